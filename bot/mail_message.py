@@ -1,0 +1,374 @@
+"""A received message, parsed once into what classification, matching and drafting need.
+
+Parsing never trusts the input: sizes, part counts and nesting depth are bounded
+(:class:`Limits`), every header is decoded defensively (RFC 2047 encoded words, unknown
+charsets, 8-bit bytes), and a message too broken to read raises :class:`MessageError`
+naming only its provider id. Bodies are kept in memory only as bounded plain text for the
+rules engine; they are never logged.
+"""
+
+from __future__ import annotations
+
+import email
+import email.header
+import email.policy
+import email.utils
+import hashlib
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from email.message import Message as EmailMessage
+from html.parser import HTMLParser
+
+from bot.errors import MessageError
+
+__all__ = ["Attachment", "Limits", "Message", "html_to_text", "parse_message"]
+
+
+@dataclass(frozen=True, slots=True)
+class Limits:
+    """Bounds applied while parsing (all configurable under ``[limits]`` in chief.toml)."""
+
+    max_message_bytes: int = 25 * 1024 * 1024  # larger: headers only, body not read
+    max_text_chars: int = 64 * 1024  # plain text kept for classification
+    max_parts: int = 200
+    max_depth: int = 20
+    max_calendar_bytes: int = 512 * 1024  # per text/calendar part
+
+
+@dataclass(frozen=True, slots=True)
+class Attachment:
+    """An attachment's description. ``filename`` is as the sender gave it: never a path."""
+
+    filename: str | None
+    content_type: str
+    size: int
+
+
+@dataclass(frozen=True, slots=True)
+class Message:
+    """One received message. ``provider_id`` is the connector's own id (Maildir key, UID...)."""
+
+    provider_id: str
+    message_id: str | None
+    in_reply_to: str | None
+    references: tuple[str, ...]
+    from_addr: str  # lower-case addr-spec, "" when missing
+    from_name: str
+    reply_to: str | None
+    to: tuple[str, ...]
+    cc: tuple[str, ...]
+    subject: str
+    date: datetime | None  # timezone-aware
+    text: str  # bounded plain text (text/plain, else HTML converted)
+    attachments: tuple[Attachment, ...] = ()
+    calendar_parts: tuple[str, ...] = ()
+    size: int = 0
+    generated_by_chief: bool = False  # carries our X-Chief-Generated header
+    auto_submitted: bool = False  # RFC 3834 Auto-Submitted, or a bulk Precedence
+    list_id: str | None = None
+    defects: tuple[str, ...] = field(default=())
+    truncated: bool = False
+
+    @property
+    def from_domain(self) -> str:
+        return self.from_addr.rpartition("@")[2]
+
+    @property
+    def thread_ids(self) -> tuple[str, ...]:
+        """Message-IDs this message points at (In-Reply-To, then References, newest first)."""
+        ids: list[str] = []
+        if self.in_reply_to:
+            ids.append(self.in_reply_to)
+        for ref in reversed(self.references):
+            if ref not in ids:
+                ids.append(ref)
+        return tuple(ids)
+
+    @property
+    def fingerprint(self) -> str:
+        """A stable short hash naming this message in logs (never its content)."""
+        basis = self.message_id or self.provider_id
+        return hashlib.sha256(basis.encode("utf-8", "replace")).hexdigest()[:12]
+
+
+GENERATED_HEADER = "X-Chief-Generated"
+_MSGID_RE = re.compile(r"<[^<>\s]+>")
+_WS_RE = re.compile(r"[ \t\r\f\v]+")
+_BLANKS_RE = re.compile(r"\n\s*\n\s*\n+")
+
+
+def parse_message(raw: bytes, provider_id: str, limits: Limits | None = None) -> Message:
+    """Parse ``raw`` (RFC 5322 bytes). Raises :class:`MessageError` only when nothing usable."""
+    limits = limits or Limits()
+    if not isinstance(raw, bytes | bytearray):
+        raise MessageError(provider_id, "message is not bytes")
+    if not raw.strip():
+        raise MessageError(provider_id, "empty message")
+    size = len(raw)
+    truncated = False
+    if size > limits.max_message_bytes:
+        # Over the limit: read headers only, never the body.
+        end = raw.find(b"\r\n\r\n")
+        end = raw.find(b"\n\n") if end < 0 else end
+        raw = raw[: end if end > 0 else limits.max_message_bytes] + b"\n\n"
+        truncated = True
+    try:
+        msg = email.message_from_bytes(bytes(raw), policy=email.policy.compat32)
+    except Exception as exc:  # the stdlib parser is lenient; this is belt and braces
+        raise MessageError(provider_id, f"unparseable message ({type(exc).__name__})") from exc
+    if not msg.keys():
+        raise MessageError(provider_id, "no headers")
+
+    from_name, from_addr = _address(msg, "From")
+    text, attachments, calendars, walk_truncated, defects = _walk(msg, limits)
+    auto = _header(msg, "Auto-Submitted").lower()
+    precedence = _header(msg, "Precedence").lower()
+    return Message(
+        provider_id=provider_id,
+        message_id=_first_msgid(_header(msg, "Message-ID")),
+        in_reply_to=_first_msgid(_header(msg, "In-Reply-To")),
+        references=tuple(_MSGID_RE.findall(_header(msg, "References")))[-50:],
+        from_addr=from_addr,
+        from_name=from_name,
+        reply_to=_address(msg, "Reply-To")[1] or None,
+        to=_addresses(msg, "To"),
+        cc=_addresses(msg, "Cc"),
+        subject=_WS_RE.sub(" ", _header(msg, "Subject").replace("\n", " ")).strip()[:998],
+        date=_date(_header(msg, "Date")),
+        text=text[: limits.max_text_chars],
+        attachments=tuple(attachments),
+        calendar_parts=tuple(calendars),
+        size=size,
+        generated_by_chief=bool(_header(msg, GENERATED_HEADER)),
+        auto_submitted=(auto not in ("", "no")) or precedence in ("bulk", "list", "junk"),
+        list_id=_header(msg, "List-Id") or None,
+        defects=tuple(defects),
+        truncated=truncated or walk_truncated or len(text) > limits.max_text_chars,
+    )
+
+
+def _header(msg: EmailMessage, name: str) -> str:
+    """Decode one header to text (RFC 2047), tolerating bad encodings and raw 8-bit bytes."""
+    try:
+        value = msg.get(name)
+    except Exception:
+        return ""
+    if value is None:
+        return ""
+    try:
+        parts = email.header.decode_header(str(value))
+    except Exception:
+        return _clean(str(value))
+    out: list[str] = []
+    for chunk, charset in parts:
+        if isinstance(chunk, bytes):
+            out.append(_decode_bytes(chunk, charset))
+        else:
+            out.append(chunk)
+    return _clean("".join(out))
+
+
+def _clean(value: str) -> str:
+    """Drop control characters (CR/LF included) that could smuggle structure into our output."""
+    return "".join(ch if ch >= " " or ch == "\t" else " " for ch in value).strip()
+
+
+def _decode_bytes(data: bytes, charset: str | None) -> str:
+    for candidate in (charset, "utf-8"):
+        if not candidate:
+            continue
+        try:
+            return data.decode(candidate)
+        except (LookupError, UnicodeDecodeError):
+            continue
+    return data.decode("latin-1", "replace")
+
+
+def _address(msg: EmailMessage, name: str) -> tuple[str, str]:
+    found = _addresses_with_names(msg, name)
+    return found[0] if found else ("", "")
+
+
+def _addresses(msg: EmailMessage, name: str) -> tuple[str, ...]:
+    return tuple(addr for _, addr in _addresses_with_names(msg, name))[:100]
+
+
+def _addresses_with_names(msg: EmailMessage, name: str) -> list[tuple[str, str]]:
+    try:
+        raw_values = msg.get_all(name) or []
+    except Exception:
+        return []
+    out: list[tuple[str, str]] = []
+    try:
+        pairs = email.utils.getaddresses([str(v) for v in raw_values])
+    except Exception:
+        return []
+    for display, addr in pairs:
+        addr = _clean(addr).lower()
+        if "@" not in addr:
+            continue
+        out.append((_decode_display(display), addr))
+    return out
+
+
+def _decode_display(display: str) -> str:
+    try:
+        parts = email.header.decode_header(display)
+    except Exception:
+        return _clean(display)
+    return _clean(
+        "".join(_decode_bytes(c, cs) if isinstance(c, bytes) else c for c, cs in parts)
+    )
+
+
+def _first_msgid(value: str) -> str | None:
+    found = _MSGID_RE.search(value)
+    if found:
+        return found.group(0)
+    value = value.strip()
+    return f"<{value}>" if value and " " not in value else None
+
+
+def _date(value: str) -> datetime | None:
+    if not value:
+        return None
+    try:
+        parsed = email.utils.parsedate_to_datetime(value)
+    except (TypeError, ValueError, IndexError, OverflowError):
+        return None
+    if parsed is None:
+        return None
+    if parsed.tzinfo is None:
+        parsed = parsed.replace(tzinfo=UTC)
+    return parsed
+
+
+def _iter_parts(
+    msg: EmailMessage, limits: Limits, depth: int = 0
+) -> Iterator[tuple[EmailMessage, int]]:
+    yield msg, depth
+    if depth >= limits.max_depth or not msg.is_multipart():
+        return
+    payload = msg.get_payload()
+    if not isinstance(payload, list):
+        return
+    for sub in payload:
+        if isinstance(sub, EmailMessage):
+            yield from _iter_parts(sub, limits, depth + 1)
+
+
+def _walk(
+    msg: EmailMessage, limits: Limits
+) -> tuple[str, list[Attachment], list[str], bool, list[str]]:
+    plain: list[str] = []
+    html: list[str] = []
+    attachments: list[Attachment] = []
+    calendars: list[str] = []
+    defects = [type(d).__name__ for d in getattr(msg, "defects", [])][:20]
+    truncated = False
+    budget = limits.max_text_chars
+    for count, (part, depth) in enumerate(_iter_parts(msg, limits)):
+        if count >= limits.max_parts:
+            truncated = True
+            defects.append("TooManyParts")
+            break
+        if depth >= limits.max_depth and part.is_multipart():
+            truncated = True
+            defects.append("TooDeep")
+        if part.is_multipart():
+            continue
+        try:
+            ctype = part.get_content_type()
+        except Exception:
+            ctype = "application/octet-stream"
+        disposition = (_header(part, "Content-Disposition").split(";")[0]).strip().lower()
+        filename = _filename(part)
+        if ctype == "message/rfc822" or ctype.startswith("multipart/"):
+            continue
+        try:
+            data = part.get_payload(decode=True)
+        except Exception:
+            data = None
+        if not isinstance(data, bytes):
+            data = b""
+        if ctype == "text/calendar" or (filename or "").lower().endswith(".ics"):
+            if len(data) <= limits.max_calendar_bytes:
+                calendars.append(_decode_bytes(data, _charset(part)))
+            attachments.append(Attachment(filename, ctype, len(data)))
+            continue
+        if disposition == "attachment" or (filename and not ctype.startswith("text/")):
+            attachments.append(Attachment(filename, ctype, len(data)))
+            continue
+        if budget <= 0:
+            truncated = True
+            continue
+        if ctype == "text/plain":
+            chunk = _decode_bytes(data[: budget * 4], _charset(part))
+            plain.append(chunk)
+            budget -= len(chunk)
+        elif ctype == "text/html":
+            chunk = html_to_text(_decode_bytes(data[: budget * 8], _charset(part)))
+            html.append(chunk)
+            budget -= len(chunk)
+        elif filename:
+            attachments.append(Attachment(filename, ctype, len(data)))
+    text = "\n\n".join(plain) if plain else "\n\n".join(html)
+    text = _BLANKS_RE.sub("\n\n", text.replace("\r\n", "\n").replace("\r", "\n"))
+    return text.strip(), attachments, calendars, truncated, defects
+
+
+def _charset(part: EmailMessage) -> str | None:
+    try:
+        return part.get_content_charset()
+    except Exception:
+        return None
+
+
+def _filename(part: EmailMessage) -> str | None:
+    try:
+        name = part.get_filename()
+    except Exception:
+        return None
+    if not name:
+        return None
+    return _decode_display(str(name))[:255] or None
+
+
+class _TextExtractor(HTMLParser):
+    _SKIP = frozenset({"script", "style", "head", "title"})
+    _BLOCK = frozenset({"p", "div", "br", "tr", "li", "h1", "h2", "h3", "h4", "table", "hr"})
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.out: list[str] = []
+        self._skipping = 0
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag in self._SKIP:
+            self._skipping += 1
+        elif tag in self._BLOCK:
+            self.out.append("\n")
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag in self._SKIP and self._skipping:
+            self._skipping -= 1
+        elif tag in self._BLOCK:
+            self.out.append("\n")
+
+    def handle_data(self, data: str) -> None:
+        if not self._skipping:
+            self.out.append(data)
+
+
+def html_to_text(markup: str) -> str:
+    """Visible text of an HTML part (scripts and styles dropped), for classification only."""
+    parser = _TextExtractor()
+    try:
+        parser.feed(markup)
+        parser.close()
+    except Exception:
+        return re.sub(r"<[^>]*>", " ", markup)
+    lines = (_WS_RE.sub(" ", line).strip() for line in "".join(parser.out).split("\n"))
+    return "\n".join(lines)
