@@ -1,0 +1,60 @@
+"""Classification speed against the floor: a raw ``email.message_from_bytes`` parse.
+
+Runs over the shipped sample mailbox (or PATH), N rounds, and prints ``name: value`` lines:
+``classify_per_s`` (our parse + classify, messages per second), ``parse_per_s`` (stdlib parse
+of the same bytes), ``ratio`` (classify / parse: 1.0 would mean classification is free),
+``classify_ms_per_msg``.
+
+    python bench/classify.py [--rounds N] [PATH]
+"""
+
+from __future__ import annotations
+
+import argparse
+import email
+import email.policy
+import platform
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from bot.classify_files import iter_message_files, load_layers  # noqa: E402
+from bot.mail_message import parse_message  # noqa: E402
+from bot.resources import shipped_examples  # noqa: E402
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("path", nargs="?", type=Path, default=shipped_examples() / "mailbox")
+    parser.add_argument("--rounds", type=int, default=20)
+    args = parser.parse_args()
+    blobs = [p.read_bytes() for p in iter_message_files([args.path])]
+    rules, _clocks = load_layers([])
+    n = len(blobs) * args.rounds
+
+    start = time.perf_counter()
+    for _ in range(args.rounds):
+        for raw in blobs:
+            email.message_from_bytes(raw, policy=email.policy.compat32)
+    parse_s = time.perf_counter() - start
+
+    start = time.perf_counter()
+    for _ in range(args.rounds):
+        for index, raw in enumerate(blobs):
+            rules.classify(parse_message(raw, str(index)))
+    classify_s = time.perf_counter() - start
+
+    print(f"machine: {platform.machine()} {platform.python_implementation()} {platform.python_version()}")
+    print(f"messages: {len(blobs)}")
+    print(f"rules: {len(rules)}")
+    print(f"rounds: {args.rounds}")
+    print(f"parse_per_s: {n / parse_s:.0f}")
+    print(f"classify_per_s: {n / classify_s:.0f}")
+    print(f"classify_ms_per_msg: {1000 * classify_s / n:.3f}")
+    print(f"ratio: {(n / classify_s) / (n / parse_s):.3f}")
+
+
+if __name__ == "__main__":
+    main()

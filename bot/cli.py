@@ -1,0 +1,318 @@
+"""The ``chief`` command line. One error handler: a ChiefError is a clear message and exit 1;
+``-v`` adds debug logging (ids and hashes only) and tracebacks."""
+
+from __future__ import annotations
+
+import json
+import logging
+import sys
+import traceback
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import click
+
+from bot import __version__
+from bot.errors import ChiefError
+
+__all__ = ["main"]
+
+
+class ChiefGroup(click.Group):
+    """Turns our own errors into one clear message instead of a traceback."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except ChiefError as exc:
+            if ctx.meta.get("chief.verbose"):
+                traceback.print_exc()
+            click.echo(f"chief: {exc}", err=True)
+            ctx.exit(1)
+
+
+@click.group(cls=ChiefGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.option("-v", "--verbose", is_flag=True, help="Debug logging to stderr, tracebacks on errors.")
+@click.option(
+    "--config",
+    "config_path",
+    type=click.Path(path_type=Path, dir_okay=False),
+    help="Path of chief.toml (default: $CHIEF_CONFIG, else ./chief.toml).",
+)
+@click.version_option(__version__, prog_name="chief")
+@click.pass_context
+def main(ctx: click.Context, verbose: bool, config_path: Path | None) -> None:
+    """Practice Chief of Staff: your practice's back office, run from your mailbox and calendar.
+
+    Watches the inbox, files each message against its case (prior authorisations, claims,
+    medico-legal instructions, EHCP requests, referrals...), drafts replies into your Drafts
+    folder and puts deadlines and renewals in your calendar. It never sends anything to
+    anyone but you.
+
+    Start with `chief demo` to see it work on a sample practice, no account needed.
+    """
+    ctx.ensure_object(dict)
+    ctx.meta["chief.verbose"] = verbose
+    ctx.obj["config_path"] = config_path
+    logging.basicConfig(
+        level=logging.DEBUG if verbose else logging.WARNING,
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+        stream=sys.stderr,
+    )
+
+
+def _load_runtime(ctx: click.Context, today: date | None = None) -> Any:
+    from bot.config import find_config, load_config
+    from bot.runtime import Runtime
+
+    config = load_config(find_config(ctx.obj.get("config_path")))
+    return Runtime.from_config(config, today=today)
+
+
+def _emit(data: Any, as_json: bool, text: str) -> None:
+    if as_json:
+        click.echo(json.dumps(data, default=str, sort_keys=True))
+    else:
+        click.echo(text)
+
+
+# -------------------------------------------------------------------------------- demo
+@main.command()
+@click.option(
+    "--home",
+    type=click.Path(path_type=Path, file_okay=False),
+    default=Path("chief-demo"),
+    show_default=True,
+    help="Folder to build the demo practice in.",
+)
+@click.option(
+    "--practice",
+    type=click.Choice(["sports-medicine-us", "occupational-therapy-uk", "integrative-medicine"]),
+    default="sports-medicine-us",
+    show_default=True,
+    help="Which sample practice to run.",
+)
+@click.option(
+    "--today",
+    type=click.DateTime(["%Y-%m-%d"]),
+    default=None,
+    help="Pretend today is this date (default: today).",
+)
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")
+def demo(home: Path, practice: str, today: Any, as_json: bool) -> None:
+    """Build a sample practice in HOME and run the whole pipeline over its mailbox.
+
+    Copies a sample mailbox (a Maildir) and calendar into HOME, then classifies every message,
+    files it against cases, writes reply drafts into the Maildir's Drafts folder, puts
+    deadlines, renewals and team events into the .ics calendar, and delivers the daily
+    summary into the inbox. Running it again adds nothing.
+    """
+    from bot.demo import run_demo
+
+    result = run_demo(home, practice, today.date() if today else None, progress=not as_json)
+    if as_json:
+        _emit(result, True, "")
+        return
+    cases = ", ".join(f"{k} {v}" for k, v in sorted(result["cases"].items())) or "none"
+    click.echo(
+        f"Demo practice in {home}:\n"
+        f"  messages logged    {result['messages']} (new this run: {result['new']['messages']})\n"
+        f"  cases              {cases}\n"
+        f"  drafts             {result['drafts']} in {result['maildir']}/.Drafts\n"
+        f"  calendar entries   {result['calendar_entries']} in {result['calendar']}\n"
+        f"  summary            {result['summary']}\n"
+        f"See the summary with: chief --config {home / 'chief.toml'} summary --print"
+    )
+
+
+# -------------------------------------------------------------------------------- classify
+@main.command()
+@click.option(
+    "--rules",
+    "rule_dirs",
+    multiple=True,
+    type=click.Path(path_type=Path, file_okay=False, exists=True),
+    help="A rules folder layered over the shipped packs (repeatable).",
+)
+@click.option("--json", "as_json", is_flag=True, help="One JSON object per message.")
+@click.argument(
+    "paths", nargs=-1, required=True, type=click.Path(path_type=Path, exists=True)
+)
+def classify(rule_dirs: tuple[Path, ...], as_json: bool, paths: tuple[Path, ...]) -> None:
+    """Classify .eml files or Maildirs (no database, nothing written).
+
+    Prints, per message: category, case kind, event, winning rule, extracted references and
+    the date by which to act (stated in the message, or computed by the rule's clock).
+    """
+    from bot.classify_files import classify_paths
+
+    for record in classify_paths(list(paths), list(rule_dirs), progress=not as_json):
+        if as_json:
+            click.echo(json.dumps(record, sort_keys=True))
+        else:
+            what = record.get("error") or (
+                f"{record['category'] or '-'} / {record['case_kind'] or '-'} / "
+                f"{record['event'] or '-'}  [{record['rule'] or 'no rule'}]"
+                + (f"  act by {record['deadline']}" if record["deadline"] else "")
+            )
+            click.echo(f"{record['path']}: {what}")
+
+
+# -------------------------------------------------------------------------------- rules
+@main.group()
+def rules() -> None:
+    """Rule packs: check them."""
+
+
+@rules.command("check")
+@click.argument("dirs", nargs=-1, type=click.Path(path_type=Path, file_okay=False))
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")
+def rules_check(dirs: tuple[Path, ...], as_json: bool) -> None:
+    """Validate rule packs: the shipped ones, then each DIR layered over them.
+
+    Prints `file:line: message` for every problem and exits 1 if there is any.
+    """
+    from bot.rule_check import check_rules
+
+    result = check_rules(list(dirs))
+    if as_json:
+        _emit(result, True, "")
+    else:
+        for problem in result["problems"]:
+            click.echo(problem)
+        click.echo(
+            f"{result['rules']} rules, {result['parties']} parties, {result['clocks']} clocks, "
+            f"{len(result['problems'])} problem(s)",
+            err=bool(result["problems"]),
+        )
+    if result["problems"]:
+        sys.exit(1)
+
+
+# -------------------------------------------------------------------------------- sync / run
+@main.command()
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")
+@click.pass_context
+def sync(ctx: click.Context, as_json: bool) -> None:
+    """Run one pass: new mail in, drafts and calendar entries out."""
+    from bot.pipeline import sync as run_sync
+    from bot.progress import counter
+
+    rt = _load_runtime(ctx)
+    with counter("Reading mail", enabled=not as_json) as advance:
+        report = run_sync(rt, progress=advance)
+    data = report.as_dict()
+    _emit(
+        data,
+        as_json,
+        f"{report.messages} new message(s), {report.cases_opened} case(s) opened, "
+        f"{report.drafts_written} draft(s), {report.calendar_written} calendar entr(ies), "
+        f"{len(report.errors)} problem(s)",
+    )
+    if not as_json:
+        for problem in report.errors:
+            click.echo(f"  {problem}", err=True)
+
+
+@main.command()
+@click.pass_context
+def run(ctx: click.Context) -> None:
+    """Run unattended: sync every few minutes and send the daily summary (Ctrl-C stops)."""
+    from bot.scheduler import run_forever
+
+    run_forever(_load_runtime(ctx))
+
+
+# -------------------------------------------------------------------------------- summary
+@main.command()
+@click.option("--print", "print_", is_flag=True, help="Print the text version.")
+@click.option("--send", is_flag=True, help="Deliver it to the practitioner (once a day).")
+@click.pass_context
+def summary(ctx: click.Context, print_: bool, send: bool) -> None:
+    """The daily summary: new mail, cases needing action, drafts, deadlines, renewals."""
+    from bot.daily_summary import deliver_summary, summary_text
+
+    rt = _load_runtime(ctx)
+    if send:
+        path = deliver_summary(rt)
+        click.echo(f"summary delivered ({path})")
+    if print_ or not send:
+        click.echo(summary_text(rt))
+
+
+# -------------------------------------------------------------------------------- cases
+@main.command()
+@click.option("--json", "as_json", is_flag=True, help="One JSON object per case.")
+@click.option("--all", "show_all", is_flag=True, help="Include closed cases.")
+@click.pass_context
+def cases(ctx: click.Context, as_json: bool, show_all: bool) -> None:
+    """List cases with their references, status and next deadline."""
+    from bot.reports import list_cases
+
+    for case in list_cases(_load_runtime(ctx), include_closed=show_all):
+        if as_json:
+            click.echo(json.dumps(case, default=str, sort_keys=True))
+        else:
+            refs = ", ".join(f"{k}={v}" for k, v in case["refs"].items()) or "-"
+            due = case["next_due"] or "-"
+            click.echo(
+                f"#{case['id']:<5} {case['kind']:<16} {case['status']:<12} "
+                f"next due {due!s:<10}  {refs}"
+            )
+
+
+@main.command()
+@click.option("--json", "as_json", is_flag=True, help="One JSON object per deadline.")
+@click.option("--within", default=60, show_default=True, help="Days ahead to show.")
+@click.pass_context
+def deadlines(ctx: click.Context, as_json: bool, within: int) -> None:
+    """Open deadlines, overdue first, with the clock and its source."""
+    from bot.reports import list_deadlines
+
+    for item in list_deadlines(_load_runtime(ctx), within_days=within):
+        if as_json:
+            click.echo(json.dumps(item, default=str, sort_keys=True))
+        else:
+            flag = "OVERDUE " if item["overdue"] else ""
+            click.echo(f"{item['due']}  {flag}{item['title']}  [{item['clock']}]")
+
+
+# -------------------------------------------------------------------------------- doctor / init
+@main.command()
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")
+@click.pass_context
+def doctor(ctx: click.Context, as_json: bool) -> None:
+    """Check the configuration, rule packs, database and each connector."""
+    from bot.doctor import run_checks
+
+    checks = run_checks(ctx.obj.get("config_path"))
+    if as_json:
+        _emit({"checks": checks, "ok": all(c["ok"] for c in checks)}, True, "")
+    else:
+        for check in checks:
+            mark = "ok  " if check["ok"] else "FAIL"
+            click.echo(f"[{mark}] {check['name']}: {check['detail']}")
+    if not all(c["ok"] for c in checks):
+        sys.exit(1)
+
+
+@main.command()
+@click.option(
+    "--dir",
+    "folder",
+    type=click.Path(path_type=Path, file_okay=False),
+    default=Path("."),
+    show_default=True,
+    help="Folder for chief.toml and the practice's data.",
+)
+def init(folder: Path) -> None:
+    """Create chief.toml for your practice by answering a few questions."""
+    from bot.init_config import interactive_init
+
+    path = interactive_init(folder)
+    click.echo(f"wrote {path}; next: chief --config {path} doctor")
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

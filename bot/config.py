@@ -1,0 +1,196 @@
+"""``chief.toml``: the practice's configuration, validated with errors that name file and key.
+
+Relative paths are resolved against the folder holding ``chief.toml``. The ``[mail]`` and
+``[calendar]`` tables name a connector and pass their other keys to its constructor; a key the
+connector does not take is reported as ``unknown key `x` in [mail] of chief.toml; known: ...``.
+"""
+
+from __future__ import annotations
+
+import inspect
+import os
+import tomllib
+from pathlib import Path
+from typing import Any, Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import BaseModel, ConfigDict, EmailStr, Field, ValidationError, field_validator
+
+from bot.errors import UserError
+from bot.mail_message import Limits
+
+__all__ = ["Config", "PracticeConfig", "find_config", "load_config"]
+
+CONFIG_ENV = "CHIEF_CONFIG"
+
+
+class _Section(BaseModel):
+    model_config = ConfigDict(extra="forbid", populate_by_name=True)
+
+
+class PracticeConfig(_Section):
+    name: str
+    slug: str = Field(default="practice", pattern=r"^[a-z0-9][a-z0-9-]*$")
+    kind: str = "general"
+    practitioner: str
+    credentials: str = ""
+    email: EmailStr
+    phone: str = ""
+    address: str = ""
+    signature: str = ""
+    fee_terms: str = ""
+    country: Literal["US", "GB"] = "US"
+    timezone: str = "UTC"
+    register_file: Path | None = Field(default=None, alias="register")
+
+    @field_validator("timezone")
+    @classmethod
+    def _tz(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError(f"unknown time zone {value!r} (use an IANA name)") from None
+        return value
+
+
+class FoldersConfig(_Section):
+    dirs: list[Path] = Field(default_factory=list)
+
+
+class DatabaseConfig(_Section):
+    url: str = "sqlite:///data/chief.db"
+
+
+class RemindersConfig(_Section):
+    credential_lead_days: list[int] = Field(default_factory=lambda: [90, 30, 7])
+    deadline_alarm_minutes: list[int] = Field(default_factory=lambda: [3 * 24 * 60, 24 * 60])
+    invite_alarm_minutes: list[int] = Field(default_factory=lambda: [24 * 60, 60])
+
+
+class SummaryConfig(_Section):
+    to: EmailStr | None = None  # default: the practitioner's own address
+    hour: int = Field(default=7, ge=0, le=23)
+    within_days: int = Field(default=14, ge=1, le=90)
+
+
+class ScheduleConfig(_Section):
+    sync_minutes: int = Field(default=5, ge=1, le=1440)
+
+
+class LimitsConfig(_Section):
+    max_message_bytes: int = Field(default=Limits.max_message_bytes, ge=1024)
+    max_text_chars: int = Field(default=Limits.max_text_chars, ge=1024)
+    max_parts: int = Field(default=Limits.max_parts, ge=1)
+    max_depth: int = Field(default=Limits.max_depth, ge=1)
+
+    def limits(self) -> Limits:
+        return Limits(
+            max_message_bytes=self.max_message_bytes,
+            max_text_chars=self.max_text_chars,
+            max_parts=self.max_parts,
+            max_depth=self.max_depth,
+        )
+
+
+class Config(_Section):
+    """The whole validated configuration; ``root`` is the folder of chief.toml."""
+
+    root: Path
+    path: Path
+    practice: PracticeConfig
+    data_dir: Path = Path("data")
+    rules: FoldersConfig = Field(default_factory=FoldersConfig)
+    templates: FoldersConfig = Field(default_factory=FoldersConfig)
+    mail: dict[str, Any] = Field(default_factory=lambda: {"connector": "maildir"})
+    calendar: dict[str, Any] = Field(default_factory=lambda: {"connector": "ics"})
+    database: DatabaseConfig = Field(default_factory=DatabaseConfig)
+    reminders: RemindersConfig = Field(default_factory=RemindersConfig)
+    summary: SummaryConfig = Field(default_factory=SummaryConfig)
+    schedule: ScheduleConfig = Field(default_factory=ScheduleConfig)
+    limits: LimitsConfig = Field(default_factory=LimitsConfig)
+
+    def resolve(self, path: Path | str) -> Path:
+        path = Path(path).expanduser()
+        return path if path.is_absolute() else self.root / path
+
+    @property
+    def data_path(self) -> Path:
+        return self.resolve(self.data_dir)
+
+    @property
+    def database_url(self) -> str:
+        url = self.database.url
+        if url.startswith("sqlite:///") and not url.startswith("sqlite:////"):
+            relative = url.removeprefix("sqlite:///")
+            if relative != ":memory:":
+                return f"sqlite:///{self.resolve(relative)}"
+        return url
+
+    @property
+    def summary_to(self) -> str:
+        return str(self.summary.to or self.practice.email)
+
+    def connector_args(self, section: str) -> tuple[str, dict[str, Any]]:
+        """(connector name, constructor kwargs) for ``[mail]`` or ``[calendar]``, paths resolved,
+        unknown keys refused with the list of known ones."""
+        from connectors import load_connector
+
+        table = dict(self.mail if section == "mail" else self.calendar)
+        name = str(table.pop("connector", "maildir" if section == "mail" else "ics"))
+        cls = load_connector(section, name)
+        params = inspect.signature(cls).parameters
+        known = [p for p in params if p not in ("self", "practitioner_address", "limits")]
+        for key in table:
+            if key not in known:
+                raise UserError(
+                    f"unknown key `{key}` in [{section}] of {self.path.name}; "
+                    f"known: {', '.join(known)}"
+                )
+        for key, value in list(table.items()):
+            if key in ("path", "folder") or key.endswith("_path"):
+                table[key] = self.resolve(value)
+        return name, table
+
+
+def find_config(explicit: Path | None) -> Path:
+    """The config path: ``--config``, else ``$CHIEF_CONFIG``, else ``./chief.toml``."""
+    if explicit is not None:
+        return explicit
+    env = os.environ.get(CONFIG_ENV)
+    return Path(env) if env else Path("chief.toml")
+
+
+def load_config(path: Path) -> Config:
+    """Read and validate ``path``; raise :class:`UserError` listing every problem."""
+    try:
+        raw = path.read_bytes()
+    except FileNotFoundError:
+        raise UserError(
+            f"no configuration at {path}",
+            ["create one with `chief init`, or pass --config / set CHIEF_CONFIG"],
+        ) from None
+    except OSError as exc:
+        raise UserError(f"cannot read {path}: {exc.strerror}") from None
+    try:
+        data = tomllib.loads(raw.decode("utf-8"))
+    except UnicodeDecodeError:
+        raise UserError(f"{path}: not UTF-8 text") from None
+    except tomllib.TOMLDecodeError as exc:
+        # tomllib's message ends with "(at line N, column M)".
+        raise UserError(f"{path}: {exc}") from None
+    root = path.resolve().parent
+    try:
+        return Config.model_validate({**data, "root": root, "path": path.resolve()})
+    except ValidationError as exc:
+        problems = []
+        for item in exc.errors(include_url=False):
+            loc = item["loc"]
+            table = ".".join(str(p) for p in loc[:-1]) or "top level"
+            key = loc[-1] if loc else "?"
+            if item["type"] == "extra_forbidden":
+                problems.append(f"{path}: unknown key `{key}` in [{table}]")
+            elif item["type"] == "missing":
+                problems.append(f"{path}: missing key `{key}` in [{table}]")
+            else:
+                problems.append(f"{path}: [{table}] `{key}`: {item['msg']}")
+        raise UserError(f"{path}: invalid configuration", problems) from None

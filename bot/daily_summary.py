@@ -1,0 +1,198 @@
+"""The daily summary job: gather from the case log, render (``bot.summary``), deliver to the
+practitioner once per day (keyed, so a rerun or a crash never sends two)."""
+
+from __future__ import annotations
+
+import logging
+import os
+from collections import Counter
+from datetime import datetime, time, timedelta
+from pathlib import Path
+
+from sqlalchemy import func, select
+
+from bot.credentials import due_items, load_register
+from bot.errors import ConnectorError, UserError
+from bot.keys import stable_key
+from bot.models import AuditEvent, Case, Deadline, Draft, Mailbox, MessageRow
+from bot.runtime import Runtime
+from bot.summary import (
+    CaseLine,
+    DeadlineLine,
+    DraftLine,
+    MailCount,
+    Renewal,
+    SummaryData,
+    TodayEvent,
+    build_summary,
+)
+
+__all__ = ["collect_summary", "deliver_summary", "summary_text"]
+
+log = logging.getLogger(__name__)
+
+
+def _deadline_line(row: Deadline) -> DeadlineLine:
+    return DeadlineLine(due=row.due, title=row.title, case_id=row.case_id, clock=row.clock)
+
+
+def collect_summary(rt: Runtime) -> SummaryData:
+    today = rt.today()
+    window_end = today + timedelta(days=rt.config.summary.within_days)
+    since = rt.now() - timedelta(days=1)
+    data = SummaryData(practice=rt.practice_context(), day=today)
+    with rt.sessions() as session:
+        counts: Counter[str | None] = Counter()
+        rows = session.execute(
+            select(MessageRow.category, func.count())
+            .join(Mailbox, Mailbox.id == MessageRow.mailbox_id)
+            .where(
+                Mailbox.practice_id == rt.practice_id,
+                MessageRow.logged_at >= since,
+                MessageRow.error.is_(None),
+            )
+            .group_by(MessageRow.category)
+        ).all()
+        counts.update({category: count for category, count in rows})
+        data.new_mail = [
+            MailCount(category=c, count=n)
+            for c, n in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0] or "~"))
+        ]
+        open_deadlines = session.scalars(
+            select(Deadline)
+            .where(Deadline.practice_id == rt.practice_id, Deadline.done.is_(False))
+            .order_by(Deadline.due, Deadline.id)
+        ).all()
+        data.overdue = [_deadline_line(d) for d in open_deadlines if d.due < today]
+        data.deadlines_due = [
+            _deadline_line(d) for d in open_deadlines if today <= d.due <= window_end
+        ]
+        next_due: dict[int, object] = {}
+        for d in open_deadlines:
+            if d.case_id is not None:
+                next_due.setdefault(d.case_id, d.due)
+        drafts = session.scalars(
+            select(Draft)
+            .where(
+                Draft.practice_id == rt.practice_id,
+                Draft.state == "written",
+                Draft.created_at >= rt.now() - timedelta(days=14),
+            )
+            .order_by(Draft.id)
+        ).all()
+        case_ids = set(next_due) | {d.case_id for d in drafts if d.case_id is not None}
+        cases = {
+            c.id: c
+            for c in session.scalars(select(Case).where(Case.id.in_(case_ids), Case.closed.is_(False)))
+        } if case_ids else {}
+        for case in sorted(cases.values(), key=lambda c: (str(next_due.get(c.id, "9999")), c.id)):
+            due = next_due.get(case.id)
+            data.cases_needing_action.append(
+                CaseLine(
+                    case_id=case.id,
+                    kind=case.kind,
+                    status=case.status,
+                    reference=next((r.value for r in case.refs), None),
+                    next_due=due,  # type: ignore[arg-type]
+                    last_event=case.events[-1].event if case.events else None,
+                )
+            )
+        for draft in drafts:
+            case = cases.get(draft.case_id) if draft.case_id is not None else None
+            data.drafts.append(
+                DraftLine(
+                    case_id=draft.case_id,
+                    template=draft.template,
+                    kind=case.kind if case else None,
+                    reference=next((r.value for r in case.refs), None) if case else None,
+                    state=draft.state,
+                )
+            )
+    register = rt.config.practice.register_file
+    if register is not None:
+        try:
+            credentials = load_register(rt.config.resolve(register))
+        except UserError as exc:
+            log.warning("credentials register unreadable: %s", exc)
+            credentials = []
+        data.renewals = [
+            Renewal(name=item.credential.name, expires=item.expires, days_left=item.days_left)
+            for item in due_items(credentials, today, rt.config.summary.within_days)
+        ]
+    start = datetime.combine(today, time(), rt.tz)
+    try:
+        events = list(rt.calendar().events(start, start + timedelta(days=1)))
+    except ConnectorError as exc:
+        log.warning("calendar unreadable for the summary: %s", type(exc).__name__)
+        events = []
+    data.today_events = [TodayEvent(start=e.start, summary=e.summary) for e in events]
+    data.today_events.sort(key=lambda e: str(e.start))
+    return data
+
+
+def _summary_key(rt: Runtime) -> str:
+    return stable_key(rt.config.practice.slug, "summary", rt.today().isoformat())
+
+
+def summary_text(rt: Runtime) -> str:
+    """The text version of today's summary (for ``chief summary --print``)."""
+    import email
+    import email.policy
+
+    raw = build_summary(collect_summary(rt), rt.template_dirs, rt.practitioner, _summary_key(rt))
+    message = email.message_from_bytes(raw, policy=email.policy.default)
+    part = message.get_body(preferencelist=("plain",))  # type: ignore[attr-defined]
+    return str(part.get_content()) if part is not None else ""
+
+
+def copy_path(rt: Runtime) -> Path:
+    return rt.config.data_path / "summaries" / f"summary-{rt.today().isoformat()}.eml"
+
+
+def deliver_summary(rt: Runtime) -> Path:
+    """Deliver today's summary to the practitioner exactly once; return the path of its copy.
+
+    The copy is written first (atomically) and the delivery keyed by the day, so a crash or a
+    second call the same day delivers nothing more.
+    """
+    key = _summary_key(rt)
+    copy = copy_path(rt)
+    with rt.sessions() as session:
+        done = session.scalar(
+            select(AuditEvent.id).where(
+                AuditEvent.practice_id == rt.practice_id,
+                AuditEvent.action == "summary.deliver",
+                AuditEvent.target == key,
+            )
+        )
+        if done is not None and copy.exists():
+            return copy
+        raw = copy.read_bytes() if copy.exists() else None
+        if raw is None:
+            raw = build_summary(collect_summary(rt), rt.template_dirs, rt.practitioner, key)
+            _write_atomically(copy, raw)
+        if done is None:
+            remote = rt.mail().send_to_practitioner(raw, key)
+            session.add(
+                AuditEvent(
+                    practice_id=rt.practice_id,
+                    at=rt.now(),
+                    actor="chief",
+                    action="summary.deliver",
+                    target=key,
+                    remote_id=str(remote),
+                )
+            )
+            session.commit()
+    return copy
+
+
+def _write_atomically(path: Path, data: bytes) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.name}.tmp")
+    fd = os.open(tmp, os.O_CREAT | os.O_WRONLY | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "wb") as handle:
+        handle.write(data)
+        handle.flush()
+        os.fsync(handle.fileno())
+    os.replace(tmp, path)

@@ -1,0 +1,112 @@
+"""``chief demo``: a sample practice built in a folder and run end to end, no account needed.
+
+The home folder gets the practice's ``chief.toml`` and credentials register, a Maildir holding
+the shipped sample mailbox, and a calendar file; then one sync and the daily summary run on
+it. Files already there are left alone, so a second run (or a run after the user has read
+some mail, moving it from ``new/`` to ``cur/``) adds nothing.
+"""
+
+from __future__ import annotations
+
+import shutil
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import func, select
+
+from bot.config import load_config
+from bot.daily_summary import deliver_summary
+from bot.models import CalendarEntryRow, Case, Draft, Mailbox, MessageRow
+from bot.pipeline import sync
+from bot.progress import counter
+from bot.resources import shipped_examples
+from bot.runtime import Runtime
+
+__all__ = ["prepare_home", "run_demo"]
+
+
+def _copy_if_missing(source: Path, target: Path) -> None:
+    if not target.exists():
+        target.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(source, target)
+
+
+def prepare_home(home: Path, practice: str) -> Path:
+    """Lay out the demo practice in ``home``; return the path of its chief.toml."""
+    examples = shipped_examples()
+    source = examples / "practices" / practice
+    home.mkdir(parents=True, exist_ok=True)
+    for name in ("chief.toml", "register.yaml"):
+        _copy_if_missing(source / name, home / name)
+    _copy_if_missing(examples / "calendar.ics", home / "calendar.ics")
+    maildir = home / "Maildir"
+    for sub in ("cur", "new", "tmp"):
+        (maildir / sub).mkdir(parents=True, exist_ok=True)
+    present = {p.name.split(":", 1)[0] for sub in ("cur", "new") for p in (maildir / sub).iterdir()}
+    for sample in sorted((examples / "mailbox" / "new").iterdir()):
+        if sample.is_file() and sample.name not in present:
+            shutil.copyfile(sample, maildir / "tmp" / sample.name)
+            (maildir / "tmp" / sample.name).rename(maildir / "new" / sample.name)
+    return home / "chief.toml"
+
+
+def totals(rt: Runtime) -> dict[str, Any]:
+    with rt.sessions() as session:
+        messages = session.scalar(
+            select(func.count())
+            .select_from(MessageRow)
+            .join(Mailbox, Mailbox.id == MessageRow.mailbox_id)
+            .where(Mailbox.practice_id == rt.practice_id)
+        )
+        cases = dict(
+            session.execute(
+                select(Case.kind, func.count())
+                .where(Case.practice_id == rt.practice_id)
+                .group_by(Case.kind)
+            ).all()
+        )
+        drafts = session.scalar(
+            select(func.count())
+            .select_from(Draft)
+            .where(Draft.practice_id == rt.practice_id, Draft.state == "written")
+        )
+        entries = session.scalar(
+            select(func.count())
+            .select_from(CalendarEntryRow)
+            .where(CalendarEntryRow.practice_id == rt.practice_id, CalendarEntryRow.state == "written")
+        )
+    return {
+        "messages": messages or 0,
+        "cases": cases,
+        "drafts": drafts or 0,
+        "calendar_entries": entries or 0,
+    }
+
+
+def run_demo(
+    home: Path, practice: str = "sports-medicine-us", today: date | None = None,
+    progress: bool = True,
+) -> dict[str, Any]:
+    config_path = prepare_home(home, practice)
+    rt = Runtime.from_config(load_config(config_path), today=today)
+    with counter("Reading mail", enabled=progress) as advance:
+        report = sync(rt, progress=advance)
+    summary = deliver_summary(rt)
+    result = totals(rt)
+    result.update(
+        practice=practice,
+        home=str(home.resolve()),
+        maildir=str(rt.config.resolve(rt.config.mail.get("path", "Maildir"))),
+        drafts_folder=str(rt.config.resolve(rt.config.mail.get("path", "Maildir")) / ".Drafts"),
+        calendar=str(rt.config.resolve(rt.config.calendar.get("path", "calendar.ics"))),
+        summary=str(summary),
+        new={
+            "messages": report.messages,
+            "cases": report.cases_opened,
+            "drafts": report.drafts_written,
+            "calendar_entries": report.calendar_written,
+        },
+        problems=report.errors,
+    )
+    return result

@@ -1,0 +1,220 @@
+"""The case log's tables (SQLAlchemy 2). Schema changes go through Alembic (``bot/migrations``).
+
+Patient data is kept out: a message row holds ids, hashes, the category and the rule, never
+the subject or the body (unless ``[privacy] store_bodies`` is set, which this version does not
+offer); a case holds a patient *pseudonym* (a keyed hash), never a name or date of birth.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    Date,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    LargeBinary,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+__all__ = [
+    "AuditEvent",
+    "Base",
+    "CalendarEntryRow",
+    "Case",
+    "CaseEvent",
+    "CaseRef",
+    "Credential",
+    "Deadline",
+    "Draft",
+    "Mailbox",
+    "MessageRow",
+    "Party",
+    "Practice",
+]
+
+
+class Base(DeclarativeBase):
+    type_annotation_map = {dict[str, Any]: JSON}
+
+
+class Practice(Base):
+    __tablename__ = "practice"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    slug: Mapped[str] = mapped_column(String(100), unique=True)
+    name: Mapped[str] = mapped_column(String(200))
+
+
+class Mailbox(Base):
+    """One watched mailbox (connector + account) and its sync cursor."""
+
+    __tablename__ = "mailbox"
+    __table_args__ = (UniqueConstraint("practice_id", "name"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    practice_id: Mapped[int] = mapped_column(ForeignKey("practice.id"))
+    name: Mapped[str] = mapped_column(String(200))
+    connector: Mapped[str] = mapped_column(String(50))
+    cursor: Mapped[dict[str, Any] | None] = mapped_column(JSON, default=None)
+    last_sync: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+class Party(Base):
+    __tablename__ = "party"
+    __table_args__ = (UniqueConstraint("practice_id", "kind", "name"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    practice_id: Mapped[int] = mapped_column(ForeignKey("practice.id"))
+    kind: Mapped[str] = mapped_column(String(50))
+    name: Mapped[str] = mapped_column(String(200))
+    domain: Mapped[str | None] = mapped_column(String(255))
+
+
+class Case(Base):
+    __tablename__ = "case_"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    practice_id: Mapped[int] = mapped_column(ForeignKey("practice.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(50), index=True)
+    status: Mapped[str] = mapped_column(String(50), default="open")
+    party_id: Mapped[int | None] = mapped_column(ForeignKey("party.id"))
+    patient_pseudonym: Mapped[str | None] = mapped_column(String(64), index=True)
+    opened_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    closed: Mapped[bool] = mapped_column(Boolean, default=False)
+
+    party: Mapped[Party | None] = relationship()
+    refs: Mapped[list[CaseRef]] = relationship(back_populates="case", cascade="all")
+    events: Mapped[list[CaseEvent]] = relationship(back_populates="case", cascade="all")
+
+
+class CaseRef(Base):
+    """A reference that identifies a case (claim number, PA number, EHCP ref, solicitor's ref)."""
+
+    __tablename__ = "case_ref"
+    __table_args__ = (UniqueConstraint("practice_id", "name", "value"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    practice_id: Mapped[int] = mapped_column(ForeignKey("practice.id"))
+    case_id: Mapped[int] = mapped_column(ForeignKey("case_.id"), index=True)
+    name: Mapped[str] = mapped_column(String(50))
+    value: Mapped[str] = mapped_column(String(200))
+    case: Mapped[Case] = relationship(back_populates="refs")
+
+
+class MessageRow(Base):
+    """A logged message; ``key`` (mailbox + provider id + Message-ID) makes it exactly-once."""
+
+    __tablename__ = "message"
+    __table_args__ = (
+        UniqueConstraint("key"),
+        Index("ix_message_mailbox_provider", "mailbox_id", "provider_id"),
+    )
+    id: Mapped[int] = mapped_column(primary_key=True)
+    key: Mapped[str] = mapped_column(String(64))
+    mailbox_id: Mapped[int] = mapped_column(ForeignKey("mailbox.id"))
+    provider_id: Mapped[str] = mapped_column(String(255))
+    message_id: Mapped[str | None] = mapped_column(String(998), index=True)
+    thread_root: Mapped[str | None] = mapped_column(String(998))
+    received_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    logged_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    sender_domain: Mapped[str] = mapped_column(String(255), default="")
+    sender_hash: Mapped[str] = mapped_column(String(64), default="")
+    subject_hash: Mapped[str] = mapped_column(String(64), default="")
+    category: Mapped[str | None] = mapped_column(String(50), index=True)
+    case_kind: Mapped[str | None] = mapped_column(String(50))
+    event: Mapped[str | None] = mapped_column(String(50))
+    rule_id: Mapped[str | None] = mapped_column(String(200))
+    case_id: Mapped[int | None] = mapped_column(ForeignKey("case_.id"), index=True)
+    match_how: Mapped[str | None] = mapped_column(String(20))  # thread|reference|party|opened
+    error: Mapped[str | None] = mapped_column(String(200))
+
+
+class CaseEvent(Base):
+    __tablename__ = "case_event"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("case_.id"), index=True)
+    message_id: Mapped[int | None] = mapped_column(ForeignKey("message.id"))
+    event: Mapped[str] = mapped_column(String(50))
+    rule_id: Mapped[str | None] = mapped_column(String(200))
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    case: Mapped[Case] = relationship(back_populates="events")
+
+
+class Deadline(Base):
+    __tablename__ = "deadline"
+    __table_args__ = (UniqueConstraint("key"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    key: Mapped[str] = mapped_column(String(64))
+    practice_id: Mapped[int] = mapped_column(ForeignKey("practice.id"), index=True)
+    case_id: Mapped[int | None] = mapped_column(ForeignKey("case_.id"), index=True)
+    message_id: Mapped[int | None] = mapped_column(ForeignKey("message.id"))
+    clock: Mapped[str] = mapped_column(String(100))
+    title: Mapped[str] = mapped_column(String(200))
+    due: Mapped[date] = mapped_column(Date, index=True)
+    stated: Mapped[bool] = mapped_column(Boolean, default=False)  # date stated in the message
+    done: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
+class Draft(Base):
+    """A draft we plan (state ``planned``), then wrote (``written``, with its remote id)."""
+
+    __tablename__ = "draft"
+    __table_args__ = (UniqueConstraint("key"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    key: Mapped[str] = mapped_column(String(64))
+    practice_id: Mapped[int] = mapped_column(ForeignKey("practice.id"), index=True)
+    case_id: Mapped[int | None] = mapped_column(ForeignKey("case_.id"))
+    message_id: Mapped[int] = mapped_column(ForeignKey("message.id"))
+    template: Mapped[str] = mapped_column(String(200))
+    state: Mapped[str] = mapped_column(String(20), default="planned")
+    remote_id: Mapped[str | None] = mapped_column(String(500))
+    error: Mapped[str | None] = mapped_column(String(300))
+    # The rendered draft, journalled before the remote write so a crash can be reconciled;
+    # cleared once the draft is known to be in the Drafts folder.
+    raw: Mapped[bytes | None] = mapped_column(LargeBinary)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class CalendarEntryRow(Base):
+    __tablename__ = "calendar_entry"
+    __table_args__ = (UniqueConstraint("key"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    key: Mapped[str] = mapped_column(String(64))
+    practice_id: Mapped[int] = mapped_column(ForeignKey("practice.id"), index=True)
+    source: Mapped[str] = mapped_column(String(20))  # deadline|invite|credential
+    start: Mapped[date] = mapped_column(Date)
+    summary_hash: Mapped[str] = mapped_column(String(64))  # re-upsert when the entry changes
+    state: Mapped[str] = mapped_column(String(20), default="planned")
+    remote_id: Mapped[str | None] = mapped_column(String(500))
+    payload: Mapped[dict[str, Any]] = mapped_column(JSON)
+
+
+class Credential(Base):
+    __tablename__ = "credential"
+    __table_args__ = (UniqueConstraint("practice_id", "ident"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    practice_id: Mapped[int] = mapped_column(ForeignKey("practice.id"))
+    ident: Mapped[str] = mapped_column(String(100))
+    kind: Mapped[str] = mapped_column(String(50))
+    name: Mapped[str] = mapped_column(String(200))
+    expires: Mapped[date] = mapped_column(Date)
+    lead_days: Mapped[list[int]] = mapped_column(JSON)
+
+
+class AuditEvent(Base):
+    """Every external write: who (component), what (action + key + remote id), when."""
+
+    __tablename__ = "audit_event"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    practice_id: Mapped[int] = mapped_column(ForeignKey("practice.id"), index=True)
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    actor: Mapped[str] = mapped_column(String(50))
+    action: Mapped[str] = mapped_column(String(50))
+    target: Mapped[str] = mapped_column(String(64))
+    remote_id: Mapped[str | None] = mapped_column(String(500))
+    detail: Mapped[str | None] = mapped_column(Text)

@@ -1,0 +1,239 @@
+"""One pass: read new mail, classify, file against cases, plan and apply actions.
+
+::
+
+    mail.changes(cursor) → Batch of Messages
+      → rules.classify → matching.attach → planning.plan_message
+      → one transaction per batch: messages, case links, planned actions, the new cursor
+      → effects.apply_pending: drafts and calendar entries written, exactly once
+
+A message's key (mailbox + Message-ID + sender, or mailbox + provider id when it has no
+Message-ID) is unique in the case log, so rereading a batch after a crash, a cursor reset or a
+resync logs nothing twice. A message that cannot be parsed is logged once with its error (no
+content) and the run goes on.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from bot import crash
+from bot.credentials import load_register, plan_reminders
+from bot.effects import apply_pending
+from bot.errors import CursorInvalid, UserError
+from bot.keys import stable_key
+from bot.locking import exclusive_lock
+from bot.mail_message import Message
+from bot.matching import attach
+from bot.models import Mailbox, MessageRow, Party
+from bot.parties import Party as DirectoryParty
+from bot.planning import plan_calendar_entry, plan_message
+from bot.runtime import Runtime
+
+__all__ = ["SyncReport", "message_key", "sync"]
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class SyncReport:
+    messages: int = 0
+    skipped_known: int = 0
+    by_category: Counter[str] = field(default_factory=Counter)
+    cases_opened: int = 0
+    filed: Counter[str] = field(default_factory=Counter)  # how: thread|reference|party|...
+    deadlines: int = 0
+    drafts_planned: int = 0
+    drafts_written: int = 0
+    calendar_written: int = 0
+    errors: list[str] = field(default_factory=list)
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "messages": self.messages,
+            "skipped_known": self.skipped_known,
+            "by_category": dict(self.by_category),
+            "cases_opened": self.cases_opened,
+            "filed": dict(self.filed),
+            "deadlines": self.deadlines,
+            "drafts_planned": self.drafts_planned,
+            "drafts_written": self.drafts_written,
+            "calendar_written": self.calendar_written,
+            "errors": list(self.errors),
+        }
+
+
+def _sha(value: str) -> str:
+    return hashlib.sha256(value.encode("utf-8", "replace")).hexdigest()
+
+
+def message_key(mailbox: str, message: Message | None, provider_id: str) -> str:
+    """The exactly-once key of a message in a mailbox."""
+    if message is not None and message.message_id:
+        return stable_key(mailbox, "mid", message.message_id, message.from_addr)
+    return stable_key(mailbox, "pid", provider_id)
+
+
+def _party_row(session: Session, practice_id: int, party: DirectoryParty | None) -> Party | None:
+    if party is None:
+        return None
+    row = session.scalar(
+        select(Party).where(
+            Party.practice_id == practice_id, Party.kind == party.kind, Party.name == party.name
+        )
+    )
+    if row is None:
+        row = Party(
+            practice_id=practice_id,
+            kind=party.kind,
+            name=party.name,
+            domain=party.domains[0] if party.domains else None,
+        )
+        session.add(row)
+        session.flush()
+    return row
+
+
+def _log_message(
+    session: Session, rt: Runtime, mailbox_id: int, key: str, message: Message, report: SyncReport
+) -> None:
+    result = rt.rules.classify(message)
+    now = rt.now()
+    row = MessageRow(
+        key=key,
+        mailbox_id=mailbox_id,
+        provider_id=message.provider_id[:255],
+        message_id=message.message_id,
+        thread_root=(message.references[0] if message.references else message.in_reply_to),
+        received_at=message.date,
+        logged_at=now,
+        sender_domain=message.from_domain[:255],
+        sender_hash=_sha(message.from_addr),
+        subject_hash=_sha(message.subject),
+        category=result.category,
+        case_kind=result.case_kind,
+        event=result.event,
+        rule_id=result.rule_id,
+    )
+    session.add(row)
+    session.flush()
+    party = _party_row(session, rt.practice_id, result.party)
+    pseudonym = rt.pseudonyms.pseudonym(result.refs.get("patient"), result.refs.get("dob"))
+    filed = attach(session, rt.practice_id, row, message, result, party, pseudonym, now)
+    row.match_how = filed.how
+    plan = plan_message(session, rt, row, message, result, filed.case)
+    report.messages += 1
+    report.by_category[result.category or "unclassified"] += 1
+    report.filed[filed.how] += 1
+    report.cases_opened += filed.how == "opened"
+    report.deadlines += len(plan.deadlines)
+    report.drafts_planned += len(plan.drafts)
+    report.errors.extend(plan.problems)
+    log.debug(
+        "message %s: rule=%s case=%s how=%s",
+        message.fingerprint,
+        result.rule_id,
+        filed.case.id if filed.case else None,
+        filed.how,
+    )
+
+
+def _sync_mail(rt: Runtime, report: SyncReport, progress: Callable[[int], None] | None) -> None:
+    source = rt.mail()
+    with rt.sessions() as session:
+        mailbox_id = rt.mailbox_id(session)
+        session.commit()
+        mailbox = session.get(Mailbox, mailbox_id)
+        assert mailbox is not None
+        cursor = mailbox.cursor
+    name = str(rt.config.mail.get("connector", "maildir"))
+    try:
+        batches = iter(source.changes(cursor))
+        first = next(batches, None)
+    except CursorInvalid:
+        log.info("sync cursor no longer valid: full resync (nothing is logged twice)")
+        batches = iter(source.changes(None))
+        first = next(batches, None)
+    if first is None:
+        return
+    batch: Any = first
+    while batch is not None:
+        with rt.sessions.begin() as session:
+            keyed: dict[str, Message | None] = {}
+            for message in batch.messages:
+                if message.generated_by_chief:
+                    continue
+                keyed.setdefault(message_key(name, message, message.provider_id), message)
+            failed = {message_key(name, None, pid): (pid, why) for pid, why in batch.failed}
+            candidates = [*keyed, *failed]
+            known = set(
+                session.scalars(select(MessageRow.key).where(MessageRow.key.in_(candidates)))
+            ) if candidates else set()
+            report.skipped_known += len(known)
+            for key, message in keyed.items():
+                if key not in known and message is not None:
+                    _log_message(session, rt, mailbox_id, key, message, report)
+            for key, (pid, why) in failed.items():
+                if key in known:
+                    continue
+                session.add(
+                    MessageRow(
+                        key=key,
+                        mailbox_id=mailbox_id,
+                        provider_id=pid[:255],
+                        logged_at=rt.now(),
+                        error=why[:200],
+                    )
+                )
+                report.errors.append(f"message {pid}: {why}")
+            mailbox_row = session.get(Mailbox, mailbox_id)
+            assert mailbox_row is not None
+            mailbox_row.cursor = dict(batch.cursor)
+            mailbox_row.last_sync = rt.now()
+        crash.step("batch.commit")
+        if progress is not None:
+            progress(len(batch.messages) + len(batch.failed))
+        effects = apply_pending(rt)
+        report.drafts_written += effects.drafts_written
+        report.calendar_written += effects.calendar_written
+        report.errors.extend(effects.errors)
+        batch = next(batches, None)
+
+
+def plan_credentials(rt: Runtime, report: SyncReport) -> None:
+    """Renewal reminders from the practice's credentials register into the calendar."""
+    register = rt.config.practice.register_file
+    if register is None:
+        return
+    credentials = load_register(rt.config.resolve(register))
+    with rt.sessions.begin() as session:
+        for entry in plan_reminders(credentials, rt.today()):
+            plan_calendar_entry(session, rt, entry, "credential")
+
+
+def sync(rt: Runtime, progress: Callable[[int], None] | None = None) -> SyncReport:
+    """One full pass for the practice; holds the practice's lock for its whole duration."""
+    report = SyncReport()
+    with exclusive_lock(rt.config.data_path / "sync.lock"):
+        # A previous run may have stopped between planning and writing: finish that first.
+        leftover = apply_pending(rt)
+        report.drafts_written += leftover.drafts_written
+        report.calendar_written += leftover.calendar_written
+        _sync_mail(rt, report, progress)
+        try:
+            plan_credentials(rt, report)
+        except UserError as exc:
+            report.errors.append(str(exc))
+        effects = apply_pending(rt)
+        report.drafts_written += effects.drafts_written
+        report.calendar_written += effects.calendar_written
+        report.errors.extend(effects.errors)
+    return report

@@ -1,0 +1,58 @@
+"""Patient pseudonyms: a keyed hash of a normalised name and date of birth.
+
+Cases are matched on "same party, same patient" without storing who the patient is: the case
+log keeps ``HMAC-SHA256(practice key, name | dob)``. The key is random, generated on first use
+and kept in a 0600 file in the practice's data folder, so a leaked database alone does not let
+anyone test guesses of names.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import os
+import secrets
+import unicodedata
+from pathlib import Path
+
+__all__ = ["Pseudonymiser", "load_or_create_key"]
+
+
+def load_or_create_key(path: Path) -> bytes:
+    """Read the practice's pseudonym key, creating it (0600, atomically) if missing."""
+    try:
+        return bytes.fromhex(path.read_text().strip())
+    except FileNotFoundError:
+        pass
+    path.parent.mkdir(parents=True, exist_ok=True)
+    key = secrets.token_bytes(32)
+    tmp = path.with_name(path.name + ".tmp")
+    fd = os.open(tmp, os.O_CREAT | os.O_WRONLY | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w") as handle:
+        handle.write(key.hex())
+        handle.flush()
+        os.fsync(handle.fileno())
+    try:
+        os.link(tmp, path)  # never replaces a key another process just created
+    except FileExistsError:
+        pass
+    finally:
+        tmp.unlink(missing_ok=True)
+    return bytes.fromhex(path.read_text().strip())
+
+
+def _normalise(value: str) -> str:
+    folded = unicodedata.normalize("NFKD", value).encode("ascii", "ignore").decode()
+    return " ".join("".join(c if c.isalnum() else " " for c in folded.lower()).split())
+
+
+class Pseudonymiser:
+    def __init__(self, key: bytes) -> None:
+        self._key = key
+
+    def pseudonym(self, name: str | None, dob: str | None = None) -> str | None:
+        """The pseudonym for a patient, or None when no name was found."""
+        if not name or not _normalise(name):
+            return None
+        basis = f"{_normalise(name)}|{_normalise(dob or '')}"
+        return hmac.new(self._key, basis.encode(), hashlib.sha256).hexdigest()[:32]

@@ -1,0 +1,144 @@
+"""Everything one practice's run needs, built once from its configuration.
+
+Rules, clocks and templates are layered: shipped first, the practice's own folders after
+(``[rules] dirs`` and ``[templates] dirs`` in chief.toml). A broken practice rule file is
+reported and skipped; the shipped packs still work.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import Engine, select
+from sqlalchemy.orm import Session, sessionmaker
+
+from bot.config import Config
+from bot.db import open_database
+from bot.deadline_clocks import ClockSet, load_clocks
+from bot.drafting import Drafter
+from bot.models import Mailbox, Practice
+from bot.pseudonyms import Pseudonymiser, load_or_create_key
+from bot.resources import shipped_rules, shipped_templates
+from bot.rules_engine import RuleSet, load_rules
+
+__all__ = ["Runtime"]
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class Runtime:
+    config: Config
+    rules: RuleSet
+    clocks: ClockSet
+    template_dirs: list[Path]
+    drafter: Drafter
+    engine: Engine
+    sessions: sessionmaker[Session]
+    pseudonyms: Pseudonymiser
+    practice_id: int
+    today_override: date | None = None
+    _connectors: dict[str, Any] = field(default_factory=dict)
+
+    @classmethod
+    def from_config(cls, config: Config, today: date | None = None) -> Runtime:
+        rule_dirs = [shipped_rules(), *(config.resolve(p) for p in config.rules.dirs)]
+        rules = load_rules(rule_dirs)
+        for problem in rules.problems:
+            log.warning("rule problem: %s", problem)
+        clock_files = [d / "clocks.yaml" for d in rule_dirs if (d / "clocks.yaml").is_file()]
+        clocks = load_clocks(clock_files)
+        template_dirs = [
+            *(config.resolve(p) for p in reversed(config.templates.dirs)),
+            shipped_templates(),
+        ]
+        engine, sessions = open_database(config.database_url)
+        pseudonyms = Pseudonymiser(load_or_create_key(config.data_path / "pseudonym.key"))
+        with sessions.begin() as session:
+            practice = session.scalar(
+                select(Practice).where(Practice.slug == config.practice.slug)
+            )
+            if practice is None:
+                practice = Practice(slug=config.practice.slug, name=config.practice.name)
+                session.add(practice)
+                session.flush()
+            practice_id = practice.id
+        return cls(
+            config=config,
+            rules=rules,
+            clocks=clocks,
+            template_dirs=template_dirs,
+            drafter=Drafter(template_dirs),
+            engine=engine,
+            sessions=sessions,
+            pseudonyms=pseudonyms,
+            practice_id=practice_id,
+            today_override=today,
+        )
+
+    @property
+    def tz(self) -> ZoneInfo:
+        return ZoneInfo(self.config.practice.timezone)
+
+    def now(self) -> datetime:
+        return datetime.now(self.tz)
+
+    def today(self) -> date:
+        return self.today_override or self.now().date()
+
+    @property
+    def practitioner(self) -> tuple[str, str]:
+        p = self.config.practice
+        return p.practitioner, str(p.email)
+
+    def mail(self) -> Any:
+        if "mail" not in self._connectors:
+            from connectors import load_connector
+
+            name, kwargs = self.config.connector_args("mail")
+            cls = load_connector("mail", name)
+            self._connectors["mail"] = cls(
+                **kwargs,
+                practitioner_address=self.config.summary_to,
+                limits=self.config.limits.limits(),
+            )
+        return self._connectors["mail"]
+
+    def calendar(self) -> Any:
+        if "calendar" not in self._connectors:
+            from connectors import load_connector
+
+            name, kwargs = self.config.connector_args("calendar")
+            kwargs.setdefault("tz", self.config.practice.timezone)
+            self._connectors["calendar"] = load_connector("calendar", name)(**kwargs)
+        return self._connectors["calendar"]
+
+    def mailbox_id(self, session: Session) -> int:
+        name = str(self.config.mail.get("connector", "maildir"))
+        row = session.scalar(
+            select(Mailbox).where(Mailbox.practice_id == self.practice_id, Mailbox.name == name)
+        )
+        if row is None:
+            row = Mailbox(practice_id=self.practice_id, name=name, connector=name)
+            session.add(row)
+            session.flush()
+        return row.id
+
+    def practice_context(self) -> dict[str, Any]:
+        p = self.config.practice
+        return {
+            "name": p.name,
+            "practitioner": p.practitioner,
+            "credentials": p.credentials,
+            "email": str(p.email),
+            "phone": p.phone,
+            "address": p.address,
+            "signature": p.signature,
+            "fee_terms": p.fee_terms,
+            "country": p.country,
+        }

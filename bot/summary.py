@@ -1,0 +1,206 @@
+"""The daily summary: what arrived, what needs doing, what is due, sent to the practitioner only.
+
+The summary is one RFC 5322 message, ``multipart/alternative`` (RFC 2046 section 5.1.4) with a
+text/plain part first and a text/html part second, rendered from ``summary.txt.j2`` and
+``summary.html.j2`` in the same sandboxed environment as the drafts
+(:func:`bot.drafting.template_environment`; the HTML template is autoescaped). It is addressed
+From and To the practitioner and nobody else, carries ``X-Chief-Generated: summary``,
+``X-Chief-Key`` and ``Auto-Submitted: auto-generated`` (RFC 3834 section 5) so no auto-responder
+answers it and our own mail reader skips it.
+
+Summary-template context (:class:`SummaryData`, each list item a small dataclass):
+``practice`` (mapping, as for drafts), ``day`` (date), ``new_mail`` (category, count),
+``cases_needing_action`` (case_id, kind, status, reference, next_due, last_event), ``drafts``
+(case_id, template, kind, reference, state), ``deadlines_due`` and ``overdue`` (due, title,
+case_id, clock), ``renewals`` (name, expires, days_left), ``today_events`` (start, summary).
+No subject line or body of patient mail is ever part of it: drafts are named by case kind and
+reference. Empty sections are shown as "Nothing".
+"""
+
+from __future__ import annotations
+
+import email.policy
+import email.utils
+import logging
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
+from email.headerregistry import Address
+from email.message import EmailMessage
+from pathlib import Path
+from typing import Any
+
+from bot.drafting import (
+    KEY_HEADER,
+    check_key,
+    clean_body_text,
+    clean_header_text,
+    new_message_id,
+    render_template,
+    template_environment,
+    valid_address,
+    verify_headers,
+)
+from bot.errors import UserError
+from bot.mail_message import GENERATED_HEADER
+
+__all__ = [
+    "CaseLine",
+    "DeadlineLine",
+    "DraftLine",
+    "MailCount",
+    "Renewal",
+    "SummaryData",
+    "TodayEvent",
+    "build_summary",
+    "summary_subject",
+]
+
+log = logging.getLogger(__name__)
+
+TEXT_TEMPLATE = "summary.txt.j2"
+HTML_TEMPLATE = "summary.html.j2"
+
+
+@dataclass(frozen=True, slots=True)
+class MailCount:
+    """Messages received since the last summary in one category (``None``: unclassified)."""
+
+    category: str | None
+    count: int
+
+
+@dataclass(frozen=True, slots=True)
+class CaseLine:
+    """An open case waiting for the practitioner."""
+
+    case_id: int | str
+    kind: str
+    status: str
+    reference: str | None = None
+    next_due: date | None = None
+    last_event: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class DraftLine:
+    """A draft waiting in the Drafts folder, named by its case, never by the mail's subject."""
+
+    case_id: int | str | None
+    template: str
+    kind: str | None = None
+    reference: str | None = None
+    state: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class DeadlineLine:
+    """A deadline (due within the window, or already overdue)."""
+
+    due: date
+    title: str
+    case_id: int | str | None = None
+    clock: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Renewal:
+    """A credential or registration coming up for renewal."""
+
+    name: str
+    expires: date
+    days_left: int
+
+
+@dataclass(frozen=True, slots=True)
+class TodayEvent:
+    """A calendar event today (``start`` is a date for all-day events)."""
+
+    start: date | datetime
+    summary: str
+
+
+@dataclass(slots=True)
+class SummaryData:
+    """Everything the summary templates receive (see the module docstring)."""
+
+    practice: Mapping[str, Any]
+    day: date
+    new_mail: list[MailCount] = field(default_factory=list)
+    cases_needing_action: list[CaseLine] = field(default_factory=list)
+    drafts: list[DraftLine] = field(default_factory=list)
+    deadlines_due: list[DeadlineLine] = field(default_factory=list)
+    overdue: list[DeadlineLine] = field(default_factory=list)
+    renewals: list[Renewal] = field(default_factory=list)
+    today_events: list[TodayEvent] = field(default_factory=list)
+
+    def context(self) -> dict[str, Any]:
+        """The template context: the fields above, plus ``today`` (= ``day``)."""
+        practice: dict[str, Any] = dict.fromkeys(
+            ("name", "practitioner", "credentials", "email", "phone", "address", "signature")
+        )
+        practice.update(self.practice)
+        return {
+            "practice": practice,
+            "day": self.day,
+            "today": self.day,
+            "new_mail": list(self.new_mail),
+            "total_new_mail": sum(item.count for item in self.new_mail),
+            "cases_needing_action": list(self.cases_needing_action),
+            "drafts": list(self.drafts),
+            "deadlines_due": list(self.deadlines_due),
+            "overdue": list(self.overdue),
+            "renewals": list(self.renewals),
+            "today_events": list(self.today_events),
+        }
+
+
+def summary_subject(day: date) -> str:
+    """``Practice summary — Tuesday 24 November 2026``."""
+    return f"Practice summary — {day:%A} {day.day} {day:%B %Y}"
+
+
+def build_summary(
+    data: SummaryData,
+    template_dirs: Sequence[Path],
+    practitioner: tuple[str, str],
+    key: str,
+    *,
+    now: datetime | None = None,
+) -> bytes:
+    """Render the summary as a complete RFC 5322 message addressed to the practitioner only.
+
+    Raises :class:`bot.errors.TemplateError` when a template fails and
+    :class:`bot.errors.UserError` when the practitioner's address is unusable.
+    """
+    check_key(key)
+    name, address = practitioner
+    addr_spec = valid_address(address)
+    if addr_spec is None:
+        raise UserError(
+            "the practitioner's address is not a valid e-mail address",
+            ["set `email` in [practice] of chief.toml"],
+        )
+    addr = Address(display_name=clean_header_text(name, 200), addr_spec=addr_spec)
+    env = template_environment(template_dirs)
+    context = data.context()
+    text, _ = render_template(env, TEXT_TEMPLATE, context)
+    html, _ = render_template(env, HTML_TEMPLATE, context)
+
+    msg = EmailMessage(policy=email.policy.SMTP)
+    msg["From"] = addr
+    msg["To"] = addr
+    msg["Subject"] = summary_subject(data.day)
+    msg["Date"] = email.utils.format_datetime((now or datetime.now(UTC)).astimezone())
+    msg["Message-ID"] = new_message_id(addr.domain)
+    msg["Auto-Submitted"] = "auto-generated"
+    msg[KEY_HEADER] = key
+    msg[GENERATED_HEADER] = "summary"
+    msg.set_content(clean_body_text(text), subtype="plain", charset="utf-8",
+                    cte="quoted-printable")
+    msg.add_alternative(clean_body_text(html), subtype="html", charset="utf-8",
+                        cte="quoted-printable")
+    raw = msg.as_bytes()
+    verify_headers(raw, msg.keys())
+    log.debug("summary %s built for %s", key, data.day.isoformat())
+    return raw
