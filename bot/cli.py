@@ -30,6 +30,19 @@ class ChiefGroup(click.Group):
                 traceback.print_exc()
             click.echo(f"chief: {exc}", err=True)
             ctx.exit(1)
+        except (click.exceptions.Exit, click.ClickException, KeyboardInterrupt):
+            raise
+        except Exception as exc:
+            # A bug: name where, never the values (they may hold patient data).
+            if ctx.meta.get("chief.verbose"):
+                traceback.print_exc()
+            frame = traceback.extract_tb(exc.__traceback__)[-1]
+            click.echo(
+                f"chief: internal error ({type(exc).__name__} at "
+                f"{Path(frame.filename).name}:{frame.lineno}); run with -v for the traceback",
+                err=True,
+            )
+            ctx.exit(70)
 
 
 @click.group(cls=ChiefGroup, context_settings={"help_option_names": ["-h", "--help"]})

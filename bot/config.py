@@ -77,11 +77,14 @@ class ScheduleConfig(_Section):
     sync_minutes: int = Field(default=5, ge=1, le=1440)
 
 
+_LIMITS = Limits()
+
+
 class LimitsConfig(_Section):
-    max_message_bytes: int = Field(default=Limits.max_message_bytes, ge=1024)
-    max_text_chars: int = Field(default=Limits.max_text_chars, ge=1024)
-    max_parts: int = Field(default=Limits.max_parts, ge=1)
-    max_depth: int = Field(default=Limits.max_depth, ge=1)
+    max_message_bytes: int = Field(default=_LIMITS.max_message_bytes, ge=1024)
+    max_text_chars: int = Field(default=_LIMITS.max_text_chars, ge=1024)
+    max_parts: int = Field(default=_LIMITS.max_parts, ge=1)
+    max_depth: int = Field(default=_LIMITS.max_depth, ge=1)
 
     def limits(self) -> Limits:
         return Limits(
@@ -139,7 +142,7 @@ class Config(_Section):
         name = str(table.pop("connector", "maildir" if section == "mail" else "ics"))
         cls = load_connector(section, name)
         params = inspect.signature(cls).parameters
-        known = [p for p in params if p not in ("self", "practitioner_address", "limits")]
+        known = [p for p in params if p not in ("self", "practitioner_address", "limits", "tz")]
         for key in table:
             if key not in known:
                 raise UserError(

@@ -180,17 +180,17 @@ def load_register(
     defaults = tuple(sorted(set(default_lead_days), reverse=True))
     for index, item in enumerate(items):
         line = line_of(items, [index])
-        credential = _validate(item, path, line, defaults, problems)
-        if credential is None:
-            continue
-        if credential.id in seen:
+        raw_id = item.get("id") if isinstance(item, Mapping) else None
+        if isinstance(raw_id, str) and raw_id in seen:
             problems.append(
-                f"{path}:{line}: duplicate credential id `{credential.id}` "
-                f"(first at line {seen[credential.id]})"
+                f"{path}:{line}: duplicate credential id `{raw_id}` (first at line {seen[raw_id]})"
             )
             continue
-        seen[credential.id] = line
-        out.append(credential)
+        if isinstance(raw_id, str):
+            seen[raw_id] = line
+        credential = _validate(item, path, line, defaults, problems)
+        if credential is not None:
+            out.append(credential)
     if problems:
         raise UserError(f"{len(problems)} problem(s) in the credentials register", problems)
     log.debug("credentials register %s: %d entries", path, len(out))

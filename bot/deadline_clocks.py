@@ -294,16 +294,17 @@ def _load_file(path: Path, problems: list[str]) -> list[Clock]:
     seen: dict[str, int] = {}
     for index, item in enumerate(items):
         line = line_of(items, [index])
-        clock = _validate(item, path, line, problems)
-        if clock is None:
-            continue
-        if clock.id in seen:
+        raw_id = item.get("id") if isinstance(item, Mapping) else None
+        if isinstance(raw_id, str) and raw_id in seen:
             problems.append(
-                f"{path}:{line}: duplicate clock id `{clock.id}` (first at line {seen[clock.id]})"
+                f"{path}:{line}: duplicate clock id `{raw_id}` (first at line {seen[raw_id]})"
             )
             continue
-        seen[clock.id] = line
-        out.append(clock)
+        if isinstance(raw_id, str):
+            seen[raw_id] = line
+        clock = _validate(item, path, line, problems)
+        if clock is not None:
+            out.append(clock)
     return out
 
 
@@ -323,7 +324,7 @@ def _validate(item: Any, path: Path, line: int, problems: list[str]) -> Clock | 
             elif error["type"] == "missing":
                 message = f"missing required key `{key}`"
             else:
-                message = f"`{key}`: {error['msg']}"
+                message = f"`{key}`: {error['msg'].removeprefix('Value error, ')}"
             problems.append(f"{path}:{where}: {label}: {message}")
         return None
     cross = model.check_calendar()

@@ -292,8 +292,7 @@ def _reason(exc: BaseException, source: str) -> str:
     if isinstance(exc, jinja2.exceptions.SecurityError):
         return "unsafe operation blocked by the sandbox"
     if isinstance(exc, jinja2.UndefinedError):
-        found = re.search(r"(?:'(\w{1,40})' is undefined|attribute '(\w{1,40})')",
-                          str(exc.message))
+        found = re.search(r"(?:'(\w{1,40})' is undefined|attribute '(\w{1,40})')", str(exc.message))
         word = found and (found.group(1) or found.group(2))
         if word and re.search(rf"\b{re.escape(word)}\b", source):
             return f"undefined variable {word!r}"
@@ -334,8 +333,16 @@ def render_template(
 
 # --- reply drafts ---------------------------------------------------------------------------
 
-_PRACTICE_KEYS = ("name", "practitioner", "credentials", "email", "phone", "address",
-                  "signature", "fee_terms")
+_PRACTICE_KEYS = (
+    "name",
+    "practitioner",
+    "credentials",
+    "email",
+    "phone",
+    "address",
+    "signature",
+    "fee_terms",
+)
 _CASE_KEYS = ("kind", "status", "reference", "refs", "opened")
 
 
@@ -362,12 +369,11 @@ class Drafter:
             "received_date": received,
         }
         message.update(_clean_value(dict(context.get("message") or {})))
-        refs = {
-            k: v for k, v in dict(context.get("refs") or {}).items() if k not in _STRIPPED_REFS
-        }
+        refs = {k: v for k, v in dict(context.get("refs") or {}).items() if k not in _STRIPPED_REFS}
         case = _with_defaults(context.get("case"), _CASE_KEYS)
-        case["refs"] = {k: v for k, v in dict(case["refs"] or {}).items()
-                        if k not in _STRIPPED_REFS}
+        case["refs"] = {
+            k: v for k, v in dict(case["refs"] or {}).items() if k not in _STRIPPED_REFS
+        }
         deadline = context.get("deadline")
         out = {k: v for k, v in context.items() if k not in ("patient", "dob")}
         out.update(
@@ -375,8 +381,9 @@ class Drafter:
             message=message,
             case=_clean_value(case),
             refs=_clean_value(refs),
-            deadline=None if deadline is None else _with_defaults(deadline, ("due", "clock",
-                                                                            "title")),
+            deadline=None
+            if deadline is None
+            else _with_defaults(deadline, ("due", "clock", "title")),
             today=context.get("today") or datetime.now(UTC).astimezone().date(),
         )
         return out
@@ -412,8 +419,11 @@ class Drafter:
         else:
             log.warning("message %s: no valid reply address; draft has no To", original.fingerprint)
         msg["Subject"] = subject
-        in_reply_to = original.message_id if original.message_id and _MSGID_RE.fullmatch(
-            original.message_id) else None
+        in_reply_to = (
+            original.message_id
+            if original.message_id and _MSGID_RE.fullmatch(original.message_id)
+            else None
+        )
         if in_reply_to:
             msg["In-Reply-To"] = in_reply_to
         refs = _references(original)
@@ -423,8 +433,12 @@ class Drafter:
         msg["Date"] = email.utils.format_datetime((now or datetime.now(UTC)).astimezone())
         msg[KEY_HEADER] = key
         msg[GENERATED_HEADER] = "draft"
-        msg.set_content(clean_body_text(body).rstrip() + "\n", subtype="plain", charset="utf-8",
-                        cte="quoted-printable")
+        msg.set_content(
+            clean_body_text(body).rstrip() + "\n",
+            subtype="plain",
+            charset="utf-8",
+            cte="quoted-printable",
+        )
         raw = msg.as_bytes()
         verify_headers(raw, msg.keys())
         log.debug("draft %s rendered from %s for message %s", key, template, original.fingerprint)
@@ -437,6 +451,6 @@ def verify_headers(raw: bytes, expected: Sequence[str]) -> None:
     Defence in depth against header injection through any path we did not foresee.
     """
     parsed = email.parser.BytesHeaderParser(policy=email.policy.compat32).parsebytes(raw)
-    got = sorted(k.lower() for k in parsed.keys())
+    got = sorted(k.lower() for k in parsed)
     if got != sorted(k.lower() for k in expected) or parsed.defects:
         raise TemplateError("generated message failed the header check (possible injection)")

@@ -196,10 +196,10 @@ def build_summary(
     msg["Auto-Submitted"] = "auto-generated"
     msg[KEY_HEADER] = key
     msg[GENERATED_HEADER] = "summary"
-    msg.set_content(clean_body_text(text), subtype="plain", charset="utf-8",
-                    cte="quoted-printable")
-    msg.add_alternative(clean_body_text(html), subtype="html", charset="utf-8",
-                        cte="quoted-printable")
+    msg.set_content(clean_body_text(text), subtype="plain", charset="utf-8", cte="quoted-printable")
+    msg.add_alternative(
+        clean_body_text(html), subtype="html", charset="utf-8", cte="quoted-printable"
+    )
     raw = msg.as_bytes()
     verify_headers(raw, msg.keys())
     log.debug("summary %s built for %s", key, data.day.isoformat())

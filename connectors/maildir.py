@@ -30,6 +30,7 @@ from __future__ import annotations
 import email.parser
 import email.policy
 import email.utils
+import errno
 import hashlib
 import io
 import logging
@@ -171,8 +172,10 @@ class MaildirConnector:
         if not isinstance(cursor, dict):
             raise CursorInvalid("Maildir cursor not understood; resyncing in full")
         folders = cursor.get("folders")
-        if cursor.get("v") != _CURSOR_VERSION or not isinstance(folders, dict) or not all(
-            isinstance(k, str) and isinstance(v, int) for k, v in folders.items()
+        if (
+            cursor.get("v") != _CURSOR_VERSION
+            or not isinstance(folders, dict)
+            or not all(isinstance(k, str) and isinstance(v, int) for k, v in folders.items())
         ):
             raise CursorInvalid("Maildir cursor not understood; resyncing in full")
         return dict(folders)
@@ -184,8 +187,10 @@ class MaildirConnector:
         batch carries a cursor that is safe to store after its messages are logged.
         """
         if not (self.path / "cur").is_dir() and not (self.path / "new").is_dir():
-            raise RemoteGone(f"no Maildir at the configured path; check `path` in [mail] "
-                             f"of chief.toml ({self.path.name})")
+            raise RemoteGone(
+                f"no Maildir at the configured path; check `path` in [mail] "
+                f"of chief.toml ({self.path.name})"
+            )
         size = batch_size or self.batch_size
         marks = self._parse_cursor(cursor)
         done = dict(marks)
@@ -201,8 +206,11 @@ class MaildirConnector:
             final_mark = min(started, newest) - self.cursor_slack_ns
             since = marks.get(folder)
             todo = sorted(
-                ((ctime, unique, path) for unique, (path, ctime) in listing.items()
-                 if since is None or ctime >= since),
+                (
+                    (ctime, unique, path)
+                    for unique, (path, ctime) in listing.items()
+                    if since is None or ctime >= since
+                ),
                 key=lambda item: (item[0], item[1]),
             )
             log.debug("maildir: folder %s: %d listed, %d to read", folder, len(listing), len(todo))
@@ -213,14 +221,19 @@ class MaildirConnector:
                     pending.append(message)
                 if len(pending) + len(failed) >= size:
                     mark = {**done, folder: min(ctime, final_mark)}
-                    yield Batch(tuple(pending), {"v": _CURSOR_VERSION, "folders": mark},
-                                tuple(failed))
+                    yield Batch(
+                        tuple(pending), {"v": _CURSOR_VERSION, "folders": mark}, tuple(failed)
+                    )
                     pending, failed = [], []
             done[folder] = final_mark
         yield Batch(tuple(pending), {"v": _CURSOR_VERSION, "folders": done}, tuple(failed))
 
     def _read(
-        self, folder: str, unique: str, path: Path, item_id: str,
+        self,
+        folder: str,
+        unique: str,
+        path: Path,
+        item_id: str,
         failed: list[tuple[str, str]],
     ) -> Message | None:
         """Parse one file (re-located if a client renamed it since the listing)."""
@@ -276,8 +289,11 @@ class MaildirConnector:
         unique = self._unique_for(key)
         raw = _with_key_header(raw.replace(b"\r\n", b"\n"), key)
         tmp = base / "tmp" / f"{unique}.{os.getpid()}.{secrets.token_hex(4)}"
-        target = base / ("cur" if info else "new") / (
-            f"{unique}{mailbox.Maildir.colon}{info}" if info else unique)
+        target = (
+            base
+            / ("cur" if info else "new")
+            / (f"{unique}{mailbox.Maildir.colon}{info}" if info else unique)
+        )
         fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
         try:
             with os.fdopen(fd, "wb") as fh:
@@ -288,6 +304,13 @@ class MaildirConnector:
                 os.link(tmp, target)
             except FileExistsError:
                 log.debug("maildir: %s existed already (concurrent write)", target.name)
+            except OSError as exc:
+                if exc.errno not in (errno.EPERM, errno.ENOTSUP, errno.EOPNOTSUPP):
+                    raise
+                # No hard links on this file system (some FUSE/SMB mounts): rename instead;
+                # only a concurrent writer of the very same key could race the check.
+                if not target.exists():
+                    os.rename(tmp, target)
             _fsync_dir(target.parent)
         finally:
             tmp.unlink(missing_ok=True)
@@ -313,8 +336,10 @@ class MaildirConnector:
     def _check_recipients(self, raw: bytes) -> None:
         own = self.practitioner_address
         if not own:
-            raise UserError("no practitioner address configured for the summary",
-                            ["set `practitioner_address` in [mail] of chief.toml"])
+            raise UserError(
+                "no practitioner address configured for the summary",
+                ["set `practitioner_address` in [mail] of chief.toml"],
+            )
         head = email.parser.BytesHeaderParser(policy=email.policy.compat32).parsebytes(raw)
         fields = ("To", "Cc", "Bcc", "Resent-To", "Resent-Cc", "Resent-Bcc")
         values = [str(v) for name in fields for v in (head.get_all(name) or [])]
@@ -323,8 +348,10 @@ class MaildirConnector:
         # header the address parser misreads cannot smuggle a third party through.
         leftover = [v.lower().replace(own, "") for v in values]
         if not addrs or any(a != own for a in addrs) or any("@" in v for v in leftover):
-            raise UserError("refused: the summary may be addressed to the practitioner only",
-                            ["check the summary's recipients and `practitioner_address`"])
+            raise UserError(
+                "refused: the summary may be addressed to the practitioner only",
+                ["check the summary's recipients and `practitioner_address`"],
+            )
 
     def _find_by_key(self, key: str, prefer: str) -> str | None:
         unique = self._unique_for(key)

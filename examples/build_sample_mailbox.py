@@ -1997,3 +1997,1225 @@ def local_authorities() -> None:
         Adult Social Care OT Service, West Sussex County Council
         """ + COUNCIL_FOOTER,
         label=("local_authority", "adaptation", "request"))
+
+
+# --------------------------------------------------------------------------- referrals
+GP_MAINWARING = ("Dr Hollis Mainwaring", "hollis.mainwaring@nhs.net")
+ORTHO = ("Malcolm Feverel, MD", "mfeverel@inland-ortho.example")
+NORTHGATE = ("Northgate Physical Therapy", "referrals@northgate-pt.example")
+BRIDGEWAY = ("Fenella Curwen", "fenella.curwen@bridgeway-cm.example")
+COACH = ("Dmitri Varga", "coach.dmitri.varga@coachmail.example")
+WILLOW = ("Willow Point Acupuncture", "hello@willowpoint-acu.example")
+HARBOURSIDE = ("Gethin Morgan-Price", "gethin@harbourside-osteo.example")
+ROOTED = ("Saffron Ellery, RDN", "saffron@rootednutrition.example")
+RHEUM = ("Dr Aurelia Stokeswood", "aurelia.stokeswood@nhs.net")
+CARDIO = ("Yusuf Kaltenbach, MD", "ykaltenbach@pacificheart.example")
+TRAINER = ("Jordan Pike", "jordan@ironpulse-training.example")
+GP_BEAUMONT = ("Dr Lavinia Beaumont-Quayle", "lavinia.beaumont-quayle@nhs.net")
+TV_PHYSIO = ("Thames Valley Physio", "clinic@thamesvalleyphysio.example")
+
+
+def referrals() -> None:
+    add("gp-referral-handwriting", "2026-09-04 12:31", "UK", GP_MAINWARING, MOT_ADMIN,
+        "Referral: paediatric OT assessment - fine motor and handwriting",
+        """
+        Dear Colleague
+
+        Re: Wilfred Stanhope-Ley   DOB: 12/10/2016
+        NHS No: 999 123 4567
+        Referral ref: RWV-26-0911
+
+        Thank you for seeing this 9 year old boy whose parents are requesting a private
+        occupational therapy assessment. School report difficulties with handwriting speed,
+        fatigue when writing and poor pencil grip; there are also concerns about dressing
+        (buttons, laces). He was born at term; developmental milestones were slightly delayed
+        for motor skills. No significant past medical history. No medication.
+
+        The NHS community paediatric OT waiting list is currently over 40 weeks and the family
+        would prefer to be seen sooner. I would be grateful for your assessment and advice.
+
+        Yours sincerely
+
+        Dr Hollis Mainwaring MBBS MRCGP
+        Wellstead Surgery, Farnham
+        This email is sent via NHSmail. Confidential: contains patient identifiable data.
+        """,
+        label=("referral", "referral", "new"), pdfs=["Referral letter - RWV-26-0911.pdf"])
+
+    add("gp-referral-update", "2026-10-07 08:49", "UK", GP_MAINWARING, MOT_ADMIN,
+        "RE: Referral: paediatric OT assessment - fine motor and handwriting",
+        """
+        Dear Harriet
+
+        Re: Wilfred Stanhope-Ley   DOB: 12/10/2016
+
+        Thank you for your letter following your assessment. I note your recommendation for
+        a block of 6 sessions and a sensory questionnaire for school. His mother also asked me
+        to let you know that he has now been referred to the community paediatrician about
+        possible developmental coordination disorder, so you may receive a request for your
+        report from that team.
+
+        Kind regards
+
+        Hollis Mainwaring
+        """,
+        label=("referral", "referral", "update"), parent="gp-referral-handwriting", quote="outlook")
+
+    add("ortho-referral-acl", "2026-09-14 17:20", "PT", ORTHO, RSM,
+        "Referral - Caleb Wintermoor - ACL reconstruction, return-to-sport oversight",
+        """
+        Nate,
+
+        Referring Caleb to you for return-to-sport oversight after his left ACL
+        reconstruction (BTB autograft, 06/03/2026).
+
+        Patient: Caleb Wintermoor   DOB: 04/17/2009
+        Sport: high school football (RB) and track
+        Referral ref: IOA-RF-40913
+
+        He's 15 weeks out, doing well in PT, quad index about 70%. Family is pushing for a
+        spring track return; I'd like objective RTS testing at 6 and 9 months and your
+        read on his readiness. Op note and last two clinic notes attached.
+
+        Thanks,
+        Malcolm
+
+        Malcolm Feverel, MD
+        Inland Orthopaedic Associates | Sports & Arthroscopy
+        """,
+        label=("referral", "referral", "new"), pdfs=["Wintermoor op note.pdf"])
+
+    add("ortho-update-acl", "2026-10-26 07:55", "PT", ORTHO, RSM,
+        "Re: Referral - Caleb Wintermoor - ACL reconstruction, return-to-sport oversight",
+        """
+        Thanks for seeing Caleb and for the detailed note. Agree with holding cutting
+        drills until his hop symmetry is >90%. I saw him yesterday: graft feels solid, no
+        effusion. Next visit with me is in January. Clinic note attached.
+
+        M.
+        """,
+        label=("referral", "referral", "update"), parent="ortho-referral-acl", quote="gmail",
+        pdfs=["Wintermoor clinic note 2026-10-25.pdf"])
+
+    add("pt-referral-plantar", "2026-09-30 10:02", "PT", NORTHGATE, RSM_FRONT,
+        "New patient referral: Octavia Brambleby (plantar fasciopathy)",
+        """
+        Hello Riverside team,
+
+        Please schedule the following patient with Dr. Brandt for evaluation and possible
+        injection / ultrasound assessment.
+
+        Patient: Octavia Brambleby   DOB: 03/22/1990
+        Referral ref: NPT-2026-1187
+        Dx: Right plantar fasciopathy, 7 months, no improvement after 8 weeks of PT
+        (stretching, loading program, night splint).
+        Insurance: Cigna PPO (card copy attached)
+
+        Patient prefers morning appointments. Thank you!
+
+        Northgate Physical Therapy
+        Front office | Fax 951-555-0163
+        """,
+        label=("referral", "referral", "new"), pdfs=["Brambleby insurance card.pdf"])
+
+    add("cm-referral-ina", "2026-09-22 15:30", "UK", BRIDGEWAY, MOT,
+        "New referral - OT assessment - Hamish Calderbrook",
+        """
+        Dear Harriet,
+
+        I am the case manager for the client below and would like to refer him to you for an
+        occupational therapy initial needs assessment.
+
+        Client: Hamish Calderbrook   DOB: 28/06/1979
+        Referral ref: BCM-0926-114
+        Injury: moderate traumatic brain injury (cycle v car, May 2026)
+        Funding: interim payment via the claimant's solicitors
+
+        Main concerns: fatigue, planning and organisation, return to work as a surveyor,
+        kitchen safety. He lives with his partner in a two-storey house.
+
+        I'd be grateful if you could let me know your availability and fee for the
+        assessment. I'm happy to join the first visit.
+
+        Best wishes,
+
+        Fenella Curwen RGN
+        Case Manager, Bridgeway Case Management
+        """,
+        label=("referral", "referral", "new"))
+
+    add("cm-update-funding", "2026-11-19 11:08", "UK", BRIDGEWAY, MOT,
+        "Re: New referral - OT assessment - Hamish Calderbrook",
+        """
+        Hi Harriet,
+
+        Quick update: the insurer has agreed funding for the 10 sessions of OT you recommended
+        in your INA report. Please go ahead and book with Hamish directly. Invoices to me as
+        before, please.
+
+        Best wishes,
+        Fenella
+        """,
+        label=("referral", "referral", "update"), parent="cm-referral-ina")
+
+    add("coach-referral-runner", "2026-10-03 19:42", "PT", COACH, RSM,
+        "can you see one of my runners?",
+        """
+        hey doc - one of my varsity girls has had shin pain for 3 wks, worse on hills, now
+        hurts walking to class. parents asked who to see and i said you.
+
+        Athlete: Tamsin Yardley  DOB: 05/05/2008
+        mom's cell is 951-555-0148
+
+        thanks!! - coach V
+
+        Sent from my phone
+        """,
+        label=("referral", "referral", "new"))
+
+    add("acu-referral-fatigue", "2026-10-09 11:25", "PT", WILLOW, LOTUS,
+        "Referral – Renée Duchamp-Wilde – integrative work-up for fatigue and GI symptoms",
+        """
+        Dear Dr. Okafor,
+
+        I'd like to refer a client of mine for an integrative medical evaluation.
+
+        Patient: Renée Duchamp-Wilde   DOB: 04/25/1978
+
+        Renée has been seeing me for acupuncture since June for fatigue, bloating and
+        irregular sleep. Her energy has improved modestly but the GI symptoms persist, and
+        she hasn't had any lab work in over two years. She'd like a comprehensive work-up,
+        including thyroid and iron studies, and to discuss diet.
+
+        She has consented to me sharing my treatment notes, attached.
+
+        Warmly,
+        Mei-Lin Arceneaux, L.Ac.
+        Willow Point Acupuncture
+        """,
+        label=("referral", "referral", "new"), fmt="qp", pdfs=["Treatment summary.pdf"])
+
+    add("osteo-referral-ergonomic", "2026-10-16 13:12", "UK", HARBOURSIDE, MOT,
+        "Referral for workplace assessment",
+        """
+        Hi Harriet
+
+        I'm referring a patient who I think would benefit from a workplace / ergonomic OT
+        assessment alongside my treatment.
+
+        Patient: Delia Fairweather-Nunn   DOB: 14/01/1985
+        Works as a sound engineer, long hours at a mixing desk; recurrent neck and right
+        shoulder pain, pins and needles in the right hand at the end of the day.
+        Self-funding; happy for you to contact her directly (consent given).
+
+        Cheers
+        Gethin
+
+        Gethin Morgan-Price M.Ost
+        Harbourside Osteopathy
+        Registered with the General Osteopathic Council
+        """,
+        label=("referral", "referral", "new"))
+
+    add("nutrition-referral-sibo", "2026-10-23 09:48", "PT", ROOTED, LOTUS,
+        "Referral: Anselm Kettering - please assess for SIBO",
+        """
+        Hi Dr. Okafor,
+
+        I'm referring a client for medical assessment of suspected SIBO.
+
+        Client: Anselm Kettering   DOB: 09/09/1966
+        Symptoms: post-prandial bloating, alternating bowel habit, 4 kg weight loss over
+        6 months. Low-FODMAP elimination helped partially.
+
+        I haven't ordered any testing. Given the weight loss I'd appreciate your assessment
+        before we go further with dietary changes.
+
+        Thank you!
+        Saffron Ellery, RDN
+        Rooted Nutrition Co.
+        """,
+        label=("referral", "referral", "new"))
+
+    add("rheum-referral-splinting", "2026-11-02 14:16", "UK", RHEUM, MOT,
+        "Private referral for hand therapy and splinting",
+        """
+        Dear Ms Pemberton
+
+        Patient name: Marjorie Ellingham-Stroud
+        Date of birth: 30/09/1956
+        NHS No: 999 876 5432
+
+        I would be grateful if you would see this 70 year old lady with rheumatoid arthritis
+        affecting both hands (MCP synovitis, early ulnar drift on the right). She would like
+        to be seen privately for joint protection advice and resting splints while she waits
+        for NHS hand therapy. Current treatment: methotrexate 20 mg weekly, folic acid.
+
+        Yours sincerely
+
+        Dr Aurelia Stokeswood MD FRCP
+        Consultant Rheumatologist
+        Sent from NHSmail
+        """,
+        label=("referral", "referral", "new"))
+
+    add("cardio-clearance-update", "2026-10-29 16:40", "PT", CARDIO, RSM,
+        "Imogen Tarrasch - cardiology follow-up, cleared",
+        """
+        Dr. Brandt,
+
+        Patient: Imogen Tarrasch   DOB: 02/09/2004
+
+        Thank you for referring Ms. Tarrasch after her exertional palpitations at preseason
+        screening. Echocardiogram normal, 14-day monitor showed only isolated PACs, exercise
+        test normal. No restriction from a cardiology standpoint; she is cleared to return to
+        full training and competition. Full consult note attached.
+
+        Best regards,
+        Yusuf Kaltenbach, MD, FACC
+        Pacific Heart Partners
+        """,
+        label=("referral", "referral", "update"), pdfs=["Tarrasch cardiology consult.pdf"])
+
+    add("fwd-chiro-referral", "2026-11-06 09:05", "PT", LOTUS_OFF, LOTUS,
+        "Fwd: New patient referral - Marguerite Oyelaran",
+        """
+        Dr. O - referral from Cedar Ridge below. I've called the patient and booked her a new
+        patient visit on 11/18 at 2 pm. Intake forms sent.
+
+        Tomasz
+        """,
+        fwd={"frm": "Dr. Haskell Brandvold <office@cedarridge-chiro.example>",
+             "date": "Thu, Nov 5, 2026 at 4:41 PM",
+             "subject": "New patient referral - Marguerite Oyelaran",
+             "to": "office@lotus-integrative.example",
+             "body": """
+             Hello,
+
+             I am referring the patient below for an integrative medicine consultation.
+
+             Patient: Marguerite Oyelaran   DOB: 02/14/1970
+             Concerns: chronic widespread pain, poor sleep, perimenopausal symptoms.
+             She is interested in a nutritional and hormonal assessment.
+
+             Thank you,
+             Dr. Haskell Brandvold, DC
+             Cedar Ridge Chiropractic
+             """},
+        label=("referral", "referral", "new"))
+
+    add("physio-discharge-update", "2026-11-17 17:02", "UK", TV_PHYSIO, MOT,
+        "Discharge summary - Hamish Calderbrook",
+        """
+        Dear Harriet,
+
+        Client: Hamish Calderbrook   DOB: 28/06/1979
+
+        For your information, we have discharged Hamish from physiotherapy after 12 sessions.
+        Balance and gait are now within normal limits; he is independent with a home exercise
+        programme. Ongoing fatigue remains his main barrier to returning to work, which we
+        understand you are addressing. Discharge summary attached.
+
+        Kind regards,
+        Thames Valley Physio
+        """,
+        label=("referral", "referral", "update"), pdfs=["Calderbrook discharge summary.pdf"])
+
+    add("trainer-referral-shoulder", "2026-11-18 20:15", "PT", TRAINER, RSM_FRONT,
+        "Referral - client with shoulder pain", None,
+        html="""
+        <div dir="ltr">Hi there,<br><br>I'm a personal trainer at Iron Pulse. I'd like to refer a
+        client for a sports medicine evaluation.<br><br>
+        <b>Client:</b> Gideon Marchetti-Roe &nbsp;<b>DOB:</b> 10/14/1977<br>
+        Right shoulder pain with overhead pressing for ~2 months, now painful at night.
+        We've stopped all pressing. He has Anthem PPO.<br><br>
+        Could someone call him to book? 951-555-0191.<br><br>
+        Thanks,<br>Jordan Pike, CSCS<br>Iron Pulse Training</div>
+        """,
+        fmt="html", label=("referral", "referral", "new"))
+
+    add("gp-referral-sensory", "2026-11-21 10:44", "UK", GP_BEAUMONT, MOT_ADMIN,
+        "Referral for OT - sensory processing - Posy Athelstan",
+        """
+        Dear Colleague
+
+        Patient: Posy Athelstan   DOB: 08/08/2019
+        NHS No: 999 246 8013
+
+        I would be grateful if you could assess this 7 year old girl whose parents describe
+        marked sensory sensitivities (noise, clothing textures), difficulty with toileting and
+        meltdowns after school. She is awaiting an autism assessment (waiting time 18 months).
+        Her parents are keen to access private OT advice in the meantime.
+
+        With thanks
+
+        Dr Lavinia Beaumont-Quayle
+        Salisbury Road Medical Practice
+        """,
+        label=("referral", "referral", "new"))
+
+
+# --------------------------------------------------------------------------- sports teams
+RCHS_AD = ("Coach Terrence Oyelowo-Banks", "toyelowo-banks@rchs.riverside-usd.example")
+RCHS_AT = ("Kelsey Drummond, ATC", "kdrummond@rchs.riverside-usd.example")
+RCHS_DISTRICT = ("Riverside USD Contracts Office", "contracts@riverside-usd.example")
+ROVERS = ("Riverside Rovers FC - Club Secretary", "secretary@riversiderovers.example")
+ROVERS_PHYSIO = ("Ana Lucía Peña", "physio@riversiderovers.example")
+CPU_SM = ("Cascade Pacific Sports Medicine", "sportsmed@athletics.cascadepacific.example")
+CPU_OPS = ("Bram Whitcombe", "bwhitcombe@athletics.cascadepacific.example")
+
+
+def teams() -> None:
+    add("rchs-fall-schedule", "2026-09-01 08:05", "PT", RCHS_AD, RSM,
+        "Fall 2026 football schedule - sideline physician coverage",
+        """
+        Dr. Brandt,
+
+        Thanks again for covering our home games this season. Here is the fall 2026 varsity
+        football schedule. We'd love physician coverage for all home games (marked H).
+
+          Fri 09/11  H  vs Canyon Springs       7:00 PM
+          Fri 09/18  A  at Mesa Verde           7:00 PM
+          Fri 09/25  H  vs Arlington Heights    7:00 PM
+          Fri 10/02  H  vs Norte Vista          7:00 PM (Homecoming)
+          Fri 10/16  A  at Ramona Hills         7:00 PM
+          Fri 10/23  H  vs La Sierra Valley     7:00 PM
+          Fri 10/30  H  vs Poly North           7:00 PM (Senior night)
+
+        Kelsey (our ATC) will be on the sideline for every game. I'll send calendar invites
+        for each home game. Full fixture list for all fall sports is attached.
+
+        Go Falcons!
+
+        Terrence Oyelowo-Banks
+        Athletic Director, Riverside Central High School
+        """,
+        label=("team", "team", "fixture_list"), pdfs=["RCHS Fall 2026 fixtures.pdf"])
+
+    add("rchs-home-opener-invite", "2026-09-02 09:30", "PT", RCHS_AD, RSM,
+        "Invitation: Home opener vs Canyon Springs - sideline coverage @ Fri Sep 11, 2026 7pm",
+        """
+        You have been invited to the following event.
+
+        Home opener vs Canyon Springs - sideline coverage
+        When: Fri Sep 11, 2026 7pm - 10pm (Pacific Time - Los Angeles)
+        Where: Falcon Stadium, Riverside Central High School
+        Organizer: toyelowo-banks@rchs.riverside-usd.example
+
+        Please arrive by 6:15 pm for the pre-game medical meeting with the visiting ATC.
+
+        Going? Yes - Maybe - No
+        """,
+        label=("team", "team", "event_request"), parent="rchs-fall-schedule",
+        ics=invite("rchs-fb-20260911@rchs.riverside-usd.example",
+                   "Home opener vs Canyon Springs - sideline coverage",
+                   "Falcon Stadium, Riverside Central High School",
+                   "20260911T190000", "20260911T220000", RCHS_AD, [RSM, RCHS_AT],
+                   tzid="America/Los_Angeles", stamp="20260902T163000Z",
+                   description="Physician sideline coverage. Pre-game medical meeting 6:15 pm."),
+        ics_style="inline")
+
+    add("rchs-kickoff-moved", "2026-09-08 14:02", "PT", RCHS_AD, RSM,
+        "Updated invitation: Home opener vs Canyon Springs - kickoff moved to 6:30pm",
+        """
+        Heads up - because of the heat advisory, kickoff for Friday is moved up to 6:30 PM.
+        Pre-game medical meeting at 5:45. Updated invite attached.
+
+        Coach O
+        """,
+        label=("team", "team", "event_request"), parent="rchs-home-opener-invite", quote="gmail",
+        ics=invite("rchs-fb-20260911@rchs.riverside-usd.example",
+                   "Home opener vs Canyon Springs - sideline coverage",
+                   "Falcon Stadium, Riverside Central High School",
+                   "20260911T183000", "20260911T213000", RCHS_AD, [RSM, RCHS_AT],
+                   tzid="America/Los_Angeles", sequence=1, stamp="20260908T210200Z"),
+        ics_style="attach")
+
+    add("rovers-preseason-screening", "2026-09-05 10:17", "PT", ROVERS, RSM,
+        "Pre-season medical screening - 28 players - can we book you?",
+        """
+        Hi Dr Brandt,
+
+        The Rovers are back in training on 14 September ahead of the winter league. Like last
+        year, we need pre-season medical screening for the first-team squad (28 players),
+        including the cardiac questionnaire and ECG review, before anyone plays a competitive
+        match.
+
+        Could you do a screening day at the club on Saturday 19 September? We can provide
+        the clubhouse, two treatment rooms and volunteers for paperwork. Please let me know
+        your fee and what you need from us.
+
+        Cheers,
+        Alan Kettridge
+        Club Secretary, Riverside Rovers FC
+        "Semi-pro since 1987"
+        """,
+        label=("team", "team", "screening"))
+
+    add("rovers-screening-invite", "2026-09-09 12:44", "PT", ROVERS_PHYSIO, RSM,
+        "Invitation: Pre-season screening day - Sat 19 Sep 2026",
+        """
+        Hola Dr Brandt,
+
+        Great news that you can do the screening day. Invite attached with the times. I will
+        send the player list and questionnaires by Wednesday. ECG tech is booked from 9.
+
+        Ana Lucía Peña, PT, DPT
+        Head Physio, Riverside Rovers FC
+        """,
+        label=("team", "team", "screening"), parent="rovers-preseason-screening", quote="apple",
+        ics=invite("rovers-screening-2026@riversiderovers.example",
+                   "Rovers pre-season medical screening",
+                   "Rovers Clubhouse, 400 Fairmount Park Rd, Riverside",
+                   "20260919T160000Z", "20260919T220000Z", ROVERS_PHYSIO, [RSM, ROVERS],
+                   stamp="20260909T194400Z",
+                   description="28 players. PPE + ECG review. Lunch provided."),
+        ics_style="inline")
+
+    add("rovers-fixtures", "2026-09-18 18:30", "PT", ROVERS, RSM,
+        "Fixture list Oct-Nov - matchday doctor rota",
+        """
+        Hi all,
+
+        Below are the Rovers' fixtures for October and November. League rules require a
+        matchday doctor at home games. Please reply with the dates you can cover.
+
+          Sat 03 Oct  HOME  v Inland Athletic       KO 19:00
+          Sat 10 Oct  away  at Desert Sun SC        KO 19:30
+          Sat 17 Oct  HOME  v San Gorgonio United   KO 19:00
+          Sat 31 Oct  HOME  Cup semi-final (TBC)    KO 18:00
+          Sat 07 Nov  away  at Coastal City FC      KO 19:00
+          Sat 14 Nov  HOME  v Foothill Rangers      KO 19:00
+
+        Thanks,
+        Alan
+        Club Secretary
+        """,
+        label=("team", "team", "fixture_list"))
+
+    add("cpu-xc-coverage", "2026-09-26 11:05", "PT", CPU_SM, RSM,
+        "Request for medical coverage - Cascade Pacific XC Invitational, Oct 10",
+        """
+        Good morning Dr. Brandt,
+
+        We're hosting the Cascade Pacific Cross Country Invitational on Saturday, October 10
+        (about 400 runners, collegiate and open races). We would like a physician on site at
+        the finish-line medical tent from 7:30 to 12:30, alongside our athletic training staff
+        and EMS. A calendar invitation is attached; please accept if you can cover.
+
+        Event medical plan and the heat-illness protocol will follow next week.
+
+        Thank you,
+        Cascade Pacific University Sports Medicine
+        Department of Athletics
+        """,
+        label=("team", "team", "event_request"),
+        ics=invite("cpu-xc-invitational-2026@athletics.cascadepacific.example",
+                   "XC Invitational - finish line medical tent",
+                   "Cascade Pacific University Cross Country Course",
+                   "20261010T073000", "20261010T123000", CPU_SM, [RSM],
+                   tzid="America/Los_Angeles", stamp="20260926T180500Z"),
+        ics_style="attach")
+
+    add("cpu-injury-report", "2026-10-11 21:12", "PT", CPU_SM, RSM,
+        "Injury report - Imogen Tarrasch - L knee (women's soccer)",
+        """
+        Dr. Brandt,
+
+        Athlete: Imogen Tarrasch   DOB: 02/09/2004
+        Sport: women's soccer
+        Date of injury: 10/11/2026 (match vs. Lakeshore)
+
+        Mechanism: non-contact pivot, felt a pop in the left knee. Immediate effusion,
+        positive Lachman on the field (compare the MRI approved last month for the same knee).
+        Ice, crutches, knee immobiliser. Could you see her Monday or Tuesday? She is due to
+        travel with the team on Thursday; she will not travel.
+
+        Thanks,
+        Rachel Ng, MS, ATC
+        Associate Athletic Trainer, Cascade Pacific University
+        """,
+        label=("team", "team", "injury_report"))
+
+    add("rchs-concussion-report", "2026-10-17 15:50", "PT", RCHS_AT, RSM,
+        "Concussion - volleyball - return-to-play clearance needed",
+        """
+        Hi Dr. Brandt,
+
+        Athlete: Zadie Merriweather-Kline   DOB: 08/08/2007
+        Sport/level: varsity volleyball
+        Date/mechanism: 10/13/2026, struck in the head by a ball during practice, brief
+        headache and dizziness, no LOC.
+
+        She has been symptom free since 10/15 and completed steps 1-3 of our graduated
+        return-to-sport protocol without symptoms. She needs your evaluation and written
+        clearance before full-contact practice (step 5). Can we get her in next week?
+
+        Kelsey Drummond, MS, ATC
+        Head Athletic Trainer, Riverside Central HS
+        """,
+        label=("team", "team", "injury_report"))
+
+    add("rovers-semifinal-invite", "2026-10-20 09:12", "PT", ROVERS, RSM,
+        "Matchday doctor - Cup semi-final, Sat 31 Oct",
+        """
+        Dr B - we're in the semi! Home draw, Saturday 31 October, kick-off 18:00. Invite
+        attached, hoping you can be matchday doctor again. Arrive 16:45 for the medical
+        briefing with the referee and the away physio please.
+
+        Alan
+        """,
+        label=("team", "team", "event_request"),
+        ics=invite("rovers-cup-sf-2026@riversiderovers.example",
+                   "Rovers v TBC - Cup semi-final - matchday doctor",
+                   "Fairmount Park Stadium, Riverside",
+                   "20261031T234500Z", "20261101T030000Z", ROVERS, [RSM, ROVERS_PHYSIO],
+                   stamp="20261020T161200Z"),
+        ics_style="inline")
+
+    add("cpu-winter-physicals", "2026-10-28 10:30", "PT", CPU_OPS, RSM,
+        "Pre-participation physicals - winter sports - Nov 7",
+        """
+        Dr. Brandt,
+
+        We need to complete pre-participation physical examinations for the winter sport
+        rosters (men's and women's basketball, wrestling, swimming - 74 athletes) before
+        the first competition on November 13. Could you run a station-based PPE session on
+        Saturday, November 7 in the Whitcombe Fieldhouse? Invite attached.
+
+        Bram Whitcombe
+        Director of Athletic Operations
+        Cascade Pacific University
+        """,
+        label=("team", "team", "screening"),
+        ics=invite("cpu-ppe-winter-2026@athletics.cascadepacific.example",
+                   "Winter sports PPE - station physicals",
+                   "Whitcombe Fieldhouse, Cascade Pacific University",
+                   "20261107T080000", "20261107T140000", CPU_OPS, [RSM, CPU_SM],
+                   tzid="America/Los_Angeles", stamp="20261028T173000Z"),
+        ics_style="attach")
+
+    add("rchs-services-agreement", "2026-11-04 13:37", "PT", RCHS_DISTRICT, RSM,
+        "2027 team physician services agreement - renewal for signature",
+        """
+        Dear Dr. Brandt,
+
+        Attached is the renewal of the Team Physician Services Agreement between Riverside
+        Unified School District and Riverside Sports Medicine for calendar year 2027. Terms
+        are unchanged except for the updated certificate-of-insurance requirement in
+        section 9 ($1M/$3M professional liability).
+
+        Please sign and return by December 4, 2026 so it can go to the Board on December 10.
+
+        Regards,
+        Contracts Office, Riverside Unified School District
+        """,
+        label=("team", "team", "agreement"), pdfs=["RUSD Team Physician Agreement 2027.pdf"])
+
+    add("cpu-wrestling-invite", "2026-11-13 16:20", "PT", CPU_SM, RSM,
+        "Invitation: Wrestling - Cascade Pacific Open - medical coverage, Sat Dec 5",
+        """
+        Dr. Brandt,
+
+        Could you provide physician coverage for the Cascade Pacific Open wrestling tournament
+        on Saturday, December 5 (weigh-ins 7:00, first bouts 9:00)? Skin checks at weigh-in
+        are the main need; there will be about 220 wrestlers. Calendar invite attached.
+
+        Thank you,
+        Cascade Pacific University Sports Medicine
+        """,
+        label=("team", "team", "event_request"),
+        ics=invite("cpu-wrestling-open-2026@athletics.cascadepacific.example",
+                   "Cascade Pacific Open (wrestling) - physician coverage and skin checks",
+                   "Whitcombe Fieldhouse, Cascade Pacific University",
+                   "20261205T070000", "20261205T170000", CPU_SM, [RSM],
+                   tzid="America/Los_Angeles", stamp="20261114T002000Z"),
+        ics_style="inline")
+
+
+# --------------------------------------------------------------------------- labs
+GENOVA = ("Genova Diagnostics Client Services", "clientservices@gdx.net")
+QUEST = ("Quest Diagnostics", "noreply@questdiagnostics.com")
+LABCORP = ("Labcorp Client Services", "clientservices@labcorp.com")
+DDI = ("Doctor's Data, Inc.", "customerservice@doctorsdata.com")
+MEDICHECKS = ("Medichecks Clinician Support", "clinicians@medichecks.com")
+
+
+def labs() -> None:
+    add("genova-kit-shipped", "2026-09-08 10:40", "ET", GENOVA, LOTUS_OFF,
+        "Your test kit has shipped - Order #: GDX-5518832",
+        """
+        Genova Diagnostics
+
+        The test kit for the order below has shipped directly to your patient.
+
+        Order #: GDX-5518832
+        Patient: Juniper Vasquez-Thorne   DOB: 10/06/1985
+        Test: GI Effects Comprehensive Profile (stool, 3-day)
+        Carrier: UPS Ground - tracking 1Z999AA10123456784
+        Estimated delivery: 09/11/2026
+
+        The patient's kit includes a prepaid return label. Samples must be received at the
+        lab within 7 days of the first collection.
+
+        Genova Diagnostics Client Services
+        """,
+        label=("lab", "lab_result", "kit_shipped"))
+
+    add("genova-results-ready", "2026-09-29 13:22", "ET", GENOVA, LOTUS,
+        "Results available - Order #: GDX-5518832",
+        """
+        Genova Diagnostics
+
+        The final report for your patient is now available on the provider portal.
+
+        Order #: GDX-5518832
+        Patient: Juniper Vasquez-Thorne   DOB: 10/06/1985
+        Test: GI Effects Comprehensive Profile
+        Report status: FINAL (09/29/2026)
+
+        Log in to view or download the report. A complimentary clinical consultation about
+        these results can be booked through the portal.
+        """,
+        label=("lab", "lab_result", "results_ready"), parent="genova-kit-shipped")
+
+    add("quest-results", "2026-09-16 06:10", "ET", QUEST, RSM,
+        "New results available in Quanum",
+        """
+        Quest Diagnostics - result notification
+
+        New results are available for the following patient:
+
+        Patient: Dashiell Ortfeld   DOB: 07/23/1975
+        Accession: QD-EN-5520918
+        Tests: CBC with differential; comprehensive metabolic panel; ferritin; vitamin D,
+        25-hydroxy
+        Status: Final - 1 result outside reference range
+
+        Sign in to Quanum to view results.
+        """,
+        html="""
+        <html><body><table width="100%"><tr><td style="background:#2e8540;color:#fff">
+        Quest Diagnostics</td></tr></table>
+        <p>New results are available for the following patient:</p>
+        <p>Patient: Dashiell Ortfeld &nbsp; DOB: 07/23/1975<br>Accession: QD-EN-5520918<br>
+        Tests: CBC with differential; comprehensive metabolic panel; ferritin; vitamin D,
+        25-hydroxy<br>Status: <b>Final</b> - 1 result outside reference range</p>
+        <p><a href="https://quanum.example/results">Sign in to Quanum</a> to view results.</p>
+        </body></html>
+        """,
+        fmt="alt", label=("lab", "lab_result", "results_ready"))
+
+    add("labcorp-specimen-rejected", "2026-10-06 15:35", "ET", LABCORP, LOTUS_OFF,
+        "Specimen issue - recollection required - Accession #: LC-26-2948817",
+        """
+        Labcorp Client Services
+
+        Accession #: LC-26-2948817
+        Patient: Marguerite Oyelaran   DOB: 02/14/1970
+        Tests ordered: Comprehensive metabolic panel; lipid panel; hs-CRP; TSH
+
+        We were unable to process the following test(s): Comprehensive metabolic panel
+        (potassium) - specimen grossly hemolyzed. Please recollect. Other tests were
+        completed and resulted.
+
+        Call Client Services at 800-555-0129 with any questions.
+        """,
+        label=("lab", "lab_result", "specimen_issue"))
+
+    add("labcorp-recollect-results", "2026-11-19 09:50", "ET", LABCORP, LOTUS_OFF,
+        "Results ready - Accession #: LC-26-3310472 (recollection)",
+        """
+        Labcorp Client Services
+
+        Accession #: LC-26-3310472 (recollection for LC-26-2948817)
+        Patient: Marguerite Oyelaran   DOB: 02/14/1970
+        Test: Comprehensive metabolic panel
+        Status: final results are ready in Labcorp Link.
+        """,
+        label=("lab", "lab_result", "results_ready"), parent="labcorp-specimen-rejected")
+
+    add("ddi-courier-pickup", "2026-10-14 11:02", "CT", DDI, LOTUS_OFF,
+        "FedEx pickup scheduled - return shipment of specimens",
+        """
+        Doctor's Data
+
+        A FedEx courier pickup has been scheduled for your clinic.
+
+        Pickup date: Thursday, October 15, 2026, between 1:00 PM and 5:00 PM
+        Confirmation: FDX-PU-82216
+        Packages: 1 (specimen return box)
+
+        Please have the box sealed with the requisition inside and the prepaid airbill
+        attached.
+        """,
+        label=("lab", "lab_result", "courier"))
+
+    add("ddi-results", "2026-10-30 08:15", "CT", DDI, LOTUS,
+        "Report available - Anselm Kettering",
+        """
+        Doctor's Data
+
+        A report is ready for your review.
+
+        Patient: Anselm Kettering   DOB: 09/09/1966
+        Test: Comprehensive stool analysis with parasitology x3
+        Report date: 10/30/2026
+
+        Log in to the Doctor's Data portal to view the report.
+        """,
+        label=("lab", "lab_result", "results_ready"))
+
+    add("medichecks-results", "2026-11-03 07:45", "UK", MEDICHECKS, LOTUS,
+        "Your patient's results are ready to view",
+        """
+        Hi Dr Okafor,
+
+        Results are now available for the following patient (London clinic account):
+
+        Patient: Hettie Lanyon-Price   DOB: 21/04/1983
+        Test: Advanced Thyroid Function Blood Test
+        Sample received: 01/11/2026
+
+        Log in to your clinician dashboard to review and comment on the results before they
+        are released to the patient.
+
+        Medichecks Clinician Support
+        """,
+        label=("lab", "lab_result", "results_ready"))
+
+    add("quest-courier", "2026-11-10 12:05", "ET", QUEST, RSM_FRONT,
+        "Courier pickup confirmation",
+        """
+        Quest Diagnostics - courier service
+
+        Your request for a specimen pickup has been scheduled.
+        Location: Riverside Sports Medicine
+        Pickup window: 11/10/2026, 3:00 PM - 5:00 PM
+        Reference: QC-7714502
+        """,
+        label=("lab", "lab_result", "courier"))
+
+    add("genova-kit-shipped-2", "2026-11-21 10:00", "ET", GENOVA, LOTUS_OFF,
+        "Your test kit has shipped - Order #: GDX-5620417",
+        """
+        Genova Diagnostics
+
+        The test kit for the order below has shipped directly to your patient.
+
+        Order #: GDX-5620417
+        Patient: Marguerite Oyelaran   DOB: 02/14/1970
+        Test: Comprehensive Adrenal (saliva)
+        Carrier: UPS Ground
+        Estimated delivery: 11/24/2026
+        """,
+        label=("lab", "lab_result", "kit_shipped"))
+
+
+# --------------------------------------------------------------------------- CME / CPD
+AMSSM = ("AMSSM Education", "education@amssm.org")
+ACSM = ("ACSM Continuing Education", "ce@acsm.org")
+RCOT = ("RCOT Learning", "learning@rcot.co.uk")
+MEDLEARN = ("MedLearn CME", "certificates@medlearn-cme.example")
+IFM = ("The Institute for Functional Medicine", "registration@ifm.org")
+
+
+def cme() -> None:
+    add("amssm-registration", "2026-09-03 14:55", "CT", AMSSM, RSM,
+        "Registration confirmed: Sports Ultrasound Course, November 6-7, 2026",
+        """
+        Dear Dr. Brandt,
+
+        Thank you for registering. This email confirms your place on the AMSSM Sports
+        Ultrasound Course (intermediate), November 6-7, 2026.
+
+        Registration ID: AMSSM-SU-26-0418
+        Fee paid: $1,350.00
+
+        This activity is approved for a maximum of 14.25 AMA PRA Category 1 Credits(TM).
+        Course materials and pre-course modules will be emailed 3 weeks before the course.
+
+        AMSSM Education Department
+        """,
+        label=("cme", "cme", "registration"))
+
+    add("acsm-certificate", "2026-09-21 10:30", "ET", ACSM, RSM,
+        "Your CME certificate - Team Physician Course Part I",
+        """
+        Dear Nathaniel Brandt,
+
+        Congratulations on completing the Team Physician Course - Part I. Your certificate is
+        attached.
+
+        Credits earned: 6.5 AMA PRA Category 1 Credits(TM)
+        Completion date: 09/19/2026
+
+        Keep this certificate for your records; it may be requested for licence renewal or
+        board certification.
+
+        ACSM Continuing Education
+        """,
+        label=("cme", "cme", "certificate"), pdfs=["ACSM CME certificate.pdf"])
+
+    add("rcot-webinar-booking", "2026-10-01 12:00", "UK", RCOT, MOT,
+        "Booking confirmation: CPD webinar - Writing OT advice for EHC needs assessments",
+        """
+        Dear Harriet
+
+        Thank you for booking. Your place is confirmed.
+
+        CPD webinar: Writing occupational therapy advice for EHC needs assessments
+        Date: Thursday 22 October 2026, 12:30 - 13:30 (UK time)
+        Booking reference: RCOT-CPD-29571
+
+        A calendar invitation is attached. The joining link will be sent the day before.
+        Remember to record this activity in your CPD portfolio.
+
+        RCOT Learning and Development
+        Royal College of Occupational Therapists
+        """,
+        label=("cme", "cme", "registration"),
+        ics=invite("rcot-webinar-20261022@rcot.co.uk",
+                   "RCOT CPD webinar - OT advice for EHC needs assessments",
+                   "Online (Zoom)", "20261022T123000", "20261022T133000", RCOT, [MOT],
+                   tzid="Europe/London", stamp="20261001T110000Z"),
+        ics_style="attach")
+
+    add("medlearn-certificate", "2026-10-15 18:22", "ET", MEDLEARN, LOTUS,
+        "Certificate of completion - Iron deficiency without anaemia: a case-based review",
+        """
+        Hi Selene,
+
+        Congratulations on completing "Iron deficiency without anaemia: a case-based review".
+
+        Credits: 1.00 AMA PRA Category 1 Credit(TM)
+        Date: 10/15/2026
+        Certificate ID: MLC-26-9915043
+
+        Download your certificate from My Activity. Your CME tracker has been updated.
+
+        MedLearn CME
+        You're receiving this because you have a MedLearn account.
+        """,
+        label=("cme", "cme", "certificate"))
+
+    add("ifm-enrollment", "2026-10-07 16:45", "ET", IFM, LOTUS,
+        "Enrollment confirmed: GI Advanced Practice Module",
+        """
+        Dear Dr. Okafor,
+
+        Your enrollment in the GI Advanced Practice Module (online, self-paced, with live
+        case sessions on November 14 and December 5, 2026) is confirmed.
+
+        Order number: IFM-APM-77310
+        CME: up to 20.5 AMA PRA Category 1 Credits(TM)
+
+        You can access the course in the IFM learning portal.
+
+        The Institute for Functional Medicine
+        """,
+        label=("cme", "cme", "registration"))
+
+    add("amssm-certificate", "2026-11-09 09:40", "CT", AMSSM, RSM,
+        "CME certificate available - Sports Ultrasound Course",
+        """
+        Dear Dr. Brandt,
+
+        Thank you for attending the AMSSM Sports Ultrasound Course on November 6-7, 2026.
+        Once you complete the course evaluation, your certificate for 14.25 AMA PRA
+        Category 1 Credits(TM) will be available to download.
+
+        Please complete the evaluation by December 9, 2026.
+
+        AMSSM Education Department
+        """,
+        label=("cme", "cme", "certificate"), parent="amssm-registration")
+
+    add("rcot-course-reminder", "2026-11-16 08:00", "UK", RCOT, MOT,
+        "Reminder: your CPD course starts next week",
+        """
+        Dear Harriet
+
+        This is a reminder that the RCOT CPD course "Assessing for major adaptations" starts
+        on Tuesday 24 November 2026 (online, 3 half-day sessions). Pre-reading is now available
+        in the learning platform.
+
+        Booking reference: RCOT-CPD-30244
+
+        RCOT Learning and Development
+        """,
+        label=("cme", "cme", "reminder"))
+
+    add("acsm-transcript", "2026-11-22 07:00", "ET", ACSM, RSM,
+        "Your 2026 continuing education credit statement",
+        """
+        Dear Nathaniel Brandt,
+
+        Your 2026 credit statement is now available in your ACSM account.
+
+        Activities completed in 2026: 3
+        Total credits: 18.0 AMA PRA Category 1 Credits(TM)
+
+        ACSM Continuing Education
+        """,
+        label=("cme", "cme", "certificate"))
+
+
+# --------------------------------------------------------------------------- credentialing
+MBC = ("Medical Board of California", "licensing-notices@mbc.ca.gov")
+DEA = ("DEA Diversion Control Division", "dearegistration.renewals@deadiversion.usdoj.gov")
+CAQH = ("CAQH ProView", "proview-notifications@caqh.org")
+ABEM = ("American Board of Emergency Medicine", "certification@abem.org")
+HCPC = ("HCPC Registrations", "registrations@hcpc-uk.org")
+GMC = ("General Medical Council", "revalidation@gmc-uk.org")
+STBRENDAN = ("Medical Staff Services", "medstaff@stbrendan-med.example")
+KEYSTONE = ("Keystone Medical Indemnity", "renewals@keystone-indemnity.example")
+HARTWELL = ("Hartwell Indemnity", "renewals@hartwell-indemnity.example")
+OMB = ("Oregon Medical Board", "licensing@omb.oregon.gov")
+AETNA_CRED = ("Aetna Provider Credentialing", "credentialing@aetna.com")
+
+
+def credentialing() -> None:
+    add("mbc-renewal-notice", "2026-09-14 07:30", "PT", MBC, RSM,
+        "License renewal notice - Physician's and Surgeon's License A 987654",
+        """
+        MEDICAL BOARD OF CALIFORNIA
+        RENEWAL NOTICE
+
+        Licensee: Nathaniel Brandt, M.D.
+        License No.: A 987654
+        License type: Physician's and Surgeon's
+        Expiration date: December 31, 2026
+
+        Your license expires on December 31, 2026. You may renew online through BreEZe.
+        Renewal requires payment of the renewal fee and completion of at least 50 hours of
+        approved continuing medical education in the two years before renewal, and the
+        workforce survey.
+
+        Practicing with an expired license is unlawful.
+
+        Medical Board of California
+        """,
+        label=("credentialing", "credential", "renewal_due"))
+
+    add("dea-renewal-notice", "2026-09-28 05:00", "ET", DEA, RSM,
+        "DEA Registration Renewal Notification",
+        """
+        U.S. Department of Justice
+        Drug Enforcement Administration - Diversion Control Division
+
+        REGISTRATION RENEWAL NOTIFICATION
+
+        Registrant: Nathaniel Brandt MD
+        DEA Registration: FB1234563
+        Business activity: Practitioner
+        Expiration date: November 30, 2026
+
+        Your DEA registration expires on November 30, 2026. Renewal applications may be
+        submitted online. If your registration expires, you may not handle controlled
+        substances until it is reinstated.
+
+        This is an automated notice; do not reply.
+        """,
+        label=("credentialing", "credential", "renewal_due"))
+
+    add("dea-renewed", "2026-11-05 10:12", "ET", DEA, RSM,
+        "DEA Registration renewal - confirmation",
+        """
+        Drug Enforcement Administration - Diversion Control Division
+
+        Your renewal application has been processed and your registration has been renewed.
+
+        DEA Registration: FB1234563
+        New expiration date: November 30, 2029
+
+        You may print your certificate from the Registration Validation page.
+        """,
+        label=("credentialing", "credential", "renewed"))
+
+    add("caqh-reattest", "2026-10-06 06:00", "ET", CAQH, RSM_PM,
+        "Action required: re-attest your CAQH ProView profile",
+        """
+        CAQH ProView
+
+        Provider: Nathaniel Brandt
+        CAQH Provider ID: 15432987
+
+        It's time to re-attest. Health plans rely on your attested information for
+        credentialing and directories. Please review your profile and re-attest by
+        October 21, 2026. If you do not re-attest by this date your profile status will change
+        to Expired and participating organisations will not be able to view your information.
+
+        Log in at proview.caqh.org to re-attest.
+        """,
+        label=("credentialing", "credential", "attestation_due"))
+
+    add("caqh-reattest-reminder", "2026-10-16 06:00", "ET", CAQH, RSM_PM,
+        "Reminder: 5 days left to re-attest your CAQH ProView profile",
+        """
+        CAQH ProView
+
+        CAQH Provider ID: 15432987
+
+        Your re-attestation is due by October 21, 2026 - 5 days from today. Complete it now
+        to avoid an Expired status.
+        """,
+        label=("credentialing", "credential", "attestation_due"), parent="caqh-reattest")
+
+    add("abem-certification", "2026-10-09 12:00", "ET", ABEM, RSM,
+        "Your ABEM Sports Medicine certification expires December 31, 2026",
+        """
+        Dear Dr. Brandt,
+
+        Our records show that your ABEM certification in Sports Medicine expires on
+        December 31, 2026. To maintain certification you must complete the certification
+        requirements, including the continuing certification assessment and the annual fee,
+        before that date.
+
+        ABEM ID: 200417
+
+        Log in to your ABEM Personal Page to see your remaining requirements.
+
+        American Board of Emergency Medicine
+        """,
+        label=("credentialing", "credential", "renewal_due"))
+
+    add("hcpc-notice", "2026-11-12 09:00", "UK", HCPC, MOT,
+        "Your HCPC registration - keeping your details up to date",
+        """
+        Dear Harriet Pemberton
+
+        Registration number: OT54321
+        Profession: Occupational therapist
+        Registered until: 31 October 2027
+
+        Your next renewal period opens on 1 August 2027. Please make sure your email and
+        postal address are up to date in the HCPC portal so that you receive your renewal
+        notice. When you renew you will need to confirm that you have met our standards for
+        continuing professional development and that you hold appropriate professional
+        indemnity.
+
+        HCPC Registrations Team
+        """,
+        label=("credentialing", "credential", "notice"))
+
+    add("gmc-revalidation", "2026-10-19 10:15", "UK", GMC, LOTUS,
+        "Your revalidation submission date",
+        """
+        Dear Dr Okafor
+
+        GMC reference number: 7123456
+
+        We are writing to tell you that your revalidation submission date is
+        21 January 2027. Your responsible officer will make a recommendation about your
+        revalidation on or before that date. Please make sure you have completed your annual
+        appraisal and collected patient and colleague feedback.
+
+        If your circumstances have changed, tell us through GMC Online.
+
+        General Medical Council
+        """,
+        label=("credentialing", "credential", "renewal_due"))
+
+    add("stbrendan-reappointment", "2026-10-23 14:25", "PT", STBRENDAN, RSM,
+        "Reappointment application - clinical privileges",
+        """
+        Dear Dr. Brandt,
+
+        Your medical staff appointment and clinical privileges at St. Brendan Regional
+        Medical Center expire on February 28, 2027. Your reappointment application is now
+        available in the credentialing portal.
+
+        Please return your completed application, privilege delineation form and current
+        certificate of insurance by December 15, 2026. Incomplete applications may result in
+        a lapse in privileges.
+
+        Medical Staff Services
+        St. Brendan Regional Medical Center
+        """,
+        label=("credentialing", "credential", "renewal_due"))
+
+    add("keystone-malpractice-renewal", "2026-11-02 11:00", "ET", KEYSTONE, RSM_PM,
+        "Policy renewal - professional liability policy PL-2026-448812",
+        """
+        Dear Policyholder,
+
+        Your professional liability policy expires on 01/01/2027.
+
+        Policy number: PL-2026-448812
+        Insured: Riverside Sports Medicine / Nathaniel Brandt, MD
+        Limits: $1,000,000 / $3,000,000
+        Renewal premium: $14,882.00
+
+        Your renewal quote is attached. To renew without a gap in coverage, please sign the
+        renewal application and return it by December 1, 2026.
+
+        Keystone Medical Indemnity - Renewals
+        """,
+        label=("credentialing", "credential", "renewal_due"), pdfs=["PL-2026-448812 renewal quote.pdf"])
+
+    add("hartwell-indemnity-renewal", "2026-11-09 08:20", "UK", HARTWELL, MOT,
+        "Your professional indemnity insurance renews on 1 December 2026",
+        """
+        Dear Harriet
+
+        Policy number: HIM-PI-0338271
+        Cover: Professional indemnity and public liability (occupational therapist,
+        including medico-legal work)
+
+        Your policy is due for renewal on 1 December 2026. Your renewal premium is £412.60.
+        If your turnover or activities have changed (for example more expert witness work),
+        please tell us before the renewal date.
+
+        Hartwell Indemnity
+        """,
+        label=("credentialing", "credential", "renewal_due"))
+
+    add("mbc-renewed", "2026-11-20 16:03", "PT", MBC, RSM,
+        "License renewed - A 987654",
+        """
+        MEDICAL BOARD OF CALIFORNIA
+
+        License No.: A 987654
+        Status: Renewed and current
+        New expiration date: December 31, 2028
+
+        Your license renewal has been processed. You can verify your license on the Board's
+        website.
+        """,
+        label=("credentialing", "credential", "renewed"))
+
+    add("omb-renewal", "2026-10-01 09:00", "PT", OMB, LOTUS,
+        "License renewal reminder - renew by December 31, 2026",
+        """
+        Oregon Medical Board
+
+        Licensee: Selene Okafor, MD
+        License number: MD212345
+
+        Your license renewal is now open. Your license expires on December 31, 2026. Complete
+        the online renewal, including your continuing medical education attestation, before
+        that date to avoid a lapse.
+
+        Oregon Medical Board
+        """,
+        label=("credentialing", "credential", "renewal_due"))
+
+    add("aetna-recredentialing", "2026-11-04 08:30", "ET", AETNA_CRED, RSM_PM,
+        "Recredentialing - action required by December 1, 2026",
+        """
+        Dear Provider,
+
+        Aetna recredentials participating practitioners every three years. Your
+        recredentialing cycle has started.
+
+        Practitioner: Nathaniel Brandt, MD
+        CAQH Provider ID: 15432987
+
+        Please make sure your CAQH ProView profile is complete, current and attested, and
+        authorise Aetna to view it, by December 1, 2026. If we cannot complete
+        recredentialing your network participation may end.
+
+        Aetna Provider Credentialing
+        """,
+        label=("credentialing", "credential", "renewal_due"))

@@ -79,13 +79,23 @@ def original(**changes: object) -> Message:
     return replace(parse_message(RAW, "p1"), **changes)  # type: ignore[arg-type]
 
 
-def render(template: str = "payer/prior_auth_chase.j2", msg: Message | None = None,
-           context: dict[str, object] | None = None, drafter: Drafter | None = None,
-           key: str = "key-1") -> email.message.EmailMessage:
+def render(
+    template: str = "payer/prior_auth_chase.j2",
+    msg: Message | None = None,
+    context: dict[str, object] | None = None,
+    drafter: Drafter | None = None,
+    key: str = "key-1",
+) -> email.message.EmailMessage:
     drafter = drafter or Drafter([])
     ctx = {"practice": PRACTICE, "refs": {}} if context is None else context
-    draft = drafter.render_reply(template, msg or original(), ctx, key, PRACTITIONER,
-                                 now=datetime(2026, 11, 24, 12, 0, tzinfo=UTC))
+    draft = drafter.render_reply(
+        template,
+        msg or original(),
+        ctx,
+        key,
+        PRACTITIONER,
+        now=datetime(2026, 11, 24, 12, 0, tzinfo=UTC),
+    )
     assert draft.key == key
     parsed = email.message_from_bytes(draft.raw, policy=email.policy.default)
     assert isinstance(parsed, email.message.EmailMessage)
@@ -110,7 +120,10 @@ def test_threading_headers() -> None:
     msg = render()
     assert msg["In-Reply-To"] == "<msg-3@payer.example>"
     assert msg["References"].split() == [
-        "<msg-1@payer.example>", "<msg-2@practice.example>", "<msg-3@payer.example>"]
+        "<msg-1@payer.example>",
+        "<msg-2@practice.example>",
+        "<msg-3@payer.example>",
+    ]
     assert msg["Message-ID"].endswith("@practice.example>")
     assert msg["X-Chief-Key"] == "key-1"
     assert msg[GENERATED_HEADER] == "draft"
@@ -167,8 +180,9 @@ def test_from_used_without_reply_to() -> None:
 
 def test_bad_practitioner_address_is_a_user_error() -> None:
     with pytest.raises(UserError):
-        Drafter([]).render_reply("payer/prior_auth_chase.j2", original(), {}, "k",
-                                 ("Dr X", "not an address\r\nBcc: x@y"))
+        Drafter([]).render_reply(
+            "payer/prior_auth_chase.j2", original(), {}, "k", ("Dr X", "not an address\r\nBcc: x@y")
+        )
 
 
 def test_bad_key_rejected() -> None:
@@ -178,13 +192,24 @@ def test_bad_key_rejected() -> None:
 
 # --- header injection -----------------------------------------------------------------------
 
-EXPECTED_HEADERS = {"from", "to", "subject", "in-reply-to", "references", "message-id", "date",
-                    "x-chief-key", "x-chief-generated", "content-type",
-                    "content-transfer-encoding", "mime-version"}
+EXPECTED_HEADERS = {
+    "from",
+    "to",
+    "subject",
+    "in-reply-to",
+    "references",
+    "message-id",
+    "date",
+    "x-chief-key",
+    "x-chief-generated",
+    "content-type",
+    "content-transfer-encoding",
+    "mime-version",
+}
 
 
 def assert_no_injection(msg: email.message.EmailMessage) -> None:
-    assert {k.lower() for k in msg.keys()} <= EXPECTED_HEADERS
+    assert {k.lower() for k in msg} <= EXPECTED_HEADERS
     assert msg["Bcc"] is None and msg["Cc"] is None
     for value in msg.values():
         assert "\r" not in str(value) and "\n" not in str(value)
@@ -209,24 +234,34 @@ def test_subject_header_injection(subject: str) -> None:
 
 
 def test_injection_through_raw_mail_encoded_word() -> None:
-    raw = RAW.replace(b"Subject: RE: Re: Prior authorisation PA-20261124",
-                      b"Subject: =?utf-8?q?a=0D=0ABcc:_x@evil.example?=")
+    raw = RAW.replace(
+        b"Subject: RE: Re: Prior authorisation PA-20261124",
+        b"Subject: =?utf-8?q?a=0D=0ABcc:_x@evil.example?=",
+    )
     msg = render(msg=parse_message(raw, "p2"))
     assert_no_injection(msg)
     assert msg["Subject"] == "Re: a Bcc: x@evil.example"
 
 
 def test_injection_through_addresses_and_names() -> None:
-    msg = render(msg=original(reply_to="evil@x.example\r\nBcc: y@evil.example",
-                              from_name="Claims\r\nBcc: z@evil.example"))
+    msg = render(
+        msg=original(
+            reply_to="evil@x.example\r\nBcc: y@evil.example",
+            from_name="Claims\r\nBcc: z@evil.example",
+        )
+    )
     assert_no_injection(msg)
     assert msg["To"] == "claims@payer.example"
     assert "Dear Claims Bcc: z@evil.example," in body_of(msg).splitlines()
 
 
 def test_injection_through_message_ids() -> None:
-    msg = render(msg=original(message_id="<a@b>\r\nBcc: x@evil.example",
-                              references=("<ok@x.example>", "<x\r\nBcc: y@evil.example>")))
+    msg = render(
+        msg=original(
+            message_id="<a@b>\r\nBcc: x@evil.example",
+            references=("<ok@x.example>", "<x\r\nBcc: y@evil.example>"),
+        )
+    )
     assert_no_injection(msg)
     assert msg["References"] == "<ok@x.example>"
 
@@ -289,8 +324,12 @@ def test_errors_never_carry_values(tmp_path: Path) -> None:
     drafter = Drafter([tmp_path])
     for name in ("bad.j2", "bad2.j2"):
         with pytest.raises(TemplateError) as info:
-            render(name, msg=original(subject="Jane Patientname"), drafter=drafter,
-                   context={"refs": {"secret": "Jane Patientname"}})
+            render(
+                name,
+                msg=original(subject="Jane Patientname"),
+                drafter=drafter,
+                context={"refs": {"secret": "Jane Patientname"}},
+            )
         assert "Patientname" not in str(info.value)
         assert info.value.__cause__ is None or "Patientname" not in str(info.value.__cause__)
 
@@ -319,11 +358,17 @@ def test_practice_template_overrides_shipped(tmp_path: Path) -> None:
 
 
 def test_template_may_set_the_subject(tmp_path: Path) -> None:
-    write(tmp_path, "custom.j2",
-          '{% set subject = "Authorisation " ~ (refs.get("pa_ref") or "query") %}'
-          "{{ DRAFT_BANNER }}\nBody\n")
-    msg = render("custom.j2", drafter=Drafter([tmp_path]),
-                 context={"refs": {"pa_ref": "PA-1\r\nBcc: x@evil.example"}})
+    write(
+        tmp_path,
+        "custom.j2",
+        '{% set subject = "Authorisation " ~ (refs.get("pa_ref") or "query") %}'
+        "{{ DRAFT_BANNER }}\nBody\n",
+    )
+    msg = render(
+        "custom.j2",
+        drafter=Drafter([tmp_path]),
+        context={"refs": {"pa_ref": "PA-1\r\nBcc: x@evil.example"}},
+    )
     assert msg["Subject"] == "Authorisation PA-1 Bcc: x@evil.example"
     assert_no_injection(msg)
 
@@ -335,8 +380,7 @@ def test_filters() -> None:
         "{{ '$10' | money }}|{{ none | money }}|{{ t | hhmm }}"
     )
     out = tpl.render(d=date(2026, 11, 24), t=datetime(2026, 11, 24, 9, 5))
-    assert out == ("24 November 2026|Tuesday 24 November 2026|[DATE]|£1,234.50|$10|[AMOUNT]|"
-                   "09:05")
+    assert out == ("24 November 2026|Tuesday 24 November 2026|[DATE]|£1,234.50|$10|[AMOUNT]|09:05")
 
 
 def test_html_autoescape_only_for_html(tmp_path: Path) -> None:
@@ -370,12 +414,19 @@ def test_template_renders_with_nothing_known(template: str) -> None:
 @pytest.mark.parametrize("template", TEMPLATES)
 def test_template_renders_with_everything_known(template: str) -> None:
     context = {
-        "practice": {**PRACTICE, "signature": "Dr Zoë Hill MBBS FFSEM\nHill Sports Medicine",
-                     "fee_terms": "Report fee £900, payable within 30 days."},
+        "practice": {
+            **PRACTICE,
+            "signature": "Dr Zoë Hill MBBS FFSEM\nHill Sports Medicine",
+            "fee_terms": "Report fee £900, payable within 30 days.",
+        },
         "refs": FULL_REFS,
-        "case": {"kind": "prior_auth", "status": "pending", "reference": "PA-20261124",
-                 "refs": {"pa_ref": "PA-20261124", "patient": "Jane Patientname"},
-                 "opened": date(2026, 11, 1)},
+        "case": {
+            "kind": "prior_auth",
+            "status": "pending",
+            "reference": "PA-20261124",
+            "refs": {"pa_ref": "PA-20261124", "patient": "Jane Patientname"},
+            "opened": date(2026, 11, 1),
+        },
         "deadline": DEADLINE,
         "today": date(2026, 11, 24),
     }
@@ -401,16 +452,24 @@ def test_template_renders_with_everything_known(template: str) -> None:
 
 
 def test_ehcp_ack_states_the_advice_date() -> None:
-    body = body_of(render("local_authority/ehcp_advice_ack.j2",
-                          context={"practice": PRACTICE, "refs": {}, "deadline": DEADLINE}))
+    body = body_of(
+        render(
+            "local_authority/ehcp_advice_ack.j2",
+            context={"practice": PRACTICE, "refs": {}, "deadline": DEADLINE},
+        )
+    )
     assert "I will provide my advice by 5 January 2027." in body
     body = body_of(render("local_authority/ehcp_advice_ack.j2", context={"refs": {}}))
     assert "I will provide my advice by [DATE: six weeks" in body
 
 
 def test_instruction_ack_fee_terms() -> None:
-    with_terms = body_of(render("solicitor/instruction_ack.j2", context={
-        "practice": {**PRACTICE, "fee_terms": "Fee £750 + VAT."}, "refs": {}}))
+    with_terms = body_of(
+        render(
+            "solicitor/instruction_ack.j2",
+            context={"practice": {**PRACTICE, "fee_terms": "Fee £750 + VAT."}, "refs": {}},
+        )
+    )
     assert "Fee £750 + VAT." in with_terms
     without = body_of(render("solicitor/instruction_ack.j2", context={"refs": {}}))
     assert "[FEE TERMS" in without
