@@ -46,7 +46,7 @@ def main() -> None:
             rules.classify(parse_message(raw, str(index)))
     classify_s = time.perf_counter() - start
 
-    print(f"machine: {platform.machine()} {platform.python_implementation()} {platform.python_version()}")
+    print(f"machine: {platform.machine()} Python {platform.python_version()}")
     print(f"messages: {len(blobs)}")
     print(f"rules: {len(rules)}")
     print(f"rounds: {args.rounds}")

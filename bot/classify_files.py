@@ -13,7 +13,7 @@ from bot.errors import MessageError
 from bot.mail_message import parse_message
 from bot.progress import counter
 from bot.resources import shipped_rules
-from bot.rules_engine import RuleSet, load_rules
+from bot.rules_engine import PRIVATE_REFS, RuleSet, load_rules
 
 __all__ = ["classify_paths", "iter_message_files", "load_layers"]
 
@@ -84,7 +84,8 @@ def classify_file(path: Path, rules: RuleSet, clocks: ClockSet) -> dict[str, Any
         case_kind=result.case_kind,
         event=result.event,
         rule=result.rule_id,
-        refs=dict(result.refs),
+        refs={k: v for k, v in result.refs.items() if k not in PRIVATE_REFS},
+        patient_found="patient" in result.refs,
         party=result.party.name if result.party else None,
         deadline=due.isoformat() if due else None,
     )

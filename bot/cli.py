@@ -46,7 +46,9 @@ class ChiefGroup(click.Group):
 
 
 @click.group(cls=ChiefGroup, context_settings={"help_option_names": ["-h", "--help"]})
-@click.option("-v", "--verbose", is_flag=True, help="Debug logging to stderr, tracebacks on errors.")
+@click.option(
+    "-v", "--verbose", is_flag=True, help="Debug logging to stderr, tracebacks on errors."
+)
 @click.option(
     "--config",
     "config_path",
@@ -149,9 +151,7 @@ def demo(home: Path, practice: str, today: Any, as_json: bool) -> None:
     help="A rules folder layered over the shipped packs (repeatable).",
 )
 @click.option("--json", "as_json", is_flag=True, help="One JSON object per message.")
-@click.argument(
-    "paths", nargs=-1, required=True, type=click.Path(path_type=Path, exists=True)
-)
+@click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path, exists=True))
 def classify(rule_dirs: tuple[Path, ...], as_json: bool, paths: tuple[Path, ...]) -> None:
     """Classify .eml files or Maildirs (no database, nothing written).
 

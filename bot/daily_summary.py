@@ -81,10 +81,16 @@ def collect_summary(rt: Runtime) -> SummaryData:
             .order_by(Draft.id)
         ).all()
         case_ids = set(next_due) | {d.case_id for d in drafts if d.case_id is not None}
-        cases = {
-            c.id: c
-            for c in session.scalars(select(Case).where(Case.id.in_(case_ids), Case.closed.is_(False)))
-        } if case_ids else {}
+        cases = (
+            {
+                c.id: c
+                for c in session.scalars(
+                    select(Case).where(Case.id.in_(case_ids), Case.closed.is_(False))
+                )
+            }
+            if case_ids
+            else {}
+        )
         for case in sorted(cases.values(), key=lambda c: (str(next_due.get(c.id, "9999")), c.id)):
             due = next_due.get(case.id)
             data.cases_needing_action.append(

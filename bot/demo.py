@@ -74,7 +74,9 @@ def totals(rt: Runtime) -> dict[str, Any]:
         entries = session.scalar(
             select(func.count())
             .select_from(CalendarEntryRow)
-            .where(CalendarEntryRow.practice_id == rt.practice_id, CalendarEntryRow.state == "written")
+            .where(
+                CalendarEntryRow.practice_id == rt.practice_id, CalendarEntryRow.state == "written"
+            )
         )
     return {
         "messages": messages or 0,
@@ -85,7 +87,9 @@ def totals(rt: Runtime) -> dict[str, Any]:
 
 
 def run_demo(
-    home: Path, practice: str = "sports-medicine-us", today: date | None = None,
+    home: Path,
+    practice: str = "sports-medicine-us",
+    today: date | None = None,
     progress: bool = True,
 ) -> dict[str, Any]:
     config_path = prepare_home(home, practice)

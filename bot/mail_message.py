@@ -218,9 +218,7 @@ def _decode_display(display: str) -> str:
         parts = email.header.decode_header(display)
     except Exception:
         return _clean(display)
-    return _clean(
-        "".join(_decode_bytes(c, cs) if isinstance(c, bytes) else c for c, cs in parts)
-    )
+    return _clean("".join(_decode_bytes(c, cs) if isinstance(c, bytes) else c for c, cs in parts))
 
 
 def _first_msgid(value: str) -> str | None:

@@ -174,9 +174,11 @@ def _sync_mail(rt: Runtime, report: SyncReport, progress: Callable[[int], None] 
                 keyed.setdefault(message_key(name, message, message.provider_id), message)
             failed = {message_key(name, None, pid): (pid, why) for pid, why in batch.failed}
             candidates = [*keyed, *failed]
-            known = set(
-                session.scalars(select(MessageRow.key).where(MessageRow.key.in_(candidates)))
-            ) if candidates else set()
+            known = (
+                set(session.scalars(select(MessageRow.key).where(MessageRow.key.in_(candidates))))
+                if candidates
+                else set()
+            )
             report.skipped_known += len(known)
             for key, message in keyed.items():
                 if key not in known and message is not None:

@@ -24,15 +24,13 @@ from bot.invitations import entries_from_invites
 from bot.keys import stable_key
 from bot.mail_message import Message
 from bot.models import CalendarEntryRow, Case, Deadline, Draft, MessageRow
-from bot.rules_engine import Classification
+from bot.rules_engine import PRIVATE_REFS, Classification
 from bot.runtime import Runtime
 from connectors.base import CalendarEntry
 
 __all__ = ["Plan", "plan_calendar_entry", "plan_message"]
 
 log = logging.getLogger(__name__)
-
-PRIVATE_REFS = frozenset({"patient", "dob"})
 
 
 @dataclass

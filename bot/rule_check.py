@@ -31,7 +31,11 @@ def check_rules(extra_dirs: Sequence[Path], template_dirs: Sequence[Path] = ()) 
     env = template_environment([*template_dirs, shipped_templates()])
     for rule in ruleset.rules:
         for action in rule.actions:
-            if isinstance(action, DeadlineAction) and clocks and action.deadline.clock not in clocks:
+            if (
+                isinstance(action, DeadlineAction)
+                and clocks
+                and action.deadline.clock not in clocks
+            ):
                 problems.append(
                     f"{rule.source}:{rule.line}: rule {rule.id}: unknown clock "
                     f"{action.deadline.clock!r}"

@@ -44,7 +44,10 @@ from bot.rule_schema import (
 from bot.stated_dates import find_stated_deadline
 from bot.yaml_source import YamlProblem, line_of, load_yaml, validate
 
-__all__ = ["Classification", "Rule", "RuleSet", "load_rules"]
+__all__ = ["PRIVATE_REFS", "Classification", "Rule", "RuleSet", "load_rules"]
+
+# Refs extracted only to compute a patient pseudonym: never stored, printed or templated.
+PRIVATE_REFS = frozenset({"patient", "dob"})
 
 log = logging.getLogger(__name__)
 
@@ -271,9 +274,7 @@ def _load_pack(path: Path, layer: int) -> tuple[list[Rule], list[str]]:
         seen[model.id] = line
         compiled, extract, found = _compile_rule(model, data, index, path)
         problems.extend(found)
-        rules.append(
-            Rule(model, path, line, layer, tuple(pack_extract), compiled, extract)
-        )
+        rules.append(Rule(model, path, line, layer, tuple(pack_extract), compiled, extract))
     return ([] if problems else rules), problems
 
 

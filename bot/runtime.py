@@ -60,9 +60,7 @@ class Runtime:
         engine, sessions = open_database(config.database_url)
         pseudonyms = Pseudonymiser(load_or_create_key(config.data_path / "pseudonym.key"))
         with sessions.begin() as session:
-            practice = session.scalar(
-                select(Practice).where(Practice.slug == config.practice.slug)
-            )
+            practice = session.scalar(select(Practice).where(Practice.slug == config.practice.slug))
             if practice is None:
                 practice = Practice(slug=config.practice.slug, name=config.practice.name)
                 session.add(practice)

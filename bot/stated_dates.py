@@ -54,9 +54,7 @@ _LEAD = (
     r"|respond\s+by|reply\s+by|valid\s+until|lapses?\s+on|ends?\s+on)"
 )
 _PHRASE = re2.compile(rf"(?i)\b{_LEAD}\s*:?\s+({_DATE})", _OPTIONS)
-_DMY_WORDS = re2.compile(
-    rf"(?i)({_DAY})\s+(?:of\s+)?({_MONTH}),?(?:\s+([0-9]{{4}}))?", _OPTIONS
-)
+_DMY_WORDS = re2.compile(rf"(?i)({_DAY})\s+(?:of\s+)?({_MONTH}),?(?:\s+([0-9]{{4}}))?", _OPTIONS)
 _MDY_WORDS = re2.compile(rf"(?i)({_MONTH})\s+({_DAY}),?(?:\s+([0-9]{{4}}))?", _OPTIONS)
 _ISO = re2.compile(r"([0-9]{4})-([0-9]{2})-([0-9]{2})", _OPTIONS)
 _NUMERIC = re2.compile(r"([0-9]{1,2})[/.]([0-9]{1,2})[/.]([0-9]{2,4})", _OPTIONS)

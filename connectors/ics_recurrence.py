@@ -216,8 +216,14 @@ def _duration(event: Any, first: date | datetime, all_day: bool, tz: tzinfo) -> 
 
 
 def _dates(event: Any, name: str) -> Iterator[Any]:
+    """RDATE/EXDATE values; a broken one is ignored (the event itself still counts)."""
     for prop in _as_list(event.get(name)):
-        for item in getattr(prop, "dts", []) or []:
+        try:
+            items = list(getattr(prop, "dts", []) or [])
+        except Exception:
+            log.debug("unreadable %s ignored", name)
+            continue
+        for item in items:
             value = getattr(item, "dt", None)
             if isinstance(value, date | tuple):
                 yield value

@@ -38,6 +38,7 @@ import mailbox
 import os
 import re
 import secrets
+import stat
 import time
 from collections.abc import Iterator, Sequence
 from dataclasses import replace
@@ -147,7 +148,9 @@ class MaildirConnector:
                         st = entry.stat(follow_symlinks=False)
                     except FileNotFoundError:
                         continue  # moved while listing: its new ctime brings it back next time
-                    if entry.is_file(follow_symlinks=False):
+                    # Anything but a directory is listed: a symlink or device is reported as
+                    # failed when read, never silently dropped.
+                    if not entry.is_dir(follow_symlinks=False):
                         found[self._unique(entry.name)] = (Path(entry.path), st.st_ctime_ns)
         return found
 
@@ -203,8 +206,10 @@ class MaildirConnector:
             started = time.time_ns()
             listing = self._listing(folder)
             newest = max((c for _, c in listing.values()), default=started)
-            final_mark = min(started, newest) - self.cursor_slack_ns
             since = marks.get(folder)
+            final_mark = min(started, newest) - self.cursor_slack_ns
+            if since is not None:  # never move back (the newest file may have been deleted)
+                final_mark = max(final_mark, since)
             todo = sorted(
                 (
                     (ctime, unique, path)
@@ -237,13 +242,20 @@ class MaildirConnector:
         failed: list[tuple[str, str]],
     ) -> Message | None:
         """Parse one file (re-located if a client renamed it since the listing)."""
-        raw, size = self._read_bytes(path)
-        if raw is None:
-            moved = self._locate(folder, unique)
-            raw, size = self._read_bytes(moved) if moved else (None, 0)
+        try:
+            raw, size = self._read_bytes(path)
             if raw is None:
-                log.debug("maildir: %s vanished before it could be read", item_id)
-                return None
+                moved = self._locate(folder, unique)
+                raw, size = self._read_bytes(moved) if moved else (None, 0)
+        except _NotAFile:
+            failed.append((item_id, "not a regular file"))
+            return None
+        except OSError as exc:
+            failed.append((item_id, f"unreadable ({exc.__class__.__name__})"))
+            return None
+        if raw is None:
+            log.debug("maildir: %s vanished before it could be read", item_id)
+            return None
         try:
             message = parse_message(raw, item_id, self.limits)
         except MessageError as exc:
@@ -261,15 +273,16 @@ class MaildirConnector:
         return message
 
     def _read_bytes(self, path: Path) -> tuple[bytes | None, int]:
-        """The file's bytes (headers only when over the size limit), and its full size."""
+        """The file's bytes (headers only when over the size limit) and full size; ``None`` when
+        it is gone."""
         try:
-            with open(path, "rb") as fh:
-                size = os.fstat(fh.fileno()).st_size
-                if size <= self.limits.max_message_bytes:
-                    return fh.read(), size
-                return _read_head(fh) + b"\n\n", size
-        except (FileNotFoundError, IsADirectoryError):
+            fh, size = _open_regular(path)
+        except FileNotFoundError:
             return None, 0
+        with fh:
+            if size <= self.limits.max_message_bytes:
+                return fh.read(), size
+            return _read_head(fh) + b"\n\n", size
 
     # --- writing ---------------------------------------------------------------------------
 
@@ -374,9 +387,10 @@ class MaildirConnector:
                 if (folder, unique) in self._indexed:
                     continue
                 try:
-                    with open(path, "rb") as fh:
+                    fh, _ = _open_regular(path)
+                    with fh:
                         head = _read_head(fh)
-                except OSError:
+                except (OSError, _NotAFile):
                     continue
                 self._indexed.add((folder, unique))
                 value = parser.parsebytes(head).get(KEY_HEADER)
@@ -394,6 +408,27 @@ class MaildirConnector:
             pass
 
 
+class _NotAFile(Exception):
+    """A directory entry that is not a regular file (symlink, FIFO, device)."""
+
+
+def _open_regular(path: Path) -> tuple[BinaryIO, int]:
+    """Open a regular file for reading, with its size. Symlinks are not followed and FIFOs or
+    devices never block: both raise :class:`_NotAFile`."""
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
+    except OSError as exc:
+        if exc.errno == errno.ELOOP:
+            raise _NotAFile from exc
+        raise
+    fh = os.fdopen(fd, "rb")
+    st = os.fstat(fd)
+    if not stat.S_ISREG(st.st_mode):
+        fh.close()
+        raise _NotAFile
+    return fh, st.st_size
+
+
 def _read_head(fh: BinaryIO) -> bytes:
     """Bytes up to the end of the header block (RFC 5322 2.1), at most 256 KiB."""
     data = b""
@@ -402,10 +437,9 @@ def _read_head(fh: BinaryIO) -> bytes:
         if not chunk:
             break
         data += chunk
-        for sep in (b"\r\n\r\n", b"\n\n"):
-            end = data.find(sep)
-            if end >= 0:
-                return data[: end + len(sep)]
+        ends = [(i + len(sep)) for sep in (b"\r\n\r\n", b"\n\n") if (i := data.find(sep)) >= 0]
+        if ends:
+            return data[: min(ends)]
     return data[:_HEAD_LIMIT]
 
 

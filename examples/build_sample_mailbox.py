@@ -24,7 +24,6 @@ Usage: ``python examples/build_sample_mailbox.py [--out DIR] [--labels FILE]``
 from __future__ import annotations
 
 import argparse
-import base64
 import csv
 import hashlib
 import textwrap
@@ -100,6 +99,19 @@ class Spec:
 SPECS: dict[str, Spec] = {}
 
 
+def _unindent(text: str) -> str:
+    """Remove the source indentation (that of the first non-blank line) from every line; a
+    footer appended without indentation is left alone."""
+    lines = text.strip("\n").split("\n")
+    first = next((ln for ln in lines if ln.strip()), "")
+    width = len(first) - len(first.lstrip(" "))
+    out = []
+    for ln in lines:
+        lead = len(ln) - len(ln.lstrip(" "))
+        out.append(ln[min(lead, width):].rstrip())
+    return "\n".join(out) + "\n"
+
+
 def add(slug: str, when: str, tz: str, frm: tuple[str, str], to, subject: str, body=None,
         label: tuple[str, str, str] = ("", "", ""), **kw) -> Spec:
     if slug in SPECS:
@@ -107,10 +119,10 @@ def add(slug: str, when: str, tz: str, frm: tuple[str, str], to, subject: str, b
     if isinstance(to, tuple):
         to = [to]
     if body is not None:
-        body = textwrap.dedent(body).strip("\n") + "\n"
+        body = _unindent(body)
     html = kw.pop("html", None)
     if html is not None:
-        html = textwrap.dedent(html).strip("\n") + "\n"
+        html = _unindent(html)
     spec = Spec(slug=slug, when=when, tz=tz, frm=frm, to=list(to), subject=subject, body=body,
                 html=html, label=label, **kw)
     SPECS[slug] = spec
@@ -240,11 +252,11 @@ def full_text(spec: Spec) -> str:
         if spec.fwd_style == "outlook":
             text += (f"\n-----Original Message-----\nFrom: {f['frm']}\nSent: {f['date']}\n"
                      f"To: {f['to']}\nSubject: {f['subject']}\n\n"
-                     + textwrap.dedent(f["body"]).strip("\n") + "\n")
+                     + _unindent(f["body"]))
         else:
             text += (f"\n---------- Forwarded message ---------\nFrom: {f['frm']}\n"
                      f"Date: {f['date']}\nSubject: {f['subject']}\nTo: {f['to']}\n\n"
-                     + textwrap.dedent(f["body"]).strip("\n") + "\n")
+                     + _unindent(f["body"]))
     if spec.quote and spec.parent:
         parent = SPECS[spec.parent]
         quoted = full_text(parent)
@@ -3219,3 +3231,721 @@ def credentialing() -> None:
         Aetna Provider Credentialing
         """,
         label=("credentialing", "credential", "renewal_due"))
+
+
+# --------------------------------------------------------------------------- suppliers
+FULLSCRIPT = ("Fullscript", "orders@fullscript.com")
+THORNE = ("Thorne Professional", "professional@thorne.com")
+METAGENICS = ("Metagenics Customer Care", "customercare@metagenics.com")
+NORTHFIELD = ("Northfield Nutraceuticals Quality Team", "quality@northfield-nutra.example")
+SUMMIT = ("Summit Medical Supply", "ar@summitmedsupply.example")
+BROOKVALE = ("Brookvale Daily Living Aids", "orders@brookvale-aids.example")
+
+
+def suppliers() -> None:
+    add("fullscript-order-placed", "2026-09-10 17:12", "ET", FULLSCRIPT, LOTUS_OFF,
+        "Your patient placed an order - Order #: FS-2231987",
+        """
+        Fullscript
+
+        Your patient placed an order from your recommendations.
+
+        Order #: FS-2231987
+        Patient: Juniper V.
+        Items: Magnesium bisglycinate powder (1), Omega-3 liquid (1), Digestive enzymes (1)
+        Order total: $118.40
+
+        You'll receive a notification when the order ships.
+        """,
+        label=("supplier", "supplement_order", "order_confirmed"))
+
+    add("fullscript-order-shipped", "2026-09-12 09:30", "ET", FULLSCRIPT, LOTUS_OFF,
+        "Order shipped - Order #: FS-2231987",
+        """
+        Fullscript
+
+        Good news - Order #: FS-2231987 has shipped.
+        Carrier: USPS Priority - tracking 9400 1000 0000 0000 0000 00
+        """,
+        label=("supplier", "supplement_order", "shipped"), parent="fullscript-order-placed")
+
+    add("thorne-invoice", "2026-09-30 11:45", "ET", THORNE, LOTUS_OFF,
+        "Invoice INV-TH-0093318 - wholesale order",
+        """
+        Thorne Professional
+
+        Invoice: INV-TH-0093318
+        Order number: TH-7781204
+        Account: Lotus Integrative Health (PRO-55210)
+        Invoice total: $1,284.60
+        Terms: Net 30 - payment due 10/30/2026
+
+        Please find the invoice attached.
+        """,
+        label=("supplier", "supplement_order", "invoice"), pdfs=["INV-TH-0093318.pdf"])
+
+    add("thorne-shipped", "2026-10-02 15:10", "ET", THORNE, LOTUS_OFF,
+        "Your order has shipped - Order number: TH-7781204",
+        """
+        Thorne Professional
+
+        Order number: TH-7781204 has shipped in 2 boxes.
+        Carrier: FedEx Ground, estimated delivery 10/07/2026.
+        """,
+        label=("supplier", "supplement_order", "shipped"))
+
+    add("metagenics-backorder", "2026-10-13 13:20", "PT", METAGENICS, LOTUS_OFF,
+        "Backorder notice - Order #: MET-40877102",
+        """
+        Metagenics Customer Care
+
+        Order #: MET-40877102
+
+        One item on your order is temporarily out of stock and has been placed on backorder:
+          SKU MG-PB50 - Probiotic blend 50B, 60 capsules (qty 12)
+        Expected availability: week of November 2, 2026. The rest of your order shipped today.
+
+        To cancel the backordered item or choose a substitute, reply to this email or call
+        Customer Care.
+        """,
+        label=("supplier", "supplement_order", "stock"))
+
+    add("northfield-recall", "2026-10-24 08:00", "ET", NORTHFIELD, LOTUS,
+        "URGENT: Voluntary product recall - Magnesium Glycinate 120 ct, lot NN2608",
+        """
+        URGENT - VOLUNTARY RECALL NOTICE
+
+        Dear Practitioner,
+
+        Northfield Nutraceuticals is voluntarily recalling one lot of Magnesium Glycinate
+        120 capsules, lot NN2608 (best before 08/2028), because a supplier ingredient may
+        contain undeclared milk. People with a milk allergy could have a serious reaction.
+
+        What to do:
+          1. Stop dispensing lot NN2608 immediately and quarantine remaining stock.
+          2. Contact patients who bought this lot since 08/15/2026.
+          3. Return stock using the prepaid label in the attached recall form by
+             November 20, 2026 for credit.
+
+        No other lots are affected.
+
+        Quality Assurance, Northfield Nutraceuticals
+        """,
+        label=("supplier", "supplement_order", "recall"), pdfs=["Recall form NN2608.pdf"])
+
+    add("fullscript-back-in-stock", "2026-11-04 10:00", "ET", FULLSCRIPT, LOTUS_OFF,
+        "Back in stock: an item in your patients' plans",
+        """
+        Fullscript
+
+        An item that was out of stock in 3 of your patients' treatment plans is available
+        again: Methylated B-complex, 60 capsules. Patients who were waiting have been
+        notified.
+        """,
+        label=("supplier", "supplement_order", "stock"))
+
+    add("metagenics-order-confirmation", "2026-11-11 14:30", "PT", METAGENICS, LOTUS_OFF,
+        "Order confirmation - Order #: MET-40918821", None,
+        html="""
+        <html><body>
+        <h2>Thank you for your order</h2>
+        <p>Order #: <b>MET-40918821</b><br>Account: Lotus Integrative Health</p>
+        <table border="1" cellspacing="0">
+        <tr><th>SKU</th><th>Item</th><th>Qty</th></tr>
+        <tr><td>MG-PB50</td><td>Probiotic blend 50B</td><td>12</td></tr>
+        <tr><td>MG-GLU</td><td>Glutamine powder</td><td>6</td></tr>
+        </table>
+        <p>Order total: $846.00. Estimated ship date: 11/12/2026.</p>
+        <p>Metagenics Customer Care</p>
+        </body></html>
+        """,
+        fmt="html", label=("supplier", "supplement_order", "order_confirmed"))
+
+    add("summit-invoice", "2026-10-19 09:25", "PT", SUMMIT, RSM_PM,
+        "Invoice 558120 from Summit Medical Supply",
+        """
+        Hi Rosa,
+
+        Attached is invoice 558120 for order number SMS-30417 (ultrasound gel 5 L x4,
+        25G 1.5in needles x10 boxes, triamcinolone 40 mg/mL x10 vials, sterile probe covers).
+
+        Amount due: $742.35, terms net 30.
+
+        Thanks for your business!
+        Accounts Receivable, Summit Medical Supply
+        """,
+        label=("supplier", "supply_order", "invoice"), pdfs=["Summit invoice 558120.pdf"])
+
+    add("brookvale-order", "2026-11-13 15:48", "UK", BROOKVALE, MOT_ADMIN,
+        "Order confirmation - Order number: BDL-77104",
+        """
+        Thank you for your order.
+
+        Order number: BDL-77104
+        Deliver to: client address (on file)
+        Items: Height-adjustable perching stool (1); Bath board 69 cm (1);
+        Long-handled sponge (1)
+        Total: £96.50 inc. VAT
+        Estimated delivery: 2-3 working days
+
+        Brookvale Daily Living Aids
+        """,
+        label=("supplier", "supply_order", "order_confirmed"))
+
+
+# --------------------------------------------------------------------------- research
+BJSM = ("BJSM eTOC", "etoc-alerts@bmj.com")
+AJSM = ("The American Journal of Sports Medicine", "alerts@sagepub.com")
+BJOT = ("British Journal of Occupational Therapy", "journal-alerts@sagepub.com")
+EVIDENCE = ("Evidence Brief Weekly", "digest@evidencebrief.example")
+INTEGRATIVE_DIGEST = ("Integrative Evidence Digest", "editor@integrative-evidence.example")
+
+
+def research() -> None:
+    add("bjsm-etoc-oct", "2026-09-15 04:00", "UK", BJSM, RSM,
+        "BJSM: table of contents, October 2026 issue",
+        """
+        British Journal of Sports Medicine - October 2026 (Volume 60, Issue 19)
+
+        Table of contents
+
+        Editorials
+          - Sideline decision making: who carries the duty of care?
+        Original research
+          - Hop-test symmetry and second ACL injury in adolescent footballers: a cohort study
+          - Heat policy compliance at community endurance events
+          - Exercise-based injury prevention uptake in amateur clubs: a cluster survey
+        Systematic reviews
+          - Loading programmes for plantar heel pain: a network meta-analysis
+
+        View the full issue online. You are receiving this alert because you signed up for
+        BJSM email alerts. Manage your alerts or unsubscribe.
+        """,
+        label=("research", "research", "toc"),
+        headers={"List-Id": "<bjsm-etoc.bmj.com>", "List-Unsubscribe": "<https://bmj.example/u>"})
+
+    add("ajsm-etoc-oct", "2026-10-01 05:30", "ET", AJSM, RSM, "AJSM: new issue available", None,
+        html="""
+        <html><body>
+        <h2>The American Journal of Sports Medicine</h2>
+        <p>Volume 54, Issue 12 is now available online.</p>
+        <ul>
+        <li>Ultrasound-guided versus landmark corticosteroid injection of the knee in
+        recreational athletes: a randomized trial</li>
+        <li>Return to play after medial patellofemoral ligament reconstruction in high school
+        athletes</li>
+        <li>Platelet-rich plasma for lateral elbow tendinopathy: five-year follow-up of a
+        controlled trial</li>
+        </ul>
+        <p><a href="https://journals.example/ajsm/toc">Read the table of contents</a></p>
+        <p style="font-size:10px">You are receiving this email because you signed up for
+        journal content alerts. Unsubscribe.</p>
+        </body></html>
+        """,
+        fmt="html", label=("research", "research", "toc"),
+        headers={"List-Id": "<ajsm-toc.sagepub.com>"})
+
+    add("evidence-brief-digest", "2026-10-12 06:00", "ET", EVIDENCE, RSM,
+        "Evidence Brief Weekly #214: concussion, tendinopathy, youth sport",
+        """
+        EVIDENCE BRIEF WEEKLY - issue 214
+
+        This week's evidence digest, in five minutes:
+
+        1. Concussion - a cohort of 1,200 high school athletes found that earlier light
+           aerobic exercise shortened time to return to learning. Bottom line: supports
+           step 2 of graduated return protocols.
+        2. Tendinopathy - a small trial of heavy slow resistance versus eccentric loading for
+           patellar tendinopathy found similar pain outcomes at 12 weeks.
+        3. Youth sport - specialisation before age 12 was associated with more overuse
+           injuries in a retrospective survey (low certainty).
+
+        Forward to a colleague | Unsubscribe
+        """,
+        label=("research", "research", "digest"), headers={"List-Id": "<weekly.evidencebrief.example>"})
+
+    add("bjot-etoc", "2026-10-20 04:00", "UK", BJOT, MOT,
+        "British Journal of Occupational Therapy - latest issue",
+        """
+        British Journal of Occupational Therapy
+        Volume 89, Issue 11 - table of contents
+
+          - Occupational therapists' contributions to Education, Health and Care plans: a
+            national survey
+          - Handwriting interventions for children with developmental coordination disorder:
+            a scoping review
+          - Home adaptations and falls after discharge in older adults: a matched cohort
+
+        View issue | Manage alerts
+        """,
+        label=("research", "research", "toc"), headers={"List-Id": "<bjot-toc.sagepub.com>"})
+
+    add("integrative-digest", "2026-11-01 07:00", "PT", INTEGRATIVE_DIGEST, LOTUS,
+        "Integrative Evidence Digest - November: SIBO testing, magnesium and sleep",
+        """
+        Integrative Evidence Digest | November 2026
+
+        Hello Dr. Okafor,
+
+        In this month's digest:
+          * Breath testing for SIBO: what the accuracy studies can and can't tell us
+          * Magnesium supplementation and sleep quality in older adults: a pooled analysis of
+            small trials (low certainty of evidence)
+          * Time-restricted eating and glycaemic control: three new trials summarised
+
+        Read the full digest on our website. You are subscribed as a clinician member.
+        Unsubscribe at any time.
+        """,
+        label=("research", "research", "digest"))
+
+    add("ajsm-etoc-nov", "2026-11-05 05:30", "ET", AJSM, RSM, "AJSM: new issue available",
+        """
+        The American Journal of Sports Medicine
+        Volume 54, Issue 14 is now available online.
+
+          - Quadriceps strength recovery after ACL reconstruction with quadriceps tendon
+            versus patellar tendon autograft
+          - Shoulder injuries in collegiate wrestlers over ten seasons
+          - Injection therapies for knee osteoarthritis: a cost-effectiveness analysis
+
+        Read the table of contents online. You are receiving this email because you signed
+        up for journal content alerts.
+        """,
+        label=("research", "research", "toc"), headers={"List-Id": "<ajsm-toc.sagepub.com>"})
+
+    add("bjsm-etoc-nov", "2026-11-15 04:00", "UK", BJSM, RSM,
+        "BJSM: table of contents, November 2026 issue",
+        """
+        British Journal of Sports Medicine - November 2026 (Volume 60, Issue 21)
+
+        Table of contents
+          - Graded return to sport after concussion in adult recreational athletes
+          - Cardiac screening outcomes in semi-professional footballers
+          - Injury surveillance in collegiate cross-country: a five-season study
+
+        You are receiving this alert because you signed up for BJSM email alerts.
+        """,
+        label=("research", "research", "toc"), headers={"List-Id": "<bjsm-etoc.bmj.com>"})
+
+
+# --------------------------------------------------------------------------- noise
+def noise() -> None:
+    add("newsletter-practice-pulse", "2026-09-02 06:30", "ET",
+        ("Practice Pulse", "newsletter@practicepulse.example"), RSM_PM,
+        "Practice Pulse: 5 front-desk scripts that reduce no-shows",
+        """
+        PRACTICE PULSE - the weekly newsletter for independent practices
+
+        This week:
+          * 5 front-desk scripts that reduce no-shows
+          * Is your waiting room playlist costing you reviews?
+          * Poll: how many of you still fax?
+
+        Read online | Update preferences | Unsubscribe
+        """,
+        headers={"List-Id": "<weekly.practicepulse.example>", "Precedence": "bulk"})
+
+    add("personal-dinner", "2026-09-04 18:22", "PT", ("Claire Brandt", "claire@brandtfamily.example"),
+        RSM, "dinner saturday?",
+        """
+        Hey - the Moraleses invited us for dinner Saturday at 7. I said probably yes. Can you
+        pick up wine on the way home Friday? Also the dog has her vet appointment at 8:30 on
+        Monday, can you drop her?
+
+        xx C
+        """)
+
+    add("personal-dinner-reply", "2026-09-05 08:01", "PT", ("Claire Brandt", "claire@brandtfamily.example"),
+        RSM, "Re: dinner saturday?",
+        """
+        Perfect, thanks. I'll tell them. And never mind the vet, my mum can take her.
+        """, parent="personal-dinner", quote="apple")
+
+    add("spam-gift-card", "2026-09-09 03:14", "UTC", ("Rewards Center", "rewards@prize-winner.example"),
+        RSM_FRONT, "Congratulations! Your $500 gift card claim is waiting",
+        """
+        Congratulations!!!
+
+        You have been selected to receive a $500 gift card. Claim number: WIN-00493.
+        To claim your reward simply complete our 30-second survey and pay a small shipping
+        fee of $2.95.
+
+        CLAIM NOW >>> http://prize-winner.example/claim
+
+        Offer expires in 24 hours. Reply STOP to opt out.
+        """)
+
+    add("parcel-on-its-way", "2026-09-11 07:40", "ET", ("ParcelFast", "tracking@parcelfast.example"),
+        LOTUS_OFF, "Your parcel is on its way",
+        """
+        Good news! Your parcel is on its way.
+
+        Tracking number: PF8841200931
+        Expected delivery: Monday, September 14, between 10:00 and 14:00
+
+        Track your parcel: https://parcelfast.example/t/PF8841200931
+        """,
+        headers={"Auto-Submitted": "auto-generated"})
+
+    add("summit-marketing", "2026-09-16 10:00", "ET",
+        ("Global Sports Medicine Summit", "events@sportsmedsummit.example"), RSM,
+        "Early-bird ends Friday: Global Sports Medicine Summit 2027 (earn up to 24 CME credits)",
+        """
+        Don't miss out!
+
+        Join 3,000 clinicians in Scottsdale, March 4-7, 2027 for the Global Sports Medicine
+        Summit. Earn up to 24 CME credits, network with leaders in the field and enjoy four
+        days of sun.
+
+        Early-bird pricing ends this Friday - save $400.
+
+        Register now | View the agenda | Become an exhibitor
+
+        You are receiving this email because you attended a previous event. Unsubscribe.
+        """,
+        headers={"List-Unsubscribe": "<https://sportsmedsummit.example/unsub>", "Precedence": "bulk"})
+
+    add("webinar-prior-auth-ai", "2026-09-22 11:30", "ET",
+        ("PriorAuthPro", "hello@priorauthpro.example"), RSM_BILL,
+        "Free webinar: cut prior authorization denials by 40% with AI",
+        """
+        Hi there,
+
+        Are prior authorization denials and pended requests eating your team's week?
+
+        Join our free 30-minute webinar on October 1 to see how practices like yours use
+        PriorAuthPro to submit authorization requests automatically, track appeals and reduce
+        claim denials by up to 40%.
+
+        Save my seat
+
+        PriorAuthPro, Inc. | Unsubscribe
+        """,
+        headers={"Precedence": "bulk"})
+
+    add("ooo-harcourt", "2026-09-10 16:21", "UK", HL_TRAINEE, MOT,
+        "Automatic reply: Expert enquiry - care and OT needs report - Our ref: HL/4471/JS",
+        """
+        Thank you for your email. I am out of the office until Monday 14 September with
+        limited access to email. For urgent matters please contact
+        j.sandford@harcourtlyle.example.
+
+        Oliver Brannigan
+        """,
+        headers={"Auto-Submitted": "auto-replied"})
+
+    add("personal-book-club", "2026-09-25 20:10", "UK", ("Wren Hollis", "wren.hollis@fastmail.example"),
+        MOT, "Book club - November pick",
+        """
+        Hi lovely,
+
+        We've gone for the lighthouse novel for November (the one Bea lent round). Meeting at
+        mine on the 19th, 7.30 - bring something sweet if you can!
+
+        W x
+        """)
+
+    add("phish-mailbox-full", "2026-09-30 02:05", "UTC",
+        ("Mail Administrator", "admin@secure-mailbox-verify.example"), MOT_ADMIN,
+        "Your mailbox storage is full - verify now to avoid suspension",
+        """
+        Dear user,
+
+        Your mailbox has exceeded its storage limit. You will not be able to send or receive
+        new messages until you verify your account.
+
+        VERIFY NOW: http://secure-mailbox-verify.example/login
+
+        Failure to verify within 24 hours will result in permanent suspension.
+
+        Mail Administrator
+        """)
+
+    add("shop-delivered", "2026-10-03 14:02", "ET", ("ShopDirect", "orders@shopdirect.example"),
+        LOTUS_OFF, "Delivered: your order #112-5540091",
+        """
+        Your package was delivered.
+
+        Order #112-5540091 - Ergonomic office chair, black
+        Delivered to: front porch, 1:58 PM
+
+        How was your delivery? Rate it now.
+        """,
+        headers={"Auto-Submitted": "auto-generated"})
+
+    add("ot-business-tips", "2026-10-05 07:00", "UK",
+        ("OT Business Hub", "tips@otbusinesshub.example"), MOT,
+        "3 ways to price your independent OT services in 2027",
+        """
+        OT BUSINESS HUB - monthly tips for independent therapists
+
+        1. Know your real hourly cost (travel time counts)
+        2. Publish a clear cancellation policy
+        3. Review your medico-legal rates every year
+
+        Plus: our members' Q&A on marketing to case managers.
+
+        Unsubscribe | Manage preferences
+        """,
+        headers={"List-Id": "<monthly.otbusinesshub.example>", "Precedence": "list"})
+
+    add("chartnest-invoice", "2026-10-01 00:15", "ET", ("ChartNest Billing", "billing@chartnest.example"),
+        RSM_PM, "Your ChartNest invoice for October 2026",
+        """
+        Hi Rosa,
+
+        Your ChartNest subscription invoice is ready.
+
+        Invoice: CN-2026-10-44817
+        Plan: Practice Pro (3 providers)
+        Amount: $447.00, charged to the card ending 1204 on October 1, 2026.
+
+        View invoice | Billing settings
+
+        ChartNest - the EHR that gets out of your way
+        """,
+        headers={"Auto-Submitted": "auto-generated"})
+
+    add("pta-newsletter", "2026-10-09 15:30", "PT", ("Riverside Elementary PTA", "pta@riverside-elem.example"),
+        RSM, "PTA news: fall festival volunteers needed!",
+        """
+        Hi Falcon families!
+
+        The fall festival is October 24 and we still need volunteers for the bake sale,
+        the bouncy castle and clean-up. Sign up on the sheet in the front office or reply to
+        this email.
+
+        Picture day retakes are October 28.
+
+        Thanks!
+        Riverside Elementary PTA
+        """,
+        headers={"List-Id": "<families.riverside-elem.example>"})
+
+    add("spam-top-doctors", "2026-10-13 09:00", "UTC", ("Top Doctors Awards", "awards@topdocs-awards.example"),
+        LOTUS, "You have been nominated: Top Integrative Physician 2027",
+        """
+        Dear Doctor,
+
+        We are delighted to inform you that you have been nominated for the Top Integrative
+        Physician 2027 award. To confirm your listing and receive your engraved plaque and
+        digital badge, please complete the winner's package for $349.
+
+        Confirm your award today!
+        """)
+
+    add("congress-call-abstracts", "2026-10-18 08:00", "ET",
+        ("Integrative Health Congress", "info@ihcongress.example"), LOTUS,
+        "Call for abstracts closes November 30 - Integrative Health Congress 2027",
+        """
+        Share your work with the integrative health community!
+
+        Abstract submissions for the Integrative Health Congress 2027 (Denver, May 2027) close
+        on November 30. Categories: clinical research, case reports, education, practice
+        innovation. Exhibitor and sponsorship packages also available.
+
+        Submit your abstract | Register | Unsubscribe
+        """,
+        headers={"Precedence": "bulk"})
+
+    add("yoga-schedule", "2026-10-21 12:00", "PT", ("Sunrise Yoga Portland", "studio@sunriseyoga.example"),
+        LOTUS, "November class schedule + new restorative series", None,
+        html="""
+        <html><body><h1>November at Sunrise Yoga</h1>
+        <p>Our new six-week <b>Restorative Series</b> starts November 3. Early mornings are
+        back on Tuesdays and Thursdays.</p>
+        <p><a href="https://sunriseyoga.example/schedule">See the full schedule</a></p>
+        <p style="font-size:10px">Unsubscribe</p></body></html>
+        """,
+        fmt="html", headers={"List-Id": "<news.sunriseyoga.example>"})
+
+    add("fwd-weekend-photos", "2026-10-25 19:44", "UK", ("Imogen Pemberton", "imo.pemberton@fastmail.example"),
+        MOT, "Fwd: photos from the weekend",
+        """
+        Forwarding Dad's email - he's worked out how to attach photos! Look at the state of
+        the garden.
+
+        I x
+        """,
+        fwd={"frm": "Geoffrey Pemberton <g.pemberton@oldmail.example>",
+             "date": "Sun, 25 Oct 2026 at 17:02",
+             "subject": "photos from the weekend",
+             "to": "imo.pemberton@fastmail.example",
+             "body": """
+             Dear both, here are the photos from Saturday. The apple tree did well this year.
+             Love, Dad
+             """})
+
+    add("missed-delivery-phish", "2026-10-27 06:33", "UK",
+        ("Parcel Notifications", "no-reply@parcel-notify.example"), MOT_ADMIN,
+        "We missed you - reschedule your delivery",
+        """
+        We tried to deliver your item today but nobody was available to sign for it.
+
+        A redelivery fee of £1.45 is due. Reschedule your delivery here:
+        http://parcel-notify.example/redeliver
+
+        If you do not reschedule within 48 hours your item will be returned to the sender.
+        """)
+
+    add("connectly-searches", "2026-10-29 13:00", "ET", ("Connectly", "notifications@connectly.example"),
+        MOT, "You appeared in 12 searches this week",
+        """
+        Harriet, you appeared in 12 searches this week.
+
+        People from Surrey County Council, a case management company and 2 other companies
+        looked at your profile. See who's looking - try Premium free for 1 month.
+        """,
+        headers={"Auto-Submitted": "auto-generated"})
+
+    add("bank-statement", "2026-11-01 05:00", "PT", ("Harbor Community Bank", "alerts@harborbank.example"),
+        LOTUS_OFF, "Your October statement is ready",
+        """
+        Your business checking statement for the period ending 10/31/2026 is ready to view in
+        online banking. For your security we never include account details in email.
+        """,
+        headers={"Auto-Submitted": "auto-generated"})
+
+    add("spam-refer-friend", "2026-11-03 10:10", "ET", ("FreshPlate Meal Kits", "promo@meal-kits.example"),
+        RSM, "Refer a friend and you both get $50 off",
+        """
+        Love FreshPlate? Share the love!
+
+        Refer a friend and you'll both get $50 off your next box. Your personal referral
+        link: https://meal-kits.example/r/NB2207
+
+        Terms apply. Unsubscribe.
+        """,
+        headers={"Precedence": "bulk"})
+
+    add("wellness-weekly", "2026-11-07 06:00", "ET", ("Wellness Weekly", "hello@wellnessweekly.example"),
+        LOTUS, "Fall wellness: 7 cozy habits for better sleep", None,
+        html="""
+        <html><body style="background:#faf6f0"><h2>Fall wellness</h2>
+        <p>As the nights draw in, try these 7 cozy habits for better sleep - from warm baths
+        to screen-free evenings.</p>
+        <p><a href="https://wellnessweekly.example/fall">Read more</a> | Unsubscribe</p>
+        </body></html>
+        """,
+        fmt="html", headers={"List-Id": "<weekly.wellnessweekly.example>", "Precedence": "bulk"})
+
+    add("dentist-reminder", "2026-11-10 09:00", "PT",
+        ("BrightSmile Dental", "appointments@brightsmile-dental.example"), RSM,
+        "Appointment reminder: Thursday, November 19 at 8:00 AM",
+        """
+        Hi Nathaniel,
+
+        This is a reminder of your dental cleaning appointment on Thursday, November 19 at
+        8:00 AM with Dr. Patel. Reply C to confirm or call us to reschedule.
+
+        BrightSmile Dental
+        """,
+        headers={"Auto-Submitted": "auto-generated"})
+
+    add("ot-list-dfg-portal", "2026-11-12 21:15", "UK",
+        ("Morwenna Jolliffe", "mjolliffe@cornwall-ot.example"), ("OT Independents list", "ot-independents@lists.example"),
+        "[ot-independents] Anyone used the new DFG portal?",
+        """
+        Evening all,
+
+        Has anyone used the new online portal for submitting Disabled Facilities Grant
+        recommendations yet? Ours went live this week and it doesn't seem to let you attach
+        drawings. Any tips gratefully received!
+
+        Morwenna
+
+        --
+        You received this message because you are subscribed to the OT Independents group.
+        To unsubscribe, email ot-independents+unsubscribe@lists.example
+        """,
+        headers={"List-Id": "OT Independents <ot-independents.lists.example>", "Precedence": "list"})
+
+    add("courier-scheduled", "2026-11-16 07:12", "ET", ("ParcelFast", "tracking@parcelfast.example"),
+        RSM_FRONT, "Delivery scheduled for Tuesday",
+        """
+        Your ParcelFast delivery is scheduled for Tuesday, November 17.
+        Tracking number: PF8849911023
+        Sender: Summit Medical Supply
+
+        Change delivery | Track
+        """,
+        headers={"Auto-Submitted": "auto-generated"})
+
+    add("locum-recruiter", "2026-11-17 11:11", "ET", ("Dana Whitlock", "dana@medlocums.example"), RSM,
+        "Locum opportunities in sports medicine - Colorado and Utah",
+        """
+        Hi Dr. Brandt,
+
+        I came across your profile and wanted to share a few locum tenens opportunities in
+        sports medicine (ski season coverage, December to April) in Colorado and Utah.
+        Excellent daily rates, travel and housing covered, malpractice included.
+
+        Would you be open to a quick call this week?
+
+        Dana Whitlock
+        Senior Recruiter, MedLocums
+        """)
+
+    add("survey-purchase", "2026-11-22 10:00", "ET", ("ShopDirect", "feedback@shopdirect.example"),
+        LOTUS_OFF, "How did we do? Rate your recent purchase",
+        """
+        Thanks for shopping with us! Tell us about your recent purchase (Ergonomic office
+        chair, black) - it only takes a minute.
+
+        Rate your purchase: 1 2 3 4 5
+        """,
+        headers={"Precedence": "bulk"})
+
+
+# =========================================================================== output
+def all_messages() -> list[Spec]:
+    if not SPECS:
+        payers_us()
+        payers_uk()
+        solicitors()
+        local_authorities()
+        referrals()
+        teams()
+        labs()
+        cme()
+        credentialing()
+        suppliers()
+        research()
+        noise()
+    order = list(SPECS)
+    return sorted(SPECS.values(), key=lambda s: (s.dt.astimezone(UTC), order.index(s.slug)))
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--out", type=Path, default=HERE / "mailbox",
+                        help="Maildir to write (its new/ folder is replaced)")
+    parser.add_argument("--labels", type=Path, default=HERE / "mailbox-labels.csv")
+    args = parser.parse_args(argv)
+
+    specs = all_messages()
+    for spec in specs:
+        if spec.parent and SPECS[spec.parent].dt >= spec.dt:
+            raise SystemExit(f"{spec.slug}: replies to a later message")
+    new = args.out / "new"
+    new.mkdir(parents=True, exist_ok=True)
+    for sub in ("cur", "tmp"):
+        (args.out / sub).mkdir(exist_ok=True)
+    for old in new.iterdir():
+        if old.is_file() and old.name[:4].isdigit():
+            old.unlink()
+    rows = []
+    for number, spec in enumerate(specs, 1):
+        name = f"{number:04d}-{spec.slug}"
+        (new / name).write_bytes(build(spec))
+        rows.append((name, *spec.label))
+    with args.labels.open("w", newline="", encoding="utf-8") as fh:
+        writer = csv.writer(fh, lineterminator="\n")
+        writer.writerow(["file", "category", "case_kind", "event"])
+        writer.writerows(rows)
+    print(f"wrote {len(rows)} messages to {new} and labels to {args.labels}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -170,9 +170,7 @@ def test_hours_are_elapsed_time_across_dst(shipped: dict[str, Clock]) -> None:
 
 
 def test_hours_from_a_date_count_from_midnight_utc(shipped: dict[str, Clock]) -> None:
-    assert shipped["prior_auth.expedited"].due(date(2025, 1, 1)) == datetime(
-        2025, 1, 4, tzinfo=UTC
-    )
+    assert shipped["prior_auth.expedited"].due(date(2025, 1, 1)) == datetime(2025, 1, 4, tzinfo=UTC)
 
 
 def test_describe(shipped: dict[str, Clock]) -> None:
@@ -341,7 +339,8 @@ def test_business_days_land_on_business_days_after_start(
     assert due > start
     assert is_business_day(due, calendar)
     between = sum(
-        is_business_day(start + timedelta(days=i), calendar) for i in range(1, (due - start).days + 1)
+        is_business_day(start + timedelta(days=i), calendar)
+        for i in range(1, (due - start).days + 1)
     )
     assert between == amount
 

@@ -26,9 +26,9 @@ def test_valid_config_resolves_paths(practice_dir: Callable[..., Path]) -> None:
         (('timezone = "America/New_York"', 'timezone = "Mars/Olympus"'), "unknown time zone"),
         (('country = "US"', 'country = "FR"'), "`country`"),
         (('name = "Test Practice"\n', ""), "missing key `name` in [practice]"),
-        (('[mail]', '[mail]\nfolderz = "x"'), None),
+        (("[mail]", '[mail]\nfolderz = "x"'), None),
         (('email = "dr@practice.example"', 'email = "not an address"'), "`email`"),
-        (('[practice]', 'colour = "red"\n[practice]'), "unknown key `colour` in [top level]"),
+        (("[practice]", 'colour = "red"\n[practice]'), "unknown key `colour` in [top level]"),
     ],
 )
 def test_mistakes_are_named(

@@ -43,8 +43,9 @@ def write(tmp_path: Path, text: str) -> Path:
 
 
 def cred(expires: date, leads: tuple[int, ...] = (90, 30, 7), cid: str = "lic") -> Credential:
-    return Credential(id=cid, kind="state_licence", name="State licence", expires=expires,
-                      lead_days=leads)
+    return Credential(
+        id=cid, kind="state_licence", name="State licence", expires=expires, lead_days=leads
+    )
 
 
 # ------------------------------------------------------------------ loading
@@ -215,8 +216,13 @@ def test_keys_do_not_depend_on_the_expiry_date() -> None:
 
 def test_custom_alarms_and_description() -> None:
     credential = Credential(
-        id="gmc", kind="gmc", name="GMC licence to practise", expires=date(2027, 5, 1),
-        issuer="GMC", number="7654321", renewal_url="https://www.gmc-uk.org",
+        id="gmc",
+        kind="gmc",
+        name="GMC licence to practise",
+        expires=date(2027, 5, 1),
+        issuer="GMC",
+        number="7654321",
+        renewal_url="https://www.gmc-uk.org",
     )
     entry = plan_reminders([credential], date(2027, 1, 1), alarm_minutes=(180,))[0]
     assert entry.alarms == (180,)

@@ -229,12 +229,18 @@ def test_other_aware_times_are_written_in_utc(calendar: IcsCalendar) -> None:
 def test_tzid_hint_restores_a_zone(calendar: IcsCalendar) -> None:
     offset_only = datetime.fromisoformat("2025-06-02T10:00:00+01:00")
     calendar.upsert_event(
-        entry("weekly", start=offset_only, extra={"tzid": "Europe/London", "rrule": "FREQ=WEEKLY;COUNT=30"})
+        entry(
+            "weekly",
+            start=offset_only,
+            extra={"tzid": "Europe/London", "rrule": "FREQ=WEEKLY;COUNT=30"},
+        )
     )
     data = calendar.path.read_bytes()
     assert b"DTSTART;TZID=Europe/London:20250602T100000" in data
     winter = [
-        e for e in calendar.events(datetime(2025, 12, 1), datetime(2025, 12, 8)) if e.key == "weekly"
+        e
+        for e in calendar.events(datetime(2025, 12, 1), datetime(2025, 12, 8))
+        if e.key == "weekly"
     ]
     assert winter and winter[0].start.hour == 10  # type: ignore[union-attr]
 
@@ -315,7 +321,10 @@ def test_corrupt_file_is_never_overwritten(tmp_path: Path, content: bytes) -> No
 
 def test_corrupt_file_on_read_names_the_file(tmp_path: Path) -> None:
     path = tmp_path / "broken.ics"
-    path.write_bytes(b"BEGIN:VCALENDAR\nBEGIN:VEVENT\nX\nEND:VEVENT\nEND:VCALENDAR\n")
+    path.write_bytes(
+        b"BEGIN:VCALENDAR\nBEGIN:VTIMEZONE\nTZID:X\nBEGIN:STANDARD\nTZOFFSETFROM:+5744\n"
+        b"TZOFFSETTO:+0000\nDTSTART:19700101T000000\nEND:STANDARD\nEND:VTIMEZONE\nEND:VCALENDAR\n"
+    )
     with pytest.raises(CorruptCalendar, match=str(path)):
         list(IcsCalendar(path).events(datetime(2000, 1, 1), datetime(2030, 1, 1)))
 
@@ -377,7 +386,9 @@ def test_events_expand_recurrences_and_exceptions(tmp_path: Path) -> None:
     path = tmp_path / "mine.ics"
     path.write_bytes(THEIRS)
     calendar = IcsCalendar(path, tz="Europe/London")
-    found = list(calendar.events(datetime(2025, 1, 1, tzinfo=UTC), datetime(2025, 3, 1, tzinfo=UTC)))
+    found = list(
+        calendar.events(datetime(2025, 1, 1, tzinfo=UTC), datetime(2025, 3, 1, tzinfo=UTC))
+    )
     clinic = [e for e in found if e.extra["uid"] == "clinic-1@their-app"]
     starts = [e.start for e in clinic]
     assert starts == [

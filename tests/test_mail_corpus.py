@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import sys
 from pathlib import Path
 
 import pytest
@@ -75,3 +76,16 @@ def test_maildir_built_from_the_corpus_loses_nothing(tmp_path: Path) -> None:
     assert set(messages).isdisjoint(failed)
     assert set(messages) | set(failed) == expected
     assert len(batches) >= len(files) // 7
+
+
+def test_missing_corpus_skips_locally_and_fails_under_ci(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    this = sys.modules[__name__]
+    monkeypatch.setattr(this, "CORPUS", tmp_path / "absent")
+    monkeypatch.delenv("CI", raising=False)
+    with pytest.raises(pytest.skip.Exception, match="mail corpus not found"):
+        this.corpus_files()
+    monkeypatch.setenv("CI", "true")
+    with pytest.raises(pytest.fail.Exception, match="mail corpus not found"):
+        this.corpus_files()

@@ -164,6 +164,17 @@ def test_broken_messages_go_to_failed(maildir: Path) -> None:
     assert ids == {"1000.A.host", "1001.B.host", "1002.C.host"}
 
 
+def test_symlinks_and_fifos_are_reported_not_followed(maildir: Path, tmp_path: Path) -> None:
+    secret = tmp_path / "secret.txt"
+    secret.write_bytes(eml(99))
+    (maildir / "cur" / "7000.L.host:2,S").symlink_to(secret)
+    os.mkfifo(maildir / "new" / "7001.F.host")  # opening it must not block the scan
+    _, ids, failed = read_all(MaildirConnector(maildir))
+    assert failed == {"7000.L.host", "7001.F.host"}
+    assert ids == {"1000.A.host", "1001.B.host", "1002.C.host"}
+    assert MaildirConnector(maildir).find_draft("nope") is None  # the key index skips them too
+
+
 def test_oversized_message_reads_headers_only(maildir: Path) -> None:
     put(maildir, "INBOX", "new", "5000.Z.host", eml(9) + b"x" * 5000 + b"\n")
     conn = MaildirConnector(maildir, limits=Limits(max_message_bytes=1000))

@@ -84,13 +84,36 @@ def cases_of(rt: Runtime) -> dict[str, tuple[int | None, str | None]]:
 
 def test_matching_order_thread_reference_party_opened_unfiled(home: Path) -> None:
     member = "Member: Alex Example DOB: 01/02/1990"
-    deliver(home, "1", make_message("1@plan", "PA pended", f"{member}\nAuth #: PA-100001 pended", SENDER))
+    deliver(
+        home,
+        "1",
+        make_message("1@plan", "PA pended", f"{member}\nAuth #: PA-100001 pended", SENDER),
+    )
     rt = run(home)
-    deliver(home, "2", make_message("2@plan", "Re: thanks", "Noted.", "Someone <s@else.example>",
-                                    "In-Reply-To: <1@plan>\nReferences: <1@plan>"))
-    deliver(home, "3", make_message("3@plan", "Decision", "Authorization # PA-100001 approved", SENDER))
-    deliver(home, "4", make_message("4@plan", "Update", f"{member}\nStill pended, no number.", SENDER))
-    deliver(home, "5", make_message("5@plan", "Decision", f"Member: Other Person DOB: 02/02/1992\napproved", SENDER))
+    deliver(
+        home,
+        "2",
+        make_message(
+            "2@plan",
+            "Re: thanks",
+            "Noted.",
+            "Someone <s@else.example>",
+            "In-Reply-To: <1@plan>\nReferences: <1@plan>",
+        ),
+    )
+    deliver(
+        home, "3", make_message("3@plan", "Decision", "Authorization # PA-100001 approved", SENDER)
+    )
+    deliver(
+        home, "4", make_message("4@plan", "Update", f"{member}\nStill pended, no number.", SENDER)
+    )
+    deliver(
+        home,
+        "5",
+        make_message(
+            "5@plan", "Decision", "Member: Other Person DOB: 02/02/1992\napproved", SENDER
+        ),
+    )
     deliver(home, "6", make_message("6@plan", "zzdigest", "weekly", "news@journal.example"))
     deliver(home, "7", make_message("7@plan", "Lunch?", "Fancy lunch?", "friend@else.example"))
     run(home)
@@ -106,14 +129,23 @@ def test_matching_order_thread_reference_party_opened_unfiled(home: Path) -> Non
     with Session(rt.engine) as s:
         the_case = s.get(Case, case)
         assert the_case is not None
-        assert [e.event for e in the_case.events] == ["pended", "correspondence", "approved", "pended"]
+        assert [e.event for e in the_case.events] == [
+            "pended",
+            "correspondence",
+            "approved",
+            "pended",
+        ]
         assert the_case.status == "pended"  # the latest message's status
         assert the_case.patient_pseudonym and "Alex" not in the_case.patient_pseudonym
 
 
 def test_every_message_logged_once_even_after_cursor_loss(home: Path) -> None:
     for n in range(30):
-        deliver(home, f"m{n}", make_message(f"{n}@plan", "PA pended", f"Auth #: PA-2000{n:02d} pended", SENDER))
+        deliver(
+            home,
+            f"m{n}",
+            make_message(f"{n}@plan", "PA pended", f"Auth #: PA-2000{n:02d} pended", SENDER),
+        )
     rt = run(home)
     run(home)
     with Session(rt.engine) as s, s.begin():
@@ -142,13 +174,21 @@ def test_bad_message_is_reported_once_and_the_run_goes_on(home: Path) -> None:
 
 def test_users_mail_is_never_altered(home: Path) -> None:
     for n in range(5):
-        deliver(home, f"u{n}", make_message(f"u{n}@plan", "PA pended", f"Auth #: PA-40000{n} pended", SENDER))
+        deliver(
+            home,
+            f"u{n}",
+            make_message(f"u{n}@plan", "PA pended", f"Auth #: PA-40000{n} pended", SENDER),
+        )
     inbox = home / "Maildir"
-    before = {p.relative_to(inbox): (p.read_bytes(), p.stat().st_mtime_ns)
-              for p in inbox.glob("[cn][ue][rw]/*")}
+    before = {
+        p.relative_to(inbox): (p.read_bytes(), p.stat().st_mtime_ns)
+        for p in inbox.glob("[cn][ue][rw]/*")
+    }
     run(home)
-    after = {p.relative_to(inbox): (p.read_bytes(), p.stat().st_mtime_ns)
-             for p in inbox.glob("[cn][ue][rw]/*")}
+    after = {
+        p.relative_to(inbox): (p.read_bytes(), p.stat().st_mtime_ns)
+        for p in inbox.glob("[cn][ue][rw]/*")
+    }
     assert after == before
 
 
@@ -158,7 +198,10 @@ def _invariants(home: Path, expected_messages: int) -> None:
         keys = s.scalars(select(MessageRow.key)).all()
     engine.dispose()
     assert len(keys) == expected_messages == len(set(keys))
-    drafts = [email.message_from_bytes(p.read_bytes()) for p in (home / "Maildir" / ".Drafts" / "cur").iterdir()]
+    drafts = [
+        email.message_from_bytes(p.read_bytes())
+        for p in (home / "Maildir" / ".Drafts" / "cur").iterdir()
+    ]
     draft_keys = Counter(d["X-Chief-Key"] for d in drafts)
     assert draft_keys and max(draft_keys.values()) == 1
     cal = Calendar.from_ical((home / "calendar.ics").read_bytes())
@@ -170,7 +213,11 @@ def test_crash_at_every_durable_step_then_rerun(home: Path, chief_exe: str, tmp_
     """Kill `chief sync` after its Nth durable step, for every N, then finish the run: each
     message logged once, each draft and calendar entry present once."""
     for n in range(6):
-        deliver(home, f"c{n}", make_message(f"c{n}@plan", "PA pended", f"Auth #: PA-50000{n} pended", SENDER))
+        deliver(
+            home,
+            f"c{n}",
+            make_message(f"c{n}@plan", "PA pended", f"Auth #: PA-50000{n} pended", SENDER),
+        )
     deliver(home, "cbad", b"\x00 broken")
     pristine = tmp_path / "pristine"
     shutil.copytree(home, pristine)
@@ -179,8 +226,12 @@ def test_crash_at_every_durable_step_then_rerun(home: Path, chief_exe: str, tmp_
     for n in range(1, 200):
         shutil.rmtree(home)
         shutil.copytree(pristine, home)
-        crashed = subprocess.run([chief_exe, "sync"], env={**env, "CHIEF_CRASH_AFTER": str(n)},
-                                 capture_output=True, text=True)
+        crashed = subprocess.run(
+            [chief_exe, "sync"],
+            env={**env, "CHIEF_CRASH_AFTER": str(n)},
+            capture_output=True,
+            text=True,
+        )
         if crashed.returncode == 0:
             break
         assert crashed.returncode == 77, crashed.stderr
@@ -188,7 +239,9 @@ def test_crash_at_every_durable_step_then_rerun(home: Path, chief_exe: str, tmp_
         finished = subprocess.run([chief_exe, "sync"], env=env, capture_output=True, text=True)
         assert finished.returncode == 0, finished.stderr
         _invariants(home, expected_messages=7)
-        again = subprocess.run([chief_exe, "sync", "--json"], env=env, capture_output=True, text=True)
+        again = subprocess.run(
+            [chief_exe, "sync", "--json"], env=env, capture_output=True, text=True
+        )
         assert '"messages": 0' in again.stdout and '"drafts_written": 0' in again.stdout
         _invariants(home, expected_messages=7)
     print(f"crash points tried: {tried}")

@@ -42,36 +42,67 @@ def test_shipped_packs_load_without_problems() -> None:
     assert rules.problems == []
     assert len(rules) >= 40
     categories = {r.model.category for r in rules.rules}
-    for expected in ("payer", "solicitor", "local_authority", "referral", "team", "lab",
-                     "cme", "credentialing", "supplier", "research"):
+    for expected in (
+        "payer",
+        "solicitor",
+        "local_authority",
+        "referral",
+        "team",
+        "lab",
+        "cme",
+        "credentialing",
+        "supplier",
+        "research",
+    ):
         assert expected in categories
 
 
 def test_broken_pack_reports_file_and_line_and_others_still_load(tmp_path: Path) -> None:
-    write(tmp_path, "good.yaml", pack("""\
+    write(
+        tmp_path,
+        "good.yaml",
+        pack(
+            """\
         - id: good.one
           category: lab
           match: {subject_any: ['results ready']}
-        """, "good"))
-    bad = write(tmp_path, "bad.yaml", pack("""\
+        """,
+            "good",
+        ),
+    )
+    bad = write(
+        tmp_path,
+        "bad.yaml",
+        pack(
+            """\
         - id: bad.one
           category: lab
           match:
             subject_any: ['fine']
             sbject_any: ['typo']
-        """, "bad"))
+        """,
+            "bad",
+        ),
+    )
     rules = load_rules([tmp_path])
     assert [r.id for r in rules.rules] == ["good.one"]
     assert rules.problems == [f"{bad}:7: rules.0.match.sbject_any: Extra inputs are not permitted"]
 
 
 def test_backtracking_pattern_is_refused_with_its_line(tmp_path: Path) -> None:
-    path = write(tmp_path, "re.yaml", pack("""\
+    path = write(
+        tmp_path,
+        "re.yaml",
+        pack(
+            """\
         - id: re.one
           category: lab
           match:
             subject_any: ['(a)\\1']
-        """, "re"))
+        """,
+            "re",
+        ),
+    )
     rules = load_rules([tmp_path])
     assert len(rules) == 0
     assert len(rules.problems) == 1
@@ -80,33 +111,51 @@ def test_backtracking_pattern_is_refused_with_its_line(tmp_path: Path) -> None:
 
 def test_yaml_syntax_error_and_duplicate_id(tmp_path: Path) -> None:
     syntax = write(tmp_path, "a.yaml", "pack: a\nrules: [\n  - id: x\n")
-    dup = write(tmp_path, "b.yaml", pack("""\
+    dup = write(
+        tmp_path,
+        "b.yaml",
+        pack(
+            """\
         - id: b.one
           category: lab
           match: {subject_any: [x]}
         - id: b.one
           category: lab
           match: {subject_any: [y]}
-        """, "b"))
+        """,
+            "b",
+        ),
+    )
     problems = load_rules([tmp_path]).problems
     assert any(p.startswith(f"{syntax}:") and "YAML syntax" in p for p in problems)
     assert f"{dup}:6: rule id 'b.one' repeats line 3" in problems
 
 
 def test_extract_needs_exactly_one_group(tmp_path: Path) -> None:
-    write(tmp_path, "x.yaml", pack("""\
+    write(
+        tmp_path,
+        "x.yaml",
+        pack(
+            """\
         - id: x.one
           category: lab
           match: {subject_any: [x]}
           extract: {claim_ref: 'claim (\\d+) (\\d+)'}
-        """, "x"))
+        """,
+            "x",
+        ),
+    )
     problems = load_rules([tmp_path]).problems
     assert len(problems) == 1 and "exactly 1 capture group, has 2" in problems[0]
 
 
 def test_precedence_priority_then_specificity_then_layer_then_id(tmp_path: Path) -> None:
     shipped, own = tmp_path / "shipped", tmp_path / "own"
-    write(shipped, "p.yaml", pack("""\
+    write(
+        shipped,
+        "p.yaml",
+        pack(
+            """\
         - id: p.broad
           category: payer
           match: {subject_any: ['claim']}
@@ -127,13 +176,23 @@ def test_precedence_priority_then_specificity_then_layer_then_id(tmp_path: Path)
           category: payer
           event: aa
           match: {subject_any: ['tie']}
-        """, "p"))
-    write(own, "mine.yaml", pack("""\
+        """,
+            "p",
+        ),
+    )
+    write(
+        own,
+        "mine.yaml",
+        pack(
+            """\
         - id: mine.tie
           category: payer
           event: mine
           match: {subject_any: ['tie']}
-        """, "mine"))
+        """,
+            "mine",
+        ),
+    )
     only_shipped = load_rules([shipped])
     both = load_rules([shipped, own])
     assert only_shipped.classify(msg("Claim update", "was denied")).rule_id == "p.specific"
@@ -162,7 +221,11 @@ def test_practice_rule_with_same_id_overrides_shipped(tmp_path: Path) -> None:
 
 def test_party_directory_matches_subdomains_and_extracts_refs(tmp_path: Path) -> None:
     write(tmp_path, "parties/payer.yaml", PAYER_PARTIES)
-    write(tmp_path, "payer.yaml", pack("""\
+    write(
+        tmp_path,
+        "payer.yaml",
+        pack(
+            """\
         - id: payer.claim.denied
           category: payer
           case_kind: claim
@@ -172,7 +235,10 @@ def test_party_directory_matches_subdomains_and_extracts_refs(tmp_path: Path) ->
             body_any: ['denied']
           extract:
             claim_ref: 'claim (?:number|no\\.?)\\s*:?\\s*([A-Z0-9-]{6,20})'
-        """, "payer"))
+        """,
+            "payer",
+        ),
+    )
     rules = load_rules([tmp_path])
     body = "Claim number: CLM-123456 was denied.\nPlease respond by 30 November 2026."
     hit = rules.classify(msg("Claim", body, sender="eob@mail.examplehealth.example"))
@@ -186,11 +252,18 @@ def test_party_directory_matches_subdomains_and_extracts_refs(tmp_path: Path) ->
 
 def test_linear_time_on_hostile_input(tmp_path: Path) -> None:
     # (a+)+$ takes exponential time on a backtracking engine; RE2 stays linear.
-    write(tmp_path, "slow.yaml", pack("""\
+    write(
+        tmp_path,
+        "slow.yaml",
+        pack(
+            """\
         - id: slow.one
           category: lab
           match: {body_any: ['(a+)+$']}
-        """, "slow"))
+        """,
+            "slow",
+        ),
+    )
     rules = load_rules([tmp_path])
     hostile = msg("x", "a" * 60_000 + "!")
     start = time.perf_counter()
