@@ -104,13 +104,15 @@ def collect_summary(rt: Runtime) -> SummaryData:
                 )
             )
         for draft in drafts:
-            case = cases.get(draft.case_id) if draft.case_id is not None else None
+            draft_case = cases.get(draft.case_id) if draft.case_id is not None else None
             data.drafts.append(
                 DraftLine(
                     case_id=draft.case_id,
                     template=draft.template,
-                    kind=case.kind if case else None,
-                    reference=next((r.value for r in case.refs), None) if case else None,
+                    kind=draft_case.kind if draft_case else None,
+                    reference=(
+                        next((r.value for r in draft_case.refs), None) if draft_case else None
+                    ),
                     state=draft.state,
                 )
             )
@@ -147,7 +149,7 @@ def summary_text(rt: Runtime) -> str:
 
     raw = build_summary(collect_summary(rt), rt.template_dirs, rt.practitioner, _summary_key(rt))
     message = email.message_from_bytes(raw, policy=email.policy.default)
-    part = message.get_body(preferencelist=("plain",))  # type: ignore[attr-defined]
+    part = message.get_body(preferencelist=("plain",))
     return str(part.get_content()) if part is not None else ""
 
 

@@ -73,7 +73,7 @@ import jinja2
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 
 from bot.errors import TemplateError, UserError
-from bot.mail_message import GENERATED_HEADER, Message
+from bot.mail_message import GENERATED_HEADER, KEY_HEADER, Message
 from bot.resources import shipped_templates
 from connectors.base import OutgoingDraft
 
@@ -93,7 +93,6 @@ __all__ = [
 
 log = logging.getLogger(__name__)
 
-KEY_HEADER = "X-Chief-Key"
 _MAX_SUBJECT = 250
 _MAX_REFERENCES = 20
 _STRIPPED_REFS = frozenset({"patient", "patient_name", "dob", "date_of_birth", "nhs_number"})
@@ -129,7 +128,9 @@ def clean_header_text(value: object, limit: int = _MAX_SUBJECT) -> str:
         try:
             decoded = email.header.decode_header(text)
             text = "".join(
-                chunk.decode(cs or "utf-8", "replace") if isinstance(chunk, bytes) else chunk
+                chunk.decode(cs or "raw-unicode-escape", "replace")
+                if isinstance(chunk, bytes)
+                else chunk
                 for chunk, cs in decoded
             )
         except (LookupError, ValueError, email.errors.HeaderParseError):

@@ -23,7 +23,15 @@ from html.parser import HTMLParser
 
 from bot.errors import MessageError
 
-__all__ = ["Attachment", "Limits", "Message", "html_to_text", "parse_message"]
+__all__ = [
+    "GENERATED_HEADER",
+    "KEY_HEADER",
+    "Attachment",
+    "Limits",
+    "Message",
+    "html_to_text",
+    "parse_message",
+]
 
 
 @dataclass(frozen=True, slots=True)
@@ -93,7 +101,8 @@ class Message:
         return hashlib.sha256(basis.encode("utf-8", "replace")).hexdigest()[:12]
 
 
-GENERATED_HEADER = "X-Chief-Generated"
+GENERATED_HEADER = "X-Chief-Generated"  # on everything we write: drafts, summaries
+KEY_HEADER = "X-Chief-Key"  # the idempotency key stored on the remote object
 _MSGID_RE = re.compile(r"<[^<>\s]+>")
 _WS_RE = re.compile(r"[ \t\r\f\v]+")
 _BLANKS_RE = re.compile(r"\n\s*\n\s*\n+")

@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 
 from bot.act_by import clock_due
 from bot.calendar_payload import entry_to_payload, payload_hash
-from bot.errors import TemplateError
+from bot.errors import TemplateError, UserError
 from bot.invitations import entries_from_invites
 from bot.keys import stable_key
 from bot.mail_message import Message
@@ -151,8 +151,8 @@ def plan_message(
             plan.calendar.append(entry)
 
     first = plan.deadlines[0] if plan.deadlines else None
-    for action in result.draft_actions:
-        template = action.draft.template
+    for draft_action in result.draft_actions:
+        template = draft_action.draft.template
         key = stable_key(row.key, "draft", template)
         context: dict[str, Any] = {
             "practice": rt.practice_context(),
@@ -180,7 +180,7 @@ def plan_message(
         try:
             outgoing = rt.drafter.render_reply(template, message, context, key, rt.practitioner)
             draft.raw = outgoing.raw
-        except TemplateError as exc:
+        except (TemplateError, UserError) as exc:
             draft.state, draft.error = "failed", str(exc)[:300]
             plan.problems.append(f"message {message.fingerprint}: {exc}")
         session.add(draft)
@@ -188,8 +188,8 @@ def plan_message(
 
     if message.calendar_parts and (result.wants_invites or result.category == "team"):
         alarms = tuple(rt.config.reminders.invite_alarm_minutes)
-        for entry in entries_from_invites(message, alarms):
-            planned = plan_calendar_entry(session, rt, entry, "invite")
+        for invite in entries_from_invites(message, alarms):
+            planned = plan_calendar_entry(session, rt, invite, "invite")
             if planned is not None:
                 plan.calendar.append(planned)
     return plan

@@ -13,7 +13,8 @@ from bot.deadline_clocks import load_clocks
 from bot.drafting import template_environment
 from bot.errors import UserError
 from bot.resources import shipped_rules, shipped_templates
-from bot.rules_engine import DeadlineAction, DraftAction, load_rules
+from bot.rule_schema import DeadlineAction, DraftAction
+from bot.rules_engine import load_rules
 
 __all__ = ["check_rules"]
 

@@ -99,13 +99,12 @@ def parse_date(text: str, received: date | None = None, day_first: bool = False)
             return date(year, month, day)
         if (m := _DMY_WORDS.search(text)) is not None:
             day, month = _day(m.group(1)), _month(m.group(2))
-            year = int(m.group(3)) if m.group(3) else _infer_year(month, day, received)
         elif (m := _MDY_WORDS.search(text)) is not None:
             month, day = _month(m.group(1)), _day(m.group(2))
-            year = int(m.group(3)) if m.group(3) else _infer_year(month, day, received)
         else:
             return None
-        return date(year, month, day) if year else None
+        written = int(m.group(3)) if m.group(3) else _infer_year(month, day, received)
+        return date(written, month, day) if written else None
     except (ValueError, KeyError):
         return None
 

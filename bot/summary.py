@@ -31,7 +31,6 @@ from pathlib import Path
 from typing import Any
 
 from bot.drafting import (
-    KEY_HEADER,
     check_key,
     clean_body_text,
     clean_header_text,
@@ -42,7 +41,7 @@ from bot.drafting import (
     verify_headers,
 )
 from bot.errors import UserError
-from bot.mail_message import GENERATED_HEADER
+from bot.mail_message import GENERATED_HEADER, KEY_HEADER
 
 __all__ = [
     "CaseLine",

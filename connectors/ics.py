@@ -141,7 +141,7 @@ class IcsCalendar:
             doc = self._scan(raw) if raw and raw.strip() else self._new_document()
             if doc.calendar_end is None:
                 raise self._corrupt("it holds no VCALENDAR; it is not a calendar file")
-            if raw:
+            if raw and raw.strip():
                 self._parse(raw)  # structural scan passed; the library must agree too
             latest = {entry.key: entry for entry in entries}  # the last one of a key wins
             changed = self._apply(doc, list(latest.values()))
@@ -266,7 +266,7 @@ class IcsCalendar:
         for index, line in enumerate(lines):
             if line[:1] in (" ", "\t"):
                 continue
-            content = line.rstrip("\r\n")
+            content = line.rstrip("\r\n").lstrip("\ufeff")  # a UTF-8 BOM stays in the file
             head = content[:6].upper()
             if head == "BEGIN:":
                 stack.append((content[6:].strip().upper(), index))
@@ -440,12 +440,13 @@ class IcsCalendar:
         if hint and getattr(value.tzinfo, "key", None) is None:
             with contextlib.suppress(ZoneInfoNotFoundError, ValueError):
                 value = value.astimezone(ZoneInfo(hint))
-        key = getattr(value.tzinfo, "key", None)
-        if not key or key in ("UTC", "Etc/UTC"):
+        zone = value.tzinfo
+        key = getattr(zone, "key", None)
+        if zone is None or not key or key in ("UTC", "Etc/UTC"):
             return value.astimezone(UTC)
         if key not in known_tzids and key not in new_zones:
             new_zones[key] = icalendar.Timezone.from_tzinfo(
-                value.tzinfo, tzid=key, first_date=date(2000, 1, 1), last_date=date(2100, 1, 1)
+                zone, tzid=key, first_date=date(2000, 1, 1), last_date=date(2100, 1, 1)
             )
         return value
 

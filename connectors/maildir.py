@@ -46,7 +46,7 @@ from pathlib import Path
 from typing import BinaryIO, ClassVar
 
 from bot.errors import CursorInvalid, MessageError, RemoteGone, UserError
-from bot.mail_message import Limits, Message, parse_message
+from bot.mail_message import KEY_HEADER, Limits, Message, parse_message
 from connectors.base import Batch, Cursor, OutgoingDraft
 
 __all__ = ["MaildirConnector"]
@@ -54,7 +54,6 @@ __all__ = ["MaildirConnector"]
 log = logging.getLogger(__name__)
 
 INBOX = "INBOX"
-KEY_HEADER = "X-Chief-Key"
 _CURSOR_VERSION = 1
 _HEAD_LIMIT = 256 * 1024  # header block read when indexing keys
 _STALE_TMP_S = 36 * 3600  # Maildir: tmp files untouched for 36 hours may be removed

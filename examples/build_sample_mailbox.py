@@ -36,7 +36,8 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 HERE = Path(__file__).resolve().parent
-POLICY = _default_policy.clone(linesep="\n", max_line_length=78)
+POLICY = _default_policy.clone(linesep="\n", max_line_length=78)  # for writing: headers fold at 78
+_BUILD_POLICY = POLICY.clone(max_line_length=998)  # bodies keep their own lines unless told
 
 TZ = {
     "PT": ZoneInfo("America/Los_Angeles"),
@@ -271,7 +272,7 @@ def full_text(spec: Spec) -> str:
 
 
 def build(spec: Spec) -> bytes:
-    msg = EmailMessage(policy=POLICY)
+    msg = EmailMessage(policy=_BUILD_POLICY)
     msg["Return-Path"] = f"<{spec.frm[1]}>"
     msg["From"] = formataddr(spec.frm) if spec.frm[0] else spec.frm[1]
     msg["To"] = ", ".join(formataddr(t) if t[0] else t[1] for t in spec.to)

@@ -496,3 +496,9 @@ def test_error_in_an_included_partial_names_the_partial(tmp_path: Path) -> None:
     write(tmp_path, "_partials/signature.j2", "ok\n{{ practice.nickname.first }}\n")
     with pytest.raises(TemplateError, match=r"_partials/signature\.j2 line 2"):
         render(drafter=Drafter([tmp_path]))
+
+
+def test_encoded_words_in_values_are_decoded_not_mangled() -> None:
+    assert clean_header_text("Zoë – =?utf-8?q?caf=C3=A9?= 日本") == "Zoë – café 日本"
+    assert clean_header_text("=?x-unknown?q?abc?=") == "= ?x-unknown?q?abc?="
+    assert reply_subject("Re: =?utf-8?b?UmU6IENsYWlt?=") == "Re: Claim"

@@ -229,6 +229,6 @@ def test_end_to_end_from_mail_into_the_calendar(tmp_path: Path) -> None:
     calendar.upsert_events(entries)
     calendar.upsert_events(entries_from_invites(msg, (30,)))  # the same mail processed again
     found = list(calendar.events(datetime(2025, 6, 1), datetime(2025, 7, 1)))
-    assert [e.start.day for e in found] == [2, 9, 16, 23]  # type: ignore[union-attr]
+    assert [e.start.day for e in found] == [2, 9, 16, 23]
     assert all(e.alarms == (30,) for e in found)
     assert (tmp_path / "calendar.ics").read_bytes().count(b"BEGIN:VEVENT") == 1
