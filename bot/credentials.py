@@ -60,6 +60,7 @@ __all__ = [
     "due_items",
     "load_register",
     "plan_reminders",
+    "reminder_key",
 ]
 
 log = logging.getLogger(__name__)

@@ -119,7 +119,9 @@ def collect_summary(rt: Runtime) -> SummaryData:
     register = rt.config.practice.register_file
     if register is not None:
         try:
-            credentials = load_register(rt.config.resolve(register))
+            credentials = load_register(
+                rt.config.resolve(register), rt.config.reminders.credential_lead_days
+            )
         except UserError as exc:
             log.warning("credentials register unreadable: %s", exc)
             credentials = []

@@ -56,6 +56,8 @@ __all__ = [
     "ClockSet",
     "Direction",
     "Unit",
+    "add_business_days",
+    "add_months",
     "business_calendar",
     "is_business_day",
     "load_clocks",

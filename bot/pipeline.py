@@ -19,7 +19,7 @@ import hashlib
 import logging
 from collections import Counter
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from sqlalchemy import select
@@ -154,7 +154,7 @@ def _sync_mail(rt: Runtime, report: SyncReport, progress: Callable[[int], None] 
         mailbox = session.get(Mailbox, mailbox_id)
         assert mailbox is not None
         cursor = mailbox.cursor
-    name = str(rt.config.mail.get("connector", "maildir"))
+    name = f"{rt.config.practice.slug}/{rt.config.mail.get('connector', 'maildir')}"
     try:
         batches = iter(source.changes(cursor))
         first = next(batches, None)
@@ -215,10 +215,14 @@ def plan_credentials(rt: Runtime, report: SyncReport) -> None:
     register = rt.config.practice.register_file
     if register is None:
         return
-    credentials = load_register(rt.config.resolve(register))
+    credentials = load_register(
+        rt.config.resolve(register), rt.config.reminders.credential_lead_days
+    )
     with rt.sessions.begin() as session:
         for entry in plan_reminders(credentials, rt.today()):
-            plan_calendar_entry(session, rt, entry, "credential")
+            # Scoped to the practice: one case log may serve several practices.
+            scoped = replace(entry, key=stable_key(rt.config.practice.slug, entry.key))
+            plan_calendar_entry(session, rt, scoped, "credential")
 
 
 def sync(rt: Runtime, progress: Callable[[int], None] | None = None) -> SyncReport:

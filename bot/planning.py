@@ -10,7 +10,7 @@ second plan of the same thing a no-op.
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -188,8 +188,9 @@ def plan_message(
 
     if message.calendar_parts and (result.wants_invites or result.category == "team"):
         alarms = tuple(rt.config.reminders.invite_alarm_minutes)
-        for invite in entries_from_invites(message, alarms):
-            planned = plan_calendar_entry(session, rt, invite, "invite")
+        for invite in entries_from_invites(message, alarms, tz=rt.config.practice.timezone):
+            scoped = replace(invite, key=stable_key(rt.config.practice.slug, invite.key))
+            planned = plan_calendar_entry(session, rt, scoped, "invite")
             if planned is not None:
                 plan.calendar.append(planned)
     return plan

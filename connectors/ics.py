@@ -23,12 +23,11 @@ UTC. Alarms become ``VALARM`` components (``ACTION:DISPLAY``, ``TRIGGER:-PT<n>M`
 ``X-CHIEF-<KEY>`` properties ('_' written as '-'); ``tzid`` also names the zone of a time that
 arrives as a bare UTC offset.
 
-Reading (:meth:`IcsCalendar.events`) expands ``RRULE``/``RDATE``/``EXDATE`` and ``RECURRENCE-ID``
-overrides with ``dateutil.rrule`` (not the ``recurring-ical-events`` package): ``RANGE=
-THISANDFUTURE`` overrides apply to their own instance only, and expansion stops after
-``MAX_EXAMINED`` candidate instances of one event. Floating times and unknown ``TZID``s are read
-in the connector's ``tz``. An event that cannot be understood is skipped with a warning naming
-the file and a hash of its UID.
+The text structure is found by :mod:`connectors.ics_text`. Reading (:meth:`IcsCalendar.events`)
+uses :mod:`connectors.ics_recurrence`: ``RRULE``/``RDATE``/``EXDATE`` and ``RECURRENCE-ID``
+overrides expanded with ``dateutil.rrule`` (not the ``recurring-ical-events`` package), bounded
+per event; floating times and unknown ``TZID``s read in the connector's ``tz``; an event that
+cannot be understood skipped with a warning naming the file and a hash of its UID.
 """
 
 from __future__ import annotations
@@ -43,7 +42,6 @@ import re
 import tempfile
 import time as _time
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
 from pathlib import Path
 from typing import ClassVar
@@ -54,6 +52,7 @@ import icalendar
 from bot.errors import ConnectorError, UserError
 from connectors.base import CalendarEntry
 from connectors.ics_recurrence import expand_component
+from connectors.ics_text import Block, Document, StructureError, lines_of, new_document, scan
 
 __all__ = ["PRODID", "UID_SUFFIX", "CorruptCalendar", "IcsCalendar"]
 
@@ -62,35 +61,12 @@ log = logging.getLogger(__name__)
 PRODID = "-//Practice Chief of Staff//EN"
 UID_SUFFIX = "@practice-chief"
 _FORMAT = 1  # bump when the written form of an entry changes, so blocks are refreshed once
-_LINE = re.compile(r"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+\Z")
-_NAME = re.compile(r"[A-Za-z0-9-]+")
 _EXTRA_KEY = re.compile(r"^[A-Za-z0-9_-]{1,40}$")
 _STATUSES = frozenset({"TENTATIVE", "CONFIRMED", "CANCELLED"})
 
 
 class CorruptCalendar(ConnectorError):
     """The calendar file exists but is not a readable iCalendar file; it is left untouched."""
-
-
-@dataclass(slots=True)
-class _Block:
-    """A top-level VEVENT in the file: line range (inclusive) and what we need from it."""
-
-    first: int
-    last: int
-    uid: str | None = None
-    has_recurrence_id: bool = False
-    chief_hash: str | None = None
-    sequence: int = 0
-
-
-@dataclass(slots=True)
-class _Document:
-    lines: list[str]
-    newline: str
-    calendar_end: int | None  # index of END:VCALENDAR of the first top-level VCALENDAR
-    blocks: list[_Block] = field(default_factory=list)
-    tzids: set[str] = field(default_factory=set)
 
 
 class IcsCalendar:
@@ -138,7 +114,7 @@ class IcsCalendar:
             return []
         with self._locked():
             raw = self._read()
-            doc = self._scan(raw) if raw and raw.strip() else self._new_document()
+            doc = self._scan(raw) if raw and raw.strip() else new_document(PRODID)
             if doc.calendar_end is None:
                 raise self._corrupt("it holds no VCALENDAR; it is not a calendar file")
             if raw and raw.strip():
@@ -180,6 +156,12 @@ class IcsCalendar:
             "repair it in a calendar app, or set another `path` in [calendar] of chief.toml"
         )
 
+    def _scan(self, raw: bytes) -> Document:
+        try:
+            return scan(raw)
+        except StructureError as exc:
+            raise self._corrupt(str(exc)) from exc
+
     def _parse(self, raw: bytes) -> list[icalendar.Component]:
         try:
             parsed = icalendar.Calendar.from_ical(raw, multiple=True)
@@ -212,7 +194,7 @@ class IcsCalendar:
         finally:
             handle.close()  # closing releases the lock
 
-    def _write(self, doc: _Document, previous: bytes | None) -> None:
+    def _write(self, doc: Document, previous: bytes | None) -> None:
         text = "".join(doc.lines)
         data = text.encode("utf-8", "surrogateescape")
         if previous is not None and data == previous:
@@ -243,65 +225,9 @@ class IcsCalendar:
                 os.close(dir_fd)
         log.info("calendar %s written (%d bytes)", target, len(data))
 
-    # ---------------------------------------------------------------- text structure
-
-    def _new_document(self) -> _Document:
-        nl = "\r\n"
-        lines = [
-            f"BEGIN:VCALENDAR{nl}",
-            f"VERSION:2.0{nl}",
-            f"PRODID:{PRODID}{nl}",
-            f"CALSCALE:GREGORIAN{nl}",
-            f"END:VCALENDAR{nl}",
-        ]
-        return _Document(lines=lines, newline=nl, calendar_end=4)
-
-    def _scan(self, raw: bytes) -> _Document:
-        """Find top-level VEVENT blocks, VTIMEZONE ids and the end of the first VCALENDAR."""
-        text = raw.decode("utf-8", "surrogateescape")
-        lines = _LINE.findall(text)
-        crlf, lf = text.count("\r\n"), text.count("\n")
-        doc = _Document(lines=lines, newline="\r\n" if crlf * 2 >= lf else "\n", calendar_end=None)
-        stack: list[tuple[str, int]] = []
-        for index, line in enumerate(lines):
-            if line[:1] in (" ", "\t"):
-                continue
-            content = line.rstrip("\r\n").lstrip("\ufeff")  # a UTF-8 BOM stays in the file
-            head = content[:6].upper()
-            if head == "BEGIN:":
-                stack.append((content[6:].strip().upper(), index))
-            elif head[:4] == "END:":
-                name = content[4:].strip().upper()
-                if not stack or stack[-1][0] != name:
-                    raise self._corrupt(f"line {index + 1}: END:{name} does not close a BEGIN")
-                _, first = stack.pop()
-                depth = len(stack)
-                if name == "VEVENT" and depth == 1 and stack[0][0] == "VCALENDAR":
-                    doc.blocks.append(self._block(lines, first, index))
-                elif name == "VTIMEZONE" and depth == 1:
-                    tzid = _property(lines, first, index, "TZID")
-                    if tzid:
-                        doc.tzids.add(tzid)
-                elif name == "VCALENDAR" and depth == 0 and doc.calendar_end is None:
-                    doc.calendar_end = index
-        if stack:
-            name, first = stack[-1]
-            raise self._corrupt(f"line {first + 1}: BEGIN:{name} is never closed")
-        return doc
-
-    @staticmethod
-    def _block(lines: list[str], first: int, last: int) -> _Block:
-        block = _Block(first=first, last=last)
-        block.uid = _property(lines, first, last, "UID")
-        block.has_recurrence_id = _property(lines, first, last, "RECURRENCE-ID") is not None
-        block.chief_hash = _property(lines, first, last, "X-CHIEF-HASH")
-        with contextlib.suppress(TypeError, ValueError):
-            block.sequence = int(_property(lines, first, last, "SEQUENCE") or 0)
-        return block
-
-    def _apply(self, doc: _Document, entries: list[CalendarEntry]) -> bool:
+    def _apply(self, doc: Document, entries: list[CalendarEntry]) -> bool:
         """Replace or append our blocks in ``doc.lines``; True when anything changed."""
-        masters: dict[str, list[_Block]] = {}
+        masters: dict[str, list[Block]] = {}
         for block in doc.blocks:
             if block.uid and block.uid.endswith(UID_SUFFIX) and not block.has_recurrence_id:
                 masters.setdefault(block.uid, []).append(block)
@@ -320,7 +246,7 @@ class IcsCalendar:
                 continue
             sequence = existing[0].sequence + 1 if existing else 0
             event = self._component(entry, uid, digest, sequence, now, new_zones, doc.tzids)
-            block_lines = _lines_of(event.to_ical(), doc.newline)
+            block_lines = lines_of(event.to_ical(), doc.newline)
             if existing:
                 replace[existing[0].first] = block_lines
             else:
@@ -329,7 +255,7 @@ class IcsCalendar:
             return False
         zone_lines: list[str] = []
         for zone in new_zones.values():
-            zone_lines.extend(_lines_of(zone.to_ical(), doc.newline))
+            zone_lines.extend(lines_of(zone.to_ical(), doc.newline))
         spans = {b.first: b.last for b in doc.blocks}
         out: list[str] = []
         index = 0
@@ -457,48 +383,6 @@ class IcsCalendar:
 def _check_key(key: str) -> None:
     if not key or len(key) > 200 or any(ch < " " or ch == "\x7f" for ch in key):
         raise ValueError("calendar entry key must be 1-200 printable characters")
-
-
-def _lines_of(ical: bytes, newline: str) -> list[str]:
-    text = ical.decode("utf-8")
-    return [line.rstrip("\r\n") + newline for line in _LINE.findall(text)]
-
-
-def _property(lines: list[str], first: int, last: int, name: str) -> str | None:
-    """Unfolded, unescaped value of the first ``name`` property directly in the component."""
-    depth = 0
-    logical: list[str] = []
-    for line in lines[first + 1 : last]:
-        if line[:1] in (" ", "\t") and logical:
-            logical[-1] += line[1:].rstrip("\r\n")
-        else:
-            logical.append(line.rstrip("\r\n"))
-    for content in logical:
-        upper = content.upper()
-        if upper.startswith("BEGIN:"):
-            depth += 1
-        elif upper.startswith("END:"):
-            depth -= 1
-        elif depth == 0:
-            found = _NAME.match(content)
-            if found and found.group(0).upper() == name:
-                return _unescape(_value_part(content[found.end() :]))
-    return None
-
-
-def _value_part(rest: str) -> str:
-    """The text after the first ':' outside double quotes (parameters may quote ':')."""
-    quoted = False
-    for index, char in enumerate(rest):
-        if char == '"':
-            quoted = not quoted
-        elif char == ":" and not quoted:
-            return rest[index + 1 :]
-    return ""
-
-
-def _unescape(value: str) -> str:
-    return re.sub(r"\\([\\;,nN])", lambda m: "\n" if m.group(1) in "nN" else m.group(1), value)
 
 
 def _instant(value: date | datetime, tz: tzinfo) -> datetime:

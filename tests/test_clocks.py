@@ -369,7 +369,7 @@ def test_business_days_before_mirror_after(start: date, amount: int, calendar: s
     assert after.due(back) == expected
 
 
-@settings(max_examples=300)
+@settings(max_examples=300, deadline=None)
 @given(start=DATES, amount=st.integers(1, 60))
 def test_months_never_overflow(start: date, amount: int) -> None:
     due = make(amount, Unit.MONTHS).due(start)
@@ -380,7 +380,7 @@ def test_months_never_overflow(start: date, amount: int) -> None:
     assert due.day == start.day or due.day >= 28  # only clamped at a month's end
 
 
-@settings(max_examples=300)
+@settings(max_examples=300, deadline=None)
 @given(first=DATES, second=DATES, amount=st.integers(1, 60))
 def test_months_are_monotone(first: date, second: date, amount: int) -> None:
     low, high = sorted((first, second))
@@ -388,7 +388,7 @@ def test_months_are_monotone(first: date, second: date, amount: int) -> None:
     assert clock.due(low) <= clock.due(high)
 
 
-@settings(max_examples=300)
+@settings(max_examples=300, deadline=None)
 @given(start=DATES, amount=st.integers(1, 60))
 def test_months_before_mirror_after(start: date, amount: int) -> None:
     back = make(amount, Unit.MONTHS, Direction.BEFORE).due(start)
@@ -399,7 +399,7 @@ def test_months_before_mirror_after(start: date, amount: int) -> None:
         assert forward == start
 
 
-@settings(max_examples=200)
+@settings(max_examples=200, deadline=None)
 @given(
     start=DATES,
     amount=st.integers(1, 400),
@@ -416,7 +416,7 @@ ZONES = st.sampled_from(
 )
 
 
-@settings(max_examples=300)
+@settings(max_examples=300, deadline=None)
 @given(
     start=st.datetimes(
         min_value=datetime(1995, 1, 1), max_value=datetime(2060, 1, 1), timezones=ZONES
@@ -434,7 +434,7 @@ def test_hours_preserve_tz_and_elapsed_time(
     assert due.astimezone(UTC) - start.astimezone(UTC) == timedelta(hours=sign * amount)
 
 
-@settings(max_examples=100)
+@settings(max_examples=100, deadline=None)
 @given(start=st.datetimes(min_value=datetime(1995, 1, 1), max_value=datetime(2060, 1, 1)))
 def test_hours_on_naive_datetimes_stay_naive(start: datetime) -> None:
     due = make(5, Unit.HOURS).due(start)
