@@ -49,7 +49,7 @@ from typing import Annotated, Any, Literal, get_args
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from bot.errors import UserError
-from bot.yaml_source import YamlProblem, line_of, load_yaml
+from bot.yaml_source import YamlProblem, item_problems, line_of, load_yaml
 from connectors.base import CalendarEntry
 
 __all__ = [
@@ -198,6 +198,16 @@ def load_register(
     return out
 
 
+def _explain(key: str, error_type: str) -> str | None:
+    if key == "number" and error_type == "string_type":
+        return '`number` must be quoted text (e.g. "012345") so no digit is lost'
+    if key == "id" and error_type == "string_pattern_mismatch":
+        return "`id` must be lower-case letters, digits, '.', '-' or '_' (max 64)"
+    if key == "kind":
+        return f"`kind` must be one of: {', '.join(KINDS)}"
+    return None
+
+
 def _validate(
     item: Any, path: Path, line: int, defaults: tuple[int, ...], problems: list[str]
 ) -> Credential | None:
@@ -208,22 +218,7 @@ def _validate(
     try:
         model = _CredentialModel.model_validate(dict(item))
     except ValidationError as exc:
-        for error in exc.errors():
-            key = str(error["loc"][0]) if error["loc"] else ""
-            where = line_of(item, [key]) if key in item else line
-            if error["type"] == "extra_forbidden":
-                message = f"unknown key `{key}`; known: {', '.join(_KNOWN_KEYS)}"
-            elif error["type"] == "missing":
-                message = f"missing required key `{key}`"
-            elif key == "number" and error["type"] == "string_type":
-                message = '`number` must be quoted text (e.g. "012345") so no digit is lost'
-            elif key == "id" and error["type"] == "string_pattern_mismatch":
-                message = "`id` must be lower-case letters, digits, '.', '-' or '_' (max 64)"
-            elif key == "kind":
-                message = f"`kind` must be one of: {', '.join(KINDS)}"
-            else:
-                message = f"`{key}`: {error['msg'].removeprefix('Value error, ')}"
-            problems.append(f"{path}:{where}: {label}: {message}")
+        problems.extend(item_problems(exc, item, path, line, label, _KNOWN_KEYS, _explain))
         return None
     leads = (
         defaults if model.lead_days is None else tuple(sorted(set(model.lead_days), reverse=True))

@@ -48,7 +48,7 @@ import holidays
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from bot.errors import UserError
-from bot.yaml_source import YamlProblem, line_of, load_yaml
+from bot.yaml_source import YamlProblem, item_problems, line_of, load_yaml
 
 __all__ = [
     "CALENDAR_ALIASES",
@@ -318,16 +318,7 @@ def _validate(item: Any, path: Path, line: int, problems: list[str]) -> Clock | 
     try:
         model = _ClockModel.model_validate(dict(item))
     except ValidationError as exc:
-        for error in exc.errors():
-            key = str(error["loc"][0]) if error["loc"] else ""
-            where = line_of(item, [key]) if key in item else line
-            if error["type"] == "extra_forbidden":
-                message = f"unknown key `{key}`; known: {', '.join(_KNOWN_KEYS)}"
-            elif error["type"] == "missing":
-                message = f"missing required key `{key}`"
-            else:
-                message = f"`{key}`: {error['msg'].removeprefix('Value error, ')}"
-            problems.append(f"{path}:{where}: {label}: {message}")
+        problems.extend(item_problems(exc, item, path, line, label, _KNOWN_KEYS))
         return None
     cross = model.check_calendar()
     if cross:

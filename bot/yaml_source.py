@@ -7,7 +7,7 @@ position; :func:`line_of` walks a pydantic error location back to the line it ca
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -15,7 +15,14 @@ from pydantic import BaseModel, ValidationError
 from ruamel.yaml import YAML
 from ruamel.yaml.error import MarkedYAMLError, YAMLError
 
-__all__ = ["YamlProblem", "line_of", "load_yaml", "validation_problems"]
+__all__ = [
+    "YamlProblem",
+    "item_problems",
+    "line_of",
+    "load_yaml",
+    "validate",
+    "validation_problems",
+]
 
 
 class YamlProblem(Exception):
@@ -93,3 +100,34 @@ def validate(
         return model.model_validate(data), []
     except ValidationError as exc:
         return None, validation_problems(path, data, exc, base)
+
+
+def item_problems(
+    error: ValidationError,
+    item: Any,
+    path: Path,
+    line: int,
+    label: str,
+    known: Sequence[str],
+    explain: Callable[[str, str], str | None] | None = None,
+) -> list[str]:
+    """``file:line: label: message`` for each error of one YAML mapping ``item``.
+
+    Unknown and missing keys get a standard wording (listing the ``known`` keys);
+    ``explain(key, error_type)`` may give a better message for a field's own errors.
+    """
+    problems = []
+    for err in error.errors(include_url=False):
+        key = str(err["loc"][0]) if err["loc"] else ""
+        where = line_of(item, [key]) if key in item else line
+        special = explain(key, err["type"]) if explain is not None else None
+        if err["type"] == "extra_forbidden":
+            message = f"unknown key `{key}`; known: {', '.join(known)}"
+        elif err["type"] == "missing":
+            message = f"missing required key `{key}`"
+        elif special is not None:
+            message = special
+        else:
+            message = f"`{key}`: {err['msg'].removeprefix('Value error, ')}"
+        problems.append(f"{path}:{where}: {label}: {message}")
+    return problems
