@@ -77,8 +77,14 @@ from bot.mail_message import GENERATED_HEADER, KEY_HEADER, Message
 from bot.resources import shipped_templates
 from connectors.base import OutgoingDraft
 
+# CRLF line ends; headers folded only past RFC 5322's hard limit (998), because CPython's
+# folder otherwise moves a whole subject onto a continuation line ("Subject:\r\n Re: ..."),
+# which clients show with a leading space.
+OUTGOING_POLICY = email.policy.SMTP.clone(max_line_length=998)
+
 __all__ = [
     "KEY_HEADER",
+    "OUTGOING_POLICY",
     "Drafter",
     "check_key",
     "clean_body_text",
@@ -412,7 +418,7 @@ class Drafter:
         subject = exported.get("subject")
         subject = clean_header_text(subject) if subject else reply_subject(original.subject)
 
-        msg = EmailMessage(policy=email.policy.SMTP)
+        msg = EmailMessage(policy=OUTGOING_POLICY)
         msg["From"] = Address(display_name=clean_header_text(name, 200), addr_spec=from_addr)
         to = valid_address(original.reply_to) or valid_address(original.from_addr)
         if to:

@@ -31,6 +31,7 @@ from pathlib import Path
 from typing import Any
 
 from bot.drafting import (
+    OUTGOING_POLICY,
     check_key,
     clean_body_text,
     clean_header_text,
@@ -186,7 +187,7 @@ def build_summary(
     text, _ = render_template(env, TEXT_TEMPLATE, context)
     html, _ = render_template(env, HTML_TEMPLATE, context)
 
-    msg = EmailMessage(policy=email.policy.SMTP)
+    msg = EmailMessage(policy=OUTGOING_POLICY)
     msg["From"] = addr
     msg["To"] = addr
     msg["Subject"] = summary_subject(data.day)

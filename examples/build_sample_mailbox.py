@@ -26,7 +26,6 @@ from __future__ import annotations
 import argparse
 import csv
 import hashlib
-import textwrap
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from email.message import EmailMessage
@@ -109,12 +108,21 @@ def _unindent(text: str) -> str:
     out = []
     for ln in lines:
         lead = len(ln) - len(ln.lstrip(" "))
-        out.append(ln[min(lead, width):].rstrip())
+        out.append(ln[min(lead, width) :].rstrip())
     return "\n".join(out) + "\n"
 
 
-def add(slug: str, when: str, tz: str, frm: tuple[str, str], to, subject: str, body=None,
-        label: tuple[str, str, str] = ("", "", ""), **kw) -> Spec:
+def add(
+    slug: str,
+    when: str,
+    tz: str,
+    frm: tuple[str, str],
+    to,
+    subject: str,
+    body=None,
+    label: tuple[str, str, str] = ("", "", ""),
+    **kw,
+) -> Spec:
     if slug in SPECS:
         raise ValueError(f"duplicate slug {slug}")
     if isinstance(to, tuple):
@@ -124,8 +132,18 @@ def add(slug: str, when: str, tz: str, frm: tuple[str, str], to, subject: str, b
     html = kw.pop("html", None)
     if html is not None:
         html = _unindent(html)
-    spec = Spec(slug=slug, when=when, tz=tz, frm=frm, to=list(to), subject=subject, body=body,
-                html=html, label=label, **kw)
+    spec = Spec(
+        slug=slug,
+        when=when,
+        tz=tz,
+        frm=frm,
+        to=list(to),
+        subject=subject,
+        body=body,
+        html=html,
+        label=label,
+        **kw,
+    )
     SPECS[slug] = spec
     return spec
 
@@ -140,8 +158,7 @@ def fake_pdf(title: str) -> bytes:
         b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
         b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R "
         b"/Resources << /Font << /F1 5 0 R >> >> >>",
-        b"<< /Length " + str(len(stream)).encode() + b" >>\nstream\n" + stream
-        + b"\nendstream",
+        b"<< /Length " + str(len(stream)).encode() + b" >>\nstream\n" + stream + b"\nendstream",
         b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
     ]
     out = bytearray(b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n")
@@ -177,13 +194,28 @@ _VTZ = {
 }
 
 
-def invite(uid: str, summary: str, location: str, start: str, end: str, organizer: tuple[str, str],
-           attendees: list[tuple[str, str]], tzid: str | None = None, sequence: int = 0,
-           description: str = "", stamp: str = "20260901T000000Z") -> str:
+def invite(
+    uid: str,
+    summary: str,
+    location: str,
+    start: str,
+    end: str,
+    organizer: tuple[str, str],
+    attendees: list[tuple[str, str]],
+    tzid: str | None = None,
+    sequence: int = 0,
+    description: str = "",
+    stamp: str = "20260901T000000Z",
+) -> str:
     """An iTIP REQUEST with one VEVENT. ``start``/``end`` are ``YYYYMMDDTHHMMSS`` (local to
     ``tzid``) or end in ``Z`` for UTC."""
-    lines = ["BEGIN:VCALENDAR", "PRODID:-//Sample Mailbox//Practice Chief//EN", "VERSION:2.0",
-             "CALSCALE:GREGORIAN", "METHOD:REQUEST"]
+    lines = [
+        "BEGIN:VCALENDAR",
+        "PRODID:-//Sample Mailbox//Practice Chief//EN",
+        "VERSION:2.0",
+        "CALSCALE:GREGORIAN",
+        "METHOD:REQUEST",
+    ]
     if tzid:
         lines.extend(_VTZ[tzid].split("\n"))
     lines += ["BEGIN:VEVENT", f"UID:{uid}", f"DTSTAMP:{stamp}"]
@@ -191,14 +223,19 @@ def invite(uid: str, summary: str, location: str, start: str, end: str, organize
         lines += [f"DTSTART;TZID={tzid}:{start}", f"DTEND;TZID={tzid}:{end}"]
     else:
         lines += [f"DTSTART:{start}", f"DTEND:{end}"]
-    lines += [f"SEQUENCE:{sequence}", f"SUMMARY:{_ics_escape(summary)}",
-              f"LOCATION:{_ics_escape(location)}"]
+    lines += [
+        f"SEQUENCE:{sequence}",
+        f"SUMMARY:{_ics_escape(summary)}",
+        f"LOCATION:{_ics_escape(location)}",
+    ]
     if description:
         lines.append(f"DESCRIPTION:{_ics_escape(description)}")
     lines.append(f"ORGANIZER;CN={_ics_escape(organizer[0])}:mailto:{organizer[1]}")
     for name, addr in attendees:
-        lines.append(f"ATTENDEE;CN={_ics_escape(name)};ROLE=REQ-PARTICIPANT;"
-                     f"PARTSTAT=NEEDS-ACTION;RSVP=TRUE:mailto:{addr}")
+        lines.append(
+            f"ATTENDEE;CN={_ics_escape(name)};ROLE=REQ-PARTICIPANT;"
+            f"PARTSTAT=NEEDS-ACTION;RSVP=TRUE:mailto:{addr}"
+        )
     lines += ["STATUS:CONFIRMED", "TRANSP:OPAQUE", "END:VEVENT", "END:VCALENDAR"]
     return "\r\n".join(_fold(line) for line in lines) + "\r\n"
 
@@ -225,13 +262,18 @@ def _quote_header(parent: Spec, style: str) -> str:
     dt = parent.dt
     name, addr = parent.frm
     if style == "outlook":
-        return (f"From: {name} <{addr}>\nSent: {dt.strftime('%A, %B')} {dt.day}, "
-                f"{dt.strftime('%Y %I:%M %p')}\nTo: {', '.join(a for _, a in parent.to)}\n"
-                f"Subject: {parent.subject}\n")
+        return (
+            f"From: {name} <{addr}>\nSent: {dt.strftime('%A, %B')} {dt.day}, "
+            f"{dt.strftime('%Y %I:%M %p')}\nTo: {', '.join(a for _, a in parent.to)}\n"
+            f"Subject: {parent.subject}\n"
+        )
     if style == "apple":
-        return f"On {dt.day} {dt.strftime('%b %Y')}, at {dt.strftime('%H:%M')}, {name} <{addr}> wrote:\n"
-    return (f"On {dt.strftime('%a')}, {dt.day} {dt.strftime('%b %Y')} at {dt.strftime('%H:%M')}, "
-            f"{name} <{addr}> wrote:\n")
+        when = f"{dt.day} {dt.strftime('%b %Y')}, at {dt.strftime('%H:%M')}"
+        return f"On {when}, {name} <{addr}> wrote:\n"
+    return (
+        f"On {dt.strftime('%a')}, {dt.day} {dt.strftime('%b %Y')} at {dt.strftime('%H:%M')}, "
+        f"{name} <{addr}> wrote:\n"
+    )
 
 
 def _plain_of(spec: Spec) -> str:
@@ -242,7 +284,9 @@ def _plain_of(spec: Spec) -> str:
     text = re.sub(r"<br\s*/?>|</p>|</tr>|</h[1-4]>|</li>", "\n", spec.html or "")
     text = re.sub(r"<[^>]+>", "", text)
     text = text.replace("&amp;", "&").replace("&nbsp;", " ").replace("&pound;", "£")
-    return re.sub(r"\n\s*\n+", "\n\n", "\n".join(t.strip() for t in text.split("\n"))).strip() + "\n"
+    return (
+        re.sub(r"\n\s*\n+", "\n\n", "\n".join(t.strip() for t in text.split("\n"))).strip() + "\n"
+    )
 
 
 def full_text(spec: Spec) -> str:
@@ -251,13 +295,16 @@ def full_text(spec: Spec) -> str:
     if spec.fwd:
         f = spec.fwd
         if spec.fwd_style == "outlook":
-            text += (f"\n-----Original Message-----\nFrom: {f['frm']}\nSent: {f['date']}\n"
-                     f"To: {f['to']}\nSubject: {f['subject']}\n\n"
-                     + _unindent(f["body"]))
+            text += (
+                f"\n-----Original Message-----\nFrom: {f['frm']}\nSent: {f['date']}\n"
+                f"To: {f['to']}\nSubject: {f['subject']}\n\n" + _unindent(f["body"])
+            )
         else:
-            text += (f"\n---------- Forwarded message ---------\nFrom: {f['frm']}\n"
-                     f"Date: {f['date']}\nSubject: {f['subject']}\nTo: {f['to']}\n\n"
-                     + _unindent(f["body"]))
+            text += (
+                f"\n---------- Forwarded message ---------\nFrom: {f['frm']}\n"
+                f"Date: {f['date']}\nSubject: {f['subject']}\nTo: {f['to']}\n\n"
+                + _unindent(f["body"])
+            )
     if spec.quote and spec.parent:
         parent = SPECS[spec.parent]
         quoted = full_text(parent)
@@ -266,8 +313,9 @@ def full_text(spec: Spec) -> str:
             text += quoted
         else:
             text += "\n" + _quote_header(parent, spec.quote)
-            text += "".join(("> " + ln if ln.strip() else ">") + "\n"
-                            for ln in quoted.rstrip("\n").split("\n"))
+            text += "".join(
+                ("> " + ln if ln.strip() else ">") + "\n" for ln in quoted.rstrip("\n").split("\n")
+            )
     return text
 
 
@@ -309,8 +357,12 @@ def build(spec: Spec) -> bytes:
                 msg.make_alternative()
             msg.add_alternative(spec.ics, subtype="calendar", params={"method": "REQUEST"})
         else:
-            msg.add_attachment(spec.ics.encode("utf-8"), maintype="application", subtype="ics",
-                               filename="invite.ics")
+            msg.add_attachment(
+                spec.ics.encode("utf-8"),
+                maintype="application",
+                subtype="ics",
+                filename="invite.ics",
+            )
     for name in spec.pdfs:
         msg.add_attachment(fake_pdf(name), maintype="application", subtype="pdf", filename=name)
 
@@ -347,7 +399,12 @@ If you are not the intended recipient, please delete it and notify the sender.""
 
 def payers_us() -> None:
     # Thread 1: Aetna precert requested -> pended -> approved
-    add("aetna-pa-received", "2026-09-03 10:14", "ET", AETNA, RSM_BILL,
+    add(
+        "aetna-pa-received",
+        "2026-09-03 10:14",
+        "ET",
+        AETNA,
+        RSM_BILL,
         "Precertification request received - Authorization #: PA-2026-0412345",
         """
         Dear Provider,
@@ -367,11 +424,19 @@ def payers_us() -> None:
         at any time on Availity under Authorizations & Referrals > Auth/Referral Inquiry.
 
         Aetna Precertification Unit
-        """ + PAYER_FOOTER,
-        label=("payer", "prior_auth", "requested"))
+        """
+        + PAYER_FOOTER,
+        label=("payer", "prior_auth", "requested"),
+    )
 
-    add("aetna-pa-pended", "2026-09-08 15:40", "ET", AETNA, RSM_BILL,
-        "Precertification pended - additional information needed - Authorization #: PA-2026-0412345",
+    add(
+        "aetna-pa-pended",
+        "2026-09-08 15:40",
+        "ET",
+        AETNA,
+        RSM_BILL,
+        "Precertification pended - additional information needed - "
+        "Authorization #: PA-2026-0412345",
         """
         Dear Provider,
 
@@ -393,10 +458,18 @@ def payers_us() -> None:
         administratively closed and a new request will be required.
 
         Aetna Precertification Unit
-        """ + PAYER_FOOTER,
-        label=("payer", "prior_auth", "pended"), parent="aetna-pa-received")
+        """
+        + PAYER_FOOTER,
+        label=("payer", "prior_auth", "pended"),
+        parent="aetna-pa-received",
+    )
 
-    add("aetna-pa-approved", "2026-09-16 11:02", "ET", AETNA, RSM_BILL,
+    add(
+        "aetna-pa-approved",
+        "2026-09-16 11:02",
+        "ET",
+        AETNA,
+        RSM_BILL,
         "Precertification approved - Authorization #: PA-2026-0412345",
         """
         Dear Provider,
@@ -415,11 +488,19 @@ def payers_us() -> None:
         member's eligibility and plan terms on the date of service.
 
         Aetna Precertification Unit
-        """ + PAYER_FOOTER,
-        label=("payer", "prior_auth", "approved"), parent="aetna-pa-pended")
+        """
+        + PAYER_FOOTER,
+        label=("payer", "prior_auth", "approved"),
+        parent="aetna-pa-pended",
+    )
 
     # Thread 2: UHC PRP request -> denied -> appeal upheld
-    add("uhc-pa-received", "2026-09-09 09:31", "CT", UHC, RSM_BILL,
+    add(
+        "uhc-pa-received",
+        "2026-09-09 09:31",
+        "CT",
+        UHC,
+        RSM_BILL,
         "We received your prior authorization request (Reference: UHC-PA-7731920)",
         """
         UnitedHealthcare | Provider Notification
@@ -438,10 +519,17 @@ def payers_us() -> None:
         UnitedHealthcare Provider Portal > Prior Authorizations.
 
         UnitedHealthcare
-        """ + PAYER_FOOTER,
-        label=("payer", "prior_auth", "requested"))
+        """
+        + PAYER_FOOTER,
+        label=("payer", "prior_auth", "requested"),
+    )
 
-    add("uhc-pa-denied", "2026-09-15 16:05", "CT", UHC, RSM_BILL,
+    add(
+        "uhc-pa-denied",
+        "2026-09-15 16:05",
+        "CT",
+        UHC,
+        RSM_BILL,
         "Prior authorization determination: Denied - Reference: UHC-PA-7731920",
         """
         UnitedHealthcare | Notice of Adverse Benefit Determination
@@ -465,11 +553,19 @@ def payers_us() -> None:
         in the attached letter or submit it through the Provider Portal.
 
         UnitedHealthcare
-        """ + PAYER_FOOTER,
-        label=("payer", "prior_auth", "denied"), parent="uhc-pa-received",
-        pdfs=["UHC-PA-7731920_adverse_determination.pdf"])
+        """
+        + PAYER_FOOTER,
+        label=("payer", "prior_auth", "denied"),
+        parent="uhc-pa-received",
+        pdfs=["UHC-PA-7731920_adverse_determination.pdf"],
+    )
 
-    add("uhc-pa-appeal-upheld", "2026-10-29 13:48", "CT", UHC, RSM_BILL,
+    add(
+        "uhc-pa-appeal-upheld",
+        "2026-10-29 13:48",
+        "CT",
+        UHC,
+        RSM_BILL,
         "Appeal decision - Reference: UHC-PA-7731920 - Appeal #: UHC-APL-5521078",
         """
         UnitedHealthcare | Appeal Decision
@@ -491,11 +587,20 @@ def payers_us() -> None:
         letter. Details are in the enclosed notice.
 
         UnitedHealthcare Appeals
-        """ + PAYER_FOOTER,
-        label=("payer", "prior_auth", "appeal_upheld"), parent="uhc-pa-denied", quote="outlook")
+        """
+        + PAYER_FOOTER,
+        label=("payer", "prior_auth", "appeal_upheld"),
+        parent="uhc-pa-denied",
+        quote="outlook",
+    )
 
     # Thread 3: eviCore MRI received -> pended -> denied -> reconsideration approved
-    add("evicore-mri-received", "2026-09-10 08:22", "ET", EVICORE, RSM_BILL,
+    add(
+        "evicore-mri-received",
+        "2026-09-10 08:22",
+        "ET",
+        EVICORE,
+        RSM_BILL,
         "Case Received: EVC-2026-118842 - MRI Lower Extremity",
         """
         eviCore healthcare, on behalf of Cigna Healthcare
@@ -509,10 +614,17 @@ def payers_us() -> None:
         Your request for prior authorization has been received and is in clinical review.
         Please keep the case number for your records. Status can be checked 24/7 at the
         eviCore provider portal.
-        """ + PAYER_FOOTER,
-        label=("payer", "prior_auth", "requested"))
+        """
+        + PAYER_FOOTER,
+        label=("payer", "prior_auth", "requested"),
+    )
 
-    add("evicore-mri-pended", "2026-09-14 12:10", "ET", EVICORE, RSM_BILL,
+    add(
+        "evicore-mri-pended",
+        "2026-09-14 12:10",
+        "ET",
+        EVICORE,
+        RSM_BILL,
         "Additional Clinical Information Required - Case number EVC-2026-118842",
         """
         eviCore healthcare
@@ -530,10 +642,18 @@ def payers_us() -> None:
 
         Fax: 1-866-555-0117, or attach to the case on the portal. If the information is not
         received within 2 business days the case will be reviewed with the information on file.
-        """ + PAYER_FOOTER,
-        label=("payer", "prior_auth", "pended"), parent="evicore-mri-received")
+        """
+        + PAYER_FOOTER,
+        label=("payer", "prior_auth", "pended"),
+        parent="evicore-mri-received",
+    )
 
-    add("evicore-mri-denied", "2026-09-18 17:31", "ET", EVICORE, RSM_BILL,
+    add(
+        "evicore-mri-denied",
+        "2026-09-18 17:31",
+        "ET",
+        EVICORE,
+        RSM_BILL,
         "Case Determination: Not Approved - Case number EVC-2026-118842",
         """
         eviCore healthcare
@@ -551,10 +671,18 @@ def payers_us() -> None:
         A peer-to-peer conversation can be scheduled within 14 days of this determination at
         1-800-555-0108. Appeals must be submitted to the member's health plan (Cigna
         Healthcare) within 180 days of this notice; see the enclosed letter for the address.
-        """ + PAYER_FOOTER,
-        label=("payer", "prior_auth", "denied"), parent="evicore-mri-pended")
+        """
+        + PAYER_FOOTER,
+        label=("payer", "prior_auth", "denied"),
+        parent="evicore-mri-pended",
+    )
 
-    add("evicore-mri-appeal-overturned", "2026-10-20 10:45", "ET", CIGNA, RSM_BILL,
+    add(
+        "evicore-mri-appeal-overturned",
+        "2026-10-20 10:45",
+        "ET",
+        CIGNA,
+        RSM_BILL,
         "Appeal outcome: overturned - Case EVC-2026-118842 / Appeal ID CGN-APL-2026-20417",
         """
         Dear Dr. Brandt,
@@ -570,12 +698,20 @@ def payers_us() -> None:
 
         Sincerely,
         Cigna Healthcare National Appeals Unit
-        """ + PAYER_FOOTER,
-        label=("payer", "prior_auth", "appeal_overturned"), parent="evicore-mri-denied",
-        quote="gmail")
+        """
+        + PAYER_FOOTER,
+        label=("payer", "prior_auth", "appeal_overturned"),
+        parent="evicore-mri-denied",
+        quote="gmail",
+    )
 
     # Thread 4: Cigna precert acknowledged -> approved (HTML-only portal mail)
-    add("cigna-pa-received", "2026-10-05 09:03", "ET", CIGNA, RSM_BILL,
+    add(
+        "cigna-pa-received",
+        "2026-10-05 09:03",
+        "ET",
+        CIGNA,
+        RSM_BILL,
         "Precertification request acknowledgement - Case ID: CGN-PA-4410983",
         """
         Cigna Healthcare - Precertification
@@ -589,11 +725,19 @@ def payers_us() -> None:
         Submitted by: Riverside Sports Medicine, 10/05/2026
 
         You'll get a decision by email and on CignaforHCP.com.
-        """ + PAYER_FOOTER,
-        label=("payer", "prior_auth", "requested"))
+        """
+        + PAYER_FOOTER,
+        label=("payer", "prior_auth", "requested"),
+    )
 
-    add("cigna-pa-approved", "2026-10-08 14:26", "ET", CIGNA, RSM_BILL,
-        "Precertification decision - Case ID: CGN-PA-4410983", None,
+    add(
+        "cigna-pa-approved",
+        "2026-10-08 14:26",
+        "ET",
+        CIGNA,
+        RSM_BILL,
+        "Precertification decision - Case ID: CGN-PA-4410983",
+        None,
         html="""
         <html><head><style>td{padding:4px}</style></head><body>
         <table width="600"><tr><td><h2>Cigna Healthcare</h2></td></tr>
@@ -611,10 +755,18 @@ def payers_us() -> None:
         message may contain protected health information.</p>
         </td></tr></table></body></html>
         """,
-        fmt="html", label=("payer", "prior_auth", "approved"), parent="cigna-pa-received")
+        fmt="html",
+        label=("payer", "prior_auth", "approved"),
+        parent="cigna-pa-received",
+    )
 
     # Thread 5: Humana Medicare Advantage expedited request -> approved within 72 hours
-    add("humana-pa-expedited", "2026-10-12 18:40", "ET", HUMANA, RSM_BILL,
+    add(
+        "humana-pa-expedited",
+        "2026-10-12 18:40",
+        "ET",
+        HUMANA,
+        RSM_BILL,
         "Expedited pre-service request received - Authorization number: HUM-PA-2026-5530127",
         """
         Humana Clinical Intake
@@ -632,10 +784,17 @@ def payers_us() -> None:
         office at the number on the request.
 
         Humana Clinical Intake Team
-        """ + PAYER_FOOTER,
-        label=("payer", "prior_auth", "requested"))
+        """
+        + PAYER_FOOTER,
+        label=("payer", "prior_auth", "requested"),
+    )
 
-    add("humana-pa-approved", "2026-10-14 11:15", "ET", HUMANA, RSM_BILL,
+    add(
+        "humana-pa-approved",
+        "2026-10-14 11:15",
+        "ET",
+        HUMANA,
+        RSM_BILL,
         "Authorization approved - HUM-PA-2026-5530127",
         """
         Humana Clinical Intake
@@ -647,10 +806,18 @@ def payers_us() -> None:
         Effective 10/14/2026 - 11/13/2026
 
         Humana Clinical Intake Team
-        """ + PAYER_FOOTER,
-        label=("payer", "prior_auth", "approved"), parent="humana-pa-expedited")
+        """
+        + PAYER_FOOTER,
+        label=("payer", "prior_auth", "approved"),
+        parent="humana-pa-expedited",
+    )
 
-    add("anthem-pa-denied", "2026-10-19 15:52", "PT", ANTHEM_UM, RSM_BILL,
+    add(
+        "anthem-pa-denied",
+        "2026-10-19 15:52",
+        "PT",
+        ANTHEM_UM,
+        RSM_BILL,
         "Notice of Adverse Determination - Reference #: ANT-UM-26-0098813",
         """
         Anthem Blue Cross
@@ -674,11 +841,18 @@ def payers_us() -> None:
         APPEAL RIGHTS: You may request an appeal within 180 days of the date of this notice.
         Expedited appeals are available when a delay could seriously jeopardize the member's
         health.
-        """ + PAYER_FOOTER,
-        label=("payer", "prior_auth", "denied"))
+        """
+        + PAYER_FOOTER,
+        label=("payer", "prior_auth", "denied"),
+    )
 
     # Thread 6: Anthem claim denied CO-197 -> appeal overturned
-    add("anthem-claim-denied-co197", "2026-09-22 07:58", "PT", ANTHEM_CLAIMS, RSM_BILL,
+    add(
+        "anthem-claim-denied-co197",
+        "2026-09-22 07:58",
+        "PT",
+        ANTHEM_CLAIMS,
+        RSM_BILL,
         "Claim denied - Claim number: CLM-88412307",
         """
         Anthem Blue Cross - Claim status notification
@@ -695,10 +869,18 @@ def payers_us() -> None:
 
         If you believe this denial is incorrect you may submit a provider appeal with the
         authorization number and supporting records within 180 days of this notice.
-        """ + PAYER_FOOTER,
-        label=("payer", "claim", "denied"), fmt="qp")
+        """
+        + PAYER_FOOTER,
+        label=("payer", "claim", "denied"),
+        fmt="qp",
+    )
 
-    add("anthem-claim-appeal-overturned", "2026-11-10 09:20", "PT", ANTHEM_CLAIMS, RSM_BILL,
+    add(
+        "anthem-claim-appeal-overturned",
+        "2026-11-10 09:20",
+        "PT",
+        ANTHEM_CLAIMS,
+        RSM_BILL,
         "Re: Claim denied - Claim number: CLM-88412307 - appeal outcome",
         """
         Hello,
@@ -714,12 +896,21 @@ def payers_us() -> None:
 
         Thank you,
         Provider Appeals, Anthem Blue Cross
-        """ + PAYER_FOOTER,
-        label=("payer", "claim", "appeal_overturned"), parent="anthem-claim-denied-co197",
-        quote="gmail", fmt="qp")
+        """
+        + PAYER_FOOTER,
+        label=("payer", "claim", "appeal_overturned"),
+        parent="anthem-claim-denied-co197",
+        quote="gmail",
+        fmt="qp",
+    )
 
     # Thread 7: Noridian claim denied CO-50 -> redetermination unfavourable
-    add("noridian-claim-co50", "2026-09-25 11:37", "CT", NORIDIAN, RSM_BILL,
+    add(
+        "noridian-claim-co50",
+        "2026-09-25 11:37",
+        "CT",
+        NORIDIAN,
+        RSM_BILL,
         "Claim denial notification - Claim number: CLM-61204958",
         """
         Noridian Healthcare Solutions - Jurisdiction E Part B
@@ -737,10 +928,17 @@ def payers_us() -> None:
         To appeal, request a redetermination within 120 days of the date you receive the
         initial determination (notices are presumed received 5 days after their date). Use
         the Noridian Medicare Portal or the redetermination request form.
-        """ + PAYER_FOOTER,
-        label=("payer", "claim", "denied"))
+        """
+        + PAYER_FOOTER,
+        label=("payer", "claim", "denied"),
+    )
 
-    add("noridian-redetermination", "2026-11-18 10:03", "CT", NORIDIAN, RSM_BILL,
+    add(
+        "noridian-redetermination",
+        "2026-11-18 10:03",
+        "CT",
+        NORIDIAN,
+        RSM_BILL,
         "Redetermination decision: unfavorable - Claim number: CLM-61204958",
         """
         Noridian Healthcare Solutions - Jurisdiction E Part B
@@ -757,11 +955,19 @@ def payers_us() -> None:
 
         If you disagree, you may request a reconsideration by a Qualified Independent
         Contractor (QIC) within 180 days of receiving this notice.
-        """ + PAYER_FOOTER,
-        label=("payer", "claim", "appeal_upheld"), parent="noridian-claim-co50")
+        """
+        + PAYER_FOOTER,
+        label=("payer", "claim", "appeal_upheld"),
+        parent="noridian-claim-co50",
+    )
 
     # UHC claim acknowledgement -> EOB
-    add("uhc-claim-ack", "2026-09-04 06:12", "CT", UHC, RSM_BILL,
+    add(
+        "uhc-claim-ack",
+        "2026-09-04 06:12",
+        "CT",
+        UHC,
+        RSM_BILL,
         "Claim acknowledgement - Claim #: CLM-77120394",
         """
         UnitedHealthcare | Claim Acknowledgement
@@ -774,10 +980,18 @@ def payers_us() -> None:
 
         No action is needed. We'll send the explanation of benefits when processing is
         complete.
-        """ + PAYER_FOOTER,
-        label=("payer", "claim", "acknowledged"), fmt="b64")
+        """
+        + PAYER_FOOTER,
+        label=("payer", "claim", "acknowledged"),
+        fmt="b64",
+    )
 
-    add("uhc-claim-eob", "2026-09-24 05:50", "CT", UHC, RSM_BILL,
+    add(
+        "uhc-claim-eob",
+        "2026-09-24 05:50",
+        "CT",
+        UHC,
+        RSM_BILL,
         "Your explanation of benefits is ready - Claim #: CLM-77120394",
         """
         UnitedHealthcare | Provider Remittance Advice
@@ -793,10 +1007,18 @@ def payers_us() -> None:
         Total paid amount: $186.52
         Patient responsibility: $40.00 (copay)
         Payment: EFT trace 1UHC0926553310 on 09/24/2026
-        """ + PAYER_FOOTER,
-        label=("payer", "claim", "paid"), parent="uhc-claim-ack")
+        """
+        + PAYER_FOOTER,
+        label=("payer", "claim", "paid"),
+        parent="uhc-claim-ack",
+    )
 
-    add("cigna-claim-co29", "2026-10-01 08:44", "ET", CIGNA_CLAIMS, RSM_BILL,
+    add(
+        "cigna-claim-co29",
+        "2026-10-01 08:44",
+        "ET",
+        CIGNA_CLAIMS,
+        RSM_BILL,
         "Claim denial - timely filing - Claim number: CLM-90233871",
         """
         Cigna Healthcare | Claim Determination
@@ -812,10 +1034,17 @@ def payers_us() -> None:
 
         If you have proof that the claim was submitted on time (for example an accepted
         clearinghouse report), you may request a reconsideration within 180 days.
-        """ + PAYER_FOOTER,
-        label=("payer", "claim", "denied"))
+        """
+        + PAYER_FOOTER,
+        label=("payer", "claim", "denied"),
+    )
 
-    add("aetna-claim-ack", "2026-10-07 07:01", "ET", AETNA_CLAIMS, RSM_BILL,
+    add(
+        "aetna-claim-ack",
+        "2026-10-07 07:01",
+        "ET",
+        AETNA_CLAIMS,
+        RSM_BILL,
         "We received your claim - Claim ID: CLM-55310267",
         """
         Aetna - claim received
@@ -826,10 +1055,17 @@ def payers_us() -> None:
         Services: 20611 RT (Authorization #: PA-2026-0412345), 99213-25
 
         Your claim was received on 10/06/2026 and is being processed.
-        """ + PAYER_FOOTER,
-        label=("payer", "claim", "acknowledged"))
+        """
+        + PAYER_FOOTER,
+        label=("payer", "claim", "acknowledged"),
+    )
 
-    add("aetna-remittance", "2026-10-21 04:30", "ET", AETNA_CLAIMS, RSM_BILL,
+    add(
+        "aetna-remittance",
+        "2026-10-21 04:30",
+        "ET",
+        AETNA_CLAIMS,
+        RSM_BILL,
         "Aetna payment issued - remittance advice available",
         """
         Aetna - Electronic Remittance Advice
@@ -846,10 +1082,17 @@ def payers_us() -> None:
           97110      billed $88.00    allowed $63.83    paid $63.83    CO-45 $24.17
 
         View the full explanation of benefits on Availity.
-        """ + PAYER_FOOTER,
-        label=("payer", "claim", "paid"))
+        """
+        + PAYER_FOOTER,
+        label=("payer", "claim", "paid"),
+    )
 
-    add("humana-claim-records", "2026-10-26 13:12", "ET", HUMANA_CLAIMS, RSM_BILL,
+    add(
+        "humana-claim-records",
+        "2026-10-26 13:12",
+        "ET",
+        HUMANA_CLAIMS,
+        RSM_BILL,
         "Request for medical records - Claim number: CLM-43018876",
         """
         Humana Claims Review
@@ -867,10 +1110,18 @@ def payers_us() -> None:
 
         Upload at Availity > Claim Status > Attachments, or fax 1-877-555-0136 with the
         enclosed cover sheet.
-        """ + PAYER_FOOTER,
-        label=("payer", "claim", "info_requested"), pdfs=["Humana_records_request_cover.pdf"])
+        """
+        + PAYER_FOOTER,
+        label=("payer", "claim", "info_requested"),
+        pdfs=["Humana_records_request_cover.pdf"],
+    )
 
-    add("uhc-claim-co16", "2026-11-03 06:05", "CT", UHC, RSM_BILL,
+    add(
+        "uhc-claim-co16",
+        "2026-11-03 06:05",
+        "CT",
+        UHC,
+        RSM_BILL,
         "Claim denied - missing information - Claim #: CLM-77298410",
         """
         UnitedHealthcare | Claim Determination
@@ -886,10 +1137,17 @@ def payers_us() -> None:
 
         Correct and resubmit the claim with the referring provider NPI. Corrected claims must
         be received within the timely filing limit.
-        """ + PAYER_FOOTER,
-        label=("payer", "claim", "denied"))
+        """
+        + PAYER_FOOTER,
+        label=("payer", "claim", "denied"),
+    )
 
-    add("anthem-eop", "2026-11-12 05:45", "PT", ANTHEM_CLAIMS, RSM_BILL,
+    add(
+        "anthem-eop",
+        "2026-11-12 05:45",
+        "PT",
+        ANTHEM_CLAIMS,
+        RSM_BILL,
         "Your Explanation of Payment is ready - Claim number: CLM-88640115",
         """
         Anthem Blue Cross - Explanation of Payment
@@ -899,7 +1157,8 @@ def payers_us() -> None:
         Date of service: 10/27/2026 - 99213
         Paid amount: $97.26
         Patient responsibility: $25.00 (copay)
-        """ + PAYER_FOOTER,
+        """
+        + PAYER_FOOTER,
         html="""
         <html><body style="font-family:Arial">
         <p><img src="https://www.anthem.com/logo.png" alt="Anthem Blue Cross"></p>
@@ -916,9 +1175,16 @@ def payers_us() -> None:
         information.</p>
         </body></html>
         """,
-        fmt="alt", label=("payer", "claim", "paid"))
+        fmt="alt",
+        label=("payer", "claim", "paid"),
+    )
 
-    add("carelon-pa-received", "2026-11-16 09:14", "CT", CARELON, RSM_BILL,
+    add(
+        "carelon-pa-received",
+        "2026-11-16 09:14",
+        "CT",
+        CARELON,
+        RSM_BILL,
         "Order request received - Reference number: CRL-2026-7740215",
         """
         Carelon Medical Benefits Management (for Anthem Blue Cross)
@@ -930,10 +1196,17 @@ def payers_us() -> None:
 
         We have received this prior authorization request. Most requests are decided within
         2 business days once all clinical information is received.
-        """ + PAYER_FOOTER,
-        label=("payer", "prior_auth", "requested"))
+        """
+        + PAYER_FOOTER,
+        label=("payer", "prior_auth", "requested"),
+    )
 
-    add("carelon-pa-pended", "2026-11-19 15:33", "CT", CARELON, RSM_BILL,
+    add(
+        "carelon-pa-pended",
+        "2026-11-19 15:33",
+        "CT",
+        CARELON,
+        RSM_BILL,
         "Additional information needed - Reference number: CRL-2026-7740215",
         """
         Carelon Medical Benefits Management
@@ -947,10 +1220,19 @@ def payers_us() -> None:
         of any radiographs. Submit within 3 business days at ProviderPortal or by fax to
         1-866-555-0181; otherwise the case will go to physician review on the information we
         have.
-        """ + PAYER_FOOTER,
-        label=("payer", "prior_auth", "pended"), parent="carelon-pa-received", quote="outlook")
+        """
+        + PAYER_FOOTER,
+        label=("payer", "prior_auth", "pended"),
+        parent="carelon-pa-received",
+        quote="outlook",
+    )
 
-    add("fwd-noridian-remit", "2026-10-09 12:48", "PT", RSM_PM, RSM,
+    add(
+        "fwd-noridian-remit",
+        "2026-10-09 12:48",
+        "PT",
+        RSM_PM,
+        RSM,
         "Fwd: Medicare remittance - Claim number: CLM-61188302 - line denied",
         """
         Nate - FYI below. Noridian denied the 76942 line again because it was billed with
@@ -963,11 +1245,12 @@ def payers_us() -> None:
         Rosa Delgado | Practice Manager
         Riverside Sports Medicine | (951) 555-0170
         """,
-        fwd={"frm": "Noridian JE Part B <jeb-notices@noridian.com>",
-             "date": "Thu, 8 Oct 2026 at 11:02",
-             "subject": "Medicare remittance - Claim number: CLM-61188302",
-             "to": "billing@riverside-sportsmed.example",
-             "body": """
+        fwd={
+            "frm": "Noridian JE Part B <jeb-notices@noridian.com>",
+            "date": "Thu, 8 Oct 2026 at 11:02",
+            "subject": "Medicare remittance - Claim number: CLM-61188302",
+            "to": "billing@riverside-sportsmed.example",
+            "body": """
              Noridian Healthcare Solutions - Jurisdiction E Part B
 
              Beneficiary: Harlan Stecklow   DOB: 01/27/1953
@@ -980,10 +1263,17 @@ def payers_us() -> None:
 
              Redetermination requests must be received within 120 days of receipt of this
              notice.
-             """},
-        label=("payer", "claim", "denied"))
+             """,
+        },
+        label=("payer", "claim", "denied"),
+    )
 
-    add("aetna-appeal-received", "2026-11-06 10:30", "ET", AETNA_CLAIMS, RSM_BILL,
+    add(
+        "aetna-appeal-received",
+        "2026-11-06 10:30",
+        "ET",
+        AETNA_CLAIMS,
+        RSM_BILL,
         "Appeal received - Appeal ID: APL-2026-330981",
         """
         Aetna Provider Appeals
@@ -996,10 +1286,17 @@ def payers_us() -> None:
         Date received: 11/04/2026
 
         We will send our decision within 60 calendar days of receipt.
-        """ + PAYER_FOOTER,
-        label=("payer", "claim", "appeal_received"))
+        """
+        + PAYER_FOOTER,
+        label=("payer", "claim", "appeal_received"),
+    )
 
-    add("aetna-pa-required", "2026-11-20 08:55", "ET", AETNA, RSM_BILL,
+    add(
+        "aetna-pa-required",
+        "2026-11-20 08:55",
+        "ET",
+        AETNA,
+        RSM_BILL,
         "Precertification required before service - Authorization #: PA-2026-0498812",
         """
         Dear Provider,
@@ -1014,8 +1311,10 @@ def payers_us() -> None:
         Request type: Standard pre-service
 
         Aetna Precertification Unit
-        """ + PAYER_FOOTER,
-        label=("payer", "prior_auth", "requested"))
+        """
+        + PAYER_FOOTER,
+        label=("payer", "prior_auth", "requested"),
+    )
 
 
 # --------------------------------------------------------------------------- payers (UK)
@@ -1032,7 +1331,12 @@ recorded."""
 
 
 def payers_uk() -> None:
-    add("bupa-preauth-request", "2026-09-11 10:20", "UK", BUPA, MOT_ADMIN,
+    add(
+        "bupa-preauth-request",
+        "2026-09-11 10:20",
+        "UK",
+        BUPA,
+        MOT_ADMIN,
         "Pre-authorisation request - occupational therapy - Authorisation no: BUPA-PA-6638201",
         """
         Dear Meadowbank Occupational Therapy,
@@ -1053,10 +1357,17 @@ def payers_uk() -> None:
 
         Provider Authorisations Team
         Bupa Insurance
-        """ + UK_INSURER_FOOTER,
-        label=("payer", "insured_treatment", "requested"))
+        """
+        + UK_INSURER_FOOTER,
+        label=("payer", "insured_treatment", "requested"),
+    )
 
-    add("bupa-preauth-approved", "2026-09-17 14:05", "UK", BUPA, MOT_ADMIN,
+    add(
+        "bupa-preauth-approved",
+        "2026-09-17 14:05",
+        "UK",
+        BUPA,
+        MOT_ADMIN,
         "RE: Pre-authorisation request - occupational therapy - Authorisation no: BUPA-PA-6638201",
         """
         Dear Gwen,
@@ -1075,11 +1386,19 @@ def payers_uk() -> None:
 
         Kind regards
         Priya (Provider Authorisations)
-        """ + UK_INSURER_FOOTER,
-        label=("payer", "insured_treatment", "approved"), parent="bupa-preauth-request",
-        quote="outlook")
+        """
+        + UK_INSURER_FOOTER,
+        label=("payer", "insured_treatment", "approved"),
+        parent="bupa-preauth-request",
+        quote="outlook",
+    )
 
-    add("axa-info-needed", "2026-10-02 09:41", "UK", AXA, MOT,
+    add(
+        "axa-info-needed",
+        "2026-10-02 09:41",
+        "UK",
+        AXA,
+        MOT,
         "Further information required - Authorisation ref: AXA-AUTH-774120",
         """
         Dear Ms Pemberton
@@ -1098,10 +1417,17 @@ def payers_uk() -> None:
 
         Claims Team
         AXA Health
-        """ + UK_INSURER_FOOTER,
-        label=("payer", "insured_treatment", "info_requested"))
+        """
+        + UK_INSURER_FOOTER,
+        label=("payer", "insured_treatment", "info_requested"),
+    )
 
-    add("axa-authorised", "2026-10-13 11:18", "UK", AXA, MOT,
+    add(
+        "axa-authorised",
+        "2026-10-13 11:18",
+        "UK",
+        AXA,
+        MOT,
         "Treatment authorised - Authorisation ref: AXA-AUTH-774120",
         """
         Dear Ms Pemberton
@@ -1115,10 +1441,19 @@ def payers_uk() -> None:
 
         Yours sincerely
         Claims Team, AXA Health
-        """ + UK_INSURER_FOOTER,
-        label=("payer", "insured_treatment", "approved"), parent="axa-info-needed", quote="apple")
+        """
+        + UK_INSURER_FOOTER,
+        label=("payer", "insured_treatment", "approved"),
+        parent="axa-info-needed",
+        quote="apple",
+    )
 
-    add("aviva-declined", "2026-10-22 15:02", "UK", AVIVA, MOT_ADMIN,
+    add(
+        "aviva-declined",
+        "2026-10-22 15:02",
+        "UK",
+        AVIVA,
+        MOT_ADMIN,
         "Your patient's claim - Aviva authorisation ref: AV-HC-55012938",
         """
         Dear Sir/Madam
@@ -1137,11 +1472,19 @@ def payers_uk() -> None:
 
         Yours faithfully
         Health Claims, Aviva
-        """ + UK_INSURER_FOOTER,
-        label=("payer", "insured_treatment", "denied"))
+        """
+        + UK_INSURER_FOOTER,
+        label=("payer", "insured_treatment", "denied"),
+    )
 
-    add("vitality-preauth-confirmed", "2026-11-05 08:36", "UK", VITALITY, MOT_ADMIN,
-        "Pre-authorisation confirmed - Authorisation code: VIT-8823104", None,
+    add(
+        "vitality-preauth-confirmed",
+        "2026-11-05 08:36",
+        "UK",
+        VITALITY,
+        MOT_ADMIN,
+        "Pre-authorisation confirmed - Authorisation code: VIT-8823104",
+        None,
         html="""
         <html><body>
         <div style="background:#e5007d;color:#fff;padding:8px">VitalityHealth</div>
@@ -1157,9 +1500,16 @@ def payers_uk() -> None:
         VitalityHealth is a trading name of an insurer authorised and regulated in the UK.</p>
         </body></html>
         """,
-        fmt="html", label=("payer", "insured_treatment", "approved"))
+        fmt="html",
+        label=("payer", "insured_treatment", "approved"),
+    )
 
-    add("bupa-remittance", "2026-10-28 06:00", "UK", BUPA_PAY, MOT_ADMIN,
+    add(
+        "bupa-remittance",
+        "2026-10-28 06:00",
+        "UK",
+        BUPA_PAY,
+        MOT_ADMIN,
         "Bupa payment remittance advice",
         """
         Bupa Provider Payments - remittance advice
@@ -1174,10 +1524,17 @@ def payers_uk() -> None:
         Invoice MOT-2026-118 - 3 sessions - £285.00 - paid £285.00
 
         Total amount paid: £285.00
-        """ + UK_INSURER_FOOTER,
-        label=("payer", "claim", "paid"))
+        """
+        + UK_INSURER_FOOTER,
+        label=("payer", "claim", "paid"),
+    )
 
-    add("axa-invoice-rejected", "2026-11-20 12:30", "UK", AXA, MOT,
+    add(
+        "axa-invoice-rejected",
+        "2026-11-20 12:30",
+        "UK",
+        AXA,
+        MOT,
         "Invoice rejected - Claim reference: AXA-CL-20948713",
         """
         Dear Ms Pemberton
@@ -1193,8 +1550,10 @@ def payers_uk() -> None:
 
         Yours sincerely
         Claims Team, AXA Health
-        """ + UK_INSURER_FOOTER,
-        label=("payer", "claim", "denied"))
+        """
+        + UK_INSURER_FOOTER,
+        label=("payer", "claim", "denied"),
+    )
 
 
 # --------------------------------------------------------------------------- solicitors
@@ -1230,7 +1589,12 @@ the Solicitors Regulation Authority. The information in this email is confidenti
 
 
 def solicitors() -> None:
-    add("hl-expert-enquiry", "2026-09-02 11:47", "UK", HL, MOT,
+    add(
+        "hl-expert-enquiry",
+        "2026-09-02 11:47",
+        "UK",
+        HL,
+        MOT,
         "Expert enquiry - care and OT needs report - Our ref: HL/4471/JS",
         """
         Dear Ms Pemberton
@@ -1255,10 +1619,17 @@ def solicitors() -> None:
         We look forward to hearing from you.
 
         Kind regards
-        """ + HL_SIG,
-        label=("solicitor", "medico_legal", "enquiry"))
+        """
+        + HL_SIG,
+        label=("solicitor", "medico_legal", "enquiry"),
+    )
 
-    add("hl-letter-of-instruction", "2026-09-10 16:20", "UK", HL, MOT,
+    add(
+        "hl-letter-of-instruction",
+        "2026-09-10 16:20",
+        "UK",
+        HL,
+        MOT,
         "RE: Expert enquiry - care and OT needs report - Our ref: HL/4471/JS",
         """
         Dear Harriet
@@ -1278,11 +1649,19 @@ def solicitors() -> None:
         client directly to arrange the home visit (contact details are in the letter).
 
         Kind regards
-        """ + HL_SIG,
-        label=("solicitor", "medico_legal", "instruction"), parent="hl-expert-enquiry",
-        pdfs=["HL-4471-JS Letter of Instruction.pdf", "HL-4471-JS Records Bundle.pdf"])
+        """
+        + HL_SIG,
+        label=("solicitor", "medico_legal", "instruction"),
+        parent="hl-expert-enquiry",
+        pdfs=["HL-4471-JS Letter of Instruction.pdf", "HL-4471-JS Records Bundle.pdf"],
+    )
 
-    add("hl-chaser-1", "2026-10-15 09:05", "UK", HL_TRAINEE, MOT,
+    add(
+        "hl-chaser-1",
+        "2026-10-15 09:05",
+        "UK",
+        HL_TRAINEE,
+        MOT,
         "RE: Expert enquiry - care and OT needs report - Our ref: HL/4471/JS",
         """
         Dear Ms Pemberton
@@ -1299,10 +1678,18 @@ def solicitors() -> None:
         Oliver Brannigan
         Trainee Solicitor, for and on behalf of Harcourt Lyle LLP
         """,
-        label=("solicitor", "medico_legal", "chaser"), parent="hl-letter-of-instruction",
-        quote="outlook", cc=[HL])
+        label=("solicitor", "medico_legal", "chaser"),
+        parent="hl-letter-of-instruction",
+        quote="outlook",
+        cc=[HL],
+    )
 
-    add("hl-chaser-2", "2026-11-09 14:32", "UK", HL, MOT,
+    add(
+        "hl-chaser-2",
+        "2026-11-09 14:32",
+        "UK",
+        HL,
+        MOT,
         "URGENT - RE: Expert enquiry - care and OT needs report - Our ref: HL/4471/JS",
         """
         Harriet
@@ -1314,10 +1701,19 @@ def solicitors() -> None:
         Please call me if there is a problem.
 
         Jess
-        """ + HL_SIG,
-        label=("solicitor", "medico_legal", "chaser"), parent="hl-chaser-1", quote="gmail")
+        """
+        + HL_SIG,
+        label=("solicitor", "medico_legal", "chaser"),
+        parent="hl-chaser-1",
+        quote="gmail",
+    )
 
-    add("pg-letter-of-instruction", "2026-09-18 12:10", "UK", PG, MOT,
+    add(
+        "pg-letter-of-instruction",
+        "2026-09-18 12:10",
+        "UK",
+        PG,
+        MOT,
         "Letter of instruction - Siobhan Larkspur-Reid - Our ref: PG/CN/22871",
         """
         Dear Ms Pemberton,
@@ -1345,12 +1741,20 @@ def solicitors() -> None:
         receipt of your invoice, irrespective of outcome.
 
         Yours sincerely,
-        """ + PG_SIG,
+        """
+        + PG_SIG,
         label=("solicitor", "medico_legal", "instruction"),
-        pdfs=["PG-CN-22871 instruction letter.pdf"])
+        pdfs=["PG-CN-22871 instruction letter.pdf"],
+    )
 
-    add("pg-part35-questions", "2026-11-02 10:55", "UK", PG, MOT,
-        "RE: Letter of instruction - Siobhan Larkspur-Reid - Our ref: PG/CN/22871 - Part 35 questions",
+    add(
+        "pg-part35-questions",
+        "2026-11-02 10:55",
+        "UK",
+        PG,
+        MOT,
+        "RE: Letter of instruction - Siobhan Larkspur-Reid - Our ref: PG/CN/22871 - "
+        "Part 35 questions",
         """
         Dear Ms Pemberton,
 
@@ -1366,12 +1770,21 @@ def solicitors() -> None:
         Defendant in the first instance.
 
         Yours sincerely,
-        """ + PG_SIG,
-        label=("solicitor", "medico_legal", "part35_questions"), parent="pg-letter-of-instruction",
-        pdfs=["Defendant CPR 35.6 questions.pdf"])
+        """
+        + PG_SIG,
+        label=("solicitor", "medico_legal", "part35_questions"),
+        parent="pg-letter-of-instruction",
+        pdfs=["Defendant CPR 35.6 questions.pdf"],
+    )
 
-    add("mml-new-instruction", "2026-09-23 08:15", "UK", MML, MOT,
-        "New instruction - Ref MML-260923-OT - Mr Oluwaseun Brightwater", None,
+    add(
+        "mml-new-instruction",
+        "2026-09-23 08:15",
+        "UK",
+        MML,
+        MOT,
+        "New instruction - Ref MML-260923-OT - Mr Oluwaseun Brightwater",
+        None,
         html="""
         <html><body style="font-family:Calibri,sans-serif">
         <p><b>Meridian Medico-Legal</b> | Expert Instructions</p>
@@ -1393,9 +1806,16 @@ def solicitors() -> None:
         This email is confidential.</p>
         </body></html>
         """,
-        fmt="html", label=("solicitor", "medico_legal", "instruction"))
+        fmt="html",
+        label=("solicitor", "medico_legal", "instruction"),
+    )
 
-    add("mml-appointment-chaser", "2026-10-06 13:40", "UK", MML, MOT,
+    add(
+        "mml-appointment-chaser",
+        "2026-10-06 13:40",
+        "UK",
+        MML,
+        MOT,
         "Reminder: appointment dates outstanding - Ref MML-260923-OT",
         """
         Dear Harriet,
@@ -1410,9 +1830,16 @@ def solicitors() -> None:
         Kind regards,
         Instructions Team, Meridian Medico-Legal Ltd
         """,
-        label=("solicitor", "medico_legal", "chaser"), parent="mml-new-instruction")
+        label=("solicitor", "medico_legal", "chaser"),
+        parent="mml-new-instruction",
+    )
 
-    add("mml-fee-paid", "2026-11-17 07:30", "UK", MML, MOT,
+    add(
+        "mml-fee-paid",
+        "2026-11-17 07:30",
+        "UK",
+        MML,
+        MOT,
         "Payment advice - invoice INV-MOT-0931",
         """
         Dear Harriet,
@@ -1428,9 +1855,15 @@ def solicitors() -> None:
 
         Accounts Team, Meridian Medico-Legal Ltd
         """,
-        label=("solicitor", "medico_legal", "fee_payment"))
+        label=("solicitor", "medico_legal", "fee_payment"),
+    )
 
-    add("mtl-records-request", "2026-09-29 15:12", "UK", MTL, MOT_ADMIN,
+    add(
+        "mtl-records-request",
+        "2026-09-29 15:12",
+        "UK",
+        MTL,
+        MOT_ADMIN,
         "Request for copy clinical records - Mrs Beatrix Hollowell - Our ref: MTL.PI.90312.AB",
         """
         Dear Sirs
@@ -1454,9 +1887,15 @@ def solicitors() -> None:
         Mercer Tolland Law
         """,
         label=("solicitor", "medico_legal", "records_request"),
-        pdfs=["Form of authority - Hollowell.pdf"])
+        pdfs=["Form of authority - Hollowell.pdf"],
+    )
 
-    add("mtl-records-chaser", "2026-11-02 09:20", "UK", MTL, MOT_ADMIN,
+    add(
+        "mtl-records-chaser",
+        "2026-11-02 09:20",
+        "UK",
+        MTL,
+        MOT_ADMIN,
         "RE: Request for copy clinical records - Mrs Beatrix Hollowell - Our ref: MTL.PI.90312.AB",
         """
         Dear Sirs
@@ -1471,10 +1910,17 @@ def solicitors() -> None:
 
         Ailsa Becker, Mercer Tolland Law
         """,
-        label=("solicitor", "medico_legal", "chaser"), parent="mtl-records-request",
-        quote="outlook")
+        label=("solicitor", "medico_legal", "chaser"),
+        parent="mtl-records-request",
+        quote="outlook",
+    )
 
-    add("kil-hearing-date", "2026-10-08 17:02", "UK", KIL, MOT,
+    add(
+        "kil-hearing-date",
+        "2026-10-08 17:02",
+        "UK",
+        KIL,
+        MOT,
         "Trial window - Ms Delphine Ashcombe - Our ref: KIL/RTA/3390/DP",
         """
         Dear Harriet,
@@ -1498,9 +1944,15 @@ def solicitors() -> None:
         Kestrel Injury Lawyers Limited is authorised and regulated by the Solicitors Regulation
         Authority. This message is confidential and may be privileged.
         """,
-        label=("solicitor", "medico_legal", "hearing"))
+        label=("solicitor", "medico_legal", "hearing"),
+    )
 
-    add("kil-settlement", "2026-11-13 12:44", "UK", KIL, MOT,
+    add(
+        "kil-settlement",
+        "2026-11-13 12:44",
+        "UK",
+        KIL,
+        MOT,
         "RE: Trial window - Ms Delphine Ashcombe - Our ref: KIL/RTA/3390/DP",
         """
         Hi Harriet,
@@ -1515,9 +1967,17 @@ def solicitors() -> None:
 
         Dominic
         """,
-        label=("solicitor", "medico_legal", "settlement"), parent="kil-hearing-date", quote="apple")
+        label=("solicitor", "medico_legal", "settlement"),
+        parent="kil-hearing-date",
+        quote="apple",
+    )
 
-    add("aes-instruction-enquiry", "2026-10-20 10:01", "UK", AES, MOT,
+    add(
+        "aes-instruction-enquiry",
+        "2026-10-20 10:01",
+        "UK",
+        AES,
+        MOT,
         "Instruction enquiry - paediatric OT expert (clinical negligence) - Our ref: AES/55102",
         """
         Dear Expert,
@@ -1535,9 +1995,15 @@ def solicitors() -> None:
         Expert Sourcing Team
         T: 0161 555 0198
         """,
-        label=("solicitor", "medico_legal", "enquiry"))
+        label=("solicitor", "medico_legal", "enquiry"),
+    )
 
-    add("fwd-aes-letter-of-instruction", "2026-10-27 16:22", "UK", MOT_ADMIN, MOT,
+    add(
+        "fwd-aes-letter-of-instruction",
+        "2026-10-27 16:22",
+        "UK",
+        MOT_ADMIN,
+        MOT,
         "Fwd: Letter of instruction - Our ref: AES/55102 - Jasper Oakridge-Fell",
         """
         Harriet - the formal instructions for the Apex paediatric case came in to the admin
@@ -1546,11 +2012,12 @@ def solicitors() -> None:
 
         Gwen
         """,
-        fwd={"frm": "Apex Expert Services <newinstructions@apexexperts.example>",
-             "date": "Tue, 27 Oct 2026 at 15:58",
-             "subject": "Letter of instruction - Our ref: AES/55102",
-             "to": "admin@meadowbank-ot.example",
-             "body": """
+        fwd={
+            "frm": "Apex Expert Services <newinstructions@apexexperts.example>",
+            "date": "Tue, 27 Oct 2026 at 15:58",
+            "subject": "Letter of instruction - Our ref: AES/55102",
+            "to": "admin@meadowbank-ot.example",
+            "body": """
              Dear Ms Pemberton,
 
              Our ref: AES/55102
@@ -1564,11 +2031,18 @@ def solicitors() -> None:
              Please report within 10 weeks of the assessment.
 
              Apex Expert Services Ltd
-             """},
+             """,
+        },
         label=("solicitor", "medico_legal", "instruction"),
-        pdfs=["AES-55102 Letter of Instruction.pdf"])
+        pdfs=["AES-55102 Letter of Instruction.pdf"],
+    )
 
-    add("bc-records-request-us", "2026-10-14 14:09", "PT", BC, RSM_FRONT,
+    add(
+        "bc-records-request-us",
+        "2026-10-14 14:09",
+        "PT",
+        BC,
+        RSM_FRONT,
         "Records request - HIPAA authorization enclosed - Brennan Holloway-Sike",
         """
         To the Custodian of Records, Riverside Sports Medicine:
@@ -1592,9 +2066,15 @@ def solicitors() -> None:
         This e-mail may contain attorney-client privileged and confidential information.
         """,
         label=("solicitor", "medico_legal", "records_request"),
-        pdfs=["HIPAA authorization - Holloway-Sike.pdf"])
+        pdfs=["HIPAA authorization - Holloway-Sike.pdf"],
+    )
 
-    add("pg-fee-payment", "2026-11-20 11:05", "UK", PG, MOT,
+    add(
+        "pg-fee-payment",
+        "2026-11-20 11:05",
+        "UK",
+        PG,
+        MOT,
         "Your invoice INV-MOT-0944 - Our ref: PG/CN/22871",
         """
         Dear Ms Pemberton,
@@ -1605,8 +2085,10 @@ def solicitors() -> None:
         that payment of £1,200.00 has been made today by BACS to the account ending 4417.
 
         Yours sincerely,
-        """ + PG_SIG,
-        label=("solicitor", "medico_legal", "fee_payment"))
+        """
+        + PG_SIG,
+        label=("solicitor", "medico_legal", "fee_payment"),
+    )
 
 
 # --------------------------------------------------------------------------- local authorities
@@ -1630,8 +2112,13 @@ may monitor email traffic data and content."""
 
 
 def local_authorities() -> None:
-    add("surrey-ehc-advice", "2026-09-07 13:30", "UK", SURREY, MOT,
-        "EHC needs assessment - request for advice - EHCP ref: EHC/2026/01234",
+    add(
+        "surrey-ehc-advice",
+        "2026-09-07 13:30",
+        "UK",
+        SURREY,
+        MOT,
+        "EHC needs assessment – request for advice – EHCP ref: EHC/2026/01234",
         """
         Dear Harriet Pemberton
 
@@ -1658,12 +2145,19 @@ def local_authorities() -> None:
         Saoirse Whitlam
         EHC Coordinator, SEN Assessment Team (South West)
         Surrey County Council
-        """ + COUNCIL_FOOTER,
+        """
+        + COUNCIL_FOOTER,
         label=("local_authority", "ehcp", "advice_request"),
-        pdfs=["EHC_2026_01234 professional advice template.pdf"])
+        pdfs=["EHC_2026_01234 professional advice template.pdf"],
+    )
 
-    add("surrey-advice-overdue", "2026-10-21 10:12", "UK", SURREY, MOT,
-        "RE: EHC needs assessment - request for advice - EHCP ref: EHC/2026/01234 - OVERDUE",
+    add(
+        "surrey-advice-overdue",
+        "2026-10-21 10:12",
+        "UK",
+        SURREY,
+        MOT,
+        "RE: EHC needs assessment – request for advice – EHCP ref: EHC/2026/01234 - OVERDUE",
         """
         Dear Harriet
 
@@ -1678,11 +2172,21 @@ def local_authorities() -> None:
 
         Saoirse Whitlam
         EHC Coordinator
-        """ + COUNCIL_FOOTER,
-        label=("local_authority", "ehcp", "chaser"), parent="surrey-ehc-advice", quote="outlook")
+        """
+        + COUNCIL_FOOTER,
+        label=("local_authority", "ehcp", "chaser"),
+        parent="surrey-ehc-advice",
+        quote="outlook",
+    )
 
-    add("hants-advice-request", "2026-09-21 09:02", "UK", HANTS, MOT,
-        "Request for occupational therapy advice - EHC needs assessment - Our Ref: SEN/EHC/2026/0781",
+    add(
+        "hants-advice-request",
+        "2026-09-21 09:02",
+        "UK",
+        HANTS,
+        MOT,
+        "Request for occupational therapy advice - EHC needs assessment - "
+        "Our Ref: SEN/EHC/2026/0781",
         """
         Dear Colleague,
 
@@ -1700,10 +2204,17 @@ def local_authorities() -> None:
 
         SEN Service - North Team
         Children's Services, Hampshire County Council
-        """ + COUNCIL_FOOTER,
-        label=("local_authority", "ehcp", "advice_request"))
+        """
+        + COUNCIL_FOOTER,
+        label=("local_authority", "ehcp", "advice_request"),
+    )
 
-    add("hants-draft-plan", "2026-11-16 15:44", "UK", HANTS, MOT,
+    add(
+        "hants-draft-plan",
+        "2026-11-16 15:44",
+        "UK",
+        HANTS,
+        MOT,
         "Draft EHC plan for comment - Our Ref: SEN/EHC/2026/0781",
         """
         Dear Ms Pemberton,
@@ -1721,19 +2232,31 @@ def local_authorities() -> None:
         Kind regards,
 
         SEN Service - North Team, Hampshire County Council
-        """ + COUNCIL_FOOTER,
-        label=("local_authority", "ehcp", "draft_plan"), parent="hants-advice-request",
-        pdfs=["Draft EHC plan SEN-EHC-2026-0781.pdf"])
+        """
+        + COUNCIL_FOOTER,
+        label=("local_authority", "ehcp", "draft_plan"),
+        parent="hants-advice-request",
+        pdfs=["Draft EHC plan SEN-EHC-2026-0781.pdf"],
+    )
 
     ar_ics = invite(
         "wscc-ar-04412-20261124@westsussex.gov.uk",
         "Annual review meeting - EHCP WSCC-EHC-2019-04412",
         "Microsoft Teams meeting",
-        "20261124T100000", "20261124T113000", WSX,
-        [MOT, ("Parent", "parent.calloway@homemail.example")], tzid="Europe/London",
+        "20261124T100000",
+        "20261124T113000",
+        WSX,
+        [MOT, ("Parent", "parent.calloway@homemail.example")],
+        tzid="Europe/London",
         description="Annual review of the EHC plan. Advice due two weeks before the meeting.",
-        stamp="20261005T101500Z")
-    add("wsx-annual-review-invite", "2026-10-05 11:15", "UK", WSX, MOT,
+        stamp="20261005T101500Z",
+    )
+    add(
+        "wsx-annual-review-invite",
+        "2026-10-05 11:15",
+        "UK",
+        WSX,
+        MOT,
         "Annual review invitation - Esmé Calloway-Strand - EHCP ref: WSCC-EHC-2019-04412",
         """
         Dear Harriet,
@@ -1754,12 +2277,21 @@ def local_authorities() -> None:
         Lucy Amberley
         SEN Casework Officer | SEN Assessment Team (West)
         West Sussex County Council
-        """ + COUNCIL_FOOTER,
-        label=("local_authority", "ehcp", "annual_review"), ics=ar_ics, ics_style="attach",
-        fmt="qp")
+        """
+        + COUNCIL_FOOTER,
+        label=("local_authority", "ehcp", "annual_review"),
+        ics=ar_ics,
+        ics_style="attach",
+        fmt="qp",
+    )
 
-    add("norfolk-advice-request", "2026-10-12 08:50", "UK", NORFOLK, MOT,
-        "EHC needs assessment - request for advice - Case reference: NCC-EHC-26-01544",
+    add(
+        "norfolk-advice-request",
+        "2026-10-12 08:50",
+        "UK",
+        NORFOLK,
+        MOT,
+        "EHC needs assessment – request for advice – Case reference: NCC-EHC-26-01544",
         """
         Dear Professional,
 
@@ -1778,10 +2310,18 @@ def local_authorities() -> None:
 
         Norfolk SEND Statutory Assessment Team
         County Hall, Norwich
-        """ + COUNCIL_FOOTER,
-        label=("local_authority", "ehcp", "advice_request"), fmt="b64")
+        """
+        + COUNCIL_FOOTER,
+        label=("local_authority", "ehcp", "advice_request"),
+        fmt="b64",
+    )
 
-    add("norfolk-advice-reminder", "2026-11-18 09:30", "UK", NORFOLK, MOT,
+    add(
+        "norfolk-advice-reminder",
+        "2026-11-18 09:30",
+        "UK",
+        NORFOLK,
+        MOT,
         "Reminder: advice due - Case reference: NCC-EHC-26-01544",
         """
         Dear Professional,
@@ -1794,10 +2334,18 @@ def local_authorities() -> None:
         message.
 
         Norfolk SEND Statutory Assessment Team
-        """ + COUNCIL_FOOTER,
-        label=("local_authority", "ehcp", "chaser"), parent="norfolk-advice-request")
+        """
+        + COUNCIL_FOOTER,
+        label=("local_authority", "ehcp", "chaser"),
+        parent="norfolk-advice-request",
+    )
 
-    add("bristol-annual-review", "2026-09-15 12:00", "UK", BRISTOL, MOT,
+    add(
+        "bristol-annual-review",
+        "2026-09-15 12:00",
+        "UK",
+        BRISTOL,
+        MOT,
         "EHCP annual review - invitation - BCC/EHC/2021/00877",
         """
         Dear Harriet
@@ -1814,10 +2362,17 @@ def local_authorities() -> None:
         Regards
 
         SEND Annual Reviews Team, Bristol City Council
-        """ + COUNCIL_FOOTER,
-        label=("local_authority", "ehcp", "annual_review"))
+        """
+        + COUNCIL_FOOTER,
+        label=("local_authority", "ehcp", "annual_review"),
+    )
 
-    add("bristol-amended-plan", "2026-11-06 14:27", "UK", BRISTOL, MOT,
+    add(
+        "bristol-amended-plan",
+        "2026-11-06 14:27",
+        "UK",
+        BRISTOL,
+        MOT,
         "Proposed amended EHC plan - BCC/EHC/2021/00877",
         """
         Dear Harriet
@@ -1836,12 +2391,21 @@ def local_authorities() -> None:
         Regards
 
         SEND Annual Reviews Team, Bristol City Council
-        """ + COUNCIL_FOOTER,
-        label=("local_authority", "ehcp", "amended_plan"), parent="bristol-annual-review",
-        pdfs=["Amendment notice BCC-EHC-2021-00877.pdf"])
+        """
+        + COUNCIL_FOOTER,
+        label=("local_authority", "ehcp", "amended_plan"),
+        parent="bristol-annual-review",
+        pdfs=["Amendment notice BCC-EHC-2021-00877.pdf"],
+    )
 
-    add("kent-advice-request", "2026-10-26 10:05", "UK", KENT, MOT,
-        "Request for advice - EHC needs assessment - KCC/EHC/2026/10452", None,
+    add(
+        "kent-advice-request",
+        "2026-10-26 10:05",
+        "UK",
+        KENT,
+        MOT,
+        "Request for advice - EHC needs assessment - KCC/EHC/2026/10452",
+        None,
         html="""
         <html><body style="font-family:Arial;font-size:11pt">
         <p><img src="cid:kcc-logo" alt="Kent County Council"></p>
@@ -1859,9 +2423,16 @@ def local_authorities() -> None:
         confidential. Kent County Council may monitor email traffic data and content.</p>
         </body></html>
         """,
-        fmt="html", label=("local_authority", "ehcp", "advice_request"))
+        fmt="html",
+        label=("local_authority", "ehcp", "advice_request"),
+    )
 
-    add("bhcc-tribunal-evidence", "2026-11-04 16:18", "UK", BHCC, MOT,
+    add(
+        "bhcc-tribunal-evidence",
+        "2026-11-04 16:18",
+        "UK",
+        BHCC,
+        MOT,
         "SEND Tribunal appeal - request for updated OT evidence - BHCC-EHC-2024-0319",
         """
         Dear Ms Pemberton,
@@ -1881,10 +2452,17 @@ def local_authorities() -> None:
 
         Aleksander Nowacki
         SEN Casework Officer, Brighton & Hove City Council
-        """ + COUNCIL_FOOTER,
-        label=("local_authority", "ehcp", "tribunal"))
+        """
+        + COUNCIL_FOOTER,
+        label=("local_authority", "ehcp", "tribunal"),
+    )
 
-    add("surrey-final-plan", "2026-11-20 11:40", "UK", SURREY, MOT,
+    add(
+        "surrey-final-plan",
+        "2026-11-20 11:40",
+        "UK",
+        SURREY,
+        MOT,
         "Final EHC plan issued - EHCP ref: EHC/2026/00419",
         """
         Dear Harriet Pemberton
@@ -1899,11 +2477,18 @@ def local_authorities() -> None:
         Kind regards
 
         SEN Assessment Team (South West), Surrey County Council
-        """ + COUNCIL_FOOTER,
+        """
+        + COUNCIL_FOOTER,
         label=("local_authority", "ehcp", "final_plan"),
-        pdfs=["Final EHC plan EHC-2026-00419.pdf"])
+        pdfs=["Final EHC plan EHC-2026-00419.pdf"],
+    )
 
-    add("rbwm-annual-review", "2026-11-09 12:25", "UK", RBWM, MOT,
+    add(
+        "rbwm-annual-review",
+        "2026-11-09 12:25",
+        "UK",
+        RBWM,
+        MOT,
         "Annual review of EHC plan - Niamh Dunleavy-Orr - RBWM-EHC-2020-0156",
         """
         Dear Harriet,
@@ -1922,10 +2507,17 @@ def local_authorities() -> None:
 
         Ruairí Ó Floinn
         SEN Officer, Royal Borough of Windsor and Maidenhead
-        """ + COUNCIL_FOOTER,
-        label=("local_authority", "ehcp", "annual_review"))
+        """
+        + COUNCIL_FOOTER,
+        label=("local_authority", "ehcp", "annual_review"),
+    )
 
-    add("kent-annual-review", "2026-11-19 09:10", "UK", KENT, MOT,
+    add(
+        "kent-annual-review",
+        "2026-11-19 09:10",
+        "UK",
+        KENT,
+        MOT,
         "Annual review - Barnaby Quenby - EHCP ref: KCC/EHC/2022/03318",
         """
         Dear Ms Pemberton,
@@ -1938,10 +2530,17 @@ def local_authorities() -> None:
         least two weeks before the meeting.
 
         SEN Assessment and Placement Service, Kent County Council
-        """ + COUNCIL_FOOTER,
-        label=("local_authority", "ehcp", "annual_review"))
+        """
+        + COUNCIL_FOOTER,
+        label=("local_authority", "ehcp", "annual_review"),
+    )
 
-    add("waverley-dfg-request", "2026-09-24 14:40", "UK", WAVERLEY, MOT,
+    add(
+        "waverley-dfg-request",
+        "2026-09-24 14:40",
+        "UK",
+        WAVERLEY,
+        MOT,
         "Disabled Facilities Grant - OT assessment request - Ref: DFG/26/0142",
         """
         Dear Harriet,
@@ -1964,10 +2563,17 @@ def local_authorities() -> None:
         Marcus Feeney
         Grants Officer, Private Sector Housing Team
         Waverley Borough Council
-        """ + COUNCIL_FOOTER,
-        label=("local_authority", "adaptation", "request"))
+        """
+        + COUNCIL_FOOTER,
+        label=("local_authority", "adaptation", "request"),
+    )
 
-    add("guildford-dfg-approved", "2026-11-11 10:30", "UK", GUILDFORD, MOT,
+    add(
+        "guildford-dfg-approved",
+        "2026-11-11 10:30",
+        "UK",
+        GUILDFORD,
+        MOT,
         "DFG approval - Ref: DFG/GBC/26/0088 - level access shower",
         """
         Dear Ms Pemberton,
@@ -1987,10 +2593,17 @@ def local_authorities() -> None:
 
         Home Improvement Agency
         Guildford Borough Council
-        """ + COUNCIL_FOOTER,
-        label=("local_authority", "adaptation", "approved"))
+        """
+        + COUNCIL_FOOTER,
+        label=("local_authority", "adaptation", "approved"),
+    )
 
-    add("wsx-home-adaptation", "2026-10-30 13:55", "UK", WSX_ASC, MOT,
+    add(
+        "wsx-home-adaptation",
+        "2026-10-30 13:55",
+        "UK",
+        WSX_ASC,
+        MOT,
         "Home adaptation - request for OT recommendations - Ref: HA-2026-3318",
         """
         Hello Harriet,
@@ -2008,8 +2621,10 @@ def local_authorities() -> None:
         Kind regards,
 
         Adult Social Care OT Service, West Sussex County Council
-        """ + COUNCIL_FOOTER,
-        label=("local_authority", "adaptation", "request"))
+        """
+        + COUNCIL_FOOTER,
+        label=("local_authority", "adaptation", "request"),
+    )
 
 
 # --------------------------------------------------------------------------- referrals
@@ -2029,7 +2644,12 @@ TV_PHYSIO = ("Thames Valley Physio", "clinic@thamesvalleyphysio.example")
 
 
 def referrals() -> None:
-    add("gp-referral-handwriting", "2026-09-04 12:31", "UK", GP_MAINWARING, MOT_ADMIN,
+    add(
+        "gp-referral-handwriting",
+        "2026-09-04 12:31",
+        "UK",
+        GP_MAINWARING,
+        MOT_ADMIN,
         "Referral: paediatric OT assessment - fine motor and handwriting",
         """
         Dear Colleague
@@ -2053,9 +2673,16 @@ def referrals() -> None:
         Wellstead Surgery, Farnham
         This email is sent via NHSmail. Confidential: contains patient identifiable data.
         """,
-        label=("referral", "referral", "new"), pdfs=["Referral letter - RWV-26-0911.pdf"])
+        label=("referral", "referral", "new"),
+        pdfs=["Referral letter - RWV-26-0911.pdf"],
+    )
 
-    add("gp-referral-update", "2026-10-07 08:49", "UK", GP_MAINWARING, MOT_ADMIN,
+    add(
+        "gp-referral-update",
+        "2026-10-07 08:49",
+        "UK",
+        GP_MAINWARING,
+        MOT_ADMIN,
         "RE: Referral: paediatric OT assessment - fine motor and handwriting",
         """
         Dear Harriet
@@ -2072,9 +2699,17 @@ def referrals() -> None:
 
         Hollis Mainwaring
         """,
-        label=("referral", "referral", "update"), parent="gp-referral-handwriting", quote="outlook")
+        label=("referral", "referral", "update"),
+        parent="gp-referral-handwriting",
+        quote="outlook",
+    )
 
-    add("ortho-referral-acl", "2026-09-14 17:20", "PT", ORTHO, RSM,
+    add(
+        "ortho-referral-acl",
+        "2026-09-14 17:20",
+        "PT",
+        ORTHO,
+        RSM,
         "Referral - Caleb Wintermoor - ACL reconstruction, return-to-sport oversight",
         """
         Nate,
@@ -2096,9 +2731,16 @@ def referrals() -> None:
         Malcolm Feverel, MD
         Inland Orthopaedic Associates | Sports & Arthroscopy
         """,
-        label=("referral", "referral", "new"), pdfs=["Wintermoor op note.pdf"])
+        label=("referral", "referral", "new"),
+        pdfs=["Wintermoor op note.pdf"],
+    )
 
-    add("ortho-update-acl", "2026-10-26 07:55", "PT", ORTHO, RSM,
+    add(
+        "ortho-update-acl",
+        "2026-10-26 07:55",
+        "PT",
+        ORTHO,
+        RSM,
         "Re: Referral - Caleb Wintermoor - ACL reconstruction, return-to-sport oversight",
         """
         Thanks for seeing Caleb and for the detailed note. Agree with holding cutting
@@ -2107,10 +2749,18 @@ def referrals() -> None:
 
         M.
         """,
-        label=("referral", "referral", "update"), parent="ortho-referral-acl", quote="gmail",
-        pdfs=["Wintermoor clinic note 2026-10-25.pdf"])
+        label=("referral", "referral", "update"),
+        parent="ortho-referral-acl",
+        quote="gmail",
+        pdfs=["Wintermoor clinic note 2026-10-25.pdf"],
+    )
 
-    add("pt-referral-plantar", "2026-09-30 10:02", "PT", NORTHGATE, RSM_FRONT,
+    add(
+        "pt-referral-plantar",
+        "2026-09-30 10:02",
+        "PT",
+        NORTHGATE,
+        RSM_FRONT,
         "New patient referral: Octavia Brambleby (plantar fasciopathy)",
         """
         Hello Riverside team,
@@ -2129,9 +2779,16 @@ def referrals() -> None:
         Northgate Physical Therapy
         Front office | Fax 951-555-0163
         """,
-        label=("referral", "referral", "new"), pdfs=["Brambleby insurance card.pdf"])
+        label=("referral", "referral", "new"),
+        pdfs=["Brambleby insurance card.pdf"],
+    )
 
-    add("cm-referral-ina", "2026-09-22 15:30", "UK", BRIDGEWAY, MOT,
+    add(
+        "cm-referral-ina",
+        "2026-09-22 15:30",
+        "UK",
+        BRIDGEWAY,
+        MOT,
         "New referral - OT assessment - Hamish Calderbrook",
         """
         Dear Harriet,
@@ -2155,9 +2812,15 @@ def referrals() -> None:
         Fenella Curwen RGN
         Case Manager, Bridgeway Case Management
         """,
-        label=("referral", "referral", "new"))
+        label=("referral", "referral", "new"),
+    )
 
-    add("cm-update-funding", "2026-11-19 11:08", "UK", BRIDGEWAY, MOT,
+    add(
+        "cm-update-funding",
+        "2026-11-19 11:08",
+        "UK",
+        BRIDGEWAY,
+        MOT,
         "Re: New referral - OT assessment - Hamish Calderbrook",
         """
         Hi Harriet,
@@ -2169,9 +2832,16 @@ def referrals() -> None:
         Best wishes,
         Fenella
         """,
-        label=("referral", "referral", "update"), parent="cm-referral-ina")
+        label=("referral", "referral", "update"),
+        parent="cm-referral-ina",
+    )
 
-    add("coach-referral-runner", "2026-10-03 19:42", "PT", COACH, RSM,
+    add(
+        "coach-referral-runner",
+        "2026-10-03 19:42",
+        "PT",
+        COACH,
+        RSM,
         "can you see one of my runners?",
         """
         hey doc - one of my varsity girls has had shin pain for 3 wks, worse on hills, now
@@ -2184,9 +2854,15 @@ def referrals() -> None:
 
         Sent from my phone
         """,
-        label=("referral", "referral", "new"))
+        label=("referral", "referral", "new"),
+    )
 
-    add("acu-referral-fatigue", "2026-10-09 11:25", "PT", WILLOW, LOTUS,
+    add(
+        "acu-referral-fatigue",
+        "2026-10-09 11:25",
+        "PT",
+        WILLOW,
+        LOTUS,
         "Referral – Renée Duchamp-Wilde – integrative work-up for fatigue and GI symptoms",
         """
         Dear Dr. Okafor,
@@ -2206,9 +2882,17 @@ def referrals() -> None:
         Mei-Lin Arceneaux, L.Ac.
         Willow Point Acupuncture
         """,
-        label=("referral", "referral", "new"), fmt="qp", pdfs=["Treatment summary.pdf"])
+        label=("referral", "referral", "new"),
+        fmt="qp",
+        pdfs=["Treatment summary.pdf"],
+    )
 
-    add("osteo-referral-ergonomic", "2026-10-16 13:12", "UK", HARBOURSIDE, MOT,
+    add(
+        "osteo-referral-ergonomic",
+        "2026-10-16 13:12",
+        "UK",
+        HARBOURSIDE,
+        MOT,
         "Referral for workplace assessment",
         """
         Hi Harriet
@@ -2228,9 +2912,15 @@ def referrals() -> None:
         Harbourside Osteopathy
         Registered with the General Osteopathic Council
         """,
-        label=("referral", "referral", "new"))
+        label=("referral", "referral", "new"),
+    )
 
-    add("nutrition-referral-sibo", "2026-10-23 09:48", "PT", ROOTED, LOTUS,
+    add(
+        "nutrition-referral-sibo",
+        "2026-10-23 09:48",
+        "PT",
+        ROOTED,
+        LOTUS,
         "Referral: Anselm Kettering - please assess for SIBO",
         """
         Hi Dr. Okafor,
@@ -2248,9 +2938,15 @@ def referrals() -> None:
         Saffron Ellery, RDN
         Rooted Nutrition Co.
         """,
-        label=("referral", "referral", "new"))
+        label=("referral", "referral", "new"),
+    )
 
-    add("rheum-referral-splinting", "2026-11-02 14:16", "UK", RHEUM, MOT,
+    add(
+        "rheum-referral-splinting",
+        "2026-11-02 14:16",
+        "UK",
+        RHEUM,
+        MOT,
         "Private referral for hand therapy and splinting",
         """
         Dear Ms Pemberton
@@ -2270,9 +2966,15 @@ def referrals() -> None:
         Consultant Rheumatologist
         Sent from NHSmail
         """,
-        label=("referral", "referral", "new"))
+        label=("referral", "referral", "new"),
+    )
 
-    add("cardio-clearance-update", "2026-10-29 16:40", "PT", CARDIO, RSM,
+    add(
+        "cardio-clearance-update",
+        "2026-10-29 16:40",
+        "PT",
+        CARDIO,
+        RSM,
         "Imogen Tarrasch - cardiology follow-up, cleared",
         """
         Dr. Brandt,
@@ -2288,9 +2990,16 @@ def referrals() -> None:
         Yusuf Kaltenbach, MD, FACC
         Pacific Heart Partners
         """,
-        label=("referral", "referral", "update"), pdfs=["Tarrasch cardiology consult.pdf"])
+        label=("referral", "referral", "update"),
+        pdfs=["Tarrasch cardiology consult.pdf"],
+    )
 
-    add("fwd-chiro-referral", "2026-11-06 09:05", "PT", LOTUS_OFF, LOTUS,
+    add(
+        "fwd-chiro-referral",
+        "2026-11-06 09:05",
+        "PT",
+        LOTUS_OFF,
+        LOTUS,
         "Fwd: New patient referral - Marguerite Oyelaran",
         """
         Dr. O - referral from Cedar Ridge below. I've called the patient and booked her a new
@@ -2298,11 +3007,12 @@ def referrals() -> None:
 
         Tomasz
         """,
-        fwd={"frm": "Dr. Haskell Brandvold <office@cedarridge-chiro.example>",
-             "date": "Thu, Nov 5, 2026 at 4:41 PM",
-             "subject": "New patient referral - Marguerite Oyelaran",
-             "to": "office@lotus-integrative.example",
-             "body": """
+        fwd={
+            "frm": "Dr. Haskell Brandvold <office@cedarridge-chiro.example>",
+            "date": "Thu, Nov 5, 2026 at 4:41 PM",
+            "subject": "New patient referral - Marguerite Oyelaran",
+            "to": "office@lotus-integrative.example",
+            "body": """
              Hello,
 
              I am referring the patient below for an integrative medicine consultation.
@@ -2314,10 +3024,17 @@ def referrals() -> None:
              Thank you,
              Dr. Haskell Brandvold, DC
              Cedar Ridge Chiropractic
-             """},
-        label=("referral", "referral", "new"))
+             """,
+        },
+        label=("referral", "referral", "new"),
+    )
 
-    add("physio-discharge-update", "2026-11-17 17:02", "UK", TV_PHYSIO, MOT,
+    add(
+        "physio-discharge-update",
+        "2026-11-17 17:02",
+        "UK",
+        TV_PHYSIO,
+        MOT,
         "Discharge summary - Hamish Calderbrook",
         """
         Dear Harriet,
@@ -2332,10 +3049,18 @@ def referrals() -> None:
         Kind regards,
         Thames Valley Physio
         """,
-        label=("referral", "referral", "update"), pdfs=["Calderbrook discharge summary.pdf"])
+        label=("referral", "referral", "update"),
+        pdfs=["Calderbrook discharge summary.pdf"],
+    )
 
-    add("trainer-referral-shoulder", "2026-11-18 20:15", "PT", TRAINER, RSM_FRONT,
-        "Referral - client with shoulder pain", None,
+    add(
+        "trainer-referral-shoulder",
+        "2026-11-18 20:15",
+        "PT",
+        TRAINER,
+        RSM_FRONT,
+        "Referral - client with shoulder pain",
+        None,
         html="""
         <div dir="ltr">Hi there,<br><br>I'm a personal trainer at Iron Pulse. I'd like to refer a
         client for a sports medicine evaluation.<br><br>
@@ -2345,9 +3070,16 @@ def referrals() -> None:
         Could someone call him to book? 951-555-0191.<br><br>
         Thanks,<br>Jordan Pike, CSCS<br>Iron Pulse Training</div>
         """,
-        fmt="html", label=("referral", "referral", "new"))
+        fmt="html",
+        label=("referral", "referral", "new"),
+    )
 
-    add("gp-referral-sensory", "2026-11-21 10:44", "UK", GP_BEAUMONT, MOT_ADMIN,
+    add(
+        "gp-referral-sensory",
+        "2026-11-21 10:44",
+        "UK",
+        GP_BEAUMONT,
+        MOT_ADMIN,
         "Referral for OT - sensory processing - Posy Athelstan",
         """
         Dear Colleague
@@ -2365,7 +3097,8 @@ def referrals() -> None:
         Dr Lavinia Beaumont-Quayle
         Salisbury Road Medical Practice
         """,
-        label=("referral", "referral", "new"))
+        label=("referral", "referral", "new"),
+    )
 
 
 # --------------------------------------------------------------------------- sports teams
@@ -2379,7 +3112,12 @@ CPU_OPS = ("Bram Whitcombe", "bwhitcombe@athletics.cascadepacific.example")
 
 
 def teams() -> None:
-    add("rchs-fall-schedule", "2026-09-01 08:05", "PT", RCHS_AD, RSM,
+    add(
+        "rchs-fall-schedule",
+        "2026-09-01 08:05",
+        "PT",
+        RCHS_AD,
+        RSM,
         "Fall 2026 football schedule - sideline physician coverage",
         """
         Dr. Brandt,
@@ -2403,9 +3141,16 @@ def teams() -> None:
         Terrence Oyelowo-Banks
         Athletic Director, Riverside Central High School
         """,
-        label=("team", "team", "fixture_list"), pdfs=["RCHS Fall 2026 fixtures.pdf"])
+        label=("team", "team", "fixture_list"),
+        pdfs=["RCHS Fall 2026 fixtures.pdf"],
+    )
 
-    add("rchs-home-opener-invite", "2026-09-02 09:30", "PT", RCHS_AD, RSM,
+    add(
+        "rchs-home-opener-invite",
+        "2026-09-02 09:30",
+        "PT",
+        RCHS_AD,
+        RSM,
         "Invitation: Home opener vs Canyon Springs - sideline coverage @ Fri Sep 11, 2026 7pm",
         """
         You have been invited to the following event.
@@ -2419,16 +3164,29 @@ def teams() -> None:
 
         Going? Yes - Maybe - No
         """,
-        label=("team", "team", "event_request"), parent="rchs-fall-schedule",
-        ics=invite("rchs-fb-20260911@rchs.riverside-usd.example",
-                   "Home opener vs Canyon Springs - sideline coverage",
-                   "Falcon Stadium, Riverside Central High School",
-                   "20260911T190000", "20260911T220000", RCHS_AD, [RSM, RCHS_AT],
-                   tzid="America/Los_Angeles", stamp="20260902T163000Z",
-                   description="Physician sideline coverage. Pre-game medical meeting 6:15 pm."),
-        ics_style="inline")
+        label=("team", "team", "event_request"),
+        parent="rchs-fall-schedule",
+        ics=invite(
+            "rchs-fb-20260911@rchs.riverside-usd.example",
+            "Home opener vs Canyon Springs - sideline coverage",
+            "Falcon Stadium, Riverside Central High School",
+            "20260911T190000",
+            "20260911T220000",
+            RCHS_AD,
+            [RSM, RCHS_AT],
+            tzid="America/Los_Angeles",
+            stamp="20260902T163000Z",
+            description="Physician sideline coverage. Pre-game medical meeting 6:15 pm.",
+        ),
+        ics_style="inline",
+    )
 
-    add("rchs-kickoff-moved", "2026-09-08 14:02", "PT", RCHS_AD, RSM,
+    add(
+        "rchs-kickoff-moved",
+        "2026-09-08 14:02",
+        "PT",
+        RCHS_AD,
+        RSM,
         "Updated invitation: Home opener vs Canyon Springs - kickoff moved to 6:30pm",
         """
         Heads up - because of the heat advisory, kickoff for Friday is moved up to 6:30 PM.
@@ -2436,15 +3194,30 @@ def teams() -> None:
 
         Coach O
         """,
-        label=("team", "team", "event_request"), parent="rchs-home-opener-invite", quote="gmail",
-        ics=invite("rchs-fb-20260911@rchs.riverside-usd.example",
-                   "Home opener vs Canyon Springs - sideline coverage",
-                   "Falcon Stadium, Riverside Central High School",
-                   "20260911T183000", "20260911T213000", RCHS_AD, [RSM, RCHS_AT],
-                   tzid="America/Los_Angeles", sequence=1, stamp="20260908T210200Z"),
-        ics_style="attach")
+        label=("team", "team", "event_request"),
+        parent="rchs-home-opener-invite",
+        quote="gmail",
+        ics=invite(
+            "rchs-fb-20260911@rchs.riverside-usd.example",
+            "Home opener vs Canyon Springs - sideline coverage",
+            "Falcon Stadium, Riverside Central High School",
+            "20260911T183000",
+            "20260911T213000",
+            RCHS_AD,
+            [RSM, RCHS_AT],
+            tzid="America/Los_Angeles",
+            sequence=1,
+            stamp="20260908T210200Z",
+        ),
+        ics_style="attach",
+    )
 
-    add("rovers-preseason-screening", "2026-09-05 10:17", "PT", ROVERS, RSM,
+    add(
+        "rovers-preseason-screening",
+        "2026-09-05 10:17",
+        "PT",
+        ROVERS,
+        RSM,
         "Pre-season medical screening - 28 players - can we book you?",
         """
         Hi Dr Brandt,
@@ -2463,9 +3236,15 @@ def teams() -> None:
         Club Secretary, Riverside Rovers FC
         "Semi-pro since 1987"
         """,
-        label=("team", "team", "screening"))
+        label=("team", "team", "screening"),
+    )
 
-    add("rovers-screening-invite", "2026-09-09 12:44", "PT", ROVERS_PHYSIO, RSM,
+    add(
+        "rovers-screening-invite",
+        "2026-09-09 12:44",
+        "PT",
+        ROVERS_PHYSIO,
+        RSM,
         "Invitation: Pre-season screening day - Sat 19 Sep 2026",
         """
         Hola Dr Brandt,
@@ -2476,16 +3255,29 @@ def teams() -> None:
         Ana Lucía Peña, PT, DPT
         Head Physio, Riverside Rovers FC
         """,
-        label=("team", "team", "screening"), parent="rovers-preseason-screening", quote="apple",
-        ics=invite("rovers-screening-2026@riversiderovers.example",
-                   "Rovers pre-season medical screening",
-                   "Rovers Clubhouse, 400 Fairmount Park Rd, Riverside",
-                   "20260919T160000Z", "20260919T220000Z", ROVERS_PHYSIO, [RSM, ROVERS],
-                   stamp="20260909T194400Z",
-                   description="28 players. PPE + ECG review. Lunch provided."),
-        ics_style="inline")
+        label=("team", "team", "screening"),
+        parent="rovers-preseason-screening",
+        quote="apple",
+        ics=invite(
+            "rovers-screening-2026@riversiderovers.example",
+            "Rovers pre-season medical screening",
+            "Rovers Clubhouse, 400 Fairmount Park Rd, Riverside",
+            "20260919T160000Z",
+            "20260919T220000Z",
+            ROVERS_PHYSIO,
+            [RSM, ROVERS],
+            stamp="20260909T194400Z",
+            description="28 players. PPE + ECG review. Lunch provided.",
+        ),
+        ics_style="inline",
+    )
 
-    add("rovers-fixtures", "2026-09-18 18:30", "PT", ROVERS, RSM,
+    add(
+        "rovers-fixtures",
+        "2026-09-18 18:30",
+        "PT",
+        ROVERS,
+        RSM,
         "Fixture list Oct-Nov - matchday doctor rota",
         """
         Hi all,
@@ -2504,9 +3296,15 @@ def teams() -> None:
         Alan
         Club Secretary
         """,
-        label=("team", "team", "fixture_list"))
+        label=("team", "team", "fixture_list"),
+    )
 
-    add("cpu-xc-coverage", "2026-09-26 11:05", "PT", CPU_SM, RSM,
+    add(
+        "cpu-xc-coverage",
+        "2026-09-26 11:05",
+        "PT",
+        CPU_SM,
+        RSM,
         "Request for medical coverage - Cascade Pacific XC Invitational, Oct 10",
         """
         Good morning Dr. Brandt,
@@ -2523,14 +3321,26 @@ def teams() -> None:
         Department of Athletics
         """,
         label=("team", "team", "event_request"),
-        ics=invite("cpu-xc-invitational-2026@athletics.cascadepacific.example",
-                   "XC Invitational - finish line medical tent",
-                   "Cascade Pacific University Cross Country Course",
-                   "20261010T073000", "20261010T123000", CPU_SM, [RSM],
-                   tzid="America/Los_Angeles", stamp="20260926T180500Z"),
-        ics_style="attach")
+        ics=invite(
+            "cpu-xc-invitational-2026@athletics.cascadepacific.example",
+            "XC Invitational - finish line medical tent",
+            "Cascade Pacific University Cross Country Course",
+            "20261010T073000",
+            "20261010T123000",
+            CPU_SM,
+            [RSM],
+            tzid="America/Los_Angeles",
+            stamp="20260926T180500Z",
+        ),
+        ics_style="attach",
+    )
 
-    add("cpu-injury-report", "2026-10-11 21:12", "PT", CPU_SM, RSM,
+    add(
+        "cpu-injury-report",
+        "2026-10-11 21:12",
+        "PT",
+        CPU_SM,
+        RSM,
         "Injury report - Imogen Tarrasch - L knee (women's soccer)",
         """
         Dr. Brandt,
@@ -2548,9 +3358,15 @@ def teams() -> None:
         Rachel Ng, MS, ATC
         Associate Athletic Trainer, Cascade Pacific University
         """,
-        label=("team", "team", "injury_report"))
+        label=("team", "team", "injury_report"),
+    )
 
-    add("rchs-concussion-report", "2026-10-17 15:50", "PT", RCHS_AT, RSM,
+    add(
+        "rchs-concussion-report",
+        "2026-10-17 15:50",
+        "PT",
+        RCHS_AT,
+        RSM,
         "Concussion - volleyball - return-to-play clearance needed",
         """
         Hi Dr. Brandt,
@@ -2567,9 +3383,15 @@ def teams() -> None:
         Kelsey Drummond, MS, ATC
         Head Athletic Trainer, Riverside Central HS
         """,
-        label=("team", "team", "injury_report"))
+        label=("team", "team", "injury_report"),
+    )
 
-    add("rovers-semifinal-invite", "2026-10-20 09:12", "PT", ROVERS, RSM,
+    add(
+        "rovers-semifinal-invite",
+        "2026-10-20 09:12",
+        "PT",
+        ROVERS,
+        RSM,
         "Matchday doctor - Cup semi-final, Sat 31 Oct",
         """
         Dr B - we're in the semi! Home draw, Saturday 31 October, kick-off 18:00. Invite
@@ -2579,14 +3401,25 @@ def teams() -> None:
         Alan
         """,
         label=("team", "team", "event_request"),
-        ics=invite("rovers-cup-sf-2026@riversiderovers.example",
-                   "Rovers v TBC - Cup semi-final - matchday doctor",
-                   "Fairmount Park Stadium, Riverside",
-                   "20261031T234500Z", "20261101T030000Z", ROVERS, [RSM, ROVERS_PHYSIO],
-                   stamp="20261020T161200Z"),
-        ics_style="inline")
+        ics=invite(
+            "rovers-cup-sf-2026@riversiderovers.example",
+            "Rovers v TBC - Cup semi-final - matchday doctor",
+            "Fairmount Park Stadium, Riverside",
+            "20261031T234500Z",
+            "20261101T030000Z",
+            ROVERS,
+            [RSM, ROVERS_PHYSIO],
+            stamp="20261020T161200Z",
+        ),
+        ics_style="inline",
+    )
 
-    add("cpu-winter-physicals", "2026-10-28 10:30", "PT", CPU_OPS, RSM,
+    add(
+        "cpu-winter-physicals",
+        "2026-10-28 10:30",
+        "PT",
+        CPU_OPS,
+        RSM,
         "Pre-participation physicals - winter sports - Nov 7",
         """
         Dr. Brandt,
@@ -2601,14 +3434,26 @@ def teams() -> None:
         Cascade Pacific University
         """,
         label=("team", "team", "screening"),
-        ics=invite("cpu-ppe-winter-2026@athletics.cascadepacific.example",
-                   "Winter sports PPE - station physicals",
-                   "Whitcombe Fieldhouse, Cascade Pacific University",
-                   "20261107T080000", "20261107T140000", CPU_OPS, [RSM, CPU_SM],
-                   tzid="America/Los_Angeles", stamp="20261028T173000Z"),
-        ics_style="attach")
+        ics=invite(
+            "cpu-ppe-winter-2026@athletics.cascadepacific.example",
+            "Winter sports PPE - station physicals",
+            "Whitcombe Fieldhouse, Cascade Pacific University",
+            "20261107T080000",
+            "20261107T140000",
+            CPU_OPS,
+            [RSM, CPU_SM],
+            tzid="America/Los_Angeles",
+            stamp="20261028T173000Z",
+        ),
+        ics_style="attach",
+    )
 
-    add("rchs-services-agreement", "2026-11-04 13:37", "PT", RCHS_DISTRICT, RSM,
+    add(
+        "rchs-services-agreement",
+        "2026-11-04 13:37",
+        "PT",
+        RCHS_DISTRICT,
+        RSM,
         "2027 team physician services agreement - renewal for signature",
         """
         Dear Dr. Brandt,
@@ -2623,9 +3468,16 @@ def teams() -> None:
         Regards,
         Contracts Office, Riverside Unified School District
         """,
-        label=("team", "team", "agreement"), pdfs=["RUSD Team Physician Agreement 2027.pdf"])
+        label=("team", "team", "agreement"),
+        pdfs=["RUSD Team Physician Agreement 2027.pdf"],
+    )
 
-    add("cpu-wrestling-invite", "2026-11-13 16:20", "PT", CPU_SM, RSM,
+    add(
+        "cpu-wrestling-invite",
+        "2026-11-13 16:20",
+        "PT",
+        CPU_SM,
+        RSM,
         "Invitation: Wrestling - Cascade Pacific Open - medical coverage, Sat Dec 5",
         """
         Dr. Brandt,
@@ -2638,12 +3490,19 @@ def teams() -> None:
         Cascade Pacific University Sports Medicine
         """,
         label=("team", "team", "event_request"),
-        ics=invite("cpu-wrestling-open-2026@athletics.cascadepacific.example",
-                   "Cascade Pacific Open (wrestling) - physician coverage and skin checks",
-                   "Whitcombe Fieldhouse, Cascade Pacific University",
-                   "20261205T070000", "20261205T170000", CPU_SM, [RSM],
-                   tzid="America/Los_Angeles", stamp="20261114T002000Z"),
-        ics_style="inline")
+        ics=invite(
+            "cpu-wrestling-open-2026@athletics.cascadepacific.example",
+            "Cascade Pacific Open (wrestling) - physician coverage and skin checks",
+            "Whitcombe Fieldhouse, Cascade Pacific University",
+            "20261205T070000",
+            "20261205T170000",
+            CPU_SM,
+            [RSM],
+            tzid="America/Los_Angeles",
+            stamp="20261114T002000Z",
+        ),
+        ics_style="inline",
+    )
 
 
 # --------------------------------------------------------------------------- labs
@@ -2655,7 +3514,12 @@ MEDICHECKS = ("Medichecks Clinician Support", "clinicians@medichecks.com")
 
 
 def labs() -> None:
-    add("genova-kit-shipped", "2026-09-08 10:40", "ET", GENOVA, LOTUS_OFF,
+    add(
+        "genova-kit-shipped",
+        "2026-09-08 10:40",
+        "ET",
+        GENOVA,
+        LOTUS_OFF,
         "Your test kit has shipped - Order #: GDX-5518832",
         """
         Genova Diagnostics
@@ -2673,9 +3537,15 @@ def labs() -> None:
 
         Genova Diagnostics Client Services
         """,
-        label=("lab", "lab_result", "kit_shipped"))
+        label=("lab", "lab_result", "kit_shipped"),
+    )
 
-    add("genova-results-ready", "2026-09-29 13:22", "ET", GENOVA, LOTUS,
+    add(
+        "genova-results-ready",
+        "2026-09-29 13:22",
+        "ET",
+        GENOVA,
+        LOTUS,
         "Results available - Order #: GDX-5518832",
         """
         Genova Diagnostics
@@ -2690,9 +3560,16 @@ def labs() -> None:
         Log in to view or download the report. A complimentary clinical consultation about
         these results can be booked through the portal.
         """,
-        label=("lab", "lab_result", "results_ready"), parent="genova-kit-shipped")
+        label=("lab", "lab_result", "results_ready"),
+        parent="genova-kit-shipped",
+    )
 
-    add("quest-results", "2026-09-16 06:10", "ET", QUEST, RSM,
+    add(
+        "quest-results",
+        "2026-09-16 06:10",
+        "ET",
+        QUEST,
+        RSM,
         "New results available in Quanum",
         """
         Quest Diagnostics - result notification
@@ -2717,9 +3594,16 @@ def labs() -> None:
         <p><a href="https://quanum.example/results">Sign in to Quanum</a> to view results.</p>
         </body></html>
         """,
-        fmt="alt", label=("lab", "lab_result", "results_ready"))
+        fmt="alt",
+        label=("lab", "lab_result", "results_ready"),
+    )
 
-    add("labcorp-specimen-rejected", "2026-10-06 15:35", "ET", LABCORP, LOTUS_OFF,
+    add(
+        "labcorp-specimen-rejected",
+        "2026-10-06 15:35",
+        "ET",
+        LABCORP,
+        LOTUS_OFF,
         "Specimen issue - recollection required - Accession #: LC-26-2948817",
         """
         Labcorp Client Services
@@ -2734,9 +3618,15 @@ def labs() -> None:
 
         Call Client Services at 800-555-0129 with any questions.
         """,
-        label=("lab", "lab_result", "specimen_issue"))
+        label=("lab", "lab_result", "specimen_issue"),
+    )
 
-    add("labcorp-recollect-results", "2026-11-19 09:50", "ET", LABCORP, LOTUS_OFF,
+    add(
+        "labcorp-recollect-results",
+        "2026-11-19 09:50",
+        "ET",
+        LABCORP,
+        LOTUS_OFF,
         "Results ready - Accession #: LC-26-3310472 (recollection)",
         """
         Labcorp Client Services
@@ -2746,9 +3636,16 @@ def labs() -> None:
         Test: Comprehensive metabolic panel
         Status: final results are ready in Labcorp Link.
         """,
-        label=("lab", "lab_result", "results_ready"), parent="labcorp-specimen-rejected")
+        label=("lab", "lab_result", "results_ready"),
+        parent="labcorp-specimen-rejected",
+    )
 
-    add("ddi-courier-pickup", "2026-10-14 11:02", "CT", DDI, LOTUS_OFF,
+    add(
+        "ddi-courier-pickup",
+        "2026-10-14 11:02",
+        "CT",
+        DDI,
+        LOTUS_OFF,
         "FedEx pickup scheduled - return shipment of specimens",
         """
         Doctor's Data
@@ -2762,9 +3659,15 @@ def labs() -> None:
         Please have the box sealed with the requisition inside and the prepaid airbill
         attached.
         """,
-        label=("lab", "lab_result", "courier"))
+        label=("lab", "lab_result", "courier"),
+    )
 
-    add("ddi-results", "2026-10-30 08:15", "CT", DDI, LOTUS,
+    add(
+        "ddi-results",
+        "2026-10-30 08:15",
+        "CT",
+        DDI,
+        LOTUS,
         "Report available - Anselm Kettering",
         """
         Doctor's Data
@@ -2777,9 +3680,15 @@ def labs() -> None:
 
         Log in to the Doctor's Data portal to view the report.
         """,
-        label=("lab", "lab_result", "results_ready"))
+        label=("lab", "lab_result", "results_ready"),
+    )
 
-    add("medichecks-results", "2026-11-03 07:45", "UK", MEDICHECKS, LOTUS,
+    add(
+        "medichecks-results",
+        "2026-11-03 07:45",
+        "UK",
+        MEDICHECKS,
+        LOTUS,
         "Your patient's results are ready to view",
         """
         Hi Dr Okafor,
@@ -2795,9 +3704,15 @@ def labs() -> None:
 
         Medichecks Clinician Support
         """,
-        label=("lab", "lab_result", "results_ready"))
+        label=("lab", "lab_result", "results_ready"),
+    )
 
-    add("quest-courier", "2026-11-10 12:05", "ET", QUEST, RSM_FRONT,
+    add(
+        "quest-courier",
+        "2026-11-10 12:05",
+        "ET",
+        QUEST,
+        RSM_FRONT,
         "Courier pickup confirmation",
         """
         Quest Diagnostics - courier service
@@ -2807,9 +3722,15 @@ def labs() -> None:
         Pickup window: 11/10/2026, 3:00 PM - 5:00 PM
         Reference: QC-7714502
         """,
-        label=("lab", "lab_result", "courier"))
+        label=("lab", "lab_result", "courier"),
+    )
 
-    add("genova-kit-shipped-2", "2026-11-21 10:00", "ET", GENOVA, LOTUS_OFF,
+    add(
+        "genova-kit-shipped-2",
+        "2026-11-21 10:00",
+        "ET",
+        GENOVA,
+        LOTUS_OFF,
         "Your test kit has shipped - Order #: GDX-5620417",
         """
         Genova Diagnostics
@@ -2822,7 +3743,8 @@ def labs() -> None:
         Carrier: UPS Ground
         Estimated delivery: 11/24/2026
         """,
-        label=("lab", "lab_result", "kit_shipped"))
+        label=("lab", "lab_result", "kit_shipped"),
+    )
 
 
 # --------------------------------------------------------------------------- CME / CPD
@@ -2834,7 +3756,12 @@ IFM = ("The Institute for Functional Medicine", "registration@ifm.org")
 
 
 def cme() -> None:
-    add("amssm-registration", "2026-09-03 14:55", "CT", AMSSM, RSM,
+    add(
+        "amssm-registration",
+        "2026-09-03 14:55",
+        "CT",
+        AMSSM,
+        RSM,
         "Registration confirmed: Sports Ultrasound Course, November 6-7, 2026",
         """
         Dear Dr. Brandt,
@@ -2850,9 +3777,15 @@ def cme() -> None:
 
         AMSSM Education Department
         """,
-        label=("cme", "cme", "registration"))
+        label=("cme", "cme", "registration"),
+    )
 
-    add("acsm-certificate", "2026-09-21 10:30", "ET", ACSM, RSM,
+    add(
+        "acsm-certificate",
+        "2026-09-21 10:30",
+        "ET",
+        ACSM,
+        RSM,
         "Your CME certificate - Team Physician Course Part I",
         """
         Dear Nathaniel Brandt,
@@ -2868,9 +3801,16 @@ def cme() -> None:
 
         ACSM Continuing Education
         """,
-        label=("cme", "cme", "certificate"), pdfs=["ACSM CME certificate.pdf"])
+        label=("cme", "cme", "certificate"),
+        pdfs=["ACSM CME certificate.pdf"],
+    )
 
-    add("rcot-webinar-booking", "2026-10-01 12:00", "UK", RCOT, MOT,
+    add(
+        "rcot-webinar-booking",
+        "2026-10-01 12:00",
+        "UK",
+        RCOT,
+        MOT,
         "Booking confirmation: CPD webinar - Writing OT advice for EHC needs assessments",
         """
         Dear Harriet
@@ -2888,13 +3828,26 @@ def cme() -> None:
         Royal College of Occupational Therapists
         """,
         label=("cme", "cme", "registration"),
-        ics=invite("rcot-webinar-20261022@rcot.co.uk",
-                   "RCOT CPD webinar - OT advice for EHC needs assessments",
-                   "Online (Zoom)", "20261022T123000", "20261022T133000", RCOT, [MOT],
-                   tzid="Europe/London", stamp="20261001T110000Z"),
-        ics_style="attach")
+        ics=invite(
+            "rcot-webinar-20261022@rcot.co.uk",
+            "RCOT CPD webinar - OT advice for EHC needs assessments",
+            "Online (Zoom)",
+            "20261022T123000",
+            "20261022T133000",
+            RCOT,
+            [MOT],
+            tzid="Europe/London",
+            stamp="20261001T110000Z",
+        ),
+        ics_style="attach",
+    )
 
-    add("medlearn-certificate", "2026-10-15 18:22", "ET", MEDLEARN, LOTUS,
+    add(
+        "medlearn-certificate",
+        "2026-10-15 18:22",
+        "ET",
+        MEDLEARN,
+        LOTUS,
         "Certificate of completion - Iron deficiency without anaemia: a case-based review",
         """
         Hi Selene,
@@ -2910,9 +3863,15 @@ def cme() -> None:
         MedLearn CME
         You're receiving this because you have a MedLearn account.
         """,
-        label=("cme", "cme", "certificate"))
+        label=("cme", "cme", "certificate"),
+    )
 
-    add("ifm-enrollment", "2026-10-07 16:45", "ET", IFM, LOTUS,
+    add(
+        "ifm-enrollment",
+        "2026-10-07 16:45",
+        "ET",
+        IFM,
+        LOTUS,
         "Enrollment confirmed: GI Advanced Practice Module",
         """
         Dear Dr. Okafor,
@@ -2927,9 +3886,15 @@ def cme() -> None:
 
         The Institute for Functional Medicine
         """,
-        label=("cme", "cme", "registration"))
+        label=("cme", "cme", "registration"),
+    )
 
-    add("amssm-certificate", "2026-11-09 09:40", "CT", AMSSM, RSM,
+    add(
+        "amssm-certificate",
+        "2026-11-09 09:40",
+        "CT",
+        AMSSM,
+        RSM,
         "CME certificate available - Sports Ultrasound Course",
         """
         Dear Dr. Brandt,
@@ -2942,9 +3907,16 @@ def cme() -> None:
 
         AMSSM Education Department
         """,
-        label=("cme", "cme", "certificate"), parent="amssm-registration")
+        label=("cme", "cme", "certificate"),
+        parent="amssm-registration",
+    )
 
-    add("rcot-course-reminder", "2026-11-16 08:00", "UK", RCOT, MOT,
+    add(
+        "rcot-course-reminder",
+        "2026-11-16 08:00",
+        "UK",
+        RCOT,
+        MOT,
         "Reminder: your CPD course starts next week",
         """
         Dear Harriet
@@ -2957,9 +3929,15 @@ def cme() -> None:
 
         RCOT Learning and Development
         """,
-        label=("cme", "cme", "reminder"))
+        label=("cme", "cme", "reminder"),
+    )
 
-    add("acsm-transcript", "2026-11-22 07:00", "ET", ACSM, RSM,
+    add(
+        "acsm-transcript",
+        "2026-11-22 07:00",
+        "ET",
+        ACSM,
+        RSM,
         "Your 2026 continuing education credit statement",
         """
         Dear Nathaniel Brandt,
@@ -2971,7 +3949,8 @@ def cme() -> None:
 
         ACSM Continuing Education
         """,
-        label=("cme", "cme", "certificate"))
+        label=("cme", "cme", "certificate"),
+    )
 
 
 # --------------------------------------------------------------------------- credentialing
@@ -2989,7 +3968,12 @@ AETNA_CRED = ("Aetna Provider Credentialing", "credentialing@aetna.com")
 
 
 def credentialing() -> None:
-    add("mbc-renewal-notice", "2026-09-14 07:30", "PT", MBC, RSM,
+    add(
+        "mbc-renewal-notice",
+        "2026-09-14 07:30",
+        "PT",
+        MBC,
+        RSM,
         "License renewal notice - Physician's and Surgeon's License A 987654",
         """
         MEDICAL BOARD OF CALIFORNIA
@@ -3009,9 +3993,15 @@ def credentialing() -> None:
 
         Medical Board of California
         """,
-        label=("credentialing", "credential", "renewal_due"))
+        label=("credentialing", "credential", "renewal_due"),
+    )
 
-    add("dea-renewal-notice", "2026-09-28 05:00", "ET", DEA, RSM,
+    add(
+        "dea-renewal-notice",
+        "2026-09-28 05:00",
+        "ET",
+        DEA,
+        RSM,
         "DEA Registration Renewal Notification",
         """
         U.S. Department of Justice
@@ -3030,9 +4020,15 @@ def credentialing() -> None:
 
         This is an automated notice; do not reply.
         """,
-        label=("credentialing", "credential", "renewal_due"))
+        label=("credentialing", "credential", "renewal_due"),
+    )
 
-    add("dea-renewed", "2026-11-05 10:12", "ET", DEA, RSM,
+    add(
+        "dea-renewed",
+        "2026-11-05 10:12",
+        "ET",
+        DEA,
+        RSM,
         "DEA Registration renewal - confirmation",
         """
         Drug Enforcement Administration - Diversion Control Division
@@ -3044,9 +4040,15 @@ def credentialing() -> None:
 
         You may print your certificate from the Registration Validation page.
         """,
-        label=("credentialing", "credential", "renewed"))
+        label=("credentialing", "credential", "renewed"),
+    )
 
-    add("caqh-reattest", "2026-10-06 06:00", "ET", CAQH, RSM_PM,
+    add(
+        "caqh-reattest",
+        "2026-10-06 06:00",
+        "ET",
+        CAQH,
+        RSM_PM,
         "Action required: re-attest your CAQH ProView profile",
         """
         CAQH ProView
@@ -3061,9 +4063,15 @@ def credentialing() -> None:
 
         Log in at proview.caqh.org to re-attest.
         """,
-        label=("credentialing", "credential", "attestation_due"))
+        label=("credentialing", "credential", "attestation_due"),
+    )
 
-    add("caqh-reattest-reminder", "2026-10-16 06:00", "ET", CAQH, RSM_PM,
+    add(
+        "caqh-reattest-reminder",
+        "2026-10-16 06:00",
+        "ET",
+        CAQH,
+        RSM_PM,
         "Reminder: 5 days left to re-attest your CAQH ProView profile",
         """
         CAQH ProView
@@ -3073,9 +4081,16 @@ def credentialing() -> None:
         Your re-attestation is due by October 21, 2026 - 5 days from today. Complete it now
         to avoid an Expired status.
         """,
-        label=("credentialing", "credential", "attestation_due"), parent="caqh-reattest")
+        label=("credentialing", "credential", "attestation_due"),
+        parent="caqh-reattest",
+    )
 
-    add("abem-certification", "2026-10-09 12:00", "ET", ABEM, RSM,
+    add(
+        "abem-certification",
+        "2026-10-09 12:00",
+        "ET",
+        ABEM,
+        RSM,
         "Your ABEM Sports Medicine certification expires December 31, 2026",
         """
         Dear Dr. Brandt,
@@ -3091,9 +4106,15 @@ def credentialing() -> None:
 
         American Board of Emergency Medicine
         """,
-        label=("credentialing", "credential", "renewal_due"))
+        label=("credentialing", "credential", "renewal_due"),
+    )
 
-    add("hcpc-notice", "2026-11-12 09:00", "UK", HCPC, MOT,
+    add(
+        "hcpc-notice",
+        "2026-11-12 09:00",
+        "UK",
+        HCPC,
+        MOT,
         "Your HCPC registration - keeping your details up to date",
         """
         Dear Harriet Pemberton
@@ -3110,9 +4131,15 @@ def credentialing() -> None:
 
         HCPC Registrations Team
         """,
-        label=("credentialing", "credential", "notice"))
+        label=("credentialing", "credential", "notice"),
+    )
 
-    add("gmc-revalidation", "2026-10-19 10:15", "UK", GMC, LOTUS,
+    add(
+        "gmc-revalidation",
+        "2026-10-19 10:15",
+        "UK",
+        GMC,
+        LOTUS,
         "Your revalidation submission date",
         """
         Dear Dr Okafor
@@ -3128,9 +4155,15 @@ def credentialing() -> None:
 
         General Medical Council
         """,
-        label=("credentialing", "credential", "renewal_due"))
+        label=("credentialing", "credential", "renewal_due"),
+    )
 
-    add("stbrendan-reappointment", "2026-10-23 14:25", "PT", STBRENDAN, RSM,
+    add(
+        "stbrendan-reappointment",
+        "2026-10-23 14:25",
+        "PT",
+        STBRENDAN,
+        RSM,
         "Reappointment application - clinical privileges",
         """
         Dear Dr. Brandt,
@@ -3146,9 +4179,15 @@ def credentialing() -> None:
         Medical Staff Services
         St. Brendan Regional Medical Center
         """,
-        label=("credentialing", "credential", "renewal_due"))
+        label=("credentialing", "credential", "renewal_due"),
+    )
 
-    add("keystone-malpractice-renewal", "2026-11-02 11:00", "ET", KEYSTONE, RSM_PM,
+    add(
+        "keystone-malpractice-renewal",
+        "2026-11-02 11:00",
+        "ET",
+        KEYSTONE,
+        RSM_PM,
         "Policy renewal - professional liability policy PL-2026-448812",
         """
         Dear Policyholder,
@@ -3165,9 +4204,16 @@ def credentialing() -> None:
 
         Keystone Medical Indemnity - Renewals
         """,
-        label=("credentialing", "credential", "renewal_due"), pdfs=["PL-2026-448812 renewal quote.pdf"])
+        label=("credentialing", "credential", "renewal_due"),
+        pdfs=["PL-2026-448812 renewal quote.pdf"],
+    )
 
-    add("hartwell-indemnity-renewal", "2026-11-09 08:20", "UK", HARTWELL, MOT,
+    add(
+        "hartwell-indemnity-renewal",
+        "2026-11-09 08:20",
+        "UK",
+        HARTWELL,
+        MOT,
         "Your professional indemnity insurance renews on 1 December 2026",
         """
         Dear Harriet
@@ -3182,9 +4228,15 @@ def credentialing() -> None:
 
         Hartwell Indemnity
         """,
-        label=("credentialing", "credential", "renewal_due"))
+        label=("credentialing", "credential", "renewal_due"),
+    )
 
-    add("mbc-renewed", "2026-11-20 16:03", "PT", MBC, RSM,
+    add(
+        "mbc-renewed",
+        "2026-11-20 16:03",
+        "PT",
+        MBC,
+        RSM,
         "License renewed - A 987654",
         """
         MEDICAL BOARD OF CALIFORNIA
@@ -3196,9 +4248,15 @@ def credentialing() -> None:
         Your license renewal has been processed. You can verify your license on the Board's
         website.
         """,
-        label=("credentialing", "credential", "renewed"))
+        label=("credentialing", "credential", "renewed"),
+    )
 
-    add("omb-renewal", "2026-10-01 09:00", "PT", OMB, LOTUS,
+    add(
+        "omb-renewal",
+        "2026-10-01 09:00",
+        "PT",
+        OMB,
+        LOTUS,
         "License renewal reminder - renew by December 31, 2026",
         """
         Oregon Medical Board
@@ -3212,9 +4270,15 @@ def credentialing() -> None:
 
         Oregon Medical Board
         """,
-        label=("credentialing", "credential", "renewal_due"))
+        label=("credentialing", "credential", "renewal_due"),
+    )
 
-    add("aetna-recredentialing", "2026-11-04 08:30", "ET", AETNA_CRED, RSM_PM,
+    add(
+        "aetna-recredentialing",
+        "2026-11-04 08:30",
+        "ET",
+        AETNA_CRED,
+        RSM_PM,
         "Recredentialing - action required by December 1, 2026",
         """
         Dear Provider,
@@ -3231,7 +4295,8 @@ def credentialing() -> None:
 
         Aetna Provider Credentialing
         """,
-        label=("credentialing", "credential", "renewal_due"))
+        label=("credentialing", "credential", "renewal_due"),
+    )
 
 
 # --------------------------------------------------------------------------- suppliers
@@ -3244,7 +4309,12 @@ BROOKVALE = ("Brookvale Daily Living Aids", "orders@brookvale-aids.example")
 
 
 def suppliers() -> None:
-    add("fullscript-order-placed", "2026-09-10 17:12", "ET", FULLSCRIPT, LOTUS_OFF,
+    add(
+        "fullscript-order-placed",
+        "2026-09-10 17:12",
+        "ET",
+        FULLSCRIPT,
+        LOTUS_OFF,
         "Your patient placed an order - Order #: FS-2231987",
         """
         Fullscript
@@ -3258,9 +4328,15 @@ def suppliers() -> None:
 
         You'll receive a notification when the order ships.
         """,
-        label=("supplier", "supplement_order", "order_confirmed"))
+        label=("supplier", "supplement_order", "order_confirmed"),
+    )
 
-    add("fullscript-order-shipped", "2026-09-12 09:30", "ET", FULLSCRIPT, LOTUS_OFF,
+    add(
+        "fullscript-order-shipped",
+        "2026-09-12 09:30",
+        "ET",
+        FULLSCRIPT,
+        LOTUS_OFF,
         "Order shipped - Order #: FS-2231987",
         """
         Fullscript
@@ -3268,9 +4344,16 @@ def suppliers() -> None:
         Good news - Order #: FS-2231987 has shipped.
         Carrier: USPS Priority - tracking 9400 1000 0000 0000 0000 00
         """,
-        label=("supplier", "supplement_order", "shipped"), parent="fullscript-order-placed")
+        label=("supplier", "supplement_order", "shipped"),
+        parent="fullscript-order-placed",
+    )
 
-    add("thorne-invoice", "2026-09-30 11:45", "ET", THORNE, LOTUS_OFF,
+    add(
+        "thorne-invoice",
+        "2026-09-30 11:45",
+        "ET",
+        THORNE,
+        LOTUS_OFF,
         "Invoice INV-TH-0093318 - wholesale order",
         """
         Thorne Professional
@@ -3283,9 +4366,16 @@ def suppliers() -> None:
 
         Please find the invoice attached.
         """,
-        label=("supplier", "supplement_order", "invoice"), pdfs=["INV-TH-0093318.pdf"])
+        label=("supplier", "supplement_order", "invoice"),
+        pdfs=["INV-TH-0093318.pdf"],
+    )
 
-    add("thorne-shipped", "2026-10-02 15:10", "ET", THORNE, LOTUS_OFF,
+    add(
+        "thorne-shipped",
+        "2026-10-02 15:10",
+        "ET",
+        THORNE,
+        LOTUS_OFF,
         "Your order has shipped - Order number: TH-7781204",
         """
         Thorne Professional
@@ -3293,9 +4383,15 @@ def suppliers() -> None:
         Order number: TH-7781204 has shipped in 2 boxes.
         Carrier: FedEx Ground, estimated delivery 10/07/2026.
         """,
-        label=("supplier", "supplement_order", "shipped"))
+        label=("supplier", "supplement_order", "shipped"),
+    )
 
-    add("metagenics-backorder", "2026-10-13 13:20", "PT", METAGENICS, LOTUS_OFF,
+    add(
+        "metagenics-backorder",
+        "2026-10-13 13:20",
+        "PT",
+        METAGENICS,
+        LOTUS_OFF,
         "Backorder notice - Order #: MET-40877102",
         """
         Metagenics Customer Care
@@ -3309,9 +4405,15 @@ def suppliers() -> None:
         To cancel the backordered item or choose a substitute, reply to this email or call
         Customer Care.
         """,
-        label=("supplier", "supplement_order", "stock"))
+        label=("supplier", "supplement_order", "stock"),
+    )
 
-    add("northfield-recall", "2026-10-24 08:00", "ET", NORTHFIELD, LOTUS,
+    add(
+        "northfield-recall",
+        "2026-10-24 08:00",
+        "ET",
+        NORTHFIELD,
+        LOTUS,
         "URGENT: Voluntary product recall - Magnesium Glycinate 120 ct, lot NN2608",
         """
         URGENT - VOLUNTARY RECALL NOTICE
@@ -3332,9 +4434,16 @@ def suppliers() -> None:
 
         Quality Assurance, Northfield Nutraceuticals
         """,
-        label=("supplier", "supplement_order", "recall"), pdfs=["Recall form NN2608.pdf"])
+        label=("supplier", "supplement_order", "recall"),
+        pdfs=["Recall form NN2608.pdf"],
+    )
 
-    add("fullscript-back-in-stock", "2026-11-04 10:00", "ET", FULLSCRIPT, LOTUS_OFF,
+    add(
+        "fullscript-back-in-stock",
+        "2026-11-04 10:00",
+        "ET",
+        FULLSCRIPT,
+        LOTUS_OFF,
         "Back in stock: an item in your patients' plans",
         """
         Fullscript
@@ -3343,10 +4452,17 @@ def suppliers() -> None:
         again: Methylated B-complex, 60 capsules. Patients who were waiting have been
         notified.
         """,
-        label=("supplier", "supplement_order", "stock"))
+        label=("supplier", "supplement_order", "stock"),
+    )
 
-    add("metagenics-order-confirmation", "2026-11-11 14:30", "PT", METAGENICS, LOTUS_OFF,
-        "Order confirmation - Order #: MET-40918821", None,
+    add(
+        "metagenics-order-confirmation",
+        "2026-11-11 14:30",
+        "PT",
+        METAGENICS,
+        LOTUS_OFF,
+        "Order confirmation - Order #: MET-40918821",
+        None,
         html="""
         <html><body>
         <h2>Thank you for your order</h2>
@@ -3360,9 +4476,16 @@ def suppliers() -> None:
         <p>Metagenics Customer Care</p>
         </body></html>
         """,
-        fmt="html", label=("supplier", "supplement_order", "order_confirmed"))
+        fmt="html",
+        label=("supplier", "supplement_order", "order_confirmed"),
+    )
 
-    add("summit-invoice", "2026-10-19 09:25", "PT", SUMMIT, RSM_PM,
+    add(
+        "summit-invoice",
+        "2026-10-19 09:25",
+        "PT",
+        SUMMIT,
+        RSM_PM,
         "Invoice 558120 from Summit Medical Supply",
         """
         Hi Rosa,
@@ -3375,9 +4498,16 @@ def suppliers() -> None:
         Thanks for your business!
         Accounts Receivable, Summit Medical Supply
         """,
-        label=("supplier", "supply_order", "invoice"), pdfs=["Summit invoice 558120.pdf"])
+        label=("supplier", "supply_order", "invoice"),
+        pdfs=["Summit invoice 558120.pdf"],
+    )
 
-    add("brookvale-order", "2026-11-13 15:48", "UK", BROOKVALE, MOT_ADMIN,
+    add(
+        "brookvale-order",
+        "2026-11-13 15:48",
+        "UK",
+        BROOKVALE,
+        MOT_ADMIN,
         "Order confirmation - Order number: BDL-77104",
         """
         Thank you for your order.
@@ -3391,7 +4521,8 @@ def suppliers() -> None:
 
         Brookvale Daily Living Aids
         """,
-        label=("supplier", "supply_order", "order_confirmed"))
+        label=("supplier", "supply_order", "order_confirmed"),
+    )
 
 
 # --------------------------------------------------------------------------- research
@@ -3403,7 +4534,12 @@ INTEGRATIVE_DIGEST = ("Integrative Evidence Digest", "editor@integrative-evidenc
 
 
 def research() -> None:
-    add("bjsm-etoc-oct", "2026-09-15 04:00", "UK", BJSM, RSM,
+    add(
+        "bjsm-etoc-oct",
+        "2026-09-15 04:00",
+        "UK",
+        BJSM,
+        RSM,
         "BJSM: table of contents, October 2026 issue",
         """
         British Journal of Sports Medicine - October 2026 (Volume 60, Issue 19)
@@ -3423,9 +4559,17 @@ def research() -> None:
         BJSM email alerts. Manage your alerts or unsubscribe.
         """,
         label=("research", "research", "toc"),
-        headers={"List-Id": "<bjsm-etoc.bmj.com>", "List-Unsubscribe": "<https://bmj.example/u>"})
+        headers={"List-Id": "<bjsm-etoc.bmj.com>", "List-Unsubscribe": "<https://bmj.example/u>"},
+    )
 
-    add("ajsm-etoc-oct", "2026-10-01 05:30", "ET", AJSM, RSM, "AJSM: new issue available", None,
+    add(
+        "ajsm-etoc-oct",
+        "2026-10-01 05:30",
+        "ET",
+        AJSM,
+        RSM,
+        "AJSM: new issue available",
+        None,
         html="""
         <html><body>
         <h2>The American Journal of Sports Medicine</h2>
@@ -3443,10 +4587,17 @@ def research() -> None:
         journal content alerts. Unsubscribe.</p>
         </body></html>
         """,
-        fmt="html", label=("research", "research", "toc"),
-        headers={"List-Id": "<ajsm-toc.sagepub.com>"})
+        fmt="html",
+        label=("research", "research", "toc"),
+        headers={"List-Id": "<ajsm-toc.sagepub.com>"},
+    )
 
-    add("evidence-brief-digest", "2026-10-12 06:00", "ET", EVIDENCE, RSM,
+    add(
+        "evidence-brief-digest",
+        "2026-10-12 06:00",
+        "ET",
+        EVIDENCE,
+        RSM,
         "Evidence Brief Weekly #214: concussion, tendinopathy, youth sport",
         """
         EVIDENCE BRIEF WEEKLY - issue 214
@@ -3463,9 +4614,16 @@ def research() -> None:
 
         Forward to a colleague | Unsubscribe
         """,
-        label=("research", "research", "digest"), headers={"List-Id": "<weekly.evidencebrief.example>"})
+        label=("research", "research", "digest"),
+        headers={"List-Id": "<weekly.evidencebrief.example>"},
+    )
 
-    add("bjot-etoc", "2026-10-20 04:00", "UK", BJOT, MOT,
+    add(
+        "bjot-etoc",
+        "2026-10-20 04:00",
+        "UK",
+        BJOT,
+        MOT,
         "British Journal of Occupational Therapy - latest issue",
         """
         British Journal of Occupational Therapy
@@ -3479,9 +4637,16 @@ def research() -> None:
 
         View issue | Manage alerts
         """,
-        label=("research", "research", "toc"), headers={"List-Id": "<bjot-toc.sagepub.com>"})
+        label=("research", "research", "toc"),
+        headers={"List-Id": "<bjot-toc.sagepub.com>"},
+    )
 
-    add("integrative-digest", "2026-11-01 07:00", "PT", INTEGRATIVE_DIGEST, LOTUS,
+    add(
+        "integrative-digest",
+        "2026-11-01 07:00",
+        "PT",
+        INTEGRATIVE_DIGEST,
+        LOTUS,
         "Integrative Evidence Digest - November: SIBO testing, magnesium and sleep",
         """
         Integrative Evidence Digest | November 2026
@@ -3497,9 +4662,16 @@ def research() -> None:
         Read the full digest on our website. You are subscribed as a clinician member.
         Unsubscribe at any time.
         """,
-        label=("research", "research", "digest"))
+        label=("research", "research", "digest"),
+    )
 
-    add("ajsm-etoc-nov", "2026-11-05 05:30", "ET", AJSM, RSM, "AJSM: new issue available",
+    add(
+        "ajsm-etoc-nov",
+        "2026-11-05 05:30",
+        "ET",
+        AJSM,
+        RSM,
+        "AJSM: new issue available",
         """
         The American Journal of Sports Medicine
         Volume 54, Issue 14 is now available online.
@@ -3512,9 +4684,16 @@ def research() -> None:
         Read the table of contents online. You are receiving this email because you signed
         up for journal content alerts.
         """,
-        label=("research", "research", "toc"), headers={"List-Id": "<ajsm-toc.sagepub.com>"})
+        label=("research", "research", "toc"),
+        headers={"List-Id": "<ajsm-toc.sagepub.com>"},
+    )
 
-    add("bjsm-etoc-nov", "2026-11-15 04:00", "UK", BJSM, RSM,
+    add(
+        "bjsm-etoc-nov",
+        "2026-11-15 04:00",
+        "UK",
+        BJSM,
+        RSM,
         "BJSM: table of contents, November 2026 issue",
         """
         British Journal of Sports Medicine - November 2026 (Volume 60, Issue 21)
@@ -3526,13 +4705,19 @@ def research() -> None:
 
         You are receiving this alert because you signed up for BJSM email alerts.
         """,
-        label=("research", "research", "toc"), headers={"List-Id": "<bjsm-etoc.bmj.com>"})
+        label=("research", "research", "toc"),
+        headers={"List-Id": "<bjsm-etoc.bmj.com>"},
+    )
 
 
 # --------------------------------------------------------------------------- noise
 def noise() -> None:
-    add("newsletter-practice-pulse", "2026-09-02 06:30", "ET",
-        ("Practice Pulse", "newsletter@practicepulse.example"), RSM_PM,
+    add(
+        "newsletter-practice-pulse",
+        "2026-09-02 06:30",
+        "ET",
+        ("Practice Pulse", "newsletter@practicepulse.example"),
+        RSM_PM,
         "Practice Pulse: 5 front-desk scripts that reduce no-shows",
         """
         PRACTICE PULSE - the weekly newsletter for independent practices
@@ -3544,26 +4729,46 @@ def noise() -> None:
 
         Read online | Update preferences | Unsubscribe
         """,
-        headers={"List-Id": "<weekly.practicepulse.example>", "Precedence": "bulk"})
+        headers={"List-Id": "<weekly.practicepulse.example>", "Precedence": "bulk"},
+    )
 
-    add("personal-dinner", "2026-09-04 18:22", "PT", ("Claire Brandt", "claire@brandtfamily.example"),
-        RSM, "dinner saturday?",
+    add(
+        "personal-dinner",
+        "2026-09-04 18:22",
+        "PT",
+        ("Claire Brandt", "claire@brandtfamily.example"),
+        RSM,
+        "dinner saturday?",
         """
         Hey - the Moraleses invited us for dinner Saturday at 7. I said probably yes. Can you
         pick up wine on the way home Friday? Also the dog has her vet appointment at 8:30 on
         Monday, can you drop her?
 
         xx C
-        """)
+        """,
+    )
 
-    add("personal-dinner-reply", "2026-09-05 08:01", "PT", ("Claire Brandt", "claire@brandtfamily.example"),
-        RSM, "Re: dinner saturday?",
+    add(
+        "personal-dinner-reply",
+        "2026-09-05 08:01",
+        "PT",
+        ("Claire Brandt", "claire@brandtfamily.example"),
+        RSM,
+        "Re: dinner saturday?",
         """
         Perfect, thanks. I'll tell them. And never mind the vet, my mum can take her.
-        """, parent="personal-dinner", quote="apple")
+        """,
+        parent="personal-dinner",
+        quote="apple",
+    )
 
-    add("spam-gift-card", "2026-09-09 03:14", "UTC", ("Rewards Center", "rewards@prize-winner.example"),
-        RSM_FRONT, "Congratulations! Your $500 gift card claim is waiting",
+    add(
+        "spam-gift-card",
+        "2026-09-09 03:14",
+        "UTC",
+        ("Rewards Center", "rewards@prize-winner.example"),
+        RSM_FRONT,
+        "Congratulations! Your $500 gift card claim is waiting",
         """
         Congratulations!!!
 
@@ -3574,10 +4779,16 @@ def noise() -> None:
         CLAIM NOW >>> http://prize-winner.example/claim
 
         Offer expires in 24 hours. Reply STOP to opt out.
-        """)
+        """,
+    )
 
-    add("parcel-on-its-way", "2026-09-11 07:40", "ET", ("ParcelFast", "tracking@parcelfast.example"),
-        LOTUS_OFF, "Your parcel is on its way",
+    add(
+        "parcel-on-its-way",
+        "2026-09-11 07:40",
+        "ET",
+        ("ParcelFast", "tracking@parcelfast.example"),
+        LOTUS_OFF,
+        "Your parcel is on its way",
         """
         Good news! Your parcel is on its way.
 
@@ -3586,10 +4797,15 @@ def noise() -> None:
 
         Track your parcel: https://parcelfast.example/t/PF8841200931
         """,
-        headers={"Auto-Submitted": "auto-generated"})
+        headers={"Auto-Submitted": "auto-generated"},
+    )
 
-    add("summit-marketing", "2026-09-16 10:00", "ET",
-        ("Global Sports Medicine Summit", "events@sportsmedsummit.example"), RSM,
+    add(
+        "summit-marketing",
+        "2026-09-16 10:00",
+        "ET",
+        ("Global Sports Medicine Summit", "events@sportsmedsummit.example"),
+        RSM,
         "Early-bird ends Friday: Global Sports Medicine Summit 2027 (earn up to 24 CME credits)",
         """
         Don't miss out!
@@ -3604,10 +4820,18 @@ def noise() -> None:
 
         You are receiving this email because you attended a previous event. Unsubscribe.
         """,
-        headers={"List-Unsubscribe": "<https://sportsmedsummit.example/unsub>", "Precedence": "bulk"})
+        headers={
+            "List-Unsubscribe": "<https://sportsmedsummit.example/unsub>",
+            "Precedence": "bulk",
+        },
+    )
 
-    add("webinar-prior-auth-ai", "2026-09-22 11:30", "ET",
-        ("PriorAuthPro", "hello@priorauthpro.example"), RSM_BILL,
+    add(
+        "webinar-prior-auth-ai",
+        "2026-09-22 11:30",
+        "ET",
+        ("PriorAuthPro", "hello@priorauthpro.example"),
+        RSM_BILL,
         "Free webinar: cut prior authorization denials by 40% with AI",
         """
         Hi there,
@@ -3622,9 +4846,15 @@ def noise() -> None:
 
         PriorAuthPro, Inc. | Unsubscribe
         """,
-        headers={"Precedence": "bulk"})
+        headers={"Precedence": "bulk"},
+    )
 
-    add("ooo-harcourt", "2026-09-10 16:21", "UK", HL_TRAINEE, MOT,
+    add(
+        "ooo-harcourt",
+        "2026-09-10 16:21",
+        "UK",
+        HL_TRAINEE,
+        MOT,
         "Automatic reply: Expert enquiry - care and OT needs report - Our ref: HL/4471/JS",
         """
         Thank you for your email. I am out of the office until Monday 14 September with
@@ -3633,10 +4863,16 @@ def noise() -> None:
 
         Oliver Brannigan
         """,
-        headers={"Auto-Submitted": "auto-replied"})
+        headers={"Auto-Submitted": "auto-replied"},
+    )
 
-    add("personal-book-club", "2026-09-25 20:10", "UK", ("Wren Hollis", "wren.hollis@fastmail.example"),
-        MOT, "Book club - November pick",
+    add(
+        "personal-book-club",
+        "2026-09-25 20:10",
+        "UK",
+        ("Wren Hollis", "wren.hollis@fastmail.example"),
+        MOT,
+        "Book club - November pick",
         """
         Hi lovely,
 
@@ -3644,10 +4880,15 @@ def noise() -> None:
         mine on the 19th, 7.30 - bring something sweet if you can!
 
         W x
-        """)
+        """,
+    )
 
-    add("phish-mailbox-full", "2026-09-30 02:05", "UTC",
-        ("Mail Administrator", "admin@secure-mailbox-verify.example"), MOT_ADMIN,
+    add(
+        "phish-mailbox-full",
+        "2026-09-30 02:05",
+        "UTC",
+        ("Mail Administrator", "admin@secure-mailbox-verify.example"),
+        MOT_ADMIN,
         "Your mailbox storage is full - verify now to avoid suspension",
         """
         Dear user,
@@ -3660,10 +4901,16 @@ def noise() -> None:
         Failure to verify within 24 hours will result in permanent suspension.
 
         Mail Administrator
-        """)
+        """,
+    )
 
-    add("shop-delivered", "2026-10-03 14:02", "ET", ("ShopDirect", "orders@shopdirect.example"),
-        LOTUS_OFF, "Delivered: your order #112-5540091",
+    add(
+        "shop-delivered",
+        "2026-10-03 14:02",
+        "ET",
+        ("ShopDirect", "orders@shopdirect.example"),
+        LOTUS_OFF,
+        "Delivered: your order #112-5540091",
         """
         Your package was delivered.
 
@@ -3672,10 +4919,15 @@ def noise() -> None:
 
         How was your delivery? Rate it now.
         """,
-        headers={"Auto-Submitted": "auto-generated"})
+        headers={"Auto-Submitted": "auto-generated"},
+    )
 
-    add("ot-business-tips", "2026-10-05 07:00", "UK",
-        ("OT Business Hub", "tips@otbusinesshub.example"), MOT,
+    add(
+        "ot-business-tips",
+        "2026-10-05 07:00",
+        "UK",
+        ("OT Business Hub", "tips@otbusinesshub.example"),
+        MOT,
         "3 ways to price your independent OT services in 2027",
         """
         OT BUSINESS HUB - monthly tips for independent therapists
@@ -3688,10 +4940,16 @@ def noise() -> None:
 
         Unsubscribe | Manage preferences
         """,
-        headers={"List-Id": "<monthly.otbusinesshub.example>", "Precedence": "list"})
+        headers={"List-Id": "<monthly.otbusinesshub.example>", "Precedence": "list"},
+    )
 
-    add("chartnest-invoice", "2026-10-01 00:15", "ET", ("ChartNest Billing", "billing@chartnest.example"),
-        RSM_PM, "Your ChartNest invoice for October 2026",
+    add(
+        "chartnest-invoice",
+        "2026-10-01 00:15",
+        "ET",
+        ("ChartNest Billing", "billing@chartnest.example"),
+        RSM_PM,
+        "Your ChartNest invoice for October 2026",
         """
         Hi Rosa,
 
@@ -3705,10 +4963,16 @@ def noise() -> None:
 
         ChartNest - the EHR that gets out of your way
         """,
-        headers={"Auto-Submitted": "auto-generated"})
+        headers={"Auto-Submitted": "auto-generated"},
+    )
 
-    add("pta-newsletter", "2026-10-09 15:30", "PT", ("Riverside Elementary PTA", "pta@riverside-elem.example"),
-        RSM, "PTA news: fall festival volunteers needed!",
+    add(
+        "pta-newsletter",
+        "2026-10-09 15:30",
+        "PT",
+        ("Riverside Elementary PTA", "pta@riverside-elem.example"),
+        RSM,
+        "PTA news: fall festival volunteers needed!",
         """
         Hi Falcon families!
 
@@ -3721,10 +4985,16 @@ def noise() -> None:
         Thanks!
         Riverside Elementary PTA
         """,
-        headers={"List-Id": "<families.riverside-elem.example>"})
+        headers={"List-Id": "<families.riverside-elem.example>"},
+    )
 
-    add("spam-top-doctors", "2026-10-13 09:00", "UTC", ("Top Doctors Awards", "awards@topdocs-awards.example"),
-        LOTUS, "You have been nominated: Top Integrative Physician 2027",
+    add(
+        "spam-top-doctors",
+        "2026-10-13 09:00",
+        "UTC",
+        ("Top Doctors Awards", "awards@topdocs-awards.example"),
+        LOTUS,
+        "You have been nominated: Top Integrative Physician 2027",
         """
         Dear Doctor,
 
@@ -3733,10 +5003,15 @@ def noise() -> None:
         digital badge, please complete the winner's package for $349.
 
         Confirm your award today!
-        """)
+        """,
+    )
 
-    add("congress-call-abstracts", "2026-10-18 08:00", "ET",
-        ("Integrative Health Congress", "info@ihcongress.example"), LOTUS,
+    add(
+        "congress-call-abstracts",
+        "2026-10-18 08:00",
+        "ET",
+        ("Integrative Health Congress", "info@ihcongress.example"),
+        LOTUS,
         "Call for abstracts closes November 30 - Integrative Health Congress 2027",
         """
         Share your work with the integrative health community!
@@ -3747,10 +5022,17 @@ def noise() -> None:
 
         Submit your abstract | Register | Unsubscribe
         """,
-        headers={"Precedence": "bulk"})
+        headers={"Precedence": "bulk"},
+    )
 
-    add("yoga-schedule", "2026-10-21 12:00", "PT", ("Sunrise Yoga Portland", "studio@sunriseyoga.example"),
-        LOTUS, "November class schedule + new restorative series", None,
+    add(
+        "yoga-schedule",
+        "2026-10-21 12:00",
+        "PT",
+        ("Sunrise Yoga Portland", "studio@sunriseyoga.example"),
+        LOTUS,
+        "November class schedule + new restorative series",
+        None,
         html="""
         <html><body><h1>November at Sunrise Yoga</h1>
         <p>Our new six-week <b>Restorative Series</b> starts November 3. Early mornings are
@@ -3758,27 +5040,41 @@ def noise() -> None:
         <p><a href="https://sunriseyoga.example/schedule">See the full schedule</a></p>
         <p style="font-size:10px">Unsubscribe</p></body></html>
         """,
-        fmt="html", headers={"List-Id": "<news.sunriseyoga.example>"})
+        fmt="html",
+        headers={"List-Id": "<news.sunriseyoga.example>"},
+    )
 
-    add("fwd-weekend-photos", "2026-10-25 19:44", "UK", ("Imogen Pemberton", "imo.pemberton@fastmail.example"),
-        MOT, "Fwd: photos from the weekend",
+    add(
+        "fwd-weekend-photos",
+        "2026-10-25 19:44",
+        "UK",
+        ("Imogen Pemberton", "imo.pemberton@fastmail.example"),
+        MOT,
+        "Fwd: photos from the weekend",
         """
         Forwarding Dad's email - he's worked out how to attach photos! Look at the state of
         the garden.
 
         I x
         """,
-        fwd={"frm": "Geoffrey Pemberton <g.pemberton@oldmail.example>",
-             "date": "Sun, 25 Oct 2026 at 17:02",
-             "subject": "photos from the weekend",
-             "to": "imo.pemberton@fastmail.example",
-             "body": """
+        fwd={
+            "frm": "Geoffrey Pemberton <g.pemberton@oldmail.example>",
+            "date": "Sun, 25 Oct 2026 at 17:02",
+            "subject": "photos from the weekend",
+            "to": "imo.pemberton@fastmail.example",
+            "body": """
              Dear both, here are the photos from Saturday. The apple tree did well this year.
              Love, Dad
-             """})
+             """,
+        },
+    )
 
-    add("missed-delivery-phish", "2026-10-27 06:33", "UK",
-        ("Parcel Notifications", "no-reply@parcel-notify.example"), MOT_ADMIN,
+    add(
+        "missed-delivery-phish",
+        "2026-10-27 06:33",
+        "UK",
+        ("Parcel Notifications", "no-reply@parcel-notify.example"),
+        MOT_ADMIN,
         "We missed you - reschedule your delivery",
         """
         We tried to deliver your item today but nobody was available to sign for it.
@@ -3787,28 +5083,46 @@ def noise() -> None:
         http://parcel-notify.example/redeliver
 
         If you do not reschedule within 48 hours your item will be returned to the sender.
-        """)
+        """,
+    )
 
-    add("connectly-searches", "2026-10-29 13:00", "ET", ("Connectly", "notifications@connectly.example"),
-        MOT, "You appeared in 12 searches this week",
+    add(
+        "connectly-searches",
+        "2026-10-29 13:00",
+        "ET",
+        ("Connectly", "notifications@connectly.example"),
+        MOT,
+        "You appeared in 12 searches this week",
         """
         Harriet, you appeared in 12 searches this week.
 
         People from Surrey County Council, a case management company and 2 other companies
         looked at your profile. See who's looking - try Premium free for 1 month.
         """,
-        headers={"Auto-Submitted": "auto-generated"})
+        headers={"Auto-Submitted": "auto-generated"},
+    )
 
-    add("bank-statement", "2026-11-01 05:00", "PT", ("Harbor Community Bank", "alerts@harborbank.example"),
-        LOTUS_OFF, "Your October statement is ready",
+    add(
+        "bank-statement",
+        "2026-11-01 05:00",
+        "PT",
+        ("Harbor Community Bank", "alerts@harborbank.example"),
+        LOTUS_OFF,
+        "Your October statement is ready",
         """
         Your business checking statement for the period ending 10/31/2026 is ready to view in
         online banking. For your security we never include account details in email.
         """,
-        headers={"Auto-Submitted": "auto-generated"})
+        headers={"Auto-Submitted": "auto-generated"},
+    )
 
-    add("spam-refer-friend", "2026-11-03 10:10", "ET", ("FreshPlate Meal Kits", "promo@meal-kits.example"),
-        RSM, "Refer a friend and you both get $50 off",
+    add(
+        "spam-refer-friend",
+        "2026-11-03 10:10",
+        "ET",
+        ("FreshPlate Meal Kits", "promo@meal-kits.example"),
+        RSM,
+        "Refer a friend and you both get $50 off",
         """
         Love FreshPlate? Share the love!
 
@@ -3817,10 +5131,17 @@ def noise() -> None:
 
         Terms apply. Unsubscribe.
         """,
-        headers={"Precedence": "bulk"})
+        headers={"Precedence": "bulk"},
+    )
 
-    add("wellness-weekly", "2026-11-07 06:00", "ET", ("Wellness Weekly", "hello@wellnessweekly.example"),
-        LOTUS, "Fall wellness: 7 cozy habits for better sleep", None,
+    add(
+        "wellness-weekly",
+        "2026-11-07 06:00",
+        "ET",
+        ("Wellness Weekly", "hello@wellnessweekly.example"),
+        LOTUS,
+        "Fall wellness: 7 cozy habits for better sleep",
+        None,
         html="""
         <html><body style="background:#faf6f0"><h2>Fall wellness</h2>
         <p>As the nights draw in, try these 7 cozy habits for better sleep - from warm baths
@@ -3828,10 +5149,16 @@ def noise() -> None:
         <p><a href="https://wellnessweekly.example/fall">Read more</a> | Unsubscribe</p>
         </body></html>
         """,
-        fmt="html", headers={"List-Id": "<weekly.wellnessweekly.example>", "Precedence": "bulk"})
+        fmt="html",
+        headers={"List-Id": "<weekly.wellnessweekly.example>", "Precedence": "bulk"},
+    )
 
-    add("dentist-reminder", "2026-11-10 09:00", "PT",
-        ("BrightSmile Dental", "appointments@brightsmile-dental.example"), RSM,
+    add(
+        "dentist-reminder",
+        "2026-11-10 09:00",
+        "PT",
+        ("BrightSmile Dental", "appointments@brightsmile-dental.example"),
+        RSM,
         "Appointment reminder: Thursday, November 19 at 8:00 AM",
         """
         Hi Nathaniel,
@@ -3841,10 +5168,15 @@ def noise() -> None:
 
         BrightSmile Dental
         """,
-        headers={"Auto-Submitted": "auto-generated"})
+        headers={"Auto-Submitted": "auto-generated"},
+    )
 
-    add("ot-list-dfg-portal", "2026-11-12 21:15", "UK",
-        ("Morwenna Jolliffe", "mjolliffe@cornwall-ot.example"), ("OT Independents list", "ot-independents@lists.example"),
+    add(
+        "ot-list-dfg-portal",
+        "2026-11-12 21:15",
+        "UK",
+        ("Morwenna Jolliffe", "mjolliffe@cornwall-ot.example"),
+        ("OT Independents list", "ot-independents@lists.example"),
         "[ot-independents] Anyone used the new DFG portal?",
         """
         Evening all,
@@ -3859,10 +5191,19 @@ def noise() -> None:
         You received this message because you are subscribed to the OT Independents group.
         To unsubscribe, email ot-independents+unsubscribe@lists.example
         """,
-        headers={"List-Id": "OT Independents <ot-independents.lists.example>", "Precedence": "list"})
+        headers={
+            "List-Id": "OT Independents <ot-independents.lists.example>",
+            "Precedence": "list",
+        },
+    )
 
-    add("courier-scheduled", "2026-11-16 07:12", "ET", ("ParcelFast", "tracking@parcelfast.example"),
-        RSM_FRONT, "Delivery scheduled for Tuesday",
+    add(
+        "courier-scheduled",
+        "2026-11-16 07:12",
+        "ET",
+        ("ParcelFast", "tracking@parcelfast.example"),
+        RSM_FRONT,
+        "Delivery scheduled for Tuesday",
         """
         Your ParcelFast delivery is scheduled for Tuesday, November 17.
         Tracking number: PF8849911023
@@ -3870,9 +5211,15 @@ def noise() -> None:
 
         Change delivery | Track
         """,
-        headers={"Auto-Submitted": "auto-generated"})
+        headers={"Auto-Submitted": "auto-generated"},
+    )
 
-    add("locum-recruiter", "2026-11-17 11:11", "ET", ("Dana Whitlock", "dana@medlocums.example"), RSM,
+    add(
+        "locum-recruiter",
+        "2026-11-17 11:11",
+        "ET",
+        ("Dana Whitlock", "dana@medlocums.example"),
+        RSM,
         "Locum opportunities in sports medicine - Colorado and Utah",
         """
         Hi Dr. Brandt,
@@ -3885,17 +5232,24 @@ def noise() -> None:
 
         Dana Whitlock
         Senior Recruiter, MedLocums
-        """)
+        """,
+    )
 
-    add("survey-purchase", "2026-11-22 10:00", "ET", ("ShopDirect", "feedback@shopdirect.example"),
-        LOTUS_OFF, "How did we do? Rate your recent purchase",
+    add(
+        "survey-purchase",
+        "2026-11-22 10:00",
+        "ET",
+        ("ShopDirect", "feedback@shopdirect.example"),
+        LOTUS_OFF,
+        "How did we do? Rate your recent purchase",
         """
         Thanks for shopping with us! Tell us about your recent purchase (Ergonomic office
         chair, black) - it only takes a minute.
 
         Rate your purchase: 1 2 3 4 5
         """,
-        headers={"Precedence": "bulk"})
+        headers={"Precedence": "bulk"},
+    )
 
 
 # =========================================================================== output
@@ -3919,8 +5273,12 @@ def all_messages() -> list[Spec]:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--out", type=Path, default=HERE / "mailbox",
-                        help="Maildir to write (its new/ folder is replaced)")
+    parser.add_argument(
+        "--out",
+        type=Path,
+        default=HERE / "mailbox",
+        help="Maildir to write (its new/ folder is replaced)",
+    )
     parser.add_argument("--labels", type=Path, default=HERE / "mailbox-labels.csv")
     args = parser.parse_args(argv)
 
