@@ -77,6 +77,9 @@ from bot.mail_message import GENERATED_HEADER, KEY_HEADER, Message
 from bot.resources import shipped_templates
 from connectors.base import OutgoingDraft
 
+# Automated senders' local parts: a reply there goes nowhere, so the draft says so.
+_NO_REPLY = re.compile(r"no-?reply|do-?not-?reply|donotreply|mailer-daemon|notifications?$", re.I)
+
 # CRLF line ends; headers folded only past RFC 5322's hard limit (998), because CPython's
 # folder otherwise moves a whole subject onto a continuation line ("Subject:\r\n Re: ..."),
 # which clients show with a leading space.
@@ -368,9 +371,12 @@ class Drafter:
     def reply_context(self, original: Message, context: Mapping[str, Any]) -> dict[str, Any]:
         """The documented template context: caller's values completed from ``original``."""
         received = original.date.date() if original.date else None
+        reply_to = valid_address(original.reply_to or original.from_addr) or ""
         message = {
             "from_name": clean_header_text(original.from_name, 200),
             "from_addr": valid_address(original.from_addr) or "",
+            "reply_to": reply_to,
+            "no_reply": bool(_NO_REPLY.search(reply_to.partition("@")[0])),
             "subject": clean_header_text(original.subject, 998),
             "date": original.date,
             "received_date": received,

@@ -16,13 +16,14 @@ from dataclasses import dataclass, field
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from bot import crash
 from bot.calendar_payload import entry_from_payload
 from bot.errors import ConnectorError
 from bot.models import AuditEvent, CalendarEntryRow, Draft
 from bot.runtime import Runtime
 from connectors.base import CalendarSink, DraftSink, OutgoingDraft
 
-__all__ = ["EffectsReport", "apply_pending", "crash_point"]
+__all__ = ["EffectsReport", "apply_pending"]
 
 log = logging.getLogger(__name__)
 
@@ -33,16 +34,6 @@ class EffectsReport:
     drafts_found: int = 0
     calendar_written: int = 0
     errors: list[str] = field(default_factory=list)
-
-
-def crash_point(name: str) -> None:
-    """Test knob (``CHIEF_CRASH_AFTER=N``): exit abruptly after the Nth durable step.
-
-    Used by the crash-safety tests to prove that every step can be interrupted and resumed.
-    """
-    from bot import crash
-
-    crash.step(name)
 
 
 def _audit(session: Session, rt: Runtime, action: str, target: str, remote_id: str | None) -> None:
@@ -72,7 +63,7 @@ def apply_drafts(rt: Runtime, sink: DraftSink, report: EffectsReport) -> None:
                 remote = sink.find_draft(draft.key)
                 if remote is None:
                     remote = sink.create_draft(OutgoingDraft(key=draft.key, raw=draft.raw))
-                    crash_point("draft.remote")
+                    crash.step("draft.remote")
                     report.drafts_written += 1
                     _audit(session, rt, "draft.create", draft.key, remote)
                 else:
@@ -84,7 +75,7 @@ def apply_drafts(rt: Runtime, sink: DraftSink, report: EffectsReport) -> None:
                 continue
             draft.state, draft.remote_id, draft.raw = "written", remote, None
             session.commit()
-            crash_point("draft.commit")
+            crash.step("draft.commit")
 
 
 def apply_calendar(rt: Runtime, sink: CalendarSink, report: EffectsReport) -> None:
@@ -106,7 +97,7 @@ def apply_calendar(rt: Runtime, sink: CalendarSink, report: EffectsReport) -> No
                 remote_ids = upsert_many(entries)
             else:
                 remote_ids = [sink.upsert_event(entry) for entry in entries]
-            crash_point("calendar.remote")
+            crash.step("calendar.remote")
         except ConnectorError as exc:
             report.errors.append(f"calendar: {exc}")
             log.warning("calendar entries not written: %s", type(exc).__name__)
@@ -116,7 +107,7 @@ def apply_calendar(rt: Runtime, sink: CalendarSink, report: EffectsReport) -> No
             _audit(session, rt, "calendar.upsert", row.key, remote)
         report.calendar_written += len(pending)
         session.commit()
-        crash_point("calendar.commit")
+        crash.step("calendar.commit")
 
 
 def apply_pending(rt: Runtime) -> EffectsReport:

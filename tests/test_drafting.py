@@ -502,3 +502,21 @@ def test_encoded_words_in_values_are_decoded_not_mangled() -> None:
     assert clean_header_text("Zoë – =?utf-8?q?caf=C3=A9?= 日本") == "Zoë – café 日本"
     assert clean_header_text("=?x-unknown?q?abc?=") == "= ?x-unknown?q?abc?="
     assert reply_subject("Re: =?utf-8?b?UmU6IENsYWlt?=") == "Re: Claim"
+
+
+@pytest.mark.parametrize(
+    ("sender", "reply_to", "warned"),
+    [
+        ("no-reply@notifications.payer.example", None, True),
+        ("precert-noreply@payer.example", None, True),
+        ("DoNotReply@payer.example", None, True),
+        ("no-reply@payer.example", "appeals@payer.example", False),
+        ("claims@payer.example", None, False),
+    ],
+)
+def test_draft_to_a_no_reply_address_says_so(
+    sender: str, reply_to: str | None, warned: bool
+) -> None:
+    msg = render(msg=original(from_addr=sender, reply_to=reply_to))
+    assert msg["To"] == (reply_to or sender).lower()
+    assert ("accepts no replies" in body_of(msg)) is warned
