@@ -20,6 +20,7 @@ import logging
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
+from datetime import UTC
 from typing import Any
 
 from sqlalchemy import select
@@ -113,8 +114,8 @@ def _log_message(
         provider_id=message.provider_id[:255],
         message_id=message.message_id,
         thread_root=(message.references[0] if message.references else message.in_reply_to),
-        received_at=message.date,
-        logged_at=now,
+        received_at=message.date.astimezone(UTC) if message.date else None,
+        logged_at=now.astimezone(UTC),
         sender_domain=message.from_domain[:255],
         sender_hash=_sha(message.from_addr),
         subject_hash=_sha(message.subject),
@@ -191,7 +192,7 @@ def _sync_mail(rt: Runtime, report: SyncReport, progress: Callable[[int], None] 
                         key=key,
                         mailbox_id=mailbox_id,
                         provider_id=pid[:255],
-                        logged_at=rt.now(),
+                        logged_at=rt.now().astimezone(UTC),
                         error=why[:200],
                     )
                 )

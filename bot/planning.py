@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass, field, replace
-from datetime import datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import select
@@ -119,31 +119,29 @@ def plan_message(
             )
             continue
         use_stated = index == 0 and stated is not None
-        deadline = Deadline(
-            key=stable_key(row.key, "deadline", spec.clock),
-            practice_id=rt.practice_id,
-            case_id=case.id if case else None,
-            message_id=row.id,
-            clock=spec.clock,
-            title=spec.title or f"{label}: {clock.describe()}",
-            due=stated if use_stated and stated is not None else due,
-            stated=use_stated,
+        _set_deadline(
+            session,
+            rt,
+            plan,
+            row,
+            case,
+            spec.clock,
+            spec.title or f"{label}: {clock.describe()}",
+            stated if use_stated and stated is not None else due,
+            use_stated,
         )
-        session.add(deadline)
-        plan.deadlines.append(deadline)
     if stated is not None and not result.deadline_actions and case is not None:
-        deadline = Deadline(
-            key=stable_key(row.key, "deadline", "stated"),
-            practice_id=rt.practice_id,
-            case_id=case.id,
-            message_id=row.id,
-            clock="stated",
-            title=f"{label}: date stated in the message",
-            due=stated,
-            stated=True,
+        _set_deadline(
+            session,
+            rt,
+            plan,
+            row,
+            case,
+            "stated",
+            f"{label}: date stated in the message",
+            stated,
+            True,
         )
-        session.add(deadline)
-        plan.deadlines.append(deadline)
     for deadline in plan.deadlines:
         note = "Date stated in the message." if deadline.stated else _clock_note(rt, deadline)
         entry = plan_calendar_entry(session, rt, _deadline_entry(rt, deadline, note), "deadline")
@@ -194,6 +192,61 @@ def plan_message(
             if planned is not None:
                 plan.calendar.append(planned)
     return plan
+
+
+def _set_deadline(
+    session: Session,
+    rt: Runtime,
+    plan: Plan,
+    row: MessageRow,
+    case: Case | None,
+    clock: str,
+    title: str,
+    due: date,
+    stated: bool,
+) -> None:
+    """Plan the deadline of ``clock`` for this message's case.
+
+    A case has one open deadline per clock: a later message on the case (a chaser, a
+    reminder, a new stated date) moves it rather than adding a second, and its calendar
+    entry is updated in place. A message older than the one that set the deadline (mail
+    read out of order) leaves it alone. Without a case, the deadline belongs to the message.
+    """
+    if case is not None:
+        key = stable_key(rt.config.practice.slug, "case", case.id, "deadline", clock)
+    else:
+        key = stable_key(row.key, "deadline", clock)
+    deadline = session.scalar(select(Deadline).where(Deadline.key == key))
+    if deadline is not None:
+        setter = session.get(MessageRow, deadline.message_id) if deadline.message_id else None
+        newer = (
+            setter is None
+            or setter.received_at is None
+            or row.received_at is None
+            or _aware(row.received_at) >= _aware(setter.received_at)
+        )
+        if not newer:
+            return
+        deadline.message_id, deadline.title, deadline.due = row.id, title, due
+        deadline.stated, deadline.done = stated, False
+    else:
+        deadline = Deadline(
+            key=key,
+            practice_id=rt.practice_id,
+            case_id=case.id if case else None,
+            message_id=row.id,
+            clock=clock,
+            title=title,
+            due=due,
+            stated=stated,
+        )
+        session.add(deadline)
+    plan.deadlines.append(deadline)
+
+
+def _aware(moment: datetime) -> datetime:
+    """SQLite hands back naive datetimes; ours are all stored in UTC."""
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
 
 
 def _clock_note(rt: Runtime, deadline: Deadline) -> str:

@@ -17,7 +17,7 @@ from sqlalchemy import create_engine, select, update
 from sqlalchemy.orm import Session
 
 from bot.config import load_config
-from bot.models import Case, Mailbox, MessageRow
+from bot.models import Case, Deadline, Mailbox, MessageRow
 from bot.pipeline import sync
 from bot.runtime import Runtime
 from tests.conftest import deliver, make_message
@@ -246,3 +246,21 @@ def test_crash_at_every_durable_step_then_rerun(home: Path, chief_exe: str, tmp_
         _invariants(home, expected_messages=7)
     print(f"crash points tried: {tried}")
     assert tried >= 10
+
+
+def test_later_message_moves_the_case_deadline_instead_of_adding_one(home: Path) -> None:
+    first = make_message("d1@plan", "PA pended", "Auth #: PA-600001 pended", SENDER)
+    later = make_message("d2@plan", "PA pended", "Auth #: PA-600001 still pended", SENDER).replace(
+        b"Mon, 02 Nov 2026 10:00:00", b"Mon, 09 Nov 2026 10:00:00"
+    )
+    deliver(home, "d2", later)  # read first, although it is the newer message
+    deliver(home, "d1", first)
+    rt = run(home)
+    with Session(rt.engine) as s:
+        deadlines = s.scalars(select(Deadline)).all()
+    assert len(deadlines) == 1
+    # 3 US business days after Monday 9 November 2026, Veterans Day (11th) skipped.
+    assert deadlines[0].due.isoformat() == "2026-11-13"
+    cal = Calendar.from_ical((home / "calendar.ics").read_bytes())
+    starts = [e.decoded("DTSTART").isoformat() for e in cal.walk("VEVENT")]
+    assert starts == ["2026-11-13"]
