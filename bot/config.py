@@ -69,6 +69,7 @@ class RemindersConfig(_Section):
 
 class SummaryConfig(_Section):
     to: EmailStr | None = None  # default: the practitioner's own address
+    via: Literal["mailbox", "smtp"] = "mailbox"  # into the inbox, or by [smtp]
     hour: int = Field(default=7, ge=0, le=23)
     within_days: int = Field(default=14, ge=1, le=90)
 
@@ -106,6 +107,7 @@ class Config(_Section):
     templates: FoldersConfig = Field(default_factory=FoldersConfig)
     mail: dict[str, Any] = Field(default_factory=lambda: {"connector": "maildir"})
     calendar: dict[str, Any] = Field(default_factory=lambda: {"connector": "ics"})
+    smtp: dict[str, Any] = Field(default_factory=dict)
     database: DatabaseConfig = Field(default_factory=DatabaseConfig)
     reminders: RemindersConfig = Field(default_factory=RemindersConfig)
     summary: SummaryConfig = Field(default_factory=SummaryConfig)
@@ -134,15 +136,17 @@ class Config(_Section):
         return str(self.summary.to or self.practice.email)
 
     def connector_args(self, section: str) -> tuple[str, dict[str, Any]]:
-        """(connector name, constructor kwargs) for ``[mail]`` or ``[calendar]``, paths resolved,
-        unknown keys refused with the list of known ones."""
+        """(connector name, constructor kwargs) for ``[mail]``, ``[calendar]`` or ``[smtp]``:
+        paths resolved, keys the connector does not take refused with the list of known ones.
+        """
         from connectors import load_connector
 
-        table = dict(self.mail if section == "mail" else self.calendar)
-        name = str(table.pop("connector", "maildir" if section == "mail" else "ics"))
+        defaults = {"mail": "maildir", "calendar": "ics", "smtp": "smtp"}
+        table = dict(getattr(self, section))
+        name = str(table.pop("connector", defaults[section]))
         cls = load_connector(section, name)
         params = inspect.signature(cls).parameters
-        known = [p for p in params if p not in ("self", "practitioner_address", "limits", "tz")]
+        known = [p for p in params if p not in _NOT_FROM_CONFIG]
         for key in table:
             if key not in known:
                 raise UserError(
@@ -150,9 +154,15 @@ class Config(_Section):
                     f"known: {', '.join(known)}"
                 )
         for key, value in list(table.items()):
-            if key in ("path", "folder") or key.endswith("_path"):
+            if key in ("path", "folder") or key.endswith(("_path", "_file")):
                 table[key] = self.resolve(value)
         return name, table
+
+
+# Constructor arguments the runtime supplies itself, never read from chief.toml.
+_NOT_FROM_CONFIG = frozenset(
+    {"self", "practitioner_address", "limits", "tz", "xoauth2_token_provider"}
+)
 
 
 def find_config(explicit: Path | None) -> Path:

@@ -182,7 +182,7 @@ def deliver_summary(rt: Runtime) -> Path:
             raw = build_summary(collect_summary(rt), rt.template_dirs, rt.practitioner, key)
             _write_atomically(copy, raw)
         if done is None:
-            remote = rt.mail().send_to_practitioner(raw, key)
+            remote = rt.sender().send_to_practitioner(raw, key)
             session.add(
                 AuditEvent(
                     practice_id=rt.practice_id,

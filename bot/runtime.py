@@ -116,6 +116,30 @@ class Runtime:
             self._connectors["calendar"] = load_connector("calendar", name)(**kwargs)
         return self._connectors["calendar"]
 
+    def sender(self) -> Any:
+        """Who delivers the daily summary: the mail connector (into the practitioner's own
+        inbox) or, with ``[summary] via = "smtp"``, the SMTP sender. Either refuses any
+        recipient but the practitioner."""
+        if self.config.summary.via == "mailbox":
+            return self.mail()
+        if "sender" not in self._connectors:
+            from connectors import load_connector
+
+            name, kwargs = self.config.connector_args("smtp")
+            kwargs.setdefault("from_address", str(self.config.practice.email))
+            self._connectors["sender"] = load_connector("smtp", name)(
+                **kwargs, practitioner_address=self.config.summary_to
+            )
+        return self._connectors["sender"]
+
+    def close(self) -> None:
+        """Close every connector that holds a connection."""
+        for connector in self._connectors.values():
+            closer = getattr(connector, "close", None)
+            if closer is not None:
+                closer()
+        self._connectors.clear()
+
     def mailbox_id(self, session: Session) -> int:
         name = str(self.config.mail.get("connector", "maildir"))
         row = session.scalar(

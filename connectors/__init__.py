@@ -9,19 +9,26 @@ from __future__ import annotations
 import importlib
 from typing import Any
 
-__all__ = ["MAIL_CONNECTORS", "CALENDAR_CONNECTORS", "load_connector"]
+__all__ = ["CALENDAR_CONNECTORS", "MAIL_CONNECTORS", "SENDERS", "load_connector"]
 
 MAIL_CONNECTORS: dict[str, str] = {
     "maildir": "connectors.maildir:MaildirConnector",
+    "imap": "connectors.imap:ImapConnector",
 }
 CALENDAR_CONNECTORS: dict[str, str] = {
     "ics": "connectors.ics:IcsCalendar",
+    "caldav": "connectors.caldav:CaldavCalendar",
+}
+# The daily summary normally goes into the practitioner's own inbox through the mail
+# connector; `[summary] via = "smtp"` sends it with one of these instead (to them alone).
+SENDERS: dict[str, str] = {
+    "smtp": "connectors.smtp:SmtpSender",
 }
 
 
 def load_connector(kind: str, name: str) -> Any:
-    """Return the connector class registered as ``name`` for ``kind`` ("mail" or "calendar")."""
-    registry = MAIL_CONNECTORS if kind == "mail" else CALENDAR_CONNECTORS
+    """The connector class registered as ``name`` for ``kind`` ("mail", "calendar", "smtp")."""
+    registry = {"mail": MAIL_CONNECTORS, "calendar": CALENDAR_CONNECTORS, "smtp": SENDERS}[kind]
     try:
         target = registry[name]
     except KeyError:

@@ -1,0 +1,281 @@
+"""The contract every connector keeps, as test mixins run against each real backend.
+
+A connector's test module subclasses :class:`MailContract` or :class:`CalendarContract` and
+provides the fixtures they name; the tests then run against its real local server (or the
+embedded files). What the pipeline relies on is stated once, here.
+
+MailContract fixtures
+---------------------
+``mail``
+    A fresh connector over an empty mailbox (watching INBOX), constructed with
+    ``practitioner_address=PRACTITIONER``.
+``put``
+    ``put(raw: bytes) -> None``: deliver a message into the watched folder by the server's own
+    means (a second client, a delivery agent), never through the connector under test.
+``user_mail``
+    ``user_mail() -> dict[str, tuple[str, frozenset[str]]]``: the watched folder as a second
+    client sees it: an id per message → (sha256 of its bytes, its flags). Used to prove the
+    connector never alters the user's mail.
+``drafts_on_server``
+    ``drafts_on_server() -> list[tuple[bytes, frozenset[str]]]``: every message in the drafts
+    folder as a second client sees it, with its flags (``"draft"`` among them when flagged).
+
+CalendarContract fixtures
+-------------------------
+``calendar``
+    A fresh calendar connector over an empty calendar.
+``server_events``
+    ``server_events() -> list[icalendar.Event]``: the VEVENTs as a second client sees them.
+"""
+
+from __future__ import annotations
+
+import email
+from collections.abc import Callable
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
+
+import pytest
+
+from bot.errors import UserError
+from bot.mail_message import KEY_HEADER
+from connectors.base import Batch, CalendarEntry, OutgoingDraft
+
+PRACTITIONER = "dr@practice.example"
+
+__all__ = ["PRACTITIONER", "CalendarContract", "MailContract", "sample"]
+
+
+def sample(n: int, extra: str = "") -> bytes:
+    """A small, valid message numbered ``n``."""
+    return (
+        f"From: Sender {n} <sender{n}@payer.example>\r\n"
+        f"To: {PRACTITIONER}\r\n"
+        f"Subject: Contract message {n}\r\n"
+        f"Message-ID: <contract-{n}@payer.example>\r\n"
+        "Date: Mon, 02 Nov 2026 10:00:00 +0000\r\n"
+        f"{extra}"
+        "\r\n"
+        f"Body of message {n}.\r\n"
+    ).encode()
+
+
+def drain(batches: Any) -> tuple[list[Any], list[tuple[str, str]], dict[str, Any] | None]:
+    messages: list[Any] = []
+    failed: list[tuple[str, str]] = []
+    cursor: dict[str, Any] | None = None
+    for batch in batches:
+        assert isinstance(batch, Batch)
+        messages.extend(batch.messages)
+        failed.extend(batch.failed)
+        cursor = dict(batch.cursor)
+    return messages, failed, cursor
+
+
+def _draft(key: str, n: int = 1) -> OutgoingDraft:
+    raw = (
+        f"From: Dr Test <{PRACTITIONER}>\r\n"
+        "To: sender1@payer.example\r\n"
+        f"Subject: Re: Contract message {n}\r\n"
+        f"In-Reply-To: <contract-{n}@payer.example>\r\n"
+        f"References: <contract-{n}@payer.example>\r\n"
+        f"Message-ID: <draft-{key}@practice.example>\r\n"
+        "Date: Tue, 24 Nov 2026 09:00:00 +0000\r\n"
+        f"{KEY_HEADER}: {key}\r\n"
+        "X-Chief-Generated: draft\r\n"
+        "\r\n"
+        "DRAFT FOR REVIEW\r\n"
+    ).encode()
+    return OutgoingDraft(key=key, raw=raw, in_reply_to=f"<contract-{n}@payer.example>")
+
+
+class MailContract:
+    """What the pipeline relies on from a mail connector."""
+
+    def test_full_sync_returns_every_message(self, mail: Any, put: Callable[[bytes], None]) -> None:
+        for n in range(5):
+            put(sample(n))
+        messages, failed, cursor = drain(mail.changes(None))
+        assert sorted(m.message_id for m in messages) == sorted(
+            f"<contract-{n}@payer.example>" for n in range(5)
+        )
+        assert failed == []
+        assert cursor is not None
+        assert len({m.provider_id for m in messages}) == 5
+
+    def test_incremental_sync_misses_nothing(self, mail: Any, put: Callable[[bytes], None]) -> None:
+        for n in range(3):
+            put(sample(n))
+        first, _, cursor = drain(mail.changes(None))
+        for n in range(3, 6):
+            put(sample(n))
+        later, _, later_cursor = drain(mail.changes(cursor))
+        new_ids = {f"<contract-{n}@payer.example>" for n in range(3, 6)}
+        got = {m.message_id for m in later}
+        assert new_ids <= got  # never miss one; re-reading old ones is allowed (keys dedupe)
+        assert got <= new_ids | {m.message_id for m in first}
+        assert later_cursor is not None
+
+    def test_lost_cursor_means_full_resync(self, mail: Any, put: Callable[[bytes], None]) -> None:
+        for n in range(4):
+            put(sample(n))
+        drain(mail.changes(None))
+        again, _, _ = drain(mail.changes(None))
+        assert len({m.message_id for m in again}) == 4
+
+    def test_unreadable_message_is_reported_and_the_rest_arrive(
+        self, mail: Any, put: Callable[[bytes], None]
+    ) -> None:
+        put(sample(1))
+        put(b"\r\n\r\n")
+        put(sample(2))
+        messages, failed, _ = drain(mail.changes(None))
+        assert {m.message_id for m in messages} == {
+            "<contract-1@payer.example>",
+            "<contract-2@payer.example>",
+        }
+        assert len(failed) == 1 and failed[0][1]
+
+    def test_reading_never_alters_the_users_mail(
+        self,
+        mail: Any,
+        put: Callable[[bytes], None],
+        user_mail: Callable[[], dict[str, tuple[str, frozenset[str]]]],
+    ) -> None:
+        for n in range(3):
+            put(sample(n))
+        before = user_mail()
+        drain(mail.changes(None))
+        drain(mail.changes(None))
+        assert user_mail() == before
+
+    def test_draft_written_once_flagged_and_found_by_key(
+        self,
+        mail: Any,
+        drafts_on_server: Callable[[], list[tuple[bytes, frozenset[str]]]],
+    ) -> None:
+        draft = _draft("contract-key-1")
+        assert mail.find_draft(draft.key) is None
+        remote = mail.create_draft(draft)
+        assert remote
+        assert mail.find_draft(draft.key) is not None
+        # The pipeline's reconciliation after a crash: look before writing.
+        if mail.find_draft(draft.key) is None:
+            mail.create_draft(draft)
+        on_server = drafts_on_server()
+        assert len(on_server) == 1
+        raw, flags = on_server[0]
+        parsed = email.message_from_bytes(raw)
+        assert parsed[KEY_HEADER] == draft.key
+        assert parsed["In-Reply-To"] == "<contract-1@payer.example>"
+        assert "draft" in flags
+
+    def test_two_drafts_with_different_keys_both_kept(
+        self,
+        mail: Any,
+        drafts_on_server: Callable[[], list[tuple[bytes, frozenset[str]]]],
+    ) -> None:
+        mail.create_draft(_draft("contract-key-a", 1))
+        mail.create_draft(_draft("contract-key-b", 2))
+        keys = sorted(email.message_from_bytes(r)[KEY_HEADER] for r, _ in drafts_on_server())
+        assert keys == ["contract-key-a", "contract-key-b"]
+
+    def test_summary_goes_to_the_practitioner_once(
+        self,
+        mail: Any,
+        user_mail: Callable[[], dict[str, tuple[str, frozenset[str]]]],
+    ) -> None:
+        raw = (
+            f"From: {PRACTITIONER}\r\nTo: {PRACTITIONER}\r\nSubject: Practice summary\r\n"
+            f"{KEY_HEADER}: summary-key\r\nX-Chief-Generated: summary\r\n\r\nHello\r\n"
+        ).encode()
+        before = len(user_mail())
+        mail.send_to_practitioner(raw, "summary-key")
+        mail.send_to_practitioner(raw, "summary-key")
+        assert len(user_mail()) == before + 1
+
+    @pytest.mark.parametrize("header", ["To", "Cc", "Bcc"])
+    def test_summary_to_anyone_else_is_refused(
+        self,
+        mail: Any,
+        header: str,
+        user_mail: Callable[[], dict[str, tuple[str, frozenset[str]]]],
+    ) -> None:
+        extra = "" if header == "To" else f"To: {PRACTITIONER}\r\n"
+        raw = (
+            f"From: {PRACTITIONER}\r\n{extra}{header}: someone@elsewhere.example\r\n"
+            f"Subject: Practice summary\r\n{KEY_HEADER}: k2\r\n\r\nHello\r\n"
+        ).encode()
+        before = user_mail()
+        with pytest.raises(UserError):
+            mail.send_to_practitioner(raw, "k2")
+        assert user_mail() == before
+
+
+def _entry(key: str, summary: str = "Due: prior auth PA-1", **changes: Any) -> CalendarEntry:
+    values: dict[str, Any] = {
+        "key": key,
+        "summary": summary,
+        "start": date(2026, 12, 1),
+        "end": date(2026, 12, 2),
+        "description": "Clock prior_auth.standard",
+        "alarms": (1440, 60),
+        "categories": ("deadline",),
+    }
+    values.update(changes)
+    return CalendarEntry(**values)
+
+
+def _ours(events: list[Any], key: str) -> list[Any]:
+    return [e for e in events if str(e.get("UID", "")).startswith(key)]
+
+
+class CalendarContract:
+    """What the pipeline relies on from a calendar connector."""
+
+    def test_upsert_is_exactly_once(
+        self, calendar: Any, server_events: Callable[[], list[Any]]
+    ) -> None:
+        entry = _entry("contract-cal-1")
+        first = calendar.upsert_event(entry)
+        second = calendar.upsert_event(entry)
+        assert first == second
+        assert len(_ours(server_events(), "contract-cal-1")) == 1
+        assert calendar.find_event("contract-cal-1") is not None
+
+    def test_update_in_place(self, calendar: Any, server_events: Callable[[], list[Any]]) -> None:
+        calendar.upsert_event(_entry("contract-cal-2"))
+        calendar.upsert_event(_entry("contract-cal-2", summary="Due: prior auth PA-1 (moved)"))
+        ours = _ours(server_events(), "contract-cal-2")
+        assert len(ours) == 1
+        assert str(ours[0]["SUMMARY"]) == "Due: prior auth PA-1 (moved)"
+
+    def test_alarms_reach_the_server(
+        self, calendar: Any, server_events: Callable[[], list[Any]]
+    ) -> None:
+        calendar.upsert_event(_entry("contract-cal-3"))
+        (event,) = _ours(server_events(), "contract-cal-3")
+        triggers = sorted(a.decoded("TRIGGER") for a in event.walk("VALARM"))
+        assert triggers == [timedelta(days=-1), timedelta(hours=-1)]
+
+    def test_batch_upsert_and_window_read(
+        self, calendar: Any, server_events: Callable[[], list[Any]]
+    ) -> None:
+        timed = _entry(
+            "contract-cal-5",
+            summary="Pre-season screening",
+            start=datetime(2026, 12, 3, 15, 0, tzinfo=UTC),
+            end=datetime(2026, 12, 3, 17, 0, tzinfo=UTC),
+        )
+        ids = calendar.upsert_events([_entry("contract-cal-4"), timed])
+        assert len(ids) == 2 and len(set(ids)) == 2
+        window = list(
+            calendar.events(
+                datetime(2026, 12, 3, 0, 0, tzinfo=UTC), datetime(2026, 12, 4, 0, 0, tzinfo=UTC)
+            )
+        )
+        summaries = [e.summary for e in window]
+        assert "Pre-season screening" in summaries
+        assert "Due: prior auth PA-1" not in summaries  # that one is on 1 December
+        (found,) = [e for e in window if e.summary == "Pre-season screening"]
+        assert found.start == datetime(2026, 12, 3, 15, 0, tzinfo=UTC)
