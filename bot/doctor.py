@@ -78,11 +78,23 @@ def run_checks(config_path: Path | None) -> list[dict[str, Any]]:
     _check(f"mail ({cfg.mail.get('connector', 'maildir')})", checks, mail)
 
     def calendar() -> str:
+        connector = rt.calendar()
+        probe = getattr(connector, "check", None)
+        head = f"{probe()}; " if probe else ""
         now = datetime.now(rt.tz)
-        count = sum(1 for _ in rt.calendar().events(now, now + timedelta(days=7)))
-        return f"readable; {count} event(s) in the next 7 days"
+        count = sum(1 for _ in connector.events(now, now + timedelta(days=7)))
+        return f"{head}{count} event(s) in the next 7 days"
 
     _check(f"calendar ({cfg.calendar.get('connector', 'ics')})", checks, calendar)
+
+    if cfg.summary.via == "smtp":
+
+        def sender() -> str:
+            connector = rt.sender()
+            probe = getattr(connector, "check", None)
+            return str(probe()) if probe else f"{type(connector).__name__} ready"
+
+        _check("summary sender (smtp)", checks, sender)
 
     def register() -> str:
         from bot.credentials import load_register
