@@ -49,7 +49,7 @@ from typing import Annotated, Any, Literal, get_args
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from bot.errors import UserError
-from bot.yaml_source import YamlProblem, item_problems, line_of, load_yaml
+from bot.yaml_source import YamlProblem, item_problems, line_of, load_yaml, unique_items
 from connectors.base import CalendarEntry
 
 __all__ = [
@@ -177,18 +177,8 @@ def load_register(
         problems.append(f"{path}:{line_of(doc, ['credentials'])}: `credentials` must be a list")
         items = []
     out: list[Credential] = []
-    seen: dict[str, int] = {}
     defaults = tuple(sorted(set(default_lead_days), reverse=True))
-    for index, item in enumerate(items):
-        line = line_of(items, [index])
-        raw_id = item.get("id") if isinstance(item, Mapping) else None
-        if isinstance(raw_id, str) and raw_id in seen:
-            problems.append(
-                f"{path}:{line}: duplicate credential id `{raw_id}` (first at line {seen[raw_id]})"
-            )
-            continue
-        if isinstance(raw_id, str):
-            seen[raw_id] = line
+    for line, item in unique_items(items, path, "credential", problems):
         credential = _validate(item, path, line, defaults, problems)
         if credential is not None:
             out.append(credential)

@@ -48,7 +48,7 @@ import holidays
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from bot.errors import UserError
-from bot.yaml_source import YamlProblem, item_problems, line_of, load_yaml
+from bot.yaml_source import YamlProblem, item_problems, line_of, load_yaml, unique_items
 
 __all__ = [
     "CALENDAR_ALIASES",
@@ -293,17 +293,7 @@ def _load_file(path: Path, problems: list[str]) -> list[Clock]:
         problems.append(f"{path}:{line_of(doc, ['clocks'])}: `clocks` must be a list")
         return []
     out: list[Clock] = []
-    seen: dict[str, int] = {}
-    for index, item in enumerate(items):
-        line = line_of(items, [index])
-        raw_id = item.get("id") if isinstance(item, Mapping) else None
-        if isinstance(raw_id, str) and raw_id in seen:
-            problems.append(
-                f"{path}:{line}: duplicate clock id `{raw_id}` (first at line {seen[raw_id]})"
-            )
-            continue
-        if isinstance(raw_id, str):
-            seen[raw_id] = line
+    for line, item in unique_items(items, path, "clock", problems):
         clock = _validate(item, path, line, problems)
         if clock is not None:
             out.append(clock)

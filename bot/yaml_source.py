@@ -7,7 +7,7 @@ position; :func:`line_of` walks a pydantic error location back to the line it ca
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -20,6 +20,7 @@ __all__ = [
     "item_problems",
     "line_of",
     "load_yaml",
+    "unique_items",
     "validate",
     "validation_problems",
 ]
@@ -131,3 +132,22 @@ def item_problems(
             message = f"`{key}`: {err['msg'].removeprefix('Value error, ')}"
         problems.append(f"{path}:{where}: {label}: {message}")
     return problems
+
+
+def unique_items(
+    items: list[Any], path: Path, noun: str, problems: list[str]
+) -> Iterator[tuple[int, Any]]:
+    """(line, item) for each item of a YAML list; an item repeating an earlier ``id`` is
+    reported (``file:line: duplicate <noun> id``) and skipped."""
+    seen: dict[str, int] = {}
+    for index, item in enumerate(items):
+        line = line_of(items, [index])
+        raw_id = item.get("id") if isinstance(item, Mapping) else None
+        if isinstance(raw_id, str):
+            if raw_id in seen:
+                problems.append(
+                    f"{path}:{line}: duplicate {noun} id `{raw_id}` (first at line {seen[raw_id]})"
+                )
+                continue
+            seen[raw_id] = line
+        yield line, item
