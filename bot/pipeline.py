@@ -18,7 +18,6 @@ from __future__ import annotations
 import hashlib
 import logging
 from collections import Counter
-from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import UTC
 from typing import Any
@@ -37,6 +36,7 @@ from bot.matching import attach
 from bot.models import Mailbox, MessageRow, Party
 from bot.parties import Party as DirectoryParty
 from bot.planning import plan_calendar_entry, plan_message
+from bot.progress import Bar
 from bot.runtime import Runtime
 
 __all__ = ["SyncReport", "message_key", "sync"]
@@ -147,7 +147,7 @@ def _log_message(
     )
 
 
-def _sync_mail(rt: Runtime, report: SyncReport, progress: Callable[[int], None] | None) -> None:
+def _sync_mail(rt: Runtime, report: SyncReport, progress: Bar | None) -> None:
     source = rt.mail()
     with rt.sessions() as session:
         mailbox_id = rt.mailbox_id(session)
@@ -155,6 +155,9 @@ def _sync_mail(rt: Runtime, report: SyncReport, progress: Callable[[int], None] 
         mailbox = session.get(Mailbox, mailbox_id)
         assert mailbox is not None
         cursor = mailbox.cursor
+    estimate = getattr(source, "estimate", None)
+    if progress is not None and estimate is not None:
+        progress.set_total(estimate(cursor))
     name = f"{rt.config.practice.slug}/{rt.config.mail.get('connector', 'maildir')}"
     try:
         batches = iter(source.changes(cursor))
@@ -226,7 +229,7 @@ def plan_credentials(rt: Runtime, report: SyncReport) -> None:
             plan_calendar_entry(session, rt, scoped, "credential")
 
 
-def sync(rt: Runtime, progress: Callable[[int], None] | None = None) -> SyncReport:
+def sync(rt: Runtime, progress: Bar | None = None) -> SyncReport:
     """One full pass for the practice; holds the practice's lock for its whole duration."""
     report = SyncReport()
     with exclusive_lock(rt.config.data_path / "sync.lock"):

@@ -182,6 +182,20 @@ class MaildirConnector:
             raise CursorInvalid("Maildir cursor not understood; resyncing in full")
         return dict(folders)
 
+    def estimate(self, cursor: Cursor | None) -> int | None:
+        """How many messages ``changes(cursor)`` would read: a progress bar's total."""
+        try:
+            marks = self._parse_cursor(cursor)
+        except CursorInvalid:
+            return None
+        total = 0
+        for folder in self.watch:
+            if self._folder_dir(folder).is_dir():
+                since = marks.get(folder)
+                listing = self._listing(folder).values()
+                total += sum(1 for _, ctime in listing if since is None or ctime >= since)
+        return total
+
     def changes(self, cursor: Cursor | None, batch_size: int | None = None) -> Iterator[Batch]:
         """Yield batches of messages changed at or after ``cursor`` (all when ``None``).
 

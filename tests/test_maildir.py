@@ -361,3 +361,16 @@ def test_folders_are_created_when_missing(tmp_path: Path) -> None:
         assert (root / sub).is_dir() and (root / ".Drafts" / sub).is_dir()
     assert oct((root / ".Drafts").stat().st_mode & 0o777) == "0o700"
     assert list(conn.changes(None))[-1].messages == ()
+
+
+def test_estimate_counts_what_changes_will_read(maildir: Path) -> None:
+    conn = MaildirConnector(maildir, watch=("INBOX", "Sent"), cursor_slack_s=0)
+    assert conn.estimate(None) == 4
+    batches, ids, failed = read_all(conn)
+    assert len(ids | failed) == 4
+    tick()
+    put(maildir, "INBOX", "new", "3000.G.host", eml(7))
+    cursor = batches[-1].cursor
+    expected = len(read_all(conn, cursor)[1])
+    assert conn.estimate(cursor) == expected >= 1
+    assert conn.estimate({"v": 999}) is None  # an unusable cursor: no estimate, no error
