@@ -30,13 +30,13 @@ import icalendar
 from dateutil.rrule import rruleset, rrulestr
 
 from connectors.base import CalendarEntry
+from connectors.vevent import UID_SUFFIX
 
 __all__ = ["MAX_EXAMINED", "expand_component"]
 
 log = logging.getLogger(__name__)
 
 MAX_EXAMINED = 50_000
-UID_SUFFIX = "@practice-chief"
 Window = tuple[datetime, datetime]
 _UNTIL = re.compile(r"(UNTIL=)(\d{8})(T\d{6})?(Z?)", re.IGNORECASE)
 

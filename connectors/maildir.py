@@ -48,6 +48,7 @@ from typing import BinaryIO, ClassVar
 from bot.errors import CursorInvalid, MessageError, RemoteGone, UserError
 from bot.mail_message import KEY_HEADER, Limits, Message, parse_message
 from connectors.base import Batch, Cursor, OutgoingDraft
+from connectors.recipients import require_practitioner_only
 
 __all__ = ["MaildirConnector"]
 
@@ -356,28 +357,8 @@ class MaildirConnector:
 
     def send_to_practitioner(self, raw: bytes, key: str) -> str:
         """Deliver the summary into INBOX ``new/`` once per ``key``; practitioner only."""
-        self._check_recipients(raw)
+        require_practitioner_only(raw, self.practitioner_address)
         return self._deliver(INBOX, raw, key, "")
-
-    def _check_recipients(self, raw: bytes) -> None:
-        own = self.practitioner_address
-        if not own:
-            raise UserError(
-                "no practitioner address configured for the summary",
-                ["set `practitioner_address` in [mail] of chief.toml"],
-            )
-        head = email.parser.BytesHeaderParser(policy=email.policy.compat32).parsebytes(raw)
-        fields = ("To", "Cc", "Bcc", "Resent-To", "Resent-Cc", "Resent-Bcc")
-        values = [str(v) for name in fields for v in (head.get_all(name) or [])]
-        addrs = [a.strip().lower() for _, a in email.utils.getaddresses(values) if a.strip()]
-        # Belt and braces: no "@" may remain once the practitioner's address is removed, so a
-        # header the address parser misreads cannot smuggle a third party through.
-        leftover = [v.lower().replace(own, "") for v in values]
-        if not addrs or any(a != own for a in addrs) or any("@" in v for v in leftover):
-            raise UserError(
-                "refused: the summary may be addressed to the practitioner only",
-                ["check the summary's recipients and `practitioner_address`"],
-            )
 
     def _find_by_key(self, key: str, prefer: str) -> str | None:
         unique = self._unique_for(key)

@@ -42,13 +42,13 @@ from typing import Literal, get_args
 
 from bot.errors import AuthError, ChiefError, ConnectorError, UserError
 from connectors.passwords import is_loopback, read_password
+from connectors.recipients import require_practitioner_only
 
-__all__ = ["RECIPIENT_FIELDS", "SmtpSender", "strip_bcc"]
+__all__ = ["SmtpSender", "strip_bcc"]
 
 log = logging.getLogger(__name__)
 
 Tls = Literal["ssl", "starttls", "none"]
-RECIPIENT_FIELDS = ("To", "Cc", "Bcc", "Resent-To", "Resent-Cc", "Resent-Bcc")
 _HIDDEN = frozenset({"bcc", "resent-bcc"})
 _HEAD_END = re.compile(rb"\r?\n\r?\n")
 _FIELD = re.compile(rb"^([!-9;-~]+)[ \t]*:")
@@ -98,7 +98,7 @@ class SmtpSender:
         :class:`UserError` (nothing sent, no connection made) when any recipient is someone
         else or there is none.
         """
-        own = self._check_recipients(raw)
+        own = require_practitioner_only(raw, self.practitioner_address)
         data, message_id = self._prepare(raw, key)
         sender = self.from_address or own
         with self._session("sending the summary") as smtp:
@@ -127,24 +127,6 @@ class SmtpSender:
         """Nothing held open: each send is one short session."""
 
     # -------------------------------------------------------------------- internals
-
-    def _check_recipients(self, raw: bytes) -> str:
-        own = self.practitioner_address
-        if not own:
-            raise UserError(
-                "no practitioner address for the summary",
-                ["set `email` in [practice] (or `to` in [summary]) of chief.toml"],
-            )
-        head = email.parser.BytesHeaderParser(policy=email.policy.compat32).parsebytes(raw)
-        values = [str(v) for name in RECIPIENT_FIELDS for v in (head.get_all(name) or [])]
-        addrs = [a.strip().lower() for _, a in email.utils.getaddresses(values) if a.strip()]
-        leftover = [v.lower().replace(own, "") for v in values]
-        if not addrs or any(a != own for a in addrs) or any("@" in v for v in leftover):
-            raise UserError(
-                "refused: the summary may be addressed to the practitioner only",
-                ["check the summary's recipients and the practitioner's address"],
-            )
-        return own
 
     def _prepare(self, raw: bytes, key: str) -> tuple[bytes, str]:
         """Bcc cut, Message-ID and Date added when missing; (bytes to send, Message-ID)."""
