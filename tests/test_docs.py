@@ -53,3 +53,19 @@ def test_readme_shows_the_two_setup_commands() -> None:
     assert "python -m pip install -e '.[test]' && python -m pytest" in README
     ci = (Path(__file__).resolve().parent.parent / ".ci" / "run").read_text()
     assert "python -m pip install -e '.[test]' && python -m pytest" in ci
+
+
+def test_readme_server_connector_keys_are_real(tmp_path: Path) -> None:
+    """The README's IMAP / CalDAV / SMTP example only uses keys the connectors take."""
+    from bot.config import load_config
+
+    blocks = re.findall(r"```toml\n(.*?)```", README, re.S)
+    practice = blocks[0][blocks[0].index("[practice]") : blocks[0].index("[rules]")]
+    servers = next(b for b in blocks if 'connector = "imap"' in b)
+    path = tmp_path / "chief.toml"
+    path.write_text(practice + servers)
+    config = load_config(path)
+    assert config.summary.via == "smtp"
+    for section in ("mail", "calendar", "smtp"):
+        _, kwargs = config.connector_args(section)  # raises on a key the connector lacks
+        assert kwargs["password_file"].parent == tmp_path / "secrets"  # resolved to the file
