@@ -10,7 +10,7 @@ One sync, per watched folder:
 1. EXAMINE: UIDVALIDITY, UIDNEXT, HIGHESTMODSEQ (RFC 7162 CONDSTORE, enabled at sign-in).
    Same UIDVALIDITY and UIDNEXT not past the highest UID read: nothing new, nothing fetched,
    nothing yielded. With an open connection a no-change sync is this one round trip.
-2. Otherwise ``UID SEARCH UID a:b`` (in windows of 50,000 UIDs, so memory never grows with the
+2. Otherwise ``UID SEARCH UID a:b`` (in windows of 10,000 UIDs, so memory never grows with the
    mailbox), then ``UID FETCH`` of ``batch_size`` UIDs at a time: ``BODY.PEEK[]<0.N>``
    (``max_body_bytes``) and ``RFC822.SIZE``. Each fetch is parsed and yielded as one
    :class:`~connectors.base.Batch` whose cursor is that batch's highest UID, so a crash
@@ -45,7 +45,6 @@ from connectors.base import Batch, Cursor, OutgoingDraft
 from connectors.imap_append import (
     append_once,
     check_key,
-    check_summary_recipients,
     drafts_folder,
     find_key,
 )
@@ -54,13 +53,14 @@ from connectors.imap_cursor import FolderMark, dump_cursor, parse_cursor
 from connectors.imap_parse import parse_fetched
 from connectors.imap_session import FolderStatus, ImapSession, ServerUnavailable, Tls
 from connectors.passwords import is_loopback, read_password
+from connectors.recipients import require_practitioner_only
 
 __all__ = ["ImapConnector", "ServerUnavailable"]
 
 log = logging.getLogger(__name__)
 
 INBOX = "INBOX"
-_SEARCH_WINDOW = 50_000  # UIDs per UID SEARCH: bounds memory on huge folders
+_SEARCH_WINDOW = 10_000  # UIDs per UID SEARCH: memory stays flat however big the folder
 _FRESH_S = 1.0  # estimate()'s EXAMINE, handed to the changes() that follows at once
 _DRAFT_FLAGS = (b"\\Draft", b"\\Seen")
 _CAPABILITIES = ("CONDSTORE", "QRESYNC", "SPECIAL-USE", "UIDPLUS", "IDLE")
@@ -332,7 +332,7 @@ class ImapConnector:
     def send_to_practitioner(self, raw: bytes, key: str) -> str:
         """APPEND the summary to INBOX (unread) once per ``key``; practitioner only."""
         check_key(key)
-        check_summary_recipients(raw, self.practitioner_address)
+        require_practitioner_only(raw, self.practitioner_address)
         return self._link.attempt(Budget(), append_once, INBOX, raw, key, ())
 
     # --- chief doctor and chief run ---------------------------------------------------------
@@ -351,12 +351,15 @@ class ImapConnector:
         drafts = self._drafts(session, create=False)
         offered = [c for c in _CAPABILITIES if c in session.capabilities]
         lacking = [c for c in _CAPABILITIES if c not in session.capabilities]
-        return (
-            f"signed in to {self.host}:{self.port} ({self.tls}) as {self.username}; "
-            f"server offers {', '.join(offered) or 'none of'} "
-            f"{'(lacks ' + ', '.join(lacking) + ')' if lacking else ''}".rstrip()
-            + f"; watching {', '.join(self.watch)}; drafts go to "
-            + (repr(drafts) if drafts else f"{self.drafts_folder!r} (created on first use)")
+        return "; ".join(
+            [
+                f"signed in to {self.host}:{self.port} ({self.tls}) as {self.username}",
+                f"server offers {', '.join(offered) or 'none of the extensions we use'}",
+                *([f"lacks {', '.join(lacking)} (slower, still correct)"] if lacking else []),
+                f"watching {', '.join(self.watch)}",
+                "drafts go to "
+                + (repr(drafts) if drafts else f"{self.drafts_folder!r} (created on first use)"),
+            ]
         )
 
     def check(self) -> str:

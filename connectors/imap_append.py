@@ -16,20 +16,18 @@ from __future__ import annotations
 
 import email.parser
 import email.policy
-import email.utils
 import hashlib
 import logging
 import re
 from collections.abc import Sequence
 
-from bot.errors import ConnectorError, UserError
+from bot.errors import ConnectorError
 from bot.mail_message import KEY_HEADER
 from connectors.imap_session import ImapSession
 
 __all__ = [
     "append_once",
     "check_key",
-    "check_summary_recipients",
     "drafts_folder",
     "find_key",
     "key_hash",
@@ -121,24 +119,3 @@ def drafts_folder(session: ImapSession, configured: str, create: bool) -> str | 
     session.create_folder(configured)
     log.info("imap: created the drafts folder %s", configured)
     return configured
-
-
-def check_summary_recipients(raw: bytes, own: str | None) -> None:
-    """Refuse (:class:`UserError`) a summary addressed to anyone but the practitioner."""
-    if not own:
-        raise UserError(
-            "no practitioner address configured for the summary",
-            ["set `email` in [practice] (or `to` in [summary]) of chief.toml"],
-        )
-    head = email.parser.BytesHeaderParser(policy=email.policy.compat32).parsebytes(raw)
-    fields = ("To", "Cc", "Bcc", "Resent-To", "Resent-Cc", "Resent-Bcc")
-    values = [str(v) for name in fields for v in (head.get_all(name) or [])]
-    addrs = [a.strip().lower() for _, a in email.utils.getaddresses(values) if a.strip()]
-    # No "@" may remain once the practitioner's address is removed, so a header the address
-    # parser misreads cannot smuggle a third party through.
-    leftover = [v.lower().replace(own, "") for v in values]
-    if not addrs or any(a != own for a in addrs) or any("@" in v for v in leftover):
-        raise UserError(
-            "refused: the summary may be addressed to the practitioner only",
-            ["check the summary's recipients and `practitioner_address`"],
-        )

@@ -11,9 +11,10 @@ Every imapclient / imaplib / socket / TLS exception is translated here into :mod
                              within an operation, and the next run resumes from the cursor
 
 Commands answered NO or BAD become a plain :class:`~bot.errors.ConnectorError` naming the
-command and the server's own words. Error texts never carry message data: an aborted read can
-hold a fragment of a message, so it is reported by kind ("the server closed the connection"),
-not quoted.
+command and the server's own words (:class:`~bot.errors.RateLimited` for the RFC 5530
+``[LIMIT]`` code, or Gmail's ``[THROTTLED]``). Error texts never carry message data: an
+aborted read can hold a fragment of a message, so it is reported by kind ("the server closed
+the connection"), not quoted.
 
 imapclient logs the protocol (message literals and the LOGIN line included) at DEBUG level;
 that logger is capped at INFO here and imaplib's own trace is switched off per connection, so
@@ -35,7 +36,7 @@ from typing import Any, Literal
 from imapclient import IMAPClient
 from imapclient.exceptions import IMAPClientAbortError, IMAPClientError, LoginError
 
-from bot.errors import AuthError, ConnectorError, UserError
+from bot.errors import AuthError, ConnectorError, RateLimited, UserError
 
 __all__ = ["FolderStatus", "ImapSession", "ServerUnavailable", "Tls"]
 
@@ -286,9 +287,12 @@ class ImapSession:
                 f"({_os_reason(exc)}); the next sync resumes where this one stopped"
             ) from exc
         except IMAPClientError as exc:
-            raise ConnectorError(
-                f"the IMAP server {self.where} refused {what}: {_server_words(str(exc))}"
-            ) from exc
+            words = _server_words(str(exc))
+            if any(code in words.upper() for code in ("[LIMIT]", "[THROTTLED]")):
+                raise RateLimited(  # RFC 5530 LIMIT; Gmail's THROTTLED
+                    f"the IMAP server {self.where} asked us to slow down during {what}: {words}"
+                ) from exc
+            raise ConnectorError(f"the IMAP server {self.where} refused {what}: {words}") from exc
 
 
 def _connect_error(exc: BaseException, host: str, port: int, timeout: float) -> ConnectorError:

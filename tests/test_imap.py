@@ -76,7 +76,12 @@ def test_no_change_sync_is_one_round_trip(dovecot: DovecotAccount) -> None:
     imap = connector._link.session()._client._imap
     tags: list[str] = []
     new_tag = imap._new_tag
-    imap._new_tag = lambda: tags.append("tag") or new_tag()
+
+    def counted_tag() -> Any:
+        tags.append("tag")
+        return new_tag()
+
+    imap._new_tag = counted_tag  # every command the client sends gets a new tag
 
     def server_commands() -> list[str]:
         (log_in,) = rawlog.glob("*.in")

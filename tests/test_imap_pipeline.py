@@ -8,6 +8,7 @@ written once, and the practitioner's own mail untouched, flags included.
 from __future__ import annotations
 
 import email
+import json
 import logging
 import os
 import shutil
@@ -137,7 +138,12 @@ def test_sample_mailbox_then_a_uidvalidity_change_logs_nothing_twice(
     assert len(log["keys"]) == len(mailbox)
     check_drafts(dovecot, log, mailbox)
 
+    rawlog = dovecot.server.enable_rawlog(dovecot.username)
     assert run_sync(config).messages == 0  # incremental: nothing new
+    # What the server received from that whole `sync` (after LOGIN, which rawlog omits):
+    (session_log,) = rawlog.glob("*.in")
+    commands = [line.split(" ", 2)[2] for line in session_log.read_text().splitlines()]
+    assert commands == ["ENABLE CONDSTORE", 'EXAMINE "INBOX"', "LOGOUT"]
 
     dovecot.server.set_uidvalidity(dovecot.username, "INBOX", 777)
     with caplog.at_level(logging.INFO, logger="connectors.imap"):
@@ -231,3 +237,25 @@ def test_connection_dropped_mid_fetch_then_rerun(
     log = case_log(config)
     assert len(log["keys"]) == len(set(log["keys"])) == len(messages)
     assert unrecent(dovecot.snapshot()) == before
+
+
+def test_chief_doctor_checks_the_imap_account(dovecot: DovecotAccount, tmp_path: Path) -> None:
+    config = imap_practice(tmp_path, dovecot)
+    env = {**os.environ, "CHIEF_CONFIG": str(config)}
+
+    def mail_check() -> dict[str, Any]:
+        done = subprocess.run(
+            ["chief", "doctor", "--json"], env=env, capture_output=True, text=True
+        )
+        checks = json.loads(done.stdout)["checks"]
+        (found,) = [c for c in checks if c["name"] == "mail (imap)"]
+        return dict(found)
+
+    healthy = mail_check()
+    assert healthy["ok"] and "CONDSTORE" in healthy["detail"] and "'Drafts'" in healthy["detail"]
+    (config.parent / "secrets" / "imap-password").write_text("wrong\n")
+    refused = mail_check()
+    assert not refused["ok"] and "password / app password" in refused["detail"]
+    (config.parent / "secrets" / "imap-password").chmod(0o640)
+    loose = mail_check()
+    assert not loose["ok"] and "chmod 600" in loose["detail"]

@@ -290,7 +290,7 @@ class Dovecot:
         )
         if done.returncode != 0:
             raise RuntimeError(f"doveadm {' '.join(args)} failed: {done.stderr.strip()}")
-        return done.stdout
+        return str(done.stdout)
 
     def set_uidvalidity(self, username: str, folder: str, value: int) -> None:
         """Give ``folder`` a new UIDVALIDITY, as a server does after rebuilding its index."""
