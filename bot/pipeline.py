@@ -77,10 +77,25 @@ def _sha(value: str) -> str:
 
 
 def message_key(mailbox: str, message: Message | None, provider_id: str) -> str:
-    """The exactly-once key of a message in a mailbox."""
-    if message is not None and message.message_id:
+    """The exactly-once key of a message in a mailbox.
+
+    By Message-ID and sender; a message without a Message-ID by its content (sender, date,
+    subject, text, size), which survives what provider ids do not (an IMAP UIDVALIDITY reset,
+    a Maildir file renamed); a message that could not be parsed at all by its provider id.
+    """
+    if message is None:
+        return stable_key(mailbox, "pid", provider_id)
+    if message.message_id:
         return stable_key(mailbox, "mid", message.message_id, message.from_addr)
-    return stable_key(mailbox, "pid", provider_id)
+    return stable_key(
+        mailbox,
+        "content",
+        message.from_addr,
+        message.date.isoformat() if message.date else "",
+        message.subject,
+        _sha(message.text),
+        message.size,
+    )
 
 
 def _party_row(session: Session, practice_id: int, party: DirectoryParty | None) -> Party | None:

@@ -264,3 +264,20 @@ def test_later_message_moves_the_case_deadline_instead_of_adding_one(home: Path)
     cal = Calendar.from_ical((home / "calendar.ics").read_bytes())
     starts = [e.decoded("DTSTART").isoformat() for e in cal.walk("VEVENT")]
     assert starts == ["2026-11-13"]
+
+
+def test_message_without_message_id_is_logged_once_when_its_provider_id_changes(
+    home: Path,
+) -> None:
+    raw = make_message("x@plan", "PA pended", "Auth #: PA-700001 pended", SENDER)
+    raw = b"\n".join(line for line in raw.split(b"\n") if not line.startswith(b"Message-ID"))
+    first = deliver(home, "noid-1", raw)
+    rt = run(home)
+    # As after an IMAP UIDVALIDITY reset: same message, new provider id, cursor lost.
+    first.rename(first.with_name("noid-renamed"))
+    with Session(rt.engine) as s, s.begin():
+        s.execute(update(Mailbox).values(cursor=None))
+    run(home)
+    with Session(rt.engine) as s:
+        assert len(s.scalars(select(MessageRow.key)).all()) == 1
+    assert len(list((home / "Maildir" / ".Drafts" / "cur").iterdir())) == 1
