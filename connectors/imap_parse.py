@@ -12,11 +12,10 @@ from __future__ import annotations
 import logging
 import re
 from collections.abc import Mapping, Sequence
-from dataclasses import replace
 from typing import Any
 
-from bot.errors import MessageError
-from bot.mail_message import Limits, Message, parse_message
+from bot.mail_message import Limits, Message
+from connectors.parsing import parse_or_report
 
 __all__ = ["parse_fetched"]
 
@@ -57,18 +56,4 @@ def _parse(
 ) -> Message | None:
     if size > limits.max_message_bytes:
         raw = _HEAD_END.split(raw, maxsplit=1)[0] + b"\r\n\r\n"
-    try:
-        message = parse_message(raw, item_id, limits)
-    except MessageError as exc:
-        failed.append((item_id, exc.reason))
-        return None
-    except Exception as exc:  # one bad message never stops the run
-        log.warning("imap: %s: parser failed (%s)", item_id, type(exc).__name__)
-        failed.append((item_id, f"parser failed ({type(exc).__name__})"))
-        return None
-    if size > len(raw):
-        message = replace(message, size=size, truncated=True)
-    if message.generated_by_chief:
-        log.debug("imap: %s is our own generated mail; skipped", item_id)
-        return None
-    return message
+    return parse_or_report(item_id, raw, size, limits, failed, "imap")

@@ -41,13 +41,13 @@ import secrets
 import stat
 import time
 from collections.abc import Iterator, Sequence
-from dataclasses import replace
 from pathlib import Path
 from typing import BinaryIO, ClassVar
 
-from bot.errors import CursorInvalid, MessageError, RemoteGone, UserError
-from bot.mail_message import KEY_HEADER, Limits, Message, parse_message
+from bot.errors import CursorInvalid, RemoteGone, UserError
+from bot.mail_message import KEY_HEADER, Limits, Message
 from connectors.base import Batch, Cursor, OutgoingDraft
+from connectors.parsing import parse_or_report
 from connectors.recipients import require_practitioner_only
 
 __all__ = ["MaildirConnector"]
@@ -270,21 +270,7 @@ class MaildirConnector:
         if raw is None:
             log.debug("maildir: %s vanished before it could be read", item_id)
             return None
-        try:
-            message = parse_message(raw, item_id, self.limits)
-        except MessageError as exc:
-            failed.append((item_id, exc.reason))
-            return None
-        except Exception as exc:  # one bad message never stops the run
-            log.warning("maildir: %s: parser failed (%s)", item_id, type(exc).__name__)
-            failed.append((item_id, f"parser failed ({type(exc).__name__})"))
-            return None
-        if size > len(raw):
-            message = replace(message, size=size, truncated=True)
-        if message.generated_by_chief:
-            log.debug("maildir: %s is our own generated mail; skipped", item_id)
-            return None
-        return message
+        return parse_or_report(item_id, raw, size, self.limits, failed, "maildir")
 
     def _read_bytes(self, path: Path) -> tuple[bytes | None, int]:
         """The file's bytes (headers only when over the size limit) and full size; ``None`` when
