@@ -90,6 +90,7 @@ __all__ = [
     "OUTGOING_POLICY",
     "Drafter",
     "check_key",
+    "practitioner_identity",
     "clean_body_text",
     "clean_header_text",
     "new_message_id",
@@ -362,6 +363,18 @@ def _with_defaults(value: Mapping[str, Any] | None, keys: Sequence[str]) -> dict
     return out
 
 
+def practitioner_identity(practitioner: tuple[str, str]) -> Address:
+    """The practitioner as a From/To header value; :class:`UserError` if the address is bad."""
+    name, address = practitioner
+    addr_spec = valid_address(address)
+    if addr_spec is None:
+        raise UserError(
+            "the practitioner's address is not a valid e-mail address",
+            ["set `email` in [practice] of chief.toml"],
+        )
+    return Address(display_name=clean_header_text(name, 200), addr_spec=addr_spec)
+
+
 class Drafter:
     """Renders reply drafts from the templates in ``template_dirs`` (+ the shipped ones)."""
 
@@ -413,19 +426,14 @@ class Drafter:
     ) -> OutgoingDraft:
         """Render ``template`` as a reply to ``original``: see the module docstring."""
         check_key(key)
-        name, address = practitioner
-        from_addr = valid_address(address)
-        if from_addr is None:
-            raise UserError(
-                "the practitioner's address is not a valid e-mail address",
-                ["set `email` in [practice] of chief.toml"],
-            )
+        sender = practitioner_identity(practitioner)
+        from_addr = sender.addr_spec
         body, exported = render_template(self.env, template, self.reply_context(original, context))
         subject = exported.get("subject")
         subject = clean_header_text(subject) if subject else reply_subject(original.subject)
 
         msg = EmailMessage(policy=OUTGOING_POLICY)
-        msg["From"] = Address(display_name=clean_header_text(name, 200), addr_spec=from_addr)
+        msg["From"] = sender
         to = valid_address(original.reply_to) or valid_address(original.from_addr)
         if to:
             msg["To"] = to

@@ -25,7 +25,6 @@ import logging
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
-from email.headerregistry import Address
 from email.message import EmailMessage
 from pathlib import Path
 from typing import Any
@@ -34,14 +33,12 @@ from bot.drafting import (
     OUTGOING_POLICY,
     check_key,
     clean_body_text,
-    clean_header_text,
     new_message_id,
+    practitioner_identity,
     render_template,
     template_environment,
-    valid_address,
     verify_headers,
 )
-from bot.errors import UserError
 from bot.mail_message import GENERATED_HEADER, KEY_HEADER
 
 __all__ = [
@@ -174,14 +171,7 @@ def build_summary(
     :class:`bot.errors.UserError` when the practitioner's address is unusable.
     """
     check_key(key)
-    name, address = practitioner
-    addr_spec = valid_address(address)
-    if addr_spec is None:
-        raise UserError(
-            "the practitioner's address is not a valid e-mail address",
-            ["set `email` in [practice] of chief.toml"],
-        )
-    addr = Address(display_name=clean_header_text(name, 200), addr_spec=addr_spec)
+    addr = practitioner_identity(practitioner)
     env = template_environment(template_dirs)
     context = data.context()
     text, _ = render_template(env, TEXT_TEMPLATE, context)
