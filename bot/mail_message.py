@@ -9,17 +9,19 @@ rules engine; they are never logged.
 
 from __future__ import annotations
 
+import codecs
 import email
 import email.header
 import email.policy
 import email.utils
 import hashlib
 import re
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from email.message import Message as EmailMessage
 from html.parser import HTMLParser
+from typing import Literal
 
 from bot.errors import MessageError
 
@@ -27,10 +29,16 @@ __all__ = [
     "GENERATED_HEADER",
     "KEY_HEADER",
     "Attachment",
+    "READ_HEADERS",
     "Limits",
     "Message",
+    "Part",
+    "build_message",
+    "clean_filename",
+    "encapsulated_parts",
     "html_to_text",
     "parse_message",
+    "part_role",
 ]
 
 
@@ -108,6 +116,55 @@ _WS_RE = re.compile(r"[ \t\r\f\v]+")
 _BLANKS_RE = re.compile(r"\n\s*\n\s*\n+")
 
 
+# The headers a Message is built from: a source that can ask for chosen headers (IMAP's
+# ``BODY.PEEK[HEADER.FIELDS (...)]``) asks for these.
+READ_HEADERS = (
+    "Message-ID",
+    "In-Reply-To",
+    "References",
+    "From",
+    "Reply-To",
+    "To",
+    "Cc",
+    "Subject",
+    "Date",
+    GENERATED_HEADER,
+    "Auto-Submitted",
+    "Precedence",
+    "List-Id",
+)
+
+Role = Literal["plain", "html", "calendar", "attachment", "ignored"]
+
+
+@dataclass(frozen=True, slots=True)
+class Part:
+    """One leaf MIME part (never a multipart or message/rfc822 container), as the body is
+    assembled from it. ``data`` is the transfer-decoded content, ``None`` when it was not read
+    (an attachment, or a part too large); ``cut`` when it is only the start of the part."""
+
+    content_type: str
+    disposition: str  # "attachment", "inline" or ""
+    filename: str | None
+    charset: str | None
+    data: bytes | None
+    size: int  # decoded size in bytes (estimated from the encoded size when not read)
+    cut: bool = False
+
+
+def part_role(content_type: str, disposition: str, filename: str | None) -> Role:
+    """What a leaf part is to classification; decides what a source needs to read."""
+    if content_type == "text/calendar" or (filename or "").lower().endswith(".ics"):
+        return "calendar"
+    if disposition == "attachment" or (filename and not content_type.startswith("text/")):
+        return "attachment"
+    if content_type == "text/plain":
+        return "plain"
+    if content_type == "text/html":
+        return "html"
+    return "attachment" if filename else "ignored"
+
+
 def parse_message(raw: bytes, provider_id: str, limits: Limits | None = None) -> Message:
     """Parse ``raw`` (RFC 5322 bytes). Raises :class:`MessageError` only when nothing usable."""
     limits = limits or Limits()
@@ -127,34 +184,51 @@ def parse_message(raw: bytes, provider_id: str, limits: Limits | None = None) ->
         msg = email.message_from_bytes(bytes(raw), policy=email.policy.compat32)
     except Exception as exc:  # the stdlib parser is lenient; this is belt and braces
         raise MessageError(provider_id, f"unparseable message ({type(exc).__name__})") from exc
-    if not msg.keys():
-        raise MessageError(provider_id, "no headers")
+    parts, walk_truncated, defects = _leaves(msg, limits)
+    return build_message(
+        provider_id, msg, parts, size, limits, truncated or walk_truncated, defects
+    )
 
-    from_name, from_addr = _address(msg, "From")
-    text, attachments, calendars, walk_truncated, defects = _walk(msg, limits)
-    auto = _header(msg, "Auto-Submitted").lower()
-    precedence = _header(msg, "Precedence").lower()
+
+def build_message(
+    provider_id: str,
+    headers: EmailMessage,
+    parts: Iterable[Part],
+    size: int,
+    limits: Limits,
+    truncated: bool = False,
+    defects: Sequence[str] = (),
+) -> Message:
+    """A :class:`Message` from its parsed ``headers`` (:data:`READ_HEADERS` are read) and its
+    leaf ``parts`` in document order: the one assembly every source shares. Raises
+    :class:`MessageError` when none of those headers is there: nothing to read it by."""
+    if not any(name in headers for name in READ_HEADERS):
+        raise MessageError(provider_id, "no headers (From, To, Subject, Date, Message-ID...)")
+    from_name, from_addr = _address(headers, "From")
+    text, attachments, calendars, body_truncated = _assemble(parts, limits)
+    auto = _header(headers, "Auto-Submitted").lower()
+    precedence = _header(headers, "Precedence").lower()
     return Message(
         provider_id=provider_id,
-        message_id=_first_msgid(_header(msg, "Message-ID")),
-        in_reply_to=_first_msgid(_header(msg, "In-Reply-To")),
-        references=tuple(_MSGID_RE.findall(_header(msg, "References")))[-50:],
+        message_id=_first_msgid(_header(headers, "Message-ID")),
+        in_reply_to=_first_msgid(_header(headers, "In-Reply-To")),
+        references=tuple(_MSGID_RE.findall(_header(headers, "References")))[-50:],
         from_addr=from_addr,
         from_name=from_name,
-        reply_to=_address(msg, "Reply-To")[1] or None,
-        to=_addresses(msg, "To"),
-        cc=_addresses(msg, "Cc"),
-        subject=_WS_RE.sub(" ", _header(msg, "Subject").replace("\n", " ")).strip()[:998],
-        date=_date(_header(msg, "Date")),
+        reply_to=_address(headers, "Reply-To")[1] or None,
+        to=_addresses(headers, "To"),
+        cc=_addresses(headers, "Cc"),
+        subject=_WS_RE.sub(" ", _header(headers, "Subject")).strip()[:998],
+        date=_date(_header(headers, "Date")),
         text=text[: limits.max_text_chars],
         attachments=tuple(attachments),
         calendar_parts=tuple(calendars),
         size=size,
-        generated_by_chief=bool(_header(msg, GENERATED_HEADER)),
+        generated_by_chief=bool(_header(headers, GENERATED_HEADER)),
         auto_submitted=(auto not in ("", "no")) or precedence in ("bulk", "list", "junk"),
-        list_id=_header(msg, "List-Id") or None,
+        list_id=_header(headers, "List-Id") or None,
         defects=tuple(defects),
-        truncated=truncated or walk_truncated or len(text) > limits.max_text_chars,
+        truncated=truncated or body_truncated or len(text) > limits.max_text_chars,
     )
 
 
@@ -166,10 +240,13 @@ def _header(msg: EmailMessage, name: str) -> str:
         return ""
     if value is None:
         return ""
+    value = _raw_text(value)
+    if "=?" not in value:  # no encoded words: nothing to decode
+        return _clean(value)
     try:
-        parts = email.header.decode_header(str(value))
+        parts = email.header.decode_header(value)
     except Exception:
-        return _clean(str(value))
+        return _clean(value)
     out: list[str] = []
     for chunk, charset in parts:
         if isinstance(chunk, bytes):
@@ -179,16 +256,37 @@ def _header(msg: EmailMessage, name: str) -> str:
     return _clean("".join(out))
 
 
+def _raw_text(value: object) -> str:
+    """A header value as text. The parser hands back a header holding raw 8-bit bytes (RFC 6532
+    UTF-8, or a legacy charset sent unencoded) as a ``Header`` whose ``str()`` would turn each
+    byte into U+FFFD; its bytes are decoded here instead (UTF-8, else Latin-1)."""
+    if not isinstance(value, email.header.Header):
+        return str(value)
+    try:
+        chunks = email.header.decode_header(value)
+    except Exception:
+        return str(value)
+    return "".join(_decode_bytes(c, cs) if isinstance(c, bytes) else str(c) for c, cs in chunks)
+
+
+# Control characters (CR/LF included) that could smuggle structure into our output; tab stays.
+_CONTROLS = {code: " " for code in (*range(0x20), 0x7F) if code != 0x09}
+
+
 def _clean(value: str) -> str:
     """Drop control characters (CR/LF included) that could smuggle structure into our output."""
-    return "".join(ch if ch >= " " or ch == "\t" else " " for ch in value).strip()
+    return value.translate(_CONTROLS).strip()
 
 
-def _decode_bytes(data: bytes, charset: str | None) -> str:
+def _decode_bytes(data: bytes, charset: str | None, cut: bool = False) -> str:
+    """``data`` as text in ``charset`` (else UTF-8, else Latin-1); when ``cut`` (the data is the
+    start of something longer), a character split by the cut is dropped, not garbled."""
     for candidate in (charset, "utf-8"):
         if not candidate:
             continue
         try:
+            if cut:
+                return codecs.getincrementaldecoder(candidate)().decode(data, final=False)
             return data.decode(candidate)
         except (LookupError, UnicodeDecodeError):
             continue
@@ -211,7 +309,7 @@ def _addresses_with_names(msg: EmailMessage, name: str) -> list[tuple[str, str]]
         return []
     out: list[tuple[str, str]] = []
     try:
-        pairs = email.utils.getaddresses([str(v) for v in raw_values])
+        pairs = email.utils.getaddresses([_raw_text(v) for v in raw_values])
     except Exception:
         return []
     for display, addr in pairs:
@@ -266,16 +364,21 @@ def _iter_parts(
             yield from _iter_parts(sub, limits, depth + 1)
 
 
-def _walk(
-    msg: EmailMessage, limits: Limits
-) -> tuple[str, list[Attachment], list[str], bool, list[str]]:
-    plain: list[str] = []
-    html: list[str] = []
-    attachments: list[Attachment] = []
-    calendars: list[str] = []
+def encapsulated_parts(raw: bytes, limits: Limits) -> list[Part]:
+    """The leaf parts of an encapsulated message (a message/* part) read on its own, as
+    they would be found inside the message that carries it."""
+    try:
+        inner = email.message_from_bytes(bytes(raw), policy=email.policy.compat32)
+    except Exception:
+        return []
+    return _leaves(inner, limits)[0]
+
+
+def _leaves(msg: EmailMessage, limits: Limits) -> tuple[list[Part], bool, list[str]]:
+    """The leaf parts of a parsed message, in order, within the part and depth limits."""
+    parts: list[Part] = []
     defects = [type(d).__name__ for d in getattr(msg, "defects", [])][:20]
     truncated = False
-    budget = limits.max_text_chars
     for count, (part, depth) in enumerate(_iter_parts(msg, limits)):
         if count >= limits.max_parts:
             truncated = True
@@ -290,40 +393,54 @@ def _walk(
             ctype = part.get_content_type()
         except Exception:
             ctype = "application/octet-stream"
-        disposition = (_header(part, "Content-Disposition").split(";")[0]).strip().lower()
-        filename = _filename(part)
         if ctype == "message/rfc822" or ctype.startswith("multipart/"):
             continue
+        disposition = (_header(part, "Content-Disposition").split(";")[0]).strip().lower()
         try:
             data = part.get_payload(decode=True)
         except Exception:
             data = None
         if not isinstance(data, bytes):
             data = b""
-        if ctype == "text/calendar" or (filename or "").lower().endswith(".ics"):
-            if len(data) <= limits.max_calendar_bytes:
-                calendars.append(_decode_bytes(data, _charset(part)))
-            attachments.append(Attachment(filename, ctype, len(data)))
-            continue
-        if disposition == "attachment" or (filename and not ctype.startswith("text/")):
-            attachments.append(Attachment(filename, ctype, len(data)))
-            continue
-        if budget <= 0:
-            truncated = True
-            continue
-        if ctype == "text/plain":
-            chunk = _decode_bytes(data[: budget * 4], _charset(part))
-            plain.append(chunk)
+        parts.append(Part(ctype, disposition, _filename(part), _charset(part), data, len(data)))
+    return parts, truncated, defects
+
+
+def _assemble(
+    parts: Iterable[Part], limits: Limits
+) -> tuple[str, list[Attachment], list[str], bool]:
+    """(text, attachments, calendar parts, truncated): the text/plain parts joined, else (no
+    plain text at all) the HTML parts as text, within ``limits.max_text_chars``."""
+    parts = list(parts)
+    roles = [part_role(p.content_type, p.disposition, p.filename) for p in parts]
+    text_role = "plain" if "plain" in roles else "html"
+    texts: list[str] = []
+    attachments: list[Attachment] = []
+    calendars: list[str] = []
+    truncated = False
+    budget = limits.max_text_chars
+    for part, role in zip(parts, roles, strict=True):
+        if role == "calendar":
+            data = part.data
+            if data is not None and not part.cut and len(data) <= limits.max_calendar_bytes:
+                calendars.append(_decode_bytes(data, part.charset).replace("\r\n", "\n"))
+            attachments.append(Attachment(part.filename, part.content_type, part.size))
+        elif role == "attachment":
+            attachments.append(Attachment(part.filename, part.content_type, part.size))
+        elif role == text_role:
+            if budget <= 0 or part.data is None:
+                truncated = True
+                continue
+            limit = budget * (4 if role == "plain" else 8)
+            cut = part.cut or len(part.data) > limit
+            truncated = truncated or cut
+            chunk = _decode_bytes(part.data[:limit], part.charset, cut)
+            if role == "html":
+                chunk = html_to_text(chunk)
+            texts.append(chunk)
             budget -= len(chunk)
-        elif ctype == "text/html":
-            chunk = html_to_text(_decode_bytes(data[: budget * 8], _charset(part)))
-            html.append(chunk)
-            budget -= len(chunk)
-        elif filename:
-            attachments.append(Attachment(filename, ctype, len(data)))
-    text = "\n\n".join(plain) if plain else "\n\n".join(html)
-    text = _BLANKS_RE.sub("\n\n", text.replace("\r\n", "\n").replace("\r", "\n"))
-    return text.strip(), attachments, calendars, truncated, defects
+    text = _BLANKS_RE.sub("\n\n", "\n\n".join(texts).replace("\r\n", "\n").replace("\r", "\n"))
+    return text.strip(), attachments, calendars, truncated
 
 
 def _charset(part: EmailMessage) -> str | None:
@@ -336,8 +453,20 @@ def _charset(part: EmailMessage) -> str | None:
 def _filename(part: EmailMessage) -> str | None:
     try:
         name = part.get_filename()
+        if name and "\ufffd" in name:  # 8-bit parameters: read them from the raw bytes
+            fixed = EmailMessage()
+            for header in ("Content-Disposition", "Content-Type"):
+                if part.get(header) is not None:
+                    fixed[header] = _raw_text(part.get(header))
+            name = fixed.get_filename() or name
     except Exception:
         return None
+    return clean_filename(name)
+
+
+def clean_filename(name: object) -> str | None:
+    """An attachment's filename as text (RFC 2047 words decoded, control characters dropped,
+    at most 255 characters), or None."""
     if not name:
         return None
     return _decode_display(str(name))[:255] or None

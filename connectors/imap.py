@@ -11,10 +11,12 @@ One sync, per watched folder:
    Same UIDVALIDITY and UIDNEXT not past the highest UID read: nothing new, nothing fetched,
    nothing yielded. With an open connection a no-change sync is this one round trip.
 2. Otherwise ``UID SEARCH UID a:b`` (in windows of 10,000 UIDs, so memory never grows with the
-   mailbox), then ``UID FETCH`` of ``batch_size`` UIDs at a time: ``BODY.PEEK[]<0.N>``
-   (``max_body_bytes``) and ``RFC822.SIZE``. Each fetch is parsed and yielded as one
-   :class:`~connectors.base.Batch` whose cursor is that batch's highest UID, so a crash
-   mid-sync resumes after the last batch the pipeline committed. Only one batch is ever held.
+   mailbox), then, ``batch_size`` UIDs at a time, two rounds of ``UID FETCH``
+   (:mod:`connectors.imap_parse`): ``RFC822.SIZE``, ``BODYSTRUCTURE`` and the headers a
+   Message needs; then only the text and calendar parts, as ``BODY.PEEK[section]<0.N>``
+   (at most ``max_body_bytes`` of a part). Attachments are never downloaded. Each batch is
+   parsed and yielded as one :class:`~connectors.base.Batch` whose cursor is that batch's
+   highest UID, so a crash mid-sync resumes after the last batch the pipeline committed.
 3. A different UIDVALIDITY (the folder was recreated, or the server rebuilt its index) is
    logged at INFO and the folder is read again from the start.
 
@@ -50,7 +52,14 @@ from connectors.imap_append import (
 )
 from connectors.imap_connection import Budget, Connection
 from connectors.imap_cursor import FolderMark, dump_cursor, parse_cursor
-from connectors.imap_parse import parse_fetched
+from connectors.imap_parse import (
+    SURVEY_ITEMS,
+    Surveyed,
+    build,
+    section_groups,
+    section_items,
+    survey,
+)
 from connectors.imap_session import FolderStatus, ImapSession, ServerUnavailable, Tls
 from connectors.passwords import is_loopback, read_password
 from connectors.recipients import require_practitioner_only
@@ -136,7 +145,6 @@ class ImapConnector:
         self.xoauth2_token_provider = xoauth2_token_provider
         self.practitioner_address = (practitioner_address or "").strip().lower() or None
         self.limits = limits or Limits()
-        self._items = (b"BODY.PEEK[]<0.%d>" % max_body_bytes, b"RFC822.SIZE")
         self._link = Connection(host, self.port, tls, self.timeout, username, self._secret)
         self._drafts_name: str | None = None
         self._seen_uidnext: dict[str, int] = {}
@@ -245,9 +253,9 @@ class ImapConnector:
             last_window = hi is None or hi == end
             for start in range(0, len(uids), self.batch_size):
                 chunk = uids[start : start + self.batch_size]
-                fetched = self._link.attempt(budget, self._fetch, folder, validity, chunk)
-                messages, failed = parse_fetched(folder, validity, chunk, fetched, self.limits)
-                del fetched
+                surveyed, parts = self._link.attempt(budget, self._fetch, folder, validity, chunk)
+                messages, failed = build(folder, validity, surveyed, parts, self.limits)
+                del surveyed, parts
                 final = last_window and start + self.batch_size >= len(uids)
                 top = max(chunk[-1], end or 0) if final else chunk[-1]
                 marks[folder] = FolderMark(validity, top, status.highestmodseq if final else None)
@@ -292,9 +300,16 @@ class ImapConnector:
 
     def _fetch(
         self, session: ImapSession, folder: str, validity: int, uids: list[int]
-    ) -> dict[int, dict[bytes, Any]]:
+    ) -> tuple[list[Surveyed], dict[int, dict[bytes, Any]]]:
+        """The two FETCH rounds of one batch: structures and headers, then the parts read."""
         self._enter(session, folder, validity)
-        return session.uid_fetch(uids, self._items)
+        first = session.uid_fetch(uids, SURVEY_ITEMS)
+        surveyed = survey(uids, first, self.limits, self.max_body_bytes)
+        del first
+        parts: dict[int, dict[bytes, Any]] = {}
+        for sections, group in section_groups(surveyed).items():
+            parts.update(session.uid_fetch(group, section_items(sections)))
+        return surveyed, parts
 
     # --- DraftSink and Sender ---------------------------------------------------------------
 

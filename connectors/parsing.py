@@ -1,4 +1,4 @@
-"""The step every mail source shares: raw bytes from the provider to a Message, or a report.
+"""The step every mail source shares: what the provider sent, to a Message or a report.
 
 A message that cannot be parsed goes into the batch's ``failed`` list with a reason (never the
 content) and the read goes on; a message cut at the size limit keeps its real size and is
@@ -8,14 +8,34 @@ marked truncated; our own generated mail (drafts, summaries) is skipped.
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from dataclasses import replace
 
 from bot.errors import MessageError
 from bot.mail_message import Limits, Message, parse_message
 
-__all__ = ["parse_or_report"]
+__all__ = ["parse_or_report", "read_or_report"]
 
 log = logging.getLogger(__name__)
+
+
+def read_or_report(
+    item_id: str, read: Callable[[], Message], failed: list[tuple[str, str]], source: str
+) -> Message | None:
+    """``read()``, or None with the reason appended to ``failed``; None for our own mail."""
+    try:
+        message = read()
+    except MessageError as exc:
+        failed.append((item_id, exc.reason))
+        return None
+    except Exception as exc:  # one bad message never stops the run
+        log.warning("%s: %s: parser failed (%s)", source, item_id, type(exc).__name__)
+        failed.append((item_id, f"parser failed ({type(exc).__name__})"))
+        return None
+    if message.generated_by_chief:
+        log.debug("%s: %s is our own generated mail; skipped", source, item_id)
+        return None
+    return message
 
 
 def parse_or_report(
@@ -27,18 +47,11 @@ def parse_or_report(
     source: str,
 ) -> Message | None:
     """Parse ``raw`` (``size`` is the message's full size on the server)."""
-    try:
+
+    def read() -> Message:
         message = parse_message(raw, item_id, limits)
-    except MessageError as exc:
-        failed.append((item_id, exc.reason))
-        return None
-    except Exception as exc:  # one bad message never stops the run
-        log.warning("%s: %s: parser failed (%s)", source, item_id, type(exc).__name__)
-        failed.append((item_id, f"parser failed ({type(exc).__name__})"))
-        return None
-    if size > len(raw):
-        message = replace(message, size=size, truncated=True)
-    if message.generated_by_chief:
-        log.debug("%s: %s is our own generated mail; skipped", source, item_id)
-        return None
-    return message
+        if size > len(raw):
+            message = replace(message, size=size, truncated=True)
+        return message
+
+    return read_or_report(item_id, read, failed, source)

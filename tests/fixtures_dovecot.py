@@ -18,7 +18,7 @@ import itertools
 import os
 import secrets
 from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -26,6 +26,7 @@ import imapclient
 import pytest
 
 from tests.servers.dovecot import Dovecot, DovecotUser, dovecot_binary, seed
+from tests.servers.imap_testing import CuttingProxy
 
 __all__ = ["DovecotAccount", "dovecot", "dovecot_server"]
 
@@ -58,6 +59,14 @@ class DovecotAccount:
     server: Dovecot
     user: DovecotUser
     password_file: Path  # mode 0600, owned by the test runner
+    proxies: list[CuttingProxy] = field(default_factory=list)
+
+    def proxy(self) -> CuttingProxy:
+        """A relay in front of the server that can drop connections mid-answer; a connector
+        reaches the server through it with ``port=proxy.port``. Closed after the test."""
+        relay = CuttingProxy((self.host, self.port))
+        self.proxies.append(relay)
+        return relay
 
     @property
     def host(self) -> str:
@@ -144,8 +153,11 @@ def dovecot(dovecot_server: Dovecot, tmp_path: Path) -> Iterator[DovecotAccount]
     fd = os.open(password_file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     with os.fdopen(fd, "w") as fh:
         fh.write(user.password + "\n")
+    account = DovecotAccount(dovecot_server, user, password_file)
     try:
-        yield DovecotAccount(dovecot_server, user, password_file)
+        yield account
     finally:
+        for relay in account.proxies:
+            relay.close()
         if not dovecot_server.running:
             dovecot_server.start()

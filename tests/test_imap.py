@@ -27,7 +27,7 @@ from connectors import imap_session
 from connectors.base import OutgoingDraft
 from connectors.imap import ImapConnector, ServerUnavailable
 from tests.connector_contract import PRACTITIONER, MailContract, drain, sample
-from tests.servers.imap_testing import big, killing_client, unrecent
+from tests.servers.imap_testing import big, unrecent
 
 if TYPE_CHECKING:
     from tests.fixtures_dovecot import DovecotAccount
@@ -374,10 +374,9 @@ def test_connection_dropped_mid_fetch_is_reopened_once(
 ) -> None:
     dovecot.seed(big(n) for n in range(30))
     before = unrecent(dovecot.snapshot())
-    monkeypatch.setattr(
-        imap_session, "IMAPClient", killing_client(dovecot.server, dovecot.username, kills=1)
-    )
-    connector = dovecot.connector(batch_size=10)
+    proxy = dovecot.proxy()
+    proxy.cut_after(1_200_000)  # in the second batch's answer (about 1 MB each)
+    connector = dovecot.connector(batch_size=10, port=proxy.port)
     with caplog.at_level(logging.WARNING):
         messages, failed, _ = drain(connector.changes(None))
     connector.close()
@@ -385,25 +384,23 @@ def test_connection_dropped_mid_fetch_is_reopened_once(
     assert sorted(m.message_id for m in messages) == sorted(
         f"<contract-{n}@payer.example>" for n in range(30)
     )
-    assert "reconnecting once" in caplog.text
+    assert "reconnecting once" in caplog.text and proxy.cuts_made == 1
     assert unrecent(dovecot.snapshot()) == before
 
 
 def test_connection_dropped_twice_is_a_clear_error(
     dovecot: DovecotAccount, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    # 20 x 256 KiB per FETCH answer: more than the server's socket can buffer (4 MiB at most),
-    # so each kill lands while the server is still writing.
     dovecot.seed(big(n, kib=300) for n in range(40))
-    monkeypatch.setattr(
-        imap_session, "IMAPClient", killing_client(dovecot.server, dovecot.username, kills=2)
-    )
-    connector = dovecot.connector(batch_size=20)
+    proxy = dovecot.proxy()
+    proxy.cut_after(2_000_000, times=2)  # the first batch's answer, and its one retry
+    connector = dovecot.connector(batch_size=20, port=proxy.port)
     with pytest.raises(ServerUnavailable) as lost:
         drain(connector.changes(None))
     assert "during UID FETCH" in str(lost.value)
     assert "the next sync resumes" in str(lost.value)
     assert isinstance(lost.value, ConnectorError)
+    assert proxy.cuts_made == 2
     messages, _, _ = drain(connector.changes(None))  # the connector itself recovers
     assert len(messages) == 40
     connector.close()

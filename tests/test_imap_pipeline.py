@@ -25,8 +25,7 @@ from bot.models import AuditEvent, Draft, MessageRow
 from bot.pipeline import SyncReport, sync
 from bot.resources import shipped_examples
 from bot.runtime import Runtime
-from connectors import imap_session
-from tests.servers.imap_testing import big, killing_client, unrecent
+from tests.servers.imap_testing import big, unrecent
 
 if TYPE_CHECKING:
     from tests.fixtures_dovecot import DovecotAccount
@@ -44,12 +43,14 @@ def sample_mailbox() -> list[bytes]:
     ]
 
 
-def imap_practice(tmp_path: Path, account: DovecotAccount, batch_size: int = 50) -> Path:
+def imap_practice(
+    tmp_path: Path, account: DovecotAccount, batch_size: int = 50, port: int | None = None
+) -> Path:
     """The demo practice's chief.toml with ``[mail] connector = "imap"``; the password file
     sits beside it and is named relatively (resolved against chief.toml's folder)."""
     source = shipped_examples() / "practices" / "sports-medicine-us"
     home = tmp_path / "practice"
-    (home / "secrets").mkdir(parents=True)
+    (home / "secrets").mkdir(parents=True, exist_ok=True)
     shutil.copyfile(source / "register.yaml", home / "register.yaml")
     shutil.copyfile(shipped_examples() / "calendar.ics", home / "calendar.ics")
     secret = home / "secrets" / "imap-password"
@@ -62,7 +63,7 @@ def imap_practice(tmp_path: Path, account: DovecotAccount, batch_size: int = 50)
         "[mail]\n"
         'connector = "imap"\n'
         f'host = "{account.host}"\n'
-        f"port = {account.port}\n"
+        f"port = {port or account.port}\n"
         f'username = "{account.username}"\n'
         'password_file = "secrets/imap-password"\n'
         'tls = "none"\n'
@@ -222,16 +223,14 @@ def test_connection_dropped_mid_fetch_then_rerun(
     messages = [big(n, kib=300) for n in range(60)]
     dovecot.seed(messages)
     before = unrecent(dovecot.snapshot())
-    config = imap_practice(tmp_path, dovecot, batch_size=20)
-    # The first FETCH and its one retry both lose the connection half-way.
-    monkeypatch.setattr(
-        imap_session, "IMAPClient", killing_client(dovecot.server, dovecot.username, kills=2)
-    )
+    proxy = dovecot.proxy()
+    # The first batch's FETCH answer and its one retry both lose the connection half-way.
+    proxy.cut_after(2_000_000, times=2)
     with pytest.raises(ConnectorError, match="during UID FETCH") as lost:
-        run_sync(config)
+        run_sync(imap_practice(tmp_path, dovecot, batch_size=20, port=proxy.port))
     assert "the next sync resumes" in str(lost.value)
+    config = imap_practice(tmp_path, dovecot, batch_size=20)  # the same practice, direct
     assert case_log(config)["keys"] == []
-    monkeypatch.undo()
     rerun = run_sync(config)
     assert rerun.messages == len(messages)
     log = case_log(config)

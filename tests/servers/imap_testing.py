@@ -5,14 +5,12 @@ Plain code, no pytest: ``tests/test_imap*.py`` and ``bench/imap_sync.py`` import
 
 from __future__ import annotations
 
+import contextlib
 import socket
+import threading
 from typing import Any
 
-from imapclient import IMAPClient, imap4
-
-from tests.servers.dovecot import Dovecot
-
-__all__ = ["big", "killing_client", "message", "unrecent"]
+__all__ = ["CuttingProxy", "big", "message", "unrecent"]
 
 
 def message(n: int, body: str = "", extra_headers: str = "") -> bytes:
@@ -42,45 +40,75 @@ def unrecent(snapshot: dict[int, tuple[str, frozenset[bytes]]]) -> dict[int, Any
     return {uid: (digest, flags - {b"\\Recent"}) for uid, (digest, flags) in snapshot.items()}
 
 
-class _SmallWindow(imap4.IMAP4WithTimeout):  # type: ignore[misc]
-    """Plain IMAP whose socket gets a 16 KiB receive buffer *before* connecting (no
-    autotuning): a large FETCH answer then waits on the server's side, not ours."""
+class CuttingProxy:
+    """A TCP relay on 127.0.0.1 in front of a server that drops connections on demand, the
+    way a network does: :meth:`cut_after` arms it to close the client's connection mid-answer
+    (and the server's, which the server sees as a client gone away) once that many more
+    bytes have flowed from the server to the client, so the cut lands mid-answer. The
+    server itself is never harmed: no process is killed, no lock is left behind."""
 
-    def _create_socket(self, timeout: float | None = None) -> socket.socket:
-        sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-        sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 16384)
-        sock.settimeout(timeout if timeout is not None else self._timeout)
-        sock.connect((self.host, self.port))
-        return sock
+    def __init__(self, target: tuple[str, int]) -> None:
+        self.target = target
+        self._listener = socket.create_server(("127.0.0.1", 0))
+        self.port: int = self._listener.getsockname()[1]
+        self._lock = threading.Lock()
+        self._cuts: list[int] = []  # byte budgets, one per cut still to make
+        self.cuts_made = 0
+        self._closed = False
+        threading.Thread(target=self._accept, daemon=True).start()
 
+    def cut_after(self, nbytes: int, times: int = 1) -> None:
+        with self._lock:
+            self._cuts.extend([nbytes] * times)
 
-def killing_client(server: Dovecot, username: str, kills: int) -> type[IMAPClient]:
-    """An IMAPClient (to patch into ``connectors.imap_session``) whose next ``kills`` message
-    FETCHes lose their connection half-way: once the first literal has arrived, the server's
-    ``imap`` process for ``username`` is SIGKILLed while our few unread bytes sit in its
-    socket, so the socket closes with a reset and the rest of the answer, still on the
-    server's side (see :class:`_SmallWindow`), is lost. Needs answers larger than the
-    server's socket buffer (4 MiB at most on Linux)."""
-    left = [kills]
+    def close(self) -> None:
+        self._closed = True
+        self._listener.close()
 
-    class KillingClient(IMAPClient):  # type: ignore[misc]
-        def _create_IMAP4(self) -> Any:
-            return _SmallWindow(self.host, self.port, self._timeout.connect)
+    def _accept(self) -> None:
+        while not self._closed:
+            try:
+                client, _ = self._listener.accept()
+            except OSError:
+                return
+            server = socket.create_connection(self.target)
+            threading.Thread(target=self._pump, args=(client, server, False), daemon=True).start()
+            threading.Thread(target=self._pump, args=(server, client, True), daemon=True).start()
 
-        def fetch(self, messages: Any, data: Any, modifiers: Any = None) -> Any:
-            if left[0] > 0 and any(item.startswith(b"BODY.PEEK[]<") for item in data):
-                left[0] -= 1
-                read = self._imap.read
+    def _pump(self, source: socket.socket, sink: socket.socket, downstream: bool) -> None:
+        try:
+            while True:
+                data = source.recv(65536)
+                if not data:
+                    break
+                if downstream and self._spend(len(data)):
+                    self._reset(sink, source)
+                    return
+                sink.sendall(data)
+        except OSError:
+            pass
+        for sock in (source, sink):
+            with contextlib.suppress(OSError):
+                sock.shutdown(socket.SHUT_RDWR)
 
-                def read_then_kill(size: int) -> bytes:
-                    chunk: bytes = read(size)
-                    self._imap.read = read
-                    self._imap.sock.sendall(b"Z1 NOOP\r\n")  # left unread: RST, not FIN
-                    if not server.kill_sessions(username):
-                        raise RuntimeError(f"no imap process found for {username}")
-                    return chunk
+    def _spend(self, nbytes: int) -> bool:
+        """Count ``nbytes`` against the armed cut; True when it is time to cut."""
+        with self._lock:
+            if not self._cuts:
+                return False
+            self._cuts[0] -= nbytes
+            if self._cuts[0] > 0:
+                return False
+            self._cuts.pop(0)
+            self.cuts_made += 1
+            return True
 
-                self._imap.read = read_then_kill
-            return super().fetch(messages, data, modifiers)
-
-    return KillingClient
+    @staticmethod
+    def _reset(client: socket.socket, server: socket.socket) -> None:
+        # shutdown() acts at once, even while the other pump thread sits in recv() on the
+        # same socket (a bare close() would wait for that call to return).
+        for sock in (client, server):
+            with contextlib.suppress(OSError):
+                sock.shutdown(socket.SHUT_RDWR)
+            with contextlib.suppress(OSError):
+                sock.close()

@@ -1,0 +1,68 @@
+"""The message parser: headers in every encoding senders use, text chosen and bounded."""
+
+from __future__ import annotations
+
+import email
+
+import pytest
+
+from bot.errors import MessageError
+from bot.mail_message import Limits, Part, build_message, parse_message
+
+HEADERS = email.message_from_bytes(b"From: a@b.example\r\n\r\n")
+
+
+def _raw(headers: str, body: bytes = b"Body.\r\n", extra: bytes = b"") -> bytes:
+    return headers.encode("utf-8").replace(b"\n", b"\r\n") + extra + b"\r\n" + body
+
+
+def test_raw_utf8_headers_are_read_as_utf8() -> None:
+    # RFC 6532: UTF-8 straight in the headers, no encoded words
+    raw = _raw(
+        "From: Zoë Brontë <zoe@clinic.example>\n"
+        "Subject: Café résumé\n"
+        "Message-ID: <a@clinic.example>\n"
+        "Content-Type: text/plain; charset=utf-8\n"
+        'Content-Disposition: attachment; filename="naïve.txt"\n'
+    )
+    message = parse_message(raw, "m")
+    assert message.from_name == "Zoë Brontë"
+    assert message.subject == "Café résumé"
+    assert [a.filename for a in message.attachments] == ["naïve.txt"]
+
+
+def test_legacy_8bit_headers_fall_back_to_latin1() -> None:
+    raw = b"From: a@b.example\r\nSubject: Caf\xe9\r\n\r\nBody.\r\n"
+    assert parse_message(raw, "m").subject == "Café"
+
+
+def test_encoded_words_and_control_characters() -> None:
+    raw = _raw(
+        "From: =?utf-8?q?Ren=C3=A9e?= <r@x.example>\nSubject: =?utf-8?b?SGVsbG8NCkJjYzogeA==?=\n"
+    )
+    message = parse_message(raw, "m")
+    assert message.from_name == "Renée"
+    assert message.subject == "Hello Bcc: x"  # CR/LF cannot smuggle a header
+
+
+def test_html_is_ignored_when_there_is_plain_text() -> None:
+    parts = [
+        Part("text/html", "", None, "utf-8", b"<p>" + b"H" * 500 + b"</p>", 507),
+        Part("text/plain", "", None, "utf-8", b"plain words", 11),
+    ]
+    message = build_message("m", HEADERS, parts, 600, Limits(max_text_chars=100))
+    assert message.text == "plain words" and not message.truncated
+
+
+def test_a_cut_utf8_character_is_dropped_not_garbled() -> None:
+    data = "é".encode() * 10
+    parts = [Part("text/plain", "", None, "utf-8", data[:-1], 20, cut=True)]
+    message = build_message("m", HEADERS, parts, 100, Limits())
+    assert message.text == "é" * 9 and message.truncated
+
+
+@pytest.mark.parametrize("raw", [b"\r\n\r\n", b"X-Only: this\r\n\r\nbody\r\n", b"   "])
+def test_a_message_without_any_usable_header_is_refused(raw: bytes) -> None:
+    with pytest.raises(MessageError) as refused:
+        parse_message(raw, "m-1")
+    assert refused.value.item == "m-1"
