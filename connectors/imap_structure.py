@@ -122,18 +122,19 @@ def leaves(structure: Any, limits: Limits) -> tuple[list[Leaf], bool]:
     """(leaf parts in document order, truncated): ``truncated`` when the part or depth limit
     cut the walk short, as the full parser does for the same message."""
     found: list[Leaf] = []
-    state = {"count": 0, "truncated": False}
+    count, truncated = 0, False
 
     def walk(node: Any, section: str, depth: int) -> None:
-        if state["count"] >= limits.max_parts:
-            state["truncated"] = True
+        nonlocal count, truncated
+        if count >= limits.max_parts:
+            truncated = True
             return
-        state["count"] += 1
+        count += 1
         if not isinstance(node, tuple | list) or not node:
             return
         if _is_multipart(node):
             if depth >= limits.max_depth:
-                state["truncated"] = True
+                truncated = True
                 return
             for number, child in enumerate(_children(node), 1):
                 walk(child, f"{section}.{number}" if section else str(number), depth + 1)
@@ -146,7 +147,7 @@ def leaves(structure: Any, limits: Limits) -> tuple[list[Leaf], bool]:
             if isinstance(body, tuple | list) and body and depth < limits.max_depth:
                 walk(body, here if _is_multipart(body) else f"{here}.1", depth + 1)
             elif body:
-                state["truncated"] = True
+                truncated = True
             return
         if ctype.startswith("multipart/"):
             return
@@ -173,7 +174,7 @@ def leaves(structure: Any, limits: Limits) -> tuple[list[Leaf], bool]:
         )
 
     walk(structure, "", 0)
-    return found, state["truncated"]
+    return found, truncated
 
 
 def wanted(found: Sequence[Leaf], limits: Limits, part_cap: int) -> dict[str, int]:
