@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from email.message import Message as EmailMessage
 from html.parser import HTMLParser
-from typing import Literal
+from typing import Any, Literal
 
 from bot.errors import MessageError
 
@@ -202,37 +202,57 @@ def build_message(
     """A :class:`Message` from its parsed ``headers`` (:data:`READ_HEADERS` are read) and its
     leaf ``parts`` in document order: the one assembly every source shares. Raises
     :class:`MessageError` when none of those headers is there: nothing to read it by."""
-    if not any(name in headers for name in READ_HEADERS):
+    fields = _Fields(headers)
+    if not any(name.lower() in fields.values for name in READ_HEADERS):
         raise MessageError(provider_id, "no headers (From, To, Subject, Date, Message-ID...)")
-    from_name, from_addr = _address(headers, "From")
+    from_name, from_addr = _address(fields, "From")
     text, attachments, calendars, body_truncated = _assemble(parts, limits)
-    auto = _header(headers, "Auto-Submitted").lower()
-    precedence = _header(headers, "Precedence").lower()
+    auto = _header(fields, "Auto-Submitted").lower()
+    precedence = _header(fields, "Precedence").lower()
     return Message(
         provider_id=provider_id,
-        message_id=_first_msgid(_header(headers, "Message-ID")),
-        in_reply_to=_first_msgid(_header(headers, "In-Reply-To")),
-        references=tuple(_MSGID_RE.findall(_header(headers, "References")))[-50:],
+        message_id=_first_msgid(_header(fields, "Message-ID")),
+        in_reply_to=_first_msgid(_header(fields, "In-Reply-To")),
+        references=tuple(_MSGID_RE.findall(_header(fields, "References")))[-50:],
         from_addr=from_addr,
         from_name=from_name,
-        reply_to=_address(headers, "Reply-To")[1] or None,
-        to=_addresses(headers, "To"),
-        cc=_addresses(headers, "Cc"),
-        subject=_WS_RE.sub(" ", _header(headers, "Subject")).strip()[:998],
-        date=_date(_header(headers, "Date")),
+        reply_to=_address(fields, "Reply-To")[1] or None,
+        to=_addresses(fields, "To"),
+        cc=_addresses(fields, "Cc"),
+        subject=_WS_RE.sub(" ", _header(fields, "Subject")).strip()[:998],
+        date=_date(_header(fields, "Date")),
         text=text[: limits.max_text_chars],
         attachments=tuple(attachments),
         calendar_parts=tuple(calendars),
         size=size,
-        generated_by_chief=bool(_header(headers, GENERATED_HEADER)),
+        generated_by_chief=bool(_header(fields, GENERATED_HEADER)),
         auto_submitted=(auto not in ("", "no")) or precedence in ("bulk", "list", "junk"),
-        list_id=_header(headers, "List-Id") or None,
+        list_id=_header(fields, "List-Id") or None,
         defects=tuple(defects),
         truncated=truncated or body_truncated or len(text) > limits.max_text_chars,
     )
 
 
-def _header(msg: EmailMessage, name: str) -> str:
+class _Fields:
+    """A message's header fields by lower-case name, read once: the parser's own lookup
+    scans every field per call."""
+
+    __slots__ = ("values",)
+
+    def __init__(self, msg: EmailMessage) -> None:
+        self.values: dict[str, list[Any]] = {}
+        for name, value in msg.items():
+            self.values.setdefault(name.lower(), []).append(value)
+
+    def get(self, name: str) -> Any:
+        found = self.values.get(name.lower())
+        return found[0] if found else None
+
+    def get_all(self, name: str) -> list[Any] | None:
+        return self.values.get(name.lower())
+
+
+def _header(msg: EmailMessage | _Fields, name: str) -> str:
     """Decode one header to text (RFC 2047), tolerating bad encodings and raw 8-bit bytes."""
     try:
         value = msg.get(name)
@@ -293,31 +313,59 @@ def _decode_bytes(data: bytes, charset: str | None, cut: bool = False) -> str:
     return data.decode("latin-1", "replace")
 
 
-def _address(msg: EmailMessage, name: str) -> tuple[str, str]:
+def _address(msg: _Fields, name: str) -> tuple[str, str]:
     found = _addresses_with_names(msg, name)
     return found[0] if found else ("", "")
 
 
-def _addresses(msg: EmailMessage, name: str) -> tuple[str, ...]:
+def _addresses(msg: _Fields, name: str) -> tuple[str, ...]:
     return tuple(addr for _, addr in _addresses_with_names(msg, name))[:100]
 
 
-def _addresses_with_names(msg: EmailMessage, name: str) -> list[tuple[str, str]]:
+def _addresses_with_names(msg: _Fields, name: str) -> list[tuple[str, str]]:
     try:
         raw_values = msg.get_all(name) or []
     except Exception:
         return []
     out: list[tuple[str, str]] = []
-    try:
-        pairs = email.utils.getaddresses([_raw_text(v) for v in raw_values])
-    except Exception:
-        return []
+    values = [_raw_text(v) for v in raw_values]
+    pairs = [simple for simple in map(_simple_address, values) if simple is not None]
+    if len(pairs) < len(values):  # anything but the simple forms: the full RFC 5322 parser
+        try:
+            pairs = email.utils.getaddresses(values)
+        except Exception:
+            return []
     for display, addr in pairs:
         addr = _clean(addr).lower()
         if "@" not in addr:
             continue
         out.append((_decode_display(display), addr))
     return out
+
+
+# The two forms nearly every header uses: "Display Name <local@domain>" (the name made of
+# plain words) and a bare "local@domain". No quotes, comments, groups or lists: those go to
+# email.utils.getaddresses, which reads these two forms exactly as this does.
+_FWS = r"[ \t\r\n]"  # only these separate words for email.utils (not U+00A0 and the like)
+# RFC 5322 atext, and any non-ASCII character but whitespace (RFC 6532)
+_ATEXT = r"(?:[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]|[^\x00-\x7f\s])"
+_DOT_ATOM = rf"{_ATEXT}+(?:\.{_ATEXT}+)*"
+_SIMPLE_ADDRESS = re.compile(
+    rf"{_FWS}*(?:(?P<name>{_ATEXT}+(?:{_FWS}+{_ATEXT}+)*){_FWS}*)?"
+    rf"<(?P<addr>{_DOT_ATOM}@{_DOT_ATOM})>{_FWS}*"
+    rf"|{_FWS}*(?P<bare>{_DOT_ATOM}@{_DOT_ATOM}){_FWS}*"
+)
+_FWS_RUN = re.compile(rf"{_FWS}+")
+
+
+def _simple_address(value: str) -> tuple[str, str] | None:
+    """(display name, address) for a header holding one address in a simple form, else None."""
+    found = _SIMPLE_ADDRESS.fullmatch(value)
+    if found is None:
+        return None
+    if found["bare"] is not None:
+        return "", found["bare"]
+    return _FWS_RUN.sub(" ", found["name"] or ""), found["addr"]
 
 
 def _decode_display(display: str) -> str:
@@ -439,7 +487,8 @@ def _assemble(
                 chunk = html_to_text(chunk)
             texts.append(chunk)
             budget -= len(chunk)
-    text = _BLANKS_RE.sub("\n\n", "\n\n".join(texts).replace("\r\n", "\n").replace("\r", "\n"))
+    # splitlines() ends lines at CRLF, CR and LF alike (and at the rarer Unicode breaks)
+    text = _BLANKS_RE.sub("\n\n", "\n".join("\n\n".join(texts).splitlines()))
     return text.strip(), attachments, calendars, truncated
 
 

@@ -17,6 +17,8 @@ One sync, per watched folder:
    (at most ``max_body_bytes`` of a part). Attachments are never downloaded. Each batch is
    parsed and yielded as one :class:`~connectors.base.Batch` whose cursor is that batch's
    highest UID, so a crash mid-sync resumes after the last batch the pipeline committed.
+   The next batch is fetched on a worker thread while the pipeline works on this one
+   (:mod:`connectors.prefetch`); the connection's lock keeps each command whole.
 3. A different UIDVALIDITY (the folder was recreated, or the server rebuilt its index) is
    logged at INFO and the folder is read again from the start.
 
@@ -62,6 +64,7 @@ from connectors.imap_parse import (
 )
 from connectors.imap_session import FolderStatus, ImapSession, ServerUnavailable, Tls
 from connectors.passwords import is_loopback, read_password
+from connectors.prefetch import prefetched
 from connectors.recipients import require_practitioner_only
 
 __all__ = ["ImapConnector", "ServerUnavailable"]
@@ -246,28 +249,39 @@ class ImapConnector:
                 marks[folder] = replace(mark, modseq=status.highestmodseq)
                 yield Batch((), dump_cursor(marks))
             return
-        validity, lo, top = status.uidvalidity, last + 1, last
+        validity, top = status.uidvalidity, last
+        reads = prefetched(self._reads(folder, validity, last, end, budget), "chief-imap-fetch")
+        for chunk, final, (surveyed, parts) in reads:
+            messages, failed = build(folder, validity, surveyed, parts, self.limits)
+            del surveyed, parts
+            top = max(chunk[-1], end or 0) if final else chunk[-1]
+            marks[folder] = FolderMark(validity, top, status.highestmodseq if final else None)
+            yield Batch(tuple(messages), dump_cursor(marks), tuple(failed))
+            if final:
+                return
+        # The last window held nothing (expunged, or an empty folder): close the folder.
+        marks[folder] = FolderMark(validity, max(top, end or 0), status.highestmodseq)
+        yield Batch((), dump_cursor(marks))
+
+    def _reads(
+        self, folder: str, validity: int, last: int, end: int | None, budget: Budget
+    ) -> Iterator[tuple[list[int], bool, tuple[list[Surveyed], dict[int, dict[bytes, Any]]]]]:
+        """(UIDs, last batch of the folder?, what was fetched) per batch after ``last``: the
+        network side of a folder's sync, run one batch ahead by :func:`prefetched`."""
+        lo = last + 1
         while end is None or lo <= end:
             hi = None if end is None else min(end, lo + _SEARCH_WINDOW - 1)
             uids = self._link.attempt(budget, self._search, folder, validity, lo, hi)
             last_window = hi is None or hi == end
             for start in range(0, len(uids), self.batch_size):
                 chunk = uids[start : start + self.batch_size]
-                surveyed, parts = self._link.attempt(budget, self._fetch, folder, validity, chunk)
-                messages, failed = build(folder, validity, surveyed, parts, self.limits)
-                del surveyed, parts
                 final = last_window and start + self.batch_size >= len(uids)
-                top = max(chunk[-1], end or 0) if final else chunk[-1]
-                marks[folder] = FolderMark(validity, top, status.highestmodseq if final else None)
-                yield Batch(tuple(messages), dump_cursor(marks), tuple(failed))
+                yield chunk, final, self._link.attempt(budget, self._fetch, folder, validity, chunk)
                 if final:
                     return
             if hi is None:
-                break
+                return
             lo = hi + 1
-        # The last window held nothing (expunged, or an empty folder): close the folder.
-        marks[folder] = FolderMark(validity, max(top, end or 0), status.highestmodseq)
-        yield Batch((), dump_cursor(marks))
 
     def _status(self, session: ImapSession, folder: str) -> FolderStatus | None:
         """EXAMINE ``folder``, unless :meth:`estimate` did so just before this sync (its

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import threading
 from collections.abc import Callable
 from typing import Any, TypeVar
 
@@ -54,9 +55,16 @@ class Connection:
         self._secret = secret
         self._session: ImapSession | None = None
         self._refused: tuple[str, AuthError] | None = None
+        # One command at a time: a sync's prefetching thread and a draft written between two
+        # batches share the connection.
+        self._lock = threading.RLock()
 
     def session(self) -> ImapSession:
         """The open session, connecting and signing in first if needed."""
+        with self._lock:
+            return self._open()
+
+    def _open(self) -> ImapSession:
         if self._session is None:
             kind, secret = self._secret()
             tried = hashlib.sha256(f"{kind}\0{secret}".encode()).hexdigest()
@@ -74,25 +82,30 @@ class Connection:
     def attempt(self, budget: Budget, op: Callable[..., T], *args: Any) -> T:
         """``op(session, *args)``, reopening the connection once per operation if it drops.
         ``op`` must be safe to repeat (re-EXAMINE what it needs, search before appending)."""
-        session = self.session()  # a failure to connect is not retried here
-        try:
-            return op(session, *args)
-        except ServerUnavailable:
-            self.discard()
-            if budget.reconnects <= 0:
-                raise
-            budget.reconnects -= 1
-            log.warning("imap: connection to %s:%d lost; reconnecting once", self.host, self.port)
-            return op(self.session(), *args)
+        with self._lock:
+            session = self._open()  # a failure to connect is not retried here
+            try:
+                return op(session, *args)
+            except ServerUnavailable:
+                self.discard()
+                if budget.reconnects <= 0:
+                    raise
+                budget.reconnects -= 1
+                log.warning(
+                    "imap: connection to %s:%d lost; reconnecting once", self.host, self.port
+                )
+                return op(self._open(), *args)
 
     def discard(self) -> None:
         """Drop the session without a LOGOUT (its state is unknown)."""
-        session, self._session = self._session, None
-        if session is not None:
-            session.close(logout=False)
+        with self._lock:
+            session, self._session = self._session, None
+            if session is not None:
+                session.close(logout=False)
 
     def close(self) -> None:
         """LOGOUT and close; a later :meth:`session` opens a new connection."""
-        session, self._session = self._session, None
-        if session is not None:
-            session.close()
+        with self._lock:
+            session, self._session = self._session, None
+            if session is not None:
+                session.close()

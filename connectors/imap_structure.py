@@ -178,21 +178,23 @@ def leaves(structure: Any, limits: Limits) -> tuple[list[Leaf], bool]:
 
 
 def wanted(found: Sequence[Leaf], limits: Limits, part_cap: int) -> dict[str, int]:
-    """``{section: bytes to fetch}`` for the parts classification reads: never more than
-    ``part_cap`` bytes of one part, nor more than its text limit could use (with room for a
-    transfer encoding's overhead); a calendar part in full or not at all."""
+    """``{section: at most how many bytes to fetch}`` for the parts classification reads:
+    never more than ``part_cap`` of one part, nor more than its text limit could use (with
+    room for a transfer encoding's overhead); a calendar part in full or not at all. The
+    caps depend on the part's kind, not its size (a smaller part simply comes whole), so
+    messages of the same shape share one FETCH."""
     plain = any(leaf.role == "plain" for leaf in found)
     picks: dict[str, int] = {}
     for leaf in found:
         role = leaf.role
         if role == "encapsulated" and leaf.content_type != "message/delivery-status":
-            picks[leaf.section] = min(leaf.octets, part_cap)
+            picks[leaf.section] = part_cap
         elif role == "plain" or (role == "html" and not plain):
             useful = limits.max_text_chars * (4 if role == "plain" else 8) * 2
-            picks[leaf.section] = min(leaf.octets, useful, part_cap)
+            picks[leaf.section] = min(useful, part_cap)
         elif role == "calendar" and leaf.decoded_size <= limits.max_calendar_bytes:
-            picks[leaf.section] = leaf.octets
-    return {section: max(cap, 1) for section, cap in picks.items()}
+            picks[leaf.section] = limits.max_calendar_bytes * 2  # base64 of the largest kept
+    return picks
 
 
 def decode_transfer(data: bytes, encoding: str) -> bytes:

