@@ -37,6 +37,7 @@ operation a dropped connection is reopened once; a refused sign-in never is.
 from __future__ import annotations
 
 import logging
+import ssl
 import time
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import replace
@@ -63,6 +64,7 @@ from connectors.imap_parse import (
     survey,
 )
 from connectors.imap_session import FolderStatus, ImapSession, ServerUnavailable, Tls
+from connectors.oauth_token import token_provider
 from connectors.passwords import is_loopback, read_password
 from connectors.prefetch import prefetched
 from connectors.recipients import require_practitioner_only
@@ -107,6 +109,10 @@ class ImapConnector:
         batch_size: int = 200,
         max_body_bytes: int = 256 * 1024,
         timeout: float = 30.0,
+        auth: str = "password",
+        token_command: Sequence[str] | None = None,
+        token_file: Path | None = None,
+        ca_file: Path | None = None,
         xoauth2_token_provider: Callable[[], str] | None = None,
         practitioner_address: str | None = None,
         limits: Limits | None = None,
@@ -134,8 +140,14 @@ class ImapConnector:
             problems.append("`max_body_bytes` in [mail] must be at least 1024")
         if timeout <= 0:
             problems.append("`timeout` in [mail] must be positive (seconds)")
+        if auth not in ("password", "xoauth2"):
+            problems.append('`auth` in [mail] must be "password" or "xoauth2"')
+        if ca_file is not None and not Path(ca_file).is_file():
+            problems.append(f"`ca_file` in [mail]: no file at {ca_file}")
         if problems:
             raise UserError("invalid [mail] settings for the IMAP connector", problems)
+        if auth == "xoauth2" and xoauth2_token_provider is None:
+            xoauth2_token_provider = token_provider("mail", token_command, token_file)
         if xoauth2_token_provider is None:  # fail early on a missing or unsafe password file
             read_password("mail", password_file, password_env, username)
         self.host, self.port, self.username, self.tls = host, int(port), username, tls
@@ -148,7 +160,10 @@ class ImapConnector:
         self.xoauth2_token_provider = xoauth2_token_provider
         self.practitioner_address = (practitioner_address or "").strip().lower() or None
         self.limits = limits or Limits()
-        self._link = Connection(host, self.port, tls, self.timeout, username, self._secret)
+        # A private CA (a practice's own server, a bridge's certificate) is trusted only when
+        # named; the system's trust store otherwise.
+        context = ssl.create_default_context(cafile=str(ca_file)) if ca_file else None
+        self._link = Connection(host, self.port, tls, self.timeout, username, self._secret, context)
         self._drafts_name: str | None = None
         self._seen_uidnext: dict[str, int] = {}
         self._estimated: dict[str, tuple[ImapSession, FolderStatus, float]] = {}

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import ssl
 import threading
 from collections.abc import Callable
 from typing import Any, TypeVar
@@ -49,8 +50,10 @@ class Connection:
         timeout: float,
         username: str,
         secret: Callable[[], tuple[str, str]],
+        ssl_context: ssl.SSLContext | None = None,
     ) -> None:
         self.host, self.port, self.tls, self.timeout = host, port, tls, timeout
+        self.ssl_context = ssl_context
         self.username = username
         self._secret = secret
         self._session: ImapSession | None = None
@@ -72,7 +75,13 @@ class Connection:
                 raise AuthError(str(self._refused[1]))
             try:
                 self._session = ImapSession.open(
-                    self.host, self.port, self.tls, self.timeout, self.username, (kind, secret)
+                    self.host,
+                    self.port,
+                    self.tls,
+                    self.timeout,
+                    self.username,
+                    (kind, secret),
+                    self.ssl_context,
                 )
             except AuthError as exc:
                 self._refused = (tried, exc)

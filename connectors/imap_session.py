@@ -152,11 +152,15 @@ class ImapSession:
                         f"the IMAP server {self.where} could not check the sign-in right "
                         f"now ({_server_words(text)}); the next run tries again"
                     ) from exc
-                what = "access token" if kind == "xoauth2" else "password / app password"
+                what = (
+                    "access token (`token_command` or `token_file`"
+                    if kind == "xoauth2"
+                    else "password / app password (`password_file` or `password_env`"
+                )
                 raise AuthError(
                     f"the IMAP server {host} refused the sign-in for {username}: check the "
-                    f"{what} (`password_file` or `password_env` in [mail] of chief.toml); "
-                    "not retried automatically: fix it, then run `chief doctor`"
+                    f"{what} in [mail] of chief.toml); not retried automatically: fix it, "
+                    "then run `chief doctor`"
                 ) from exc
 
     # --- commands ---------------------------------------------------------------------------
@@ -313,7 +317,8 @@ def _connect_error(exc: BaseException, host: str, port: int, timeout: float) -> 
     if isinstance(exc, ssl.SSLCertVerificationError):
         return ConnectorError(
             f"the TLS certificate of {host} could not be verified ({exc.verify_message}); "
-            "check `host` in [mail] of chief.toml"
+            "check `host` in [mail] of chief.toml; a server with its own certificate "
+            "authority needs that CA's certificate named in `ca_file`"
         )
     if isinstance(exc, ssl.SSLError):
         return ConnectorError(

@@ -43,9 +43,9 @@ state_dir = {d}/state
 log_path = {d}/dovecot.log
 protocols = imap
 listen = {host}
-ssl = no
+{ssl}
 disable_plaintext_auth = no
-auth_mechanisms = plain login
+auth_mechanisms = plain login{oauth_mechanisms}
 auth_verbose = yes
 verbose_proctitle = yes
 default_internal_user = {user}
@@ -56,7 +56,7 @@ passdb {{
   driver = passwd-file
   args = scheme=PLAIN username_format=%u {d}/passwd.d/%u
 }}
-userdb {{
+{oauth_passdb}userdb {{
   driver = static
   args = uid={user} gid={group} home={d}/mail/%u
 }}
@@ -82,7 +82,9 @@ service imap-login {{
     port = {port}
   }}
   inet_listener imaps {{
-    port = 0
+    address = {host}
+    port = {tls_port}
+    ssl = yes
   }}
 }}
 service anvil {{
@@ -142,7 +144,17 @@ class DovecotUser:
 class Dovecot:
     """One Dovecot master process on 127.0.0.1, with its own directory and port."""
 
-    def __init__(self, root: Path | None = None, port: int | None = None) -> None:
+    def __init__(
+        self,
+        root: Path | None = None,
+        port: int | None = None,
+        tls: tuple[Path, Path] | None = None,
+        oauth2_introspection_url: str | None = None,
+    ) -> None:
+        """``tls`` (certificate chain, key: PEM files) adds an implicit-TLS listener on
+        :attr:`tls_port` and STARTTLS on the plain one; ``oauth2_introspection_url`` lets
+        accounts sign in with AUTHENTICATE XOAUTH2, each token checked by an RFC 7662 POST
+        to that URL (whose answer names the user in ``username``)."""
         binary = dovecot_binary()
         if binary is None:
             raise FileNotFoundError(
@@ -153,14 +165,46 @@ class Dovecot:
         self.root = Path(root or tempfile.mkdtemp(prefix="chief-dovecot-"))
         self.host = HOST
         self.port = port or free_port()
+        self.tls_port = free_port() if tls else 0
         self._process: subprocess.Popen[bytes] | None = None
         for sub in ("run", "state", "mail", "rawlog", "passwd.d"):
             (self.root / sub).mkdir(parents=True, exist_ok=True)
         self.passwd = self.root / "passwd.d"
         self.conf = self.root / "dovecot.conf"
         group = _group_name(self.gid)
+        ssl_lines = "ssl = no"
+        if tls:
+            for name, source in zip(("cert.pem", "key.pem"), tls, strict=True):
+                shutil.copyfile(source, self.root / name)
+            ssl_lines = (
+                f"ssl = yes\nssl_cert = <{self.root}/cert.pem\nssl_key = <{self.root}/key.pem"
+            )
+        oauth_mechanisms = oauth_passdb = ""
+        if oauth2_introspection_url:
+            (self.root / "oauth2.conf.ext").write_text(
+                "introspection_mode = post\n"
+                f"introspection_url = {oauth2_introspection_url}\n"
+                "username_attribute = username\n"
+                "active_attribute = active\n"
+                "active_value = true\n"
+            )
+            oauth_mechanisms = " xoauth2 oauthbearer"
+            oauth_passdb = (
+                "passdb {\n  driver = oauth2\n  mechanisms = xoauth2 oauthbearer\n"
+                f"  args = {self.root}/oauth2.conf.ext\n}}\n"
+            )
         self.conf.write_text(
-            _CONF.format(d=self.root, host=self.host, port=self.port, user=self.user, group=group)
+            _CONF.format(
+                d=self.root,
+                host=self.host,
+                port=self.port,
+                tls_port=self.tls_port,
+                user=self.user,
+                group=group,
+                ssl=ssl_lines,
+                oauth_mechanisms=oauth_mechanisms,
+                oauth_passdb=oauth_passdb,
+            )
         )
         self._chown_tree(self.root)
         self._users: dict[str, DovecotUser] = {}
