@@ -27,6 +27,7 @@ from bot.errors import MessageError
 
 __all__ = [
     "GENERATED_HEADER",
+    "HeaderFields",
     "KEY_HEADER",
     "Attachment",
     "READ_HEADERS",
@@ -192,7 +193,7 @@ def parse_message(raw: bytes, provider_id: str, limits: Limits | None = None) ->
 
 def build_message(
     provider_id: str,
-    headers: EmailMessage,
+    headers: EmailMessage | HeaderFields,
     parts: Iterable[Part],
     size: int,
     limits: Limits,
@@ -202,7 +203,7 @@ def build_message(
     """A :class:`Message` from its parsed ``headers`` (:data:`READ_HEADERS` are read) and its
     leaf ``parts`` in document order: the one assembly every source shares. Raises
     :class:`MessageError` when none of those headers is there: nothing to read it by."""
-    fields = _Fields(headers)
+    fields = headers if isinstance(headers, HeaderFields) else HeaderFields.of(headers)
     if not any(name.lower() in fields.values for name in READ_HEADERS):
         raise MessageError(provider_id, "no headers (From, To, Subject, Date, Message-ID...)")
     from_name, from_addr = _address(fields, "From")
@@ -233,16 +234,47 @@ def build_message(
     )
 
 
-class _Fields:
-    """A message's header fields by lower-case name, read once: the parser's own lookup
-    scans every field per call."""
+class HeaderFields:
+    """A message's header fields by lower-case name, each value as text (raw 8-bit bytes
+    read as UTF-8, else Latin-1), read once: the parser's own lookup scans every field per
+    call."""
 
     __slots__ = ("values",)
 
-    def __init__(self, msg: EmailMessage) -> None:
-        self.values: dict[str, list[Any]] = {}
+    def __init__(self, values: dict[str, list[Any]]) -> None:
+        self.values = values
+
+    @classmethod
+    def of(cls, msg: EmailMessage) -> HeaderFields:
+        values: dict[str, list[Any]] = {}
         for name, value in msg.items():
-            self.values.setdefault(name.lower(), []).append(value)
+            values.setdefault(name.lower(), []).append(value)
+        return cls(values)
+
+    @classmethod
+    def parse(cls, block: bytes) -> HeaderFields:
+        """The fields of a header block (``Name: value`` lines, folded lines continuing the
+        one before), read as the stdlib's compat32 parser reads them: the value starts after
+        the colon and its blanks, keeps its folds, and ends before the line break."""
+        raw: dict[str, list[bytearray]] = {}
+        current: bytearray | None = None
+        for line in block.splitlines(keepends=True):
+            if line[:1] in (b" ", b"\t"):
+                if current is not None:
+                    current += line
+                continue
+            name, colon, value = line.partition(b":")
+            if not colon or not name or any(b < 33 or b > 126 for b in name):
+                current = None  # not a field (the block's end, or noise): skipped
+                continue
+            current = bytearray(value.lstrip(b" \t"))
+            raw.setdefault(name.decode("ascii").lower(), []).append(current)
+        return cls(
+            {
+                name: [_decode_bytes(bytes(v).rstrip(b"\r\n"), None) for v in values]
+                for name, values in raw.items()
+            }
+        )
 
     def get(self, name: str) -> Any:
         found = self.values.get(name.lower())
@@ -252,7 +284,7 @@ class _Fields:
         return self.values.get(name.lower())
 
 
-def _header(msg: EmailMessage | _Fields, name: str) -> str:
+def _header(msg: EmailMessage | HeaderFields, name: str) -> str:
     """Decode one header to text (RFC 2047), tolerating bad encodings and raw 8-bit bytes."""
     try:
         value = msg.get(name)
@@ -313,16 +345,16 @@ def _decode_bytes(data: bytes, charset: str | None, cut: bool = False) -> str:
     return data.decode("latin-1", "replace")
 
 
-def _address(msg: _Fields, name: str) -> tuple[str, str]:
+def _address(msg: HeaderFields, name: str) -> tuple[str, str]:
     found = _addresses_with_names(msg, name)
     return found[0] if found else ("", "")
 
 
-def _addresses(msg: _Fields, name: str) -> tuple[str, ...]:
+def _addresses(msg: HeaderFields, name: str) -> tuple[str, ...]:
     return tuple(addr for _, addr in _addresses_with_names(msg, name))[:100]
 
 
-def _addresses_with_names(msg: _Fields, name: str) -> list[tuple[str, str]]:
+def _addresses_with_names(msg: HeaderFields, name: str) -> list[tuple[str, str]]:
     try:
         raw_values = msg.get_all(name) or []
     except Exception:

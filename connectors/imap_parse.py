@@ -15,15 +15,13 @@ our own generated mail is skipped.
 
 from __future__ import annotations
 
-import email.parser
-import email.policy
 import logging
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import partial
 from typing import Any
 
-from bot.mail_message import READ_HEADERS, Limits, Message, build_message
+from bot.mail_message import READ_HEADERS, HeaderFields, Limits, Message, build_message
 from connectors.imap_structure import Leaf, leaves, to_parts, wanted
 from connectors.parsing import read_or_report
 
@@ -36,7 +34,6 @@ SURVEY_ITEMS = (
     b"BODYSTRUCTURE",
     b"BODY.PEEK[HEADER.FIELDS (%s)]" % " ".join(READ_HEADERS).upper().encode(),
 )
-_HEADERS = email.parser.BytesHeaderParser(policy=email.policy.compat32)
 
 
 @dataclass(slots=True)
@@ -117,7 +114,7 @@ def sections_of(
 def _assemble(item_id: str, item: Surveyed, sections: dict[str, bytes], limits: Limits) -> Message:
     return build_message(
         item_id,
-        _HEADERS.parsebytes(item.header or b""),
+        HeaderFields.parse(item.header or b""),
         to_parts(item.leaves, sections, limits),
         item.size,
         limits,
