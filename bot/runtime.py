@@ -96,16 +96,30 @@ class Runtime:
 
     def mail(self) -> Any:
         if "mail" not in self._connectors:
+            self._connectors["mail"] = self._new_mail()
+        return self._connectors["mail"]
+
+    def mail_watcher(self) -> Any | None:
+        """A second mail connector that only waits for new mail (its own connection, so a
+        long IDLE never holds up a sync); None when the connector cannot wait."""
+        if "watcher" not in self._connectors:
             from connectors import load_connector
 
-            name, kwargs = self.config.connector_args("mail")
-            cls = load_connector("mail", name)
-            self._connectors["mail"] = cls(
-                **kwargs,
-                practitioner_address=self.config.summary_to,
-                limits=self.config.limits.limits(),
-            )
-        return self._connectors["mail"]
+            name, _ = self.config.connector_args("mail")
+            if not getattr(load_connector("mail", name), "supports_wait", False):
+                return None
+            self._connectors["watcher"] = self._new_mail()
+        return self._connectors["watcher"]
+
+    def _new_mail(self) -> Any:
+        from connectors import load_connector
+
+        name, kwargs = self.config.connector_args("mail")
+        return load_connector("mail", name)(
+            **kwargs,
+            practitioner_address=self.config.summary_to,
+            limits=self.config.limits.limits(),
+        )
 
     def calendar(self) -> Any:
         if "calendar" not in self._connectors:

@@ -78,6 +78,7 @@ _SEARCH_WINDOW = 10_000  # UIDs per UID SEARCH: memory stays flat however big th
 _FRESH_S = 1.0  # estimate()'s EXAMINE, handed to the changes() that follows at once
 _DRAFT_FLAGS = (b"\\Draft", b"\\Seen")
 _CAPABILITIES = ("CONDSTORE", "QRESYNC", "SPECIAL-USE", "UIDPLUS", "IDLE")
+_OTHERS_EVERY_S = 60.0  # how often wait_for_changes() looks at the folders it cannot IDLE on
 
 
 class _ValidityChanged(Exception):
@@ -187,6 +188,11 @@ class ImapConnector:
     def close(self) -> None:
         """Log out and close the connection (a later call opens a new one)."""
         self._link.close()
+
+    def interrupt(self) -> None:
+        """From another thread: end a :meth:`wait_for_changes` (or any command) at once by
+        cutting the connection; safe to call at any time."""
+        self._link.interrupt()
 
     def __enter__(self) -> ImapConnector:
         return self
@@ -412,11 +418,17 @@ class ImapConnector:
         return self._link.attempt(Budget(), self._check)
 
     def _wait(self, session: ImapSession, timeout_s: float) -> bool | None:
-        folder = self.watch[0]
-        status = session.examine(folder)
+        """True when a watched folder has mail the last sync did not read; else IDLE on the
+        first folder for ``timeout_s`` (None when the server cannot IDLE: poll)."""
+        first, *others = self.watch
+        for folder in others:  # STATUS: no need to leave the folder we IDLE on
+            uidnext = session.uidnext(folder)
+            if uidnext is not None and uidnext > self._seen_uidnext.get(folder, 0):
+                return True
+        status = session.examine(first)
         if status is None:
-            raise RemoteGone(f"watched folder {folder!r} not found on {self.host}")
-        if status.uidnext is not None and status.uidnext > self._seen_uidnext.get(folder, 0):
+            raise RemoteGone(f"watched folder {first!r} not found on {self.host}")
+        if status.uidnext is not None and status.uidnext > self._seen_uidnext.get(first, 0):
             return True  # arrived since the last sync looked
         if "IDLE" not in session.capabilities:
             return None
@@ -426,15 +438,30 @@ class ImapConnector:
             session.status = None  # what IDLE reported is newer than the EXAMINE
 
     def wait_for_changes(self, timeout_s: float) -> bool:
-        """Block until new mail may have arrived in the first watched folder (IDLE, RFC 2177,
-        where offered; else polled every 30 s), at most ``timeout_s``. True when it did.
-        Holds the connection meanwhile: call it between syncs, never during one."""
+        """Block until new mail may have arrived in a watched folder, at most ``timeout_s``;
+        True when it did. The first folder is watched with IDLE (RFC 2177) where offered, the
+        others by STATUS at least every :data:`_OTHERS_EVERY_S` (IDLE sees one folder only);
+        a server without IDLE is polled every 30 s. Holds the connection meanwhile: give
+        it a connector of its own (``chief run`` does), or call it between syncs."""
         deadline = time.monotonic() + timeout_s
+        slice_s = _OTHERS_EVERY_S if len(self.watch) > 1 else timeout_s
         while True:
             left = max(0.0, deadline - time.monotonic())
-            result = self._link.attempt(Budget(), self._wait, left)
-            if result is not None:
-                return result
-            if left <= 0:
+            result = self._link.attempt(Budget(), self._wait, min(left, slice_s))
+            if result:
+                return True
+            if left <= 0 or (result is False and deadline - time.monotonic() <= 0):
                 return False
-            time.sleep(min(30.0, left))
+            if result is None:
+                time.sleep(min(30.0, left))
+
+    def mark_seen(self) -> None:
+        """Take the folders as they are now as seen (a watcher that did not sync itself:
+        ``chief run`` wakes a sync, then watches for what comes after)."""
+        self._link.attempt(Budget(), self._mark_seen)
+
+    def _mark_seen(self, session: ImapSession) -> None:
+        for folder in self.watch:
+            uidnext = session.uidnext(folder)
+            if uidnext is not None:
+                self._seen_uidnext[folder] = uidnext

@@ -61,6 +61,7 @@ class Connection:
         # One command at a time: a sync's prefetching thread and a draft written between two
         # batches share the connection.
         self._lock = threading.RLock()
+        self._interrupted = False
 
     def session(self) -> ImapSession:
         """The open session, connecting and signing in first if needed."""
@@ -97,13 +98,22 @@ class Connection:
                 return op(session, *args)
             except ServerUnavailable:
                 self.discard()
-                if budget.reconnects <= 0:
+                if budget.reconnects <= 0 or self._interrupted:
+                    self._interrupted = False
                     raise
                 budget.reconnects -= 1
                 log.warning(
                     "imap: connection to %s:%d lost; reconnecting once", self.host, self.port
                 )
                 return op(self._open(), *args)
+
+    def interrupt(self) -> None:
+        """Cut the open connection from another thread, without waiting for the command in
+        flight (which then fails); the next operation reconnects."""
+        self._interrupted = True  # the failing command is not retried
+        session = self._session
+        if session is not None:
+            session.interrupt()
 
     def discard(self) -> None:
         """Drop the session without a LOGOUT (its state is unknown)."""

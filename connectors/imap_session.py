@@ -246,6 +246,14 @@ class ImapSession:
                 if any(_is_exists(a) for a in [*answers, *more]):
                     return True
 
+    def uidnext(self, folder: str) -> int | None:
+        """UIDNEXT of ``folder`` by STATUS (RFC 3501 6.3.10), without selecting it; None when
+        the server does not say."""
+        with self._translated(f"STATUS of folder {folder!r}"):
+            answer = self._client.folder_status(folder, [b"UIDNEXT"])
+        value = answer.get(b"UIDNEXT")
+        return int(value) if isinstance(value, int) else None
+
     def noop(self) -> None:
         with self._translated("NOOP"):
             self._client.noop()
@@ -264,6 +272,14 @@ class ImapSession:
                 pass
         with suppress(Exception):
             client.shutdown()
+
+    def interrupt(self) -> None:
+        """Cut the connection from another thread (a command waiting on it, such as IDLE, then
+        fails at once); never raises. The session is unusable afterwards."""
+        client = self._client
+        if client is not None:
+            with suppress(Exception):
+                client.socket().shutdown(socket.SHUT_RDWR)
 
     # --- error translation ------------------------------------------------------------------
 

@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, Any
 import pytest
 from imapclient import IMAPClient
 
+import connectors.imap as imap_module
 from bot.errors import AuthError, ConnectorError, CursorInvalid, RemoteGone, UserError
 from bot.mail_message import KEY_HEADER
 from connectors import imap_session
@@ -364,6 +365,34 @@ def test_wait_for_changes_wakes_on_new_mail(dovecot: DovecotAccount, conn: ImapC
     assert conn.wait_for_changes(20) is True
     assert time.monotonic() - start < 5
     timer.join()
+
+
+def test_wait_for_changes_sees_every_watched_folder(
+    dovecot: DovecotAccount, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(imap_module, "_OTHERS_EVERY_S", 0.5)  # look at "Clinic" twice a second
+    with dovecot.client() as client:
+        client.create_folder("Clinic")
+    conn = dovecot.connector(watch=["INBOX", "Clinic"])
+    drain(conn.changes(None))
+    assert conn.wait_for_changes(0.3) is False
+    timer = threading.Timer(0.3, lambda: dovecot.seed([sample(7)], folder="Clinic"))
+    timer.start()
+    start = time.monotonic()
+    assert conn.wait_for_changes(20) is True  # IDLE is on INBOX; Clinic is seen by STATUS
+    assert time.monotonic() - start < 5
+    timer.join()
+    conn.close()
+
+
+def test_interrupt_ends_a_wait_at_once(dovecot: DovecotAccount, conn: ImapConnector) -> None:
+    drain(conn.changes(None))
+    threading.Timer(0.3, conn.interrupt).start()
+    start = time.monotonic()
+    with pytest.raises(ConnectorError):
+        conn.wait_for_changes(20)
+    assert time.monotonic() - start < 5
+    assert drain(conn.changes(None))[0] == []  # the connector reconnects for the next call
 
 
 # --- dropped connections --------------------------------------------------------------------

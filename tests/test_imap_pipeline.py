@@ -12,7 +12,9 @@ import json
 import logging
 import os
 import shutil
+import signal
 import subprocess
+import time
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -25,7 +27,7 @@ from bot.models import AuditEvent, Draft, MessageRow
 from bot.pipeline import SyncReport, sync
 from bot.resources import shipped_examples
 from bot.runtime import Runtime
-from tests.servers.imap_testing import big, unrecent
+from tests.servers.imap_testing import big, message, unrecent
 
 if TYPE_CHECKING:
     from tests.fixtures_dovecot import DovecotAccount
@@ -260,3 +262,44 @@ def test_chief_doctor_checks_the_imap_account(dovecot: DovecotAccount, tmp_path:
     (config.parent / "secrets" / "imap-password").chmod(0o640)
     loose = mail_check()
     assert not loose["ok"] and "chmod 600" in loose["detail"]
+
+
+def test_chief_run_syncs_as_soon_as_mail_arrives(
+    dovecot: DovecotAccount, tmp_path: Path, chief_exe: str
+) -> None:
+    """With an hour between interval syncs, new mail is still logged within seconds: the
+    daemon's watcher (IDLE on a second connection) wakes the sync."""
+    config = imap_practice(tmp_path, dovecot)
+    text = config.read_text()
+    config.write_text(text.replace("[mail]", "[schedule]\nsync_minutes = 60\n\n[mail]", 1))
+    dovecot.seed([message(1)])
+    env = {**os.environ, "CHIEF_CONFIG": str(config)}
+    daemon = subprocess.Popen(
+        [chief_exe, "run"], env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+    )
+    try:
+        _wait_for_logged(config, 1, daemon)
+        dovecot.seed([message(2)])
+        started = time.monotonic()
+        _wait_for_logged(config, 2, daemon)
+        assert time.monotonic() - started < 15
+        daemon.send_signal(signal.SIGTERM)
+        _, stderr = daemon.communicate(timeout=20)
+        assert daemon.returncode == 0, stderr[-2000:]
+    finally:
+        if daemon.poll() is None:
+            daemon.kill()
+            daemon.communicate()
+
+
+def _wait_for_logged(config: Path, count: int, daemon: subprocess.Popen[str]) -> None:
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        assert daemon.poll() is None, "the daemon stopped"
+        try:
+            if len(case_log(config)["keys"]) >= count:
+                return
+        except Exception:  # the database is being created
+            pass
+        time.sleep(0.2)
+    raise AssertionError(f"{count} message(s) not logged within 30 s")
