@@ -76,6 +76,9 @@ class SummaryConfig(_Section):
 
 class ScheduleConfig(_Section):
     sync_minutes: int = Field(default=5, ge=1, le=1440)
+    # Sync as soon as mail arrives (IMAP IDLE on a second connection), not only every
+    # sync_minutes; for connectors that can wait for mail.
+    push: bool = True
 
 
 _LIMITS = Limits()
