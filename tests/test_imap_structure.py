@@ -1,4 +1,5 @@
-"""Reading only what classification needs over IMAP: BODYSTRUCTURE walked, parts chosen.
+"""Reading only what classification needs over IMAP: FETCH answers read, BODYSTRUCTURE
+walked, parts chosen.
 
 The walker is tested on structures written out by hand (RFC 3501 7.4.2 shapes, including
 hostile ones); then the whole sample mailbox and a corpus of real, broken mail go through a
@@ -12,10 +13,14 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from bot.errors import MessageError
 from bot.mail_message import Limits, Message, parse_message
 from bot.resources import shipped_examples
+from connectors.imap_fetch_parser import FetchSyntax, parse_fetch, uid_set
+from connectors.imap_parse import SURVEY_ITEMS
 from connectors.imap_structure import decode_transfer, leaves, to_parts, wanted
 from tests.connector_contract import drain
 from tests.test_mail_corpus import corpus_files
@@ -205,3 +210,73 @@ def test_real_broken_mail_reads_the_same_over_imap(dovecot: DovecotAccount) -> N
         if index not in read or _comparable(read[index]) != _comparable(whole):
             differ.append(str(path.relative_to(path.parents[1])))
     assert sorted(differ) == sorted(DIVERGENT)
+
+
+# --- our FETCH reader against imapclient's ----------------------------------------------------
+
+
+def _plain(value: Any) -> Any:
+    """imapclient's values with its BodyData lists and tuple subclasses as plain tuples of
+    parts: the shape our reader gives."""
+    if isinstance(value, list):
+        return tuple(_plain(v) for v in value)
+    if isinstance(value, tuple):
+        if value and isinstance(value[0], list):  # BodyData: parts nested in a list
+            return (*(_plain(v) for v in value[0]), *(_plain(v) for v in value[1:]))
+        return tuple(_plain(v) for v in value)
+    return value
+
+
+def test_our_fetch_reader_reads_what_imapclient_reads(dovecot: DovecotAccount) -> None:
+    files = sorted((shipped_examples() / "mailbox" / "new").iterdir()) + corpus_files()
+    dovecot.seed(path.read_bytes() for path in files)
+    connector = dovecot.connector()
+    session = connector._link.session()
+    session.examine("INBOX")
+    with dovecot.client() as client:
+        client.select_folder("INBOX", readonly=True)
+        uids = client.search(["ALL"])
+        for items in (
+            list(SURVEY_ITEMS),
+            [b"BODY.PEEK[1]<0.4096>", b"BODY.PEEK[HEADER]", b"FLAGS", b"ENVELOPE"],
+        ):
+            for start in range(0, len(uids), 50):
+                chunk = uids[start : start + 50]
+                theirs = client.fetch(chunk, items)
+                ours = session.uid_fetch(chunk, items)
+                assert sorted(ours) == sorted(theirs)
+                for uid, values in theirs.items():
+                    expected = {
+                        k: _plain(v) for k, v in values.items() if k not in (b"SEQ", b"ENVELOPE")
+                    }
+                    got = {k: v for k, v in ours[uid].items() if k != b"ENVELOPE"}
+                    assert got == expected, uid
+    connector.close()
+
+
+@pytest.mark.parametrize(
+    "answer",
+    [
+        [b"1 (UID 5 RFC822.SIZE"],  # not closed
+        [b"x (UID 5)"],  # no message number
+        [b"1 UID 5"],  # items not in parentheses
+        [(b"1 (UID 5 BODY[1] {10}", b"short")],  # literal of the wrong length
+        [b"1 (UID 5 BODY[1] {10}"],  # literal announced, not sent
+        [b'1 (UID 5 X "unterminated)'],
+    ],
+)
+def test_malformed_fetch_answers_are_refused(answer: list[Any]) -> None:
+    with pytest.raises(FetchSyntax):
+        parse_fetch(answer)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.binary(max_size=40).filter(lambda b: b"\r" not in b and b"\n" not in b))
+def test_quoted_strings_round_trip(text: bytes) -> None:
+    quoted = b'"' + text.replace(b"\\", b"\\\\").replace(b'"', b'\\"') + b'"'
+    assert parse_fetch([b"1 (UID 9 X " + quoted + b")"]) == {9: {b"X": text}}
+
+
+def test_uid_sets_are_compact() -> None:
+    assert uid_set([1, 2, 3, 5, 7, 8, 10]) == "1:3,5,7:8,10"
+    assert uid_set([4]) == "4"
