@@ -15,6 +15,7 @@ import email.header
 import email.policy
 import email.utils
 import hashlib
+import io
 import re
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
@@ -234,6 +235,11 @@ def build_message(
     )
 
 
+# One header field: a name of printable ASCII but the colon, then the value with its folded
+# continuation lines (RFC 5322 2.2, 2.2.3).
+_FIELD = re.compile(rb"^([\x21-\x39\x3b-\x7e]+):[ \t]*([^\r\n]*(?:\r?\n[ \t][^\r\n]*)*)", re.M)
+
+
 class HeaderFields:
     """A message's header fields by lower-case name, each value as text (raw 8-bit bytes
     read as UTF-8, else Latin-1), read once: the parser's own lookup scans every field per
@@ -256,25 +262,11 @@ class HeaderFields:
         """The fields of a header block (``Name: value`` lines, folded lines continuing the
         one before), read as the stdlib's compat32 parser reads them: the value starts after
         the colon and its blanks, keeps its folds, and ends before the line break."""
-        raw: dict[str, list[bytearray]] = {}
-        current: bytearray | None = None
-        for line in block.splitlines(keepends=True):
-            if line[:1] in (b" ", b"\t"):
-                if current is not None:
-                    current += line
-                continue
-            name, colon, value = line.partition(b":")
-            if not colon or not name or any(b < 33 or b > 126 for b in name):
-                current = None  # not a field (the block's end, or noise): skipped
-                continue
-            current = bytearray(value.lstrip(b" \t"))
-            raw.setdefault(name.decode("ascii").lower(), []).append(current)
-        return cls(
-            {
-                name: [_decode_bytes(bytes(v).rstrip(b"\r\n"), None) for v in values]
-                for name, values in raw.items()
-            }
-        )
+        values: dict[str, list[Any]] = {}
+        for found in _FIELD.finditer(block):
+            name = found[1].decode("ascii").lower()
+            values.setdefault(name, []).append(_decode_bytes(found[2], None))
+        return cls(values)
 
     def get(self, name: str) -> Any:
         found = self.values.get(name.lower())
@@ -519,8 +511,9 @@ def _assemble(
                 chunk = html_to_text(chunk)
             texts.append(chunk)
             budget -= len(chunk)
-    # splitlines() ends lines at CRLF, CR and LF alike (and at the rarer Unicode breaks)
-    text = _BLANKS_RE.sub("\n\n", "\n".join("\n\n".join(texts).splitlines()))
+    # CRLF and CR to LF (the io module's C newline translation: the fastest way there is)
+    joined = io.IncrementalNewlineDecoder(None, translate=True).decode("\n\n".join(texts), True)
+    text = _BLANKS_RE.sub("\n\n", joined)
     return text.strip(), attachments, calendars, truncated
 
 

@@ -16,7 +16,7 @@ which the session reports as a protocol error; nothing is guessed.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from typing import Any
 
 __all__ = ["FetchSyntax", "parse_fetch", "uid_set"]
@@ -28,95 +28,82 @@ class FetchSyntax(ValueError):
 
 # Tokens of one line: ( ) "quoted" {literal} NIL/number/atom; an atom may carry a bracketed
 # section with spaces and parentheses inside (BODY[HEADER.FIELDS (FROM TO)]) and a <partial>.
+# Groups by number: 1 open, 2 close, 3 quoted, 4 literal, 5 atom.
 _TOKEN = re.compile(
     rb"[ \t]*(?:"
-    rb"(?P<open>\()|(?P<close>\))"
-    rb'|"(?P<quoted>(?:[^"\\\r\n]|\\.)*)"'
-    rb"|\{(?P<literal>[0-9]+)\+?\}[ \t]*$"
-    rb"|(?P<atom>[^\s()\"\[\]{]+(?:\[[^\]]*\][^\s()\"]*)?)"
+    rb"(\()|(\))"
+    rb'|"((?:[^"\\\r\n]|\\.)*)"'
+    rb"|\{([0-9]+)\+?\}[ \t]*$"
+    rb"|([^\s()\"\[\]{]+(?:\[[^\]]*\][^\s()\"]*)?)"
     rb")"
 )
 _ESCAPE = re.compile(rb"\\(.)")
-_LITERAL = object()  # marks the place of a literal in the token stream
-_END = object()
 
 
-def _tokens(data: Sequence[Any]) -> Iterator[Any]:
-    """Tokens of imaplib's answer list: each item is a line (bytes) or (line, literal)."""
+def _read(data: Sequence[Any]) -> list[Any]:
+    """imaplib's answer list (each item a line, or a (line, literal) pair) as nested lists:
+    one pass, one regular expression per line, a stack for the parentheses."""
+    stack: list[list[Any]] = [[]]
     for item in data:
-        if isinstance(item, tuple):
-            line, literal = item
-        else:
-            line, literal = item, None
+        line, literal = item if isinstance(item, tuple) else (item, None)
         if line is None:
             continue
-        pos, end = 0, len(line)
-        while pos < end:
-            found = _TOKEN.match(line, pos)
-            if found is None or found.end() == pos:
-                if line[pos:].strip():
-                    raise FetchSyntax(f"unexpected text at column {pos}")
+        pos = 0
+        for found in _TOKEN.finditer(line):
+            if found.start() != pos:
                 break
             pos = found.end()
-            kind = found.lastgroup
-            if kind == "open":
-                yield "("
-            elif kind == "close":
-                yield ")"
-            elif kind == "quoted":
-                text = found["quoted"]
-                yield _ESCAPE.sub(rb"\1", text) if b"\\" in text else text
-            elif kind == "literal":
+            kind = found.lastindex
+            if kind == 5:
+                atom = found[5]
+                if atom.isdigit():
+                    stack[-1].append(int(atom))
+                elif len(atom) == 3 and atom.upper() == b"NIL":
+                    stack[-1].append(None)
+                else:
+                    stack[-1].append(atom)
+            elif kind == 1:
+                inner: list[Any] = []
+                stack[-1].append(inner)
+                stack.append(inner)
+            elif kind == 2:
+                if len(stack) == 1:
+                    raise FetchSyntax("an unmatched ')'")
+                done = stack.pop()
+                stack[-1][-1] = tuple(done)
+            elif kind == 3:
+                text = found[3]
+                stack[-1].append(_ESCAPE.sub(rb"\1", text) if b"\\" in text else text)
+            else:
                 if literal is None:
                     raise FetchSyntax("a literal was announced but not sent")
-                if len(literal) != int(found["literal"]):
+                if len(literal) != int(found[4]):
                     raise FetchSyntax("a literal of the wrong length")
-                yield (_LITERAL, literal)
+                stack[-1].append(literal)
                 literal = None
-            else:
-                atom = found["atom"]
-                if atom.isdigit():
-                    yield int(atom)
-                elif atom.upper() == b"NIL":
-                    yield None
-                else:
-                    yield atom
-
-
-def _value(tokens: Iterator[Any], first: Any) -> Any:
-    if first == ")":
-        raise FetchSyntax("an unmatched ')'")
-    if first != "(":
-        return first[1] if isinstance(first, tuple) else first
-    items: list[Any] = []
-    for token in tokens:
-        if token == ")":
-            return tuple(items)
-        items.append(_value(tokens, token))
-    raise FetchSyntax("a list was not closed")
+        if line[pos:].strip():
+            raise FetchSyntax(f"unexpected text at column {pos}")
+    if len(stack) != 1:
+        raise FetchSyntax("a list was not closed")
+    return stack[0]
 
 
 def parse_fetch(data: Sequence[Any]) -> dict[int, dict[bytes, Any]]:
     """``{uid: {item: value}}`` from imaplib's untagged FETCH data."""
+    top = _read(data)
+    if len(top) % 2:
+        raise FetchSyntax("a FETCH answer must be a message number and its items")
     out: dict[int, dict[bytes, Any]] = {}
-    tokens = _tokens(data)
-    for sequence in tokens:
+    for sequence, listed in zip(top[::2], top[1::2], strict=True):
         if not isinstance(sequence, int):
             raise FetchSyntax("a FETCH answer must start with a message number")
-        if next(tokens, None) != "(":
-            raise FetchSyntax("a FETCH answer's items must be in parentheses")
+        if not isinstance(listed, tuple) or len(listed) % 2:
+            raise FetchSyntax("a FETCH answer's items must be name-value pairs in parentheses")
         items: dict[bytes, Any] = {}
-        for name in tokens:
-            if name == ")":
-                break
+        for name, value in zip(listed[::2], listed[1::2], strict=True):
             if not isinstance(name, bytes):
                 raise FetchSyntax("a FETCH item name must be an atom")
-            value = next(tokens, _END)
-            if value is _END:
-                raise FetchSyntax("a FETCH item without a value")
-            items[name.upper()] = _value(tokens, value)
-        else:
-            raise FetchSyntax("a FETCH answer was not closed")
+            items[name.upper()] = value
         uid = items.pop(b"UID", None)  # the key, as imapclient gives it
         if isinstance(uid, int):
             out[uid] = items

@@ -44,14 +44,7 @@ class Leaf:
     disposition: str
     filename: str | None
     octets: int  # encoded size on the server
-
-    @property
-    def role(self) -> str:
-        if self.content_type.startswith("message/"):
-            # An encapsulated message the server does not describe (it walks message/rfc822
-            # only): read and parsed on its own, as the full parser parses it in place.
-            return "encapsulated"
-        return part_role(self.content_type, self.disposition, self.filename)
+    role: str = ""  # what it is to classification: see _role()
 
     @property
     def decoded_size(self) -> int:
@@ -59,6 +52,14 @@ class Leaf:
         if self.encoding == "base64":  # 76 characters and CRLF per line, 4 for every 3 bytes
             return self.octets * 76 // 78 * 3 // 4
         return self.octets
+
+
+def _role(content_type: str, disposition: str, filename: str | None) -> str:
+    if content_type.startswith("message/"):
+        # An encapsulated message the server does not describe (it walks message/rfc822
+        # only): read and parsed on its own, as the full parser parses it in place.
+        return "encapsulated"
+    return part_role(content_type, disposition, filename)
 
 
 def _text(value: Any) -> str:
@@ -72,33 +73,31 @@ def _text(value: Any) -> str:
     return value if isinstance(value, str) else ""
 
 
-def _params(value: Any) -> list[tuple[str, str]]:
-    """A flat ``(name value name value...)`` list as pairs; anything else as none."""
+def _params(value: Any) -> dict[str, str]:
+    """A flat ``(name value name value...)`` list as ``{name: value}``, RFC 2231
+    continuations and charsets applied as the full parser applies them; anything else as
+    none."""
     if not isinstance(value, tuple | list):
-        return []
+        return {}
     items = [_text(v) for v in value]
-    return [(items[i].lower(), items[i + 1]) for i in range(0, len(items) - 1, 2)]
-
-
-def _param(pairs: list[tuple[str, str]], name: str) -> str | None:
-    """The value of ``name`` among ``pairs``, RFC 2231 continuations and charsets applied."""
-    if not any(key.split("*", 1)[0] == name for key, _ in pairs):
-        return None
+    pairs = [(items[i].lower(), items[i + 1]) for i in range(0, len(items) - 1, 2)]
+    if not any("*" in key for key, _ in pairs):  # plain parameters: nothing to decode
+        return {key: email.utils.unquote(v).strip() for key, v in reversed(pairs)}
     try:
         decoded = email.utils.decode_params([("", ""), *pairs])[1:]
     except Exception:
-        return None
-    for key, value in decoded:
-        if key == name:  # decode_params() quotes every value; undo that as the parser does
-            try:
-                if isinstance(value, tuple):
-                    value = (value[0], value[1], email.utils.unquote(value[2]))
-                else:
-                    value = email.utils.unquote(value)
-                return email.utils.collapse_rfc2231_value(value).strip()
-            except Exception:
-                return None
-    return None
+        return {}
+    out: dict[str, str] = {}
+    for key, raw in reversed(decoded):
+        try:  # decode_params() quotes every value; undo that as the parser does
+            if isinstance(raw, tuple):
+                raw = (raw[0], raw[1], email.utils.unquote(raw[2]))
+            else:
+                raw = email.utils.unquote(raw)
+            out[key] = email.utils.collapse_rfc2231_value(raw).strip()
+        except Exception:
+            continue
+    return out
 
 
 def _is_multipart(node: Any) -> bool:
@@ -156,20 +155,23 @@ def leaves(structure: Any, limits: Limits) -> tuple[list[Leaf], bool]:
         # message/rfc822 an envelope, body and line count, anything else nothing more.
         extension = 8 if ctype.startswith("text/") else 7
         dsp = fields[extension + 1]
-        disposition, dsp_params = "", []
+        disposition, dsp_params = "", {}
         if isinstance(dsp, tuple | list) and dsp:
             disposition = _text(dsp[0]).lower()
             dsp_params = _params(dsp[1] if len(dsp) > 1 else None)
         octets = fields[6] if isinstance(fields[6], int) and fields[6] >= 0 else 0
+        ctype = ctype if "/" in ctype.strip("/") else "text/plain"
+        filename = clean_filename(dsp_params.get("filename") or params.get("name"))
         found.append(
             Leaf(
                 section=here,
-                content_type=ctype if "/" in ctype.strip("/") else "text/plain",
-                charset=(_param(params, "charset") or None),
+                content_type=ctype,
+                charset=params.get("charset") or None,
                 encoding=_text(fields[5]).lower() or "7bit",
                 disposition=disposition,
-                filename=clean_filename(_param(dsp_params, "filename") or _param(params, "name")),
+                filename=filename,
                 octets=octets,
+                role=_role(ctype, disposition, filename),
             )
         )
 
