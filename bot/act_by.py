@@ -2,15 +2,17 @@
 
 A date the message itself states as a deadline wins ("return your advice by 28 November");
 otherwise the winning rule's first clock, counted from the message's date (or from a date it
-extracted, such as an annual review's meeting date).
+extracted, such as an annual review's meeting date). A clock with variants counts with the one
+that fits the sender's party (an ERISA plan's 15 days rather than CMS-0057-F's 7).
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 from datetime import date, datetime
+from typing import Any
 
-from bot.deadline_clocks import Clock
+from bot.deadline_clocks import Clock, ClockSet
 from bot.rule_schema import DeadlineSpec
 from bot.rules_engine import Classification
 from bot.stated_dates import parse_date
@@ -24,9 +26,13 @@ def clock_due(
     refs: Mapping[str, str],
     received: datetime,
     day_first: bool,
+    party: Any = None,
 ) -> date | None:
     """The due date ``spec``'s clock gives, or None (unknown clock, missing start date)."""
-    clock = clocks.get(spec.clock)
+    if isinstance(clocks, ClockSet):
+        clock = clocks.resolve(spec.clock, party)
+    else:
+        clock = clocks.get(spec.clock)
     if clock is None:
         return None
     start: date | datetime = received
@@ -52,7 +58,7 @@ def act_by(
     if received is None:
         return None
     for action in result.deadline_actions:
-        due = clock_due(clocks, action.deadline, result.refs, received, day_first)
+        due = clock_due(clocks, action.deadline, result.refs, received, day_first, result.party)
         if due is not None:
             return due
     return None

@@ -112,7 +112,7 @@ def _emit(data: Any, as_json: bool, text: str) -> None:
     "--today",
     type=click.DateTime(["%Y-%m-%d"]),
     default=None,
-    help="Pretend today is this date (default: today).",
+    help="Pretend today is this date (default: 2026-11-24, the sample practice's day).",
 )
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")
 def demo(home: Path, practice: str, today: Any, as_json: bool) -> None:
@@ -137,7 +137,8 @@ def demo(home: Path, practice: str, today: Any, as_json: bool) -> None:
         f"  drafts             {result['drafts']} in {result['maildir']}/.Drafts\n"
         f"  calendar entries   {result['calendar_entries']} in {result['calendar']}\n"
         f"  summary            {result['summary']}\n"
-        f"See the summary with: chief --config {home / 'chief.toml'} summary --print"
+        f"See the summary with: chief --config {home / 'chief.toml'} summary --print "
+        f"--today {result['today']}"
     )
 
 
@@ -238,15 +239,26 @@ def run(ctx: click.Context) -> None:
 
 
 # -------------------------------------------------------------------------------- summary
+_TODAY = click.option(
+    "--today",
+    type=click.DateTime(["%Y-%m-%d"]),
+    default=None,
+    help="Pretend today is this date (the demo practice lives on 2026-11-24).",
+)
+
+
 @main.command()
 @click.option("--print", "print_", is_flag=True, help="Print the text version.")
 @click.option("--send", is_flag=True, help="Deliver it to the practitioner (once a day).")
+@_TODAY
 @click.pass_context
-def summary(ctx: click.Context, print_: bool, send: bool) -> None:
-    """The daily summary: new mail, cases needing action, drafts, deadlines, renewals."""
+def summary(ctx: click.Context, print_: bool, send: bool, today: Any) -> None:
+    """The daily summary: new mail, cases needing action, drafts, deadlines, renewals,
+    appointment briefs, imaging booked before authorisation, payment positions, quiet
+    referrers."""
     from bot.daily_summary import deliver_summary, summary_text
 
-    rt = _load_runtime(ctx)
+    rt = _load_runtime(ctx, today.date() if today else None)
     if send:
         path = deliver_summary(rt)
         click.echo(f"summary delivered ({path})")
@@ -291,6 +303,113 @@ def deadlines(ctx: click.Context, as_json: bool, within: int) -> None:
             click.echo(f"{item['due']}  {flag}{item['title']}  [{item['clock']}]")
 
 
+@main.command()
+@click.option("--json", "as_json", is_flag=True, help="One JSON object per party and currency.")
+@_TODAY
+@click.pass_context
+def payments(ctx: click.Context, as_json: bool, today: Any) -> None:
+    """Payment positions per payer and solicitor: billed, paid, outstanding, oldest unpaid.
+
+    From the amounts in remittances, EOBs, claim notices and solicitors' payment advice; one
+    line per party and currency (amounts in different currencies are never added).
+    """
+    from bot.payments import currency_totals, payment_positions
+
+    rt = _load_runtime(ctx, today.date() if today else None)
+    with rt.sessions() as session:
+        positions = payment_positions(session, rt.practice_id, rt.today())
+    if as_json:
+        for position in positions:
+            click.echo(json.dumps(position.as_dict(), sort_keys=True))
+        return
+    for total in currency_totals(positions):
+        click.echo(total.currency)
+        for p in (p for p in positions if p.currency == total.currency):
+            oldest = (
+                f"  oldest unpaid {p.oldest_unpaid} ({p.oldest_unpaid_days} days)"
+                if p.oldest_unpaid
+                else ""
+            )
+            click.echo(
+                f"  {p.party[:34]:<34} {p.category:<9} billed {p.billed!s:>11}  "
+                f"paid {p.paid!s:>11}  outstanding {p.outstanding!s:>11}{oldest}"
+            )
+        click.echo(
+            f"  {'total':<34} {'':<9} billed {total.billed!s:>11}  paid {total.paid!s:>11}  "
+            f"outstanding {total.outstanding!s:>11}"
+        )
+
+
+@main.command()
+@click.option("--json", "as_json", is_flag=True, help="One JSON object per referrer.")
+@_TODAY
+@click.pass_context
+def referrers(ctx: click.Context, as_json: bool, today: Any) -> None:
+    """Referral sources: last referral, last contact, open acknowledgements, quiet ones first.
+
+    A referrer is quiet when its last new referral is older than [referrals] quiet_days.
+    """
+    from bot.referral_network import referral_sources
+
+    rt = _load_runtime(ctx, today.date() if today else None)
+    with rt.sessions() as session:
+        sources = referral_sources(
+            session,
+            rt.practice_id,
+            rt.rules.parties,
+            rt.today(),
+            rt.config.referrals.quiet_days,
+            rt.tz,
+        )
+    for source in sources:
+        if as_json:
+            click.echo(json.dumps(source.as_dict(), sort_keys=True))
+            continue
+        flag = "QUIET " if source.quiet else ""
+        click.echo(
+            f"{flag}{source.label}: {source.referrals} referral(s), last "
+            f"{source.last_referral or '-'}, last contact {source.last_contact}, "
+            f"{source.open_acknowledgements} open acknowledgement(s)"
+        )
+
+
+@main.command()
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")
+@_TODAY
+@click.pass_context
+def cpd(ctx: click.Context, as_json: bool, today: Any) -> None:
+    """CME / CPD credits from certificates, against the register's requirements."""
+    from bot.cpd import cpd_status
+
+    status = cpd_status(_load_runtime(ctx, today.date() if today else None))
+    if as_json:
+        _emit(status.as_dict(), True, "")
+        return
+    if not status.requirements:
+        click.echo("no CME requirement in the register (add `cme:` to register.yaml)")
+    for req in status.requirements:
+        pending = f", {req.pending:g} pending" if req.pending else ""
+        click.echo(
+            f"{req.name}: {req.earned:g} of {req.required:g} {req.unit}, "
+            f"{req.remaining:g} still needed by {req.period_end} "
+            f"({req.status.replace('_', ' ')}{pending})"
+        )
+        for line in req.certificates:
+            click.echo(f"  {line.completed}  {line.credits:>6g}  {_certificate_label(line)}")
+    others = [c for c in status.certificates if c.status != "counted"]
+    if others:
+        click.echo("Not counted:")
+        for line in others:
+            click.echo(
+                f"  {line.completed}  {line.status:<9} {line.credits:g}  {_certificate_label(line)}"
+            )
+
+
+def _certificate_label(line: Any) -> str:
+    course = line.course or "[course not read]"
+    return f"{course} ({line.provider})" if line.provider else course
+
+
 # -------------------------------------------------------------------------------- doctor / init
 @main.command()
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")
@@ -325,6 +444,34 @@ def init(folder: Path) -> None:
 
     path = interactive_init(folder)
     click.echo(f"wrote {path}; next: chief --config {path} doctor")
+
+
+# -------------------------------------------------------------------------------- auth
+@main.group()
+def auth() -> None:
+    """Sign in to providers that use OAuth 2.0 (Google)."""
+
+
+@auth.command("google")
+@click.option(
+    "--no-browser", is_flag=True, help="Print the sign-in address instead of opening a browser."
+)
+@click.pass_context
+def auth_google(ctx: click.Context, no_browser: bool) -> None:
+    """Sign in to Gmail and Google Calendar, and keep the grant safe.
+
+    Opens Google's consent page for the narrowest permissions chief needs (read mail, write
+    drafts, put the summary in your own inbox, your calendar's events; never full mail access)
+    and keeps the grant in the OS keyring, or in the 0600 `token_file` named in chief.toml.
+    Run it again whenever chief says the sign-in was revoked or has expired.
+    """
+    from bot.config import find_config, load_config
+    from connectors.google_auth import sign_in_for
+
+    config = load_config(find_config(ctx.obj.get("config_path")))
+    where, scopes = sign_in_for(config, open_browser=not no_browser)
+    names = ", ".join(s.rpartition("/")[2] for s in scopes)
+    click.echo(f"signed in to Google ({names}); the sign-in is kept in {where}")
 
 
 if __name__ == "__main__":  # pragma: no cover

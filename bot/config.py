@@ -67,11 +67,57 @@ class RemindersConfig(_Section):
     invite_alarm_minutes: list[int] = Field(default_factory=lambda: [24 * 60, 60])
 
 
+class ChaseConfig(_Section):
+    """Chase intervals (practice policy, not regulation), each in business days.
+
+    Each key sets one clock (``bot.deadline_clocks.CHASE_CLOCKS``); ``calendar`` sets the
+    holiday calendar those business days skip (england, wales, scotland, northern_ireland, us,
+    weekends, or an ISO code such as US-NY). Unset keys keep the shipped clocks' values.
+    """
+
+    prior_auth_pended: int | None = Field(default=None, ge=1, le=60)
+    claim: int | None = Field(default=None, ge=1, le=60)
+    solicitor_acknowledge: int | None = Field(default=None, ge=1, le=60)
+    referral_acknowledge: int | None = Field(default=None, ge=1, le=60)
+    calendar: str | None = None
+
+    @field_validator("calendar")
+    @classmethod
+    def _known_calendar(cls, value: str | None) -> str | None:
+        if value is not None:
+            from bot.deadline_clocks import business_calendar
+
+            business_calendar(value)  # ValueError names the known calendars
+        return value
+
+    def intervals(self) -> dict[str, int]:
+        """The intervals set, by ``[chase]`` key."""
+        return {
+            key: value
+            for key, value in self.model_dump(exclude={"calendar"}).items()
+            if value is not None
+        }
+
+
+Weekday = Literal["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"]
+
+
+class ResearchConfig(_Section):
+    """The weekly research digest: journal alerts collected since the last one."""
+
+    digest_weekday: Weekday = "monday"
+
+
 class SummaryConfig(_Section):
     to: EmailStr | None = None  # default: the practitioner's own address
     via: Literal["mailbox", "smtp"] = "mailbox"  # into the inbox, or by [smtp]
     hour: int = Field(default=7, ge=0, le=23)
     within_days: int = Field(default=14, ge=1, le=90)
+
+
+class ReferralsConfig(_Section):
+    # A referrer with no new referral for longer than this is listed as quiet in the summary.
+    quiet_days: int = Field(default=90, ge=1, le=3650)
 
 
 class ScheduleConfig(_Section):
@@ -113,7 +159,10 @@ class Config(_Section):
     smtp: dict[str, Any] = Field(default_factory=dict)
     database: DatabaseConfig = Field(default_factory=DatabaseConfig)
     reminders: RemindersConfig = Field(default_factory=RemindersConfig)
+    chase: ChaseConfig = Field(default_factory=ChaseConfig)
+    research: ResearchConfig = Field(default_factory=ResearchConfig)
     summary: SummaryConfig = Field(default_factory=SummaryConfig)
+    referrals: ReferralsConfig = Field(default_factory=ReferralsConfig)
     schedule: ScheduleConfig = Field(default_factory=ScheduleConfig)
     limits: LimitsConfig = Field(default_factory=LimitsConfig)
 

@@ -12,6 +12,8 @@ The register is a YAML file in the practice folder (``credentials.yaml``)::
         lead_days: [90, 30, 7]  # optional; default from config (90, 30, 7)
         renewal_url: https://...  # optional
 
+The same file holds the practice's CME requirements and protocols (:mod:`bot.register`).
+
 Why reminders matter (domain facts, with sources in ``rules/clocks.yaml``): no controlled
 substances may be prescribed on an expired DEA registration (21 CFR 1301.13); CAQH marks a
 profile "Expired" the day after a missed re-attestation; NCQA payer recredentialing has no grace
@@ -34,6 +36,7 @@ Keys depend only on the credential id and the lead, never on the date, so a rene
 i.e. at the start of the all-day entry (midnight). Negative "after start" triggers such as 09:00 on
 the day are not portable (Google Calendar and Microsoft Graph accept only minutes *before* the
 start), so a practice wanting an alarm the evening before passes e.g. ``alarm_minutes=(180,)``.
+When a renewal window opens, a preparation checklist is drafted too (:mod:`bot.renewal_checklist`).
 """
 
 from __future__ import annotations
@@ -48,8 +51,7 @@ from typing import Annotated, Any, Literal, get_args
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
-from bot.errors import UserError
-from bot.yaml_source import YamlProblem, item_problems, line_of, load_yaml, unique_items
+from bot.yaml_source import item_problems, unique_items
 from connectors.base import CalendarEntry
 
 __all__ = [
@@ -57,8 +59,10 @@ __all__ = [
     "KINDS",
     "Credential",
     "DueItem",
+    "credentials_from",
     "due_items",
     "load_register",
+    "plain_date",
     "plan_reminders",
     "reminder_key",
 ]
@@ -132,12 +136,7 @@ class _CredentialModel(BaseModel):
     @field_validator("expires", mode="before")
     @classmethod
     def _plain_date(cls, value: Any) -> Any:
-        # YAML gives a date for 2027-03-31; a datetime or a number is a mistake, not a date.
-        if isinstance(value, date) and not hasattr(value, "hour"):
-            return value
-        if isinstance(value, str) and re.fullmatch(r"\d{4}-\d{2}-\d{2}", value.strip()):
-            return value.strip()
-        raise ValueError("must be a date written YYYY-MM-DD")
+        return plain_date(value)
 
     @field_validator("renewal_url")
     @classmethod
@@ -150,42 +149,36 @@ class _CredentialModel(BaseModel):
 def load_register(
     path: Path, default_lead_days: Sequence[int] = DEFAULT_LEAD_DAYS
 ) -> list[Credential]:
-    """Read and validate the register; all problems raised together as ``file:line: message``."""
-    path = Path(path)
-    problems: list[str] = []
-    if not path.exists():
-        raise UserError(
-            f"credentials register not found: {path}",
-            [f"{path}:1: create it (see examples/) or set the register path in chief.toml"],
-        )
-    try:
-        doc = load_yaml(path)
-    except YamlProblem as exc:
-        raise UserError("credentials register cannot be read", [str(exc)]) from None
-    if doc is None:
-        return []
-    if not isinstance(doc, Mapping) or "credentials" not in doc:
-        raise UserError(
-            "credentials register has no `credentials:` list",
-            [f"{path}:1: expected a mapping with a `credentials:` list"],
-        )
-    for key in doc:
-        if key != "credentials":
-            problems.append(f"{path}:{line_of(doc, [key])}: unknown top-level key `{key}`")
-    items = doc["credentials"] or []
-    if not isinstance(items, list):
-        problems.append(f"{path}:{line_of(doc, ['credentials'])}: `credentials` must be a list")
-        items = []
+    """Read and validate the register; all problems raised together as ``file:line: message``.
+
+    The whole file is validated (its CME requirements and protocols too, see
+    :mod:`bot.register`), so a mistake anywhere in it is reported wherever it is read.
+    """
+    from bot.register import load_practice_register
+
+    return load_practice_register(path, default_lead_days).credentials
+
+
+def credentials_from(
+    items: Any, path: Path, default_lead_days: Sequence[int], problems: list[str]
+) -> list[Credential]:
+    """The valid entries of a register's ``credentials:`` list; problems appended."""
     out: list[Credential] = []
     defaults = tuple(sorted(set(default_lead_days), reverse=True))
     for line, item in unique_items(items, path, "credential", problems):
         credential = _validate(item, path, line, defaults, problems)
         if credential is not None:
             out.append(credential)
-    if problems:
-        raise UserError(f"{len(problems)} problem(s) in the credentials register", problems)
-    log.debug("credentials register %s: %d entries", path, len(out))
     return out
+
+
+def plain_date(value: Any) -> Any:
+    """A YAML date (2027-03-31) or its text; a datetime or a number is a mistake, not a date."""
+    if isinstance(value, date) and not hasattr(value, "hour"):
+        return value
+    if isinstance(value, str) and re.fullmatch(r"\d{4}-\d{2}-\d{2}", value.strip()):
+        return value.strip()
+    raise ValueError("must be a date written YYYY-MM-DD")
 
 
 def _explain(key: str, error_type: str) -> str | None:

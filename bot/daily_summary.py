@@ -11,10 +11,16 @@ from pathlib import Path
 
 from sqlalchemy import func, select
 
+from bot.appointment_brief import appointment_briefs
+from bot.booking_guard import booking_flags, window_entries
+from bot.cpd import cpd_status
 from bot.credentials import due_items, load_register
 from bot.errors import ConnectorError, UserError
 from bot.keys import stable_key
 from bot.models import AuditEvent, Case, Deadline, Draft, Mailbox, MessageRow
+from bot.payments import currency_totals, payment_positions
+from bot.referral_network import quiet_sources, referral_sources
+from bot.research_digest import record_research_digest, research_digest
 from bot.runtime import Runtime
 from bot.summary import (
     CaseLine,
@@ -26,6 +32,7 @@ from bot.summary import (
     TodayEvent,
     build_summary,
 )
+from connectors.base import CalendarEntry
 
 __all__ = ["collect_summary", "deliver_summary", "summary_text"]
 
@@ -137,7 +144,41 @@ def collect_summary(rt: Runtime) -> SummaryData:
         events = []
     data.today_events = [TodayEvent(start=e.start, summary=e.summary) for e in events]
     data.today_events.sort(key=lambda e: str(e.start))
+    _add_positions(rt, data, events)
+    try:
+        data.cpd = cpd_status(rt).requirements
+    except UserError as exc:
+        log.warning("CPD requirements unreadable: %s", exc)
+    data.research_digest = research_digest(rt)
     return data
+
+
+def _add_positions(rt: Runtime, data: SummaryData, today_events: list[CalendarEntry]) -> None:
+    """Payment positions, quiet referrers, appointment briefs and flagged bookings."""
+    today = rt.today()
+    try:
+        window = window_entries(rt)
+    except ConnectorError as exc:
+        log.warning("calendar unreadable for the booking guard: %s", type(exc).__name__)
+        window = []
+    with rt.sessions() as session:
+        data.payment_positions = payment_positions(session, rt.practice_id, today)
+        data.payment_totals = currency_totals(data.payment_positions)
+        sources = referral_sources(
+            session,
+            rt.practice_id,
+            rt.rules.parties,
+            today,
+            rt.config.referrals.quiet_days,
+            rt.tz,
+        )
+        data.quiet_referrers = quiet_sources(sources)
+        data.referral_quiet_days = rt.config.referrals.quiet_days
+        data.open_acknowledgements = sum(s.open_acknowledgements for s in sources)
+        data.appointment_briefs = appointment_briefs(
+            session, rt.practice_id, rt.pseudonyms, today_events, today, rt.now()
+        )
+        data.booking_flags = booking_flags(session, rt, window)
 
 
 def _summary_key(rt: Runtime) -> str:
@@ -178,9 +219,14 @@ def deliver_summary(rt: Runtime) -> Path:
         if done is not None and copy.exists():
             return copy
         raw = copy.read_bytes() if copy.exists() else None
+        digest = None
         if raw is None:
-            raw = build_summary(collect_summary(rt), rt.template_dirs, rt.practitioner, key)
+            data = collect_summary(rt)
+            digest = data.research_digest
+            raw = build_summary(data, rt.template_dirs, rt.practitioner, key)
             _write_atomically(copy, raw)
+        else:  # written before a crash: the digest it carries is this week's, recomputed
+            digest = research_digest(rt)
         if done is None:
             remote = rt.sender().send_to_practitioner(raw, key)
             session.add(
@@ -194,6 +240,8 @@ def deliver_summary(rt: Runtime) -> Path:
                 )
             )
             session.commit()
+    if digest is not None:  # shown once: the next digest starts after it
+        record_research_digest(rt, digest)
     return copy
 
 

@@ -6,6 +6,7 @@ A clock is data (``rules/clocks.yaml``, layered with a practice's own ``clocks.y
       - id: ehcp.advice                 # stable, dotted; rules refer to it
         amount: 6
         unit: weeks                     # calendar_days | business_days | weeks | months | hours
+                                        # | calendar_date
         direction: after                # after (default) | before (advice due before a meeting)
         from: message_date              # the event counted from
         calendar: england               # business_days only: england | wales | scotland |
@@ -13,6 +14,25 @@ A clock is data (``rules/clocks.yaml``, layered with a practice's own ``clocks.y
         source: "SEN and Disability Regulations 2014 reg 8(1)"   # required
         note: "..."                     # optional
         verify: true                    # optional: secondary source, practice should confirm
+        presumed_receipt_days: 5        # optional: a notice counts as received N days after
+                                        # its date (Medicare appeals, 42 CFR 405.942(a)(2))
+
+    A ``calendar_date`` clock names a day of the year instead of an amount (``on: "08-01"``,
+    optionally ``years: odd``): the first such day on or after the start (``after``), or the
+    last on or before it (``before``). The HCPC renewal window (1 August - 31 October of odd
+    years) and the EHCP phase-transfer dates (15 February, 31 March) are clocks of this kind.
+
+    A **variant** applies instead of its base clock when the sender's party matches ``when``
+    (a party attribute such as ``payer_type``, or ``party`` for the party's name)::
+
+      - id: prior_auth.standard.erisa
+        variant_of: prior_auth.standard
+        when: {payer_type: commercial}
+        amount: 15
+        ...
+
+    Rules name the base clock; :meth:`ClockSet.resolve` picks the variant. A variant naming the
+    party beats one naming only attributes; among equals, the lowest id wins.
 
 Counting rules (what :meth:`Clock.due` computes)
 ------------------------------------------------
@@ -26,9 +46,16 @@ Counting rules (what :meth:`Clock.due` computes)
   England = ``GB``/``ENG``, US = federal). ``before`` gives the Nth business day strictly before.
 - ``hours``: elapsed time (computed in UTC, so a DST change in between does not add or lose an
   hour); the result keeps the start's ``tzinfo``. A bare date counts from 00:00 UTC.
+- ``calendar_date``: the ``amount``-th (default first) matching day counted from the start,
+  the start itself included.
+- ``presumed_receipt_days`` moves the start on by that many calendar days first.
 
 Days, weeks and months work on dates: a ``datetime`` start is reduced to its own (local) date.
-Facts and their sources: ``/work/shared/domain/FACTS.md`` and the ``source`` of each clock.
+
+A practice's chase intervals (``[chase]`` in chief.toml) replace the amounts of the
+:data:`CHASE_CLOCKS` (:func:`with_chase_intervals`). Files are read and validated by
+:mod:`bot.clock_files`. Facts and their sources: the project's domain facts (FACTS.md) and the
+``source`` of each clock; ``tests/test_clock_examples.py`` works an example of each.
 """
 
 from __future__ import annotations
@@ -37,21 +64,18 @@ import calendar as _calendar
 import logging
 import re
 from collections.abc import Iterator, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, time, timedelta
 from enum import StrEnum
 from functools import lru_cache
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Any
 
 import holidays
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
-
-from bot.errors import UserError
-from bot.yaml_source import YamlProblem, item_problems, line_of, load_yaml, unique_items
 
 __all__ = [
     "CALENDAR_ALIASES",
+    "CHASE_CLOCKS",
     "Clock",
     "ClockSet",
     "Direction",
@@ -61,6 +85,7 @@ __all__ = [
     "business_calendar",
     "is_business_day",
     "load_clocks",
+    "with_chase_intervals",
 ]
 
 log = logging.getLogger(__name__)
@@ -72,6 +97,7 @@ class Unit(StrEnum):
     WEEKS = "weeks"
     MONTHS = "months"
     HOURS = "hours"
+    CALENDAR_DATE = "calendar_date"
 
 
 class Direction(StrEnum):
@@ -89,8 +115,14 @@ CALENDAR_ALIASES: dict[str, tuple[str, str | None]] = {
     "us": ("US", None),  # federal holidays only
 }
 WEEKENDS_ONLY = "weekends"
+# The practice-policy clocks a practice sets in ``[chase]`` of chief.toml: key -> clock id.
+CHASE_CLOCKS: dict[str, str] = {
+    "prior_auth_pended": "prior_auth.chase_pended",
+    "claim": "claim.chase",
+    "solicitor_acknowledge": "solicitor.acknowledge",
+    "referral_acknowledge": "referral.acknowledge",
+}
 _ISO_CALENDAR = re.compile(r"^([A-Z]{2})(?:-([A-Z0-9]{1,3}))?$")
-_MAX_AMOUNT = 10_000  # a typo guard: no real clock runs for more than ~27 years of days
 
 
 @lru_cache(maxsize=32)
@@ -134,10 +166,17 @@ class Clock:
     note: str = ""
     verify: bool = False
     origin: str = ""
+    on: tuple[int, int] | None = None  # calendar_date: (month, day)
+    years: str | None = None  # calendar_date: "odd" | "even" | None (every year)
+    presumed_receipt_days: int = 0
+    variant_of: str | None = None
+    when: tuple[tuple[str, tuple[str, ...]], ...] = ()  # (attribute, accepted values)
 
     def due(self, start: date | datetime) -> date | datetime:
         """The deadline for an event at ``start`` (see the module docstring for the rules)."""
         sign = -1 if self.direction is Direction.BEFORE else 1
+        if self.presumed_receipt_days:
+            start = start + timedelta(days=self.presumed_receipt_days)
         if self.unit is Unit.HOURS:
             moment = start if isinstance(start, datetime) else datetime.combine(start, time(), UTC)
             delta = timedelta(hours=sign * self.amount)
@@ -152,14 +191,49 @@ class Clock:
             return day + timedelta(weeks=sign * self.amount)
         if self.unit is Unit.MONTHS:
             return add_months(day, sign * self.amount)
+        if self.unit is Unit.CALENDAR_DATE:
+            assert self.on is not None
+            return day_of_year(day, self.on, sign * self.amount, self.years)
         return add_business_days(day, sign * self.amount, self.calendar or WEEKENDS_ONLY)
 
     def describe(self) -> str:
         """Human wording, e.g. ``6 weeks after message date``."""
-        unit = self.unit.value.replace("_", " ")
-        if self.amount == 1:
-            unit = unit[:-1]  # every unit name is a plural ending in "s"
-        return f"{self.amount} {unit} {self.direction.value} {self.from_event.replace('_', ' ')}"
+        event = self.from_event.replace("_", " ")
+        if self.unit is Unit.CALENDAR_DATE:
+            assert self.on is not None
+            named = f"{self.on[1]} {_calendar.month_name[self.on[0]]}"
+            if self.years:
+                named += f" of an {self.years} year"
+            if self.amount > 1:
+                named = f"occurrence {self.amount} of {named}"
+            where = "on or before" if self.direction is Direction.BEFORE else "on or after"
+            text = f"{named} {where} {event}"
+        else:
+            unit = self.unit.value.replace("_", " ")
+            if self.amount == 1:
+                unit = unit[:-1]  # every unit name is a plural ending in "s"
+            if self.presumed_receipt_days:
+                days = self.presumed_receipt_days
+                event = f"receipt (presumed {days} days after {event})"
+            text = f"{self.amount} {unit} {self.direction.value} {event}"
+        return text
+
+    def specificity(self, party: Any) -> int:
+        """How well this variant's ``when`` fits ``party`` (0: not at all).
+
+        ``party`` is anything with ``name`` and ``attributes`` (:class:`bot.parties.Party`).
+        Every condition must hold; naming the party counts more than any attributes.
+        """
+        if not self.when or party is None:
+            return 0
+        score = 0
+        attributes = {k.lower(): str(v).lower() for k, v in dict(party.attributes).items()}
+        for key, accepted in self.when:
+            value = str(party.name).lower() if key == "party" else attributes.get(key)
+            if value is None or value not in accepted:
+                return 0
+            score += 100 if key == "party" else 1
+        return score
 
 
 def add_months(day: date, months: int) -> date:
@@ -168,6 +242,26 @@ def add_months(day: date, months: int) -> date:
     year, month = divmod(index, 12)
     last = _calendar.monthrange(year, month + 1)[1]
     return date(year, month + 1, min(day.day, last))
+
+
+def day_of_year(day: date, on: tuple[int, int], count: int, years: str | None = None) -> date:
+    """The ``|count|``-th ``on`` (month, day) on or after (count > 0) / before (< 0) ``day``.
+
+    ``years`` ``odd`` or ``even`` keeps only such years (HCPC renews in odd years).
+    """
+    month, dom = on
+    step = 1 if count > 0 else -1
+    remaining = abs(count)
+    year = day.year
+    while True:
+        candidate = date(year, month, dom)
+        wanted = years is None or (year % 2 == 1) == (years == "odd")
+        on_side = candidate >= day if step > 0 else candidate <= day
+        if wanted and on_side:
+            remaining -= 1
+            if not remaining:
+                return candidate
+        year += step
 
 
 def add_business_days(day: date, count: int, calendar: str) -> date:
@@ -187,6 +281,10 @@ class ClockSet(Mapping[str, Clock]):
 
     def __init__(self, clocks: Mapping[str, Clock] | None = None) -> None:
         self._clocks: dict[str, Clock] = dict(clocks or {})
+        self._variants: dict[str, list[Clock]] = {}
+        for clock in sorted(self._clocks.values(), key=lambda c: c.id):
+            if clock.variant_of is not None:
+                self._variants.setdefault(clock.variant_of, []).append(clock)
 
     def __getitem__(self, clock_id: str) -> Clock:
         return self._clocks[clock_id]
@@ -200,130 +298,62 @@ class ClockSet(Mapping[str, Clock]):
     def __repr__(self) -> str:
         return f"ClockSet({sorted(self._clocks)!r})"
 
-    def due(self, clock_id: str, start: date | datetime) -> date | datetime:
-        """Shortcut for ``self[clock_id].due(start)``; KeyError names the unknown clock."""
-        try:
-            clock = self._clocks[clock_id]
-        except KeyError:
-            raise KeyError(f"unknown clock `{clock_id}`") from None
+    def variants(self, clock_id: str) -> list[Clock]:
+        """The variants of base clock ``clock_id``, by id."""
+        return list(self._variants.get(clock_id, ()))
+
+    def resolve(self, clock_id: str, party: Any = None) -> Clock | None:
+        """The clock that applies to mail from ``party``: its best variant, else the clock."""
+        clock = self._clocks.get(clock_id)
+        if clock is None or party is None:
+            return clock
+        best, score = clock, 0
+        for variant in self._variants.get(clock_id, ()):
+            fit = variant.specificity(party)
+            if fit > score:
+                best, score = variant, fit
+        return best
+
+    def due(self, clock_id: str, start: date | datetime, party: Any = None) -> date | datetime:
+        """Shortcut for ``self.resolve(clock_id, party).due(start)``; KeyError names the clock."""
+        clock = self.resolve(clock_id, party)
+        if clock is None:
+            raise KeyError(f"unknown clock `{clock_id}`")
         return clock.due(start)
 
 
-# ---------------------------------------------------------------- loading and validation
+def with_chase_intervals(
+    clocks: ClockSet, intervals: Mapping[str, int], calendar: str | None, origin: str
+) -> ClockSet:
+    """``clocks`` with the practice's chase intervals (``[chase]`` in chief.toml) applied.
 
-_ID = r"^[a-z][a-z0-9_]*(?:\.[a-z0-9_]+)+$"
-_EVENT = r"^[a-z][a-z0-9_]*$"
-
-
-class _ClockModel(BaseModel):
-    """Validation of one YAML entry; field names are the YAML keys."""
-
-    model_config = ConfigDict(extra="forbid", populate_by_name=True)
-
-    id: Annotated[str, Field(strict=True, pattern=_ID)]
-    amount: Annotated[int, Field(strict=True, ge=1, le=_MAX_AMOUNT)]
-    unit: Unit
-    direction: Direction = Direction.AFTER
-    from_event: Annotated[str, Field(alias="from", strict=True, pattern=_EVENT)] = "message_date"
-    calendar: str | None = None
-    source: Annotated[str, Field(strict=True, min_length=3)]
-    note: str = ""
-    verify: Annotated[bool, Field(strict=True)] = False
-
-    @field_validator("calendar")
-    @classmethod
-    def _known_calendar(cls, value: str | None) -> str | None:
-        if value is not None:
-            business_calendar(value)  # ValueError names the problem
-        return value
-
-    def check_calendar(self) -> str | None:
-        """Cross-field rule, reported against the ``calendar``/``unit`` key."""
-        if self.unit is Unit.BUSINESS_DAYS and self.calendar is None:
-            return "business_days needs a `calendar` (england, us, weekends, ...)"
-        if self.unit is not Unit.BUSINESS_DAYS and self.calendar is not None:
-            return "`calendar` only applies to unit business_days"
-        return None
-
-
-_KNOWN_KEYS = ("id", "amount", "unit", "direction", "from", "calendar", "source", "note", "verify")
+    ``intervals`` maps a :data:`CHASE_CLOCKS` key to a count in the clock's own unit;
+    ``calendar`` (when given) replaces the holiday calendar of every chase clock counted in
+    business days. ``origin`` names where the values came from, for error messages.
+    """
+    changed = dict(clocks)
+    for key, clock_id in CHASE_CLOCKS.items():
+        clock = changed.get(clock_id)
+        if clock is None:
+            continue
+        amount = intervals.get(key, clock.amount)
+        new_calendar = clock.calendar
+        if calendar is not None and clock.unit is Unit.BUSINESS_DAYS:
+            new_calendar = calendar
+        if (amount, new_calendar) == (clock.amount, clock.calendar):
+            continue
+        changed[clock_id] = replace(
+            clock,
+            amount=amount,
+            calendar=new_calendar,
+            source=f"Practice policy ([chase] {key} in chief.toml)",
+            origin=origin,
+        )
+    return ClockSet(changed)
 
 
 def load_clocks(paths: Sequence[Path]) -> ClockSet:
-    """Load and layer clock files in order; later files override clocks with the same id.
+    """Load and layer clock files in order (see :func:`bot.clock_files.load_clock_files`)."""
+    from bot.clock_files import load_clock_files
 
-    Every problem in every file is collected and raised together as one :class:`UserError`
-    with ``file:line: message`` lines, so a practice fixes its file in one go.
-    """
-    problems: list[str] = []
-    clocks: dict[str, Clock] = {}
-    for path in paths:
-        for clock in _load_file(Path(path), problems):
-            if clock.id in clocks:
-                log.debug(
-                    "clock %s from %s overrides %s", clock.id, clock.origin, clocks[clock.id].origin
-                )
-            clocks[clock.id] = clock
-    if problems:
-        raise UserError(f"{len(problems)} problem(s) in clock files", problems)
-    return ClockSet(clocks)
-
-
-def _load_file(path: Path, problems: list[str]) -> list[Clock]:
-    if not path.exists():
-        problems.append(f"{path}:1: clock file not found")
-        return []
-    try:
-        doc = load_yaml(path)
-    except YamlProblem as exc:
-        problems.append(str(exc))
-        return []
-    if doc is None:
-        return []
-    if not isinstance(doc, Mapping) or "clocks" not in doc:
-        problems.append(f"{path}:1: expected a mapping with a `clocks:` list")
-        return []
-    extra = [k for k in doc if k != "clocks"]
-    for key in extra:
-        problems.append(f"{path}:{line_of(doc, [key])}: unknown top-level key `{key}`")
-    items = doc["clocks"]
-    if items is None:
-        return []
-    if not isinstance(items, list):
-        problems.append(f"{path}:{line_of(doc, ['clocks'])}: `clocks` must be a list")
-        return []
-    out: list[Clock] = []
-    for line, item in unique_items(items, path, "clock", problems):
-        clock = _validate(item, path, line, problems)
-        if clock is not None:
-            out.append(clock)
-    return out
-
-
-def _validate(item: Any, path: Path, line: int, problems: list[str]) -> Clock | None:
-    if not isinstance(item, Mapping):
-        problems.append(f"{path}:{line}: each clock must be a mapping (id, amount, unit, ...)")
-        return None
-    label = f"clock `{item.get('id')}`" if isinstance(item.get("id"), str) else "clock"
-    try:
-        model = _ClockModel.model_validate(dict(item))
-    except ValidationError as exc:
-        problems.extend(item_problems(exc, item, path, line, label, _KNOWN_KEYS))
-        return None
-    cross = model.check_calendar()
-    if cross:
-        key = "calendar" if "calendar" in item else "unit"
-        problems.append(f"{path}:{line_of(item, [key])}: {label}: {cross}")
-        return None
-    return Clock(
-        id=model.id,
-        amount=model.amount,
-        unit=model.unit,
-        direction=model.direction,
-        from_event=model.from_event,
-        calendar=model.calendar,
-        source=model.source.strip(),
-        note=model.note.strip(),
-        verify=model.verify,
-        origin=f"{path}:{line}",
-    )
+    return load_clock_files(paths)

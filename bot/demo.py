@@ -1,9 +1,13 @@
 """``chief demo``: a sample practice built in a folder and run end to end, no account needed.
 
-The home folder gets the practice's ``chief.toml`` and credentials register, a Maildir holding
-the shipped sample mailbox, and a calendar file; then one sync and the daily summary run on
-it. Files already there are left alone, so a second run (or a run after the user has read
-some mail, moving it from ``new/`` to ``cur/``) adds nothing.
+The home folder gets the practice's ``chief.toml`` and credentials register, the demo
+practices' own rules (``rules/``), a Maildir holding the shipped sample mailbox, and a calendar
+file; then one sync and the daily summary run on it. Files already there are left alone, so a
+second run (or a run after the user has read some mail, moving it from ``new/`` to ``cur/``)
+adds nothing.
+
+The sample practice lives on :data:`DEMO_DAY`, the day after its last message, unless told
+otherwise: its appointments, deadlines and ages are those of that day, whatever the clock says.
 """
 
 from __future__ import annotations
@@ -20,10 +24,13 @@ from bot.daily_summary import deliver_summary
 from bot.models import CalendarEntryRow, Case, Draft, Mailbox, MessageRow
 from bot.pipeline import sync
 from bot.progress import counter
+from bot.renewal_checklist import checklists_written
 from bot.resources import shipped_examples
 from bot.runtime import Runtime
 
-__all__ = ["prepare_home", "run_demo"]
+__all__ = ["DEMO_DAY", "prepare_home", "run_demo"]
+
+DEMO_DAY = date(2026, 11, 24)
 
 
 def _copy_if_missing(source: Path, target: Path) -> None:
@@ -40,6 +47,8 @@ def prepare_home(home: Path, practice: str) -> Path:
     for name in ("chief.toml", "register.yaml"):
         _copy_if_missing(source / name, home / name)
     _copy_if_missing(examples / "calendar.ics", home / "calendar.ics")
+    for rule_file in sorted((examples / "practice-rules").glob("*.yaml")):
+        _copy_if_missing(rule_file, home / "rules" / rule_file.name)
     maildir = home / "Maildir"
     for sub in ("cur", "new", "tmp"):
         (maildir / sub).mkdir(parents=True, exist_ok=True)
@@ -71,6 +80,7 @@ def totals(rt: Runtime) -> dict[str, Any]:
             .select_from(Draft)
             .where(Draft.practice_id == rt.practice_id, Draft.state == "written")
         )
+        drafts = (drafts or 0) + checklists_written(session, rt.practice_id)
         entries = session.scalar(
             select(func.count())
             .select_from(CalendarEntryRow)
@@ -93,7 +103,7 @@ def run_demo(
     progress: bool = True,
 ) -> dict[str, Any]:
     config_path = prepare_home(home, practice)
-    rt = Runtime.from_config(load_config(config_path), today=today)
+    rt = Runtime.from_config(load_config(config_path), today=today or DEMO_DAY)
     with counter("Reading mail", enabled=progress) as advance:
         report = sync(rt, progress=advance)
     summary = deliver_summary(rt)
@@ -105,6 +115,7 @@ def run_demo(
         drafts_folder=str(rt.config.resolve(rt.config.mail.get("path", "Maildir")) / ".Drafts"),
         calendar=str(rt.config.resolve(rt.config.calendar.get("path", "calendar.ics"))),
         summary=str(summary),
+        today=rt.today().isoformat(),
         new={
             "messages": report.messages,
             "cases": report.cases_opened,

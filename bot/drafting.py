@@ -19,7 +19,10 @@ Reply-template context (the contract every draft template may rely on)
 ----------------------------------------------------------------------
 ``practice``  mapping: ``name``, ``practitioner``, ``credentials`` (post-nominals), ``email``,
               ``phone``, ``address``, ``signature`` (free text, preferred when set),
-              ``fee_terms`` (optional medico-legal fee terms); missing keys are ``None``.
+              ``fee_terms`` (optional medico-legal fee terms), ``country`` (``US`` or ``GB``:
+              templates spell for it); missing keys are ``None``.
+``register``  list of the practice's credentials register entries, each a mapping ``kind``,
+              ``name``, ``issuer``, ``number`` (or None), ``expires`` (date); empty without one.
 ``message``   mapping for the message replied to: ``from_name``, ``from_addr``, ``subject``,
               ``date`` (aware datetime or None), ``received_date`` (date or None).
 ``case``      mapping: ``kind``, ``status``, ``reference`` (primary reference value or None),
@@ -30,6 +33,7 @@ Reply-template context (the contract every draft template may rely on)
               placeholder for the patient instead.
 ``deadline``  ``None`` or mapping: ``due`` (date), ``clock`` (id), ``title``.
 ``today``     date.
+``to_self``   True when the draft is addressed to the practitioner herself (see below).
 Templates must render when any reference is missing, with a visible placeholder such as
 ``{{ refs.get('pa_ref') or '[AUTHORISATION REFERENCE]' }}``: never an invented fact.
 
@@ -37,7 +41,10 @@ Subject: ``Re: `` + the original subject (existing ``Re:``/``Aw:``/``Sv:`` prefi
 one). A template may replace it with a top-level ``{% set subject = "..." %}``.
 
 Headers (RFC 5322 section 3.6): From = the practitioner; To = the original's Reply-To, else its
-From (that one address only); In-Reply-To = the original Message-ID; References = the original
+From (that one address only), or the practitioner herself for a draft ``to="practitioner"`` (a
+working document such as an expert report skeleton, or a letter whose addressee is not the
+sender: the rule action ``draft: {template: ..., to: practitioner}``), still threaded under the
+original; In-Reply-To = the original Message-ID; References = the original
 References + its Message-ID, keeping the first and the newest ids (RFC 5322 3.6.4 and the
 trimming advice of RFC 5537 3.4.4); a fresh Message-ID on the practice's domain; Date;
 ``X-Chief-Key`` (idempotency key) and ``X-Chief-Generated: draft``. The body is text/plain UTF-8,
@@ -67,7 +74,7 @@ from decimal import Decimal, InvalidOperation
 from email.headerregistry import Address
 from email.message import EmailMessage
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import jinja2
 from jinja2.sandbox import ImmutableSandboxedEnvironment
@@ -88,6 +95,7 @@ OUTGOING_POLICY = email.policy.SMTP.clone(max_line_length=998)
 __all__ = [
     "KEY_HEADER",
     "OUTGOING_POLICY",
+    "DraftTo",
     "Drafter",
     "check_key",
     "practitioner_identity",
@@ -112,6 +120,8 @@ _ADDR_RE = re.compile(r"[A-Za-z0-9!#$%&'*+/=?^_`{|}~.-]{1,64}@[A-Za-z0-9](?:[A-Z
 _KEY_RE = re.compile(r"[\x21-\x7e]{1,200}")
 _REPLY_PREFIX_RE = re.compile(r"^(?:\s*(?:re|aw|sv|antw|vs|ref|r)\s*(?:\[\d+\])?\s*:\s*)+", re.I)
 _WS_RE = re.compile(r"\s+")
+# Who a draft is addressed to: the original's sender, or the practitioner herself.
+DraftTo = Literal["sender", "practitioner"]
 DRAFT_BANNER = "DRAFT FOR REVIEW — not sent. Check every detail before sending."
 
 
@@ -353,6 +363,7 @@ _PRACTICE_KEYS = (
     "address",
     "signature",
     "fee_terms",
+    "country",
 )
 _CASE_KEYS = ("kind", "status", "reference", "refs", "opened")
 
@@ -411,6 +422,8 @@ class Drafter:
             if deadline is None
             else _with_defaults(deadline, ("due", "clock", "title")),
             today=context.get("today") or datetime.now(UTC).astimezone().date(),
+            register=list(context.get("register") or ()),
+            to_self=bool(context.get("to_self")),
         )
         return out
 
@@ -423,20 +436,32 @@ class Drafter:
         practitioner: tuple[str, str],
         *,
         now: datetime | None = None,
+        to: DraftTo = "sender",
     ) -> OutgoingDraft:
-        """Render ``template`` as a reply to ``original``: see the module docstring."""
+        """Render ``template`` as a reply to ``original``: see the module docstring.
+
+        ``to="practitioner"`` addresses the draft to the practitioner herself instead of the
+        original's sender; the template sees ``to_self`` true.
+        """
         check_key(key)
         sender = practitioner_identity(practitioner)
         from_addr = sender.addr_spec
-        body, exported = render_template(self.env, template, self.reply_context(original, context))
+        to_self = to == "practitioner"
+        body, exported = render_template(
+            self.env, template, self.reply_context(original, {**context, "to_self": to_self})
+        )
         subject = exported.get("subject")
         subject = clean_header_text(subject) if subject else reply_subject(original.subject)
 
         msg = EmailMessage(policy=OUTGOING_POLICY)
         msg["From"] = sender
-        to = valid_address(original.reply_to) or valid_address(original.from_addr)
-        if to:
-            msg["To"] = to
+        recipient = (
+            from_addr
+            if to_self
+            else valid_address(original.reply_to) or valid_address(original.from_addr)
+        )
+        if recipient:
+            msg["To"] = recipient
         else:
             log.warning("message %s: no valid reply address; draft has no To", original.fingerprint)
         msg["Subject"] = subject

@@ -1,4 +1,5 @@
-"""``chief init``: write a starting chief.toml from a few answers (embedded Maildir + .ics)."""
+"""``chief init``: write a starting chief.toml from a few answers (embedded Maildir + .ics, or
+Gmail + Google Calendar with the OAuth sign-in)."""
 
 from __future__ import annotations
 
@@ -23,8 +24,24 @@ def interactive_init(folder: Path) -> Path:
     timezone = click.prompt(
         "Time zone", default="America/New_York" if country == "US" else "Europe/London"
     )
-    maildir = click.prompt("Maildir folder to watch", default="Maildir")
-    calendar = click.prompt(".ics calendar file", default="calendar.ics")
+    provider = click.prompt(
+        "Your mail: a Maildir on this computer, or Gmail / Google Workspace",
+        type=click.Choice(["maildir", "gmail"]),
+        default="maildir",
+    )
+    if provider == "gmail":
+        secrets = click.prompt(
+            "The Desktop app OAuth client file from Google Cloud console",
+            default="client_secret.json",
+        )
+        google = {"account": address, "token_file": "data/google-token.json"}
+        mail = {"connector": "gmail", "client_secrets_file": secrets, **google}
+        calendar = {"connector": "google_calendar", **google}
+    else:
+        maildir = click.prompt("Maildir folder to watch", default="Maildir")
+        ics = click.prompt(".ics calendar file", default="calendar.ics")
+        mail = {"connector": "maildir", "path": maildir}
+        calendar = {"connector": "ics", "path": ics}
     slug = "".join(c if c.isalnum() else "-" for c in name.lower()).strip("-") or "practice"
     config = {
         "practice": {
@@ -35,13 +52,18 @@ def interactive_init(folder: Path) -> Path:
             "country": country,
             "timezone": timezone,
         },
-        "mail": {"connector": "maildir", "path": maildir},
-        "calendar": {"connector": "ics", "path": calendar},
+        "mail": mail,
+        "calendar": calendar,
         "database": {"url": "sqlite:///data/chief.db"},
     }
     folder.mkdir(parents=True, exist_ok=True)
     target.write_text(tomli_w.dumps(config), encoding="utf-8")
     from bot.config import load_config
 
-    load_config(target)  # what we wrote must be valid
+    written = load_config(target)  # what we wrote must be valid
+    if provider == "gmail" and click.confirm("Sign in to Google now?", default=True):
+        from connectors.google_auth import sign_in_for
+
+        where, _ = sign_in_for(written)
+        click.echo(f"signed in to Google; the sign-in is kept in {where}")
     return target

@@ -2,7 +2,8 @@
 
 Patient data is kept out: a message row holds ids, hashes, the category and the rule, never
 the subject or the body (unless ``[privacy] store_bodies`` is set, which this version does not
-offer); a case holds a patient *pseudonym* (a keyed hash), never a name or date of birth.
+offer), and a sender's address only when the sender is a payer in the party directory; a case
+holds a patient *pseudonym* (a keyed hash), never a name or date of birth.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from typing import Any
 
 from sqlalchemy import (
     JSON,
+    BigInteger,
     Boolean,
     Date,
     DateTime,
@@ -37,6 +39,7 @@ __all__ = [
     "Mailbox",
     "MessageRow",
     "Party",
+    "Payment",
     "Practice",
 ]
 
@@ -131,6 +134,33 @@ class MessageRow(Base):
     case_id: Mapped[int | None] = mapped_column(ForeignKey("case_.id"), index=True)
     match_how: Mapped[str | None] = mapped_column(String(20))  # thread|reference|party|opened
     error: Mapped[str | None] = mapped_column(String(200))
+    # Where a reply goes, kept only for mail from a payer in the party directory (an
+    # organisation's address, never a person's own): a later chase (bot/booking_guard.py)
+    # is addressed with it. Null for every other sender.
+    reply_address: Mapped[str | None] = mapped_column(String(320))
+
+
+class Payment(Base):
+    """An amount a payer or a solicitor's mail states (bot/payments.py): what was billed, paid,
+    adjusted, or left to the patient. One row per message and kind, so a message read twice
+    is counted once. Amounts are in minor units (cents, pence) of ``currency`` (ISO 4217)."""
+
+    __tablename__ = "payment"
+    __table_args__ = (UniqueConstraint("message_id", "kind"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    practice_id: Mapped[int] = mapped_column(ForeignKey("practice.id"), index=True)
+    message_id: Mapped[int] = mapped_column(ForeignKey("message.id"))
+    case_id: Mapped[int | None] = mapped_column(ForeignKey("case_.id"), index=True)
+    party_id: Mapped[int | None] = mapped_column(ForeignKey("party.id"))
+    # The message's identifying reference (claim number, solicitor's ref), so amounts of
+    # mail filed on no case still meet the claim they belong to.
+    reference: Mapped[str | None] = mapped_column(String(200))
+    kind: Mapped[str] = mapped_column(String(30))  # billed|paid|adjusted|patient_responsibility
+    amount_minor: Mapped[int] = mapped_column(BigInteger)
+    currency: Mapped[str] = mapped_column(String(3))
+    service_date: Mapped[date | None] = mapped_column(Date)  # date of service or of the invoice
+    payment_date: Mapped[date | None] = mapped_column(Date)  # stated payment date (kind paid)
+    noted_on: Mapped[date] = mapped_column(Date)  # the message's date, practice time zone
 
 
 class CaseEvent(Base):

@@ -3,9 +3,13 @@
 ::
 
     mail.changes(cursor) → Batch of Messages
-      → rules.classify → matching.attach → planning.plan_message
-      → one transaction per batch: messages, case links, planned actions, the new cursor
+      → rules.classify → matching.attach → planning.plan_message → payments.record_payments
+        → cpd.record_certificate (CME certificates) → research_digest.note_alert (journal alerts)
+      → one transaction per batch: messages, case links, planned actions, amounts, the cursor
       → effects.apply_pending: drafts and calendar entries written, exactly once
+    then: credential and protocol reminders from the register; booking_guard.plan_booking_chases
+    (imaging booked before its authorisation is approved); effects again; renewal checklists
+    (renewal_checklist.write_renewal_checklists)
 
 A message's key (mailbox + Message-ID + sender, or mailbox + provider id when it has no
 Message-ID) is unique in the case log, so rereading a batch after a crash, a cursor reset or a
@@ -26,17 +30,26 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from bot import crash
-from bot.credentials import load_register, plan_reminders
+from bot.booking_guard import plan_booking_chases
+from bot.cpd import record_certificate
+from bot.credentials import plan_reminders
+from bot.drafting import valid_address
 from bot.effects import apply_pending
-from bot.errors import CursorInvalid, UserError
+from bot.errors import ConnectorError, CursorInvalid, UserError
 from bot.keys import stable_key
 from bot.locking import exclusive_lock
 from bot.mail_message import Message
 from bot.matching import attach
 from bot.models import Mailbox, MessageRow, Party
 from bot.parties import Party as DirectoryParty
+from bot.payments import message_day, record_payments
 from bot.planning import plan_calendar_entry, plan_message
 from bot.progress import Bar
+from bot.protocols import plan_protocol_reminders
+from bot.register import Register, load_practice_register
+from bot.renewal_checklist import write_renewal_checklists
+from bot.research_digest import note_alert
+from bot.rules_engine import Classification
 from bot.runtime import Runtime
 
 __all__ = ["SyncReport", "message_key", "sync"]
@@ -118,6 +131,14 @@ def _party_row(session: Session, practice_id: int, party: DirectoryParty | None)
     return row
 
 
+def _payer_reply_address(message: Message, result: Classification) -> str | None:
+    """A payer's reply address (an organisation's, from the party directory), kept so that a
+    later chase can be addressed; None for every other sender, who may be a person."""
+    if result.party is None or result.party.kind != "payer":
+        return None
+    return valid_address(message.reply_to) or valid_address(message.from_addr)
+
+
 def _log_message(
     session: Session, rt: Runtime, mailbox_id: int, key: str, message: Message, report: SyncReport
 ) -> None:
@@ -138,6 +159,7 @@ def _log_message(
         case_kind=result.case_kind,
         event=result.event,
         rule_id=result.rule_id,
+        reply_address=_payer_reply_address(message, result),
     )
     session.add(row)
     session.flush()
@@ -146,6 +168,31 @@ def _log_message(
     filed = attach(session, rt.practice_id, row, message, result, party, pseudonym, now)
     row.match_how = filed.how
     plan = plan_message(session, rt, row, message, result, filed.case)
+    day_first = rt.config.practice.country == "GB" or message.from_domain.endswith(".uk")
+    record_payments(
+        session,
+        rt.practice_id,
+        row,
+        message,
+        result,
+        filed.case,
+        party,
+        message_day(message, row, rt.tz, now),
+        day_first,
+    )
+    report.cases_opened += record_certificate(
+        session,
+        rt.practice_id,
+        row,
+        message,
+        result,
+        filed.case,
+        party,
+        message_day(message, row, rt.tz, now),
+        now,
+        day_first,
+    )
+    note_alert(rt, key, message, result, now)  # a journal alert, kept for the weekly digest
     report.messages += 1
     report.by_category[result.category or "unclassified"] += 1
     report.filed[filed.how] += 1
@@ -229,19 +276,29 @@ def _sync_mail(rt: Runtime, report: SyncReport, progress: Bar | None) -> None:
         batch = next(batches, None)
 
 
-def plan_credentials(rt: Runtime, report: SyncReport) -> None:
-    """Renewal reminders from the practice's credentials register into the calendar."""
-    register = rt.config.practice.register_file
-    if register is None:
-        return
-    credentials = load_register(
-        rt.config.resolve(register), rt.config.reminders.credential_lead_days
+def plan_credentials(rt: Runtime, report: SyncReport) -> Register | None:
+    """Renewal reminders and protocol review reminders from the practice's register into the
+    calendar; returns the register (None when the practice has none)."""
+    path = rt.config.practice.register_file
+    if path is None:
+        return None
+    register = load_practice_register(
+        rt.config.resolve(path), rt.config.reminders.credential_lead_days
     )
+    alarms = tuple(rt.config.reminders.deadline_alarm_minutes)
+    planned = [
+        *((entry, "credential") for entry in plan_reminders(register.credentials, rt.today())),
+        *(
+            (entry, "protocol")
+            for entry in plan_protocol_reminders(register.protocols, rt.today(), alarms)
+        ),
+    ]
     with rt.sessions.begin() as session:
-        for entry in plan_reminders(credentials, rt.today()):
+        for entry, source in planned:
             # Scoped to the practice: one case log may serve several practices.
             scoped = replace(entry, key=stable_key(rt.config.practice.slug, entry.key))
-            plan_calendar_entry(session, rt, scoped, "credential")
+            plan_calendar_entry(session, rt, scoped, source)
+    return register
 
 
 def sync(rt: Runtime, progress: Bar | None = None) -> SyncReport:
@@ -253,12 +310,21 @@ def sync(rt: Runtime, progress: Bar | None = None) -> SyncReport:
         report.drafts_written += leftover.drafts_written
         report.calendar_written += leftover.calendar_written
         _sync_mail(rt, report, progress)
+        register = None
         try:
-            plan_credentials(rt, report)
+            register = plan_credentials(rt, report)
         except UserError as exc:
             report.errors.append(str(exc))
+        try:
+            report.drafts_planned += plan_booking_chases(rt)
+        except ConnectorError as exc:
+            report.errors.append(f"booking guard: calendar unreadable: {exc}")
         effects = apply_pending(rt)
         report.drafts_written += effects.drafts_written
         report.calendar_written += effects.calendar_written
         report.errors.extend(effects.errors)
+        if register is not None:
+            checklists = write_renewal_checklists(rt, register)
+            report.drafts_written += checklists.written
+            report.errors.extend(checklists.errors)
     return report

@@ -9,9 +9,11 @@ second plan of the same thing a no-op.
 
 from __future__ import annotations
 
+import functools
 import logging
 from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy import select
@@ -19,6 +21,7 @@ from sqlalchemy.orm import Session
 
 from bot.act_by import clock_due
 from bot.calendar_payload import entry_to_payload, payload_hash
+from bot.credentials import load_register
 from bot.errors import TemplateError, UserError
 from bot.invitations import entries_from_invites
 from bot.keys import stable_key
@@ -108,11 +111,11 @@ def plan_message(
     stated = result.stated_deadline
     for index, action in enumerate(result.deadline_actions):
         spec = action.deadline
-        clock = rt.clocks.get(spec.clock)
+        clock = rt.clocks.resolve(spec.clock, result.party)  # the payer's variant, if any
         if clock is None:
             plan.problems.append(f"rule {result.rule_id}: unknown clock {spec.clock!r}")
             continue
-        due = clock_due(rt.clocks, spec, result.refs, received, day_first)
+        due = clock_due(rt.clocks, spec, result.refs, received, day_first, result.party)
         if due is None:
             plan.problems.append(
                 f"message {message.fingerprint}: no {spec.from_ref} for clock {spec.clock}"
@@ -125,7 +128,7 @@ def plan_message(
             plan,
             row,
             case,
-            spec.clock,
+            clock.id,
             spec.title or f"{label}: {clock.describe()}",
             stated if use_stated and stated is not None else due,
             use_stated,
@@ -166,6 +169,7 @@ def plan_message(
                 {"due": first.due, "clock": first.clock, "title": first.title} if first else None
             ),
             "today": rt.today(),
+            "register": _register(rt),
         }
         draft = Draft(
             key=key,
@@ -176,7 +180,9 @@ def plan_message(
             created_at=rt.now(),
         )
         try:
-            outgoing = rt.drafter.render_reply(template, message, context, key, rt.practitioner)
+            outgoing = rt.drafter.render_reply(
+                template, message, context, key, rt.practitioner, to=draft_action.draft.to
+            )
             draft.raw = outgoing.raw
         except (TemplateError, UserError) as exc:
             draft.state, draft.error = "failed", str(exc)[:300]
@@ -192,6 +198,36 @@ def plan_message(
             if planned is not None:
                 plan.calendar.append(planned)
     return plan
+
+
+def _register(rt: Runtime) -> list[dict[str, Any]]:
+    """The practice's credentials register for templates (licence and registration numbers in
+    a clearance letter or an expert's qualifications); empty when there is none or it cannot be
+    read (the credentials pass reports that)."""
+    name = rt.config.practice.register_file
+    if name is None:
+        return []
+    path = rt.config.resolve(name)
+    try:
+        stat = path.stat()
+        return list(_register_entries(str(path), stat.st_mtime_ns, stat.st_size))
+    except (OSError, UserError):
+        return []
+
+
+@functools.lru_cache(maxsize=8)
+def _register_entries(path: str, mtime_ns: int, size: int) -> tuple[dict[str, Any], ...]:
+    """Read once per version of the file (the key carries its modification time and size)."""
+    return tuple(
+        {
+            "kind": c.kind,
+            "name": c.name,
+            "issuer": c.issuer,
+            "number": c.number,
+            "expires": c.expires,
+        }
+        for c in load_register(Path(path))
+    )
 
 
 def _set_deadline(

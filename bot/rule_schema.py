@@ -11,6 +11,8 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from bot.drafting import DraftTo
+
 __all__ = [
     "ActionModel",
     "CalendarAction",
@@ -95,6 +97,10 @@ class DeadlineSpec(_Strict):
 
 class DraftSpec(_Strict):
     template: str = Field(pattern=r"^[A-Za-z0-9_./-]+\.j2$")
+    # "sender" (default): a reply to the message's sender. "practitioner": to the practitioner
+    # herself, for a working document (an expert report skeleton) or a letter whose addressee
+    # is not the sender (a patient's results letter prompted by the lab's e-mail).
+    to: DraftTo = "sender"
 
     @field_validator("template")
     @classmethod

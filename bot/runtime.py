@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from bot.config import Config
 from bot.db import open_database
-from bot.deadline_clocks import ClockSet, load_clocks
+from bot.deadline_clocks import ClockSet, load_clocks, with_chase_intervals
 from bot.drafting import Drafter
 from bot.models import Mailbox, Practice
 from bot.pseudonyms import Pseudonymiser, load_or_create_key
@@ -52,7 +52,12 @@ class Runtime:
         for problem in rules.problems:
             log.warning("rule problem: %s", problem)
         clock_files = [d / "clocks.yaml" for d in rule_dirs if (d / "clocks.yaml").is_file()]
-        clocks = load_clocks(clock_files)
+        clocks = with_chase_intervals(
+            load_clocks(clock_files),
+            config.chase.intervals(),
+            config.chase.calendar,
+            origin=f"{config.path}: [chase]",
+        )
         template_dirs = [
             *(config.resolve(p) for p in reversed(config.templates.dirs)),
             shipped_templates(),

@@ -12,9 +12,15 @@ Summary-template context (:class:`SummaryData`, each list item a small dataclass
 ``practice`` (mapping, as for drafts), ``day`` (date), ``new_mail`` (category, count),
 ``cases_needing_action`` (case_id, kind, status, reference, next_due, last_event), ``drafts``
 (case_id, template, kind, reference, state), ``deadlines_due`` and ``overdue`` (due, title,
-case_id, clock), ``renewals`` (name, expires, days_left), ``today_events`` (start, summary).
+case_id, clock), ``renewals`` (name, expires, days_left), ``today_events`` (start, summary),
+``appointment_briefs`` (:class:`bot.appointment_brief.AppointmentBrief`), ``booking_flags``
+(:class:`bot.booking_guard.BookingFlag`), ``payment_positions`` and ``payment_totals``
+(:mod:`bot.payments`: one line per party and currency, one total per currency),
+``quiet_referrers`` (:class:`bot.referral_network.ReferralSource`), ``referral_quiet_days`` and
+``open_acknowledgements`` (a count).
 No subject line or body of patient mail is ever part of it: drafts are named by case kind and
-reference. Empty sections are shown as "Nothing".
+reference, appointments by their time and the cases they are linked to, never by a patient.
+Empty sections are shown as "Nothing".
 """
 
 from __future__ import annotations
@@ -27,7 +33,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from email.message import EmailMessage
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from bot.drafting import (
     OUTGOING_POLICY,
@@ -40,6 +46,14 @@ from bot.drafting import (
     verify_headers,
 )
 from bot.mail_message import GENERATED_HEADER, KEY_HEADER
+
+if TYPE_CHECKING:
+    from bot.appointment_brief import AppointmentBrief
+    from bot.booking_guard import BookingFlag
+    from bot.cpd import RequirementProgress
+    from bot.payments import CurrencyTotal, PaymentPosition
+    from bot.referral_network import ReferralSource
+    from bot.research_digest import ResearchDigest
 
 __all__ = [
     "CaseLine",
@@ -130,6 +144,15 @@ class SummaryData:
     overdue: list[DeadlineLine] = field(default_factory=list)
     renewals: list[Renewal] = field(default_factory=list)
     today_events: list[TodayEvent] = field(default_factory=list)
+    appointment_briefs: list[AppointmentBrief] = field(default_factory=list)
+    booking_flags: list[BookingFlag] = field(default_factory=list)
+    payment_positions: list[PaymentPosition] = field(default_factory=list)
+    payment_totals: list[CurrencyTotal] = field(default_factory=list)
+    quiet_referrers: list[ReferralSource] = field(default_factory=list)
+    referral_quiet_days: int = 90
+    open_acknowledgements: int = 0
+    cpd: list[RequirementProgress] = field(default_factory=list)
+    research_digest: ResearchDigest | None = None
 
     def context(self) -> dict[str, Any]:
         """The template context: the fields above, plus ``today`` (= ``day``)."""
@@ -149,6 +172,15 @@ class SummaryData:
             "overdue": list(self.overdue),
             "renewals": list(self.renewals),
             "today_events": list(self.today_events),
+            "appointment_briefs": list(self.appointment_briefs),
+            "booking_flags": list(self.booking_flags),
+            "payment_positions": list(self.payment_positions),
+            "payment_totals": list(self.payment_totals),
+            "quiet_referrers": list(self.quiet_referrers),
+            "referral_quiet_days": self.referral_quiet_days,
+            "open_acknowledgements": self.open_acknowledgements,
+            "cpd": list(self.cpd),
+            "research_digest": self.research_digest,
         }
 
 

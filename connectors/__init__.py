@@ -14,10 +14,12 @@ __all__ = ["CALENDAR_CONNECTORS", "MAIL_CONNECTORS", "SENDERS", "load_connector"
 MAIL_CONNECTORS: dict[str, str] = {
     "maildir": "connectors.maildir:MaildirConnector",
     "imap": "connectors.imap:ImapConnector",
+    "gmail": "connectors.gmail:GmailConnector",
 }
 CALENDAR_CONNECTORS: dict[str, str] = {
     "ics": "connectors.ics:IcsCalendar",
     "caldav": "connectors.caldav:CaldavCalendar",
+    "google_calendar": "connectors.google_calendar:GoogleCalendar",
 }
 # The daily summary normally goes into the practitioner's own inbox through the mail
 # connector; `[summary] via = "smtp"` sends it with one of these instead (to them alone).

@@ -1559,6 +1559,7 @@ def payers_uk() -> None:
 # --------------------------------------------------------------------------- solicitors
 HL = ("Jessica Sandford", "j.sandford@harcourtlyle.example")
 HL_TRAINEE = ("Oliver Brannigan", "o.brannigan@harcourtlyle.example")
+HL_ACCOUNTS = ("Harcourt Lyle Accounts", "accounts@harcourtlyle.example")
 PG = ("Catrin Nicholls", "catrin.nicholls@penhallowgrieve.example")
 MML = ("Meridian Medico-Legal Instructions", "instructions@meridian-medicolegal.example")
 MTL = ("Ailsa Becker", "records@mercertolland.example")
@@ -2088,6 +2089,34 @@ def solicitors() -> None:
         """
         + PG_SIG,
         label=("solicitor", "medico_legal", "fee_payment"),
+    )
+
+    # An invoice acknowledged but not yet paid: an outstanding fee in the payment positions.
+    add(
+        "hl-invoice-received",
+        "2026-11-23 09:15",
+        "UK",
+        HL_ACCOUNTS,
+        MOT,
+        "Your invoice INV-MOT-0907 - Our ref: HL/4471/JS",
+        """
+        Dear Ms Pemberton,
+
+        Our ref: HL/4471/JS
+
+        Thank you for your invoice INV-MOT-0907 dated 2 October 2026 for £1,850.00 for your
+        care and occupational therapy needs report in this matter.
+
+        The invoice has been passed to our accounts team. Under our agreement with the client's
+        insurer, expert fees are paid on receipt of the insurer's funds, and we will let you
+        know when the fee is paid.
+
+        Kind regards,
+
+        Accounts Department
+        Harcourt Lyle LLP
+        """,
+        label=("solicitor", "medico_legal", "correspondence"),
     )
 
 
@@ -4522,6 +4551,32 @@ def suppliers() -> None:
         Brookvale Daily Living Aids
         """,
         label=("supplier", "supply_order", "order_confirmed"),
+    )
+
+    # A patient's protocol due for a refill. The shipped packs log it as correspondence; the
+    # demo practices' own rule (examples/practice-rules/) opens a supplement_order case whose
+    # reorder date shows in the patient's appointment brief.
+    add(
+        "fullscript-protocol-refill",
+        "2026-11-22 16:30",
+        "ET",
+        FULLSCRIPT,
+        LOTUS_OFF,
+        "Protocol refill due - Order #: FS-2298410",
+        """
+        Fullscript
+
+        A patient's supplement protocol is due for a refill.
+
+        Order #: FS-2298410
+        Patient: Marguerite Oyelaran   DOB: 02/14/1970
+        Protocol: Adrenal support (ashwagandha, magnesium glycinate, vitamin B complex)
+        Current supply ends: 11/27/2026
+
+        Please review the protocol and reorder by November 27, 2026 so that there is no gap in
+        supply. Doses and items can be changed from the patient's plan.
+        """,
+        label=("supplier", "supplement_order", "correspondence"),
     )
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import textwrap
+from collections.abc import Callable
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -12,14 +13,19 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from bot.deadline_clocks import (
+    CHASE_CLOCKS,
     Clock,
+    ClockSet,
     Direction,
     Unit,
     add_months,
+    day_of_year,
     is_business_day,
     load_clocks,
+    with_chase_intervals,
 )
 from bot.errors import UserError
+from bot.parties import Party
 
 ROOT = Path(__file__).resolve().parent.parent
 SHIPPED = ROOT / "rules" / "clocks.yaml"
@@ -45,6 +51,13 @@ REQUIRED = {
     "credential.renewal": (30, "calendar_days", "after", None),
     "credential.caqh_reattest": (120, "calendar_days", "after", None),
     "credential.dea_notice": (65, "calendar_days", "before", None),
+    "appeal.medicare_alj": (60, "calendar_days", "after", None),
+    "ehcp.annual_review_decision": (4, "weeks", "after", None),
+    "ehcp.phase_transfer": (1, "calendar_date", "before", None),
+    "prior_auth.standard.erisa": (15, "calendar_days", "after", None),
+    "claim.timely_filing": (90, "calendar_days", "after", None),
+    "credential.gmc_revalidation_notice": (3, "months", "before", None),
+    "credential.hcpc_window_opens": (1, "calendar_date", "before", None),
 }
 
 
@@ -77,7 +90,25 @@ def test_shipped_clock_values(shipped: dict[str, Clock], clock_id: str) -> None:
 def test_every_shipped_clock_cites_a_source(shipped: dict[str, Clock]) -> None:
     for clock in shipped.values():
         assert len(clock.source) > 10, clock.id
+        assert isinstance(clock.unit, Unit), clock.id
         assert clock.origin.startswith(str(SHIPPED)), clock.origin
+
+
+def test_every_source_and_unit_is_written_in_the_file() -> None:
+    """Not defaulted: each entry of the shipped file states its `source` and `unit`."""
+    from bot.yaml_source import load_yaml
+
+    for item in load_yaml(SHIPPED)["clocks"]:
+        assert "source" in item and "unit" in item, item["id"]
+
+
+def test_medicare_appeals_presume_receipt_five_days_after_the_notice(
+    shipped: dict[str, Clock],
+) -> None:
+    medicare = [c for c in shipped.values() if c.id.startswith("appeal.medicare_")]
+    assert len(medicare) == 5
+    assert all(c.presumed_receipt_days == 5 for c in medicare)
+    assert all(c.presumed_receipt_days == 0 for c in shipped.values() if c not in medicare)
 
 
 def test_sources_name_the_regulations(shipped: dict[str, Clock]) -> None:
@@ -176,6 +207,252 @@ def test_hours_from_a_date_count_from_midnight_utc(shipped: dict[str, Clock]) ->
 def test_describe(shipped: dict[str, Clock]) -> None:
     assert shipped["ehcp.advice"].describe() == "6 weeks after message date"
     assert shipped["solicitor.records_request"].describe() == "1 month after message date"
+    assert shipped["appeal.medicare_redetermination"].describe() == (
+        "120 calendar days after receipt (presumed 5 days after notice date)"
+    )
+    assert shipped["credential.hcpc_window_opens"].describe() == (
+        "1 August of an odd year on or before expiry date"
+    )
+    assert shipped["ehcp.phase_transfer"].describe() == "15 February on or before transfer date"
+
+
+# ------------------------------------------------------------------ variants
+
+
+def party(name: str, **attributes: str) -> Party:
+    return Party("payer", name, ("payer.example",), dict(attributes))
+
+
+def test_variant_chosen_by_party_name_before_attributes(tmp_path: Path) -> None:
+    own = write(
+        tmp_path,
+        "clocks.yaml",
+        """\
+        clocks:
+          - id: claim.own_filing
+            variant_of: claim.timely_filing
+            when: {payer_type: [commercial, exchange]}
+            amount: 45
+            unit: calendar_days
+            source: "Our own contracts"
+          - id: claim.timely_filing.acme
+            variant_of: claim.timely_filing
+            when: {party: Acme Health, payer_type: commercial}
+            amount: 365
+            unit: calendar_days
+            source: "Acme contract s.4"
+        """,
+    )
+    clocks = load_clocks([SHIPPED, own])
+    start = date(2026, 1, 1)
+    assert (
+        clocks.resolve("claim.timely_filing", party("Acme Health", payer_type="commercial"))
+        is (clocks["claim.timely_filing.acme"])
+    )
+    assert clocks.due(
+        "claim.timely_filing", start, party("ACME HEALTH", payer_type="commercial")
+    ) == (date(2027, 1, 1))
+    # The name alone is not enough when the variant also asks for an attribute.
+    assert (
+        clocks.resolve("claim.timely_filing", party("Acme Health")) is clocks["claim.timely_filing"]
+    )
+    assert clocks.due("claim.timely_filing", start, party("Oscar", payer_type="exchange")) == (
+        date(2026, 2, 15)
+    )
+    assert clocks.resolve("claim.timely_filing", None) is clocks["claim.timely_filing"]
+    assert clocks.resolve("no.such", party("Acme Health")) is None
+    assert [c.id for c in clocks.variants("claim.timely_filing")][:2] == [
+        "claim.own_filing",
+        "claim.timely_filing.acme",
+    ]
+
+
+def test_practice_overrides_a_payer_variant(tmp_path: Path) -> None:
+    own = write(
+        tmp_path,
+        "clocks.yaml",
+        """\
+        clocks:
+          - id: claim.timely_filing.unitedhealthcare
+            variant_of: claim.timely_filing
+            when: {party: UnitedHealthcare}
+            amount: 180
+            unit: calendar_days
+            from: service_date
+            source: "Our UnitedHealthcare contract: out of network, 180 days"
+        """,
+    )
+    clocks = load_clocks([SHIPPED, own])
+    uhc = party("UnitedHealthcare", payer_type="commercial")
+    assert clocks.due("claim.timely_filing", date(2026, 1, 15), uhc) == date(2026, 7, 14)
+
+
+def test_variant_problems(tmp_path: Path) -> None:
+    bad = write(
+        tmp_path,
+        "clocks.yaml",
+        """\
+        clocks:
+          - id: a.base
+            amount: 1
+            unit: weeks
+            source: "somewhere"
+          - id: a.orphan
+            variant_of: a.missing
+            when: {payer_type: commercial}
+            amount: 1
+            unit: weeks
+            source: "somewhere"
+          - id: a.nowhen
+            variant_of: a.base
+            amount: 1
+            unit: weeks
+            source: "somewhere"
+          - id: a.variant
+            variant_of: a.base
+            when: {party: X}
+            amount: 1
+            unit: weeks
+            source: "somewhere"
+          - id: a.deeper
+            variant_of: a.variant
+            when: {party: Y}
+            amount: 1
+            unit: weeks
+            source: "somewhere"
+          - id: a.badwhen
+            variant_of: a.base
+            when: {Payer Type: x}
+            amount: 1
+            unit: weeks
+            source: "somewhere"
+        """,
+    )
+    with pytest.raises(UserError) as caught:
+        load_clocks([bad])
+    text = "\n".join(caught.value.problems)
+    assert f"{bad}:6: clock `a.orphan`: unknown `variant_of` clock" in text
+    assert f"{bad}:12: clock `a.nowhen`: a variant needs both `variant_of` and a non-empty" in text
+    assert f"{bad}:23: clock `a.deeper`: a variant of a variant" in text
+    assert f"{bad}:31: clock `a.badwhen`: `when`" in text
+    assert len(caught.value.problems) == 4
+
+
+# ------------------------------------------------------------------ calendar dates
+
+
+def test_calendar_date_problems(tmp_path: Path) -> None:
+    bad = write(
+        tmp_path,
+        "clocks.yaml",
+        """\
+        clocks:
+          - id: d.noon
+            unit: calendar_date
+            source: "somewhere"
+          - id: d.leap
+            unit: calendar_date
+            on: "02-29"
+            source: "somewhere"
+          - id: d.years
+            amount: 2
+            unit: weeks
+            years: odd
+            source: "somewhere"
+          - id: d.noamount
+            unit: weeks
+            source: "somewhere"
+          - id: d.parity
+            unit: calendar_date
+            on: "08-01"
+            years: prime
+            source: "somewhere"
+          - id: d.ok
+            unit: calendar_date
+            on: "12-31"
+            amount: 2
+            source: "somewhere"
+        """,
+    )
+    with pytest.raises(UserError) as caught:
+        load_clocks([bad])
+    text = "\n".join(caught.value.problems)
+    assert f"{bad}:3: clock `d.noon`: calendar_date needs `on`" in text
+    assert f"{bad}:7: clock `d.leap`: `on`: must be a day of the year" in text
+    assert f"{bad}:12: clock `d.years`: `years` only applies to unit calendar_date" in text
+    assert f"{bad}:14: clock `d.noamount`: missing required key `amount`" in text
+    assert f"{bad}:20: clock `d.parity`: `years`" in text
+    assert len(caught.value.problems) == 5
+
+
+def test_calendar_date_counts_occurrences(tmp_path: Path) -> None:
+    own = write(
+        tmp_path,
+        "clocks.yaml",
+        """\
+        clocks:
+          - id: d.second_new_year
+            unit: calendar_date
+            on: "12-31"
+            amount: 2
+            source: "somewhere"
+        """,
+    )
+    clock = load_clocks([own])["d.second_new_year"]
+    assert clock.due(date(2026, 12, 31)) == date(2027, 12, 31)
+    assert clock.due(date(2026, 6, 1)) == date(2027, 12, 31)
+    assert clock.describe() == "occurrence 2 of 31 December on or after message date"
+
+
+# ------------------------------------------------------------------ chase intervals
+
+
+def test_chase_intervals_replace_amount_and_calendar(shipped: dict[str, Clock]) -> None:
+    clocks = with_chase_intervals(
+        ClockSet(shipped), {"prior_auth_pended": 5, "claim": 15}, "US-NY", "chief.toml: [chase]"
+    )
+    pended = clocks["prior_auth.chase_pended"]
+    assert (pended.amount, pended.calendar, pended.origin) == (5, "US-NY", "chief.toml: [chase]")
+    assert "[chase] prior_auth_pended" in pended.source
+    assert clocks["claim.chase"].amount == 15
+    assert clocks["solicitor.acknowledge"].calendar == "US-NY"  # every business-day chase clock
+    assert clocks["solicitor.acknowledge"].amount == 2
+    assert clocks["ehcp.advice"] is shipped["ehcp.advice"]
+    assert set(CHASE_CLOCKS.values()) <= set(shipped)
+    untouched = with_chase_intervals(ClockSet(shipped), {}, None, "x")
+    assert dict(untouched) == shipped
+
+
+def test_chase_config_reaches_the_runtime(practice_dir: Callable[..., Path]) -> None:
+    from bot.config import load_config
+    from bot.runtime import Runtime
+
+    home = practice_dir(extra_toml='\n[chase]\nprior_auth_pended = 5\ncalendar = "US-NY"\n')
+    rt = Runtime.from_config(load_config(home / "chief.toml"))
+    clock = rt.clocks["prior_auth.chase_pended"]
+    assert (clock.amount, clock.calendar) == (5, "US-NY")
+    # Thursday 12 November 2026: Veterans Day (11th) is behind; 5 New York business days.
+    assert clock.due(date(2026, 11, 12)) == date(2026, 11, 19)
+
+
+@pytest.mark.parametrize(
+    ("toml", "expected"),
+    [
+        ("[chase]\nprior_auth_pended = 0\n", "[chase] `prior_auth_pended`"),
+        ('[chase]\ncalendar = "narnia"\n', "unknown calendar `narnia`"),
+        ("[chase]\nclaims = 10\n", "unknown key `claims` in [chase]"),
+        ('[research]\ndigest_weekday = "funday"\n', "[research] `digest_weekday`"),
+    ],
+)
+def test_chase_and_research_config_are_validated(
+    practice_dir: Callable[..., Path], toml: str, expected: str
+) -> None:
+    from bot.config import load_config
+
+    home = practice_dir(extra_toml="\n" + toml)
+    with pytest.raises(UserError) as caught:
+        load_config(home / "chief.toml")
+    assert expected in str(caught.value)
 
 
 # ------------------------------------------------------------------ layering
@@ -440,3 +717,28 @@ def test_hours_on_naive_datetimes_stay_naive(start: datetime) -> None:
     due = make(5, Unit.HOURS).due(start)
     assert isinstance(due, datetime) and due.tzinfo is None
     assert due - start == timedelta(hours=5)
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    start=DATES,
+    month=st.integers(1, 12),
+    day=st.integers(1, 28),
+    years=st.sampled_from([None, "odd", "even"]),
+    before=st.booleans(),
+)
+def test_calendar_dates_are_the_nearest_match(
+    start: date, month: int, day: int, years: str | None, before: bool
+) -> None:
+    due = day_of_year(start, (month, day), -1 if before else 1, years)
+    assert (due.month, due.day) == (month, day)
+    assert due <= start if before else due >= start
+    if years is not None:
+        assert (due.year % 2 == 1) == (years == "odd")
+    # No matching day lies between the start and the result.
+    step = -1 if before else 1
+    for year in range(start.year, due.year, step):
+        candidate = date(year, month, day)
+        wanted = years is None or (year % 2 == 1) == (years == "odd")
+        on_side = candidate <= start if before else candidate >= start
+        assert not (wanted and on_side), candidate

@@ -267,3 +267,162 @@ def test_reminders_written_exactly_once(tmp_path: Path) -> None:
     assert first.count(b"BEGIN:VEVENT") == len(entries) == 8
     found = list(calendar.events(datetime(2026, 1, 1), datetime(2028, 1, 1)))
     assert sorted(e.key for e in found) == sorted(e.key for e in entries)
+
+
+# ------------------------------------------------------------------ the rest of the register
+
+FULL = """\
+credentials:
+  - id: hcpc
+    kind: hcpc
+    name: HCPC registration
+    expires: 2027-10-31
+cme:
+  - id: hcpc-cpd
+    name: CPD towards the HCPC renewal
+    required: 30
+    unit: CPD hours
+    period_start: 2025-11-01
+    period_end: 2027-10-31
+    credential: hcpc
+protocols:
+  - id: lone-working
+    name: Lone working policy
+    last_reviewed: 2025-12-01
+    review_every_days: 365
+    note: Home visits
+"""
+
+
+def test_register_sections(tmp_path: Path) -> None:
+    from bot.register import load_practice_register
+
+    path = write(tmp_path, FULL)
+    register = load_practice_register(path)
+    assert [c.id for c in register.credentials] == ["hcpc"]
+    (cpd,) = register.cme
+    assert (cpd.id, cpd.required, cpd.unit, cpd.credential) == (
+        "hcpc-cpd",
+        30.0,
+        "CPD hours",
+        "hcpc",
+    )
+    assert (cpd.period_start, cpd.period_end) == (date(2025, 11, 1), date(2027, 10, 31))
+    (protocol,) = register.protocols
+    assert protocol.next_review == date(2026, 12, 1)
+    assert protocol.note == "Home visits" and protocol.origin == f"{path}:15"
+    assert [c.id for c in load_register(path)] == ["hcpc"]  # the credentials view
+
+
+def test_register_with_one_cme_mapping_and_no_credentials(tmp_path: Path) -> None:
+    from bot.register import load_practice_register
+
+    path = write(
+        tmp_path,
+        "cme: {required: 12.5, period_start: 2026-01-01, period_end: 2026-12-31}\n",
+    )
+    register = load_practice_register(path)
+    assert register.credentials == [] and register.protocols == []
+    (cme,) = register.cme
+    assert (cme.id, cme.name, cme.required, cme.unit) == ("cme", "CME requirement", 12.5, "credits")
+
+
+def test_register_section_problems_with_lines(tmp_path: Path) -> None:
+    path = write(
+        tmp_path,
+        """\
+        credentials:
+          - id: lic
+            kind: state_licence
+            name: Licence
+            expires: 2027-01-01
+        cme:
+          - id: a
+            name: CME
+            required: "fifty"
+            period_start: 2026-01-01
+            period_end: 2026-12-31
+          - id: b
+            name: CME
+            required: 10
+            period_start: 2026-12-31
+            period_end: 2026-01-01
+          - id: c
+            name: CME
+            required: 10
+            period_start: 2026-01-01
+            period_end: 2026-12-31
+            credential: nope
+        protocols:
+          - id: p
+            name: Protocol
+            last_reviewed: 2026-01-01
+            review_every_days: 0
+          - id: q
+            name: Protocol
+            review_every_days: 30
+            owner: me
+        extra: true
+        """,
+    )
+    with pytest.raises(UserError) as caught:
+        load_register(path)
+    text = "\n".join(caught.value.problems)
+    assert f"{path}:9: CME requirement `a`: `required`: must be a number" in text
+    assert f"{path}:16: CME requirement `b`: `period_end` is before `period_start`" in text
+    assert f"{path}:17: CME requirement `c`: `credential` names no credential" in text
+    assert f"{path}:27: protocol `p`: `review_every_days`" in text
+    assert f"{path}:28: protocol `q`: missing required key `last_reviewed`" in text
+    assert f"{path}:31: protocol `q`: unknown key `owner`" in text
+    assert f"{path}:32: unknown top-level key `extra`; known: credentials, cme, protocols" in text
+    assert len(caught.value.problems) == 7
+
+
+@pytest.mark.parametrize("folder", sorted((ROOT / "examples" / "practices").glob("*")))
+def test_example_registers_have_cme_and_protocols(folder: Path) -> None:
+    from bot.register import load_practice_register
+
+    register = load_practice_register(folder / "register.yaml")
+    assert register.cme and register.protocols
+
+
+# ------------------------------------------------------------------ protocol reminders
+
+
+def test_protocol_reminders() -> None:
+    from bot.protocols import plan_protocol_reminders
+    from bot.register import Protocol
+
+    protocol = Protocol("eap", "Emergency action plan", date(2025, 11, 10), 365)
+    upcoming = plan_protocol_reminders([protocol], date(2026, 11, 1), alarm_minutes=(4320,))
+    assert [(e.key, e.start, e.end) for e in upcoming] == [
+        ("protocol-eap-review", date(2026, 11, 10), date(2026, 11, 11))
+    ]
+    assert upcoming[0].summary == "Review protocol: Emergency action plan"
+    assert upcoming[0].alarms == (4320,) and upcoming[0].categories == ("protocol",)
+    assert "Last reviewed: 2025-11-10" in upcoming[0].description
+    late = plan_protocol_reminders([protocol], date(2026, 11, 24))
+    assert [(e.key, e.start) for e in late] == [
+        ("protocol-eap-review", date(2026, 11, 10)),
+        ("protocol-eap-overdue", date(2026, 11, 24)),
+    ]
+    assert late[1].summary == "OVERDUE: review protocol Emergency action plan (due 2026-11-10)"
+    reviewed = Protocol("eap", "Emergency action plan", date(2026, 11, 20), 365)
+    moved = plan_protocol_reminders([reviewed], date(2026, 11, 24))
+    assert [(e.key, e.start) for e in moved] == [("protocol-eap-review", date(2027, 11, 20))]
+
+
+def test_protocol_reminders_written_once_per_due_date(tmp_path: Path) -> None:
+    from bot.protocols import plan_protocol_reminders
+    from bot.register import Protocol
+
+    calendar = IcsCalendar(tmp_path / "calendar.ics", tz="Europe/London")
+    protocol = Protocol("eap", "Emergency action plan", date(2025, 11, 10), 365)
+    for _ in range(2):
+        calendar.upsert_events(plan_protocol_reminders([protocol], date(2026, 1, 5)))
+    first = (tmp_path / "calendar.ics").read_bytes()
+    assert first.count(b"BEGIN:VEVENT") == 1
+    reviewed = Protocol("eap", "Emergency action plan", date(2026, 11, 2), 365)
+    calendar.upsert_events(plan_protocol_reminders([reviewed], date(2026, 11, 3)))
+    moved = (tmp_path / "calendar.ics").read_bytes()
+    assert moved.count(b"BEGIN:VEVENT") == 1 and b"20271102" in moved

@@ -1,6 +1,6 @@
 """`chief demo` end to end, as the README promises: cases of every kind, drafts threaded in
-the Maildir's Drafts folder, calendar entries with alarms, a summary; a second run adds
-nothing."""
+the Maildir's Drafts folder, calendar entries with alarms, a summary with payment positions, a
+flagged imaging booking, quiet referrers and appointment briefs; a second run adds nothing."""
 
 from __future__ import annotations
 
@@ -69,9 +69,16 @@ def test_drafts_are_threaded_rfc5322_messages_in_drafts_folder(demo: dict[str, A
         mid = email.message_from_bytes(sample.read_bytes())["Message-ID"]
         if mid:
             sample_ids.add(mid.strip())
+    checklists = 0
     for path in files:
         assert ":2," in path.name and "D" in path.name.split(":2,")[1]
         msg = email.message_from_bytes(path.read_bytes(), policy=email.policy.strict)
+        if msg["In-Reply-To"] is None and msg["Subject"].startswith("Renewal checklist: "):
+            # A renewal checklist answers no message: it goes to the practitioner herself.
+            assert msg["To"] == msg["From"] and msg["X-Chief-Key"]
+            assert "DRAFT FOR REVIEW" in msg.get_body(preferencelist=("plain",)).get_content()
+            checklists += 1
+            continue
         assert msg["In-Reply-To"] in sample_ids
         assert msg["In-Reply-To"] in msg["References"]
         assert msg["Subject"].startswith("Re: ")
@@ -79,6 +86,7 @@ def test_drafts_are_threaded_rfc5322_messages_in_drafts_folder(demo: dict[str, A
         assert msg["X-Chief-Key"]
         body = msg.get_body(preferencelist=("plain",)).get_content()
         assert "DRAFT FOR REVIEW" in body
+    assert checklists == 1  # the New York licence's renewal window is open on the demo's day
 
 
 def test_calendar_entries_have_alarms(demo: dict[str, Any]) -> None:
@@ -123,3 +131,73 @@ def test_second_run_adds_nothing(demo: dict[str, Any]) -> None:
 def test_no_patient_data_on_stderr(demo: dict[str, Any]) -> None:
     # Fictional patient lines in the sample mailbox look like "Patient: <name>".
     assert "Patient:" not in demo["stderr"] and "DOB" not in demo["stderr"]
+
+
+def _summary_parts(demo: dict[str, Any]) -> tuple[str, str]:
+    msg = email.message_from_bytes(
+        Path(demo["first"]["summary"]).read_bytes(), policy=email.policy.default
+    )
+    plain = msg.get_body(preferencelist=("plain",)).get_content()
+    html = msg.get_body(preferencelist=("html",)).get_content()
+    return plain.replace("\r\n", "\n"), html
+
+
+def _section(text: str, heading: str) -> str:
+    """A section of the text summary: its heading up to the blank line that ends it."""
+    start = text.index(heading)
+    return text[start : text.index("\n\n", start)]
+
+
+def test_summary_shows_the_four_coordination_sections(demo: dict[str, Any]) -> None:
+    text, html = _summary_parts(demo)
+    assert demo["first"]["today"] == "2026-11-24"
+
+    payments = _section(text, "PAYMENT POSITIONS")
+    assert "UnitedHealthcare (payer): billed $687.00, paid $186.52, outstanding $331.00" in payments
+    assert "Harcourt Lyle LLP (solicitor): billed £1,850.00, paid £0.00" in payments
+    assert "oldest unpaid 2 October 2026 (53 days)" in payments
+    assert "Penhallow & Grieve Solicitors (solicitor): billed £1,200.00, paid £1,200.00" in payments
+    assert "Total USD: billed $1,941.88, paid $715.40, outstanding $1,032.00" in payments
+    assert "Total GBP: billed £5,165.00, paid £2,935.00, outstanding £2,230.00" in payments
+
+    flagged = _section(text, "IMAGING BOOKED BEFORE AUTHORISATION")
+    assert "27 November 2026 09:00: prior_auth CRL-2026-7740215" in flagged
+    assert "is pended; chase draft in your Drafts folder" in flagged
+    assert "EVC-2026-118842" not in flagged  # booked too, but its authorisation is approved
+
+    quiet = _section(text, "REFERRERS GONE QUIET (no new referral for more than 60 days)")
+    assert "Inland Orthopaedic Associates: last referral 14 September 2026 (71 days ago)" in quiet
+
+    briefs = _section(text, "APPOINTMENT BRIEFS")
+    assert "10:00, linked by patient" in briefs
+    assert "results ready, lab_result LC-26-2948817" in briefs
+    assert "27 November 2026: supplement order FS-2298410" in briefs
+    assert "Last correspondence: 22 November 2026" in briefs
+    assert "11:30, linked by reference UHC-PA-7731920" in briefs
+
+    for heading in (
+        "Payment positions",
+        "Imaging booked before authorisation",
+        "Referrers gone quiet",
+        "Appointment briefs",
+    ):
+        assert heading in html
+    assert "CRL-2026-7740215" in html and "Inland Orthopaedic Associates" in html
+    calendar = (Path(demo["home"]) / "calendar.ics").read_text()
+    patients = {"Marguerite", "Oyelaran"}
+    assert {name for name in patients if name in calendar} == patients
+    assert not any(name in text or name in html for name in patients), "patient in summary"
+
+
+def test_one_chase_per_flagged_booking(demo: dict[str, Any]) -> None:
+    drafts = Path(demo["first"]["maildir"]) / ".Drafts" / "cur"
+    parsed = [
+        email.message_from_bytes(p.read_bytes(), policy=email.policy.default)
+        for p in drafts.iterdir()
+    ]
+    chases = [m for m in parsed if "service booked for" in str(m["Subject"])]
+    assert len(chases) == 1
+    assert chases[0]["To"] == "noreply@carelon.com"
+    assert chases[0]["Subject"] == (
+        "Re: Prior authorization CRL-2026-7740215: service booked for November 27, 2026"
+    )

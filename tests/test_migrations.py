@@ -1,14 +1,17 @@
-"""The Alembic migration builds exactly the schema the models describe."""
+"""The Alembic migrations build exactly the schema the models describe, and upgrade a case log
+written by an earlier version without losing a row."""
 
 from __future__ import annotations
 
 import stat
 from pathlib import Path
 
+from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
+from sqlalchemy import create_engine, inspect, text
 
-from bot.db import open_database
+from bot.db import alembic_config, open_database
 from bot.models import Base
 
 
@@ -24,5 +27,35 @@ def test_reopen_is_idempotent_and_file_is_private(tmp_path: Path) -> None:
     open_database(f"sqlite:///{path}")
     engine, _ = open_database(f"sqlite:///{path}")
     with engine.connect() as conn:
-        assert MigrationContext.configure(conn).get_current_revision() == "0001"
+        assert MigrationContext.configure(conn).get_current_revision() == "0002"
     assert stat.S_IMODE(path.stat().st_mode) == 0o600
+
+
+def test_upgrade_from_0001_keeps_messages_and_adds_payments(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'old.db'}"
+    engine = create_engine(url)
+    cfg = alembic_config(url)
+    with engine.begin() as conn:
+        cfg.attributes["connection"] = conn
+        command.upgrade(cfg, "0001")
+        conn.execute(text("INSERT INTO practice (id, slug, name) VALUES (1, 'p', 'P')"))
+        conn.execute(
+            text("INSERT INTO mailbox (id, practice_id, name, connector) VALUES (1, 1, 'm', 'm')")
+        )
+        conn.execute(
+            text(
+                "INSERT INTO message (id, key, mailbox_id, provider_id, logged_at, sender_domain,"
+                " sender_hash, subject_hash) VALUES (1, 'k', 1, 'p1', '2026-11-02', 'd', 'h', 's')"
+            )
+        )
+    engine.dispose()
+    upgraded, _ = open_database(url)
+    with upgraded.connect() as conn:
+        assert MigrationContext.configure(conn).get_current_revision() == "0002"
+        assert conn.execute(text("SELECT key, reply_address FROM message")).all() == [("k", None)]
+        assert "payment" in inspect(conn).get_table_names()
+    with upgraded.begin() as conn:
+        cfg.attributes["connection"] = conn
+        command.downgrade(cfg, "0001")
+        assert "payment" not in inspect(conn).get_table_names()
+        assert conn.execute(text("SELECT key FROM message")).all() == [("k",)]

@@ -10,8 +10,14 @@ from pathlib import Path
 
 import pytest
 
+from bot.appointment_brief import AppointmentBrief, BriefItem
+from bot.booking_guard import BookingFlag
+from bot.cpd import RequirementProgress
 from bot.errors import TemplateError, UserError
 from bot.mail_message import GENERATED_HEADER, parse_message
+from bot.payments import Money, PaymentPosition, currency_totals
+from bot.referral_network import ReferralSource
+from bot.research_digest import DigestItem, ResearchDigest
 from bot.summary import (
     CaseLine,
     DeadlineLine,
@@ -29,20 +35,60 @@ DAY = date(2026, 11, 24)
 SECTIONS_TEXT = [
     "OVERDUE",
     "TODAY'S CALENDAR",
+    "APPOINTMENT BRIEFS",
+    "IMAGING BOOKED BEFORE AUTHORISATION",
     "DEADLINES IN THE NEXT 14 DAYS",
     "CASES NEEDING ACTION",
     "DRAFTS WAITING",
     "RENEWALS",
+    "PAYMENT POSITIONS",
+    "REFERRERS GONE QUIET",
     "NEW MAIL",
 ]
 SECTIONS_HTML = [
     "Overdue",
     "Today's calendar",
+    "Appointment briefs",
+    "Imaging booked before authorisation",
     "Deadlines in the next 14 days",
     "Cases needing action",
     "Drafts waiting for your review",
     "Renewals",
+    "Payment positions",
+    "Referrers gone quiet",
     "New mail",
+]
+
+
+def _position(
+    party: str,
+    currency: str,
+    billed: int,
+    paid: int,
+    outstanding: int = 0,
+    category: str = "payer",
+    oldest: date | None = None,
+) -> PaymentPosition:
+    return PaymentPosition(
+        party=party,
+        category=category,
+        currency=currency,
+        billed=Money(billed, currency),
+        paid=Money(paid, currency),
+        adjusted=Money(billed - paid - outstanding, currency),
+        patient_responsibility=Money(0, currency),
+        outstanding=Money(outstanding, currency),
+        claims=2,
+        unpaid_claims=1 if outstanding else 0,
+        oldest_unpaid=oldest,
+        oldest_unpaid_days=(DAY - oldest).days if oldest else None,
+    )
+
+
+POSITIONS = [
+    _position("Bupa <b>UK</b>", "GBP", 28500, 28500),
+    _position("Harcourt Lyle LLP", "GBP", 185000, 0, 185000, "solicitor", date(2026, 10, 2)),
+    _position("UnitedHealthcare", "USD", 68700, 18652, 33100, oldest=date(2026, 10, 20)),
 ]
 
 
@@ -69,6 +115,79 @@ def full_data() -> SummaryData:
             TodayEvent(datetime(2026, 11, 24, 9, 30, tzinfo=UTC), "Clinic"),
             TodayEvent(DAY, "Away fixture"),
         ],
+        appointment_briefs=[
+            AppointmentBrief(
+                start=datetime(2026, 11, 24, 10, 0, tzinfo=UTC),
+                linked_by="patient",
+                case_ids=(35, 68),
+                open_items=[BriefItem(date(2026, 11, 10), "referral: acknowledge (case 68)", 68)],
+                labs_awaiting_review=[
+                    BriefItem(date(2026, 11, 19), "results ready, lab_result LC-1 (case 35)", 35)
+                ],
+                reorders_due=[],
+                last_correspondence=date(2026, 11, 22),
+                last_correspondence_about="lab_result, case 35",
+            )
+        ],
+        booking_flags=[
+            BookingFlag(
+                start=datetime(2026, 11, 27, 9, 0, tzinfo=UTC),
+                case_id=73,
+                kind="prior_auth",
+                status="pended",
+                reference="CRL-2026-7740215",
+                party="Carelon",
+                linked_by="reference",
+                chase="written",
+                appointment_key="k",
+            )
+        ],
+        payment_positions=POSITIONS,
+        payment_totals=currency_totals(POSITIONS),
+        quiet_referrers=[
+            ReferralSource(
+                key="party:referrer:Inland",
+                label="Inland Orthopaedic Associates",
+                referrals=1,
+                last_contact=date(2026, 10, 26),
+                last_referral=date(2026, 9, 14),
+                open_acknowledgements=0,
+                oldest_open_acknowledgement=None,
+                quiet=True,
+                days_quiet=71,
+            )
+        ],
+        referral_quiet_days=60,
+        open_acknowledgements=4,
+        cpd=[
+            RequirementProgress(
+                id="ama-pra",
+                name="AMA PRA Category 1",
+                unit="credits",
+                required=50,
+                earned=36.5,
+                pending=14.25,
+                remaining=13.5,
+                period_start=date(2025, 2, 1),
+                period_end=date(2027, 1, 31),
+                days_left=433,
+                status="on_track",
+            )
+        ],
+        research_digest=ResearchDigest(
+            key="k" * 64,
+            week="2026-W48",
+            since=datetime(2026, 11, 16, tzinfo=UTC),
+            until=datetime(2026, 11, 23, tzinfo=UTC),
+            items=(
+                DigestItem(
+                    journal="British Journal of Sports Medicine",
+                    title="November issue",
+                    link="https://bjsm.example/toc/58/11",
+                    articles=("Return to sport after concussion",),
+                ),
+            ),
+        ),
     )
 
 
@@ -138,6 +257,28 @@ def test_both_parts_contain_every_section() -> None:
         "PA-20261124",
         "payer/appeal_request.j2",
         "case 17",
+        "10:00",
+        "linked by patient",
+        "results ready, lab_result LC-1 (case 35)",
+        "22 November 2026",
+        "CRL-2026-7740215",
+        "chase draft in your Drafts folder",
+        "Harcourt Lyle LLP",
+        "£1,850.00",
+        "2 October 2026 (53 days)",
+        "$331.00",
+        "Total GBP",
+        "Total USD",
+        "Inland Orthopaedic Associates",
+        "14 September 2026",
+        "more than 60 days",
+        "AMA PRA Category 1",
+        "36.5",
+        "14.25 pending",
+        "on track",
+        "week 2026-W48",
+        "British Journal of Sports Medicine",
+        "Return to sport after concussion",
     ):
         assert value in text, value
         assert value in html, value
@@ -146,15 +287,33 @@ def test_both_parts_contain_every_section() -> None:
 
 def test_empty_sections_say_nothing() -> None:
     text, html = parts(build(SummaryData(practice={}, day=DAY)))
-    assert text.count("Nothing") == 7
-    assert html.count(">Nothing<") == 7
+    assert text.count("Nothing") == 12
+    assert html.count(">Nothing<") == 12
     for heading in SECTIONS_TEXT:
         assert heading in text
     assert "None" not in text and "None" not in html
 
 
+def test_currencies_have_their_own_totals() -> None:
+    text, _ = parts(build(full_data()))
+    section = text[text.index("PAYMENT POSITIONS") : text.index("REFERRERS GONE QUIET")]
+    gbp, usd = section.index("\nGBP\n"), section.index("\nUSD\n")
+    assert gbp < section.index("Harcourt Lyle LLP (solicitor)") < usd
+    assert "Total GBP: billed £2,135.00, paid £285.00, outstanding £1,850.00" in section
+    assert "Total USD: billed $687.00, paid $186.52, outstanding $331.00" in section
+    assert "Referrals not yet acknowledged (all referrers): 4" in text
+
+
+def test_html_is_tables_and_inline_css_only() -> None:
+    _, html = parts(build(full_data()))
+    for banned in ("<script", "<style", "<img", "<link", "src=", "url("):
+        assert banned not in html.lower(), banned
+    assert html.count("<table") >= 8
+
+
 def test_html_escapes_values() -> None:
     text, html = parts(build(full_data()))
+    assert "Bupa &lt;b&gt;UK&lt;/b&gt;" in html
     assert "<script>" not in html
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
     assert "EHC advice &lt;b&gt;late&lt;/b&gt;" in html

@@ -1,0 +1,297 @@
+"""Signing in to Google (OAuth 2.0 for installed apps) and keeping the grant safe.
+
+Scopes are the narrowest that do the job (Gmail and Calendar API scope lists):
+
+``gmail.readonly``
+    Read mail and its history. Never ``https://mail.google.com/`` (full access).
+``gmail.compose``
+    Create drafts. Gmail has no drafts-only scope and this one would also allow sending:
+    chief never sends (the connector has no code that calls ``messages.send`` or
+    ``drafts.send``, and a test checks every call it makes).
+``gmail.insert``
+    Put the daily summary into the practitioner's own inbox (``messages.insert``, not a send).
+``calendar.events.owned``
+    Read and write events on calendars the practitioner owns.
+
+Sign-in (``chief auth google``, or ``chief init``) runs the installed-app flow of
+google-auth-oauthlib with PKCE: a browser opens on Google's consent page and Google redirects
+back to a one-off server on 127.0.0.1. The OAuth client is the practice's own "Desktop app"
+client (``client_secrets_file``, the JSON Google Cloud console gives).
+
+The grant (refresh token, client id and secret; never an access token) is kept in the OS
+keyring when one is usable (``token_store = "keyring"``, or ``"auto"`` when a backend exists),
+else in ``token_file``, written 0600 and refused when others can read it. Access tokens are
+refreshed by google-auth when they expire or when Google answers 401; a grant Google refuses
+(revoked, expired, password changed) becomes :class:`bot.errors.AuthError` saying to run
+``chief auth google`` again. Token endpoints other than https are accepted only on loopback
+(a local test server).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import logging
+import os
+import stat
+import tempfile
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any, Literal
+from urllib.parse import urlsplit
+
+from bot.errors import AuthError, UserError
+from connectors.passwords import is_loopback
+
+__all__ = [
+    "CALENDAR_SCOPES",
+    "GMAIL_SCOPES",
+    "SIGN_IN_AGAIN",
+    "TokenStore",
+    "load_credentials",
+    "sign_in",
+    "sign_in_for",
+]
+
+log = logging.getLogger(__name__)
+
+_PREFIX = "https://www.googleapis.com/auth/"
+GMAIL_SCOPES = (_PREFIX + "gmail.readonly", _PREFIX + "gmail.compose", _PREFIX + "gmail.insert")
+CALENDAR_SCOPES = (_PREFIX + "calendar.events.owned",)
+_GOOGLE_TOKEN_URIS = (
+    "https://oauth2.googleapis.com/token",
+    "https://accounts.google.com/o/oauth2/token",
+)
+SIGN_IN_AGAIN = "run `chief auth google` to sign in again"
+KEYRING_SERVICE = "practice-chief"
+
+StoreKind = Literal["auto", "keyring", "file"]
+
+
+def _keyring() -> Any | None:
+    """The keyring module when a real backend is usable, else None (no backend on a server:
+    keyring then offers only its ``fail`` backend, which raises on every call)."""
+    try:
+        import keyring
+        from keyring.backends import fail
+    except ImportError:
+        return None
+    try:
+        backend = keyring.get_keyring()
+    except Exception:  # a broken backend configuration is "no keyring", not a crash
+        return None
+    if isinstance(backend, fail.Keyring) or getattr(backend, "priority", 0) <= 0:
+        return None
+    return keyring
+
+
+class TokenStore:
+    """Where one account's grant lives: the OS keyring or a 0600 file."""
+
+    def __init__(
+        self, account: str, token_file: Path | None, kind: StoreKind, section: str
+    ) -> None:
+        if kind not in ("auto", "keyring", "file"):
+            raise UserError(f'`token_store` in [{section}] must be "auto", "keyring" or "file"')
+        self.account, self.token_file, self.section = account, token_file, section
+        ring = _keyring() if kind != "file" else None
+        if kind == "keyring" and ring is None:
+            raise UserError(
+                f'token_store = "keyring" in [{section}], but no OS keyring is usable here',
+                ['use token_store = "file" with `token_file` (a 0600 file)'],
+            )
+        if ring is None and token_file is None:
+            raise UserError(
+                f"no place to keep the Google sign-in: set `token_file` in [{section}] "
+                '(e.g. "data/google-token.json"; written 0600)'
+            )
+        self._ring = ring
+
+    def describe(self) -> str:
+        return "the OS keyring" if self._ring is not None else str(self.token_file)
+
+    def load(self) -> dict[str, Any] | None:
+        text: str | None = None
+        if self._ring is not None:
+            text = self._ring.get_password(KEYRING_SERVICE, f"google:{self.account}")
+        elif self.token_file is not None and self.token_file.exists():
+            mode = stat.S_IMODE(self.token_file.stat().st_mode)
+            if mode & 0o077:
+                raise UserError(
+                    f"token file {self.token_file} can be read by others (mode {mode:o})",
+                    [f"run `chmod 600 {self.token_file}`"],
+                )
+            text = self.token_file.read_text(encoding="utf-8")
+        if not text:
+            return None
+        try:
+            info = json.loads(text)
+        except ValueError:
+            raise AuthError(f"the stored Google sign-in is unreadable: {SIGN_IN_AGAIN}") from None
+        return info if isinstance(info, dict) else None
+
+    def save(self, info: dict[str, Any]) -> None:
+        text = json.dumps(info, sort_keys=True)
+        if self._ring is not None:
+            self._ring.set_password(KEYRING_SERVICE, f"google:{self.account}", text)
+            return
+        assert self.token_file is not None
+        self.token_file.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=self.token_file.parent, prefix=".google-token-")
+        try:
+            os.fchmod(fd, 0o600)
+            with os.fdopen(fd, "w", encoding="utf-8") as fh:
+                fh.write(text)
+                fh.flush()
+                os.fsync(fh.fileno())
+            os.replace(tmp, self.token_file)
+        except BaseException:
+            with contextlib.suppress(OSError):
+                os.unlink(tmp)
+            raise
+
+
+def _check_endpoint(url: str, what: str) -> None:
+    parts = urlsplit(url)
+    if parts.scheme == "https" or (parts.scheme == "http" and is_loopback(parts.hostname or "")):
+        return
+    raise UserError(f"{what} {url!r} must be https:// (plain http only to 127.0.0.1)")
+
+
+def load_credentials(store: TokenStore, scopes: Sequence[str]) -> Any:
+    """google-auth Credentials from ``store`` (refreshed on first use), checked to hold
+    ``scopes``; :class:`AuthError` when there is no sign-in or it lacks a scope."""
+    from google.oauth2.credentials import Credentials
+
+    info = store.load()
+    if info is None:
+        raise AuthError(
+            f"not signed in to Google as {store.account}: run `chief auth google` "
+            f"(the sign-in is kept in {store.describe()})"
+        )
+    missing = sorted(set(scopes) - set(info.get("scopes") or ()))
+    if missing:
+        names = ", ".join(s.removeprefix(_PREFIX) for s in missing)
+        raise AuthError(f"the Google sign-in does not allow {names}: {SIGN_IN_AGAIN}")
+    if not all(info.get(k) for k in ("refresh_token", "client_id", "client_secret")):
+        raise AuthError(f"the stored Google sign-in is incomplete: {SIGN_IN_AGAIN}")
+    return Credentials(  # type: ignore[no-untyped-call]
+        token=None,
+        refresh_token=info["refresh_token"],
+        token_uri=_token_uri(info.get("token_uri")),
+        client_id=info["client_id"],
+        client_secret=info["client_secret"],
+        scopes=list(info.get("scopes") or ()),
+    )
+
+
+def _token_uri(stored: str | None) -> str:
+    """Google's token endpoint; a stored one only when it is Google's or on this machine (a
+    local test server), so an edited file cannot send the refresh token elsewhere."""
+    if not stored or stored in _GOOGLE_TOKEN_URIS:
+        return _GOOGLE_TOKEN_URIS[0]
+    parts = urlsplit(stored)
+    if parts.scheme in ("http", "https") and is_loopback(parts.hostname or ""):
+        return stored
+    raise AuthError(
+        f"the stored Google sign-in names a token endpoint that is not Google's: {SIGN_IN_AGAIN}"
+    )
+
+
+def sign_in(
+    client_secrets_file: Path,
+    scopes: Sequence[str],
+    store: TokenStore,
+    open_browser: bool = True,
+) -> str:
+    """Run the installed-app flow for ``scopes`` and keep the grant in ``store``; returns
+    where it was kept. Nothing but the grant is stored; the access token is not."""
+    from google_auth_oauthlib.flow import InstalledAppFlow
+
+    try:
+        config = json.loads(Path(client_secrets_file).read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise UserError(
+            f"no OAuth client file at {client_secrets_file}",
+            [
+                "create a Desktop app OAuth client in Google Cloud console, download its JSON "
+                "and name it with `client_secrets_file`"
+            ],
+        ) from None
+    except ValueError:
+        raise UserError(f"{client_secrets_file} is not an OAuth client JSON file") from None
+    client = config.get("installed") or config.get("web") or {}
+    for key in ("auth_uri", "token_uri"):
+        if key in client:
+            _check_endpoint(client[key], f"`{key}` in {Path(client_secrets_file).name}")
+    flow = InstalledAppFlow.from_client_config(config, scopes=list(scopes))
+    creds = flow.run_local_server(
+        host="127.0.0.1",
+        port=0,
+        open_browser=open_browser,
+        authorization_prompt_message="Sign in to Google in your browser: {url}",
+        success_message="Signed in: you can close this window and go back to chief.",
+        access_type="offline",
+        prompt="consent",
+    )
+    if not creds.refresh_token:
+        raise AuthError(
+            "Google gave no refresh token; remove chief's access in your Google "
+            "account's security settings and sign in again"
+        )
+    info = json.loads(creds.to_json())
+    info.pop("token", None)
+    info.pop("expiry", None)
+    info["scopes"] = sorted(set(info.get("scopes") or scopes))
+    store.save(info)
+    log.info("google: signed in; grant kept in %s", store.describe())
+    return store.describe()
+
+
+def sign_in_for(config: Any, open_browser: bool = True) -> tuple[str, list[str]]:
+    """``chief auth google``: one sign-in covering every Google connector in ``config`` (a
+    :class:`bot.config.Config`), kept in each connector's token store. Returns where it was
+    kept and the scopes granted."""
+    wanted = (("mail", "gmail", GMAIL_SCOPES), ("calendar", "google_calendar", CALENDAR_SCOPES))
+    plans = []
+    for section, connector, needed in wanted:
+        name, kwargs = config.connector_args(section)
+        if name == connector:
+            plans.append((section, kwargs, needed))
+    if not plans:
+        raise UserError(
+            "chief.toml uses no Google connector",
+            [
+                'set connector = "gmail" in [mail] and/or '
+                'connector = "google_calendar" in [calendar]'
+            ],
+        )
+    secrets = next(
+        (k["client_secrets_file"] for _, k, _ in plans if k.get("client_secrets_file")), None
+    )
+    if secrets is None:
+        raise UserError(
+            "no OAuth client to sign in with",
+            [
+                "create a Desktop app OAuth client in Google Cloud console, download its JSON "
+                f"and set `client_secrets_file` in [{plans[0][0]}] of chief.toml"
+            ],
+        )
+    granted = sorted({s for _, _, group in plans for s in group})
+    stores: dict[tuple[str, str, str], TokenStore] = {}
+    for section, kwargs, _ in plans:
+        token_file = kwargs.get("token_file")
+        kind = kwargs.get("token_store", "auto")
+        account = str(kwargs.get("account", "")).strip().lower()
+        if not account:
+            raise UserError(f"set `account` in [{section}] of chief.toml to your Google address")
+        stores.setdefault(
+            (account, str(token_file), kind), TokenStore(account, token_file, kind, section)
+        )
+    first, *others = stores.values()
+    where = sign_in(Path(secrets), granted, first, open_browser=open_browser)
+    grant = first.load()
+    assert grant is not None
+    for store in others:
+        store.save(grant)
+    return ", ".join([where, *(s.describe() for s in others)]), granted

@@ -1,0 +1,916 @@
+"""Letters and drafts, one per purpose: each rendered from a message of the sample mailbox, the
+demo practices' ``chief.toml`` and credentials register; the banner, every required field and
+section (FACTS.md for the CPR 35 report and the concussion clearance), visible placeholders for
+missing facts, addressing to the sender or to the practitioner herself, the rule that produces
+each letter, and no patient identity in the logs, the drafts or the case log."""
+
+from __future__ import annotations
+
+import email
+import email.policy
+import logging
+import re
+import shutil
+from collections.abc import Iterator
+from dataclasses import dataclass, replace
+from datetime import UTC, date, datetime
+from pathlib import Path
+from typing import Any
+
+import pytest
+from pydantic import ValidationError
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from bot.act_by import clock_due
+from bot.classify_files import load_layers
+from bot.config import load_config
+from bot.credentials import load_register
+from bot.deadline_clocks import ClockSet
+from bot.drafting import DRAFT_BANNER, Drafter, reply_subject
+from bot.mail_message import Message, parse_message
+from bot.matching import identifying_refs
+from bot.models import Draft, MessageRow
+from bot.pipeline import sync
+from bot.planning import _register
+from bot.resources import shipped_examples, shipped_templates
+from bot.rule_check import check_rules
+from bot.rule_schema import DraftAction, DraftSpec
+from bot.rules_engine import Classification, RuleSet
+from bot.runtime import Runtime
+from tests.conftest import deliver
+
+TODAY = date(2026, 11, 24)
+NOW = datetime(2026, 11, 24, 12, 0, tzinfo=UTC)
+EXAMPLES = shipped_examples()
+SAMPLES = EXAMPLES / "mailbox" / "new"
+US, GB, INTEGRATIVE = "sports-medicine-us", "occupational-therapy-uk", "integrative-medicine"
+
+
+@dataclass(frozen=True)
+class Letter:
+    """One purpose: its template, a sample message that should produce it, and what it holds."""
+
+    template: str
+    sample: str  # a file of examples/mailbox/new
+    practice: str  # a folder of examples/practices
+    to: str  # "sender" or "practitioner"
+    rules: frozenset[str]  # rules whose event produces it (at least these)
+    fields: tuple[str, ...]  # labels and sections, in this order
+    refs: tuple[str, ...] = ()  # refs the sample carries that the letter must show
+    placeholders: tuple[str, ...] = ()  # what it shows when nothing is known
+
+
+INSTRUCTION_RULES = frozenset(
+    {
+        "solicitor.medico_legal.instruction",
+        "solicitor.medico_legal.instruction.forwarded",
+        "solicitor.medico_legal.instruction.text",
+    }
+)
+ANNUAL_REVIEW_RULES = frozenset(
+    {"local_authority.ehcp.annual_review", "local_authority.ehcp.annual_review.invite"}
+)
+NEW_REFERRAL_RULES = frozenset(
+    {
+        "referral.referral.new",
+        "referral.referral.new.known_referrer",
+        "referral.referral.new.informal",
+    }
+)
+
+# PD35 para 3.2(1)-(9) and 3.3, in the order FACTS.md lists them.
+CPR35_SECTIONS = (
+    "QUALIFICATIONS (PD35 para 3.2(1))",
+    "LITERATURE AND OTHER MATERIAL RELIED ON (PD35 para 3.2(2))",
+    "SUBSTANCE OF MY INSTRUCTIONS (PD35 para 3.2(3))",
+    "FACTS WITHIN MY OWN KNOWLEDGE (PD35 para 3.2(4))",
+    "EXAMINATIONS, MEASUREMENTS, TESTS AND EXPERIMENTS (PD35 para 3.2(5))",
+    "RANGE OF OPINION (PD35 para 3.2(6))",
+    "SUMMARY OF CONCLUSIONS (PD35 para 3.2(7))",
+    "QUALIFICATIONS TO MY OPINION (PD35 para 3.2(8))",
+    "DECLARATION (PD35 para 3.2(9))",
+    "STATEMENT OF TRUTH (PD35 para 3.3)",
+)
+# The six steps of the graduated return to sport (Amsterdam 2022; FACTS.md "Concussion").
+RTS_STEPS = (
+    "Step 1, symptom-limited activity",
+    "Step 2, light aerobic exercise",
+    "Step 3, sport-specific exercise",
+    "Step 4, non-contact training drills, resistance training begins",
+    "Step 5, full-contact practice after medical clearance",
+    "Step 6, return to sport",
+)
+
+LETTERS = (
+    Letter(
+        "payer/prior_auth_chase.j2",
+        "0014-aetna-pa-pended",
+        US,
+        "sender",
+        frozenset({"payer.prior_auth.pended"}),
+        (
+            "Prior authorization request: your reference",
+            "Patient / member: [PATIENT NAME, DATE OF BIRTH AND MEMBER ID]",
+            "Service requested:",
+            "Date submitted:",
+            "Please confirm the current status",
+        ),
+        ("pa_ref", "procedure_code"),
+        ("[AUTHORIZATION REFERENCE]", "[SERVICE OR PROCEDURE CODE]", "[DATE SUBMITTED]"),
+    ),
+    Letter(
+        "payer/appeal_request.j2",
+        "0042-anthem-claim-denied-co197",
+        US,
+        "sender",
+        frozenset({"payer.prior_auth.denied", "payer.claim.denied", "payer.claim.denied.medicare"}),
+        (
+            "Request for review of an adverse decision",
+            "Claim number:",
+            "Authorization reference:",
+            "Patient / member:",
+            "Date(s) of service:",
+            "Denial reason code:",
+            "Amount in dispute:",
+            "[GROUNDS FOR REVIEW",
+            "Enclosed:",
+            "- [COPY OF THE DECISION NOTICE]",
+        ),
+        ("claim_ref", "reason_code", "service_date"),
+        ("[CLAIM NUMBER]", "[REASON CODE]", "[AMOUNT]", "[DATE(S) OF SERVICE]"),
+    ),
+    Letter(
+        "payer/claim_status_inquiry.j2",
+        "0130-uhc-claim-co16",
+        US,
+        "sender",
+        frozenset({"payer.claim.denied.missing_information"}),
+        ("Claim status query", "Claim number:", "Patient / member:", "Date(s) of service:"),
+        ("claim_ref", "service_date"),
+        ("[CLAIM NUMBER]", "[AMOUNT BILLED]", "[DATE(S) OF SERVICE]"),
+    ),
+    Letter(
+        "solicitor/instruction_ack.j2",
+        "0020-hl-letter-of-instruction",
+        GB,
+        "sender",
+        INSTRUCTION_RULES,
+        (
+            "Your reference:",
+            "Claimant / client: [NAME AND DATE OF BIRTH]",
+            "I confirm receipt.",
+            "on the following terms:",
+            "CPR Part 35",
+            "Please confirm your agreement to these terms",
+        ),
+        ("solicitor_ref",),
+        ("[YOUR REFERENCE]", "[FEE TERMS"),
+    ),
+    Letter(
+        "solicitor/expert_report_skeleton.j2",
+        "0020-hl-letter-of-instruction",
+        GB,
+        "practitioner",
+        INSTRUCTION_RULES,
+        (
+            "EXPERT REPORT",
+            "Claimant: [CLAIMANT NAME AND DATE OF BIRTH]",
+            "On the instructions of:",
+            "Expert:",
+            "Date of instruction:",
+            "This report is addressed to the court",
+            *CPR35_SECTIONS,
+            "Signed: [SIGNATURE]",
+            "Date: [DATE SIGNED]",
+        ),
+        ("solicitor_ref",),
+        (
+            "[INSTRUCTING PARTY]",
+            "[INSTRUCTING PARTY REFERENCE]",
+            "[DATE OF INSTRUCTION]",
+            "[EXPERT NAME]",
+            "[QUALIFICATIONS]",
+            "[PROFESSIONAL REGISTRATION AND NUMBER]",
+        ),
+    ),
+    Letter(
+        "solicitor/records_request_response.j2",
+        "0051-mtl-records-request",
+        GB,
+        "sender",
+        frozenset({"solicitor.medico_legal.records_request"}),
+        (
+            "Your reference:",
+            "signed and dated authority",
+            "[PERIOD AND RECORDS REQUIRED]",
+            "does not confirm whether any records are held",
+        ),
+        ("solicitor_ref",),
+        ("[YOUR REFERENCE]",),
+    ),
+    Letter(
+        "local_authority/ehcp_advice_ack.j2",
+        "0012-surrey-ehc-advice",
+        GB,
+        "sender",
+        frozenset({"local_authority.ehcp.advice_request"}),
+        (
+            "Your reference:",
+            "Child or young person: [NAME AND DATE OF BIRTH]",
+            "I confirm receipt. I will provide my advice by",
+        ),
+        ("ehcp_ref",),
+        ("[LOCAL AUTHORITY REFERENCE]", "[DATE: six weeks"),
+    ),
+    Letter(
+        "local_authority/ehcp_advice_skeleton.j2",
+        "0012-surrey-ehc-advice",
+        GB,
+        "practitioner",
+        frozenset({"local_authority.ehcp.advice_request"}),
+        (
+            "ADVICE FOR AN EDUCATION, HEALTH AND CARE NEEDS ASSESSMENT",
+            "Local authority:",
+            "Local authority reference:",
+            "Child or young person: [NAME AND DATE OF BIRTH]",
+            "Advice requested on:",
+            "Advice due by:",
+            "Advice given by:",
+            "Professional registration:",
+            "Contact:",
+            "1. SOURCES OF INFORMATION",
+            "2. NEEDS (for sections B, C and D of the plan)",
+            "3. OUTCOMES (for section E)",
+            "4. PROVISION (for sections F, G and H)",
+            "Signed: [SIGNATURE]",
+        ),
+        ("ehcp_ref",),
+        (
+            "[LOCAL AUTHORITY]",
+            "[LOCAL AUTHORITY REFERENCE]",
+            "[DATE OF REQUEST]",
+            "[DATE: six weeks",
+            "[PROFESSIONAL REGISTRATION AND NUMBER]",
+        ),
+    ),
+    Letter(
+        "local_authority/annual_review_ack.j2",
+        "0030-bristol-annual-review",
+        GB,
+        "sender",
+        ANNUAL_REVIEW_RULES,
+        ("Your reference:", "Meeting:", "I will send my written advice by"),
+        ("ehcp_ref", "meeting_date"),
+        ("[LOCAL AUTHORITY REFERENCE]", "[MEETING DATE]", "[DATE: at least two weeks"),
+    ),
+    Letter(
+        "local_authority/annual_review_contribution.j2",
+        "0030-bristol-annual-review",
+        GB,
+        "practitioner",
+        ANNUAL_REVIEW_RULES,
+        (
+            "ANNUAL REVIEW OF AN EDUCATION, HEALTH AND CARE PLAN: CONTRIBUTION",
+            "Local authority reference:",
+            "Child or young person: [NAME AND DATE OF BIRTH]",
+            "Review meeting:",
+            "Contribution due by:",
+            "Contribution from:",
+            "PROGRESS TOWARDS THE OUTCOMES IN THE PLAN",
+            "WHETHER THE OUTCOMES REMAIN APPROPRIATE",
+            "CHANGES IN NEEDS",
+            "PROVISION",
+            "PREPARING FOR ADULTHOOD",
+            "RECOMMENDATION",
+            "Signed: [SIGNATURE]",
+        ),
+        ("ehcp_ref", "meeting_date"),
+        ("[LOCAL AUTHORITY REFERENCE]", "[MEETING DATE]", "[DATE: at least two weeks"),
+    ),
+    Letter(
+        "referral/referral_ack.j2",
+        "0028-ortho-referral-acl",
+        US,
+        "sender",
+        NEW_REFERRAL_RULES,
+        ("Your reference:", "Patient: [PATIENT NAME AND DATE OF BIRTH]", "I confirm receipt."),
+        ("referral_ref",),
+        ("[REFERRAL REFERENCE]",),
+    ),
+    Letter(
+        "referral/outcome_letter.j2",
+        "0028-ortho-referral-acl",
+        US,
+        "sender",
+        NEW_REFERRAL_RULES,
+        (
+            "Your reference:",
+            "Patient: [PATIENT NAME AND DATE OF BIRTH]",
+            "Referral received:",
+            "Seen on: [DATE(S) OF ASSESSMENT]",
+            "Assessment: [FINDINGS]",
+            "Diagnosis or working impression:",
+            "Plan:",
+            "Action requested of you:",
+            "Follow-up:",
+        ),
+        ("referral_ref",),
+        ("[REFERRAL REFERENCE]", "[DATE OF REFERRAL]", "[PRACTICE EMAIL]"),
+    ),
+    Letter(
+        "team/liaison.j2",
+        "0080-cpu-injury-report",
+        US,
+        "sender",
+        frozenset({"team.team.injury_report", "team.team.injury_report.clearance"}),
+        (
+            "Athlete: [ATHLETE NAME AND DATE OF BIRTH]",
+            "Sport:",
+            "Date of injury:",
+            "I can see the athlete on [DATE AND TIME OFFERED]",
+            "agreed that I may share information with the team",
+        ),
+        (),
+        ("[SPORT AND LEVEL]", "[DATE OF INJURY]", "[CLINIC ADDRESS]", "[PHONE]", "[EMAIL]"),
+    ),
+    Letter(
+        "team/clearance_letter.j2",
+        "0094-rchs-concussion-report",
+        US,
+        "sender",
+        frozenset({"team.team.injury_report.clearance"}),
+        # Every element FACTS.md lists for a clearance letter, in the letter's order.
+        (
+            "MEDICAL CLEARANCE: RETURN TO PLAY AFTER CONCUSSION",
+            "Athlete: [ATHLETE NAME]",
+            "Date of birth: [DATE OF BIRTH]",
+            "Sport and level:",
+            "Date of injury:",
+            "Mechanism of injury: [MECHANISM OF INJURY]",
+            "Evaluation date(s): [DATE(S) OF EVALUATION]",
+            "Graduated return to sport (Amsterdam 2022",
+            "at least 24 hours",
+            *RTS_STEPS,
+            "completed the steps above",
+            "without symptoms returning",
+            "Clearance: [CHOOSE ONE:",
+            "Cleared for full participation",
+            "Cleared with these restrictions: [RESTRICTIONS",
+            "Clinician:",
+            "Credential:",
+            "License or registration:",
+            "Practice:",
+            "Address:",
+            "Telephone:",
+            "Email:",
+            "Signature: [SIGNATURE]",
+            "Date: [DATE SIGNED]",
+        ),
+        ("sport", "injury_date"),
+        (
+            "[SPORT AND LEVEL]",
+            "[DATE OF INJURY]",
+            "[CLINICIAN NAME]",
+            "[CREDENTIAL]",
+            "[LICENSE OR REGISTRATION NUMBER]",
+            "[PRACTICE NAME]",
+            "[ADDRESS]",
+            "[PHONE]",
+            "[EMAIL]",
+        ),
+    ),
+    Letter(
+        "lab/result_followup.j2",
+        "0032-quest-results",
+        US,
+        "practitioner",
+        frozenset({"lab.lab_result.results_ready"}),
+        ("Dear [PATIENT NAME],", "Your test results from", "have come back.", "[CHOOSE ONE:"),
+        ("order_ref",),
+        ("[LABORATORY]", "[ORDER OR ACCESSION NUMBER]", "[DATE RECEIVED]", "[PHONE]"),
+    ),
+    Letter(
+        "supplier/supplement_reorder.j2",
+        "0086-metagenics-backorder",
+        INTEGRATIVE,
+        "sender",
+        frozenset(
+            {"supplier.supplement_order.stock", "supplier.supplement_order.reorder_reminder"}
+        ),
+        (
+            "Account: [ACCOUNT NUMBER]",
+            "Your order number:",
+            "- [PRODUCT, SIZE AND QUANTITY]",
+            "BACK-ORDER",
+            "Delivery address:",
+            "Please confirm the order",
+        ),
+        ("order_ref",),
+        ("[ORDER NUMBER, IF ANY]", "[DELIVERY ADDRESS]"),
+    ),
+)
+IDS = [letter.template for letter in LETTERS]
+
+
+# --- fixtures and helpers -------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def layers() -> tuple[RuleSet, ClockSet]:
+    rules, clocks = load_layers([])
+    assert not rules.problems, rules.problems
+    return rules, clocks
+
+
+def _practice_home(root: Path, practice: str) -> Path:
+    """A practice folder made from a demo practice: its chief.toml, register and a Maildir."""
+    source = EXAMPLES / "practices" / practice
+    root.mkdir(parents=True, exist_ok=True)
+    for name in ("chief.toml", "register.yaml"):
+        shutil.copyfile(source / name, root / name)
+    for sub in ("cur", "new", "tmp"):
+        (root / "Maildir" / sub).mkdir(parents=True, exist_ok=True)
+    return root
+
+
+@pytest.fixture(scope="module")
+def runtimes(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Runtime]]:
+    """A runtime per demo practice, each in its own folder (nothing written to examples/)."""
+    out = {}
+    for practice in (US, GB, INTEGRATIVE):
+        home = _practice_home(tmp_path_factory.mktemp(practice), practice)
+        out[practice] = Runtime.from_config(load_config(home / "chief.toml"), today=TODAY)
+    yield out
+    for rt in out.values():
+        rt.close()
+        rt.engine.dispose()
+
+
+def sample(name: str) -> Message:
+    path = SAMPLES / name
+    assert path.is_file(), f"sample message {name} is missing from examples/mailbox/new"
+    return parse_message(path.read_bytes(), name)
+
+
+def context_for(
+    rt: Runtime, message: Message, result: Classification, clocks: ClockSet
+) -> dict[str, Any]:
+    """The context planning builds, but with the patient refs left in: the drafter must drop
+    them itself."""
+    case_refs = identifying_refs(result.refs)
+    deadline = None
+    for action in result.deadline_actions:
+        received = (message.date or NOW).astimezone(rt.tz)
+        due = result.stated_deadline or clock_due(
+            clocks, action.deadline, result.refs, received, rt.config.practice.country == "GB"
+        )
+        if due is not None:
+            deadline = {"due": due, "clock": action.deadline.clock, "title": "deadline"}
+            break
+    return {
+        "practice": rt.practice_context(),
+        "case": {
+            "kind": result.case_kind,
+            "status": "open",
+            "reference": next(iter(case_refs.values()), None),
+            "refs": case_refs,
+            "opened": TODAY,
+        },
+        "refs": dict(result.refs),
+        "deadline": deadline,
+        "today": TODAY,
+        "register": _register(rt),
+    }
+
+
+def render(
+    rt: Runtime, letter: Letter, message: Message, context: dict[str, Any]
+) -> email.message.EmailMessage:
+    draft = rt.drafter.render_reply(
+        letter.template,
+        message,
+        context,
+        "key-" + letter.template.replace("/", "-"),
+        rt.practitioner,
+        now=NOW,
+        to="practitioner" if letter.to == "practitioner" else "sender",
+    )
+    parsed = email.message_from_bytes(draft.raw, policy=email.policy.default)
+    assert isinstance(parsed, email.message.EmailMessage)
+    return parsed
+
+
+def body_of(msg: email.message.EmailMessage) -> str:
+    part = msg.get_body(preferencelist=("plain",))
+    assert part is not None
+    return str(part.get_content()).replace("\r\n", "\n")
+
+
+def assert_in_order(body: str, fields: tuple[str, ...]) -> None:
+    at = 0
+    for field in fields:
+        found = body.find(field, at)
+        assert found >= 0, f"{field!r} missing (or out of order)"
+        at = found + len(field)
+
+
+def assert_clean(body: str) -> None:
+    """Banner first; no Python None, no undefined, no labelled field left empty."""
+    lines = body.splitlines()
+    assert lines[0] == DRAFT_BANNER
+    assert not re.search(r'(?<!")\bNone\b(?!")', body), "a None rendered"
+    assert "undefined" not in body.lower()
+    assert "[]" not in body and "{{" not in body and "{%" not in body
+    label = r"[A-Z][A-Za-z/()',-]*(?: [A-Za-z/()',-]+){0,4}:"  # "Date of injury:"
+    for index, line in enumerate(lines):
+        # A label with nothing after it must introduce the next line (a list), never stand empty.
+        if re.fullmatch(label + r"\s*", line):
+            following = lines[index + 1] if index + 1 < len(lines) else ""
+            assert following.strip(), f"empty field {line!r}"
+        assert not re.fullmatch(label + r"\s*[,.;].*", line), f"empty field {line!r}"
+
+
+# --- every letter, from realistic case data ---------------------------------------------------
+
+
+@pytest.mark.parametrize("letter", LETTERS, ids=IDS)
+def test_letter_from_the_sample_case(
+    letter: Letter, runtimes: dict[str, Runtime], layers: tuple[RuleSet, ClockSet]
+) -> None:
+    rules, clocks = layers
+    rt = runtimes[letter.practice]
+    message = sample(letter.sample)
+    result = rules.classify(message)
+    assert result.rule_id in letter.rules, f"{letter.sample} classified by {result.rule_id}"
+    wanted = [a.draft for a in result.draft_actions if a.draft.template == letter.template]
+    assert wanted and wanted[0].to == letter.to, f"{result.rule_id} does not draft {letter}"
+
+    msg = render(rt, letter, message, context_for(rt, message, result, clocks))
+    body = body_of(msg)
+    assert_clean(body)
+    assert_in_order(body, letter.fields)
+    for name in letter.refs:
+        assert result.refs.get(name), f"{letter.sample} carries no {name}"
+        assert result.refs[name] in body, name
+
+    # addressing: from the practitioner, threaded under the original, to the right person
+    practitioner = rt.practitioner[1]
+    assert msg["From"].addresses[0].addr_spec == practitioner
+    expected_to = practitioner if letter.to == "practitioner" else message.from_addr.lower()
+    if letter.to == "sender" and message.reply_to:
+        expected_to = message.reply_to.lower()
+    assert str(msg["To"]) == expected_to
+    assert msg["In-Reply-To"] == message.message_id
+    assert msg["Subject"] == reply_subject(message.subject)
+    assert ("addressed to you only" in body) is (letter.to == "practitioner")
+
+    # the patient stays a placeholder: never templated from the mail
+    for private in ("patient", "dob"):
+        value = result.refs.get(private)
+        if value:
+            assert value not in body, f"{private} templated into {letter.template}"
+
+
+@pytest.mark.parametrize("letter", LETTERS, ids=IDS)
+def test_letter_with_nothing_known_shows_placeholders(
+    letter: Letter, runtimes: dict[str, Runtime]
+) -> None:
+    rt = runtimes[letter.practice]
+    message = replace(sample(letter.sample), from_name="", date=None)
+    context = {"practice": {"country": rt.config.practice.country}, "refs": {}, "today": TODAY}
+    body = body_of(render(rt, letter, message, context))
+    assert_clean(body)
+    for placeholder in letter.placeholders:
+        assert placeholder in body, placeholder
+    if letter.to == "sender":
+        assert "Dear Sir or Madam," in body
+
+
+def test_every_letter_is_shipped_and_wired(layers: tuple[RuleSet, ClockSet]) -> None:
+    rules, _ = layers
+    drafts: dict[str, dict[str, str]] = {}
+    for rule in rules.rules:
+        for action in rule.actions:
+            if isinstance(action, DraftAction):
+                drafts.setdefault(action.draft.template, {})[rule.id] = action.draft.to
+    for letter in LETTERS:
+        assert (shipped_templates() / letter.template).is_file(), letter.template
+        wired = drafts.get(letter.template, {})
+        missing = letter.rules - set(wired)
+        assert not missing, f"{letter.template} not drafted by {sorted(missing)}"
+        assert {wired[r] for r in letter.rules} == {letter.to}, letter.template
+
+
+# --- the CPR 35 report and the concussion clearance, against FACTS.md -----------------------
+
+
+def _render_sample(
+    letter_template: str, practice: str, runtimes: dict[str, Runtime], layers: Any
+) -> str:
+    rules, clocks = layers
+    letter = next(x for x in LETTERS if x.template == letter_template)
+    letter = replace(letter, practice=practice)
+    rt = runtimes[practice]
+    message = sample(letter.sample)
+    result = rules.classify(message)
+    return body_of(render(rt, letter, message, context_for(rt, message, result, clocks)))
+
+
+@pytest.mark.parametrize("practice", [GB, US])
+def test_expert_report_follows_pd35(
+    practice: str, runtimes: dict[str, Runtime], layers: Any
+) -> None:
+    body = _render_sample("solicitor/expert_report_skeleton.j2", practice, runtimes, layers)
+    # FACTS.md, "England and Wales: expert reports": each required content, in a section
+    for element in (
+        "qualifications",
+        "literature",
+        "substance of all facts and instructions",
+        "within your own knowledge",
+        "who carried it out",
+        "range of opinion",
+        "summary of the conclusions",
+        "without qualification",
+        "understand your duty to the court and have complied with it",
+    ):
+        assert element in body.lower() or element.upper() in body, element
+    # the statement of truth is a placeholder naming its three parts and its source, PD35 3.3
+    truth = body.split("STATEMENT OF TRUTH (PD35 para 3.3)\n", 1)[1]
+    assert truth.startswith("[STATEMENT OF TRUTH: copy the exact wording from PD35 para 3.3")
+    first = truth.split("\n", 1)[0]
+    assert first.endswith("]")
+    for part in ("within your own knowledge", "true and complete", "contempt of court"):
+        assert part in first, part
+    assert "1 October 2020" in first
+    # qualifications come from the practice's config and register
+    rt = runtimes[practice]
+    assert f"Qualifications: {rt.config.practice.credentials}" in body
+    for cred in load_register(rt.config.resolve(rt.config.practice.register_file or "")):
+        shown = cred.kind in ("state_licence", "board_certification", "gmc", "hcpc")
+        assert (f"- {cred.name}, " in body) is shown, cred.name
+        if shown and cred.number:
+            assert f"number {cred.number}" in body
+    assert "addressed to the court, not to the party" in body
+
+
+@pytest.mark.parametrize(
+    ("practice", "title", "licence"),
+    [(US, "RETURN TO PLAY", "License"), (GB, "RETURN TO SPORT", "Licence")],
+)
+def test_clearance_letter_holds_every_facts_element(
+    practice: str, title: str, licence: str, runtimes: dict[str, Runtime], layers: Any
+) -> None:
+    body = _render_sample("team/clearance_letter.j2", practice, runtimes, layers)
+    rt = runtimes[practice]
+    p = rt.config.practice
+    assert f"MEDICAL CLEARANCE: {title} AFTER CONCUSSION" in body
+    assert f"{licence} or registration:" in body
+    assert_in_order(body, RTS_STEPS)
+    # filled from the team's message: sport and level, date of injury
+    assert "Sport and level: varsity volleyball" in body
+    assert "Date of injury: 10/13/2026" in body
+    # clinician's name, credential, contact, from the practice's configuration
+    assert f"Clinician: {p.practitioner}" in body
+    assert f"Credential: {p.credentials}" in body
+    assert f"Telephone: {p.phone}" in body
+    assert f"Email: {p.email}" in body
+    assert f"Address: {p.address}" in body
+    licences = [
+        c
+        for c in load_register(rt.config.resolve(p.register_file or ""))
+        if c.kind in ("state_licence", "gmc", "hcpc")
+    ]
+    assert licences, "the demo register should hold a licence or registration"
+    for cred in licences:
+        assert f"- {cred.name}, {cred.issuer}, number {cred.number or '[NUMBER]'}" in body
+    # nothing clinical is asserted for the clinician: each step and the decision are hers
+    assert body.count("[DATE COMPLETED, WITHOUT SYMPTOMS RETURNING") == 5
+    assert "[CHOOSE ONE:" in body
+
+
+# --- practice configuration, register and spelling ---------------------------------------------
+
+
+@pytest.mark.parametrize("practice", [US, GB, INTEGRATIVE])
+def test_instruction_ack_carries_the_fee_terms_from_config(
+    practice: str, runtimes: dict[str, Runtime], layers: Any
+) -> None:
+    body = _render_sample("solicitor/instruction_ack.j2", practice, runtimes, layers)
+    terms = runtimes[practice].config.practice.fee_terms
+    if terms:
+        assert terms in body and "[FEE TERMS" not in body
+    else:
+        assert "[FEE TERMS: fee for the report" in body
+
+
+@pytest.mark.parametrize(
+    ("practice", "good", "bad"),
+    [(US, "authorization", "authorisation"), (GB, "authorisation", "authorization")],
+)
+def test_payer_letters_spell_for_the_practice(
+    practice: str, good: str, bad: str, runtimes: dict[str, Runtime], layers: Any
+) -> None:
+    for template in ("payer/prior_auth_chase.j2", "payer/appeal_request.j2"):
+        body = _render_sample(template, practice, runtimes, layers).lower()
+        assert good in body and bad not in body, template
+
+
+def test_register_entries_expired_and_unnumbered(runtimes: dict[str, Runtime]) -> None:
+    rt = runtimes[US]
+    letter = next(x for x in LETTERS if x.template == "team/clearance_letter.j2")
+    register = [
+        {
+            "kind": "state_licence",
+            "name": "Old licence",
+            "issuer": "Board",
+            "number": "1",
+            "expires": date(2026, 1, 31),
+        },
+        {
+            "kind": "hcpc",
+            "name": "HCPC",
+            "issuer": "",
+            "number": None,
+            "expires": date(2027, 10, 31),
+        },
+        {
+            "kind": "dea",
+            "name": "DEA registration",
+            "issuer": "DEA",
+            "number": "X",
+            "expires": date(2028, 1, 1),
+        },
+    ]
+    context = {"practice": rt.practice_context(), "refs": {}, "register": register, "today": TODAY}
+    body = body_of(render(rt, letter, sample(letter.sample), context))
+    assert "- Old licence, Board, number 1 [CHECK: the register shows this expired on 31 " in body
+    assert "- HCPC, number [NUMBER]" in body
+    assert "DEA" not in body  # not a licence to practise
+
+
+def test_register_is_read_from_the_practice_and_reread_when_changed(tmp_path: Path) -> None:
+    home = _practice_home(tmp_path / "p", US)
+    rt = Runtime.from_config(load_config(home / "chief.toml"), today=TODAY)
+    try:
+        first = _register(rt)
+        assert first
+        assert {c["name"] for c in first} == {c.name for c in load_register(home / "register.yaml")}
+        (home / "register.yaml").write_text(
+            "credentials:\n  - id: gmc\n    kind: gmc\n    name: GMC licence to practise\n"
+            '    number: "7654321"\n    expires: 2030-01-31\n'
+        )
+        assert [c["number"] for c in _register(rt)] == ["7654321"]
+        (home / "register.yaml").write_text("credentials: [")  # broken: no entries, no error
+        assert _register(rt) == []
+    finally:
+        rt.close()
+        rt.engine.dispose()
+
+
+# --- the `to:` of a draft action -------------------------------------------------------------
+
+
+def test_draft_to_defaults_to_the_sender_and_accepts_the_practitioner() -> None:
+    assert DraftSpec(template="a/b.j2").to == "sender"
+    assert DraftSpec(template="a/b.j2", to="practitioner").to == "practitioner"
+    with pytest.raises(ValidationError):
+        DraftSpec.model_validate({"template": "a/b.j2", "to": "patient@example.org"})
+
+
+def test_a_wrong_draft_to_is_reported_with_file_and_line(tmp_path: Path) -> None:
+    pack = tmp_path / "mine.yaml"
+    pack.write_text(
+        "pack: mine\nrules:\n  - id: mine.x.y\n    category: lab\n"
+        "    match: {subject_any: [zz]}\n    actions:\n"
+        "      - draft: {template: lab/result_followup.j2, to: everyone}\n"
+    )
+    problems = check_rules([tmp_path])["problems"]
+    assert any(p.startswith(f"{pack}:") and "to" in p for p in problems), problems
+
+
+def test_to_self_draft_to_a_no_reply_sender_needs_no_warning() -> None:
+    message = replace(sample("0032-quest-results"), from_addr="no-reply@lab.example")
+    drafter = Drafter([])
+    args = ("lab/result_followup.j2", message, {"refs": {}}, "k1", ("Dr A", "a@practice.example"))
+    to_self = drafter.render_reply(*args, now=NOW, to="practitioner")
+    parsed = email.message_from_bytes(to_self.raw, policy=email.policy.default)
+    assert isinstance(parsed, email.message.EmailMessage)
+    assert str(parsed["To"]) == "a@practice.example"
+    assert parsed["In-Reply-To"] == message.message_id
+    assert "accepts no replies" not in body_of(parsed)
+    to_sender = drafter.render_reply(*args, now=NOW)
+    parsed = email.message_from_bytes(to_sender.raw, policy=email.policy.default)
+    assert isinstance(parsed, email.message.EmailMessage)
+    assert str(parsed["To"]) == "no-reply@lab.example"
+    assert "accepts no replies" in body_of(parsed)
+
+
+# --- through the pipeline: drafts in Drafts, addressed, and no patient identity in logs -----
+
+
+class _Collect(logging.Handler):
+    def __init__(self) -> None:
+        super().__init__(logging.DEBUG)
+        self.lines: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.lines.append(record.getMessage())
+
+
+@pytest.fixture(scope="module")
+def synced(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
+    """The US demo practice, fed the sample messages of every letter, synced once with the
+    debug log captured."""
+    home = _practice_home(tmp_path_factory.mktemp("synced"), US)
+    names = sorted({letter.sample for letter in LETTERS})
+    for name in names:
+        deliver(home, name, (SAMPLES / name).read_bytes())
+    handler = _Collect()
+    root = logging.getLogger()
+    level = root.level
+    root.addHandler(handler)
+    root.setLevel(logging.DEBUG)
+    try:
+        rt = Runtime.from_config(load_config(home / "chief.toml"), today=TODAY)
+        report = sync(rt)
+    finally:
+        root.removeHandler(handler)
+        root.setLevel(level)
+    drafts = {}
+    for path in (home / "Maildir" / ".Drafts" / "cur").iterdir():
+        msg = email.message_from_bytes(path.read_bytes(), policy=email.policy.default)
+        assert isinstance(msg, email.message.EmailMessage)
+        drafts[str(msg["X-Chief-Key"])] = msg
+    with Session(rt.engine) as session:
+        rows = session.execute(
+            select(Draft.key, Draft.template, Draft.state, MessageRow.message_id).join(
+                MessageRow, MessageRow.id == Draft.message_id
+            )
+        ).all()
+    practitioner = rt.practitioner[1]
+    rt.close()
+    rt.engine.dispose()  # as at the end of a run: the write-ahead log is checkpointed
+    database = (home / "data" / "chief.db").read_bytes()
+    for wal in home.glob("data/chief.db-wal"):
+        database += wal.read_bytes()
+    yield {
+        "practitioner": practitioner,
+        "report": report,
+        "drafts": drafts,
+        "rows": rows,
+        "log": "\n".join(handler.lines),
+        "database": database.decode("utf-8", "replace"),
+        "samples": {name: sample(name) for name in names},
+    }
+
+
+def test_pipeline_drafts_every_letter_addressed(synced: dict[str, Any]) -> None:
+    report = synced["report"]
+    assert report.errors == [], report.errors
+    by_message: dict[tuple[str | None, str], tuple[str, str]] = {
+        (row.message_id, row.template): (row.key, row.state) for row in synced["rows"]
+    }
+    practitioner = synced["practitioner"]
+    for letter in LETTERS:
+        original = synced["samples"][letter.sample]
+        key, state = by_message[(original.message_id, letter.template)]
+        assert state == "written", letter.template
+        msg = synced["drafts"][key]
+        to = str(msg["To"])
+        if letter.to == "practitioner":
+            assert to == practitioner, letter.template
+        else:
+            assert to == (original.reply_to or original.from_addr).lower(), letter.template
+        assert msg["In-Reply-To"] == original.message_id
+        assert body_of(msg).startswith(DRAFT_BANNER)
+
+
+def test_patient_identity_never_in_logs_drafts_or_case_log(
+    synced: dict[str, Any], layers: tuple[RuleSet, ClockSet]
+) -> None:
+    rules, _ = layers
+    names = set()
+    for message in synced["samples"].values():
+        refs = rules.classify(message).refs
+        names |= {refs[k] for k in ("patient", "dob") if len(refs.get(k, "")) >= 6}
+    assert len(names) >= 8, "the samples should carry patient identities to test with"
+    assert synced["log"], "the debug log was not captured"
+    # The Subject echoes the sender's own subject (Re: ...); every other header and the body
+    # are ours, and the patient is a placeholder in them.
+    drafts = [
+        (body_of(msg), [str(v) for k, v in msg.items() if k.lower() != "subject"])
+        for msg in synced["drafts"].values()
+    ]
+    leaks = set()
+    for name in names:
+        if name in synced["log"]:
+            leaks.add("log")
+        if name in synced["database"]:
+            leaks.add("case log")
+        for body, headers in drafts:
+            if name in body:
+                leaks.add("draft body")
+            if any(name in value for value in headers):
+                leaks.add("draft headers")
+    assert not leaks, f"patient identity found in: {sorted(leaks)}"  # never print the names
