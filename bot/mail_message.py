@@ -284,19 +284,33 @@ def _header(msg: EmailMessage | HeaderFields, name: str) -> str:
         return ""
     if value is None:
         return ""
-    value = _raw_text(value)
+    return _decode_words(_raw_text(value))
+
+
+_FOLD = re.compile(r"\r?\n(?=[ \t])")
+
+
+def _decode_words(value: str) -> str:
+    """``value`` with its RFC 2047 encoded words decoded and control characters dropped.
+
+    The header is unfolded first (RFC 5322 2.2.3): the stdlib decoder reads each physical line
+    on its own and strips the blank that starts a folded line, which would glue the word
+    after a fold to an encoded word before it. Its plain-text chunks come back encoded as
+    raw-unicode-escape, and are decoded so."""
     if "=?" not in value:  # no encoded words: nothing to decode
         return _clean(value)
     try:
-        parts = email.header.decode_header(value)
+        parts = email.header.decode_header(_FOLD.sub("", value))
     except Exception:
         return _clean(value)
     out: list[str] = []
     for chunk, charset in parts:
-        if isinstance(chunk, bytes):
-            out.append(_decode_bytes(chunk, charset))
-        else:
+        if isinstance(chunk, str):
             out.append(chunk)
+        elif charset is None:
+            out.append(chunk.decode("raw-unicode-escape", "replace"))
+        else:
+            out.append(_decode_bytes(chunk, charset))
     return _clean("".join(out))
 
 
@@ -393,11 +407,7 @@ def _simple_address(value: str) -> tuple[str, str] | None:
 
 
 def _decode_display(display: str) -> str:
-    try:
-        parts = email.header.decode_header(display)
-    except Exception:
-        return _clean(display)
-    return _clean("".join(_decode_bytes(c, cs) if isinstance(c, bytes) else c for c, cs in parts))
+    return _decode_words(display)
 
 
 def _first_msgid(value: str) -> str | None:

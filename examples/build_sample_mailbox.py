@@ -4580,6 +4580,156 @@ def suppliers() -> None:
     )
 
 
+# ------------------------------------------------------------------- the week of the demo
+# Dated 23 November 2026, after every message above, so no earlier file is renumbered: CPD
+# certificates for the three practices' CPD progress, a stock reminder for the reorder
+# letter, and this week's journal alerts for the research digest.
+JOSPT = ("JOSPT Alerts", "alerts@jospt.org")
+
+
+def demo_week() -> None:
+    add(
+        "rcot-cpd-certificate",
+        "2026-11-23 10:05",
+        "UK",
+        RCOT,
+        MOT,
+        "Certificate of attendance: CPD webinar - Sensory processing in the classroom",
+        """
+        Dear Harriet
+
+        Thank you for attending. Your certificate of attendance is attached.
+
+        CPD webinar: Sensory processing in the classroom - practical strategies for OTs
+        Date attended: 19 November 2026
+        CPD hours: 1.5
+
+        Please add this activity and your reflections to your CPD portfolio; the HCPC may ask
+        to see it at renewal.
+
+        RCOT Learning and Development
+        Royal College of Occupational Therapists
+        """,
+        label=("cme", "cme", "certificate"),
+        pdfs=["RCOT certificate of attendance.pdf"],
+    )
+
+    add(
+        "bjot-etoc-nov",
+        "2026-11-23 10:40",
+        "UK",
+        BJOT,
+        MOT,
+        "BJOT: new issue - December 2026",
+        """
+        British Journal of Occupational Therapy - December 2026 (Volume 89, Issue 12)
+
+        In this issue
+          - Occupational therapy advice in education, health and care needs assessments
+          - Handwriting interventions for children with developmental coordination disorder
+          - Home adaptations and falls after hospital discharge: a cohort study
+
+        Read the issue: https://journals.example/bjot/toc/89/12
+
+        You are receiving this alert because you signed up for BJOT email alerts. Manage your
+        alerts or unsubscribe.
+        """,
+        label=("research", "research", "toc"),
+        headers={"List-Id": "<bjot-etoc.sagepub.com>", "List-Unsubscribe": "<https://sage.example/u>"},
+    )
+
+    add(
+        "jospt-etoc-dec",
+        "2026-11-23 11:15",
+        "ET",
+        JOSPT,
+        RSM,
+        "JOSPT: December issue now online",
+        """
+        Journal of Orthopaedic & Sports Physical Therapy - December 2026 (Volume 56, Issue 12)
+
+        Table of contents
+          - Graded return to running after bone stress injury: a clinical commentary
+          - Hip strength and patellofemoral pain in adolescent runners: a cohort study
+          - Exercise therapy before surgery for degenerative meniscal tears: a trial
+
+        Read it online: https://journals.example/jospt/toc/56/12
+
+        You are receiving this alert because you subscribed to JOSPT issue alerts.
+        Unsubscribe or change your preferences at any time.
+        """,
+        label=("research", "research", "toc"),
+        headers={"List-Id": "<toc.jospt.org>", "List-Unsubscribe": "<https://jospt.example/u>"},
+    )
+
+    add(
+        "ifm-cme-certificate",
+        "2026-11-23 13:20",
+        "ET",
+        IFM,
+        LOTUS,
+        "Your CME certificate - Advanced Practice Module: Gastrointestinal",
+        """
+        Dear Dr. Okafor,
+
+        Congratulations on completing the Advanced Practice Module: Gastrointestinal (GI).
+        Your certificate is attached.
+
+        Credits earned: 18 AMA PRA Category 1 Credits(TM)
+        Completion date: 11/20/2026
+
+        Keep this certificate for your records; it may be requested for licence renewal.
+
+        The Institute for Functional Medicine - Continuing Education
+        """,
+        label=("cme", "cme", "certificate"),
+        pdfs=["IFM CME certificate.pdf"],
+    )
+
+    add(
+        "amssm-cme-certificate",
+        "2026-11-23 14:30",
+        "CT",
+        AMSSM,
+        RSM,
+        "Your CME certificate - Sports Ultrasound Course, November 6-7, 2026",
+        """
+        Dear Dr. Brandt,
+
+        Thank you for completing the course evaluation. Your certificate for the AMSSM Sports
+        Ultrasound Course (intermediate) is attached.
+
+        Credits earned: 14.25 AMA PRA Category 1 Credits(TM)
+        Completion date: 11/07/2026
+
+        AMSSM Education Department
+        """,
+        label=("cme", "cme", "certificate"),
+        pdfs=["AMSSM CME certificate.pdf"],
+    )
+
+    add(
+        "fullscript-reorder-reminder",
+        "2026-11-23 15:10",
+        "ET",
+        FULLSCRIPT,
+        LOTUS_OFF,
+        "Reorder reminder: practice stock of Magnesium glycinate is running low",
+        """
+        Fullscript
+
+        Your dispensary stock of one product is running low.
+
+        Product: Magnesium glycinate 120 mg, 90 capsules
+        Units on hand: 4
+        Usual reorder quantity: 24
+
+        Reorder now to avoid a gap in supply for your patients' protocols.
+        """,
+        label=("supplier", "supplement_order", "reorder_reminder"),
+    )
+
+
 # --------------------------------------------------------------------------- research
 BJSM = ("BJSM eTOC", "etoc-alerts@bmj.com")
 AJSM = ("The American Journal of Sports Medicine", "alerts@sagepub.com")
@@ -5322,6 +5472,7 @@ def all_messages() -> list[Spec]:
         suppliers()
         research()
         noise()
+        demo_week()
     order = list(SPECS)
     return sorted(SPECS.values(), key=lambda s: (s.dt.astimezone(UTC), order.index(s.slug)))
 

@@ -93,3 +93,21 @@ def test_the_simple_address_reader_agrees_with_the_full_parser(value: str) -> No
     simple = _simple_address(value)
     if simple is not None:  # whatever it accepts, it reads as email.utils does
         assert [simple] == email.utils.getaddresses([value])
+
+
+def test_a_fold_after_an_encoded_word_keeps_its_blank() -> None:
+    raw = (
+        b"From: a@b.example\r\n"
+        b"Subject: Referral =?utf-8?q?=E2=80=93_Ren=C3=A9e_=E2=80=93?=\r\n"
+        b" integrative work-up\r\n\r\nBody.\r\n"
+    )
+    assert parse_message(raw, "m").subject == "Referral – Renée – integrative work-up"
+
+
+def test_raw_utf8_beside_encoded_words() -> None:
+    raw = _raw(
+        "From: =?utf-8?q?Ren=C3=A9e?= Zoë <a@b.example>\nSubject: =?utf-8?q?Caf=C3=A9?= – bar\n"
+    )
+    message = parse_message(raw, "m")
+    assert message.subject == "Café – bar"
+    assert message.from_name == "Renée Zoë"
