@@ -4635,7 +4635,10 @@ def demo_week() -> None:
         alerts or unsubscribe.
         """,
         label=("research", "research", "toc"),
-        headers={"List-Id": "<bjot-etoc.sagepub.com>", "List-Unsubscribe": "<https://sage.example/u>"},
+        headers={
+            "List-Id": "<bjot-etoc.sagepub.com>",
+            "List-Unsubscribe": "<https://sage.example/u>",
+        },
     )
 
     add(
