@@ -97,27 +97,37 @@ def case_log(config: Path) -> dict[str, Any]:
                 .select_from(AuditEvent)
                 .where(AuditEvent.action == "draft.reconcile")
             )
+            checklists = session.scalars(
+                select(AuditEvent.target).where(
+                    AuditEvent.action.in_(("checklist.create", "checklist.reconcile"))
+                )
+            ).all()
         return {
             "keys": keys,
             "provider_ids": provider_ids,
             "drafts": drafts,
             "reconciled": reconciled,
+            "checklists": checklists,
         }
     finally:
         rt.engine.dispose()
 
 
 def check_drafts(account: DovecotAccount, log: dict[str, Any], originals: list[bytes]) -> None:
-    """Every draft row written exactly once, flagged \\Draft, threaded to its original."""
+    """Every draft row written exactly once, flagged \\Draft, threaded to its original; and
+    each renewal checklist (a draft to the practitioner that answers no message) once."""
     on_server = account.messages("Drafts")
     keys = [email.message_from_bytes(raw)["X-Chief-Key"] for raw, _ in on_server]
     assert len(keys) == len(set(keys)), "a draft was appended twice"
-    assert sorted(keys) == sorted(key for key, _, _ in log["drafts"])
+    checklists = set(log["checklists"])
+    assert sorted(keys) == sorted([key for key, _, _ in log["drafts"]] + list(checklists))
     assert all(state == "written" and remote for _, state, remote in log["drafts"])
     message_ids = {email.message_from_bytes(raw)["Message-ID"] for raw in originals}
     for raw, flags in on_server:
         assert b"\\Draft" in flags
-        assert email.message_from_bytes(raw)["In-Reply-To"] in message_ids
+        parsed = email.message_from_bytes(raw)
+        if parsed["X-Chief-Key"] not in checklists:
+            assert parsed["In-Reply-To"] in message_ids
 
 
 @pytest.fixture

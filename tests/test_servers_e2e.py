@@ -29,6 +29,7 @@ PRACTITIONER = "jordan.reyes@riverside-sportsmed.example"
 def _config(home: Path, dovecot: Any, radicale: Radicale, smtp: SmtpServer) -> Path:
     examples = shipped_examples() / "practices" / "sports-medicine-us"
     shutil.copy(examples / "register.yaml", home / "register.yaml")
+    shutil.copytree(shipped_examples() / "practice-rules", home / "rules")  # its [rules] dirs
     text = (examples / "chief.toml").read_text()
     text = text[: text.index("[mail]")]  # keep [practice]; replace the connectors
     text += f"""
@@ -102,7 +103,12 @@ def test_sync_over_imap_caldav_and_smtp(
     assert len(drafts) == report["drafts_written"]
     for raw, flags in drafts:
         assert b"\\Draft" in flags
-        assert email.message_from_bytes(raw)["In-Reply-To"] in originals
+        parsed = email.message_from_bytes(raw)
+        if parsed["In-Reply-To"] is None:  # a renewal checklist answers no message
+            assert parsed["Subject"].startswith("Renewal checklist:")
+            assert parsed["To"] == parsed["From"]
+        else:
+            assert parsed["In-Reply-To"] in originals
     # The user's mail is untouched: same messages, same flags (nothing marked read).
     assert dovecot.snapshot("INBOX") == inbox_before
 
