@@ -101,6 +101,7 @@ __all__ = [
     "practitioner_identity",
     "clean_body_text",
     "clean_header_text",
+    "finish_draft",
     "new_message_id",
     "render_template",
     "valid_address",
@@ -200,6 +201,28 @@ def reply_subject(original: str) -> str:
 def new_message_id(domain: str) -> str:
     """A fresh, globally unique msg-id on ``domain`` (RFC 5322 3.6.4)."""
     return email.utils.make_msgid(idstring="chief", domain=domain)
+
+
+def finish_draft(
+    msg: EmailMessage, from_addr: str, body: str, key: str, now: datetime | None = None
+) -> bytes:
+    """Complete a draft whose addresses and subject are set: its own Message-ID and Date, the
+    idempotency key and our generated-mail mark, the body as UTF-8 quoted-printable text;
+    then its headers checked as written (:func:`verify_headers`). The one way every draft
+    is finished."""
+    msg["Message-ID"] = new_message_id(from_addr.rpartition("@")[2])
+    msg["Date"] = email.utils.format_datetime((now or datetime.now(UTC)).astimezone())
+    msg[KEY_HEADER] = key
+    msg[GENERATED_HEADER] = "draft"
+    msg.set_content(
+        clean_body_text(body).rstrip() + "\n",
+        subtype="plain",
+        charset="utf-8",
+        cte="quoted-printable",
+    )
+    raw = msg.as_bytes()
+    verify_headers(raw, msg.keys())
+    return raw
 
 
 def _references(original: Message) -> list[str]:
@@ -475,18 +498,7 @@ class Drafter:
         refs = _references(original)
         if refs:
             msg["References"] = " ".join(refs)
-        msg["Message-ID"] = new_message_id(from_addr.rpartition("@")[2])
-        msg["Date"] = email.utils.format_datetime((now or datetime.now(UTC)).astimezone())
-        msg[KEY_HEADER] = key
-        msg[GENERATED_HEADER] = "draft"
-        msg.set_content(
-            clean_body_text(body).rstrip() + "\n",
-            subtype="plain",
-            charset="utf-8",
-            cte="quoted-printable",
-        )
-        raw = msg.as_bytes()
-        verify_headers(raw, msg.keys())
+        raw = finish_draft(msg, from_addr, body, key, now)
         log.debug("draft %s rendered from %s for message %s", key, template, original.fingerprint)
         return OutgoingDraft(key=key, raw=raw, in_reply_to=in_reply_to)
 

@@ -26,11 +26,10 @@ because a row belongs to a received message, and this draft answers none.
 
 from __future__ import annotations
 
-import email.utils
 import logging
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, datetime, timedelta
 from email.message import EmailMessage
 from typing import TYPE_CHECKING, Any
 
@@ -43,16 +42,13 @@ from bot.credentials import DEFAULT_LEAD_DAYS, Credential
 from bot.deadline_clocks import ClockSet
 from bot.drafting import (
     OUTGOING_POLICY,
-    clean_body_text,
     clean_header_text,
-    new_message_id,
+    finish_draft,
     practitioner_identity,
     render_template,
-    verify_headers,
 )
 from bot.errors import ConnectorError, TemplateError, UserError
 from bot.keys import stable_key
-from bot.mail_message import GENERATED_HEADER, KEY_HEADER
 from bot.models import AuditEvent
 from connectors.base import OutgoingDraft
 
@@ -176,19 +172,7 @@ def render_checklist(
     msg["From"] = me
     msg["To"] = me
     msg["Subject"] = subject
-    msg["Message-ID"] = new_message_id(me.addr_spec.rpartition("@")[2])
-    msg["Date"] = email.utils.format_datetime((now or datetime.now(UTC)).astimezone())
-    msg[KEY_HEADER] = key
-    msg[GENERATED_HEADER] = "draft"
-    msg.set_content(
-        clean_body_text(body).rstrip() + "\n",
-        subtype="plain",
-        charset="utf-8",
-        cte="quoted-printable",
-    )
-    raw = msg.as_bytes()
-    verify_headers(raw, msg.keys())
-    return raw
+    return finish_draft(msg, me.addr_spec, body, key, now)
 
 
 def checklists_written(session: Session, practice_id: int) -> int:
