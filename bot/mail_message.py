@@ -9,7 +9,6 @@ rules engine; they are never logged.
 
 from __future__ import annotations
 
-import codecs
 import email
 import email.header
 import email.policy
@@ -19,16 +18,26 @@ import io
 import re
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import datetime
 from email.message import Message as EmailMessage
 from html.parser import HTMLParser
-from typing import Any, Literal
+from typing import Literal
 
 from bot.errors import MessageError
+from bot.mail_headers import (
+    HeaderFields,
+    address,
+    addresses,
+    decode_bytes,
+    decode_words,
+    first_msgid,
+    header_date,
+    header_text,
+    raw_text,
+)
 
 __all__ = [
     "GENERATED_HEADER",
-    "HeaderFields",
     "KEY_HEADER",
     "Attachment",
     "READ_HEADERS",
@@ -207,229 +216,32 @@ def build_message(
     fields = headers if isinstance(headers, HeaderFields) else HeaderFields.of(headers)
     if not any(name.lower() in fields.values for name in READ_HEADERS):
         raise MessageError(provider_id, "no headers (From, To, Subject, Date, Message-ID...)")
-    from_name, from_addr = _address(fields, "From")
+    from_name, from_addr = address(fields, "From")
     text, attachments, calendars, body_truncated = _assemble(parts, limits)
-    auto = _header(fields, "Auto-Submitted").lower()
-    precedence = _header(fields, "Precedence").lower()
+    auto = header_text(fields, "Auto-Submitted").lower()
+    precedence = header_text(fields, "Precedence").lower()
     return Message(
         provider_id=provider_id,
-        message_id=_first_msgid(_header(fields, "Message-ID")),
-        in_reply_to=_first_msgid(_header(fields, "In-Reply-To")),
-        references=tuple(_MSGID_RE.findall(_header(fields, "References")))[-50:],
+        message_id=first_msgid(header_text(fields, "Message-ID")),
+        in_reply_to=first_msgid(header_text(fields, "In-Reply-To")),
+        references=tuple(_MSGID_RE.findall(header_text(fields, "References")))[-50:],
         from_addr=from_addr,
         from_name=from_name,
-        reply_to=_address(fields, "Reply-To")[1] or None,
-        to=_addresses(fields, "To"),
-        cc=_addresses(fields, "Cc"),
-        subject=_WS_RE.sub(" ", _header(fields, "Subject")).strip()[:998],
-        date=_date(_header(fields, "Date")),
+        reply_to=address(fields, "Reply-To")[1] or None,
+        to=addresses(fields, "To"),
+        cc=addresses(fields, "Cc"),
+        subject=_WS_RE.sub(" ", header_text(fields, "Subject")).strip()[:998],
+        date=header_date(header_text(fields, "Date")),
         text=text[: limits.max_text_chars],
         attachments=tuple(attachments),
         calendar_parts=tuple(calendars),
         size=size,
-        generated_by_chief=bool(_header(fields, GENERATED_HEADER)),
+        generated_by_chief=bool(header_text(fields, GENERATED_HEADER)),
         auto_submitted=(auto not in ("", "no")) or precedence in ("bulk", "list", "junk"),
-        list_id=_header(fields, "List-Id") or None,
+        list_id=header_text(fields, "List-Id") or None,
         defects=tuple(defects),
         truncated=truncated or body_truncated or len(text) > limits.max_text_chars,
     )
-
-
-# One header field: a name of printable ASCII but the colon, then the value with its folded
-# continuation lines (RFC 5322 2.2, 2.2.3).
-_FIELD = re.compile(rb"^([\x21-\x39\x3b-\x7e]+):[ \t]*([^\r\n]*(?:\r?\n[ \t][^\r\n]*)*)", re.M)
-
-
-class HeaderFields:
-    """A message's header fields by lower-case name, each value as text (raw 8-bit bytes
-    read as UTF-8, else Latin-1), read once: the parser's own lookup scans every field per
-    call."""
-
-    __slots__ = ("values",)
-
-    def __init__(self, values: dict[str, list[Any]]) -> None:
-        self.values = values
-
-    @classmethod
-    def of(cls, msg: EmailMessage) -> HeaderFields:
-        values: dict[str, list[Any]] = {}
-        for name, value in msg.items():
-            values.setdefault(name.lower(), []).append(value)
-        return cls(values)
-
-    @classmethod
-    def parse(cls, block: bytes) -> HeaderFields:
-        """The fields of a header block (``Name: value`` lines, folded lines continuing the
-        one before), read as the stdlib's compat32 parser reads them: the value starts after
-        the colon and its blanks, keeps its folds, and ends before the line break."""
-        values: dict[str, list[Any]] = {}
-        for found in _FIELD.finditer(block):
-            name = found[1].decode("ascii").lower()
-            values.setdefault(name, []).append(_decode_bytes(found[2], None))
-        return cls(values)
-
-    def get(self, name: str) -> Any:
-        found = self.values.get(name.lower())
-        return found[0] if found else None
-
-    def get_all(self, name: str) -> list[Any] | None:
-        return self.values.get(name.lower())
-
-
-def _header(msg: EmailMessage | HeaderFields, name: str) -> str:
-    """Decode one header to text (RFC 2047), tolerating bad encodings and raw 8-bit bytes."""
-    try:
-        value = msg.get(name)
-    except Exception:
-        return ""
-    if value is None:
-        return ""
-    return _decode_words(_raw_text(value))
-
-
-_FOLD = re.compile(r"\r?\n(?=[ \t])")
-
-
-def _decode_words(value: str) -> str:
-    """``value`` with its RFC 2047 encoded words decoded and control characters dropped.
-
-    The header is unfolded first (RFC 5322 2.2.3): the stdlib decoder reads each physical line
-    on its own and strips the blank that starts a folded line, which would glue the word
-    after a fold to an encoded word before it. Its plain-text chunks come back encoded as
-    raw-unicode-escape, and are decoded so."""
-    if "=?" not in value:  # no encoded words: nothing to decode
-        return _clean(value)
-    try:
-        parts = email.header.decode_header(_FOLD.sub("", value))
-    except Exception:
-        return _clean(value)
-    out: list[str] = []
-    for chunk, charset in parts:
-        if isinstance(chunk, str):
-            out.append(chunk)
-        elif charset is None:
-            out.append(chunk.decode("raw-unicode-escape", "replace"))
-        else:
-            out.append(_decode_bytes(chunk, charset))
-    return _clean("".join(out))
-
-
-def _raw_text(value: object) -> str:
-    """A header value as text. The parser hands back a header holding raw 8-bit bytes (RFC 6532
-    UTF-8, or a legacy charset sent unencoded) as a ``Header`` whose ``str()`` would turn each
-    byte into U+FFFD; its bytes are decoded here instead (UTF-8, else Latin-1)."""
-    if not isinstance(value, email.header.Header):
-        return str(value)
-    try:
-        chunks = email.header.decode_header(value)
-    except Exception:
-        return str(value)
-    return "".join(_decode_bytes(c, cs) if isinstance(c, bytes) else str(c) for c, cs in chunks)
-
-
-# Control characters (CR/LF included) that could smuggle structure into our output; tab stays.
-_CONTROLS = {code: " " for code in (*range(0x20), 0x7F) if code != 0x09}
-
-
-def _clean(value: str) -> str:
-    """Drop control characters (CR/LF included) that could smuggle structure into our output."""
-    return value.translate(_CONTROLS).strip()
-
-
-def _decode_bytes(data: bytes, charset: str | None, cut: bool = False) -> str:
-    """``data`` as text in ``charset`` (else UTF-8, else Latin-1); when ``cut`` (the data is the
-    start of something longer), a character split by the cut is dropped, not garbled."""
-    for candidate in (charset, "utf-8"):
-        if not candidate:
-            continue
-        try:
-            if cut:
-                return codecs.getincrementaldecoder(candidate)().decode(data, final=False)
-            return data.decode(candidate)
-        except (LookupError, UnicodeDecodeError):
-            continue
-    return data.decode("latin-1", "replace")
-
-
-def _address(msg: HeaderFields, name: str) -> tuple[str, str]:
-    found = _addresses_with_names(msg, name)
-    return found[0] if found else ("", "")
-
-
-def _addresses(msg: HeaderFields, name: str) -> tuple[str, ...]:
-    return tuple(addr for _, addr in _addresses_with_names(msg, name))[:100]
-
-
-def _addresses_with_names(msg: HeaderFields, name: str) -> list[tuple[str, str]]:
-    try:
-        raw_values = msg.get_all(name) or []
-    except Exception:
-        return []
-    out: list[tuple[str, str]] = []
-    values = [_raw_text(v) for v in raw_values]
-    pairs = [simple for simple in map(_simple_address, values) if simple is not None]
-    if len(pairs) < len(values):  # anything but the simple forms: the full RFC 5322 parser
-        try:
-            pairs = email.utils.getaddresses(values)
-        except Exception:
-            return []
-    for display, addr in pairs:
-        addr = _clean(addr).lower()
-        if "@" not in addr:
-            continue
-        out.append((_decode_display(display), addr))
-    return out
-
-
-# The two forms nearly every header uses: "Display Name <local@domain>" (the name made of
-# plain words) and a bare "local@domain". No quotes, comments, groups or lists: those go to
-# email.utils.getaddresses, which reads these two forms exactly as this does.
-_FWS = r"[ \t\r\n]"  # only these separate words for email.utils (not U+00A0 and the like)
-# RFC 5322 atext, and any non-ASCII character but whitespace (RFC 6532)
-_ATEXT = r"(?:[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]|[^\x00-\x7f\s])"
-_DOT_ATOM = rf"{_ATEXT}+(?:\.{_ATEXT}+)*"
-_SIMPLE_ADDRESS = re.compile(
-    rf"{_FWS}*(?:(?P<name>{_ATEXT}+(?:{_FWS}+{_ATEXT}+)*){_FWS}*)?"
-    rf"<(?P<addr>{_DOT_ATOM}@{_DOT_ATOM})>{_FWS}*"
-    rf"|{_FWS}*(?P<bare>{_DOT_ATOM}@{_DOT_ATOM}){_FWS}*"
-)
-_FWS_RUN = re.compile(rf"{_FWS}+")
-
-
-def _simple_address(value: str) -> tuple[str, str] | None:
-    """(display name, address) for a header holding one address in a simple form, else None."""
-    found = _SIMPLE_ADDRESS.fullmatch(value)
-    if found is None:
-        return None
-    if found["bare"] is not None:
-        return "", found["bare"]
-    return _FWS_RUN.sub(" ", found["name"] or ""), found["addr"]
-
-
-def _decode_display(display: str) -> str:
-    return _decode_words(display)
-
-
-def _first_msgid(value: str) -> str | None:
-    found = _MSGID_RE.search(value)
-    if found:
-        return found.group(0)
-    value = value.strip()
-    return f"<{value}>" if value and " " not in value else None
-
-
-def _date(value: str) -> datetime | None:
-    if not value:
-        return None
-    try:
-        parsed = email.utils.parsedate_to_datetime(value)
-    except (TypeError, ValueError, IndexError, OverflowError):
-        return None
-    if parsed is None:
-        return None
-    if parsed.tzinfo is None:
-        parsed = parsed.replace(tzinfo=UTC)
-    return parsed
 
 
 def _iter_parts(
@@ -477,7 +289,7 @@ def _leaves(msg: EmailMessage, limits: Limits) -> tuple[list[Part], bool, list[s
             ctype = "application/octet-stream"
         if ctype == "message/rfc822" or ctype.startswith("multipart/"):
             continue
-        disposition = (_header(part, "Content-Disposition").split(";")[0]).strip().lower()
+        disposition = (header_text(part, "Content-Disposition").split(";")[0]).strip().lower()
         try:
             data = part.get_payload(decode=True)
         except Exception:
@@ -505,7 +317,7 @@ def _assemble(
         if role == "calendar":
             data = part.data
             if data is not None and not part.cut and len(data) <= limits.max_calendar_bytes:
-                calendars.append(_decode_bytes(data, part.charset).replace("\r\n", "\n"))
+                calendars.append(decode_bytes(data, part.charset).replace("\r\n", "\n"))
             attachments.append(Attachment(part.filename, part.content_type, part.size))
         elif role == "attachment":
             attachments.append(Attachment(part.filename, part.content_type, part.size))
@@ -516,7 +328,7 @@ def _assemble(
             limit = budget * (4 if role == "plain" else 8)
             cut = part.cut or len(part.data) > limit
             truncated = truncated or cut
-            chunk = _decode_bytes(part.data[:limit], part.charset, cut)
+            chunk = decode_bytes(part.data[:limit], part.charset, cut)
             if role == "html":
                 chunk = html_to_text(chunk)
             texts.append(chunk)
@@ -541,7 +353,7 @@ def _filename(part: EmailMessage) -> str | None:
             fixed = EmailMessage()
             for header in ("Content-Disposition", "Content-Type"):
                 if part.get(header) is not None:
-                    fixed[header] = _raw_text(part.get(header))
+                    fixed[header] = raw_text(part.get(header))
             name = fixed.get_filename() or name
     except Exception:
         return None
@@ -553,7 +365,7 @@ def clean_filename(name: object) -> str | None:
     at most 255 characters), or None."""
     if not name:
         return None
-    return _decode_display(str(name))[:255] or None
+    return decode_words(str(name))[:255] or None
 
 
 class _TextExtractor(HTMLParser):

@@ -21,7 +21,8 @@ from dataclasses import dataclass, field
 from functools import partial
 from typing import Any
 
-from bot.mail_message import READ_HEADERS, HeaderFields, Limits, Message, build_message
+from bot.mail_headers import HeaderFields
+from bot.mail_message import READ_HEADERS, Limits, Message, build_message
 from connectors.imap_structure import Leaf, leaves, to_parts, wanted
 from connectors.parsing import read_or_report
 
