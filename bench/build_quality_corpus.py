@@ -57,26 +57,17 @@ from zoneinfo import ZoneInfo
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
+sys.path.insert(0, str(HERE.parent))
 
 import quality_phrasing_dev  # noqa: E402
 import quality_phrasing_holdout  # noqa: E402
+
+from bot.rules_engine import CATEGORIES  # noqa: E402
 
 SEED = 20261104
 OUT = HERE / "quality_corpus"
 PER_CATEGORY = 22  # messages per category per split
 PER_NULL = 36  # unclassified messages per split
-CATEGORIES = (
-    "payer",
-    "solicitor",
-    "local_authority",
-    "referral",
-    "team",
-    "lab",
-    "cme",
-    "credentialing",
-    "supplier",
-    "research",
-)
 PHRASING = {"dev": quality_phrasing_dev, "holdout": quality_phrasing_holdout}
 
 

@@ -37,20 +37,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bot.classify_files import classify_file, load_layers  # noqa: E402
 from bot.matching import identifying_refs  # noqa: E402
+from bot.rules_engine import CATEGORIES  # noqa: E402
 
 CORPUS = Path(__file__).resolve().parent / "quality_corpus"
-CATEGORIES = (
-    "payer",
-    "solicitor",
-    "local_authority",
-    "referral",
-    "team",
-    "lab",
-    "cme",
-    "credentialing",
-    "supplier",
-    "research",
-)
 SHORT = {
     "payer": "payer",
     "solicitor": "solic",

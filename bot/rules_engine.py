@@ -44,7 +44,21 @@ from bot.rule_schema import (
 from bot.stated_dates import find_stated_deadline
 from bot.yaml_source import YamlProblem, line_of, load_yaml, validate
 
-__all__ = ["PRIVATE_REFS", "Classification", "Rule", "RuleSet", "load_rules"]
+__all__ = ["CATEGORIES", "PRIVATE_REFS", "Classification", "Rule", "RuleSet", "load_rules"]
+
+# The classification vocabulary (DESIGN.md): what `chief classify` may answer besides null.
+CATEGORIES = (
+    "payer",
+    "solicitor",
+    "local_authority",
+    "referral",
+    "team",
+    "lab",
+    "cme",
+    "credentialing",
+    "supplier",
+    "research",
+)
 
 # Refs extracted only to compute a patient pseudonym: never stored, printed or templated.
 PRIVATE_REFS = frozenset({"patient", "dob"})

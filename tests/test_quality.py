@@ -26,24 +26,13 @@ from sqlalchemy.orm import Session
 from bot.config import load_config
 from bot.models import MessageRow
 from bot.pipeline import sync
+from bot.rules_engine import CATEGORIES
 from bot.runtime import Runtime
 from tests.conftest import deliver
 
 ROOT = Path(__file__).resolve().parent.parent
 BENCH = ROOT / "bench"
 CORPUS = BENCH / "quality_corpus"
-CATEGORIES = {
-    "payer",
-    "solicitor",
-    "local_authority",
-    "referral",
-    "team",
-    "lab",
-    "cme",
-    "credentialing",
-    "supplier",
-    "research",
-}
 
 
 @pytest.fixture(scope="module")
@@ -73,7 +62,7 @@ def test_corpus_is_large_varied_and_split(labels: list[dict[str, str]]) -> None:
         for category in (*CATEGORIES, ""):
             assert counts[category] >= 12, (split, category)
     counts = Counter(row["category"] for row in labels)
-    assert set(counts) == CATEGORIES | {""}
+    assert set(counts) == {*CATEGORIES, ""}
     assert all(n >= 25 for n in counts.values()), counts
     variants = Counter(row["variant"] for row in labels)
     for variant in ("reply", "fwd-inline", "fwd-attached", "html", "alt", "rfc2047", "invite"):

@@ -21,6 +21,7 @@ from pathlib import Path
 import pytest
 
 from bot.mail_message import Message, parse_message
+from bot.rules_engine import CATEGORIES
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLES = ROOT / "examples"
@@ -28,18 +29,6 @@ MAILDIR_NEW = EXAMPLES / "mailbox" / "new"
 LABELS = EXAMPLES / "mailbox-labels.csv"
 RULES = ROOT / "rules"
 
-CATEGORIES = {
-    "payer",
-    "solicitor",
-    "local_authority",
-    "referral",
-    "team",
-    "lab",
-    "cme",
-    "credentialing",
-    "supplier",
-    "research",
-}
 CASE_KINDS = {
     "prior_auth",
     "claim",
