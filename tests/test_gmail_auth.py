@@ -24,10 +24,15 @@ pytestmark = pytest.mark.servers
 
 ACCOUNT = "dr@practice.example"
 
-# A browser that follows the consent page's redirect back to the sign-in's local server. It
-# lets go of the output it inherits at once, so `chief` is not waited for past its own exit.
+# A browser that follows the consent page's redirect back to the sign-in's local server. Like
+# a desktop browser's launcher it returns at once and loads the page in the background: Python's
+# webbrowser waits for the command to exit before the sign-in starts answering on its local
+# server, so a launcher that waited for the page would stall until its own timeout. It lets go
+# of the output it inherits, so `chief` is not waited for past its own exit.
 BROWSER = """\
 import os, sys, urllib.request
+if os.fork():
+    os._exit(0)
 quiet = os.open(os.devnull, os.O_WRONLY)
 os.dup2(quiet, 1)
 os.dup2(quiet, 2)
