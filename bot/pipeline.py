@@ -68,6 +68,7 @@ class SyncReport:
     drafts_planned: int = 0
     drafts_written: int = 0
     calendar_written: int = 0
+    labelled: int = 0  # messages given their category's label (Gmail `category_labels`)
     errors: list[str] = field(default_factory=list)
 
     def as_dict(self) -> dict[str, Any]:
@@ -81,6 +82,7 @@ class SyncReport:
             "drafts_planned": self.drafts_planned,
             "drafts_written": self.drafts_written,
             "calendar_written": self.calendar_written,
+            "labelled": self.labelled,
             "errors": list(self.errors),
         }
 
@@ -141,7 +143,8 @@ def _payer_reply_address(message: Message, result: Classification) -> str | None
 
 def _log_message(
     session: Session, rt: Runtime, mailbox_id: int, key: str, message: Message, report: SyncReport
-) -> None:
+) -> str | None:
+    """Classify, file and plan one new message in ``session``; returns its category."""
     result = rt.rules.classify(message)
     now = rt.now()
     row = MessageRow(
@@ -192,7 +195,8 @@ def _log_message(
         now,
         day_first,
     )
-    note_alert(rt, key, message, result, now)  # a journal alert, kept for the weekly digest
+    if note_alert(rt, key, message, result, now):  # a journal alert, kept for the digest
+        crash.step("alert.append")  # appended, its batch not yet committed
     report.messages += 1
     report.by_category[result.category or "unclassified"] += 1
     report.filed[filed.how] += 1
@@ -207,6 +211,7 @@ def _log_message(
         filed.case.id if filed.case else None,
         filed.how,
     )
+    return result.category
 
 
 def _sync_mail(rt: Runtime, report: SyncReport, progress: Bar | None) -> None:
@@ -214,9 +219,11 @@ def _sync_mail(rt: Runtime, report: SyncReport, progress: Bar | None) -> None:
     with rt.sessions() as session:
         mailbox_id = rt.mailbox_id(session)
         session.commit()
+        crash.step("mailbox.commit")
         mailbox = session.get(Mailbox, mailbox_id)
         assert mailbox is not None
         cursor = mailbox.cursor
+    labeller = getattr(source, "label_messages", None)  # a label per category (Gmail)
     estimate = getattr(source, "estimate", None)
     if progress is not None and estimate is not None:
         progress.set_total(estimate(cursor))
@@ -246,9 +253,15 @@ def _sync_mail(rt: Runtime, report: SyncReport, progress: Bar | None) -> None:
                 else set()
             )
             report.skipped_known += len(known)
+            by_category: dict[str | None, list[str]] = {}
             for key, message in keyed.items():
                 if key not in known and message is not None:
-                    _log_message(session, rt, mailbox_id, key, message, report)
+                    category = _log_message(session, rt, mailbox_id, key, message, report)
+                    by_category.setdefault(category, []).append(message.provider_id)
+            if labeller is not None and by_category:
+                # Before the commit: a crash in between labels them again on the rerun.
+                report.labelled += labeller(by_category)
+                crash.step("labels.remote")
             for key, (pid, why) in failed.items():
                 if key in known:
                     continue
@@ -298,6 +311,7 @@ def plan_credentials(rt: Runtime, report: SyncReport) -> Register | None:
             # Scoped to the practice: one case log may serve several practices.
             scoped = replace(entry, key=stable_key(rt.config.practice.slug, entry.key))
             plan_calendar_entry(session, rt, scoped, source)
+    crash.step("reminders.commit")
     return register
 
 
@@ -317,6 +331,7 @@ def sync(rt: Runtime, progress: Bar | None = None) -> SyncReport:
             report.errors.append(str(exc))
         try:
             report.drafts_planned += plan_booking_chases(rt)
+            crash.step("chases.commit")
         except ConnectorError as exc:
             report.errors.append(f"booking guard: calendar unreadable: {exc}")
         effects = apply_pending(rt)

@@ -5,6 +5,15 @@ Reading never changes the mailbox: only ``users.messages.list``, ``users.message
 scope (sign-in and scopes: :mod:`connectors.google_auth`; calls, batches, backoff and error
 translation: :mod:`connectors.google_client`). A PROVIDER ID is the Gmail message id.
 
+The one change a practice may ask for is a label per category (``category_labels``, off by
+default): ``true`` puts ``Chief/Payer``, ``Chief/Solicitor``... on the messages the rules
+classify, a table (``{payer = "Insurers", lab = "Results"}``) names the labels and limits them
+to the categories it lists. The labels are created when missing and added with
+``users.messages.batchModify`` (``gmail.modify``, asked for only then); nothing else about a
+message changes: it stays where it is, read or unread. Labels go on before the batch is
+committed to the case log, so a crash in between labels the same messages again on the rerun
+(adding a label a message has is a no-op): none is missed, none doubled.
+
 Sync, following Gmail's "Synchronizing clients" guide:
 
 1. **Full** (no cursor, or one Gmail no longer honours): ``getProfile`` gives the mailbox's
@@ -50,14 +59,21 @@ import hashlib
 import logging
 import re
 import time
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any, ClassVar
 
 from bot.errors import ConnectorError, CursorInvalid, RemoteGone, UserError
 from bot.mail_message import KEY_HEADER, Limits, Message
+from bot.rules_engine import CATEGORIES
 from connectors.base import Batch, Cursor, OutgoingDraft
-from connectors.google_auth import GMAIL_SCOPES, StoreKind, TokenStore, load_credentials
+from connectors.google_auth import (
+    GMAIL_LABEL_SCOPE,
+    GMAIL_SCOPES,
+    StoreKind,
+    TokenStore,
+    load_credentials,
+)
 from connectors.google_client import GoogleClient, Retry, check_api_root
 from connectors.imap_append import check_key, key_hash, with_key_header
 from connectors.parsing import parse_or_report
@@ -71,6 +87,9 @@ INBOX = "INBOX"
 _CURSOR_VERSION = 1
 _LIST_PAGE = 500  # messages.list / history.list / drafts.list maximum page size
 _GMAIL_BATCH_LIMIT = 100  # documented; Gmail advises 50 or fewer to avoid throttling
+_MODIFY_LIMIT = 1000  # messages.batchModify: at most 1,000 ids a call
+_LABEL_PREFIX = "Chief/"
+_HISTORY_FRESH_S = 5.0  # estimate()'s history listing, handed to the changes() that follows
 _SYSTEM_LABELS = frozenset(
     {"INBOX", "SENT", "DRAFT", "SPAM", "TRASH", "UNREAD", "STARRED", "IMPORTANT"}
     | {f"CATEGORY_{c}" for c in ("PERSONAL", "SOCIAL", "PROMOTIONS", "UPDATES", "FORUMS")}
@@ -101,7 +120,7 @@ class GmailConnector:
     supports_drafts: ClassVar[bool] = True  # drafts.create; found again by X-Chief-Key
     supports_send: ClassVar[bool] = True  # messages.insert into INBOX, practitioner only
     supports_wait: ClassVar[bool] = False  # polling; users.watch + Pub/Sub is future work
-    read_only_source: ClassVar[bool] = True  # list / get / history only
+    read_only_source: ClassVar[bool] = True  # list / get / history (labels only if configured)
     needs_network: ClassVar[bool] = True
 
     def __init__(
@@ -111,6 +130,7 @@ class GmailConnector:
         token_store: StoreKind = "auto",
         client_secrets_file: Path | None = None,
         watch: Sequence[str] = (INBOX,),
+        category_labels: bool | Mapping[str, str] = False,
         batch_size: int = 50,
         timeout: float = 30.0,
         retry_attempts: int = 8,
@@ -133,6 +153,7 @@ class GmailConnector:
                 "`timeout`, `retry_attempts`, `retry_base_s` and `max_retry_wait_s` "
                 "in [mail] must be positive"
             )
+        label_names = _category_labels(category_labels, problems)
         if problems:
             raise UserError("invalid [mail] settings for the Gmail connector", problems)
         check_api_root(api_root, "mail")
@@ -142,17 +163,21 @@ class GmailConnector:
         self.client_secrets_file = client_secrets_file
         self.practitioner_address = (practitioner_address or "").strip().lower() or None
         self.limits = limits or Limits()
+        self.category_labels = label_names
+        scopes = (*GMAIL_SCOPES, GMAIL_LABEL_SCOPE) if label_names else GMAIL_SCOPES
         self.store = TokenStore(self.account, token_file, token_store, "mail")
         self.client = GoogleClient(
             "gmail",
             "v1",
-            lambda: load_credentials(self.store, GMAIL_SCOPES),
+            lambda: load_credentials(self.store, scopes),
             api_root,
             timeout,
             Retry(retry_attempts, retry_base_s, max_retry_wait_s),
             batch_size,
         )
         self._label_ids: dict[str, str] | None = None
+        self._category_label_ids: dict[str, str] = {}  # label name -> id, once made sure of
+        self._history_seen: tuple[str, list[str], str, float] | None = None
         self._threads: dict[str, str] = {}  # Message-ID -> Gmail threadId, from reading
         self._draft_keys: dict[str, str] = {}  # X-Chief-Key -> draft id
         self._drafts_indexed: set[str] = set()
@@ -182,8 +207,34 @@ class GmailConnector:
         history_id = str(cursor["history_id"])
         if cursor.get("resume"):
             return self._full(history_id, dict(cursor["resume"]))
-        ids, latest = self._history(history_id)
+        seen, self._history_seen = self._history_seen, None
+        if seen and seen[0] == history_id and time.monotonic() - seen[3] < _HISTORY_FRESH_S:
+            ids, latest = seen[1], seen[2]
+        else:
+            ids, latest = self._history(history_id)
         return self._incremental(history_id, ids, latest)
+
+    def estimate(self, cursor: Cursor | None) -> int | None:
+        """About how many messages ``changes(cursor)`` reads (a progress bar's total): the
+        watched labels' message counts for a full sync, the history's new messages otherwise
+        (that listing is handed to the ``changes`` call that follows, not made twice)."""
+        try:
+            if cursor is None or cursor.get("resume") or cursor.get("v") != _CURSOR_VERSION:
+                return sum(self._label_total(i) for i in self._labels().values())
+            if cursor.get("labels") != list(self.watch):
+                return None
+            start = str(cursor.get("history_id", ""))
+            ids, latest = self._history(start)
+        except (CursorInvalid, RemoteGone):
+            return None
+        self._history_seen = (start, ids, latest, time.monotonic())
+        return len(ids)
+
+    def _label_total(self, label_id: str) -> int:
+        label = self.client.call(
+            lambda s: s.users().labels().get(userId="me", id=label_id), "reading a label"
+        )
+        return int(label.get("messagesTotal") or 0)
 
     def _cursor(self, history_id: str, resume: dict[str, Any] | None = None) -> Cursor:
         out: Cursor = {"v": _CURSOR_VERSION, "history_id": history_id, "labels": list(self.watch)}
@@ -329,6 +380,51 @@ class GmailConnector:
             messages.append(message)
         return tuple(messages), tuple(failed)
 
+    # --- Category labels --------------------------------------------------------------------
+
+    def label_messages(self, by_category: Mapping[str | None, Sequence[str]]) -> int:
+        """Put the configured label of each category on its messages (provider ids); returns
+        how many messages were labelled. A no-op unless ``category_labels`` is set."""
+        wanted = {
+            self.category_labels[category]: list(dict.fromkeys(ids))
+            for category, ids in by_category.items()
+            if category in self.category_labels and ids
+        }
+        if not wanted:
+            return 0
+        label_ids = self._ensure_labels(sorted(wanted))
+        done = 0
+        for name, ids in sorted(wanted.items()):
+            for at in range(0, len(ids), _MODIFY_LIMIT):
+                chunk = ids[at : at + _MODIFY_LIMIT]
+                body = {"ids": chunk, "addLabelIds": [label_ids[name]]}
+                self.client.call(_modify(body), "labelling messages")
+                done += len(chunk)
+        log.debug("gmail: %d message(s) labelled in %d label(s)", done, len(wanted))
+        return done
+
+    def _ensure_labels(self, names: Sequence[str]) -> dict[str, str]:
+        """Label name -> id for ``names``, creating the ones the mailbox lacks."""
+        missing = [n for n in names if n not in self._category_label_ids]
+        if missing:
+            listed = self.client.call(
+                lambda s: s.users().labels().list(userId="me"), "listing labels"
+            ).get("labels", [])
+            by_name = {str(label.get("name", "")).lower(): label["id"] for label in listed}
+            for name in missing:
+                found = by_name.get(name.lower())
+                if found is None:
+                    body = {
+                        "name": name,
+                        "labelListVisibility": "labelShow",
+                        "messageListVisibility": "show",
+                    }
+                    created = self.client.call(_create_label(body), "creating a label")
+                    found = created["id"]
+                    log.info("gmail: label created for a category")
+                self._category_label_ids[name] = str(found)
+        return {n: self._category_label_ids[n] for n in names}
+
     # --- DraftSink --------------------------------------------------------------------------
 
     def find_draft(self, key: str) -> str | None:
@@ -422,6 +518,34 @@ class GmailConnector:
         )
         return draft_id
 
+    def draft_link(self, remote_id: str) -> str | None:
+        """The Gmail web address that opens draft ``remote_id``, or None when it is gone."""
+        return self.draft_links([remote_id]).get(remote_id)
+
+    def draft_links(self, remote_ids: Sequence[str]) -> dict[str, str]:
+        """Draft id → web address, in one batch (``bot.summary_links``).
+
+        Gmail opens a draft at ``#drafts?compose=<message id>``; the draft's message id
+        changes each time the draft is saved (the draft id does not), so it is read now, not
+        remembered from when the draft was written. ``u/<account>`` picks the right account
+        when several are signed in. Drafts deleted since are left out.
+        """
+        wanted = [r for r in dict.fromkeys(remote_ids) if r]
+        if not wanted:
+            return {}
+        answers = self.client.batch({did: _get_draft(did) for did in wanted}, "linking drafts")
+        base = f"https://mail.google.com/mail/u/{self.account}/#drafts?compose="
+        links = {}
+        for did, answer in answers.items():
+            if isinstance(answer, RemoteGone):
+                continue
+            if isinstance(answer, ConnectorError):
+                raise answer
+            message_id = str(answer.get("message", {}).get("id") or "")
+            if message_id.isalnum():
+                links[did] = base + message_id
+        return links
+
     # --- Sender -----------------------------------------------------------------------------
 
     def send_to_practitioner(self, raw: bytes, key: str) -> str:
@@ -474,6 +598,44 @@ class GmailConnector:
             f"drafts go to Gmail drafts, in the conversation they answer; "
             f"sign-in kept in {self.store.describe()}"
         )
+
+
+def _category_labels(setting: object, problems: list[str]) -> dict[str, str]:
+    """``category_labels`` from chief.toml as category -> label name ({} when off)."""
+    if setting is False or setting is None:
+        return {}
+    if setting is True:
+        return {c: _LABEL_PREFIX + c.replace("_", " ").capitalize() for c in CATEGORIES}
+    if isinstance(setting, Mapping):
+        unknown = [str(k) for k in setting if k not in CATEGORIES]
+        bad = [str(k) for k, v in setting.items() if not isinstance(v, str) or not v.strip()]
+        if unknown:
+            problems.append(
+                f"`category_labels` in [mail]: unknown category {', '.join(unknown)}; "
+                f"known: {', '.join(CATEGORIES)}"
+            )
+        if bad:
+            problems.append(f"`category_labels` in [mail]: give a label name for {', '.join(bad)}")
+        if unknown or bad:
+            return {}
+        names = {str(k): str(v).strip() for k, v in setting.items()}
+        reserved = [n for n in names.values() if n.upper() in _SYSTEM_LABELS]
+        if reserved:
+            problems.append(f"`category_labels` in [mail]: {reserved[0]} is a Gmail system label")
+            return {}
+        return names
+    problems.append(
+        '`category_labels` in [mail] must be true, false or a table such as {payer = "Insurers"}'
+    )
+    return {}
+
+
+def _modify(body: dict[str, Any]) -> Callable[[Any], Any]:
+    return lambda s: s.users().messages().batchModify(userId="me", body=body)
+
+
+def _create_label(body: dict[str, Any]) -> Callable[[Any], Any]:
+    return lambda s: s.users().labels().create(userId="me", body=body)
 
 
 def _get_message(message_id: str) -> Callable[[Any], Any]:

@@ -35,7 +35,7 @@ import logging
 import os
 import stat
 import tempfile
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any, Literal
 from urllib.parse import urlsplit
@@ -45,6 +45,7 @@ from connectors.passwords import is_loopback
 
 __all__ = [
     "CALENDAR_SCOPES",
+    "GMAIL_LABEL_SCOPE",
     "GMAIL_SCOPES",
     "SIGN_IN_AGAIN",
     "TokenStore",
@@ -57,6 +58,9 @@ log = logging.getLogger(__name__)
 
 _PREFIX = "https://www.googleapis.com/auth/"
 GMAIL_SCOPES = (_PREFIX + "gmail.readonly", _PREFIX + "gmail.compose", _PREFIX + "gmail.insert")
+# Only when `category_labels` is on: labels are created and put on messages (never mail
+# moved, deleted or marked read); gmail.modify is the narrowest scope that applies labels.
+GMAIL_LABEL_SCOPE = _PREFIX + "gmail.modify"
 CALENDAR_SCOPES = (_PREFIX + "calendar.events.owned",)
 _GOOGLE_TOKEN_URIS = (
     "https://oauth2.googleapis.com/token",
@@ -110,10 +114,27 @@ class TokenStore:
     def describe(self) -> str:
         return "the OS keyring" if self._ring is not None else str(self.token_file)
 
+    @contextlib.contextmanager
+    def _keyring_errors(self, verb: str) -> Iterator[None]:
+        """A keyring that is locked, or whose service is gone, as a UserError that says what
+        to do (the backend's own message never carries the secret)."""
+        try:
+            yield
+        except Exception as exc:
+            raise UserError(
+                f"the OS keyring could not {verb} the Google sign-in ({type(exc).__name__})",
+                [
+                    "unlock the keyring (log in to the desktop session) and try again",
+                    f'or keep the sign-in in a 0600 file: token_store = "file" and '
+                    f"`token_file` in [{self.section}]",
+                ],
+            ) from None
+
     def load(self) -> dict[str, Any] | None:
         text: str | None = None
         if self._ring is not None:
-            text = self._ring.get_password(KEYRING_SERVICE, f"google:{self.account}")
+            with self._keyring_errors("read"):
+                text = self._ring.get_password(KEYRING_SERVICE, f"google:{self.account}")
         elif self.token_file is not None and self.token_file.exists():
             mode = stat.S_IMODE(self.token_file.stat().st_mode)
             if mode & 0o077:
@@ -133,7 +154,8 @@ class TokenStore:
     def save(self, info: dict[str, Any]) -> None:
         text = json.dumps(info, sort_keys=True)
         if self._ring is not None:
-            self._ring.set_password(KEYRING_SERVICE, f"google:{self.account}", text)
+            with self._keyring_errors("keep"):
+                self._ring.set_password(KEYRING_SERVICE, f"google:{self.account}", text)
             return
         assert self.token_file is not None
         self.token_file.parent.mkdir(parents=True, exist_ok=True)
@@ -257,6 +279,8 @@ def sign_in_for(config: Any, open_browser: bool = True) -> tuple[str, list[str]]
     for section, connector, needed in wanted:
         name, kwargs = config.connector_args(section)
         if name == connector:
+            if section == "mail" and kwargs.get("category_labels"):
+                needed = (*needed, GMAIL_LABEL_SCOPE)
             plans.append((section, kwargs, needed))
     if not plans:
         raise UserError(

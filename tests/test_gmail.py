@@ -330,3 +330,90 @@ def test_batches_stay_within_the_documented_limit(
     messages, _, _ = drain(gmail_for(google, token_file, batch_size=100).changes(None))
     assert len(messages) == 230
     assert google.batches == [100, 100, 30]
+
+
+# --- progress estimate ------------------------------------------------------------------------
+
+
+def test_estimate_counts_the_labels_then_the_history_it_hands_on(
+    google: GoogleApiServer, gmail: GmailConnector
+) -> None:
+    for n in range(5):
+        google.gmail.deliver(sample(n))
+    google.gmail.deliver(sample(9), labels=("CATEGORY_UPDATES",))  # not watched
+    assert gmail.estimate(None) == 5
+    _, _, cursor = drain(gmail.changes(None))
+    for n in range(5, 8):
+        google.gmail.deliver(sample(n))
+    before = len(google.calls)
+    assert gmail.estimate(cursor) == 3
+    messages, _, _ = drain(gmail.changes(cursor))
+    assert len(messages) == 3
+    history_calls = [c for c in google.calls[before:] if c.method_id.endswith("history.list")]
+    assert len(history_calls) == 1, "changes() listed the history estimate() had just read"
+    google.gmail.expire_history()
+    assert gmail.estimate(cursor) is None  # the sync that follows starts over in full
+
+
+# --- category labels ------------------------------------------------------------------------
+
+MODIFY = "https://www.googleapis.com/auth/gmail.modify"
+
+
+def test_category_labels_are_made_once_and_change_nothing_else(
+    google: GoogleApiServer, tmp_path: Path
+) -> None:
+    token = signed_in(google, tmp_path / "t.json", scopes=(*GMAIL_SCOPES, MODIFY))
+    gmail = gmail_for(google, token, category_labels=True)
+    ids = [google.gmail.deliver(sample(n)) for n in range(4)]
+    before = {i: (google.gmail.messages[i].raw, set(google.gmail.messages[i].labels)) for i in ids}
+    assert gmail.label_messages({"payer": ids[:3], "local_authority": [ids[3]], None: []}) == 4
+    assert gmail.label_messages({"payer": ids[:1]}) == 1  # again: a no-op on the mailbox
+    by_name = {v["name"]: k for k, v in google.gmail.labels.items()}
+    assert {"Chief/Payer", "Chief/Local authority"} <= set(by_name)
+    assert sorted(n for n in by_name if n.startswith("Chief/")) == [
+        "Chief/Local authority",
+        "Chief/Payer",
+    ]
+    for i in ids:
+        message = google.gmail.messages[i]
+        raw, labels = before[i]
+        assert message.raw == raw  # never rewritten
+        added = message.labels - labels
+        assert labels <= message.labels  # still in INBOX, still unread
+        want = "Chief/Local authority" if i == ids[3] else "Chief/Payer"
+        assert added == {by_name[want]}
+    assert google.count("labels.create") == 2
+    # A second connector (the next run) finds the labels instead of making them again.
+    assert gmail_for(google, token, category_labels=True).label_messages({"payer": ids}) == 4
+    assert google.count("labels.create") == 2
+
+
+def test_category_labels_by_table_and_off_by_default(
+    google: GoogleApiServer, tmp_path: Path, token_file: Path
+) -> None:
+    token = signed_in(google, tmp_path / "t.json", scopes=(*GMAIL_SCOPES, MODIFY))
+    gmail = gmail_for(google, token, category_labels={"lab": "Results"})
+    lab, payer = google.gmail.deliver(sample(1)), google.gmail.deliver(sample(2))
+    assert gmail.label_messages({"lab": [lab], "payer": [payer]}) == 1
+    assert [v["name"] for v in google.gmail.labels.values() if v["type"] == "user"] == ["Results"]
+    before = len(google.calls)
+    assert gmail_for(google, token_file).label_messages({"lab": [lab]}) == 0
+    assert len(google.calls) == before  # off: not one call
+    for bad, why in (
+        ({"payors": "X"}, "unknown category payors"),
+        ({"lab": ""}, "give a label name"),
+        ({"lab": "INBOX"}, "system label"),
+        ("yes", "must be true, false or a table"),
+    ):
+        with pytest.raises(UserError, match="category_labels") as caught:
+            gmail_for(google, token_file, category_labels=bad)
+        assert why in str(caught.value)
+
+
+def test_category_labels_need_the_modify_permission(
+    google: GoogleApiServer, token_file: Path
+) -> None:
+    message = google.gmail.deliver(sample(1))
+    with pytest.raises(AuthError, match="gmail.modify"):
+        gmail_for(google, token_file, category_labels=True).label_messages({"payer": [message]})

@@ -30,9 +30,10 @@ from bot.models import MessageRow
 from bot.pipeline import SyncReport, sync
 from bot.resources import shipped_examples
 from bot.runtime import Runtime
+from connectors.google_auth import GMAIL_LABEL_SCOPE
 from tests.servers.google_api import GoogleApiServer
 from tests.servers.google_gmail import subject_key
-from tests.servers.google_testing import seed_calendar, signed_in
+from tests.servers.google_testing import ALL_SCOPES, seed_calendar, signed_in
 
 pytestmark = [pytest.mark.servers, pytest.mark.slow]
 
@@ -68,11 +69,14 @@ def server(embedded: dict[str, Any]) -> Iterator[GoogleApiServer]:
     assert api.problems == [], "the local Google API server saw calls outside the API"
 
 
-def google_practice(home: Path, server: GoogleApiServer, batch_size: int = 50) -> Path:
+def google_practice(
+    home: Path, server: GoogleApiServer, batch_size: int = 50, mail_extra: str = ""
+) -> Path:
     """The demo practice with ``[mail]`` on Gmail and ``[calendar]`` on Google Calendar."""
     config = prepare_home(home, PRACTICE)
     shutil.rmtree(home / "Maildir")  # not used: the mail is on the server
-    signed_in(server, home / "secrets" / "google-token.json")
+    scopes = (*ALL_SCOPES, GMAIL_LABEL_SCOPE) if "category_labels" in mail_extra else ALL_SCOPES
+    signed_in(server, home / "secrets" / "google-token.json", scopes)
     common = (
         f'account = "{server.account}"\n'
         'token_file = "secrets/google-token.json"\n'
@@ -84,7 +88,7 @@ def google_practice(home: Path, server: GoogleApiServer, batch_size: int = 50) -
     head, _, rest = text.partition("[mail]")
     _, _, tail = rest.partition("[database]")
     config.write_text(
-        f'{head}[mail]\nconnector = "gmail"\n{common}batch_size = {batch_size}\n\n'
+        f'{head}[mail]\nconnector = "gmail"\n{common}batch_size = {batch_size}\n{mail_extra}\n'
         f'[calendar]\nconnector = "google_calendar"\n{common}reminders = ["popup", "email"]\n\n'
         f"[database]{tail}"
     )
@@ -268,3 +272,51 @@ def test_a_real_kill_mid_drafts_then_rerun(server: GoogleApiServer, tmp_path: Pa
     finally:
         rt.engine.dispose()
     check_server(server, config, result)
+
+
+def check_labels(server: GoogleApiServer, config: Path, pristine: dict[str, Any]) -> int:
+    """Each logged message carries its category's label and nothing else changed: the bytes and
+    the labels it had are kept, unclassified mail gets no label. How many were labelled."""
+    rt = Runtime.from_config(load_config(config))
+    try:
+        with rt.sessions() as session:
+            rows = session.execute(select(MessageRow.provider_id, MessageRow.category)).all()
+    finally:
+        rt.engine.dispose()
+    names = {k: v["name"] for k, v in server.gmail.labels.items()}
+    labelled = 0
+    for provider_id, category in rows:
+        message = server.gmail.messages[provider_id]
+        raw, labels = pristine[provider_id]
+        assert message.raw == raw and labels <= message.labels
+        added = sorted(names[label] for label in message.labels - labels)
+        want = [f"Chief/{category.replace('_', ' ').capitalize()}"] if category else []
+        assert added == want, (provider_id, category, added)
+        labelled += bool(added)
+    return labelled
+
+
+def test_category_labels_exactly_once_across_kills(server: GoogleApiServer, tmp_path: Path) -> None:
+    """With `category_labels = true`, every classified message gets its category's Gmail label
+    (and only that), also when the sync is killed between labelling and committing."""
+    pristine_home = tmp_path / "pristine"
+    google_practice(pristine_home, server, batch_size=40, mail_extra="category_labels = true\n")
+    with server.gmail.lock:
+        pristine_mail = {i: (m.raw, set(m.labels)) for i, m in server.gmail.messages.items()}
+    pristine = server.snapshot()
+    home = tmp_path / "home"
+    crashed_at: list[str] = []
+    for n in range(1, 12):
+        shutil.rmtree(home, ignore_errors=True)
+        shutil.copytree(pristine_home, home)
+        server.restore(pristine)
+        config = home / "chief.toml"
+        crashed = _chief(config, "sync", crash_after=n)
+        assert crashed.returncode == 77, crashed.stderr
+        crashed_at.append(crashed.stderr.rsplit("(", 1)[-1].strip(" )\n"))
+        finished = json.loads(_chief(config, "sync", "--json").stdout)
+        assert finished["errors"] == []
+        assert check_labels(server, config, pristine_mail) > 100
+        if crashed_at[-2:] == ["labels.remote", "batch.commit"]:
+            break  # killed with a batch labelled but not committed, then just after its commit
+    assert crashed_at[-2:] == ["labels.remote", "batch.commit"], crashed_at

@@ -222,6 +222,57 @@ class Mailbox:
     def m_labels_list(self, params: dict[str, Any], body: Any) -> Any:
         return {"labels": list(self.labels.values())}
 
+    def m_labels_get(self, params: dict[str, Any], body: Any) -> Any:
+        label = self.labels.get(params["id"])
+        if label is None:
+            raise ApiError(404, "notFound", "Requested entity was not found.")
+        holding = [m for m in self.messages.values() if label["id"] in m.labels]
+        return {
+            **label,
+            "messagesTotal": len(holding),
+            "messagesUnread": sum(1 for m in holding if "UNREAD" in m.labels),
+            "threadsTotal": len({m.thread_id for m in holding}),
+        }
+
+    def m_labels_create(self, params: dict[str, Any], body: Any) -> Any:
+        name = str((body or {}).get("name") or "").strip()
+        if not name:
+            raise ApiError(400, "invalidArgument", "Invalid label name")
+        if any(label["name"].lower() == name.lower() for label in self.labels.values()):
+            raise ApiError(409, "alreadyExists", "Label name exists or conflicts")
+        label_id = f"Label_{len(self.labels) + 1}"
+        self.labels[label_id] = {
+            "id": label_id,
+            "name": name,
+            "type": "user",
+            "labelListVisibility": body.get("labelListVisibility", "labelShow"),
+            "messageListVisibility": body.get("messageListVisibility", "show"),
+        }
+        return dict(self.labels[label_id])
+
+    def m_messages_batchModify(self, params: dict[str, Any], body: Any) -> Any:
+        ids = list((body or {}).get("ids") or ())
+        if len(ids) > 1000:
+            raise ApiError(400, "invalidArgument", "Too many ids: at most 1000")
+        add = list(body.get("addLabelIds") or ())
+        remove = list(body.get("removeLabelIds") or ())
+        unknown = [label for label in add + remove if label not in self.labels]
+        if unknown:
+            raise ApiError(400, "invalidArgument", f"Invalid label: {unknown[0]}")
+        for message_id in ids:
+            message = self.messages.get(message_id)
+            if message is None:
+                continue  # as Gmail: ids that no longer exist are passed over
+            added = [label for label in add if label not in message.labels]
+            removed = [label for label in remove if label in message.labels]
+            message.labels.update(added)
+            message.labels.difference_update(removed)
+            if added:
+                self._record("labelsAdded", message, added)
+            if removed:
+                self._record("labelsRemoved", message, removed)
+        return None
+
     def _page(
         self, items: list[Any], params: dict[str, Any], default: int
     ) -> tuple[list[Any], str | None]:
