@@ -176,7 +176,7 @@ def test_crash_between_draft_append_and_commit_is_reconciled(
     config = imap_practice(tmp_path, dovecot, batch_size=500)
     chief = shutil.which("chief")
     assert chief, "the `chief` console script is not installed (pip install -e '.[test]')"
-    env = {**os.environ, "CHIEF_CRASH_AFTER": "2"}  # 1: batch committed, 2: first draft APPENDed
+    env = {**os.environ, "CHIEF_CRASH_AFTER": "draft.remote:1"}  # first draft APPENDed
     crashed = subprocess.run(
         [chief, "--config", str(config), "sync"], env=env, capture_output=True, text=True
     )
