@@ -17,10 +17,23 @@ case_id, clock), ``renewals`` (name, expires, days_left), ``today_events`` (star
 (:class:`bot.booking_guard.BookingFlag`), ``payment_positions`` and ``payment_totals``
 (:mod:`bot.payments`: one line per party and currency, one total per currency),
 ``quiet_referrers`` (:class:`bot.referral_network.ReferralSource`), ``referral_quiet_days`` and
-``open_acknowledgements`` (a count).
+``open_acknowledgements`` (a count), ``referral_sources`` (every source, for the activity
+chart), ``ageing`` (:class:`bot.summary_charts.AgeingRow`).
+Computed for the templates: ``headline`` (:class:`Headline`, the counts the subject line
+leads with), ``timeline`` (:func:`bot.summary_charts.deadline_timeline`), ``referral_bars``,
+``due_this_week`` / ``due_later``, ``top_drafts`` / ``top_overdue`` (the first few, for the
+first screen), ``palette`` and ``dark_css`` (:mod:`bot.summary_palette`), and the ``caseid``
+filter (:func:`bot.summary_case_ids.short_case_id`).
+
+LAYOUT. Most practitioners read this on a phone between patients, so it is ordered by
+urgency: first what needs them today (drafts to sign, overdue items, deadlines within
+:data:`SOON_DAYS` days, imaging booked before authorisation, today's calendar), then the
+week ahead, then everything else. Both parts carry the same content in the same order.
+
 No subject line or body of patient mail is ever part of it: drafts are named by case kind and
-reference, appointments by their time and the cases they are linked to, never by a patient.
-Empty sections are shown as "Nothing".
+reference, appointments by their time and the cases they are linked to, never by a patient
+(a patient named in a calendar title is shown as ``[summary] patient_names`` says,
+:mod:`bot.summary_privacy`). Empty sections are shown as "Nothing".
 """
 
 from __future__ import annotations
@@ -46,6 +59,9 @@ from bot.drafting import (
     verify_headers,
 )
 from bot.mail_message import GENERATED_HEADER, KEY_HEADER
+from bot.summary_case_ids import short_case_id
+from bot.summary_charts import deadline_timeline, referral_bars
+from bot.summary_palette import LIGHT, dark_mode_css
 
 if TYPE_CHECKING:
     from bot.appointment_brief import AppointmentBrief
@@ -54,11 +70,13 @@ if TYPE_CHECKING:
     from bot.payments import CurrencyTotal, PaymentPosition
     from bot.referral_network import ReferralSource
     from bot.research_digest import ResearchDigest
+    from bot.summary_charts import AgeingRow
 
 __all__ = [
     "CaseLine",
     "DeadlineLine",
     "DraftLine",
+    "Headline",
     "MailCount",
     "Renewal",
     "SummaryData",
@@ -71,6 +89,8 @@ log = logging.getLogger(__name__)
 
 TEXT_TEMPLATE = "summary.txt.j2"
 HTML_TEMPLATE = "summary.html.j2"
+SOON_DAYS = 7  # "due this week": due today or within this many days
+FIRST_SCREEN_ITEMS = 5  # items a top section lists before "and N more below"
 
 
 @dataclass(frozen=True, slots=True)
@@ -102,6 +122,7 @@ class DraftLine:
     kind: str | None = None
     reference: str | None = None
     state: str | None = None
+    link: str | None = None  # where the draft opens (bot.summary_links), when known
 
 
 @dataclass(frozen=True, slots=True)
@@ -129,6 +150,31 @@ class TodayEvent:
 
     start: date | datetime
     summary: str
+    case_ids: tuple[int, ...] = ()  # the cases the appointment is linked to
+
+
+@dataclass(frozen=True, slots=True)
+class Headline:
+    """The counts that answer "what do I need to do today?" (subject line and first screen)."""
+
+    to_sign: int
+    due_soon: int
+    overdue: int
+    imaging: int
+
+    def phrases(self) -> list[str]:
+        out = [f"{self.to_sign} to sign"] if self.to_sign else []
+        if self.due_soon:
+            out.append(f"{self.due_soon} due this week")
+        if self.overdue:
+            out.append(f"{self.overdue} overdue")
+        if self.imaging:
+            out.append(f"{self.imaging} imaging unauthorised")
+        return out
+
+    def text(self) -> str:
+        """``3 to sign · 2 due this week · 1 overdue``, or ``nothing to sign or due``."""
+        return " · ".join(self.phrases()) or "nothing to sign or due"
 
 
 @dataclass(slots=True)
@@ -153,6 +199,21 @@ class SummaryData:
     open_acknowledgements: int = 0
     cpd: list[RequirementProgress] = field(default_factory=list)
     research_digest: ResearchDigest | None = None
+    referral_sources: list[ReferralSource] = field(default_factory=list)
+    ageing: list[AgeingRow] = field(default_factory=list)
+
+    @property
+    def due_this_week(self) -> list[DeadlineLine]:
+        return [d for d in self.deadlines_due if (d.due - self.day).days <= SOON_DAYS]
+
+    @property
+    def headline(self) -> Headline:
+        return Headline(
+            to_sign=len(self.drafts),
+            due_soon=len(self.due_this_week),
+            overdue=len(self.overdue),
+            imaging=len(self.booking_flags),
+        )
 
     def context(self) -> dict[str, Any]:
         """The template context: the fields above, plus ``today`` (= ``day``)."""
@@ -181,12 +242,44 @@ class SummaryData:
             "open_acknowledgements": self.open_acknowledgements,
             "cpd": list(self.cpd),
             "research_digest": self.research_digest,
+            "referral_sources": list(self.referral_sources),
+            "ageing": list(self.ageing),
+            "ageing_currencies": sorted({row.currency for row in self.ageing}),
+            "headline": self.headline,
+            "soon_days": SOON_DAYS,
+            "due_this_week": self.due_this_week,
+            "due_later": [d for d in self.deadlines_due if d not in self.due_this_week],
+            # The first screen: drafts of the most pressing cases first, newest overdue first.
+            "top_drafts": self._drafts_by_urgency()[:FIRST_SCREEN_ITEMS],
+            "top_overdue": list(reversed(self.overdue))[:FIRST_SCREEN_ITEMS],
+            "first_screen_items": FIRST_SCREEN_ITEMS,
+            "timeline": deadline_timeline(self.day, self.deadlines_due, self.overdue),
+            "referral_bars": referral_bars(self.referral_sources),
+            "palette": dict(LIGHT),
+            "dark_css": dark_mode_css(),
         }
 
+    def _drafts_by_urgency(self) -> list[DraftLine]:
+        """Drafts ordered by their case's next deadline (cases without one last)."""
+        due = {c.case_id: c.next_due for c in self.cases_needing_action if c.next_due}
 
-def summary_subject(day: date) -> str:
-    """``Practice summary — Tuesday 24 November 2026``."""
-    return f"Practice summary — {day:%A} {day.day} {day:%B %Y}"
+        def urgency(pair: tuple[int, DraftLine]) -> tuple[str, int]:
+            case_id = pair[1].case_id
+            when = due.get(case_id) if case_id is not None else None
+            return (str(when) if when else "9999-99-99", pair[0])
+
+        ranked = sorted(enumerate(self.drafts), key=urgency)
+        return [draft for _, draft in ranked]
+
+
+def summary_subject(day: date, headline: Headline | None = None) -> str:
+    """``3 to sign · 2 due this week · 1 overdue — Practice summary, Tue 24 Nov``.
+
+    The counts come first: a phone shows the first 35-40 characters of a subject. Without
+    ``headline``: ``Practice summary — Tuesday 24 November 2026``."""
+    if headline is None:
+        return f"Practice summary — {day:%A} {day.day} {day:%B %Y}"
+    return f"{headline.text()} — Practice summary, {day:%a} {day.day} {day:%b}"
 
 
 def build_summary(
@@ -205,6 +298,7 @@ def build_summary(
     check_key(key)
     addr = practitioner_identity(practitioner)
     env = template_environment(template_dirs)
+    env.filters["caseid"] = short_case_id
     context = data.context()
     text, _ = render_template(env, TEXT_TEMPLATE, context)
     html, _ = render_template(env, HTML_TEMPLATE, context)
@@ -212,7 +306,7 @@ def build_summary(
     msg = EmailMessage(policy=OUTGOING_POLICY)
     msg["From"] = addr
     msg["To"] = addr
-    msg["Subject"] = summary_subject(data.day)
+    msg["Subject"] = summary_subject(data.day, data.headline)
     msg["Date"] = email.utils.format_datetime((now or datetime.now(UTC)).astimezone())
     msg["Message-ID"] = new_message_id(addr.domain)
     msg["Auto-Submitted"] = "auto-generated"

@@ -341,6 +341,17 @@ class MaildirConnector:
         """The id of the message carrying ``key``, wherever the user moved or re-flagged it."""
         return self._find_by_key(key, prefer=self.drafts_folder)
 
+    def draft_link(self, remote_id: str) -> str | None:
+        """A ``file://`` URI of the draft's file (``bot.summary_links``), or None when gone.
+
+        The file is looked up afresh: a mail client moves a message from ``new/`` to ``cur/``
+        and rewrites its flags in the name."""
+        folder, _, unique = remote_id.rpartition("/")
+        if "/" in unique or not unique or (folder and not _FOLDER_RE.fullmatch(folder)):
+            return None
+        found = self._locate(folder or INBOX, unique)
+        return found.resolve().as_uri() if found is not None else None
+
     def send_to_practitioner(self, raw: bytes, key: str) -> str:
         """Deliver the summary into INBOX ``new/`` once per ``key``; practitioner only."""
         require_practitioner_only(raw, self.practitioner_address)

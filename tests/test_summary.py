@@ -1,4 +1,5 @@
-"""The daily summary: multipart/alternative, every section, escaping, practitioner only."""
+"""The daily summary: multipart/alternative, every section in urgency order, the subject's
+counts, escaping, HTML safe for mail clients, practitioner only."""
 
 from __future__ import annotations
 
@@ -19,6 +20,7 @@ from bot.payments import Money, PaymentPosition, currency_totals
 from bot.referral_network import ReferralSource
 from bot.research_digest import DigestItem, ResearchDigest
 from bot.summary import (
+    FIRST_SCREEN_ITEMS,
     CaseLine,
     DeadlineLine,
     DraftLine,
@@ -29,35 +31,56 @@ from bot.summary import (
     build_summary,
     summary_subject,
 )
+from bot.summary_case_ids import short_case_id
+from bot.summary_charts import AgeingRow
 
 PRACTITIONER = ("Dr Zoë Hill", "dr.hill@practice.example")
 DAY = date(2026, 11, 24)
+# In the order they must appear: what needs the practitioner today, the week ahead, the rest.
 SECTIONS_TEXT = [
+    "NEEDS YOU TODAY",
+    "TO SIGN",
     "OVERDUE",
+    "DUE IN THE NEXT 7 DAYS",
+    "IMAGING BOOKED BEFORE AUTHORISATION",
     "TODAY'S CALENDAR",
     "APPOINTMENT BRIEFS",
-    "IMAGING BOOKED BEFORE AUTHORISATION",
+    "THE WEEK AHEAD",
     "DEADLINES IN THE NEXT 14 DAYS",
-    "CASES NEEDING ACTION",
-    "DRAFTS WAITING",
     "RENEWALS",
+    "EVERYTHING ELSE",
+    "DRAFTS WAITING",
+    "ALL OVERDUE",
+    "CASES NEEDING ACTION",
     "PAYMENT POSITIONS",
+    "OUTSTANDING BY AGE",
+    "REFERRAL SOURCES",
     "REFERRERS GONE QUIET",
+    "CME / CPD PROGRESS",
     "NEW MAIL",
 ]
 SECTIONS_HTML = [
-    "Overdue",
+    "Needs you today</h2>",
+    "To sign (",
+    "Overdue (",
+    "Due in the next 7 days",
+    "Imaging booked before authorisation",
     "Today's calendar",
     "Appointment briefs",
-    "Imaging booked before authorisation",
+    "The week ahead</h2>",
     "Deadlines in the next 14 days",
-    "Cases needing action",
-    "Drafts waiting for your review",
     "Renewals",
+    "Everything else</h2>",
+    "Drafts waiting for your review",
+    "All overdue (",
+    "Cases needing action",
     "Payment positions",
+    "Referral sources",
     "Referrers gone quiet",
+    "CME / CPD progress",
     "New mail",
 ]
+CASE_17 = short_case_id(17)
 
 
 def _position(
@@ -93,7 +116,7 @@ POSITIONS = [
 
 
 def full_data() -> SummaryData:
-    return SummaryData(
+    data = SummaryData(
         practice={"name": "Hill Sports Medicine", "practitioner": "Dr Zoë Hill"},
         day=DAY,
         new_mail=[MailCount("payer", 3), MailCount(None, 2)],
@@ -174,6 +197,16 @@ def full_data() -> SummaryData:
                 status="on_track",
             )
         ],
+        ageing=[
+            AgeingRow(
+                party="Cigna Healthcare",
+                category="payer",
+                currency="USD",
+                total=Money(28900, "USD"),
+                buckets=(Money(0, "USD"), Money(0, "USD"), Money(0, "USD"), Money(28900, "USD")),
+                widths=(0, 0, 0, 100),
+            )
+        ],
         research_digest=ResearchDigest(
             key="k" * 64,
             week="2026-W48",
@@ -189,6 +222,8 @@ def full_data() -> SummaryData:
             ),
         ),
     )
+    data.referral_sources = list(data.quiet_referrers)
+    return data
 
 
 def build(data: SummaryData, template_dirs: list[Path] | None = None) -> EmailMessage:
@@ -217,8 +252,12 @@ def parts(msg: EmailMessage) -> tuple[str, str]:
 def test_multipart_alternative_and_headers() -> None:
     msg = build(full_data())
     assert msg.get_content_type() == "multipart/alternative"
-    assert msg["Subject"] == "Practice summary — Tuesday 24 November 2026"
-    assert summary_subject(DAY) == msg["Subject"]
+    assert msg["Subject"] == (
+        "1 to sign · 1 due this week · 1 overdue · 1 imaging unauthorised"
+        " — Practice summary, Tue 24 Nov"
+    )
+    assert summary_subject(DAY, full_data().headline) == msg["Subject"]
+    assert summary_subject(DAY) == "Practice summary — Tuesday 24 November 2026"
     assert msg[GENERATED_HEADER] == "summary"
     assert msg["X-Chief-Key"] == "summary:2026-11-24"
     assert msg["Auto-Submitted"] == "auto-generated"
@@ -239,10 +278,9 @@ def test_only_the_practitioner_is_addressed() -> None:
 
 def test_both_parts_contain_every_section() -> None:
     text, html = parts(build(full_data()))
-    for heading in SECTIONS_TEXT:
-        assert heading in text
-    for heading in SECTIONS_HTML:
-        assert heading in html
+    for part, headings in ((text, SECTIONS_TEXT), (html, SECTIONS_HTML)):
+        places = [part.index(h) for h in headings]
+        assert places == sorted(places), "sections out of order"
     for value in (
         "1 December 2026",
         "Appeal due",
@@ -255,8 +293,8 @@ def test_both_parts_contain_every_section() -> None:
         "unclassified",
         "prior_auth",
         "PA-20261124",
-        "payer/appeal_request.j2",
-        "case 17",
+        f"case {CASE_17}",
+        "appeal request",
         "10:00",
         "linked by patient",
         "results ready, lab_result LC-1 (case 35)",
@@ -281,17 +319,57 @@ def test_both_parts_contain_every_section() -> None:
         "Return to sport after concussion",
     ):
         assert value in text, value
-        assert value in html, value
+        assert value in html or value.replace("case ", "case&nbsp;") in html, value
+    assert "Cigna Healthcare (USD) $289.00: 90+ days $289.00" in text
+    assert 'aria-label="Cigna Healthcare: $289.00 outstanding: 90+ days $289.00"' in html
     assert "\nNothing." not in text and ">Nothing<" not in html
 
 
 def test_empty_sections_say_nothing() -> None:
-    text, html = parts(build(SummaryData(practice={}, day=DAY)))
-    assert text.count("Nothing") == 12
-    assert html.count(">Nothing<") == 12
+    msg = build(SummaryData(practice={}, day=DAY))
+    text, html = parts(msg)
+    assert msg["Subject"] == "nothing to sign or due — Practice summary, Tue 24 Nov"
+    assert text.count("Nothing.") == 17  # the age split has its own text section
+    assert html.count(">Nothing<") == 16  # and sits inside the payment card in HTML
     for heading in SECTIONS_TEXT:
         assert heading in text
     assert "None" not in text and "None" not in html
+
+
+def test_first_screen_lists_a_few_and_points_to_the_rest() -> None:
+    data = full_data()
+    data.drafts = [
+        DraftLine(n, "referral/referral_ack.j2", "referral", f"R-{n}", link=f"file:///d/{n}")
+        for n in range(1, 9)
+    ]
+    data.cases_needing_action = [CaseLine(7, "referral", "new", "R-7", date(2026, 11, 1))]
+    data.overdue = [DeadlineLine(date(2026, 11, d), f"late {d}", d) for d in range(1, 9)]
+    text, html = parts(build(data))
+    top = text[text.index("TO SIGN") : text.index("\n\n", text.index("TO SIGN"))]
+    assert top.count("\n- referral ack") == FIRST_SCREEN_ITEMS
+    assert top.index("R-7") < top.index("R-1")  # the case with the earliest deadline first
+    assert "- and 3 more under DRAFTS WAITING FOR YOUR REVIEW below" in top
+    late = text[text.index("OVERDUE (8") : text.index("\n\n", text.index("OVERDUE (8"))]
+    assert late.index("8 November 2026") < late.index("4 November 2026")  # newest first
+    assert "1 November 2026" not in late and "- and 3 more under ALL OVERDUE below" in late
+    assert 'href="#all-drafts"' in html and 'id="all-drafts"' in html
+    assert 'href="file:///d/7"' in html and "<file:///d/7>" in text
+
+
+def test_due_this_week_and_later_are_split() -> None:
+    data = full_data()
+    data.deadlines_due = [
+        DeadlineLine(DAY, "today's", 1),
+        DeadlineLine(date(2026, 12, 1), "in seven days", 2),
+        DeadlineLine(date(2026, 12, 2), "in eight days", 3),
+    ]
+    assert data.headline.due_soon == 2
+    text, _ = parts(build(data))
+    soon = text[text.index("DUE IN THE NEXT 7 DAYS") : text.index("IMAGING BOOKED")]
+    assert "today's" in soon and "in seven days" in soon and "in eight days" not in soon
+    ahead = text[text.index("THE WEEK AHEAD") : text.index("RENEWALS")]
+    assert "- 2 December 2026: in eight days" in ahead
+    assert "Tue 24 Nov   1 " in ahead and "overdue      1 " in ahead
 
 
 def test_currencies_have_their_own_totals() -> None:
@@ -306,9 +384,15 @@ def test_currencies_have_their_own_totals() -> None:
 
 def test_html_is_tables_and_inline_css_only() -> None:
     _, html = parts(build(full_data()))
-    for banned in ("<script", "<style", "<img", "<link", "src=", "url("):
+    for banned in ("<script", "<img", "<link", "src=", "url(", "@import", "javascript:"):
         assert banned not in html.lower(), banned
-    assert html.count("<table") >= 8
+    # One style block, holding only the dark palette for clients that honour it.
+    assert html.count("<style") == 1
+    style = html[html.index("<style>") + 7 : html.index("</style>")]
+    assert style.startswith("@media (prefers-color-scheme: dark){") and style.count("@") == 1
+    assert '<meta name="color-scheme" content="light dark">' in html
+    assert html.count("<table") >= 5
+    assert html.count("<h1") == 1 and html.count("<h2") == 3
 
 
 def test_html_escapes_values() -> None:

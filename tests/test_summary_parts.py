@@ -1,0 +1,211 @@
+"""The summary's pieces: short case ids, patient-name masking, colour contrast, chart figures,
+draft links (Maildir files, Gmail web addresses from the local Google API server)."""
+
+from __future__ import annotations
+
+import re
+import urllib.parse
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from bot.errors import UserError
+from bot.referral_network import ReferralSource
+from bot.summary import DeadlineLine
+from bot.summary_case_ids import (
+    ALPHABET,
+    normalise_case_id,
+    resolve_case_id,
+    short_case_id,
+)
+from bot.summary_charts import AGEING_BUCKETS, _bucket, deadline_timeline, referral_bars
+from bot.summary_links import links_from_sink
+from bot.summary_palette import (
+    DARK,
+    LIGHT,
+    TEXT_PAIRS,
+    contrast_ratio,
+    dark_mode_css,
+)
+from bot.summary_privacy import initials, mask_patient_names
+from connectors.base import OutgoingDraft
+from connectors.maildir import MaildirConnector
+from tests.connector_contract import PRACTITIONER
+from tests.servers.google_api import GoogleApiServer
+from tests.servers.google_testing import gmail_for
+
+pytest_plugins = ["tests.fixtures_google"]
+
+DAY = date(2026, 11, 24)
+
+# --------------------------------------------------------------------------- case ids
+
+
+def test_short_ids_are_stable_and_readable() -> None:
+    # Golden values: an id printed in yesterday's summary must name the same case today.
+    assert short_case_id(76) == "SR6Y4D"
+    assert short_case_id("76") == "SR6Y4D"
+    assert short_case_id(None) == ""
+    ids = {short_case_id(n) for n in range(1, 20001)}
+    assert len(ids) == 20000  # no two of the first 20,000 cases share an id
+    assert all(len(i) == 6 and set(i) <= set(ALPHABET) for i in ids)
+    assert not set("ILOU") & set(ALPHABET)
+
+
+def test_ids_resolve_forgivingly() -> None:
+    cases = [3, 76, 120]
+    assert resolve_case_id("sr6y4d", cases) == 76
+    assert resolve_case_id(" SR6-Y4D ", cases) == 76
+    assert normalise_case_id("o1l-i") == "0111"
+    assert resolve_case_id("76", cases) == 76 and resolve_case_id("#3", cases) == 3
+
+
+@pytest.mark.parametrize(
+    ("typed", "message"),
+    [("ZZZZZZ", "no case with id ZZZZZZ"), ("#77", "no case #77"), ("bad id!", "not a case id")],
+)
+def test_unknown_ids_are_named_in_the_error(typed: str, message: str) -> None:
+    with pytest.raises(UserError, match=re.escape(message)):
+        resolve_case_id(typed, [3, 76])
+
+
+# --------------------------------------------------------------------------- patient names
+
+
+def test_labelled_patient_names_are_masked() -> None:
+    title = "Follow-up Patient: Marguerite Oyelaran DOB: 02/14/1970 labs"
+    assert mask_patient_names(title, "initials") == "Follow-up Patient: M.O. labs"
+    assert mask_patient_names(title, "label", ["SR6Y4D"]) == "Follow-up Patient: case SR6Y4D labs"
+    assert mask_patient_names(title, "label") == "Follow-up Patient: [name withheld] labs"
+    assert mask_patient_names(title, "full") == title
+    assert mask_patient_names("Client: Ann-Marie O'Neil, DOB 1970-02-14", "initials") == (
+        "Client: A.M.O."
+    )
+    assert mask_patient_names("Elbow follow-up", "initials") == "Elbow follow-up"
+    assert initials("Zoë van der Berg") == "Z.V.D.B."
+
+
+# --------------------------------------------------------------------------- colours
+
+
+@pytest.mark.parametrize("name", ["light", "dark"])
+def test_every_text_colour_reaches_wcag_aa(name: str) -> None:
+    palette = LIGHT if name == "light" else DARK
+    for text, background in TEXT_PAIRS:
+        ratio = contrast_ratio(palette[text], palette[background])
+        assert ratio >= 4.5, f"{name}: {text} on {background} is {ratio:.2f}:1"
+
+
+def test_contrast_formula_and_dark_block() -> None:
+    assert contrast_ratio("#000000", "#ffffff") == pytest.approx(21.0)
+    assert contrast_ratio("#777777", "#777777") == pytest.approx(1.0)
+    css = dark_mode_css()
+    assert css.startswith("@media (prefers-color-scheme: dark){")
+    for cls in ("c-page", "c-card", "c-muted", "c-link", "c-alert", "f-age3", "f-bar"):
+        assert f".{cls}{{" in css
+    assert DARK["page"] in css and LIGHT["page"] not in css
+    assert set(DARK) == set(LIGHT)
+
+
+# --------------------------------------------------------------------------- charts
+
+
+def test_ageing_buckets_are_the_credit_control_ones() -> None:
+    assert [b[0] for b in AGEING_BUCKETS] == ["0-30", "31-60", "61-90", "90+"]
+    assert [_bucket(d) for d in (0, 30, 31, 60, 61, 90, 91, 400, -3)] == [
+        0,
+        0,
+        1,
+        1,
+        2,
+        2,
+        3,
+        3,
+        0,
+    ]
+
+
+def test_timeline_has_an_overdue_column_then_fourteen_days() -> None:
+    due = [DeadlineLine(DAY, "a"), DeadlineLine(DAY, "b"), DeadlineLine(date(2026, 12, 7), "c")]
+    late = [DeadlineLine(date(2026, 11, 1), "x")] * 40
+    columns = deadline_timeline(DAY, due, late)
+    assert len(columns) == 15 and columns[0].day is None and columns[0].count == 40
+    assert columns[0].height == 100  # drawn full, not on the days' scale
+    assert columns[1].is_today and columns[1].count == 2 and columns[1].height == 100
+    assert columns[14].day == date(2026, 12, 7) and columns[14].height == 50
+    assert [c.is_weekend for c in columns[5:7]] == [True, True]  # 28 and 29 November
+    assert columns[2].height == 0 and columns[2].description == "Wed 25 Nov: 0 deadlines"
+
+
+def _source(label: str, referrals: int, days: int, quiet: bool = False) -> ReferralSource:
+    return ReferralSource(
+        key=label,
+        label=label,
+        referrals=referrals,
+        last_contact=DAY,
+        last_referral=DAY,
+        open_acknowledgements=0,
+        oldest_open_acknowledgement=None,
+        quiet=quiet,
+        days_quiet=days,
+    )
+
+
+def test_referral_bars_busiest_first_on_one_scale() -> None:
+    bars = referral_bars(
+        [_source("Quiet GP", 1, 80, True), _source("Busy", 4, 2), _source("None", 0, 5)]
+    )
+    assert [(b.label, b.width, b.quiet) for b in bars] == [
+        ("Busy", 100, False),
+        ("Quiet GP", 25, True),
+    ]
+    assert bars[1].description == "Quiet GP: 1 referral, last 80 days ago"
+
+
+# --------------------------------------------------------------------------- draft links
+
+
+def _draft(key: str) -> OutgoingDraft:
+    raw = (
+        f"From: {PRACTITIONER}\r\nTo: claims@payer.example\r\nSubject: Re: claim\r\n"
+        f"Message-ID: <{key}@practice.example>\r\n\r\nDRAFT FOR REVIEW\r\n"
+    ).encode()
+    return OutgoingDraft(key=key, raw=raw)
+
+
+def test_maildir_links_to_the_draft_file_wherever_it_moved(tmp_path: Path) -> None:
+    sink = MaildirConnector(tmp_path / "Maildir", practitioner_address=PRACTITIONER)
+    remote = sink.create_draft(_draft("k1"))
+    link = sink.draft_link(remote)
+    assert link is not None and link.startswith("file:///")
+    path = Path(urllib.parse.unquote(link.removeprefix("file://")))
+    assert b"Message-ID: <k1@practice.example>" in path.read_bytes()
+    moved = path.with_name(path.name.replace(":2,DS", ":2,DRS"))
+    path.rename(moved)  # a mail client marked it answered
+    assert sink.draft_link(remote) == moved.resolve().as_uri()
+    moved.unlink()
+    assert sink.draft_link(remote) is None
+    assert sink.draft_link("../../etc/passwd") is None
+    assert links_from_sink(sink, [remote, "Drafts/missing"]) == {}
+
+
+def test_a_sink_without_links_gives_none() -> None:
+    assert links_from_sink(object(), ["x"]) == {}
+
+
+@pytest.mark.servers
+def test_gmail_links_open_the_draft_in_the_web_app(
+    google: GoogleApiServer, token_file: Path
+) -> None:
+    gmail = gmail_for(google, token_file)
+    first = gmail.create_draft(_draft("k1"))
+    second = gmail.create_draft(_draft("k2"))
+    links = links_from_sink(gmail, [first, second, "r999"])
+    assert set(links) == {first, second}  # a draft deleted since is left out, not an error
+    with google.gmail.lock:
+        message_id = google.gmail.drafts[first]
+    assert links[first] == (
+        f"https://mail.google.com/mail/u/{google.account}/#drafts?compose={message_id}"
+    )
+    assert gmail.draft_link(second) == links[second]
