@@ -12,12 +12,25 @@ from typing import Any
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Engine, create_engine, event, text
 from sqlalchemy.orm import Session, sessionmaker
 
-__all__ = ["alembic_config", "open_database"]
+from bot.file_safety import create_private_file
+
+__all__ = ["DATABASE_URL_ENV", "alembic_config", "database_url", "open_database"]
 
 _MIGRATIONS = Path(__file__).resolve().parent / "migrations"
+
+# A deployment's database for every practice it serves, overriding ``[database] url``.
+DATABASE_URL_ENV = "CHIEF_DATABASE_URL"
+# Any constant number: the PostgreSQL advisory lock two processes take to migrate one at a time.
+_MIGRATION_LOCK = 0x63686965
+
+
+def database_url(configured: str) -> str:
+    """The URL to open: ``$CHIEF_DATABASE_URL`` when set (one PostgreSQL database shared by many
+    practices and their workers, say), else the practice's ``[database] url``."""
+    return os.environ.get(DATABASE_URL_ENV, "").strip() or configured
 
 
 def alembic_config(url: str) -> Config:
@@ -40,17 +53,21 @@ def open_database(url: str, migrate: bool = True) -> tuple[Engine, sessionmaker[
     """Create the engine for ``url``, upgrade the schema, return (engine, session factory)."""
     if url.startswith("sqlite:///") and url != "sqlite:///:memory:":
         path = Path(url.removeprefix("sqlite:///"))
-        path.parent.mkdir(parents=True, exist_ok=True)
-        if not path.exists():
-            # The case log holds practice data: owner-only from the first byte.
-            fd = os.open(path, os.O_CREAT | os.O_WRONLY, 0o600)
-            os.close(fd)
-    engine = create_engine(url, future=True)
+        # The case log holds practice data: owner-only from the first byte, whatever the
+        # umask (SQLite gives its -wal and -shm files the database file's mode).
+        create_private_file(path)
+    # A server can restart under a long-lived process: test a pooled connection before use.
+    options: dict[str, Any] = {"pool_pre_ping": True} if url.startswith("postgresql") else {}
+    engine = create_engine(url, future=True, **options)
     if engine.dialect.name == "sqlite":
         event.listen(engine, "connect", _sqlite_pragmas)
     if migrate:
         cfg = alembic_config(url)
         with engine.begin() as connection:
+            if engine.dialect.name == "postgresql":
+                # Workers starting together: one migrates, the others wait, then find it done
+                # (PostgreSQL's DDL is transactional; the lock ends with the transaction).
+                connection.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": _MIGRATION_LOCK})
             cfg.attributes["connection"] = connection
             command.upgrade(cfg, "head")
     return engine, sessionmaker(engine, expire_on_commit=False)

@@ -21,6 +21,7 @@ from sqlalchemy import func, select
 
 from bot.config import load_config
 from bot.daily_summary import deliver_summary
+from bot.file_safety import private_dir
 from bot.models import CalendarEntryRow, Case, Draft, Mailbox, MessageRow
 from bot.pipeline import sync
 from bot.progress import counter
@@ -43,15 +44,16 @@ def prepare_home(home: Path, practice: str) -> Path:
     """Lay out the demo practice in ``home``; return the path of its chief.toml."""
     examples = shipped_examples()
     source = examples / "practices" / practice
-    home.mkdir(parents=True, exist_ok=True)
+    private_dir(home)  # the practice folder: owner-only (0700) when created here
     for name in ("chief.toml", "register.yaml"):
         _copy_if_missing(source / name, home / name)
+        (home / name).chmod(0o600)  # `chief` refuses a configuration others can read
     _copy_if_missing(examples / "calendar.ics", home / "calendar.ics")
     for rule_file in sorted((examples / "practice-rules").glob("*.yaml")):
         _copy_if_missing(rule_file, home / "rules" / rule_file.name)
     maildir = home / "Maildir"
     for sub in ("cur", "new", "tmp"):
-        (maildir / sub).mkdir(parents=True, exist_ok=True)
+        private_dir(maildir / sub)
     present = {p.name.split(":", 1)[0] for sub in ("cur", "new") for p in (maildir / sub).iterdir()}
     for sample in sorted((examples / "mailbox" / "new").iterdir()):
         if sample.is_file() and sample.name not in present:

@@ -107,11 +107,14 @@ def run_checks(config_path: Path | None) -> list[dict[str, Any]]:
     _check("credentials register", checks, register)
 
     def secrets() -> str:
+        from bot.file_safety import require_private
+
+        require_private(path, "configuration")
         key = cfg.data_path / "pseudonym.key"
         mode = stat.S_IMODE(key.stat().st_mode)
         if mode & 0o077:
             raise ChiefError(f"{key} is readable by others (mode {mode:o}): chmod 600 {key}")
-        return "pseudonym key is private (0600)"
+        return "configuration and pseudonym key are private (0600)"
 
     _check("file permissions", checks, secrets)
     return checks

@@ -56,7 +56,10 @@ def interactive_init(folder: Path) -> Path:
         "calendar": calendar,
         "database": {"url": "sqlite:///data/chief.db"},
     }
-    folder.mkdir(parents=True, exist_ok=True)
+    from bot.file_safety import create_private_file, private_dir
+
+    private_dir(folder)
+    create_private_file(target)  # 0600: `chief` refuses a configuration others can read
     target.write_text(tomli_w.dumps(config), encoding="utf-8")
     from bot.config import load_config
 

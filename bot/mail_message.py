@@ -9,12 +9,14 @@ rules engine; they are never logged.
 
 from __future__ import annotations
 
+import binascii
 import email
 import email.header
 import email.policy
 import email.utils
 import hashlib
 import io
+import logging
 import re
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
@@ -62,6 +64,8 @@ class Limits:
     max_parts: int = 200
     max_depth: int = 20
     max_calendar_bytes: int = 512 * 1024  # per text/calendar part
+    max_part_bytes: int = 2 * 1024 * 1024  # at most this much of one text part is decoded
+    max_header_bytes: int = 256 * 1024  # a larger header block is cut: headers only, no body
 
 
 @dataclass(frozen=True, slots=True)
@@ -122,6 +126,7 @@ class Message:
 
 GENERATED_HEADER = "X-Chief-Generated"  # on everything we write: drafts, summaries
 KEY_HEADER = "X-Chief-Key"  # the idempotency key stored on the remote object
+log = logging.getLogger(__name__)
 _MSGID_RE = re.compile(r"<[^<>\s]+>")
 _WS_RE = re.compile(r"[ \t\r\f\v]+")
 _BLANKS_RE = re.compile(r"\n\s*\n\s*\n+")
@@ -185,20 +190,44 @@ def parse_message(raw: bytes, provider_id: str, limits: Limits | None = None) ->
         raise MessageError(provider_id, "empty message")
     size = len(raw)
     truncated = False
+    over: list[str] = []
     if size > limits.max_message_bytes:
         # Over the limit: read headers only, never the body.
-        end = raw.find(b"\r\n\r\n")
-        end = raw.find(b"\n\n") if end < 0 else end
-        raw = raw[: end if end > 0 else limits.max_message_bytes] + b"\n\n"
+        log.warning(
+            "message %s: %d bytes, over [limits] max_message_bytes (%d): headers only",
+            provider_id,
+            size,
+            limits.max_message_bytes,
+        )
+        raw = _header_block(raw, limits.max_message_bytes)
         truncated = True
+        over.append("MessageTooLarge")
+    head = _header_block(raw, limits.max_header_bytes + 1)
+    if len(head) > limits.max_header_bytes + 2:
+        log.warning(
+            "message %s: header block over [limits] max_header_bytes (%d): cut, body not read",
+            provider_id,
+            limits.max_header_bytes,
+        )
+        cut = head[: limits.max_header_bytes]
+        raw = cut[: max(cut.rfind(b"\n"), 0)] + b"\n\n"
+        truncated = True
+        over.append("HeadersTooLarge")
     try:
         msg = email.message_from_bytes(bytes(raw), policy=email.policy.compat32)
     except Exception as exc:  # the stdlib parser is lenient; this is belt and braces
         raise MessageError(provider_id, f"unparseable message ({type(exc).__name__})") from exc
     parts, walk_truncated, defects = _leaves(msg, limits)
     return build_message(
-        provider_id, msg, parts, size, limits, truncated or walk_truncated, defects
+        provider_id, msg, parts, size, limits, truncated or walk_truncated, [*over, *defects]
     )
+
+
+def _header_block(raw: bytes, limit: int) -> bytes:
+    """The header block of ``raw`` (at most ``limit`` bytes of it) and an empty body."""
+    end = raw.find(b"\r\n\r\n", 0, limit + 4)
+    end = raw.find(b"\n\n", 0, limit + 2) if end < 0 else end
+    return raw[: end if end > 0 else limit] + b"\n\n"
 
 
 def build_message(
@@ -290,14 +319,67 @@ def _leaves(msg: EmailMessage, limits: Limits) -> tuple[list[Part], bool, list[s
         if ctype == "message/rfc822" or ctype.startswith("multipart/"):
             continue
         disposition = (header_text(part, "Content-Disposition").split(";")[0]).strip().lower()
-        try:
-            data = part.get_payload(decode=True)
-        except Exception:
-            data = None
-        if not isinstance(data, bytes):
-            data = b""
-        parts.append(Part(ctype, disposition, _filename(part), _charset(part), data, len(data)))
+        filename = _filename(part)
+        role = part_role(ctype, disposition, filename)
+        if role in ("attachment", "ignored"):
+            # Never decoded: classification needs only its name, type and size.
+            parts.append(
+                Part(ctype, disposition, filename, None, None, _estimated_size(part), cut=True)
+            )
+            continue
+        cap = limits.max_calendar_bytes + 1 if role == "calendar" else limits.max_part_bytes
+        data, size, cut = _decode_bounded(part, cap)
+        parts.append(Part(ctype, disposition, filename, _charset(part), data, size, cut=cut))
     return parts, truncated, defects
+
+
+def _transfer_encoding(part: EmailMessage) -> str:
+    return header_text(part, "Content-Transfer-Encoding").strip().lower()
+
+
+def _estimated_size(part: EmailMessage) -> int:
+    """A part's decoded size estimated from its encoded payload, without decoding it."""
+    payload = part.get_payload()
+    if not isinstance(payload, str):
+        return 0
+    if _transfer_encoding(part) == "base64":
+        return len(payload) * 3 // 4
+    return len(payload)
+
+
+def _decode_bounded(part: EmailMessage, cap: int) -> tuple[bytes, int, bool]:
+    """(at most ``cap`` decoded bytes of ``part``, its decoded size, cut): a huge part is
+    decoded from a prefix of its encoded text only, never whole."""
+    payload = part.get_payload()
+    if not isinstance(payload, str):
+        return b"", 0, False
+    encoding = _transfer_encoding(part)
+    ratio = {"base64": 2, "quoted-printable": 3}.get(encoding, 1)
+    if len(payload) <= cap * ratio:
+        try:
+            whole = part.get_payload(decode=True)
+        except Exception:
+            whole = None
+        data = whole if isinstance(whole, bytes) else b""
+        return data[:cap], len(data), len(data) > cap
+    head = payload[: cap * ratio]
+    if encoding == "base64":
+        compact = "".join(head.split())
+        try:
+            data = binascii.a2b_base64(compact[: len(compact) // 4 * 4])
+        except (binascii.Error, ValueError):
+            data = b""
+    else:
+        clone = EmailMessage()
+        if encoding:
+            clone["Content-Transfer-Encoding"] = encoding
+        clone.set_payload(head)
+        try:
+            decoded = clone.get_payload(decode=True)
+        except Exception:
+            decoded = None
+        data = decoded if isinstance(decoded, bytes) else b""
+    return data[:cap], _estimated_size(part), True
 
 
 def _assemble(

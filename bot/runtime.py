@@ -17,8 +17,9 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session, sessionmaker
 
+from bot import crash
 from bot.config import Config
-from bot.db import open_database
+from bot.db import database_url, open_database
 from bot.deadline_clocks import ClockSet, load_clocks, with_chase_intervals
 from bot.drafting import Drafter
 from bot.models import Mailbox, Practice
@@ -62,15 +63,19 @@ class Runtime:
             *(config.resolve(p) for p in reversed(config.templates.dirs)),
             shipped_templates(),
         ]
-        engine, sessions = open_database(config.database_url)
+        engine, sessions = open_database(database_url(config.database_url))
         pseudonyms = Pseudonymiser(load_or_create_key(config.data_path / "pseudonym.key"))
+        created = False
         with sessions.begin() as session:
             practice = session.scalar(select(Practice).where(Practice.slug == config.practice.slug))
             if practice is None:
                 practice = Practice(slug=config.practice.slug, name=config.practice.name)
                 session.add(practice)
                 session.flush()
+                created = True
             practice_id = practice.id
+        if created:
+            crash.step("practice.commit")
         return cls(
             config=config,
             rules=rules,

@@ -41,6 +41,7 @@ from typing import Any, Literal
 from urllib.parse import urlsplit
 
 from bot.errors import AuthError, UserError
+from bot.file_safety import private_dir
 from connectors.passwords import is_loopback
 
 __all__ = [
@@ -158,7 +159,7 @@ class TokenStore:
                 self._ring.set_password(KEYRING_SERVICE, f"google:{self.account}", text)
             return
         assert self.token_file is not None
-        self.token_file.parent.mkdir(parents=True, exist_ok=True)
+        private_dir(self.token_file.parent)
         fd, tmp = tempfile.mkstemp(dir=self.token_file.parent, prefix=".google-token-")
         try:
             os.fchmod(fd, 0o600)

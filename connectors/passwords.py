@@ -8,6 +8,9 @@ A password never sits in ``chief.toml``. A connector names it instead, with one 
 ``password_env``
     The name of an environment variable holding it (for a service manager's secret store).
 
+With neither, the OS keyring is asked (:mod:`bot.keyring_store`: service ``practice-chief``,
+user ``<section>:<username>``).
+
 The password itself is never logged or put in an error message; messages name the key, the
 file or the variable. Unencrypted connections (``http://``, SMTP without TLS) are allowed only to
 the loopback interface (:func:`is_loopback`), where a local test server or a local bridge such
@@ -54,11 +57,17 @@ def read_password(
             raise UserError(f"environment variable `{password_env}` is empty ([{section}])")
         return value
     if username:
+        from bot.keyring_store import KEYRING_SERVICE, keyring_password
+
+        stored = keyring_password(section, username)
+        if stored is not None:
+            return stored
         raise UserError(
             f"[{section}] of chief.toml has a `username` but no password",
             [
-                "put the password in a file only you can read (chmod 600) and set "
-                "`password_file`, or name an environment variable with `password_env`"
+                f"store it in the OS keyring (`keyring set {KEYRING_SERVICE} "
+                f"{section}:{username}`), or put it in a file only you can read (chmod 600) "
+                "and set `password_file`, or name an environment variable with `password_env`"
             ],
         )
     return None

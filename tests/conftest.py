@@ -10,6 +10,9 @@ from pathlib import Path
 
 import pytest
 
+# A PostgreSQL server and the PostgreSQL pass (`pytest --db=postgresql`).
+pytest_plugins = ["tests.fixtures_postgres"]
+
 ROOT = Path(__file__).resolve().parent.parent
 SHARED = ROOT.parent / "shared"
 
@@ -85,6 +88,7 @@ def practice_dir(tmp_path: Path) -> Callable[..., Path]:
             + rule_lines
             + extra_toml
         )
+        (home / "chief.toml").chmod(0o600)  # `chief` refuses a configuration others can read
         return home
 
     return build
@@ -104,3 +108,13 @@ def chief_exe() -> str:
     exe = shutil.which("chief")
     assert exe, "the `chief` console script is not installed (pip install -e '.[test]')"
     return exe
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption(
+        "--db",
+        choices=("sqlite", "postgresql"),
+        default=None,
+        help="case-log backend for the tests (default sqlite, or $CHIEF_TEST_DB): postgresql "
+        "runs each test on a fresh database of a local PostgreSQL server",
+    )

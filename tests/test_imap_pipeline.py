@@ -73,6 +73,7 @@ def imap_practice(
         "timeout = 10\n\n"
     )
     (home / "chief.toml").write_text(head + mail + "[calendar]" + tail)
+    (home / "chief.toml").chmod(0o600)  # `chief` refuses a configuration others can read
     return home / "chief.toml"
 
 

@@ -60,6 +60,7 @@ tls = "none"
 """
     path = home / "chief.toml"
     path.write_text(text)
+    path.chmod(0o600)
     return path
 
 
