@@ -19,6 +19,7 @@ import pytest
 from bot.errors import UserError
 from connectors.google_auth import TokenStore
 from tests.servers.google_api import GoogleApiServer
+from tests.servers.os_keyring import OsKeyring
 
 pytestmark = pytest.mark.servers
 
@@ -76,25 +77,30 @@ def practice(home: Path, server: GoogleApiServer) -> Path:
         f'[mail]\nconnector = "gmail"\nclient_secrets_file = "client_secret.json"\n{common}\n'
         f'[calendar]\nconnector = "google_calendar"\n{common}'
     )
+    (home / "chief.toml").chmod(0o600)
     browser = home / "browser.py"
     browser.write_text(f"#!{sys.executable}\n{BROWSER}")
     browser.chmod(0o755)
     return home / "chief.toml"
 
 
-def chief(config: Path, *args: str) -> subprocess.CompletedProcess[str]:
+def chief(
+    config: Path, *args: str, keyring: OsKeyring | None = None
+) -> subprocess.CompletedProcess[str]:
+    """Run chief; with no OS keyring unless ``keyring`` gives one."""
     env = {
-        **os.environ,
+        **(keyring.env if keyring else os.environ),
         "CHIEF_CONFIG": str(config),
         "BROWSER": str(config.parent / "browser.py"),
         "OAUTHLIB_INSECURE_TRANSPORT": "1",  # the local token endpoint is plain http
-        "PYTHON_KEYRING_BACKEND": "keyring.backends.fail.Keyring",  # no OS keyring here
     }
+    if keyring is None:
+        env["PYTHON_KEYRING_BACKEND"] = "keyring.backends.fail.Keyring"
     return subprocess.run(["chief", *args], env=env, capture_output=True, text=True, timeout=120)
 
 
-def doctor(config: Path) -> dict[str, Any]:
-    done = chief(config, "doctor", "--json")
+def doctor(config: Path, keyring: OsKeyring | None = None) -> dict[str, Any]:
+    done = chief(config, "doctor", "--json", keyring=keyring)
     return {c["name"]: c for c in json.loads(done.stdout)["checks"]}
 
 
@@ -188,3 +194,66 @@ def test_readme_google_keys_are_real(tmp_path: Path) -> None:
     for section in ("mail", "calendar"):
         _, kwargs = config.connector_args(section)  # raises on a key the connector lacks
         assert kwargs["token_file"] == tmp_path / "data" / "google-token.json"
+
+
+@pytest.fixture
+def os_keyring(tmp_path: Path) -> Iterator[OsKeyring]:
+    ring = OsKeyring(tmp_path / "desktop").start()
+    try:
+        yield ring
+    finally:
+        ring.stop()
+
+
+def stored_in(ring: OsKeyring) -> dict[str, Any] | None:
+    """The grant as another program on the desktop reads it from the Secret Service."""
+    read = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            "import keyring; print(keyring.get_password('practice-chief', 'google:"
+            + ACCOUNT
+            + "') or '')",
+        ],
+        env=ring.env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert read.returncode == 0, read.stderr[-300:]
+    text = read.stdout.strip()
+    return json.loads(text) if text else None
+
+
+def test_sign_in_kept_in_the_os_keyring(
+    server: GoogleApiServer, tmp_path: Path, os_keyring: OsKeyring
+) -> None:
+    """On a desktop the grant goes to the OS keyring (GNOME Keyring's Secret Service over
+    D-Bus, the real thing), never to a file; `chief doctor` reads it back from there, and
+    says what to do when the keyring is gone."""
+    config = practice(tmp_path / "practice", server)
+    config.write_text(
+        config.read_text().replace(
+            'token_file = "data/google-token.json"\n', 'token_store = "keyring"\n'
+        )
+    )
+    signed = chief(config, "auth", "google", keyring=os_keyring)
+    assert signed.returncode == 0, signed.stderr
+    assert "OS keyring" in signed.stdout
+    grant = stored_in(os_keyring)
+    assert grant is not None and grant["refresh_token"] and "token" not in grant
+    files = [p.name for p in config.parent.rglob("*") if p.is_file()]
+    assert not [f for f in files if "token" in f], files  # nothing on disk in the practice
+    assert grant["refresh_token"] not in "".join(
+        p.read_text(errors="replace") for p in (os_keyring.home / "data").rglob("*") if p.is_file()
+    )  # the keyring's own file is encrypted
+
+    checks = doctor(config, os_keyring)
+    assert checks["mail (gmail)"]["ok"], checks["mail (gmail)"]
+    assert "OS keyring" in checks["mail (gmail)"]["detail"]
+
+    os_keyring.stop_daemon()  # no Secret Service any more
+    done = chief(config, "doctor", "--json", keyring=os_keyring)
+    detail = {c["name"]: c for c in json.loads(done.stdout)["checks"]}["mail (gmail)"]
+    assert not detail["ok"]
+    assert "keyring" in detail["detail"] and grant["refresh_token"] not in done.stdout + done.stderr
