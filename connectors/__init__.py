@@ -15,11 +15,13 @@ MAIL_CONNECTORS: dict[str, str] = {
     "maildir": "connectors.maildir:MaildirConnector",
     "imap": "connectors.imap:ImapConnector",
     "gmail": "connectors.gmail:GmailConnector",
+    "outlook": "connectors.outlook:OutlookConnector",
 }
 CALENDAR_CONNECTORS: dict[str, str] = {
     "ics": "connectors.ics:IcsCalendar",
     "caldav": "connectors.caldav:CaldavCalendar",
     "google_calendar": "connectors.google_calendar:GoogleCalendar",
+    "outlook_calendar": "connectors.outlook_calendar:OutlookCalendar",
 }
 # The daily summary normally goes into the practitioner's own inbox through the mail
 # connector; `[summary] via = "smtp"` sends it with one of these instead (to them alone).

@@ -1,0 +1,357 @@
+"""Signing in to Microsoft 365 / Outlook.com with msal, and keeping the token cache safe.
+
+Delegated permissions only, the narrowest that do the job (Graph permissions reference):
+
+``Mail.ReadWrite``
+    Read mail, and write drafts (Graph has no drafts-only permission; ``Mail.Read`` cannot
+    create one). The daily summary is put into the practitioner's own Inbox as a message, not
+    sent, so ``Mail.Send`` is never asked for: chief cannot send mail through Graph.
+``Calendars.ReadWrite``
+    Read the practitioner's calendar and write our entries.
+
+msal adds ``offline_access`` (the refresh token) and ``openid`` / ``profile`` itself.
+
+Sign-in (``chief auth microsoft``) is msal's ``PublicClientApplication``: the device-code
+flow (``--device-code``: a code to type at microsoft.com/devicelogin from any browser, so it
+works on a headless server) or the interactive auth-code flow with PKCE (a browser, redirected
+back to a one-off server on localhost). The app registration is the practice's own (a "public
+client" with ``client_id``; ``tenant`` is its directory, ``organizations`` or ``common``).
+
+msal's ``SerializableTokenCache`` (refresh token, account; access tokens while valid) is kept
+in the OS keyring when one is usable (``token_store = "keyring"``, or ``"auto"`` when a backend
+exists), else in ``token_cache_file``, written 0600 and refused when others can read it. Every
+Graph call gets its token from :class:`MsalTokenProvider` (``acquire_token_silent``: msal
+refreshes it when it expires; after a 401 the client asks again with ``force_refresh``). A
+refusal (consent revoked by the practitioner or an administrator, password changed, grant
+expired) becomes :class:`bot.errors.AuthError` naming ``chief auth microsoft``.
+
+:class:`TokenProvider` is the seam Graph uses; ``login_root`` sends msal's requests to another
+origin than ``https://login.microsoftonline.com/`` (a local test authority; plain http only to
+127.0.0.1) through msal's own ``http_client`` hook, so the real msal runs in tests.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import os
+import stat
+import tempfile
+import threading
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any, Literal, Protocol
+from urllib.parse import urlsplit
+
+from bot.errors import AuthError, UserError
+from connectors.graph_client import check_root
+
+__all__ = [
+    "CALENDAR_SCOPES",
+    "MAIL_SCOPES",
+    "LOGIN_ROOT",
+    "CacheStore",
+    "MsalTokenProvider",
+    "TokenProvider",
+    "sign_in",
+    "sign_in_for",
+]
+
+log = logging.getLogger(__name__)
+
+MAIL_SCOPES = ("Mail.ReadWrite",)
+CALENDAR_SCOPES = ("Calendars.ReadWrite",)
+LOGIN_ROOT = "https://login.microsoftonline.com/"
+KEYRING_SERVICE = "practice-chief"
+SIGN_IN_AGAIN = "run `chief auth microsoft` to sign in again"
+_GRAPH = "https://graph.microsoft.com/"
+
+StoreKind = Literal["auto", "keyring", "file"]
+
+
+def graph_scopes(names: Sequence[str]) -> list[str]:
+    """Fully qualified scopes (msal wants the resource in them)."""
+    return [n if n.startswith("https://") else _GRAPH + n for n in names]
+
+
+class TokenProvider(Protocol):
+    """Where the Graph client gets a bearer token (see :class:`MsalTokenProvider`)."""
+
+    def access_token(self, refresh: bool = False) -> str: ...
+
+
+def _keyring() -> Any | None:
+    try:
+        import keyring
+        from keyring.backends import fail
+    except ImportError:
+        return None
+    try:
+        backend = keyring.get_keyring()
+    except Exception:  # a broken backend configuration is "no keyring", not a crash
+        return None
+    if isinstance(backend, fail.Keyring) or getattr(backend, "priority", 0) <= 0:
+        return None
+    return keyring
+
+
+class CacheStore:
+    """Where one account's msal token cache lives: the OS keyring or a 0600 file."""
+
+    def __init__(self, account: str, path: Path | None, kind: StoreKind, section: str) -> None:
+        if kind not in ("auto", "keyring", "file"):
+            raise UserError(f'`token_store` in [{section}] must be "auto", "keyring" or "file"')
+        self.account, self.path, self.section = account, path, section
+        ring = _keyring() if kind != "file" else None
+        if kind == "keyring" and ring is None:
+            raise UserError(
+                f'token_store = "keyring" in [{section}], but no OS keyring is usable here',
+                ['use token_store = "file" with `token_cache_file` (a 0600 file)'],
+            )
+        if ring is None and path is None:
+            raise UserError(
+                f"no place to keep the Microsoft sign-in: set `token_cache_file` in [{section}] "
+                '(e.g. "data/microsoft-token.json"; written 0600)'
+            )
+        self._ring = ring
+
+    def describe(self) -> str:
+        return "the OS keyring" if self._ring is not None else str(self.path)
+
+    def load(self) -> str | None:
+        if self._ring is not None:
+            text = self._ring.get_password(KEYRING_SERVICE, f"microsoft:{self.account}")
+            return str(text) if text else None
+        assert self.path is not None
+        if not self.path.exists():
+            return None
+        mode = stat.S_IMODE(self.path.stat().st_mode)
+        if mode & 0o077:
+            raise UserError(
+                f"token cache file {self.path} can be read by others (mode {mode:o})",
+                [f"run `chmod 600 {self.path}`"],
+            )
+        return self.path.read_text(encoding="utf-8") or None
+
+    def save(self, text: str) -> None:
+        if self._ring is not None:
+            self._ring.set_password(KEYRING_SERVICE, f"microsoft:{self.account}", text)
+            return
+        assert self.path is not None
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=self.path.parent, prefix=".microsoft-token-")
+        try:
+            os.fchmod(fd, 0o600)
+            with os.fdopen(fd, "w", encoding="utf-8") as fh:
+                fh.write(text)
+                fh.flush()
+                os.fsync(fh.fileno())
+            os.replace(tmp, self.path)
+        except BaseException:
+            with contextlib.suppress(OSError):
+                os.unlink(tmp)
+            raise
+
+
+class _Redirect:
+    """msal's ``http_client`` hook: requests to ``https://login.microsoftonline.com/`` go to
+    ``root`` instead (a local authority); the rest of msal is untouched."""
+
+    def __init__(self, root: str) -> None:
+        import requests
+
+        self.root = root.rstrip("/") + "/"
+        self.session = requests.Session()
+        self.session.trust_env = False
+
+    def _url(self, url: str) -> str:
+        return self.root + url[len(LOGIN_ROOT) :] if url.startswith(LOGIN_ROOT) else url
+
+    def get(self, url: str, **kwargs: Any) -> Any:
+        return self.session.get(self._url(url), **kwargs)
+
+    def post(self, url: str, **kwargs: Any) -> Any:
+        return self.session.post(self._url(url), **kwargs)
+
+    def close(self) -> None:
+        self.session.close()
+
+
+def _revoked_message(result: dict[str, Any]) -> str:
+    """A clear sentence for msal's error answer (never its free text: it can echo ids)."""
+    codes = set(result.get("error_codes") or ())
+    error = str(result.get("error", ""))
+    sub = str(result.get("suberror", ""))
+    if sub == "consent_required" or codes & {65001, 65004}:
+        return f"the consent chief was given has been withdrawn: {SIGN_IN_AGAIN}"
+    if error == "invalid_grant" or codes & {50173, 70008, 700082, 50076, 50079}:
+        return f"Microsoft refused the stored sign-in (revoked or expired): {SIGN_IN_AGAIN}"
+    return f"Microsoft sign-in failed ({error or 'no answer'}): {SIGN_IN_AGAIN}"
+
+
+class MsalTokenProvider:
+    """Access tokens for one account from msal's cache, refreshed silently."""
+
+    def __init__(
+        self,
+        account: str,
+        client_id: str,
+        tenant: str,
+        store: CacheStore,
+        scopes: Sequence[str],
+        login_root: str | None = None,
+    ) -> None:
+        check_root(login_root, "login_root", store.section)
+        self.account = account
+        self.client_id, self.tenant = client_id, tenant
+        self.store = store
+        self.scopes = graph_scopes(scopes)
+        self.login_root = login_root
+        self._app: Any = None
+        self._cache: Any = None
+        self._lock = threading.Lock()
+
+    def app(self) -> Any:
+        if self._app is None:
+            import msal
+
+            self._cache = msal.SerializableTokenCache()
+            text = self.store.load()
+            if text:
+                try:
+                    self._cache.deserialize(text)
+                except ValueError:
+                    raise AuthError(
+                        f"the stored Microsoft sign-in is unreadable: {SIGN_IN_AGAIN}"
+                    ) from None
+            options: dict[str, Any] = {}
+            if self.login_root is not None:
+                options = {"http_client": _Redirect(self.login_root), "instance_discovery": False}
+            self._app = msal.PublicClientApplication(
+                self.client_id,
+                authority=LOGIN_ROOT + self.tenant,
+                token_cache=self._cache,
+                **options,
+            )
+        return self._app
+
+    def save(self) -> None:
+        if self._cache is not None and self._cache.has_state_changed:
+            self.store.save(self._cache.serialize())
+            self._cache.has_state_changed = False
+
+    def access_token(self, refresh: bool = False) -> str:
+        with self._lock:
+            app = self.app()
+            accounts = app.get_accounts(username=self.account) or app.get_accounts()
+            if not accounts:
+                raise AuthError(
+                    f"not signed in to Microsoft as {self.account}: run `chief auth microsoft` "
+                    f"(the sign-in is kept in {self.store.describe()})"
+                )
+            try:
+                result = app.acquire_token_silent_with_error(
+                    self.scopes, account=accounts[0], force_refresh=refresh
+                )
+            except (OSError, ValueError) as exc:
+                raise AuthError(
+                    f"could not reach Microsoft's sign-in service ({type(exc).__name__})"
+                ) from exc
+            self.save()
+            if not result or "access_token" not in result:
+                raise AuthError(_revoked_message(result or {}))
+            return str(result["access_token"])
+
+
+def sign_in(
+    provider: MsalTokenProvider,
+    device_code: bool,
+    show: Callable[[str], None] = print,
+    open_browser: bool = True,
+    auth_uri_callback: Callable[[str], None] | None = None,
+) -> str:
+    """Run the device-code or interactive flow, keep the cache; the signed-in user name."""
+    app = provider.app()
+    if device_code:
+        flow = app.initiate_device_flow(scopes=provider.scopes)
+        if "user_code" not in flow:
+            raise AuthError(_revoked_message(flow))
+        show(str(flow["message"]))
+        result = app.acquire_token_by_device_flow(flow)
+    else:
+        options: dict[str, Any] = {}
+        if auth_uri_callback is not None:
+            options["auth_uri_callback"] = auth_uri_callback
+        elif not open_browser:
+            options["auth_uri_callback"] = lambda uri: show(f"Sign in to Microsoft here: {uri}")
+        result = app.acquire_token_interactive(
+            provider.scopes,
+            login_hint=provider.account,
+            prompt="select_account",
+            success_template="Signed in: you can close this window and go back to chief.",
+            **options,
+        )
+    if not result or "access_token" not in result:
+        raise AuthError(_revoked_message(result or {}))
+    provider.save()
+    claims = result.get("id_token_claims") or {}
+    user = str(claims.get("preferred_username") or provider.account)
+    log.info("microsoft: signed in; cache kept in %s", provider.store.describe())
+    return user
+
+
+def provider_for(section: str, kwargs: dict[str, Any], scopes: Sequence[str]) -> MsalTokenProvider:
+    """The token provider a connector's config (``[mail]`` / ``[calendar]`` keys) describes."""
+    account = str(kwargs.get("account", "")).strip().lower()
+    client_id = str(kwargs.get("client_id") or "")
+    problems = []
+    if "@" not in account:
+        problems.append(f"set `account` in [{section}] of chief.toml to your Microsoft address")
+    if not client_id:
+        problems.append(
+            f"set `client_id` in [{section}]: the Application (client) id of the practice's "
+            "app registration (a public client with the device-code flow allowed)"
+        )
+    if problems:
+        raise UserError(f"invalid [{section}] settings for Microsoft 365", problems)
+    store = CacheStore(
+        account, kwargs.get("token_cache_file"), kwargs.get("token_store", "auto"), section
+    )
+    login_root = kwargs.get("login_root")
+    if login_root is not None:
+        parts = urlsplit(str(login_root))
+        if not parts.path.endswith("/"):
+            login_root = str(login_root) + "/"
+    return MsalTokenProvider(
+        account, client_id, str(kwargs.get("tenant") or "common"), store, scopes, login_root
+    )
+
+
+def sign_in_for(config: Any, device_code: bool, show: Callable[[str], None] = print) -> str:
+    """``chief auth microsoft``: one sign-in covering the Outlook connectors in ``config``,
+    kept in each connector's store. Returns where it was kept."""
+    plans = []
+    for section, name, needed in (
+        ("mail", "outlook", MAIL_SCOPES),
+        ("calendar", "outlook_calendar", CALENDAR_SCOPES),
+    ):
+        connector, kwargs = config.connector_args(section)
+        if connector == name:
+            plans.append((section, kwargs, needed))
+    if not plans:
+        raise UserError(
+            "chief.toml uses no Microsoft connector",
+            ['set connector = "outlook" in [mail] and/or "outlook_calendar" in [calendar]'],
+        )
+    scopes = sorted({s for _, _, group in plans for s in group})
+    section, kwargs, _ = plans[0]
+    first = provider_for(section, kwargs, scopes)
+    sign_in(first, device_code, show)
+    places = [first.store.describe()]
+    text = first.store.load()
+    for section, kwargs, _ in plans[1:]:
+        other = provider_for(section, kwargs, scopes).store
+        if other.describe() not in places and text:
+            other.save(text)
+            places.append(other.describe())
+    return ", ".join(places)

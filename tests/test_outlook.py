@@ -1,0 +1,381 @@
+"""The Outlook mail connector against the local Graph server (tests/servers/graph_api.py),
+through requests and the real msal: the shared mail contract, delta sync with its nextLink /
+deltaLink and the 410 reset, resuming a first sync, threaded reply drafts found again after a
+crash, the summary, throttling and faults, token refresh mid-sync.
+
+Sign-in flows are in ``test_outlook_auth.py``; the pipeline over the same server (the demo
+mailbox, kills and reruns, a 429 storm) in ``test_outlook_pipeline.py``.
+"""
+
+from __future__ import annotations
+
+import email
+import hashlib
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from bot.errors import CursorInvalid, RateLimited, UserError
+from bot.mail_message import KEY_HEADER
+from connectors.base import OutgoingDraft
+from connectors.outlook import KEY_PROPERTY, STATE_PROPERTY, OutlookConnector
+from tests.connector_contract import PRACTITIONER, MailContract, drain, sample
+from tests.servers.graph_api import GraphServer
+from tests.servers.graph_mail import StoredMessage
+from tests.servers.graph_testing import outlook_for
+
+pytest_plugins = ["tests.fixtures_graph"]
+pytestmark = pytest.mark.servers
+
+
+def _flags(graph: GraphServer, message: StoredMessage) -> frozenset[str]:
+    flags = {"seen"} if message.props.get("isRead") else set()
+    if message.props.get("isDraft"):
+        flags.add("draft")
+    return frozenset(flags)
+
+
+class TestOutlookContract(MailContract):
+    @pytest.fixture
+    def mail(self, graph: GraphServer, token_cache: Path) -> OutlookConnector:
+        return outlook_for(graph, token_cache)
+
+    @pytest.fixture
+    def put(self, graph: GraphServer) -> Callable[[bytes], None]:
+        return lambda raw: [graph.mail.deliver(raw), None][1]
+
+    @pytest.fixture
+    def user_mail(
+        self, graph: GraphServer
+    ) -> Callable[[], dict[str, tuple[str, frozenset[str]]]]:
+        def snapshot() -> dict[str, tuple[str, frozenset[str]]]:
+            with graph.mail.lock:
+                return {
+                    m.id: (hashlib.sha256(graph.mail.mime(m)).hexdigest(), _flags(graph, m))
+                    for m in graph.mail.in_folder("inbox")
+                }
+
+        return snapshot
+
+    @pytest.fixture
+    def drafts_on_server(
+        self, graph: GraphServer
+    ) -> Callable[[], list[tuple[bytes, frozenset[str]]]]:
+        def drafts() -> list[tuple[bytes, frozenset[str]]]:
+            with graph.mail.lock:
+                return [(graph.mail.mime(m), _flags(graph, m)) for m in graph.mail.in_folder("drafts")]
+
+        return drafts
+
+
+@pytest.fixture
+def outlook(graph: GraphServer, token_cache: Path) -> OutlookConnector:
+    return outlook_for(graph, token_cache, batch_size=3, page_size=4)
+
+
+def _draft(key: str, parent: str, subject: str = "Contract message 1") -> OutgoingDraft:
+    raw = (
+        f"From: Dr Test <{PRACTITIONER}>\r\nTo: Sender 1 <sender1@payer.example>\r\n"
+        f"Subject: Re: {subject}\r\nIn-Reply-To: {parent}\r\nReferences: {parent}\r\n"
+        f"Message-ID: <draft-{key}@practice.example>\r\nX-Chief-Generated: draft\r\n"
+        f"{KEY_HEADER}: {key}\r\n\r\nDRAFT FOR REVIEW\r\n"
+    ).encode()
+    return OutgoingDraft(key=key, raw=raw)
+
+
+# --- sync -----------------------------------------------------------------------------------
+
+
+def test_first_sync_pages_the_delta_then_reads_oldest_first_in_batches(
+    graph: GraphServer, outlook: OutlookConnector
+) -> None:
+    for n in range(7):
+        graph.mail.deliver(sample(n).replace(b"10:00:00", f"10:0{n}:00".encode()))
+    batches = list(outlook.changes(None))
+    assert [len(b.messages) for b in batches] == [3, 3, 1]
+    assert [m.message_id for m in batches[0].messages] == [
+        f"<contract-{n}@payer.example>" for n in range(3)
+    ]  # oldest first, though delta gives newest first
+    assert [bool(b.cursor["folders"]["inbox"].get("after")) for b in batches] == [True, True, False]
+    assert graph.count("/messages/delta") == 2  # 7 ids at 4 a page: nextLink, then deltaLink
+    assert graph.batches == [3, 3, 1]
+    cursor = batches[-1].cursor
+    before = len(graph.calls)
+    (quiet,) = list(outlook.changes(cursor))
+    assert quiet.messages == ()
+    assert [c.path for c in graph.calls[before:]] == ["/me/mailFolders/inbox/messages/delta"]
+
+    graph.mail.deliver(sample(7))
+    graph.mail.deliver(sample(8))
+    later, _, newer = drain(outlook.changes(cursor))
+    assert sorted(m.message_id for m in later) == [
+        "<contract-7@payer.example>",
+        "<contract-8@payer.example>",
+    ]
+    assert newer is not None and newer != cursor
+
+
+def test_delta_asks_only_for_what_it_needs(graph: GraphServer, outlook: OutlookConnector) -> None:
+    graph.mail.deliver(sample(1))
+    drain(outlook.changes(None))
+    delta = [c for c in graph.calls if c.path.endswith("/delta")]
+    assert delta and all(c.status == 200 for c in delta)
+    # the select survives into the nextLink / deltaLink the server hands back
+    assert all("$value" in c.path for c in graph.calls if c.in_batch)
+
+
+def test_an_expired_delta_token_is_cursor_invalid_then_a_full_sync(
+    graph: GraphServer, outlook: OutlookConnector
+) -> None:
+    graph.mail.deliver(sample(1))
+    _, _, cursor = drain(outlook.changes(None))
+    graph.mail.deliver(sample(2))
+    graph.mail.expire_delta()
+    with pytest.raises(CursorInvalid, match="410"):
+        outlook.changes(cursor)
+    again, _, _ = drain(outlook.changes(None))
+    assert {m.message_id for m in again} == {
+        "<contract-1@payer.example>",
+        "<contract-2@payer.example>",
+    }
+
+
+def test_a_cursor_of_another_shape_or_other_folders_is_refused(
+    graph: GraphServer, outlook: OutlookConnector, token_cache: Path
+) -> None:
+    with pytest.raises(CursorInvalid):
+        outlook.changes({"history_id": "1"})
+    _, _, cursor = drain(outlook.changes(None))
+    other = outlook_for(graph, token_cache, watch=["inbox", "archive"])
+    with pytest.raises(CursorInvalid):
+        other.changes(cursor)
+
+
+def test_an_interrupted_first_sync_resumes_after_the_last_batch(
+    graph: GraphServer, token_cache: Path
+) -> None:
+    for n in range(8):
+        graph.mail.deliver(sample(n).replace(b"10:00:00", f"10:0{n}:00".encode()))
+    first = next(iter(outlook_for(graph, token_cache, batch_size=3).changes(None)))
+    graph.mail.deliver(sample(8))  # arrives meanwhile: the delta catches it later
+    rest, _, cursor = drain(outlook_for(graph, token_cache, batch_size=3).changes(first.cursor))
+    got = [m.message_id for m in [*first.messages, *rest]]
+    assert len(got) == len(set(got)) == 8  # nothing twice, nothing lost
+    newer, _, _ = drain(outlook_for(graph, token_cache).changes(cursor))
+    assert [m.message_id for m in newer] == ["<contract-8@payer.example>"]
+
+
+def test_a_message_deleted_or_read_meanwhile(graph: GraphServer, outlook: OutlookConnector) -> None:
+    kept = graph.mail.deliver(sample(1))
+    gone = graph.mail.deliver(sample(2))
+    _, _, cursor = drain(outlook.changes(None))
+    graph.mail.delete(gone)
+    graph.mail.touch(kept)  # a change: read again; the case log drops it
+    again, failed, _ = drain(outlook.changes(cursor))
+    assert [m.message_id for m in again] == ["<contract-1@payer.example>"] and failed == []
+
+
+def test_watched_folders_by_display_name(graph: GraphServer, token_cache: Path) -> None:
+    graph.mail.deliver(sample(1), folder="archive")
+    graph.mail.deliver(sample(2))
+    messages, _, _ = drain(outlook_for(graph, token_cache, watch=["Archive"]).changes(None))
+    assert [m.message_id for m in messages] == ["<contract-1@payer.example>"]
+    with pytest.raises(Exception, match="'Missing'"):
+        drain(outlook_for(graph, token_cache, watch=["Missing"]).changes(None))
+
+
+# --- drafts and the summary ---------------------------------------------------------------
+
+
+def test_a_draft_is_a_reply_in_the_originals_conversation(
+    graph: GraphServer, token_cache: Path
+) -> None:
+    original = graph.mail.deliver(sample(1))
+    draft_id = outlook_for(graph, token_cache).create_draft(
+        _draft("k-thread", "<contract-1@payer.example>")
+    )
+    (stored,) = graph.mail.in_folder("drafts")
+    assert stored.id == draft_id and stored.parent == original
+    assert stored.props["conversationId"] == graph.mail.messages[original].props["conversationId"]
+    assert stored.props["isDraft"] is True
+    assert stored.props["body"] == {"contentType": "text", "content": "DRAFT FOR REVIEW\n"}
+    assert stored.props["subject"] == "Re: Contract message 1"
+    assert stored.extended[KEY_PROPERTY.lower()] == "k-thread"
+    parsed = email.message_from_bytes(graph.mail.mime(stored))
+    assert parsed["In-Reply-To"] == "<contract-1@payer.example>"
+    assert graph.count("/createReply", "POST") == 1
+
+
+def test_a_draft_written_before_a_crash_is_found_not_written_again(
+    graph: GraphServer, token_cache: Path
+) -> None:
+    graph.mail.deliver(sample(1))
+    draft = _draft("k-crash", "<contract-1@payer.example>")
+    written = outlook_for(graph, token_cache).create_draft(draft)
+    restarted = outlook_for(graph, token_cache)  # a new process: no memory of the write
+    assert restarted.find_draft("k-crash") == written
+    assert restarted.create_draft(draft) == written
+    assert len(graph.mail.in_folder("drafts")) == 1
+
+
+def test_a_crash_between_create_reply_and_its_body_is_completed(
+    graph: GraphServer, token_cache: Path
+) -> None:
+    graph.mail.deliver(sample(1))
+    graph.fault(503, times=None, method="PATCH")  # the body never lands
+    with pytest.raises(Exception, match="kept failing"):
+        outlook_for(graph, token_cache, retry_attempts=2).create_draft(
+            _draft("k-half", "<contract-1@payer.example>")
+        )
+    graph.clear_faults()
+    again = outlook_for(graph, token_cache)
+    assert again.find_draft("k-half") is None  # not complete: not reported as written
+    draft_id = again.create_draft(_draft("k-half", "<contract-1@payer.example>"))
+    (stored,) = graph.mail.in_folder("drafts")
+    assert stored.id == draft_id
+    assert stored.extended[STATE_PROPERTY.lower()] == "complete"
+    assert stored.props["body"]["content"] == "DRAFT FOR REVIEW\n"
+
+
+def test_a_lost_answer_to_create_reply_makes_no_second_draft(
+    graph: GraphServer, token_cache: Path
+) -> None:
+    """A 504 after the server made the reply: the key is looked up before trying again."""
+    graph.mail.deliver(sample(1))
+    original = graph.mail.in_folder("inbox")[0].id
+    real = graph.mail.create_reply
+
+    def made_then_lost(mid: str, body: object) -> dict[str, object]:
+        real(mid, body)
+        from tests.servers.graph_mail import GraphError
+
+        graph.mail.create_reply = real  # type: ignore[method-assign]
+        raise GraphError(504, "GatewayTimeout", "lost")
+
+    graph.mail.create_reply = made_then_lost  # type: ignore[method-assign]
+    outlook_for(graph, token_cache).create_draft(_draft("k-lost", "<contract-1@payer.example>"))
+    assert len(graph.mail.in_folder("drafts")) == 1
+    assert graph.mail.in_folder("drafts")[0].parent == original
+
+
+def test_a_draft_without_an_original_is_a_new_message(
+    graph: GraphServer, outlook: OutlookConnector
+) -> None:
+    outlook.create_draft(_draft("k-new", "<not-here@payer.example>"))
+    (stored,) = graph.mail.in_folder("drafts")
+    assert stored.parent is None and stored.props["isDraft"] is True
+    assert stored.props["toRecipients"] == [{"emailAddress": {"address": "sender1@payer.example"}}]
+    parsed = email.message_from_bytes(graph.mail.mime(stored))  # uploaded as MIME: kept whole
+    assert parsed["In-Reply-To"] == "<not-here@payer.example>"
+    assert parsed[KEY_HEADER] == "k-new"
+    assert stored.extended[KEY_PROPERTY.lower()] == "k-new"
+    assert stored.extended[STATE_PROPERTY.lower()] == "complete"
+    assert graph.count("/createReply") == 0
+
+
+def test_an_uploaded_draft_not_yet_marked_is_found_by_its_message_id(
+    graph: GraphServer, token_cache: Path
+) -> None:
+    graph.fault(503, times=None, method="PATCH")  # the key property never lands
+    with pytest.raises(Exception, match="kept failing"):
+        outlook_for(graph, token_cache, retry_attempts=2).create_draft(
+            _draft("k-mime", "<not-here@payer.example>")
+        )
+    graph.clear_faults()
+    again = outlook_for(graph, token_cache)
+    assert again.find_draft("k-mime") is None
+    draft_id = again.create_draft(_draft("k-mime", "<not-here@payer.example>"))
+    (stored,) = graph.mail.in_folder("drafts")
+    assert stored.id == draft_id and stored.extended[KEY_PROPERTY.lower()] == "k-mime"
+    assert again.find_draft("k-mime") == draft_id
+
+
+def test_summary_lands_unread_in_the_inbox_once(
+    graph: GraphServer, outlook: OutlookConnector, token_cache: Path
+) -> None:
+    raw = (
+        f"From: {PRACTITIONER}\r\nTo: {PRACTITIONER}\r\nSubject: Practice summary\r\n"
+        f"X-Chief-Generated: summary\r\n\r\nHello\r\n"
+    ).encode()
+    first = outlook.send_to_practitioner(raw, "summary-2026-11-24")
+    again = outlook_for(graph, token_cache).send_to_practitioner(raw, "summary-2026-11-24")
+    assert first == again
+    stored = graph.mail.messages[first]
+    assert stored.props["isDraft"] is False and stored.props["isRead"] is False
+    assert len(graph.mail.in_folder("inbox")) == 1
+    messages, _, _ = drain(outlook.changes(None))
+    assert messages == []  # our own summary is never read back as mail
+
+
+def test_nothing_is_ever_sent(graph: GraphServer, outlook: OutlookConnector) -> None:
+    graph.mail.deliver(sample(1))
+    drain(outlook.changes(None))
+    outlook.create_draft(_draft("k-send", "<contract-1@payer.example>"))
+    assert graph.calls and not [
+        c for c in graph.calls if c.path.rsplit("/", 1)[-1] in ("send", "sendMail", "reply")
+    ]
+    source = Path(__file__).resolve().parent.parent / "connectors" / "outlook.py"
+    text = source.read_text()
+    assert "/send" not in text and "sendMail" not in text.replace("``sendMail``", "")
+
+
+# --- throttling, faults -------------------------------------------------------------------
+
+
+def test_a_throttling_storm_slows_the_sync_but_loses_nothing(
+    graph: GraphServer, token_cache: Path
+) -> None:
+    for n in range(45):
+        graph.mail.deliver(sample(n))
+    graph.fault(429, times=None, every=3, retry_after=0)
+    graph.fault(503, times=4, path="$value")
+    graph.fault(504, times=2, path="/delta")
+    outlook = outlook_for(graph, token_cache, batch_size=20, page_size=10)
+    messages, failed, _ = drain(outlook.changes(None))
+    assert len({m.message_id for m in messages}) == 45 and failed == []
+    assert outlook.client.retries >= 5 and max(graph.batches) <= 20
+
+
+def test_retry_after_is_honoured(graph: GraphServer, outlook: OutlookConnector) -> None:
+    graph.mail.deliver(sample(1))
+    graph.fault(429, retry_after=1, path="/delta")
+    started = time.monotonic()
+    messages, _, _ = drain(outlook.changes(None))
+    assert time.monotonic() - started >= 1.0
+    assert len(messages) == 1
+
+
+def test_throttling_that_outlasts_the_retries_is_rate_limited(
+    graph: GraphServer, token_cache: Path
+) -> None:
+    graph.mail.deliver(sample(1))
+    graph.fault(429, times=None, retry_after=0, path="/delta")
+    with pytest.raises(RateLimited, match="next sync"):
+        drain(outlook_for(graph, token_cache, retry_attempts=3).changes(None))
+
+
+def test_the_access_token_is_refreshed_mid_sync(graph: GraphServer, token_cache: Path) -> None:
+    for n in range(7):
+        graph.mail.deliver(sample(n))
+    outlook = outlook_for(graph, token_cache, batch_size=3)
+    got = []
+    refreshes = graph.token_requests.count("refresh_token")
+    for batch in outlook.changes(None):
+        got.extend(batch.messages)
+        if len(got) == 3:
+            graph.expire_access_tokens()  # every token so far now answers 401
+    assert len(got) == 7
+    assert graph.token_requests.count("refresh_token") == refreshes + 1
+
+
+def test_settings_are_checked(graph: GraphServer, token_cache: Path) -> None:
+    with pytest.raises(UserError, match="127.0.0.1"):
+        outlook_for(graph, token_cache, api_root="http://graph.example/v1.0")
+    with pytest.raises(UserError, match="batch_size"):
+        outlook_for(graph, token_cache, batch_size=21)
+
+
+def test_check_for_chief_doctor(outlook: OutlookConnector) -> None:
+    assert "signed in to Microsoft 365 as dr@practice.example" in outlook.check()
