@@ -77,12 +77,21 @@ def main(ctx: click.Context, verbose: bool, config_path: Path | None) -> None:
     )
 
 
-def _load_runtime(ctx: click.Context, today: date | None = None) -> Any:
+def _load_config(ctx: click.Context) -> Any:
+    """chief.toml, refused when group or others can read it (it names the practice's
+    secret files and token helpers)."""
     from bot.config import find_config, load_config
+    from bot.file_safety import require_private
+
+    path = find_config(ctx.obj.get("config_path"))
+    require_private(path, "configuration")
+    return load_config(path)
+
+
+def _load_runtime(ctx: click.Context, today: date | None = None) -> Any:
     from bot.runtime import Runtime
 
-    config = load_config(find_config(ctx.obj.get("config_path")))
-    return Runtime.from_config(config, today=today)
+    return Runtime.from_config(_load_config(ctx), today=today)
 
 
 def _emit(data: Any, as_json: bool, text: str) -> None:
@@ -238,6 +247,50 @@ def run(ctx: click.Context) -> None:
     run_forever(_load_runtime(ctx))
 
 
+@main.command()
+@click.option(
+    "--practices",
+    "practice_paths",
+    multiple=True,
+    type=click.Path(path_type=Path, exists=True),
+    help="A chief.toml, or a folder of practices (*/chief.toml); repeatable. "
+    "Default: the --config practice.",
+)
+@click.option("--concurrency", default=1, show_default=True, help="Jobs run at once.")
+@click.option("--name", default=None, help="This worker's name in the queue's records.")
+@click.option(
+    "--stalled-after",
+    default=60.0,
+    show_default=True,
+    help="Seconds without a worker's heartbeat before its jobs are retried elsewhere.",
+)
+@click.pass_context
+def worker(
+    ctx: click.Context,
+    practice_paths: tuple[Path, ...],
+    concurrency: int,
+    name: str | None,
+    stalled_after: float,
+) -> None:
+    """Run a queue worker for many practices on one PostgreSQL database (docs/SCALING.md).
+
+    Start as many as the load needs, on any machines, with the same practices: each
+    mailbox is synced by one worker at a time, and the jobs of a worker that dies are
+    retried by another. `chief run` stays the single-practice, single-process mode.
+    """
+    from bot.config import find_config
+    from bot.worker import WorkerSettings, find_practices, run_worker
+
+    paths = find_practices(practice_paths or (find_config(ctx.obj.get("config_path")),))
+    settings = WorkerSettings(
+        concurrency=max(concurrency, 1),
+        name=name,
+        heartbeat_s=max(min(stalled_after / 4, 10.0), 0.5),
+        stalled_after_s=stalled_after,
+    )
+    run_worker(paths, settings)
+
+
 # -------------------------------------------------------------------------------- summary
 _TODAY = click.option(
     "--today",
@@ -250,41 +303,71 @@ _TODAY = click.option(
 @main.command()
 @click.option("--print", "print_", is_flag=True, help="Print the text version.")
 @click.option("--send", is_flag=True, help="Deliver it to the practitioner (once a day).")
+@click.option(
+    "--open",
+    "open_",
+    is_flag=True,
+    help="Write the HTML version under the data folder and print its path.",
+)
 @_TODAY
 @click.pass_context
-def summary(ctx: click.Context, print_: bool, send: bool, today: Any) -> None:
-    """The daily summary: new mail, cases needing action, drafts, deadlines, renewals,
-    appointment briefs, imaging booked before authorisation, payment positions, quiet
-    referrers."""
-    from bot.daily_summary import deliver_summary, summary_text
+def summary(ctx: click.Context, print_: bool, send: bool, open_: bool, today: Any) -> None:
+    """The daily summary: what needs you today (drafts to sign, overdue, due this week,
+    imaging booked before authorisation), the week ahead, then cases, payments by age,
+    referral sources, CPD and new mail."""
+    from bot.daily_summary import deliver_summary, open_summary, summary_text
 
     rt = _load_runtime(ctx, today.date() if today else None)
     if send:
         path = deliver_summary(rt)
         click.echo(f"summary delivered ({path})")
-    if print_ or not send:
+    if open_:
+        click.echo(str(open_summary(rt)))
+    if print_ or not (send or open_):
         click.echo(summary_text(rt))
 
 
 # -------------------------------------------------------------------------------- cases
-@main.command()
+@main.group(invoke_without_command=True)
 @click.option("--json", "as_json", is_flag=True, help="One JSON object per case.")
 @click.option("--all", "show_all", is_flag=True, help="Include closed cases.")
 @click.pass_context
 def cases(ctx: click.Context, as_json: bool, show_all: bool) -> None:
-    """List cases with their references, status and next deadline."""
+    """List cases with their short id (as the summary shows it), references, status and
+    next deadline; `chief cases show ID` shows one in full."""
+    if ctx.invoked_subcommand is not None:
+        return
     from bot.reports import list_cases
+    from bot.summary_case_ids import short_case_id
 
     for case in list_cases(_load_runtime(ctx), include_closed=show_all):
+        case["short_id"] = short_case_id(case["id"])
         if as_json:
             click.echo(json.dumps(case, default=str, sort_keys=True))
         else:
             refs = ", ".join(f"{k}={v}" for k, v in case["refs"].items()) or "-"
             due = case["next_due"] or "-"
             click.echo(
-                f"#{case['id']:<5} {case['kind']:<16} {case['status']:<12} "
+                f"{case['short_id']} #{case['id']:<5} {case['kind']:<16} {case['status']:<12} "
                 f"next due {due!s:<10}  {refs}"
             )
+
+
+@cases.command("show")
+@click.argument("ident", metavar="ID")
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")
+@_TODAY
+@click.pass_context
+def cases_show(ctx: click.Context, ident: str, as_json: bool, today: Any) -> None:
+    """One case in full: references, events, deadlines and drafts (with where each opens).
+
+    ID is the short id the summary shows (K7Q2MD; case and O/0, I/L/1 do not matter) or the
+    case number (42).
+    """
+    from bot.summary_case_detail import case_detail, format_case_detail
+
+    detail = case_detail(_load_runtime(ctx, today.date() if today else None), ident)
+    _emit(detail, as_json, format_case_detail(detail))
 
 
 @main.command()
@@ -465,13 +548,84 @@ def auth_google(ctx: click.Context, no_browser: bool) -> None:
     and keeps the grant in the OS keyring, or in the 0600 `token_file` named in chief.toml.
     Run it again whenever chief says the sign-in was revoked or has expired.
     """
-    from bot.config import find_config, load_config
     from connectors.google_auth import sign_in_for
 
-    config = load_config(find_config(ctx.obj.get("config_path")))
+    config = _load_config(ctx)
     where, scopes = sign_in_for(config, open_browser=not no_browser)
     names = ", ".join(s.rpartition("/")[2] for s in scopes)
     click.echo(f"signed in to Google ({names}); the sign-in is kept in {where}")
+
+
+# -------------------------------------------------------------------------------- audit / forget
+@main.command()
+@click.option(
+    "--since",
+    metavar="DATE|DURATION",
+    default=None,
+    help="Only entries from this date (2026-11-01) or this long ago (12h, 7d, 2w).",
+)
+@click.option("--json", "as_json", is_flag=True, help="One JSON object per entry.")
+@click.pass_context
+def audit(ctx: click.Context, since: str | None, as_json: bool) -> None:
+    """The audit trail, oldest first: every draft, calendar entry, summary and renewal
+    checklist chief wrote, and every case forgotten, with its time, connector, key, remote id,
+    case and rule. Ids and keys only: never a subject, a name or a body.
+    """
+    from bot.audit import audit_trail, format_audit_entry, parse_since
+
+    rt = _load_runtime(ctx)
+    entries = audit_trail(rt, parse_since(since, rt.now()) if since else None)
+    for entry in entries:
+        if as_json:
+            click.echo(json.dumps(entry.as_dict(), sort_keys=True))
+        else:
+            click.echo(format_audit_entry(entry))
+    if not as_json:
+        click.echo(f"{len(entries)} entr{'y' if len(entries) == 1 else 'ies'}", err=True)
+
+
+@main.command()
+@click.argument("ident", metavar="CASE")
+@click.option("--yes", is_flag=True, help="Forget without asking.")
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")
+@click.pass_context
+def forget(ctx: click.Context, ident: str, yes: bool, as_json: bool) -> None:
+    """Forget a case (an erasure or subject access request): its references, events,
+    deadlines, calendar entries, amounts, its messages' details and its drafts' text.
+
+    CASE is the short id the summary shows (K7Q2MD) or the case number (42). Its messages
+    keep their keys, so a later sync never reads them again as new mail or reopens the case.
+    Drafts and calendar entries already written stay where they are for you to delete.
+    """
+    from bot.errors import UserError
+    from bot.retention import forget_case
+
+    rt = _load_runtime(ctx)
+    if not yes:
+        preview = forget_case(rt, ident, dry_run=True)
+        if preview.already_forgotten:
+            yes = True  # nothing to confirm: reported below
+        elif not sys.stdin.isatty():
+            raise UserError(f"not forgetting case {preview.case} without --yes", [])
+        else:
+            click.confirm(
+                f"Forget case {preview.case} (#{preview.number}): {preview.messages} message(s),"
+                f" {preview.refs} reference(s), {preview.deadlines} deadline(s),"
+                f" {preview.drafts} draft(s)? This cannot be undone",
+                abort=True,
+            )
+    report = forget_case(rt, ident)
+    if as_json:
+        _emit(report.as_dict(), True, "")
+    elif report.already_forgotten:
+        click.echo(f"case {report.case} (#{report.number}) was already forgotten")
+    else:
+        click.echo(
+            f"case {report.case} (#{report.number}) forgotten: {report.messages} message(s) "
+            f"reduced to their keys, {report.refs} reference(s), {report.events} event(s), "
+            f"{report.deadlines} deadline(s), {report.calendar_entries} calendar entr(ies), "
+            f"{report.payments} amount(s) removed, {report.drafts} draft(s) emptied"
+        )
 
 
 if __name__ == "__main__":  # pragma: no cover

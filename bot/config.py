@@ -113,6 +113,10 @@ class SummaryConfig(_Section):
     via: Literal["mailbox", "smtp"] = "mailbox"  # into the inbox, or by [smtp]
     hour: int = Field(default=7, ge=0, le=23)
     within_days: int = Field(default=14, ge=1, le=90)
+    # How a patient named in a calendar title ("Patient: <name>") is shown in the summary:
+    # "initials" (J.S., the default), "label" (the case's short id, else "patient") or
+    # "full". A date of birth is shown only with "full".
+    patient_names: Literal["initials", "label", "full"] = "initials"
 
 
 class ReferralsConfig(_Section):
@@ -135,6 +139,9 @@ class LimitsConfig(_Section):
     max_text_chars: int = Field(default=_LIMITS.max_text_chars, ge=1024)
     max_parts: int = Field(default=_LIMITS.max_parts, ge=1)
     max_depth: int = Field(default=_LIMITS.max_depth, ge=1)
+    max_part_bytes: int = Field(default=_LIMITS.max_part_bytes, ge=1024)
+    max_header_bytes: int = Field(default=_LIMITS.max_header_bytes, ge=1024)
+    max_calendar_bytes: int = Field(default=_LIMITS.max_calendar_bytes, ge=1024)
 
     def limits(self) -> Limits:
         return Limits(
@@ -142,7 +149,24 @@ class LimitsConfig(_Section):
             max_text_chars=self.max_text_chars,
             max_parts=self.max_parts,
             max_depth=self.max_depth,
+            max_part_bytes=self.max_part_bytes,
+            max_header_bytes=self.max_header_bytes,
+            max_calendar_bytes=self.max_calendar_bytes,
         )
+
+
+class RetentionConfig(_Section):
+    """How long the case log keeps message metadata (``bot/retention.py``); 0 keeps it.
+
+    After ``message_days`` a logged message is reduced to its exactly-once key (so it is never
+    read twice) and its filing: Message-ID, thread, sender and subject hashes and a payer's
+    reply address are erased (a case still in correspondence keeps them until its last message
+    is that old). After ``closed_case_days`` a closed case (CME certificates aside) is
+    forgotten as by ``chief forget``. Applied at the end of every sync pass.
+    """
+
+    message_days: int = Field(default=0, ge=0, le=36500)
+    closed_case_days: int = Field(default=0, ge=0, le=36500)
 
 
 class Config(_Section):
@@ -165,6 +189,7 @@ class Config(_Section):
     referrals: ReferralsConfig = Field(default_factory=ReferralsConfig)
     schedule: ScheduleConfig = Field(default_factory=ScheduleConfig)
     limits: LimitsConfig = Field(default_factory=LimitsConfig)
+    retention: RetentionConfig = Field(default_factory=RetentionConfig)
 
     def resolve(self, path: Path | str) -> Path:
         path = Path(path).expanduser()
@@ -213,7 +238,7 @@ class Config(_Section):
 
 # Constructor arguments the runtime supplies itself, never read from chief.toml.
 _NOT_FROM_CONFIG = frozenset(
-    {"self", "practitioner_address", "limits", "tz", "xoauth2_token_provider"}
+    {"self", "practitioner_address", "limits", "tz", "xoauth2_token_provider", "token_provider"}
 )
 
 

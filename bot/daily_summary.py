@@ -11,7 +11,10 @@ from pathlib import Path
 
 from sqlalchemy import func, select
 
+from bot import crash
 from bot.appointment_brief import appointment_briefs
+from bot.appointment_links import CaseLinker, appointments
+from bot.audit import connector_name, record_audit
 from bot.booking_guard import booking_flags, window_entries
 from bot.cpd import cpd_status
 from bot.credentials import due_items, load_register
@@ -32,9 +35,13 @@ from bot.summary import (
     TodayEvent,
     build_summary,
 )
+from bot.summary_case_ids import short_case_id
+from bot.summary_charts import ageing_rows
+from bot.summary_links import draft_links
+from bot.summary_privacy import mask_patient_names
 from connectors.base import CalendarEntry
 
-__all__ = ["collect_summary", "deliver_summary", "summary_text"]
+__all__ = ["collect_summary", "deliver_summary", "open_summary", "summary_html", "summary_text"]
 
 log = logging.getLogger(__name__)
 
@@ -110,6 +117,7 @@ def collect_summary(rt: Runtime) -> SummaryData:
                     last_event=case.events[-1].event if case.events else None,
                 )
             )
+        links = draft_links(rt, [d.remote_id for d in drafts if d.remote_id])
         for draft in drafts:
             draft_case = cases.get(draft.case_id) if draft.case_id is not None else None
             data.drafts.append(
@@ -121,6 +129,7 @@ def collect_summary(rt: Runtime) -> SummaryData:
                         next((r.value for r in draft_case.refs), None) if draft_case else None
                     ),
                     state=draft.state,
+                    link=links.get(draft.remote_id or ""),
                 )
             )
     register = rt.config.practice.register_file
@@ -142,8 +151,7 @@ def collect_summary(rt: Runtime) -> SummaryData:
     except ConnectorError as exc:
         log.warning("calendar unreadable for the summary: %s", type(exc).__name__)
         events = []
-    data.today_events = [TodayEvent(start=e.start, summary=e.summary) for e in events]
-    data.today_events.sort(key=lambda e: str(e.start))
+    data.today_events = _today_events(rt, events)
     _add_positions(rt, data, events)
     try:
         data.cpd = cpd_status(rt).requirements
@@ -151,6 +159,35 @@ def collect_summary(rt: Runtime) -> SummaryData:
         log.warning("CPD requirements unreadable: %s", exc)
     data.research_digest = research_digest(rt)
     return data
+
+
+def _today_events(rt: Runtime, events: list[CalendarEntry]) -> list[TodayEvent]:
+    """Today's calendar, each appointment with the cases it is linked to and its title's
+    patient name shown as ``[summary] patient_names`` says (bot/summary_privacy.py)."""
+    linked: dict[str, tuple[int, ...]] = {}
+    with rt.sessions() as session:
+        linker = CaseLinker(session, rt.practice_id, rt.pseudonyms)
+        for appointment in appointments(events):
+            link = linker.link(appointment)
+            if link is not None:
+                linked[appointment.key] = tuple(sorted(link.case_ids))
+    mode = rt.config.summary.patient_names
+    out = []
+    for entry, key in zip(events, _appointment_keys(events), strict=True):
+        case_ids = linked.get(key, ())
+        labels = [short_case_id(c) for c in case_ids]
+        title = mask_patient_names(entry.summary, mode, labels)
+        out.append(TodayEvent(start=entry.start, summary=title, case_ids=case_ids))
+    out.sort(key=lambda e: str(e.start))
+    return out
+
+
+def _appointment_keys(events: list[CalendarEntry]) -> list[str]:
+    """The key :func:`bot.appointment_links.appointments` gives each entry (uid, occurrence)."""
+    return [
+        stable_key("appointment", e.extra.get("uid") or e.key, e.extra.get("recurrence_id", ""))
+        for e in events
+    ]
 
 
 def _add_positions(rt: Runtime, data: SummaryData, today_events: list[CalendarEntry]) -> None:
@@ -173,6 +210,8 @@ def _add_positions(rt: Runtime, data: SummaryData, today_events: list[CalendarEn
             rt.tz,
         )
         data.quiet_referrers = quiet_sources(sources)
+        data.referral_sources = sources
+        data.ageing = ageing_rows(session, rt.practice_id, today)
         data.referral_quiet_days = rt.config.referrals.quiet_days
         data.open_acknowledgements = sum(s.open_acknowledgements for s in sources)
         data.appointment_briefs = appointment_briefs(
@@ -194,6 +233,24 @@ def summary_text(rt: Runtime) -> str:
     message = email.message_from_bytes(raw, policy=email.policy.default)
     part = message.get_body(preferencelist=("plain",))
     return str(part.get_content()) if part is not None else ""
+
+
+def summary_html(rt: Runtime) -> str:
+    """The HTML version of today's summary, as delivered."""
+    import email
+    import email.policy
+
+    raw = build_summary(collect_summary(rt), rt.template_dirs, rt.practitioner, _summary_key(rt))
+    message = email.message_from_bytes(raw, policy=email.policy.default)
+    part = message.get_body(preferencelist=("html",))
+    return str(part.get_content()) if part is not None else ""
+
+
+def open_summary(rt: Runtime) -> Path:
+    """Write today's HTML summary under the data folder (0600) for a look in a browser."""
+    path = rt.config.data_path / "summaries" / f"summary-{rt.today().isoformat()}.html"
+    _write_atomically(path, summary_html(rt).encode("utf-8"))
+    return path
 
 
 def copy_path(rt: Runtime) -> Path:
@@ -225,23 +282,25 @@ def deliver_summary(rt: Runtime) -> Path:
             digest = data.research_digest
             raw = build_summary(data, rt.template_dirs, rt.practitioner, key)
             _write_atomically(copy, raw)
+            crash.step("summary.copy")
         else:  # written before a crash: the digest it carries is this week's, recomputed
             digest = research_digest(rt)
         if done is None:
             remote = rt.sender().send_to_practitioner(raw, key)
-            session.add(
-                AuditEvent(
-                    practice_id=rt.practice_id,
-                    at=rt.now(),
-                    actor="chief",
-                    action="summary.deliver",
-                    target=key,
-                    remote_id=str(remote),
-                )
+            crash.step("summary.remote")
+            record_audit(
+                session,
+                rt,
+                "summary.deliver",
+                key,
+                remote_id=str(remote),
+                connector=connector_name(rt, "summary"),
             )
             session.commit()
+            crash.step("summary.commit")
     if digest is not None:  # shown once: the next digest starts after it
         record_research_digest(rt, digest)
+        crash.step("digest.commit")
     return copy
 
 
