@@ -59,6 +59,10 @@ class FoldersConfig(_Section):
 
 class DatabaseConfig(_Section):
     url: str = "sqlite:///data/chief.db"
+    # At-rest encryption of a SQLite case log (bot/db_crypto.py): "none" or "sqlcipher", with
+    # the key in the OS keyring or in key_file (0600).
+    encryption: Literal["none", "sqlcipher"] = "none"
+    key_file: str = "secrets/database.key"
 
 
 class RemindersConfig(_Section):

@@ -15,6 +15,8 @@ from alembic.config import Config
 from sqlalchemy import Engine, create_engine, event, text
 from sqlalchemy.orm import Session, sessionmaker
 
+from bot.db_crypto import keying_listener, sqlcipher_module
+from bot.errors import UserError
 from bot.file_safety import create_private_file
 
 __all__ = ["DATABASE_URL_ENV", "alembic_config", "database_url", "open_database"]
@@ -49,8 +51,12 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.close()
 
 
-def open_database(url: str, migrate: bool = True) -> tuple[Engine, sessionmaker[Session]]:
-    """Create the engine for ``url``, upgrade the schema, return (engine, session factory)."""
+def open_database(
+    url: str, migrate: bool = True, key: bytes | None = None
+) -> tuple[Engine, sessionmaker[Session]]:
+    """Create the engine for ``url``, upgrade the schema, return (engine, session factory).
+
+    With ``key``, a SQLite file is opened with SQLCipher and that key (:mod:`bot.db_crypto`)."""
     if url.startswith("sqlite:///") and url != "sqlite:///:memory:":
         path = Path(url.removeprefix("sqlite:///"))
         # The case log holds practice data: owner-only from the first byte, whatever the
@@ -58,7 +64,13 @@ def open_database(url: str, migrate: bool = True) -> tuple[Engine, sessionmaker[
         create_private_file(path)
     # A server can restart under a long-lived process: test a pooled connection before use.
     options: dict[str, Any] = {"pool_pre_ping": True} if url.startswith("postgresql") else {}
+    if key is not None:
+        if not url.startswith("sqlite:"):
+            raise UserError('[database] encryption = "sqlcipher" is for a SQLite case log')
+        options["module"] = sqlcipher_module()
     engine = create_engine(url, future=True, **options)
+    if key is not None:
+        event.listen(engine, "connect", keying_listener(key, url.removeprefix("sqlite:///")))
     if engine.dialect.name == "sqlite":
         event.listen(engine, "connect", _sqlite_pragmas)
     if migrate:

@@ -64,7 +64,8 @@ def run_checks(config_path: Path | None) -> list[dict[str, Any]]:
         from bot.runtime import Runtime
 
         holder["rt"] = Runtime.from_config(cfg)
-        return f"{holder['rt'].engine.dialect.name} case log at the newest schema"
+        sealed = ", encrypted (SQLCipher)" if cfg.database.encryption == "sqlcipher" else ""
+        return f"{holder['rt'].engine.dialect.name} case log at the newest schema{sealed}"
 
     if not _check("database", checks, database):
         return checks

@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from bot import crash
 from bot.config import Config
 from bot.db import database_url, open_database
+from bot.db_crypto import database_key
 from bot.deadline_clocks import ClockSet, load_clocks, with_chase_intervals
 from bot.drafting import Drafter
 from bot.models import Mailbox, Practice
@@ -63,7 +64,10 @@ class Runtime:
             *(config.resolve(p) for p in reversed(config.templates.dirs)),
             shipped_templates(),
         ]
-        engine, sessions = open_database(database_url(config.database_url))
+        key = None
+        if config.database.encryption == "sqlcipher":
+            key = database_key(config.practice.slug, config.resolve(config.database.key_file))
+        engine, sessions = open_database(database_url(config.database_url), key=key)
         pseudonyms = Pseudonymiser(load_or_create_key(config.data_path / "pseudonym.key"))
         created = False
         with sessions.begin() as session:
