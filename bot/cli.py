@@ -532,7 +532,7 @@ def init(folder: Path) -> None:
 # -------------------------------------------------------------------------------- auth
 @main.group()
 def auth() -> None:
-    """Sign in to providers that use OAuth 2.0 (Google)."""
+    """Sign in to providers that use OAuth 2.0 (Google, Microsoft 365)."""
 
 
 @auth.command("google")
@@ -554,6 +554,37 @@ def auth_google(ctx: click.Context, no_browser: bool) -> None:
     where, scopes = sign_in_for(config, open_browser=not no_browser)
     names = ", ".join(s.rpartition("/")[2] for s in scopes)
     click.echo(f"signed in to Google ({names}); the sign-in is kept in {where}")
+
+
+@auth.command("microsoft")
+@click.option(
+    "--device-code",
+    is_flag=True,
+    help="Sign in with a code typed at microsoft.com/devicelogin from any device (for a "
+    "server without a browser).",
+)
+@click.option(
+    "--no-browser", is_flag=True, help="Print the sign-in address instead of opening a browser."
+)
+@click.pass_context
+def auth_microsoft(ctx: click.Context, device_code: bool, no_browser: bool) -> None:
+    """Sign in to Outlook / Microsoft 365 mail and calendar, and keep the sign-in safe.
+
+    Opens Microsoft's sign-in page for the narrowest permissions chief needs: Mail.ReadWrite
+    (read mail, write drafts) and Calendars.ReadWrite (your calendar), never Mail.Send. With
+    --device-code it prints a code to enter at microsoft.com/devicelogin on any device
+    instead. The sign-in is kept in the OS keyring, or in the 0600 `token_cache_file` named in
+    chief.toml. Run it again whenever chief says the sign-in was revoked or has expired.
+    """
+    from connectors.ms_auth import sign_in_for
+
+    config = _load_config(ctx)
+    where, scopes, user = sign_in_for(
+        config, device_code=device_code, show=click.echo, open_browser=not no_browser
+    )
+    click.echo(
+        f"signed in to Microsoft as {user} ({', '.join(scopes)}); the sign-in is kept in {where}"
+    )
 
 
 # -------------------------------------------------------------------------------- audit / forget

@@ -3,23 +3,26 @@
 The order is the journal's (after mbsync): the intent is already committed with its key
 (:mod:`bot.planning`); here we look for the key on the remote side first (a previous run may
 have written it and crashed before recording so), write only if absent, then record the
-remote id and an audit event. A crash at any point leaves either an intent that the next run
-completes, or a done row: never a second draft or event.
+remote id and an audit entry (:mod:`bot.audit`: with the connector, the case and the rule that
+planned it). A crash at any point leaves either an intent that the next run completes, or a
+done row: never a second draft or event.
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from bot import crash
+from bot.audit import connector_name, record_audit
 from bot.calendar_payload import entry_from_payload
 from bot.errors import ConnectorError
-from bot.models import AuditEvent, CalendarEntryRow, Draft
+from bot.keys import stable_key
+from bot.models import CalendarEntryRow, Deadline, Draft, MessageRow
 from bot.runtime import Runtime
 from connectors.base import CalendarSink, DraftSink, OutgoingDraft
 
@@ -36,17 +39,29 @@ class EffectsReport:
     errors: list[str] = field(default_factory=list)
 
 
-def _audit(session: Session, rt: Runtime, action: str, target: str, remote_id: str | None) -> None:
-    session.add(
-        AuditEvent(
-            practice_id=rt.practice_id,
-            at=rt.now(),
-            actor="chief",
-            action=action,
-            target=target,
-            remote_id=remote_id,
-        )
-    )
+def _draft_cause(session: Session, draft: Draft) -> tuple[int | None, str | None]:
+    """(case id, rule) of a draft: the rule is its message's when the rule planned it (its key
+    is the one planning derives), none for a draft planned otherwise (a booking chase)."""
+    message = session.get(MessageRow, draft.message_id)
+    if message is None or draft.key != stable_key(message.key, "draft", draft.template):
+        return draft.case_id, None
+    return draft.case_id, message.rule_id
+
+
+def _calendar_causes(
+    session: Session, rows: Sequence[CalendarEntryRow]
+) -> dict[str, tuple[int | None, str | None]]:
+    """key → (case id, rule) of the deadline entries among ``rows`` (an entry of a deadline
+    shares its key); invitations and register reminders have neither."""
+    keys = [row.key for row in rows if row.source == "deadline"]
+    if not keys:
+        return {}
+    found = session.execute(
+        select(Deadline.key, Deadline.case_id, MessageRow.rule_id)
+        .outerjoin(MessageRow, MessageRow.id == Deadline.message_id)
+        .where(Deadline.key.in_(keys))
+    ).all()
+    return {key: (case_id, rule) for key, case_id, rule in found}
 
 
 def apply_drafts(rt: Runtime, sink: DraftSink, report: EffectsReport) -> None:
@@ -56,23 +71,35 @@ def apply_drafts(rt: Runtime, sink: DraftSink, report: EffectsReport) -> None:
             .where(Draft.practice_id == rt.practice_id, Draft.state == "planned")
             .order_by(Draft.id)
         ).all()
+        connector = connector_name(rt, "mail")
         for draft in pending:
             if draft.raw is None:
                 continue
+            case_id, rule = _draft_cause(session, draft)
             try:
                 remote = sink.find_draft(draft.key)
                 if remote is None:
                     remote = sink.create_draft(OutgoingDraft(key=draft.key, raw=draft.raw))
                     crash.step("draft.remote")
                     report.drafts_written += 1
-                    _audit(session, rt, "draft.create", draft.key, remote)
+                    action = "draft.create"
                 else:
                     report.drafts_found += 1
-                    _audit(session, rt, "draft.reconcile", draft.key, remote)
+                    action = "draft.reconcile"
             except ConnectorError as exc:
                 report.errors.append(f"draft {draft.key}: {exc}")
                 log.warning("draft %s not written: %s", draft.key, type(exc).__name__)
                 continue
+            record_audit(
+                session,
+                rt,
+                action,
+                draft.key,
+                remote_id=remote,
+                connector=connector,
+                case_id=case_id,
+                rule=rule,
+            )
             draft.state, draft.remote_id, draft.raw = "written", remote, None
             session.commit()
             crash.step("draft.commit")
@@ -102,9 +129,22 @@ def apply_calendar(rt: Runtime, sink: CalendarSink, report: EffectsReport) -> No
             report.errors.append(f"calendar: {exc}")
             log.warning("calendar entries not written: %s", type(exc).__name__)
             return
+        connector = connector_name(rt, "calendar")
+        causes = _calendar_causes(session, pending)
         for row, remote in zip(pending, remote_ids, strict=True):
             row.state, row.remote_id = "written", remote
-            _audit(session, rt, "calendar.upsert", row.key, remote)
+            case_id, rule = causes.get(row.key, (None, None))
+            record_audit(
+                session,
+                rt,
+                "calendar.upsert",
+                row.key,
+                remote_id=remote,
+                connector=connector,
+                case_id=case_id,
+                rule=rule,
+                detail=row.source,
+            )
         report.calendar_written += len(pending)
         session.commit()
         crash.step("calendar.commit")

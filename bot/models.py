@@ -236,14 +236,23 @@ class Credential(Base):
 
 
 class AuditEvent(Base):
-    """Every external write: who (component), what (action + key + remote id), when."""
+    """Every external write (``bot/audit.py``): who (``actor``), what (``action``, ``target``
+    the idempotency key, ``remote_id``, ``connector``), when, and why (the ``rule`` that
+    planned it, the ``case`` it belongs to). Ids and keys only, never content.
+
+    ``case_id`` is deliberately not a foreign key: the trail outlives what it records (a
+    forgotten case keeps its row as a tombstone, but the trail must never depend on that).
+    """
 
     __tablename__ = "audit_event"
     id: Mapped[int] = mapped_column(primary_key=True)
     practice_id: Mapped[int] = mapped_column(ForeignKey("practice.id"), index=True)
-    at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)
     actor: Mapped[str] = mapped_column(String(50))
     action: Mapped[str] = mapped_column(String(50))
     target: Mapped[str] = mapped_column(String(64))
     remote_id: Mapped[str | None] = mapped_column(String(500))
     detail: Mapped[str | None] = mapped_column(Text)
+    connector: Mapped[str | None] = mapped_column(String(50))  # maildir|imap|gmail|caldav|...
+    case_id: Mapped[int | None] = mapped_column(index=True)
+    rule: Mapped[str | None] = mapped_column(String(200))

@@ -49,6 +49,7 @@ from bot.protocols import plan_protocol_reminders
 from bot.register import Register, load_practice_register
 from bot.renewal_checklist import write_renewal_checklists
 from bot.research_digest import note_alert
+from bot.retention import apply_retention
 from bot.rules_engine import Classification
 from bot.runtime import Runtime
 
@@ -342,4 +343,5 @@ def sync(rt: Runtime, progress: Bar | None = None) -> SyncReport:
             checklists = write_renewal_checklists(rt, register)
             report.drafts_written += checklists.written
             report.errors.extend(checklists.errors)
+        apply_retention(rt)  # [retention]: last, once this pass's mail is filed and written
     return report

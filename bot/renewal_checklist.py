@@ -37,6 +37,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from bot import crash
+from bot.audit import connector_name, record_audit
 from bot.cpd import RequirementProgress
 from bot.credentials import DEFAULT_LEAD_DAYS, Credential
 from bot.deadline_clocks import ClockSet
@@ -233,16 +234,14 @@ def write_renewal_checklists(rt: Runtime, register: Register) -> ChecklistReport
             log.warning("renewal checklist %s not written: %s", key, type(exc).__name__)
             continue
         with rt.sessions.begin() as session:
-            session.add(
-                AuditEvent(
-                    practice_id=rt.practice_id,
-                    at=rt.now(),
-                    actor="chief",
-                    action=action,
-                    target=key,
-                    remote_id=remote,
-                    detail=f"credential {credential.id}, expires {credential.expires.isoformat()}",
-                )
+            record_audit(
+                session,
+                rt,
+                action,
+                key,
+                remote_id=remote,
+                connector=connector_name(rt, "mail"),
+                detail=f"credential {credential.id}, expires {credential.expires.isoformat()}",
             )
         crash.step("checklist.commit")
     return report

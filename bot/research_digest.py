@@ -41,6 +41,7 @@ from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import select
 
+from bot.audit import connector_name, record_audit
 from bot.drafting import clean_header_text
 from bot.keys import stable_key
 from bot.locking import exclusive_lock
@@ -319,21 +320,19 @@ def record_research_digest(rt: Runtime, digest: ResearchDigest) -> None:
         )
         if exists is not None:
             return
-        session.add(
-            AuditEvent(
-                practice_id=rt.practice_id,
-                at=rt.now(),
-                actor="chief",
-                action=DIGEST_ACTION,
-                target=digest.key,
-                detail=json.dumps(
-                    {
-                        "week": digest.week,
-                        "until": digest.until.isoformat(),
-                        "items": len(digest.items),
-                    }
-                ),
-            )
+        record_audit(
+            session,
+            rt,
+            DIGEST_ACTION,
+            digest.key,
+            connector=connector_name(rt, "summary"),  # delivered inside the summary
+            detail=json.dumps(
+                {
+                    "week": digest.week,
+                    "until": digest.until.isoformat(),
+                    "items": len(digest.items),
+                }
+            ),
         )
     _prune(_store(rt), digest.until - timedelta(days=28))
 

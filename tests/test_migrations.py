@@ -27,7 +27,7 @@ def test_reopen_is_idempotent_and_file_is_private(tmp_path: Path) -> None:
     open_database(f"sqlite:///{path}")
     engine, _ = open_database(f"sqlite:///{path}")
     with engine.connect() as conn:
-        assert MigrationContext.configure(conn).get_current_revision() == "0002"
+        assert MigrationContext.configure(conn).get_current_revision() == "0003"
     assert stat.S_IMODE(path.stat().st_mode) == 0o600
 
 
@@ -51,7 +51,7 @@ def test_upgrade_from_0001_keeps_messages_and_adds_payments(tmp_path: Path) -> N
     engine.dispose()
     upgraded, _ = open_database(url)
     with upgraded.connect() as conn:
-        assert MigrationContext.configure(conn).get_current_revision() == "0002"
+        assert MigrationContext.configure(conn).get_current_revision() == "0003"
         assert conn.execute(text("SELECT key, reply_address FROM message")).all() == [("k", None)]
         assert "payment" in inspect(conn).get_table_names()
     with upgraded.begin() as conn:

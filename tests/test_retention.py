@@ -1,0 +1,284 @@
+"""Retention and erasure over the real demo practice: ``chief forget`` removes a case's stored
+data yet a full resync never brings the case or its drafts back; ``[retention]`` reduces old
+messages to their keys and forgets closed cases, at the end of a sync pass."""
+
+from __future__ import annotations
+
+import json
+import os
+import sqlite3
+import subprocess
+import sys
+from pathlib import Path
+
+from bot.config import load_config
+from bot.demo import DEMO_DAY, prepare_home, run_demo
+from bot.retention import apply_retention
+from bot.runtime import Runtime
+from bot.summary_case_ids import short_case_id
+
+OLD_UTC = "2026-09-01 00:00:00.000000"  # how SQLite keeps a message's logged_at (UTC)
+OLD_LOCAL = "2026-09-01 00:00:00.000000"  # and a case's updated_at (the practice's clock)
+
+
+def _db(home: Path) -> sqlite3.Connection:
+    return sqlite3.connect(home / "data" / "chief.db")
+
+
+def chief(home: Path, *args: str, stdin: str | None = None) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "CHIEF_CONFIG": str(home / "chief.toml")}
+    return subprocess.run(
+        [sys.executable, "-m", "bot.cli", *args],
+        capture_output=True,
+        text=True,
+        env=env,
+        input=stdin,
+        timeout=120,
+        check=False,
+    )
+
+
+def _demo(tmp_path: Path, retention: str = "") -> Path:
+    home = tmp_path / "practice"
+    config = prepare_home(home, "sports-medicine-us")
+    if retention:
+        config.write_text(config.read_text() + f"\n[retention]\n{retention}\n")
+    run_demo(home, today=DEMO_DAY, progress=False)
+    return home
+
+
+def _marks(values: list[object]) -> str:
+    """SQL placeholders for ``values``."""
+    return ",".join("?" * len(values))
+
+
+def _drafts_folder(home: Path) -> int:
+    return sum(1 for p in (home / "Maildir" / ".Drafts").glob("*/*") if p.is_file())
+
+
+def _case_with_drafts_and_deadlines(db: sqlite3.Connection) -> tuple[int, str]:
+    case_id, ref = db.execute(
+        "SELECT c.id, r.value FROM case_ c JOIN case_ref r ON r.case_id = c.id"
+        " WHERE c.kind = 'prior_auth'"
+        " AND EXISTS (SELECT 1 FROM draft d WHERE d.case_id = c.id AND d.state = 'written')"
+        " AND EXISTS (SELECT 1 FROM deadline d WHERE d.case_id = c.id)"
+        " ORDER BY c.id LIMIT 1"
+    ).fetchone()
+    return case_id, ref
+
+
+def test_forget_erases_a_case_and_a_full_resync_never_brings_it_back(tmp_path: Path) -> None:
+    home = _demo(tmp_path)
+    with _db(home) as db:
+        case_id, ref = _case_with_drafts_and_deadlines(db)
+        messages = db.execute(
+            "SELECT id, key FROM message WHERE case_id = ? ORDER BY id", (case_id,)
+        ).fetchall()
+        drafts = db.execute(
+            "SELECT key, remote_id FROM draft WHERE case_id = ? ORDER BY id", (case_id,)
+        ).fetchall()
+        deadline_keys = [
+            k for (k,) in db.execute("SELECT key FROM deadline WHERE case_id = ?", (case_id,))
+        ]
+        totals = db.execute(
+            "SELECT (SELECT count(*) FROM case_), (SELECT count(*) FROM draft),"
+            " (SELECT count(*) FROM message), (SELECT count(*) FROM audit_event)"
+        ).fetchone()
+        audited = db.execute(
+            "SELECT count(*) FROM audit_event WHERE case_id = ?", (case_id,)
+        ).fetchone()[0]
+    assert messages and drafts and deadline_keys and audited
+    in_folder = _drafts_folder(home)
+
+    done = chief(home, "forget", short_case_id(case_id), "--yes", "--json")
+    assert done.returncode == 0, done.stderr
+    report = json.loads(done.stdout)
+    assert report["number"] == case_id and report["messages"] == len(messages)
+    assert report["drafts"] == len(drafts) and report["deadlines"] == len(deadline_keys)
+    assert ref not in done.stdout
+
+    with _db(home) as db:
+        for table in ("case_ref", "case_event", "deadline", "payment"):
+            assert db.execute(
+                f"SELECT count(*) FROM {table} WHERE case_id = ?", (case_id,)
+            ).fetchone() == (0,)
+        assert db.execute(
+            f"SELECT count(*) FROM calendar_entry WHERE key IN ({_marks(deadline_keys)})",
+            deadline_keys,
+        ).fetchone() == (0,)
+        assert db.execute(
+            "SELECT kind, status, closed, party_id, patient_pseudonym FROM case_ WHERE id = ?",
+            (case_id,),
+        ).fetchone() == ("forgotten", "forgotten", 1, None, None)
+        kept = db.execute(
+            "SELECT id, key, message_id, thread_root, sender_hash, subject_hash, sender_domain,"
+            " category, rule_id, case_id, received_at, reply_address FROM message"
+            f" WHERE id IN ({_marks(messages)}) ORDER BY id",
+            [m for m, _ in messages],
+        ).fetchall()
+        assert [(row[0], row[1]) for row in kept] == messages  # the exactly-once keys stay
+        assert {row[2:] for row in kept} == {(None, None, "", "", "", None, None, None, None, None)}
+        assert db.execute(
+            "SELECT key, remote_id, raw, case_id FROM draft"
+            f" WHERE key IN ({_marks(drafts)}) ORDER BY id",
+            [k for k, _ in drafts],
+        ).fetchall() == [(k, r, None, None) for k, r in drafts]
+        entries = db.execute(
+            "SELECT action, actor, target, detail FROM audit_event WHERE case_id = ? ORDER BY id",
+            (case_id,),
+        ).fetchall()
+        assert len(entries) == audited + 1
+        assert all(detail is None for *_, detail in entries[:-1])
+        action, actor, target, detail = entries[-1]
+        assert (action, actor, target) == ("case.forget", "user", short_case_id(case_id))
+        assert json.loads(detail)["messages"] == len(messages)
+        assert ref not in detail
+
+        # A full resync: the cursor forgotten too, every message of the Maildir read again.
+        db.execute("UPDATE mailbox SET cursor = NULL")
+    again = run_demo(home, today=DEMO_DAY, progress=False)
+    assert again["new"] == {"messages": 0, "cases": 0, "drafts": 0, "calendar_entries": 0}
+    with _db(home) as db:
+        assert db.execute(
+            "SELECT (SELECT count(*) FROM case_), (SELECT count(*) FROM draft),"
+            " (SELECT count(*) FROM message), (SELECT count(*) FROM audit_event)"
+        ).fetchone() == (totals[0], totals[1], totals[2], totals[3] + 1)
+        assert db.execute("SELECT count(*) FROM case_ref WHERE value = ?", (ref,)).fetchone() == (
+            0,
+        )
+        assert db.execute(
+            "SELECT count(*) FROM message WHERE case_id IS NULL AND category IS NULL"
+            f" AND error IS NULL AND id IN ({_marks(messages)})",
+            [m for m, _ in messages],
+        ).fetchone() == (len(messages),)
+    assert _drafts_folder(home) == in_folder
+    shown = chief(home, "summary", "--print", "--today", DEMO_DAY.isoformat())
+    assert shown.returncode == 0, shown.stderr
+    assert ref not in shown.stdout
+    again_forget = chief(home, "forget", str(case_id), "--yes")
+    assert again_forget.returncode == 0 and "already forgotten" in again_forget.stdout
+
+
+def test_forget_asks_first_and_names_a_wrong_id(tmp_path: Path) -> None:
+    home = _demo(tmp_path)
+    with _db(home) as db:
+        case_id, ref = _case_with_drafts_and_deadlines(db)
+        before = db.execute(
+            "SELECT count(*) FROM case_ref WHERE case_id = ?", (case_id,)
+        ).fetchone()
+    refused = chief(home, "forget", short_case_id(case_id).lower(), stdin="")
+    assert refused.returncode == 1
+    assert "without --yes" in refused.stderr
+    missing = chief(home, "forget", "#99999", "--yes")
+    assert missing.returncode == 1 and "no case #99999" in missing.stderr
+    typo = chief(home, "forget", "ZZ", "--yes")
+    assert typo.returncode == 1 and "not a case id" in typo.stderr
+    with _db(home) as db:  # nothing changed, not even an audit entry
+        assert (
+            db.execute("SELECT count(*) FROM case_ref WHERE case_id = ?", (case_id,)).fetchone()
+            == before
+        )
+        assert db.execute(
+            "SELECT count(*) FROM audit_event WHERE action = 'case.forget'"
+        ).fetchone() == (0,)
+        assert db.execute("SELECT status FROM case_ WHERE id = ?", (case_id,)).fetchone() != (
+            "forgotten",
+        )
+
+
+def test_message_days_reduces_old_messages_to_their_keys(tmp_path: Path) -> None:
+    home = _demo(tmp_path, "message_days = 30")
+    with _db(home) as db:
+        # Nothing is old yet: the first pass reduced nothing.
+        assert db.execute("SELECT count(*) FROM message WHERE sender_hash = ''").fetchone() == (0,)
+        quiet, active = (
+            row[0]
+            for row in db.execute(
+                "SELECT c.id FROM case_ c WHERE c.closed = 0 AND (SELECT count(*) FROM message m"
+                " WHERE m.case_id = c.id) >= 2 ORDER BY c.id LIMIT 2"
+            )
+        )
+        # Unfiled mail and two cases' mail logged long ago; only `quiet` has had no mail since.
+        db.execute(
+            "UPDATE message SET logged_at = ? WHERE case_id IS NULL OR case_id IN (?, ?)",
+            (OLD_UTC, quiet, active),
+        )
+        db.execute("UPDATE case_ SET updated_at = ? WHERE id = ?", (OLD_LOCAL, quiet))
+        before = {
+            row[0]: row[1:]
+            for row in db.execute(
+                "SELECT id, key, category, rule_id, case_id, received_at, sender_domain,"
+                " message_id, sender_hash FROM message"
+            )
+        }
+        aged = {
+            m
+            for (m,) in db.execute(
+                "SELECT id FROM message WHERE (case_id IS NULL OR case_id = ?) AND error IS NULL",
+                (quiet,),
+            )
+        }
+    assert len(aged) > 20
+
+    result = run_demo(home, today=DEMO_DAY, progress=False)  # the pass ends with retention
+    assert result["new"]["messages"] == 0
+    with _db(home) as db:
+        after = {
+            row[0]: row[1:]
+            for row in db.execute(
+                "SELECT id, key, category, rule_id, case_id, received_at, sender_domain,"
+                " message_id, sender_hash, subject_hash, thread_root, reply_address FROM message"
+            )
+        }
+        reduced = {m for m, row in after.items() if row[6:] == (None, "", "", None, None)}
+        assert reduced == aged
+        for m in after:  # the key and the filing stay; only what points at people goes
+            assert after[m][:6] == before[m][:6]
+            if m not in aged:
+                assert after[m][6:8] == before[m][6:8]
+        assert {after[m][3] for m in aged} >= {None, quiet}
+    rt = Runtime.from_config(load_config(home / "chief.toml"), today=DEMO_DAY)
+    assert apply_retention(rt).messages_reduced == 0  # done once, never again
+    assert run_demo(home, today=DEMO_DAY, progress=False)["new"]["messages"] == 0
+
+
+def test_closed_case_days_forgets_closed_cases_but_keeps_cme_records(tmp_path: Path) -> None:
+    home = _demo(tmp_path, "closed_case_days = 30")
+    with _db(home) as db:
+        old_closed, recent_closed = (
+            row[0]
+            for row in db.execute(
+                "SELECT id FROM case_ WHERE kind = 'referral' ORDER BY id LIMIT 2"
+            )
+        )
+        cme = db.execute("SELECT id FROM case_ WHERE kind = 'cme' ORDER BY id LIMIT 1").fetchone()[
+            0
+        ]
+        db.execute("UPDATE case_ SET closed = 1 WHERE id IN (?, ?)", (old_closed, recent_closed))
+        db.execute(
+            "UPDATE case_ SET updated_at = ? WHERE id IN (?, ?)", (OLD_LOCAL, old_closed, cme)
+        )
+        cme_refs = db.execute("SELECT count(*) FROM case_ref WHERE case_id = ?", (cme,)).fetchone()
+    assert cme_refs[0] > 0
+    run_demo(home, today=DEMO_DAY, progress=False)
+    with _db(home) as db:
+        status = dict(
+            db.execute(
+                "SELECT id, status FROM case_ WHERE id IN (?, ?, ?)",
+                (old_closed, recent_closed, cme),
+            )
+        )
+        assert status[old_closed] == "forgotten"
+        assert status[recent_closed] != "forgotten" and status[cme] != "forgotten"
+        assert (
+            db.execute("SELECT count(*) FROM case_ref WHERE case_id = ?", (cme,)).fetchone()
+            == cme_refs
+        )
+        assert db.execute(
+            "SELECT count(*) FROM case_ref WHERE case_id = ?", (old_closed,)
+        ).fetchone() == (0,)
+        assert db.execute(
+            "SELECT action, actor, case_id FROM audit_event WHERE action = 'case.forget'"
+        ).fetchall() == [("case.forget", "retention", old_closed)]
+    cpd = chief(home, "cpd", "--json", "--today", DEMO_DAY.isoformat())
+    assert cpd.returncode == 0 and json.loads(cpd.stdout)["certificates"]
