@@ -1,9 +1,10 @@
-"""``chief init``: write a starting chief.toml from a few answers (embedded Maildir + .ics, or
-Gmail + Google Calendar with the OAuth sign-in)."""
+"""``chief init``: write a starting chief.toml from a few answers (embedded Maildir + .ics,
+Gmail + Google Calendar, or Outlook / Microsoft 365 mail + calendar, with the sign-in)."""
 
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import click
 import tomli_w
@@ -11,6 +12,16 @@ import tomli_w
 from bot.errors import UserError
 
 __all__ = ["interactive_init"]
+
+
+def _outlook_settings(address: str, client_id: str, tenant: str) -> dict[str, Any]:
+    """The keys [mail] and [calendar] share for one Microsoft 365 sign-in."""
+    return {
+        "account": address,
+        "client_id": client_id,
+        "tenant": tenant,
+        "token_cache_file": "data/microsoft-token.json",
+    }
 
 
 def interactive_init(folder: Path) -> Path:
@@ -25,10 +36,12 @@ def interactive_init(folder: Path) -> Path:
         "Time zone", default="America/New_York" if country == "US" else "Europe/London"
     )
     provider = click.prompt(
-        "Your mail: a Maildir on this computer, or Gmail / Google Workspace",
-        type=click.Choice(["maildir", "gmail"]),
+        "Your mail: a Maildir on this computer, Gmail / Google Workspace, or Outlook / "
+        "Microsoft 365",
+        type=click.Choice(["maildir", "gmail", "outlook"]),
         default="maildir",
     )
+    microsoft_sign_in = "later"
     if provider == "gmail":
         secrets = click.prompt(
             "The Desktop app OAuth client file from Google Cloud console",
@@ -37,6 +50,24 @@ def interactive_init(folder: Path) -> Path:
         google = {"account": address, "token_file": "data/google-token.json"}
         mail = {"connector": "gmail", "client_secrets_file": secrets, **google}
         calendar = {"connector": "google_calendar", **google}
+    elif provider == "outlook":
+        client_id = click.prompt(
+            "The Application (client) ID of your app registration in Microsoft Entra "
+            "(a public client, redirect URI http://localhost)"
+        ).strip()
+        tenant = click.prompt(
+            "Its Directory (tenant) ID, or organizations / consumers / common",
+            default="common",
+        ).strip()
+        microsoft = _outlook_settings(address, client_id, tenant)
+        mail = {"connector": "outlook", **microsoft}
+        calendar = {"connector": "outlook_calendar", **microsoft}
+        microsoft_sign_in = click.prompt(
+            "Sign in to Microsoft now: in a browser here, with a code entered on any "
+            "device, or later with `chief auth microsoft`",
+            type=click.Choice(["browser", "device-code", "later"]),
+            default="browser",
+        )
     else:
         maildir = click.prompt("Maildir folder to watch", default="Maildir")
         ics = click.prompt(".ics calendar file", default="calendar.ics")
@@ -69,4 +100,13 @@ def interactive_init(folder: Path) -> Path:
 
         where, _ = sign_in_for(written)
         click.echo(f"signed in to Google; the sign-in is kept in {where}")
+    if provider == "outlook" and microsoft_sign_in != "later":
+        from connectors.ms_auth import sign_in_for as microsoft_sign_in_for
+
+        where, _, user = microsoft_sign_in_for(
+            written, device_code=microsoft_sign_in == "device-code", show=click.echo
+        )
+        click.echo(f"signed in to Microsoft as {user}; the sign-in is kept in {where}")
+    elif provider == "outlook":
+        click.echo(f"sign in before the first sync: chief --config {target} auth microsoft")
     return target

@@ -12,10 +12,16 @@ random jitter, never sooner than the server's ``Retry-After``. A wait longer tha
 :class:`~bot.errors.RateLimited`: nothing is skipped, the next sync resumes. A 401 asks the
 token source for a fresh token once (mid-sync included) and tries again.
 
-JSON batching (``POST /$batch``) holds at most 20 requests (documented limit); each answer is
-handled as its own call: throttled parts are sent again after a backoff, parts that failed for
-good are returned as the translated error, not raised. A non-JSON answer in a batch (a
-message's MIME from ``/$value``) comes base64-encoded, as Graph documents.
+JSON batching (``POST /$batch``) holds at most 20 requests (documented limit). Graph evaluates
+each part against its throttling limits on its own, so a batch answered 200 can hold parts
+answered 429 / 503 / 504, each with its own ``Retry-After``: only those parts are sent again,
+after the longest ``Retry-After`` among them (backoff when none says), and throttling that
+outlasts the attempts is :class:`~bot.errors.RateLimited` as for a single call. A part that
+waited on another (``dependsOn``) fails with 424 when that one failed; it is sent again with
+it, never taken as a final answer. Parts that failed for good are returned as the translated
+error, not raised. Creating in a batch is safe to repeat only with a key Graph deduplicates
+on (events carry ``transactionId``); drafts are never created in a batch. A non-JSON answer in
+a batch (a message's MIME from ``/$value``) comes base64-encoded, as Graph documents.
 
 A POST that is not idempotent (creating a draft) must not be blindly retried after a 5xx or a
 timeout, since the server may have done it: :meth:`GraphClient.call` then asks ``recheck``
@@ -124,7 +130,9 @@ def check_root(url: str | None, key: str, section: str) -> None:
 
 
 def _retry_after(headers: Any) -> float | None:
-    value = headers.get("Retry-After") if headers is not None else None
+    """Seconds to wait from ``Retry-After`` (any spelling: a ``$batch`` part's headers are a
+    plain JSON object, and HTTP header names are case-insensitive)."""
+    value = next((v for k, v in (headers or {}).items() if str(k).lower() == "retry-after"), None)
     if value is None:
         return None
     try:
@@ -199,6 +207,8 @@ class GraphClient:
         while True:
             try:
                 answer = self._send(request, refresh=False)
+            except AuthError:  # no token to send (not signed in, refused): nothing to retry
+                raise
             except ConnectorError:
                 if recheck is None and request.method not in ("GET", "PATCH", "DELETE"):
                     raise
@@ -255,8 +265,7 @@ class GraphClient:
             )
         except requests.RequestException as exc:
             raise ConnectorError(
-                f"could not reach Microsoft Graph ({type(exc).__name__}); "
-                "the next sync tries again"
+                f"could not reach Microsoft Graph ({type(exc).__name__}); the next sync tries again"
             ) from exc
         body: Any = None
         kind = response.headers.get("Content-Type", "")
@@ -279,11 +288,12 @@ class GraphClient:
         results: dict[str, Any] = {}
         pending = dict(requests)
         attempt = 0
-        refreshed = False
+        refreshed_in: int | None = None  # the round whose 401s got a fresh token
         while pending:
             retry: dict[str, GraphRequest] = {}
             longest: float | None = None
             status = 0
+            backoff = False  # False when the only retries are 401s after a fresh token
             ids = list(pending)
             for start in range(0, len(ids), self.batch_limit):
                 chunk = ids[start : start + self.batch_limit]
@@ -298,6 +308,7 @@ class GraphClient:
                     part = by_part.get(str(n))
                     if part is None:
                         retry[rid] = pending[rid]
+                        backoff = True
                         continue
                     code = int(part.get("status", 0))
                     payload = part.get("body")
@@ -305,22 +316,26 @@ class GraphClient:
                     if code < 300:
                         results[rid] = _decode_part(payload, part_headers)
                         continue
-                    if code == 401 and not refreshed:
-                        refreshed = True
-                        self._token = self.tokens.access_token(refresh=True)
+                    if code == 401 and refreshed_in in (None, attempt):
+                        if refreshed_in is None:  # once, for every part of this round
+                            refreshed_in = attempt
+                            self._token = self.tokens.access_token(refresh=True)
                         retry[rid] = pending[rid]
                         continue
-                    error = self.translate(code, payload, doing)
-                    if error is None:
+                    error = None if code == 424 else self.translate(code, payload, doing)
+                    if error is None:  # throttled, failing, or waiting on a part that was
                         retry[rid] = pending[rid]
+                        backoff = True
                         after = _retry_after(part_headers)
-                        longest, status = max(longest or 0.0, after or 0.0), code
+                        if after is not None:
+                            longest = max(longest or 0.0, after)
+                        status = 429 if 429 in (status, code) else code
                     else:
                         results[rid] = error
             pending = retry
-            if pending:
+            if pending and backoff:
                 self._pause(attempt, longest, status, doing, parts=len(pending))
-                attempt += 1
+            attempt += 1
         return results
 
     # ------------------------------------------------------------------ faults

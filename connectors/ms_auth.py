@@ -14,8 +14,10 @@ msal adds ``offline_access`` (the refresh token) and ``openid`` / ``profile`` it
 Sign-in (``chief auth microsoft``) is msal's ``PublicClientApplication``: the device-code
 flow (``--device-code``: a code to type at microsoft.com/devicelogin from any browser, so it
 works on a headless server) or the interactive auth-code flow with PKCE (a browser, redirected
-back to a one-off server on localhost). The app registration is the practice's own (a "public
-client" with ``client_id``; ``tenant`` is its directory, ``organizations`` or ``common``).
+back to a one-off server on localhost; ``--no-browser`` prints the address instead). The
+answer comes back as ``response_mode=form_post``, the only one msal's local server takes. The
+app registration is the practice's own (a "public client" with ``client_id`` and the redirect
+URI ``http://localhost``; ``tenant`` is its directory, ``organizations`` or ``common``).
 
 msal's ``SerializableTokenCache`` (refresh token, account; access tokens while valid) is kept
 in the OS keyring when one is usable (``token_store = "keyring"``, or ``"auto"`` when a backend
@@ -53,6 +55,7 @@ __all__ = [
     "CacheStore",
     "MsalTokenProvider",
     "TokenProvider",
+    "kept_in",
     "sign_in",
     "sign_in_for",
 ]
@@ -78,6 +81,12 @@ class TokenProvider(Protocol):
     """Where the Graph client gets a bearer token (see :class:`MsalTokenProvider`)."""
 
     def access_token(self, refresh: bool = False) -> str: ...
+
+
+def kept_in(tokens: TokenProvider) -> str:
+    """`` (sign-in kept in …)`` for ``chief doctor``, when ``tokens`` keeps one."""
+    store = getattr(tokens, "store", None)
+    return f" (sign-in kept in {store.describe()})" if isinstance(store, CacheStore) else ""
 
 
 def _keyring() -> Any | None:
@@ -263,14 +272,26 @@ class MsalTokenProvider:
             return str(result["access_token"])
 
 
+_SIGNED_IN_PAGE = "Signed in: you can close this window and go back to chief."
+SIGN_IN_TIMEOUT_S = 600
+_NO_ANSWER = (
+    f"no answer from the Microsoft sign-in page within {SIGN_IN_TIMEOUT_S // 60} minutes: "
+    "run `chief auth microsoft` again"
+)
+
+
 def sign_in(
     provider: MsalTokenProvider,
     device_code: bool,
     show: Callable[[str], None] = print,
     open_browser: bool = True,
-    auth_uri_callback: Callable[[str], None] | None = None,
 ) -> str:
-    """Run the device-code or interactive flow, keep the cache; the signed-in user name."""
+    """Run the device-code or interactive flow, keep the cache; the signed-in user name.
+
+    With ``open_browser`` msal opens the browser itself (and prints the address when there is
+    none). Without it the address is only shown: msal's ``acquire_token_interactive`` always
+    tries a browser first, so the same auth-code flow (PKCE, ``response_mode=form_post``,
+    redirect to ``http://localhost:PORT``) is run from msal's public parts instead."""
     app = provider.app()
     if device_code:
         flow = app.initiate_device_flow(scopes=provider.scopes)
@@ -278,19 +299,22 @@ def sign_in(
             raise AuthError(_revoked_message(flow))
         show(str(flow["message"]))
         result = app.acquire_token_by_device_flow(flow)
+    elif open_browser:
+        from msal.oauth2cli.oauth2 import BrowserInteractionTimeoutError
+
+        try:
+            result = app.acquire_token_interactive(
+                provider.scopes,
+                login_hint=provider.account,
+                prompt="select_account",
+                timeout=SIGN_IN_TIMEOUT_S,
+                success_template=_SIGNED_IN_PAGE,
+                auth_uri_callback=lambda uri: show(f"Sign in to Microsoft here: {uri}"),
+            )
+        except BrowserInteractionTimeoutError:
+            raise AuthError(_NO_ANSWER) from None
     else:
-        options: dict[str, Any] = {}
-        if auth_uri_callback is not None:
-            options["auth_uri_callback"] = auth_uri_callback
-        elif not open_browser:
-            options["auth_uri_callback"] = lambda uri: show(f"Sign in to Microsoft here: {uri}")
-        result = app.acquire_token_interactive(
-            provider.scopes,
-            login_hint=provider.account,
-            prompt="select_account",
-            success_template="Signed in: you can close this window and go back to chief.",
-            **options,
-        )
+        result = _sign_in_without_browser(provider, app, show)
     if not result or "access_token" not in result:
         raise AuthError(_revoked_message(result or {}))
     provider.save()
@@ -298,6 +322,36 @@ def sign_in(
     user = str(claims.get("preferred_username") or provider.account)
     log.info("microsoft: signed in; cache kept in %s", provider.store.describe())
     return user
+
+
+def _sign_in_without_browser(
+    provider: MsalTokenProvider, app: Any, show: Callable[[str], None]
+) -> dict[str, Any] | None:
+    """The auth-code flow with the address shown, never opened."""
+    from msal.oauth2cli.authcode import AuthCodeReceiver
+
+    with AuthCodeReceiver(port=0) as receiver:
+        flow = app.initiate_auth_code_flow(
+            provider.scopes,
+            redirect_uri=f"http://localhost:{receiver.get_port()}",
+            login_hint=provider.account,
+            prompt="select_account",
+            response_mode="form_post",
+        )
+        uri = str(flow["auth_uri"])
+        if provider.login_root is not None and uri.startswith(LOGIN_ROOT):
+            uri = provider.login_root + uri[len(LOGIN_ROOT) :]  # the local authority's page
+        show(f"Sign in to Microsoft here (in a browser on this computer): {uri}")
+        answer = receiver.get_auth_response(
+            timeout=SIGN_IN_TIMEOUT_S, state=flow["state"], success_template=_SIGNED_IN_PAGE
+        )
+    if not answer:
+        raise AuthError(_NO_ANSWER)
+    try:
+        result: dict[str, Any] = app.acquire_token_by_auth_code_flow(flow, answer)
+    except ValueError:  # a state mismatch: not the answer to our request
+        raise AuthError(f"the sign-in answer did not match the request: {SIGN_IN_AGAIN}") from None
+    return result
 
 
 def provider_for(section: str, kwargs: dict[str, Any], scopes: Sequence[str]) -> MsalTokenProvider:
@@ -327,9 +381,15 @@ def provider_for(section: str, kwargs: dict[str, Any], scopes: Sequence[str]) ->
     )
 
 
-def sign_in_for(config: Any, device_code: bool, show: Callable[[str], None] = print) -> str:
+def sign_in_for(
+    config: Any,
+    device_code: bool = False,
+    show: Callable[[str], None] = print,
+    open_browser: bool = True,
+) -> tuple[str, list[str], str]:
     """``chief auth microsoft``: one sign-in covering the Outlook connectors in ``config``,
-    kept in each connector's store. Returns where it was kept."""
+    kept in each connector's store. Returns where it was kept, the permissions asked for and
+    the signed-in user."""
     plans = []
     for section, name, needed in (
         ("mail", "outlook", MAIL_SCOPES),
@@ -346,7 +406,7 @@ def sign_in_for(config: Any, device_code: bool, show: Callable[[str], None] = pr
     scopes = sorted({s for _, _, group in plans for s in group})
     section, kwargs, _ = plans[0]
     first = provider_for(section, kwargs, scopes)
-    sign_in(first, device_code, show)
+    user = sign_in(first, device_code, show, open_browser)
     places = [first.store.describe()]
     text = first.store.load()
     for section, kwargs, _ in plans[1:]:
@@ -354,4 +414,4 @@ def sign_in_for(config: Any, device_code: bool, show: Callable[[str], None] = pr
         if other.describe() not in places and text:
             other.save(text)
             places.append(other.describe())
-    return ", ".join(places)
+    return ", ".join(places), scopes, user

@@ -63,7 +63,7 @@ from connectors.graph_client import (
     check_root,
 )
 from connectors.imap_append import check_key, key_hash, with_key_header
-from connectors.ms_auth import MAIL_SCOPES, StoreKind, TokenProvider, provider_for
+from connectors.ms_auth import MAIL_SCOPES, StoreKind, TokenProvider, kept_in, provider_for
 from connectors.parsing import parse_or_report
 from connectors.recipients import require_practitioner_only
 
@@ -462,7 +462,12 @@ class OutlookConnector:
             GraphRequest(
                 "PATCH",
                 f"/me/messages/{quote(draft_id, safe='')}",
-                {"singleValueExtendedProperties": [*props, *finish["singleValueExtendedProperties"]]},
+                {
+                    "singleValueExtendedProperties": [
+                        *props,
+                        *finish["singleValueExtendedProperties"],
+                    ]
+                },
             ),
             "marking a draft",
         )
@@ -522,8 +527,9 @@ class OutlookConnector:
         self._folder_ids()
         who = me.get("mail") or me.get("userPrincipalName") or self.account
         return (
-            f"signed in to Microsoft 365 as {who}; watching {', '.join(self.watch)}; drafts go "
-            "to Outlook drafts, threaded under the message they answer"
+            f"signed in to Microsoft 365 as {who}{kept_in(self.tokens)}; watching "
+            f"{', '.join(self.watch)}; drafts go to Outlook drafts, threaded under the "
+            "message they answer"
         )
 
 

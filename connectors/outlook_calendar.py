@@ -39,7 +39,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from bot.errors import ConnectorError, UserError
 from connectors.base import CalendarEntry
 from connectors.graph_client import GraphClient, GraphRequest, Retry, check_root
-from connectors.ms_auth import CALENDAR_SCOPES, StoreKind, TokenProvider, provider_for
+from connectors.ms_auth import CALENDAR_SCOPES, StoreKind, TokenProvider, kept_in, provider_for
 from connectors.outlook import odata_quote
 from connectors.vevent import check_key, entry_digest
 
@@ -301,7 +301,10 @@ class OutlookCalendar:
             GraphRequest("GET", "/me/calendar/events?$select=id&$top=1", headers=self._prefer()),
             "opening the calendar",
         )
-        return f"Outlook calendar of {self.account} reachable; times in {self.zone}"
+        return (
+            f"Outlook calendar of {self.account} reachable{kept_in(self.tokens)}; "
+            f"times in {self.zone}"
+        )
 
 
 def _local(moment: datetime, zone: str) -> dict[str, str]:

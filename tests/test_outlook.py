@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.errors import CursorInvalid, RateLimited, UserError
+from bot.errors import AuthError, CursorInvalid, RateLimited, UserError
 from bot.mail_message import KEY_HEADER
 from connectors.base import OutgoingDraft
 from connectors.outlook import KEY_PROPERTY, STATE_PROPERTY, OutlookConnector
@@ -47,9 +47,7 @@ class TestOutlookContract(MailContract):
         return lambda raw: [graph.mail.deliver(raw), None][1]
 
     @pytest.fixture
-    def user_mail(
-        self, graph: GraphServer
-    ) -> Callable[[], dict[str, tuple[str, frozenset[str]]]]:
+    def user_mail(self, graph: GraphServer) -> Callable[[], dict[str, tuple[str, frozenset[str]]]]:
         def snapshot() -> dict[str, tuple[str, frozenset[str]]]:
             with graph.mail.lock:
                 return {
@@ -65,7 +63,9 @@ class TestOutlookContract(MailContract):
     ) -> Callable[[], list[tuple[bytes, frozenset[str]]]]:
         def drafts() -> list[tuple[bytes, frozenset[str]]]:
             with graph.mail.lock:
-                return [(graph.mail.mime(m), _flags(graph, m)) for m in graph.mail.in_folder("drafts")]
+                return [
+                    (graph.mail.mime(m), _flags(graph, m)) for m in graph.mail.in_folder("drafts")
+                ]
 
         return drafts
 
@@ -354,6 +354,82 @@ def test_throttling_that_outlasts_the_retries_is_rate_limited(
     graph.fault(429, times=None, retry_after=0, path="/delta")
     with pytest.raises(RateLimited, match="next sync"):
         drain(outlook_for(graph, token_cache, retry_attempts=3).changes(None))
+
+
+def test_retry_after_inside_a_batch_answer_is_honoured_and_only_those_parts_resent(
+    graph: GraphServer, token_cache: Path
+) -> None:
+    """Graph throttles the parts of a $batch one by one: the batch is answered 200 with some
+    parts 429, each with its own Retry-After (here spelt in lower case, as a header name may
+    be); only those parts go again, and not before the wait they asked for."""
+    for n in range(5):
+        graph.mail.deliver(sample(n))
+    graph.fault(429, times=2, retry_after=1, path="$value", header="retry-after")
+    outlook = outlook_for(graph, token_cache, batch_size=5)
+    started = time.monotonic()
+    messages, failed, _ = drain(outlook.changes(None))
+    assert time.monotonic() - started >= 1.0
+    assert len({m.message_id for m in messages}) == 5 and failed == []
+    assert graph.batches == [5, 2]
+    assert outlook.client.retries == 1
+
+
+def test_retry_after_on_503_and_504_is_honoured(
+    graph: GraphServer, outlook: OutlookConnector
+) -> None:
+    graph.mail.deliver(sample(1))
+    graph.fault(503, retry_after=1, path="/delta")
+    graph.fault(504, retry_after=1, path="/delta")
+    started = time.monotonic()
+    messages, _, _ = drain(outlook.changes(None))
+    assert time.monotonic() - started >= 2.0
+    assert len(messages) == 1 and outlook.client.retries == 2
+
+
+def test_a_batch_part_whose_dependency_failed_is_sent_again(
+    graph: GraphServer, token_cache: Path
+) -> None:
+    """424 Failed Dependency is not an answer about the part itself: it goes again."""
+    for n in range(4):
+        graph.mail.deliver(sample(n))
+    graph.fault(424, times=2, path="$value")
+    messages, failed, _ = drain(outlook_for(graph, token_cache, batch_size=4).changes(None))
+    assert len({m.message_id for m in messages}) == 4 and failed == []
+
+
+def test_throttled_and_failing_parts_that_outlast_the_retries_are_rate_limited(
+    graph: GraphServer, token_cache: Path
+) -> None:
+    graph.mail.deliver(sample(1))
+    graph.mail.deliver(sample(2))
+    graph.fault(429, times=None, every=2, retry_after=0, path="$value")
+    graph.fault(503, times=None, path="$value")
+    with pytest.raises(RateLimited, match="nothing was lost"):
+        drain(outlook_for(graph, token_cache, batch_size=2, retry_attempts=3).changes(None))
+
+
+def test_batch_parts_refused_401_share_one_fresh_token(
+    graph: GraphServer, token_cache: Path
+) -> None:
+    for n in range(5):
+        graph.mail.deliver(sample(n))
+    outlook = outlook_for(graph, token_cache, batch_size=5)
+    graph.fault(401, times=3, path="$value")
+    refreshes = graph.token_requests.count("refresh_token")
+    messages, failed, _ = drain(outlook.changes(None))
+    assert len(messages) == 5 and failed == []
+    assert graph.token_requests.count("refresh_token") == refreshes + 1
+    assert outlook.client.retries == 0  # a fresh token is no reason to back off
+
+
+def test_without_a_sign_in_nothing_is_retried(graph: GraphServer, tmp_path: Path) -> None:
+    """No token to send is an AuthError at once: not a network fault to back off from."""
+    outlook = outlook_for(graph, tmp_path / "never-signed-in.json", retry_base_s=5.0)
+    started = time.monotonic()
+    with pytest.raises(AuthError, match="chief auth microsoft"):
+        outlook.check()
+    assert time.monotonic() - started < 5.0
+    assert outlook.client.retries == 0 and graph.calls == []
 
 
 def test_the_access_token_is_refreshed_mid_sync(graph: GraphServer, token_cache: Path) -> None:

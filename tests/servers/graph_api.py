@@ -15,10 +15,13 @@ calendar (:mod:`tests.servers.graph_calendar`) and answers:
   ``login_root`` brings msal's requests here), the device-code endpoint (approved at once
   unless :attr:`GraphServer.pending_devices` says otherwise), the token endpoint (device code,
   authorization code and refresh-token grants) and ``authorize`` (consents at once and
-  redirects, as a user clicking "Accept" would). Access tokens carry the scopes granted and
+  answers as a user clicking "Accept" would: a redirect, or with ``response_mode=form_post``
+  the page whose form posts the code back); each sign-in's parameters are kept in
+  :attr:`GraphServer.sign_ins`. Access tokens carry the scopes granted and
   are enforced (403 ``ErrorAccessDenied``); an unknown or expired one is 401.
 - faults: :meth:`GraphServer.fault` makes chosen calls answer 429 / 503 / 504 (with or
-  without ``Retry-After``), 401 or 410, once, N times or every Nth call.
+  without ``Retry-After``), 401, 410 or 424 (a ``$batch`` part whose dependency failed),
+  once, N times or every Nth call.
 
 Plain code, no pytest; the fixtures are in ``tests/fixtures_graph.py``.
 """
@@ -27,6 +30,7 @@ from __future__ import annotations
 
 import base64
 import copy
+import html
 import itertools
 import json
 import re
@@ -52,6 +56,29 @@ _SCOPE_PREFIX = "https://graph.microsoft.com/"
 _BATCH_LIMIT = 20
 _PREFER_TZ = re.compile(r'outlook\.timezone="([^"]+)"')
 _PAGE = re.compile(r"odata\.maxpagesize=(\d+)")
+_FAULT_CODES = {
+    401: "InvalidAuthenticationToken",
+    410: "SyncStateNotFound",
+    424: "FailedDependency",
+    429: "TooManyRequests",
+}
+_REVOKED = {
+    "error": "invalid_grant",
+    "error_codes": [50173],
+    "error_description": "AADSTS50173: The provided grant has expired due to it being revoked.",
+}
+_NO_CONSENT = {
+    "error": "invalid_grant",
+    "error_codes": [65001],
+    "suberror": "consent_required",
+    "error_description": "AADSTS65001: The user or administrator has not consented.",
+}
+_EXPIRED = {
+    "error": {
+        "code": "InvalidAuthenticationToken",
+        "message": "Access token has expired or is not yet valid.",
+    }
+}
 
 
 @dataclass
@@ -70,6 +97,7 @@ class Fault:
     every: int = 1
     retry_after: str | None = None
     code: str = ""
+    header: str = "Retry-After"  # as spelled in the answer (a $batch part may lower-case it)
     matched: int = 0
     fired: int = 0
 
@@ -96,6 +124,7 @@ class _Auth:
     tokens: dict[str, frozenset[str]] = field(default_factory=dict)
     grants: dict[str, _Grant] = field(default_factory=dict)
     codes: dict[str, frozenset[str]] = field(default_factory=dict)
+    nonces: dict[str, str] = field(default_factory=dict)  # code -> the authorize nonce
 
 
 def _b64url(data: dict[str, Any]) -> str:
@@ -113,6 +142,7 @@ class GraphServer:
         self.calls: list[Call] = []
         self.batches: list[int] = []
         self.token_requests: list[str] = []  # grant types, in order
+        self.sign_ins: list[dict[str, str]] = []  # authorize / devicecode parameters, in order
         self.faults: list[Fault] = []
         self.pending_devices = 0  # device-code polls answered authorization_pending first
         self._auth = _Auth()
@@ -179,8 +209,10 @@ class GraphServer:
         path: str | None = None,
         method: str | None = None,
         code: str = "",
+        header: str = "Retry-After",
     ) -> Fault:
-        """Answer matching calls (``path`` a substring of the path, ``method`` the verb)."""
+        """Answer matching calls (``path`` a substring of the path, ``method`` the verb);
+        ``header`` is how the answer spells ``Retry-After``."""
 
         def matches(call: Call) -> bool:
             if path is not None and path not in call.path:
@@ -193,9 +225,9 @@ class GraphServer:
             times,
             every,
             None if retry_after is None else f"{retry_after:g}",
-            code
-            or {429: "TooManyRequests", 401: "InvalidAuthenticationToken", 410: "SyncStateNotFound"}.get(status, "ServiceUnavailable"),
-        )  # fmt: skip
+            code or _FAULT_CODES.get(status, "ServiceUnavailable"),
+            header,
+        )
         with self._lock:
             self.faults.append(made)
         return made
@@ -217,7 +249,9 @@ class GraphServer:
 
     # ------------------------------------------------------------------ identity platform
 
-    def _tokens(self, scopes: frozenset[str], refresh: str | None = None) -> dict[str, Any]:
+    def _tokens(
+        self, scopes: frozenset[str], refresh: str | None = None, nonce: str | None = None
+    ) -> dict[str, Any]:
         access = "eyLocalAccess." + secrets.token_urlsafe(18)
         self._auth.tokens[access] = scopes
         if refresh is None:
@@ -238,6 +272,8 @@ class GraphServer:
             "tid": TENANT,
             "ver": "2.0",
         }
+        if nonce is not None:  # OpenID Connect Core 3.1.3.7: echoed from the authorize request
+            claims["nonce"] = nonce
         return {
             "token_type": "Bearer",
             "scope": " ".join(sorted(_SCOPE_PREFIX + s for s in scopes)),
@@ -266,13 +302,19 @@ class GraphServer:
                 },
             )
         if verb == "GET" and rest == "oauth2/v2.0/authorize":
+            self.sign_ins.append({"endpoint": "authorize", **query})
             code = "code-" + secrets.token_urlsafe(12)
             self._auth.codes[code] = _requested(query.get("scope", ""))
-            target = query["redirect_uri"] + "?" + urlencode({"code": code, "state": query.get("state", "")})  # fmt: skip
-            return 302, {"Location": target}, b""
+            if query.get("nonce"):
+                self._auth.nonces[code] = query["nonce"]
+            answer = {"code": code, "state": query.get("state", "")}
+            if query.get("response_mode") == "form_post":
+                return _form_post(query["redirect_uri"], answer)
+            return 302, {"Location": query["redirect_uri"] + "?" + urlencode(answer)}, b""
         if verb != "POST" or form.get("client_id") != CLIENT_ID:
             return _json(400, {"error": "invalid_client", "error_codes": [700016]})
         if rest == "oauth2/v2.0/devicecode":
+            self.sign_ins.append({"endpoint": "devicecode", **form})
             code = "device-" + secrets.token_urlsafe(12)
             self._auth.codes[code] = _requested(form.get("scope", ""))
             return _json(
@@ -298,14 +340,14 @@ class GraphServer:
             scopes = self._auth.codes.pop(code, None)
             if scopes is None:
                 return _json(400, {"error": "invalid_grant", "error_codes": [70000]})
-            return _json(200, self._tokens(scopes))
+            return _json(200, self._tokens(scopes, nonce=self._auth.nonces.pop(code, None)))
         if grant == "refresh_token":
             held = self._auth.grants.get(form.get("refresh_token", ""))
             wanted = _requested(form.get("scope", ""))
             if held is None or held.revoked == "revoked":
-                return _json(400, {"error": "invalid_grant", "error_codes": [50173], "error_description": "AADSTS50173: The provided grant has expired due to it being revoked."})  # fmt: skip
+                return _json(400, _REVOKED)
             if held.revoked == "consent" or not wanted <= held.scopes:
-                return _json(400, {"error": "invalid_grant", "error_codes": [65001], "suberror": "consent_required", "error_description": "AADSTS65001: The user or administrator has not consented."})  # fmt: skip
+                return _json(400, _NO_CONSENT)
             return _json(200, self._tokens(held.scopes, form["refresh_token"]))
         return _json(400, {"error": "unsupported_grant_type"})
 
@@ -325,13 +367,13 @@ class GraphServer:
                 (f for f in self.faults if f.fires(call)), None
             )  # fmt: skip
         if fault is not None:
-            extra = {"Retry-After": fault.retry_after} if fault.retry_after else {}
+            extra = {fault.header: fault.retry_after} if fault.retry_after else {}
             call.status = fault.status
             return fault.status, extra, {"error": {"code": fault.code, "message": "injected fault"}}
         scopes = self._auth.tokens.get(headers.get("authorization", "").removeprefix("Bearer "))
         if scopes is None:
             call.status = 401
-            return 401, {}, {"error": {"code": "InvalidAuthenticationToken", "message": "Access token has expired or is not yet valid."}}  # fmt: skip
+            return 401, {}, copy.deepcopy(_EXPIRED)
         parsed: Any = None
         if body and headers.get("content-type", "").startswith("text/plain"):
             parsed = body  # a MIME upload, base64 (the only non-JSON body Graph takes here)
@@ -371,7 +413,9 @@ class GraphServer:
     def _need(self, scopes: frozenset[str], area: str, write: bool) -> None:
         allowed = {f"{area}.ReadWrite"} | (set() if write else {f"{area}.Read"})
         if not scopes & allowed:
-            raise GraphError(403, "ErrorAccessDenied", "Access is denied. Check credentials and try again.")  # fmt: skip
+            raise GraphError(
+                403, "ErrorAccessDenied", "Access is denied. Check credentials and try again."
+            )
 
     def _route(
         self,
@@ -392,7 +436,11 @@ class GraphServer:
             raise GraphError(400, "BadRequest", f"{path}: not served by the local server")
         rest = segments[1:]
         if rest == [] and verb == "GET":
-            return 200, {"id": "local-user", "mail": self.account, "userPrincipalName": self.account}  # fmt: skip
+            return 200, {
+                "id": "local-user",
+                "mail": self.account,
+                "userPrincipalName": self.account,
+            }
         if rest[:1] in (["messages"], ["mailFolders"]):
             self._need(scopes, "Mail", verb != "GET")
             with self.mail.lock:
@@ -513,6 +561,22 @@ def _requested(scope: str) -> frozenset[str]:
         for s in scope.split()
         if s not in ("openid", "profile", "offline_access")
     )
+
+
+def _form_post(target: str, fields: dict[str, str]) -> tuple[int, dict[str, str], bytes]:
+    """The identity platform's ``response_mode=form_post`` answer: a page whose form a
+    browser submits at once (OAuth 2.0 Form Post Response Mode)."""
+    inputs = "".join(
+        f'<input type="hidden" name="{html.escape(k)}" value="{html.escape(v)}"/>'
+        for k, v in fields.items()
+    )
+    page = (
+        "<html><head><title>Working...</title></head><body>"
+        f'<form method="POST" name="hiddenform" action="{html.escape(target)}">{inputs}'
+        '<noscript><input type="submit" value="Continue"/></noscript></form>'
+        "<script>document.forms[0].submit();</script></body></html>"
+    )
+    return 200, {"Content-Type": "text/html; charset=utf-8"}, page.encode()
 
 
 def _json(status: int, body: Any) -> tuple[int, dict[str, str], bytes]:
