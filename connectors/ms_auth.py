@@ -45,7 +45,7 @@ from pathlib import Path
 from typing import Any, Literal, Protocol
 from urllib.parse import urlsplit
 
-from bot.errors import AuthError, UserError
+from bot.errors import AuthError, ConnectorError, UserError
 from connectors.graph_client import check_root
 
 __all__ = [
@@ -251,7 +251,10 @@ class MsalTokenProvider:
 
     def access_token(self, refresh: bool = False) -> str:
         with self._lock:
-            app = self.app()
+            try:  # building the app may fetch the authority's metadata
+                app = self.app()
+            except OSError as exc:  # requests' errors are OSErrors: a network fault
+                raise _unreachable(exc) from exc
             accounts = app.get_accounts(username=self.account) or app.get_accounts()
             if not accounts:
                 raise AuthError(
@@ -263,13 +266,20 @@ class MsalTokenProvider:
                     self.scopes, account=accounts[0], force_refresh=refresh
                 )
             except (OSError, ValueError) as exc:
-                raise AuthError(
-                    f"could not reach Microsoft's sign-in service ({type(exc).__name__})"
-                ) from exc
+                raise _unreachable(exc) from exc
             self.save()
             if not result or "access_token" not in result:
                 raise AuthError(_revoked_message(result or {}))
             return str(result["access_token"])
+
+
+def _unreachable(exc: Exception) -> ConnectorError:
+    """A network fault on the way to the sign-in service: transient, not a refused grant (the
+    Graph client retries it with backoff; the next sync tries again)."""
+    return ConnectorError(
+        f"could not reach Microsoft's sign-in service ({type(exc).__name__}); "
+        "the next sync tries again"
+    )
 
 
 _SIGNED_IN_PAGE = "Signed in: you can close this window and go back to chief."

@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.errors import AuthError, CursorInvalid, RateLimited, UserError
+from bot.errors import AuthError, ConnectorError, CursorInvalid, RateLimited, UserError
 from bot.mail_message import KEY_HEADER
 from connectors.base import OutgoingDraft
 from connectors.outlook import KEY_PROPERTY, STATE_PROPERTY, OutlookConnector
@@ -444,6 +444,26 @@ def test_the_access_token_is_refreshed_mid_sync(graph: GraphServer, token_cache:
             graph.expire_access_tokens()  # every token so far now answers 401
     assert len(got) == 7
     assert graph.token_requests.count("refresh_token") == refreshes + 1
+
+
+def test_an_unreachable_sign_in_service_is_a_passing_fault_not_a_revoked_grant(
+    graph: GraphServer, token_cache: Path
+) -> None:
+    """The access token needs refreshing and nothing answers at the sign-in service: the
+    sync ends with a connector error saying the next sync tries again, after retries; never
+    an internal error, never "sign in again" (the grant is fine)."""
+    import socket
+
+    graph.mail.deliver(sample(0))
+    with socket.socket() as probe:  # a loopback port where nothing listens
+        probe.bind(("127.0.0.1", 0))
+        dead = f"http://127.0.0.1:{probe.getsockname()[1]}/"
+    outlook = outlook_for(graph, token_cache, login_root=dead, retry_attempts=3)
+    with pytest.raises(ConnectorError) as caught:
+        drain(outlook.changes(None))
+    assert not isinstance(caught.value, AuthError)
+    assert "the next sync tries again" in str(caught.value)
+    assert "sign in again" not in str(caught.value)
 
 
 def test_settings_are_checked(graph: GraphServer, token_cache: Path) -> None:

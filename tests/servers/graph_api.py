@@ -156,6 +156,9 @@ class GraphServer:
         handler = type("Handler", (_Handler,), {"api": self})
         self._httpd = ThreadingHTTPServer(("127.0.0.1", 0), handler)
         self._httpd.daemon_threads = True
+        # A client killed mid-connect can leave the listening socket "readable" with nothing
+        # to accept; non-blocking, the accept just fails and serving (and stop()) goes on.
+        self._httpd.socket.setblocking(False)
         threading.Thread(
             target=self._httpd.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
         ).start()
