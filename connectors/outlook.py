@@ -370,6 +370,31 @@ class OutlookConnector:
         found = self._lookup(key)
         return found[0] if found and found[1] else None
 
+    def draft_links(self, remote_ids: Sequence[str]) -> dict[str, str]:
+        """Outlook on the web's address (``webLink``) of each draft still there, looked up
+        in $batch requests (for the summary: :mod:`bot.summary_links`)."""
+        answers = self.client.batch(
+            {
+                rid: GraphRequest("GET", f"/me/messages/{quote(rid, safe='')}?$select=webLink")
+                for rid in dict.fromkeys(remote_ids)
+            },
+            "looking up where drafts open",
+        )
+        links: dict[str, str] = {}
+        for rid, answer in answers.items():
+            if isinstance(answer, RemoteGone):
+                continue  # sent or deleted since: no link
+            if isinstance(answer, ConnectorError):
+                raise answer
+            link = answer.get("webLink") if isinstance(answer, dict) else None
+            if isinstance(link, str) and link.startswith("https://"):
+                links[rid] = link
+        return links
+
+    def draft_link(self, remote_id: str) -> str | None:
+        """The ``webLink`` of one draft, or None when it is gone."""
+        return self.draft_links([remote_id]).get(remote_id)
+
     def _original(self, message_id: str) -> str | None:
         """The Graph id of the message whose Message-ID is ``message_id``."""
         if not _MSGID.fullmatch(message_id):

@@ -208,6 +208,26 @@ def test_a_draft_is_a_reply_in_the_originals_conversation(
     assert graph.count("/createReply", "POST") == 1
 
 
+def test_the_summary_links_each_draft_to_outlook_on_the_web(
+    graph: GraphServer, token_cache: Path
+) -> None:
+    from bot.summary_links import links_from_sink
+
+    outlook = outlook_for(graph, token_cache)
+    ids = []
+    for n in range(3):
+        graph.mail.deliver(sample(n))
+        ids.append(outlook.create_draft(_draft(f"k-link-{n}", f"<contract-{n}@payer.example>")))
+    graph.mail.delete(ids[2])  # sent or deleted by the practitioner since
+    before = graph.count("/$batch", "POST")
+    links = links_from_sink(outlook, [*ids, ids[0]])
+    assert graph.count("/$batch", "POST") == before + 1  # one batch for all of them
+    assert links == {i: graph.mail.messages[i].props["webLink"] for i in ids[:2]}
+    assert all(
+        link.startswith("https://outlook.office365.com/owa/?ItemID=") for link in links.values()
+    )
+
+
 def test_a_draft_written_before_a_crash_is_found_not_written_again(
     graph: GraphServer, token_cache: Path
 ) -> None:

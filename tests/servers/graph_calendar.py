@@ -39,7 +39,9 @@ def zone(name: str) -> tzinfo:
     try:
         return ZoneInfo(_WINDOWS.get(name, name))
     except (ZoneInfoNotFoundError, ValueError):
-        raise GraphError(400, "TimeZoneNotSupportedException", "A valid TimeZone value must be specified.") from None  # fmt: skip
+        raise GraphError(
+            400, "TimeZoneNotSupportedException", "A valid TimeZone value must be specified."
+        ) from None
 
 
 def _instant(moment: dict[str, Any]) -> datetime:
@@ -68,9 +70,18 @@ class GraphCalendar:
         if event.get("isAllDay"):
             for moment in (event["start"], event["end"]):
                 if _instant(moment).time() != datetime.min.time():
-                    raise GraphError(400, "ErrorPropertyValidationFailure", "All-day events must start and end at midnight.")  # fmt: skip
-            if event["start"]["timeZone"] != event["end"]["timeZone"] or end - start < timedelta(days=1):  # fmt: skip
-                raise GraphError(400, "ErrorPropertyValidationFailure", "An all-day event spans whole days in one zone.")  # fmt: skip
+                    raise GraphError(
+                        400,
+                        "ErrorPropertyValidationFailure",
+                        "All-day events must start and end at midnight.",
+                    )
+            one_zone = event["start"]["timeZone"] == event["end"]["timeZone"]
+            if not one_zone or end - start < timedelta(days=1):
+                raise GraphError(
+                    400,
+                    "ErrorPropertyValidationFailure",
+                    "An all-day event spans whole days in one zone.",
+                )
 
     def resource(
         self, eid: str, tz: str, select: list[str] | None = None, expand: str | None = None
@@ -173,7 +184,12 @@ class GraphCalendar:
                 low = datetime.fromisoformat(query["startDateTime"].replace("Z", "+00:00"))
                 high = datetime.fromisoformat(query["endDateTime"].replace("Z", "+00:00"))
             except KeyError:
-                raise GraphError(400, "ErrorInvalidParameter", "This request requires a time window specified by the query string parameters StartDateTime and EndDateTime.") from None  # fmt: skip
+                raise GraphError(
+                    400,
+                    "ErrorInvalidParameter",
+                    "This request requires a time window specified by the query string "
+                    "parameters StartDateTime and EndDateTime.",
+                ) from None
             if low.tzinfo is None:
                 low, high = low.replace(tzinfo=UTC), high.replace(tzinfo=UTC)
         for eid, event in self.events.items():

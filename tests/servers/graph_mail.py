@@ -34,6 +34,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from email.message import EmailMessage
 from typing import Any
+from urllib.parse import quote
 
 from tests.servers.graph_shapes import check, check_select
 
@@ -206,6 +207,11 @@ class GraphMailbox:
             **props,
         }
         props["id"] = mid
+        # Outlook on the web's address of the item, as Graph gives it.
+        props["webLink"] = (
+            f"https://outlook.office365.com/owa/?ItemID={quote(mid, safe='')}"
+            "&exvsurl=1&viewmodel=ReadMessageItem"
+        )
         if not props.get("internetMessageId"):
             props["internetMessageId"] = f"<{mid.strip('=')}@local.outlook.example>"
         stored = StoredMessage(mid, folder, props, mime, self._serial)
@@ -296,7 +302,9 @@ class GraphMailbox:
         order = query.get("$orderby", "")
         if order not in ("", "receivedDateTime asc", "receivedDateTime desc"):
             raise GraphError(400, "BadRequest", "$orderby not served by the local server")
-        chosen.sort(key=lambda m: (m.props["receivedDateTime"], m.id), reverse="desc" in order or not order)
+        chosen.sort(
+            key=lambda m: (m.props["receivedDateTime"], m.id), reverse="desc" in order or not order
+        )
         top = int(query.get("$top") or 10)
         skip = int(query.get("$skip") or 0)
         page = chosen[skip : skip + top]
@@ -356,7 +364,11 @@ class GraphMailbox:
         if problems:
             raise GraphError(400, "ErrorInvalidProperty", problems[0])
         fid = self._folder(folder)
-        props: dict[str, Any] = {"isDraft": True, "isRead": True, "conversationId": f"AAQkConv{next(self._ids):06d}"}
+        props: dict[str, Any] = {
+            "isDraft": True,
+            "isRead": True,
+            "conversationId": f"AAQkConv{next(self._ids):06d}",
+        }
         stored = self._add(fid, props, None)
         self._apply(stored, body)
         flags = stored.extended.get("integer 0x0e07")
@@ -369,7 +381,11 @@ class GraphMailbox:
         try:
             raw = base64.b64decode(body, validate=True)
         except ValueError:
-            raise GraphError(400, "ErrorMimeContentInvalidBase64String", "Invalid base64 string for MIME content.") from None  # fmt: skip
+            raise GraphError(
+                400,
+                "ErrorMimeContentInvalidBase64String",
+                "Invalid base64 string for MIME content.",
+            ) from None
         head = _HEADERS.parsebytes(raw)
         if not head.keys():
             raise GraphError(400, "ErrorMimeContentInvalid", "The MIME content is invalid.")
@@ -397,7 +413,10 @@ class GraphMailbox:
             "isRead": True,
             "subject": "RE: " + str(original.props.get("subject", "")),
             "conversationId": original.props["conversationId"],
-            "body": {"contentType": "html", "content": "<html><body>(quoted original)</body></html>"},
+            "body": {
+                "contentType": "html",
+                "content": "<html><body>(quoted original)</body></html>",
+            },
         }
         sender = original.props.get("from")
         if sender:
