@@ -19,6 +19,7 @@ from bot.booking_guard import booking_flags, window_entries
 from bot.cpd import cpd_status
 from bot.credentials import due_items, load_register
 from bot.errors import ConnectorError, UserError
+from bot.file_safety import private_dir
 from bot.keys import stable_key
 from bot.models import AuditEvent, Case, Deadline, Draft, Mailbox, MessageRow
 from bot.payments import currency_totals, payment_positions
@@ -305,7 +306,7 @@ def deliver_summary(rt: Runtime) -> Path:
 
 
 def _write_atomically(path: Path, data: bytes) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
+    private_dir(path.parent)
     tmp = path.with_name(f".{path.name}.tmp")
     fd = os.open(tmp, os.O_CREAT | os.O_WRONLY | os.O_TRUNC, 0o600)
     with os.fdopen(fd, "wb") as handle:

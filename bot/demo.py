@@ -35,9 +35,11 @@ DEMO_DAY = date(2026, 11, 24)
 
 
 def _copy_if_missing(source: Path, target: Path) -> None:
+    """Copy a sample file into the practice folder, owner-only like everything there."""
     if not target.exists():
-        target.parent.mkdir(parents=True, exist_ok=True)
+        private_dir(target.parent)
         shutil.copyfile(source, target)
+        target.chmod(0o600)
 
 
 def prepare_home(home: Path, practice: str) -> Path:
@@ -46,8 +48,7 @@ def prepare_home(home: Path, practice: str) -> Path:
     source = examples / "practices" / practice
     private_dir(home)  # the practice folder: owner-only (0700) when created here
     for name in ("chief.toml", "register.yaml"):
-        _copy_if_missing(source / name, home / name)
-        (home / name).chmod(0o600)  # `chief` refuses a configuration others can read
+        _copy_if_missing(source / name, home / name)  # 0600: `chief` refuses a readable config
     _copy_if_missing(examples / "calendar.ics", home / "calendar.ics")
     for rule_file in sorted((examples / "practice-rules").glob("*.yaml")):
         _copy_if_missing(rule_file, home / "rules" / rule_file.name)
@@ -58,6 +59,7 @@ def prepare_home(home: Path, practice: str) -> Path:
     for sample in sorted((examples / "mailbox" / "new").iterdir()):
         if sample.is_file() and sample.name not in present:
             shutil.copyfile(sample, maildir / "tmp" / sample.name)
+            (maildir / "tmp" / sample.name).chmod(0o600)  # as a delivery agent leaves mail
             (maildir / "tmp" / sample.name).rename(maildir / "new" / sample.name)
     return home / "chief.toml"
 

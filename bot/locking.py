@@ -9,6 +9,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from bot.errors import UserError
+from bot.file_safety import private_dir
 
 __all__ = ["exclusive_lock"]
 
@@ -16,7 +17,7 @@ __all__ = ["exclusive_lock"]
 @contextmanager
 def exclusive_lock(path: Path, wait: bool = False) -> Iterator[None]:
     """Hold an exclusive ``flock`` on ``path`` (created 0600); refuse if another run holds it."""
-    path.parent.mkdir(parents=True, exist_ok=True)
+    private_dir(path.parent)
     fd = os.open(path, os.O_CREAT | os.O_RDWR, 0o600)
     try:
         try:

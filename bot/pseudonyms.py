@@ -15,6 +15,8 @@ import secrets
 import unicodedata
 from pathlib import Path
 
+from bot.file_safety import private_dir
+
 __all__ = ["Pseudonymiser", "load_or_create_key"]
 
 
@@ -24,7 +26,7 @@ def load_or_create_key(path: Path) -> bytes:
         return bytes.fromhex(path.read_text().strip())
     except FileNotFoundError:
         pass
-    path.parent.mkdir(parents=True, exist_ok=True)
+    private_dir(path.parent)
     key = secrets.token_bytes(32)
     tmp = path.with_name(path.name + ".tmp")
     fd = os.open(tmp, os.O_CREAT | os.O_WRONLY | os.O_TRUNC, 0o600)

@@ -44,6 +44,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 import icalendar
 
 from bot.errors import ConnectorError, UserError
+from bot.file_safety import private_dir
 from connectors.base import CalendarEntry
 from connectors.ics_recurrence import expand_component
 from connectors.ics_text import Block, Document, StructureError, lines_of, new_document, scan
@@ -162,8 +163,9 @@ class IcsCalendar:
     def _locked(self) -> Iterator[None]:
         lock_path = self.path.with_name(self.path.name + ".lock")
         try:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            handle = open(lock_path, "a+b")  # noqa: SIM115 - closed in finally
+            private_dir(self.path.parent)
+            # owner-only, like the calendar it guards; closed in finally
+            handle = os.fdopen(os.open(lock_path, os.O_CREAT | os.O_RDWR, 0o600), "r+b")
         except OSError as exc:
             raise ConnectorError(f"cannot open lock file {lock_path}: {exc.strerror}") from exc
         try:
