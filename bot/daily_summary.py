@@ -4,7 +4,6 @@ practitioner once per day (keyed, so a rerun or a crash never sends two)."""
 from __future__ import annotations
 
 import logging
-import os
 from collections import Counter
 from datetime import datetime, time, timedelta
 from pathlib import Path
@@ -19,7 +18,7 @@ from bot.booking_guard import booking_flags, window_entries
 from bot.cpd import cpd_status
 from bot.credentials import due_items, load_register
 from bot.errors import ConnectorError, UserError
-from bot.file_safety import private_dir
+from bot.file_safety import write_private
 from bot.keys import stable_key
 from bot.models import AuditEvent, Case, Deadline, Draft, Mailbox, MessageRow
 from bot.payments import currency_totals, payment_positions
@@ -250,7 +249,7 @@ def summary_html(rt: Runtime) -> str:
 def open_summary(rt: Runtime) -> Path:
     """Write today's HTML summary under the data folder (0600) for a look in a browser."""
     path = rt.config.data_path / "summaries" / f"summary-{rt.today().isoformat()}.html"
-    _write_atomically(path, summary_html(rt).encode("utf-8"))
+    write_private(path, summary_html(rt).encode("utf-8"))
     return path
 
 
@@ -282,7 +281,7 @@ def deliver_summary(rt: Runtime) -> Path:
             data = collect_summary(rt)
             digest = data.research_digest
             raw = build_summary(data, rt.template_dirs, rt.practitioner, key)
-            _write_atomically(copy, raw)
+            write_private(copy, raw)
             crash.step("summary.copy")
         else:  # written before a crash: the digest it carries is this week's, recomputed
             digest = research_digest(rt)
@@ -303,14 +302,3 @@ def deliver_summary(rt: Runtime) -> Path:
         record_research_digest(rt, digest)
         crash.step("digest.commit")
     return copy
-
-
-def _write_atomically(path: Path, data: bytes) -> None:
-    private_dir(path.parent)
-    tmp = path.with_name(f".{path.name}.tmp")
-    fd = os.open(tmp, os.O_CREAT | os.O_WRONLY | os.O_TRUNC, 0o600)
-    with os.fdopen(fd, "wb") as handle:
-        handle.write(data)
-        handle.flush()
-        os.fsync(handle.fileno())
-    os.replace(tmp, path)

@@ -9,13 +9,22 @@ in the manner of OpenSSH refusing a private key with loose permissions.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import stat
+import tempfile
 from pathlib import Path
 
 from bot.errors import UserError
 
-__all__ = ["FILE_MODE", "DIR_MODE", "create_private_file", "private_dir", "require_private"]
+__all__ = [
+    "DIR_MODE",
+    "FILE_MODE",
+    "create_private_file",
+    "private_dir",
+    "require_private",
+    "write_private",
+]
 
 FILE_MODE = 0o600
 DIR_MODE = 0o700
@@ -64,3 +73,22 @@ def require_private(path: Path, what: str) -> None:
             f"{what} {path} can be read by others (mode {mode:o})",
             [f"run `chmod 600 {path}`"],
         )
+
+
+def write_private(path: Path, data: bytes) -> None:
+    """Replace ``path`` with ``data`` atomically, 0600 (its folder 0700 if new): written to a
+    temporary file beside it, flushed to disk, then renamed over it, so a crash leaves the old
+    file or the new one, never half of either."""
+    private_dir(path.parent)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
+    try:
+        os.fchmod(fd, FILE_MODE)
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        raise

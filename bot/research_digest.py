@@ -43,6 +43,7 @@ from sqlalchemy import select
 
 from bot.audit import connector_name, record_audit
 from bot.drafting import clean_header_text
+from bot.file_safety import write_private
 from bot.keys import stable_key
 from bot.locking import exclusive_lock
 from bot.mail_message import Message
@@ -348,10 +349,5 @@ def _prune(path: Path, before: datetime) -> None:
                     kept.append(record)
             except (ValueError, KeyError, TypeError):
                 continue
-        tmp = path.with_name(f".{path.name}.tmp")
-        fd = os.open(tmp, os.O_CREAT | os.O_WRONLY | os.O_TRUNC, 0o600)
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            handle.writelines(json.dumps(r, ensure_ascii=False) + "\n" for r in kept)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(tmp, path)
+        text = "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in kept)
+        write_private(path, text.encode("utf-8"))

@@ -64,13 +64,13 @@ from pathlib import Path
 from typing import Any, ClassVar
 
 from bot.errors import ConnectorError, CursorInvalid, RemoteGone, UserError
+from bot.keyring_store import StoreKind
 from bot.mail_message import KEY_HEADER, Limits, Message
 from bot.rules_engine import CATEGORIES
 from connectors.base import Batch, Cursor, OutgoingDraft
 from connectors.google_auth import (
     GMAIL_LABEL_SCOPE,
     GMAIL_SCOPES,
-    StoreKind,
     TokenStore,
     load_credentials,
 )

@@ -29,19 +29,15 @@ refreshed by google-auth when they expire or when Google answers 401; a grant Go
 
 from __future__ import annotations
 
-import contextlib
 import json
 import logging
-import os
-import stat
-import tempfile
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any
 from urllib.parse import urlsplit
 
 from bot.errors import AuthError, UserError
-from bot.file_safety import private_dir
+from bot.keyring_store import SecretStore, StoreKind
 from connectors.passwords import is_loopback
 
 __all__ = [
@@ -68,82 +64,25 @@ _GOOGLE_TOKEN_URIS = (
     "https://accounts.google.com/o/oauth2/token",
 )
 SIGN_IN_AGAIN = "run `chief auth google` to sign in again"
-KEYRING_SERVICE = "practice-chief"
-
-StoreKind = Literal["auto", "keyring", "file"]
-
-
-def _keyring() -> Any | None:
-    """The keyring module when a real backend is usable, else None (no backend on a server:
-    keyring then offers only its ``fail`` backend, which raises on every call)."""
-    try:
-        import keyring
-        from keyring.backends import fail
-    except ImportError:
-        return None
-    try:
-        backend = keyring.get_keyring()
-    except Exception:  # a broken backend configuration is "no keyring", not a crash
-        return None
-    if isinstance(backend, fail.Keyring) or getattr(backend, "priority", 0) <= 0:
-        return None
-    return keyring
 
 
 class TokenStore:
-    """Where one account's grant lives: the OS keyring or a 0600 file."""
+    """One Google account's grant (google-auth's JSON) in a :class:`SecretStore`: the OS
+    keyring entry ``google:<account>`` or the 0600 ``token_file``."""
 
     def __init__(
         self, account: str, token_file: Path | None, kind: StoreKind, section: str
     ) -> None:
-        if kind not in ("auto", "keyring", "file"):
-            raise UserError(f'`token_store` in [{section}] must be "auto", "keyring" or "file"')
-        self.account, self.token_file, self.section = account, token_file, section
-        ring = _keyring() if kind != "file" else None
-        if kind == "keyring" and ring is None:
-            raise UserError(
-                f'token_store = "keyring" in [{section}], but no OS keyring is usable here',
-                ['use token_store = "file" with `token_file` (a 0600 file)'],
-            )
-        if ring is None and token_file is None:
-            raise UserError(
-                f"no place to keep the Google sign-in: set `token_file` in [{section}] "
-                '(e.g. "data/google-token.json"; written 0600)'
-            )
-        self._ring = ring
+        self.account, self.token_file = account, token_file
+        self.secret = SecretStore(
+            f"google:{account}", token_file, kind, section, "the Google sign-in", "token_file"
+        )
 
     def describe(self) -> str:
-        return "the OS keyring" if self._ring is not None else str(self.token_file)
-
-    @contextlib.contextmanager
-    def _keyring_errors(self, verb: str) -> Iterator[None]:
-        """A keyring that is locked, or whose service is gone, as a UserError that says what
-        to do (the backend's own message never carries the secret)."""
-        try:
-            yield
-        except Exception as exc:
-            raise UserError(
-                f"the OS keyring could not {verb} the Google sign-in ({type(exc).__name__})",
-                [
-                    "unlock the keyring (log in to the desktop session) and try again",
-                    f'or keep the sign-in in a 0600 file: token_store = "file" and '
-                    f"`token_file` in [{self.section}]",
-                ],
-            ) from None
+        return self.secret.describe()
 
     def load(self) -> dict[str, Any] | None:
-        text: str | None = None
-        if self._ring is not None:
-            with self._keyring_errors("read"):
-                text = self._ring.get_password(KEYRING_SERVICE, f"google:{self.account}")
-        elif self.token_file is not None and self.token_file.exists():
-            mode = stat.S_IMODE(self.token_file.stat().st_mode)
-            if mode & 0o077:
-                raise UserError(
-                    f"token file {self.token_file} can be read by others (mode {mode:o})",
-                    [f"run `chmod 600 {self.token_file}`"],
-                )
-            text = self.token_file.read_text(encoding="utf-8")
+        text = self.secret.load()
         if not text:
             return None
         try:
@@ -153,25 +92,7 @@ class TokenStore:
         return info if isinstance(info, dict) else None
 
     def save(self, info: dict[str, Any]) -> None:
-        text = json.dumps(info, sort_keys=True)
-        if self._ring is not None:
-            with self._keyring_errors("keep"):
-                self._ring.set_password(KEYRING_SERVICE, f"google:{self.account}", text)
-            return
-        assert self.token_file is not None
-        private_dir(self.token_file.parent)
-        fd, tmp = tempfile.mkstemp(dir=self.token_file.parent, prefix=".google-token-")
-        try:
-            os.fchmod(fd, 0o600)
-            with os.fdopen(fd, "w", encoding="utf-8") as fh:
-                fh.write(text)
-                fh.flush()
-                os.fsync(fh.fileno())
-            os.replace(tmp, self.token_file)
-        except BaseException:
-            with contextlib.suppress(OSError):
-                os.unlink(tmp)
-            raise
+        self.secret.save(json.dumps(info, sort_keys=True))
 
 
 def _check_endpoint(url: str, what: str) -> None:

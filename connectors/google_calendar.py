@@ -36,8 +36,9 @@ from typing import Any, ClassVar
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from bot.errors import ConnectorError, RemoteGone, UserError
+from bot.keyring_store import StoreKind
 from connectors.base import CalendarEntry
-from connectors.google_auth import CALENDAR_SCOPES, StoreKind, TokenStore, load_credentials
+from connectors.google_auth import CALENDAR_SCOPES, TokenStore, load_credentials
 from connectors.google_client import Conflict, GoogleClient, Retry, check_api_root
 from connectors.vevent import check_key, entry_digest
 

@@ -34,25 +34,22 @@ origin than ``https://login.microsoftonline.com/`` (a local test authority; plai
 
 from __future__ import annotations
 
-import contextlib
 import logging
-import os
-import stat
-import tempfile
 import threading
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Any, Literal, Protocol
+from typing import Any, Protocol
 from urllib.parse import urlsplit
 
 from bot.errors import AuthError, ConnectorError, UserError
+from bot.keyring_store import SecretStore, StoreKind
 from connectors.graph_client import check_root
 
 __all__ = [
     "CALENDAR_SCOPES",
     "MAIL_SCOPES",
     "LOGIN_ROOT",
-    "CacheStore",
+    "cache_store",
     "MsalTokenProvider",
     "TokenProvider",
     "kept_in",
@@ -65,11 +62,8 @@ log = logging.getLogger(__name__)
 MAIL_SCOPES = ("Mail.ReadWrite",)
 CALENDAR_SCOPES = ("Calendars.ReadWrite",)
 LOGIN_ROOT = "https://login.microsoftonline.com/"
-KEYRING_SERVICE = "practice-chief"
 SIGN_IN_AGAIN = "run `chief auth microsoft` to sign in again"
 _GRAPH = "https://graph.microsoft.com/"
-
-StoreKind = Literal["auto", "keyring", "file"]
 
 
 def graph_scopes(names: Sequence[str]) -> list[str]:
@@ -86,80 +80,15 @@ class TokenProvider(Protocol):
 def kept_in(tokens: TokenProvider) -> str:
     """`` (sign-in kept in …)`` for ``chief doctor``, when ``tokens`` keeps one."""
     store = getattr(tokens, "store", None)
-    return f" (sign-in kept in {store.describe()})" if isinstance(store, CacheStore) else ""
+    return f" (sign-in kept in {store.describe()})" if isinstance(store, SecretStore) else ""
 
 
-def _keyring() -> Any | None:
-    try:
-        import keyring
-        from keyring.backends import fail
-    except ImportError:
-        return None
-    try:
-        backend = keyring.get_keyring()
-    except Exception:  # a broken backend configuration is "no keyring", not a crash
-        return None
-    if isinstance(backend, fail.Keyring) or getattr(backend, "priority", 0) <= 0:
-        return None
-    return keyring
-
-
-class CacheStore:
-    """Where one account's msal token cache lives: the OS keyring or a 0600 file."""
-
-    def __init__(self, account: str, path: Path | None, kind: StoreKind, section: str) -> None:
-        if kind not in ("auto", "keyring", "file"):
-            raise UserError(f'`token_store` in [{section}] must be "auto", "keyring" or "file"')
-        self.account, self.path, self.section = account, path, section
-        ring = _keyring() if kind != "file" else None
-        if kind == "keyring" and ring is None:
-            raise UserError(
-                f'token_store = "keyring" in [{section}], but no OS keyring is usable here',
-                ['use token_store = "file" with `token_cache_file` (a 0600 file)'],
-            )
-        if ring is None and path is None:
-            raise UserError(
-                f"no place to keep the Microsoft sign-in: set `token_cache_file` in [{section}] "
-                '(e.g. "data/microsoft-token.json"; written 0600)'
-            )
-        self._ring = ring
-
-    def describe(self) -> str:
-        return "the OS keyring" if self._ring is not None else str(self.path)
-
-    def load(self) -> str | None:
-        if self._ring is not None:
-            text = self._ring.get_password(KEYRING_SERVICE, f"microsoft:{self.account}")
-            return str(text) if text else None
-        assert self.path is not None
-        if not self.path.exists():
-            return None
-        mode = stat.S_IMODE(self.path.stat().st_mode)
-        if mode & 0o077:
-            raise UserError(
-                f"token cache file {self.path} can be read by others (mode {mode:o})",
-                [f"run `chmod 600 {self.path}`"],
-            )
-        return self.path.read_text(encoding="utf-8") or None
-
-    def save(self, text: str) -> None:
-        if self._ring is not None:
-            self._ring.set_password(KEYRING_SERVICE, f"microsoft:{self.account}", text)
-            return
-        assert self.path is not None
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=self.path.parent, prefix=".microsoft-token-")
-        try:
-            os.fchmod(fd, 0o600)
-            with os.fdopen(fd, "w", encoding="utf-8") as fh:
-                fh.write(text)
-                fh.flush()
-                os.fsync(fh.fileno())
-            os.replace(tmp, self.path)
-        except BaseException:
-            with contextlib.suppress(OSError):
-                os.unlink(tmp)
-            raise
+def cache_store(account: str, path: Path | None, kind: StoreKind, section: str) -> SecretStore:
+    """Where one account's msal token cache lives: the OS keyring entry
+    ``microsoft:<account>`` or the 0600 ``token_cache_file``."""
+    return SecretStore(
+        f"microsoft:{account}", path, kind, section, "the Microsoft sign-in", "token_cache_file"
+    )
 
 
 class _Redirect:
@@ -206,7 +135,7 @@ class MsalTokenProvider:
         account: str,
         client_id: str,
         tenant: str,
-        store: CacheStore,
+        store: SecretStore,
         scopes: Sequence[str],
         login_root: str | None = None,
     ) -> None:
@@ -378,7 +307,7 @@ def provider_for(section: str, kwargs: dict[str, Any], scopes: Sequence[str]) ->
         )
     if problems:
         raise UserError(f"invalid [{section}] settings for Microsoft 365", problems)
-    store = CacheStore(
+    store = cache_store(
         account, kwargs.get("token_cache_file"), kwargs.get("token_store", "auto"), section
     )
     login_root = kwargs.get("login_root")

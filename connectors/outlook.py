@@ -52,6 +52,7 @@ from typing import Any, ClassVar
 from urllib.parse import quote
 
 from bot.errors import ConnectorError, CursorInvalid, RemoteGone, UserError
+from bot.keyring_store import StoreKind
 from bot.mail_message import KEY_HEADER, Limits, Message
 from connectors.base import Batch, Cursor, OutgoingDraft
 from connectors.graph_client import (
@@ -63,7 +64,7 @@ from connectors.graph_client import (
     check_root,
 )
 from connectors.imap_append import check_key, key_hash, with_key_header
-from connectors.ms_auth import MAIL_SCOPES, StoreKind, TokenProvider, kept_in, provider_for
+from connectors.ms_auth import MAIL_SCOPES, TokenProvider, kept_in, provider_for
 from connectors.parsing import parse_or_report
 from connectors.recipients import require_practitioner_only
 
