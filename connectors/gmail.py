@@ -74,7 +74,8 @@ from connectors.google_auth import (
     TokenStore,
     load_credentials,
 )
-from connectors.google_client import GoogleClient, Retry, check_api_root
+from connectors.google_client import GoogleClient, check_api_root
+from connectors.http_retry import Retry
 from connectors.imap_append import check_key, key_hash, with_key_header
 from connectors.parsing import parse_or_report
 from connectors.recipients import require_practitioner_only

@@ -38,7 +38,7 @@ from urllib.parse import urlsplit
 
 from bot.errors import AuthError, UserError
 from bot.keyring_store import SecretStore, StoreKind
-from connectors.passwords import is_loopback
+from connectors.passwords import is_loopback, require_secure_url
 
 __all__ = [
     "CALENDAR_SCOPES",
@@ -93,13 +93,6 @@ class TokenStore:
 
     def save(self, info: dict[str, Any]) -> None:
         self.secret.save(json.dumps(info, sort_keys=True))
-
-
-def _check_endpoint(url: str, what: str) -> None:
-    parts = urlsplit(url)
-    if parts.scheme == "https" or (parts.scheme == "http" and is_loopback(parts.hostname or "")):
-        return
-    raise UserError(f"{what} {url!r} must be https:// (plain http only to 127.0.0.1)")
 
 
 def load_credentials(store: TokenStore, scopes: Sequence[str]) -> Any:
@@ -167,7 +160,7 @@ def sign_in(
     client = config.get("installed") or config.get("web") or {}
     for key in ("auth_uri", "token_uri"):
         if key in client:
-            _check_endpoint(client[key], f"`{key}` in {Path(client_secrets_file).name}")
+            require_secure_url(client[key], f"`{key}` in {Path(client_secrets_file).name}")
     flow = InstalledAppFlow.from_client_config(config, scopes=list(scopes))
     creds = flow.run_local_server(
         host="127.0.0.1",

@@ -39,7 +39,8 @@ from bot.errors import ConnectorError, RemoteGone, UserError
 from bot.keyring_store import StoreKind
 from connectors.base import CalendarEntry
 from connectors.google_auth import CALENDAR_SCOPES, TokenStore, load_credentials
-from connectors.google_client import Conflict, GoogleClient, Retry, check_api_root
+from connectors.google_client import Conflict, GoogleClient, check_api_root
+from connectors.http_retry import Retry
 from connectors.vevent import check_key, entry_digest
 
 __all__ = ["OWNER", "GoogleCalendar", "event_id_for"]

@@ -29,25 +29,20 @@ from __future__ import annotations
 
 import json
 import logging
-import random
-import time
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
 from typing import Any
-from urllib.parse import urlsplit
 
-from bot.errors import AuthError, ConnectorError, RateLimited, RemoteGone, UserError
+from bot.errors import AuthError, ConnectorError, RateLimited, RemoteGone
 from connectors.google_auth import SIGN_IN_AGAIN
-from connectors.passwords import is_loopback
+from connectors.http_retry import RETRY_STATUS, Backoff, Retry, retry_after
+from connectors.passwords import require_secure_url
 
-__all__ = ["Conflict", "GoogleClient", "Retry", "check_api_root"]
+__all__ = ["Conflict", "GoogleClient", "check_api_root"]
 
 log = logging.getLogger(__name__)
 
 _RATE_REASONS = frozenset({"rateLimitExceeded", "userRateLimitExceeded"})
 _QUOTA_REASONS = frozenset({"dailyLimitExceeded", "quotaExceeded"})
-_RETRY_STATUS = frozenset({429, 500, 502, 503, 504})
-_MAX_BACKOFF_S = 64.0
 
 Request = Callable[[Any], Any]  # service -> googleapiclient HttpRequest
 
@@ -56,42 +51,8 @@ class Conflict(ConnectorError):
     """HTTP 409: the object exists already (a Calendar event id taken)."""
 
 
-@dataclass(frozen=True)
-class Retry:
-    """How long to keep trying a throttled or failing call."""
-
-    attempts: int = 8
-    base_s: float = 1.0
-    max_wait_s: float = 300.0
-
-    def delay(self, attempt: int, retry_after: float | None) -> float:
-        step = min(_MAX_BACKOFF_S, self.base_s * 2**attempt)
-        wait = step / 2 + random.uniform(0, step / 2)  # jitter: runs never retry in step
-        return float(max(wait, retry_after or 0.0))
-
-
 def check_api_root(api_root: str | None, section: str) -> None:
-    if api_root is None:
-        return
-    parts = urlsplit(api_root)
-    if parts.scheme == "https" or (parts.scheme == "http" and is_loopback(parts.hostname or "")):
-        return
-    raise UserError(f"`api_root` in [{section}] must be https:// (plain http only to 127.0.0.1)")
-
-
-def _retry_after(headers: Any) -> float | None:
-    value = headers.get("retry-after") if headers is not None else None
-    if value is None:
-        return None
-    try:
-        return max(0.0, float(value))
-    except ValueError:  # an HTTP-date (RFC 9110 10.2.3)
-        from email.utils import parsedate_to_datetime
-
-        try:
-            return max(0.0, parsedate_to_datetime(value).timestamp() - time.time())
-        except (TypeError, ValueError):
-            return None
+    require_secure_url(api_root, f"`api_root` in [{section}]")
 
 
 def _reason(content: bytes | str | None) -> str:
@@ -118,12 +79,20 @@ class GoogleClient:
         self.api, self.version = api, version
         self.api_root = api_root
         self.timeout = timeout
-        self.retry = retry
         self.batch_limit = batch_limit
         self._credentials_factory = credentials_factory
         self._service: Any = None
-        self.waited_s = 0.0  # time spent backing off (reported by benchmarks and tests)
-        self.retries = 0
+        # Google's 403 rateLimitExceeded / userRateLimitExceeded is throttling like a 429.
+        self.backoff = Backoff(retry, "Google", f"google {api}", frozenset({429, 403}))
+
+    @property
+    def retries(self) -> int:
+        return self.backoff.retries
+
+    @property
+    def waited_s(self) -> float:
+        """Time spent backing off (reported by benchmarks and tests)."""
+        return self.backoff.waited_s
 
     def service(self) -> Any:
         if self._service is None:
@@ -161,11 +130,11 @@ class GoogleClient:
             try:
                 return self._guarded(lambda: request(self.service()).execute(), doing)
             except HttpError as exc:
-                after = _retry_after(exc.resp)
+                after = retry_after(exc.resp)
                 error = self.translate(exc.resp.status, exc.content, after, doing)
                 if error is not None:
                     raise error from exc
-                self._pause(attempt, after, exc.resp.status, doing)
+                self.backoff.pause(attempt, after, exc.resp.status, doing)
                 attempt += 1
 
     def pages(
@@ -213,7 +182,7 @@ class GoogleClient:
                 try:
                     self._guarded(batch.execute, doing)
                 except HttpError as exc:  # the batch request itself
-                    after = _retry_after(exc.resp)
+                    after = retry_after(exc.resp)
                     error = self.translate(exc.resp.status, exc.content, after, doing)
                     if error is not None:
                         raise error from exc
@@ -225,7 +194,7 @@ class GoogleClient:
                     if failure is None:
                         results[rid] = resp
                         continue
-                    after = _retry_after(getattr(failure, "resp", None))
+                    after = retry_after(getattr(failure, "resp", None))
                     code = getattr(getattr(failure, "resp", None), "status", 0)
                     error = self.translate(code, getattr(failure, "content", b""), after, doing)
                     if error is None:
@@ -235,44 +204,18 @@ class GoogleClient:
                         results[rid] = error
             pending = retry
             if pending:
-                self._pause(attempt, longest, status, doing, parts=len(pending))
+                self.backoff.pause(attempt, longest, status, doing, parts=len(pending))
                 attempt += 1
         return results
 
     # ------------------------------------------------------------------ faults
-
-    def _pause(
-        self, attempt: int, after: float | None, status: int, doing: str, parts: int = 1
-    ) -> None:
-        if attempt + 1 >= self.retry.attempts or (after or 0.0) > self.retry.max_wait_s:
-            if status in (429, 403):
-                raise RateLimited(
-                    f"Google is throttling chief while {doing} (HTTP {status}); nothing was "
-                    "lost: the next sync goes on from here",
-                    retry_after=after,
-                )
-            raise ConnectorError(
-                f"Google kept failing while {doing} (HTTP {status}); the next sync tries again"
-            )
-        wait = self.retry.delay(attempt, after)
-        log.info(
-            "google %s: HTTP %s while %s (%d part(s)); retrying in %.2f s",
-            self.api,
-            status,
-            doing,
-            parts,
-            wait,
-        )
-        self.waited_s += wait
-        self.retries += 1
-        time.sleep(wait)
 
     def translate(
         self, status: int, content: Any, retry_after: float | None, doing: str
     ) -> ConnectorError | None:
         """The project's error for an HTTP failure, or None when it is worth retrying."""
         reason = _reason(content)
-        if status in _RETRY_STATUS or (status == 403 and reason in _RATE_REASONS):
+        if status in RETRY_STATUS or (status == 403 and reason in _RATE_REASONS):
             return None
         where = f"Google {self.api.title()} while {doing}"
         if status == 401:

@@ -44,15 +44,14 @@ from __future__ import annotations
 import base64
 import json
 import logging
-import random
-import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Protocol
 from urllib.parse import urlsplit
 
-from bot.errors import AuthError, ConnectorError, RateLimited, RemoteGone, UserError
-from connectors.passwords import is_loopback
+from bot.errors import AuthError, ConnectorError, RemoteGone
+from connectors.http_retry import RETRY_STATUS, Backoff, Retry, retry_after
+from connectors.passwords import require_secure_url
 
 __all__ = [
     "BATCH_LIMIT",
@@ -61,7 +60,6 @@ __all__ = [
     "GraphConflict",
     "GraphGone",
     "GraphRequest",
-    "Retry",
     "TokenSource",
     "check_root",
 ]
@@ -70,8 +68,6 @@ log = logging.getLogger(__name__)
 
 GRAPH_ROOT = "https://graph.microsoft.com/v1.0"
 BATCH_LIMIT = 20  # JSON batching: at most 20 requests per $batch
-_RETRY_STATUS = frozenset({429, 500, 502, 503, 504})
-_MAX_BACKOFF_S = 64.0
 SIGN_IN_AGAIN = "run `chief auth microsoft` to sign in again"
 
 
@@ -95,20 +91,6 @@ class GraphGone(RemoteGone):
 
 
 @dataclass(frozen=True)
-class Retry:
-    """How long to keep trying a throttled or failing call."""
-
-    attempts: int = 8
-    base_s: float = 1.0
-    max_wait_s: float = 300.0
-
-    def delay(self, attempt: int, retry_after: float | None) -> float:
-        step = min(_MAX_BACKOFF_S, self.base_s * 2**attempt)
-        wait = step / 2 + random.uniform(0, step / 2)  # jitter: runs never retry in step
-        return float(max(wait, retry_after or 0.0))
-
-
-@dataclass(frozen=True)
 class GraphRequest:
     """One request, relative to the API root (``/me/messages``) or an absolute ``@odata``
     link Graph gave us."""
@@ -121,29 +103,7 @@ class GraphRequest:
 
 def check_root(url: str | None, key: str, section: str) -> None:
     """``url`` must be https, or plain http to this machine (a local test server)."""
-    if url is None:
-        return
-    parts = urlsplit(url)
-    if parts.scheme == "https" or (parts.scheme == "http" and is_loopback(parts.hostname or "")):
-        return
-    raise UserError(f"`{key}` in [{section}] must be https:// (plain http only to 127.0.0.1)")
-
-
-def _retry_after(headers: Any) -> float | None:
-    """Seconds to wait from ``Retry-After`` (any spelling: a ``$batch`` part's headers are a
-    plain JSON object, and HTTP header names are case-insensitive)."""
-    value = next((v for k, v in (headers or {}).items() if str(k).lower() == "retry-after"), None)
-    if value is None:
-        return None
-    try:
-        return max(0.0, float(value))
-    except ValueError:  # an HTTP-date (RFC 9110 10.2.3)
-        from email.utils import parsedate_to_datetime
-
-        try:
-            return max(0.0, parsedate_to_datetime(value).timestamp() - time.time())
-        except (TypeError, ValueError):
-            return None
+    require_secure_url(url, f"`{key}` in [{section}]")
 
 
 def _error_code(body: Any) -> str:
@@ -176,14 +136,21 @@ class GraphClient:
         self.root = (api_root or GRAPH_ROOT).rstrip("/")
         self.tokens = tokens
         self.timeout = timeout
-        self.retry = retry or Retry()
         self.batch_limit = min(batch_limit, BATCH_LIMIT)
         self._session = requests.Session()
         self._session.trust_env = False  # no proxy or netrc surprises for a bearer token
         self._token: str | None = None
-        self.waited_s = 0.0  # time spent backing off (reported by tests and benchmarks)
-        self.retries = 0
+        self.backoff = Backoff(retry or Retry(), "Microsoft Graph", "graph", frozenset({429}))
         self.requests = 0
+
+    @property
+    def retries(self) -> int:
+        return self.backoff.retries
+
+    @property
+    def waited_s(self) -> float:
+        """Time spent backing off (reported by tests and benchmarks)."""
+        return self.backoff.waited_s
 
     def close(self) -> None:
         self._session.close()
@@ -216,7 +183,7 @@ class GraphClient:
                     found = recheck()
                     if found is not None:
                         return found
-                self._pause(attempt, None, 0, doing)
+                self.backoff.pause(attempt, None, 0, doing)
                 attempt += 1
                 continue
             if answer.status < 300:
@@ -225,7 +192,7 @@ class GraphClient:
                 refreshed = True
                 self._token = self.tokens.access_token(refresh=True)
                 continue
-            after = _retry_after(answer.headers)
+            after = retry_after(answer.headers)
             error = self.translate(answer.status, answer.body, doing)
             if error is not None:
                 raise error
@@ -233,7 +200,7 @@ class GraphClient:
                 found = recheck()
                 if found is not None:
                     return found
-            self._pause(attempt, after, answer.status, doing)
+            self.backoff.pause(attempt, after, answer.status, doing)
             attempt += 1
 
     def pages(self, first: GraphRequest, doing: str) -> Any:
@@ -326,7 +293,7 @@ class GraphClient:
                     if error is None:  # throttled, failing, or waiting on a part that was
                         retry[rid] = pending[rid]
                         backoff = True
-                        after = _retry_after(part_headers)
+                        after = retry_after(part_headers)
                         if after is not None:
                             longest = max(longest or 0.0, after)
                         status = 429 if 429 in (status, code) else code
@@ -334,37 +301,15 @@ class GraphClient:
                         results[rid] = error
             pending = retry
             if pending and backoff:
-                self._pause(attempt, longest, status, doing, parts=len(pending))
+                self.backoff.pause(attempt, longest, status, doing, parts=len(pending))
             attempt += 1
         return results
 
     # ------------------------------------------------------------------ faults
 
-    def _pause(
-        self, attempt: int, after: float | None, status: int, doing: str, parts: int = 1
-    ) -> None:
-        if attempt + 1 >= self.retry.attempts or (after or 0.0) > self.retry.max_wait_s:
-            if status == 429:
-                raise RateLimited(
-                    f"Microsoft Graph is throttling chief while {doing} (HTTP 429); nothing "
-                    "was lost: the next sync goes on from here",
-                    retry_after=after,
-                )
-            raise ConnectorError(
-                f"Microsoft Graph kept failing while {doing} (HTTP {status or 'no answer'}); "
-                "the next sync tries again"
-            )
-        wait = self.retry.delay(attempt, after)
-        log.info(
-            "graph: HTTP %s while %s (%d part(s)); retrying in %.2f s", status, doing, parts, wait
-        )
-        self.waited_s += wait
-        self.retries += 1
-        time.sleep(wait)
-
     def translate(self, status: int, body: Any, doing: str) -> ConnectorError | None:
         """The project's error for an HTTP failure, or None when it is worth retrying."""
-        if status in _RETRY_STATUS:
+        if status in RETRY_STATUS:
             return None
         code = _error_code(body)
         where = f"Microsoft Graph while {doing}"

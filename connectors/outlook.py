@@ -60,9 +60,9 @@ from connectors.graph_client import (
     GraphClient,
     GraphGone,
     GraphRequest,
-    Retry,
     check_root,
 )
+from connectors.http_retry import Retry
 from connectors.imap_append import check_key, key_hash, with_key_header
 from connectors.ms_auth import MAIL_SCOPES, TokenProvider, kept_in, provider_for
 from connectors.parsing import parse_or_report

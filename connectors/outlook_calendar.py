@@ -39,7 +39,8 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from bot.errors import ConnectorError, UserError
 from bot.keyring_store import StoreKind
 from connectors.base import CalendarEntry
-from connectors.graph_client import GraphClient, GraphRequest, Retry, check_root
+from connectors.graph_client import GraphClient, GraphRequest, check_root
+from connectors.http_retry import Retry
 from connectors.ms_auth import CALENDAR_SCOPES, TokenProvider, kept_in, provider_for
 from connectors.outlook import odata_quote
 from connectors.vevent import check_key, entry_digest

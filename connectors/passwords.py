@@ -23,6 +23,7 @@ import ipaddress
 import os
 import stat
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from bot.errors import UserError
 
@@ -108,3 +109,15 @@ def is_loopback(host: str) -> bool:
         return ipaddress.ip_address(name).is_loopback
     except ValueError:
         return False
+
+
+def require_secure_url(url: str | None, what: str) -> None:
+    """``url`` (an API root, a token or sign-in endpoint) must be https://, or plain http to
+    this machine only (a local test server); ``what`` names it in the error (None: unset,
+    the connector's default)."""
+    if url is None:
+        return
+    parts = urlsplit(url)
+    if parts.scheme == "https" or (parts.scheme == "http" and is_loopback(parts.hostname or "")):
+        return
+    raise UserError(f"{what} must be https:// (plain http only to 127.0.0.1), not {url!r}")
