@@ -65,6 +65,7 @@ __all__ = [
     "CurrencyTotal",
     "Money",
     "PaymentPosition",
+    "claims_by_party",
     "currency_totals",
     "message_day",
     "parse_money",
@@ -264,8 +265,13 @@ class _Claim:
         return billed, 0, self.adjusted, patient, max(0, billed - self.adjusted - patient)
 
 
-def payment_positions(session: Session, practice_id: int, today: date) -> list[PaymentPosition]:
-    """Every party's position, by currency, then the largest outstanding first."""
+PartyKey = tuple[str, str, str]  # (party name, category, currency)
+
+
+def claims_by_party(session: Session, practice_id: int) -> dict[PartyKey, dict[str, _Claim]]:
+    """Every payment line settled into claims, per party and currency: one claim per case
+    (a payment naming a case's reference joins that case), else per reference, else per
+    message. The payment table and the summary's ageing bars both start from here."""
     rows = session.execute(
         select(Payment, MessageRow.category, Party.name)
         .join(MessageRow, MessageRow.id == Payment.message_id)
@@ -278,7 +284,7 @@ def payment_positions(session: Session, practice_id: int, today: date) -> list[P
             select(CaseRef.value, CaseRef.case_id).where(CaseRef.practice_id == practice_id)
         ).all()
     )
-    claims: dict[tuple[str, str, str], dict[str, _Claim]] = defaultdict(dict)
+    claims: dict[PartyKey, dict[str, _Claim]] = defaultdict(dict)
     for payment, category, party_name in rows:
         who = party_name or f"other {category or 'payer'}"
         group = claims[(who, category or "payer", payment.currency)]
@@ -290,6 +296,12 @@ def payment_positions(session: Session, practice_id: int, today: date) -> list[P
         else:
             claim_key = f"m{payment.message_id}"
         group.setdefault(claim_key, _Claim()).add(payment)
+    return claims
+
+
+def payment_positions(session: Session, practice_id: int, today: date) -> list[PaymentPosition]:
+    """Every party's position, by currency, then the largest outstanding first."""
+    claims = claims_by_party(session, practice_id)
     positions = [
         _position(who, category, currency, list(group.values()), today)
         for (who, category, currency), group in claims.items()

@@ -22,11 +22,9 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import TYPE_CHECKING
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from bot.models import CaseRef, MessageRow, Party, Payment
-from bot.payments import Money, _Claim
+from bot.payments import Money, claims_by_party
 
 if TYPE_CHECKING:
     from bot.referral_network import ReferralSource
@@ -91,34 +89,10 @@ class AgeingRow:
 def ageing_rows(session: Session, practice_id: int, today: date) -> list[AgeingRow]:
     """Outstanding amounts by age, per party and currency (see the module docstring).
 
-    Claims are grouped and settled exactly as :func:`bot.payments.payment_positions` does
-    (same rows, same claim keys, same :class:`bot.payments._Claim` arithmetic), so each bar's
-    total is that party's outstanding figure in the payment table.
+    Claims come from :func:`bot.payments.claims_by_party`, as the payment table's do, so each
+    bar's total is that party's outstanding figure in the payment table.
     """
-    rows = session.execute(
-        select(Payment, MessageRow.category, Party.name)
-        .join(MessageRow, MessageRow.id == Payment.message_id)
-        .outerjoin(Party, Party.id == Payment.party_id)
-        .where(Payment.practice_id == practice_id)
-        .order_by(Payment.id)
-    ).all()
-    named = dict(
-        session.execute(
-            select(CaseRef.value, CaseRef.case_id).where(CaseRef.practice_id == practice_id)
-        ).all()
-    )
-    claims: dict[tuple[str, str, str], dict[str, _Claim]] = defaultdict(dict)
-    for payment, category, party_name in rows:
-        who = party_name or f"other {category or 'payer'}"
-        case_id = payment.case_id or named.get(payment.reference or "")
-        if case_id is not None:
-            claim_key = f"c{case_id}"
-        elif payment.reference:
-            claim_key = f"r{payment.reference}"
-        else:
-            claim_key = f"m{payment.message_id}"
-        group = claims[(who, category or "payer", payment.currency)]
-        group.setdefault(claim_key, _Claim()).add(payment)
+    claims = claims_by_party(session, practice_id)
     sums: dict[tuple[str, str, str], list[int]] = {}
     for key, group in claims.items():
         buckets = [0] * len(AGEING_BUCKETS)
