@@ -48,7 +48,14 @@ class Runtime:
     _connectors: dict[str, Any] = field(default_factory=dict)
 
     @classmethod
-    def from_config(cls, config: Config, today: date | None = None) -> Runtime:
+    def from_config(
+        cls,
+        config: Config,
+        today: date | None = None,
+        database: tuple[Engine, sessionmaker[Session]] | None = None,
+    ) -> Runtime:
+        """Build the practice's run; ``database`` (engine, sessions) is a case log already open
+        that the practice shares with others (a worker serving many practices)."""
         rule_dirs = [shipped_rules(), *(config.resolve(p) for p in config.rules.dirs)]
         rules = load_rules(rule_dirs)
         for problem in rules.problems:
@@ -67,7 +74,10 @@ class Runtime:
         key = None
         if config.database.encryption == "sqlcipher":
             key = database_key(config.practice.slug, config.resolve(config.database.key_file))
-        engine, sessions = open_database(database_url(config.database_url), key=key)
+        if database is not None:
+            engine, sessions = database
+        else:
+            engine, sessions = open_database(database_url(config.database_url), key=key)
         pseudonyms = Pseudonymiser(load_or_create_key(config.data_path / "pseudonym.key"))
         created = False
         with sessions.begin() as session:
