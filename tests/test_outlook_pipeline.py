@@ -153,9 +153,7 @@ def test_sync_over_outlook_gives_the_embedded_demos_cases_drafts_and_entries(
     check_server(server, config, result)
     assert server.count("/createReply", "POST") >= 1  # replies threaded by Outlook itself
     summaries = [
-        m
-        for m in server.mail.in_folder("inbox")
-        if any(h["value"] == "summary" for h in m.headers)
+        m for m in server.mail.in_folder("inbox") if any(h["value"] == "summary" for h in m.headers)
     ]
     assert len(summaries) == 1 and summaries[0].props["isDraft"] is False
 
