@@ -157,7 +157,11 @@ def referral_sources(
         if case_id is not None:
             latest_on_case[case_id] = max(latest_on_case.get(case_id, received), received)
     referring = {keys[(d, s)][0] for d, s, category, *_ in rows if category == "referral"}
-    closed = set(session.scalars(select(Case.id).where(Case.closed.is_(True))))
+    closed = set(
+        session.scalars(
+            select(Case.id).where(Case.practice_id == practice_id, Case.closed.is_(True))
+        )
+    )
     tallies: dict[str, _Tally] = {}
     for domain, sender, category, event, case_id, received in rows:
         if received is None:
