@@ -126,8 +126,7 @@ NOT_IN_POSTGRESQL_PASS = {
     "tests/test_scheduler.py::test_run_syncs_refuses_a_second_daemon_and_stops_on_sigterm",
     "tests/test_hostile_input.py::test_generated_mail_through_maildir_and_pipeline",
     "tests/test_migrations.py",  # SQLite by name; tests/test_tenancy.py migrates PostgreSQL
-    "tests/test_audit.py",  # reads data/chief.db with sqlite3
-    "tests/test_retention.py",  # reads data/chief.db with sqlite3
+    "tests/test_audit.py::test_upgrade_to_0003_keeps_audit_entries",  # SQLite by name
     "tests/test_no_patient_data.py",  # reads data/chief.db's bytes
     # A practice synced once by a module-scoped fixture, then read by each test:
     "tests/test_summary_demo.py",

@@ -7,20 +7,22 @@ import email
 import email.policy
 import json
 import os
-import sqlite3
 import subprocess
 import sys
 from collections import Counter
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
 from alembic import command
-from sqlalchemy import create_engine, inspect, text
+from sqlalchemy import Connection, DateTime, bindparam, create_engine, inspect, text
 
 from bot.audit import parse_since
-from bot.db import alembic_config, open_database
+from bot.config import load_config
+from bot.db import DATABASE_URL_ENV, alembic_config, database_url, open_database
 from bot.demo import DEMO_DAY, run_demo
 from bot.errors import UserError
 from bot.keys import stable_key
@@ -38,14 +40,33 @@ WRITES = {
 
 
 @pytest.fixture(scope="module")
-def demo_home(tmp_path_factory: pytest.TempPathFactory) -> Path:
+def demo_practice(tmp_path_factory: pytest.TempPathFactory) -> Path:
     home = tmp_path_factory.mktemp("audit") / "practice"
     run_demo(home, today=DEMO_DAY, progress=False)
     return home
 
 
-def _db(home: Path) -> sqlite3.Connection:
-    return sqlite3.connect(home / "data" / "chief.db")
+@pytest.fixture
+def demo_home(
+    demo_practice: Path, _module_case_log: str | None, monkeypatch: pytest.MonkeyPatch
+) -> Path:
+    """The demo practice synced once for the module; in the PostgreSQL pass this test reads
+    (and its ``chief`` commands open) the module's database, where that sync went, rather
+    than the fresh one each test is given."""
+    if _module_case_log is not None:
+        monkeypatch.setenv(DATABASE_URL_ENV, _module_case_log)
+    return demo_practice
+
+
+@contextmanager
+def _db(home: Path) -> Iterator[Connection]:
+    """The practice's case log (``$CHIEF_DATABASE_URL`` when set), one transaction."""
+    engine = create_engine(database_url(load_config(home / "chief.toml").database_url))
+    try:
+        with engine.begin() as conn:
+            yield conn
+    finally:
+        engine.dispose()
 
 
 def chief(home: Path, *args: str) -> subprocess.CompletedProcess[str]:
@@ -63,18 +84,25 @@ def chief(home: Path, *args: str) -> subprocess.CompletedProcess[str]:
 def test_every_draft_has_one_entry_with_connector_case_and_rule(demo_home: Path) -> None:
     with _db(demo_home) as db:
         drafts = db.execute(
-            "SELECT d.key, d.remote_id, d.case_id, d.template, m.key, m.rule_id FROM draft d"
-            " JOIN message m ON m.id = d.message_id WHERE d.state = 'written'"
+            text(
+                "SELECT d.key, d.remote_id, d.case_id, d.template, m.key, m.rule_id FROM draft d"
+                " JOIN message m ON m.id = d.message_id WHERE d.state = 'written'"
+            )
         ).fetchall()
         entries = {
             row[0]: row[1:]
             for row in db.execute(
-                "SELECT target, remote_id, connector, case_id, rule, actor FROM audit_event"
-                " WHERE action IN ('draft.create', 'draft.reconcile')"
+                text(
+                    "SELECT target, remote_id, connector, case_id, rule, actor FROM audit_event"
+                    " WHERE action IN ('draft.create', 'draft.reconcile')"
+                )
             )
         }
         per_key = Counter(
-            t for (t,) in db.execute("SELECT target FROM audit_event WHERE action LIKE 'draft.%'")
+            t
+            for (t,) in db.execute(
+                text("SELECT target FROM audit_event WHERE action LIKE 'draft.%'")
+            )
         )
     assert len(drafts) > 20
     assert set(per_key.values()) == {1}  # exactly one entry per draft
@@ -93,25 +121,31 @@ def test_every_draft_has_one_entry_with_connector_case_and_rule(demo_home: Path)
 def test_calendar_summary_and_checklist_entries_name_their_connector(demo_home: Path) -> None:
     with _db(demo_home) as db:
         written = db.execute(
-            "SELECT key, remote_id, source FROM calendar_entry WHERE state = 'written'"
+            text("SELECT key, remote_id, source FROM calendar_entry WHERE state = 'written'")
         ).fetchall()
         calendar = {
             t: (r, c, case, rule, d)
             for t, r, c, case, rule, d in db.execute(
-                "SELECT target, remote_id, connector, case_id, rule, detail FROM audit_event"
-                " WHERE action = 'calendar.upsert'"
+                text(
+                    "SELECT target, remote_id, connector, case_id, rule, detail FROM audit_event"
+                    " WHERE action = 'calendar.upsert'"
+                )
             )
         }
         deadlines = {
             key: (case_id, rule)
             for key, case_id, rule in db.execute(
-                "SELECT d.key, d.case_id, m.rule_id FROM deadline d"
-                " LEFT JOIN message m ON m.id = d.message_id"
+                text(
+                    "SELECT d.key, d.case_id, m.rule_id FROM deadline d"
+                    " LEFT JOIN message m ON m.id = d.message_id"
+                )
             )
         }
         others = db.execute(
-            "SELECT action, connector, remote_id FROM audit_event"
-            " WHERE action IN ('summary.deliver', 'checklist.create', 'research.digest')"
+            text(
+                "SELECT action, connector, remote_id FROM audit_event"
+                " WHERE action IN ('summary.deliver', 'checklist.create', 'research.digest')"
+            )
         ).fetchall()
     assert len(written) == len(calendar) > 50
     linked = 0
@@ -132,12 +166,12 @@ def test_calendar_summary_and_checklist_entries_name_their_connector(demo_home: 
 
 def test_a_second_run_records_nothing_more(demo_home: Path) -> None:
     with _db(demo_home) as db:
-        before = db.execute("SELECT count(*) FROM audit_event").fetchone()[0]
+        before = db.execute(text("SELECT count(*) FROM audit_event")).scalar_one()
     result = run_demo(demo_home, today=DEMO_DAY, progress=False)
     assert result["new"]["drafts"] == 0
     with _db(demo_home) as db:
-        assert db.execute("SELECT count(*) FROM audit_event").fetchone()[0] == before
-        actions = {a for (a,) in db.execute("SELECT DISTINCT action FROM audit_event")}
+        assert db.execute(text("SELECT count(*) FROM audit_event")).scalar_one() == before
+        actions = {a for (a,) in db.execute(text("SELECT DISTINCT action FROM audit_event"))}
     assert actions <= WRITES
 
 
@@ -159,9 +193,9 @@ def test_chief_audit_lists_every_entry_oldest_first_with_ids_only(demo_home: Pat
     lines = [json.loads(line) for line in as_json.stdout.splitlines()]
     with _db(demo_home) as db:
         count, first_case = db.execute(
-            "SELECT count(*), min(case_id) FROM audit_event WHERE action = 'draft.create'"
-        ).fetchone()
-        total = db.execute("SELECT count(*) FROM audit_event").fetchone()[0]
+            text("SELECT count(*), min(case_id) FROM audit_event WHERE action = 'draft.create'")
+        ).one()
+        total = db.execute(text("SELECT count(*) FROM audit_event")).scalar_one()
     assert len(lines) == total
     assert sum(e["action"] == "draft.create" for e in lines) == count
     moments = [datetime.fromisoformat(e["at"]) for e in lines]
@@ -191,15 +225,20 @@ def test_chief_audit_lists_every_entry_oldest_first_with_ids_only(demo_home: Pat
 
 def test_since_keeps_only_later_entries(demo_home: Path) -> None:
     tz = ZoneInfo("America/New_York")
-    old = (datetime.now(tz) - timedelta(days=10)).replace(tzinfo=None)
+    old = datetime.now(tz) - timedelta(days=10)  # kept in the practice's clock, as chief does
     with _db(demo_home) as db:
         db.execute(
-            "UPDATE audit_event SET at = ? WHERE action = 'calendar.upsert'",
-            (old.isoformat(sep=" "),),
+            text("UPDATE audit_event SET at = :old WHERE action = 'calendar.upsert'").bindparams(
+                bindparam("old", type_=DateTime(timezone=True))
+            ),
+            {"old": old},
         )
         total, aged = db.execute(
-            "SELECT count(*), sum(action = 'calendar.upsert') FROM audit_event"
-        ).fetchone()
+            text(
+                "SELECT count(*), sum(CASE WHEN action = 'calendar.upsert' THEN 1 ELSE 0 END)"
+                " FROM audit_event"
+            )
+        ).one()
     recent = chief(demo_home, "audit", "--json", "--since", "7d")
     assert recent.returncode == 0, recent.stderr
     actions = [json.loads(line)["action"] for line in recent.stdout.splitlines()]

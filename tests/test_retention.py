@@ -6,23 +6,47 @@ from __future__ import annotations
 
 import json
 import os
-import sqlite3
 import subprocess
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime
 from pathlib import Path
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import Connection, DateTime, TextClause, bindparam, create_engine, text
 
 from bot.config import load_config
+from bot.db import database_url
 from bot.demo import DEMO_DAY, prepare_home, run_demo
 from bot.retention import apply_retention
 from bot.runtime import Runtime
 from bot.summary_case_ids import short_case_id
 
-OLD_UTC = "2026-09-01 00:00:00.000000"  # how SQLite keeps a message's logged_at (UTC)
-OLD_LOCAL = "2026-09-01 00:00:00.000000"  # and a case's updated_at (the practice's clock)
+# Long ago, as chief keeps it: a message's logged_at in UTC, a case's updated_at in the
+# practice's clock (the demo practice's zone).
+OLD_UTC = datetime(2026, 9, 1, tzinfo=UTC)
+OLD_LOCAL = datetime(2026, 9, 1, tzinfo=ZoneInfo("America/New_York"))
 
 
-def _db(home: Path) -> sqlite3.Connection:
-    return sqlite3.connect(home / "data" / "chief.db")
+@contextmanager
+def _db(home: Path) -> Iterator[Connection]:
+    """The practice's case log (``$CHIEF_DATABASE_URL`` when set), one transaction."""
+    engine = create_engine(database_url(load_config(home / "chief.toml").database_url))
+    try:
+        with engine.begin() as conn:
+            yield conn
+    finally:
+        engine.dispose()
+
+
+def _sql(query: str, lists: tuple[str, ...] = (), moments: tuple[str, ...] = ()) -> TextClause:
+    """``query`` with its ``lists`` parameters expanded for ``IN :name`` and its ``moments``
+    bound as timestamps (with their zone on PostgreSQL, their wall clock on SQLite)."""
+    return text(query).bindparams(
+        *(bindparam(name, expanding=True) for name in lists),
+        *(bindparam(name, type_=DateTime(timezone=True)) for name in moments),
+    )
 
 
 def chief(home: Path, *args: str, stdin: str | None = None) -> subprocess.CompletedProcess[str]:
@@ -47,23 +71,20 @@ def _demo(tmp_path: Path, retention: str = "") -> Path:
     return home
 
 
-def _marks(values: list[object]) -> str:
-    """SQL placeholders for ``values``."""
-    return ",".join("?" * len(values))
-
-
 def _drafts_folder(home: Path) -> int:
     return sum(1 for p in (home / "Maildir" / ".Drafts").glob("*/*") if p.is_file())
 
 
-def _case_with_drafts_and_deadlines(db: sqlite3.Connection) -> tuple[int, str]:
+def _case_with_drafts_and_deadlines(db: Connection) -> tuple[int, str]:
     case_id, ref = db.execute(
-        "SELECT c.id, r.value FROM case_ c JOIN case_ref r ON r.case_id = c.id"
-        " WHERE c.kind = 'prior_auth'"
-        " AND EXISTS (SELECT 1 FROM draft d WHERE d.case_id = c.id AND d.state = 'written')"
-        " AND EXISTS (SELECT 1 FROM deadline d WHERE d.case_id = c.id)"
-        " ORDER BY c.id LIMIT 1"
-    ).fetchone()
+        text(
+            "SELECT c.id, r.value FROM case_ c JOIN case_ref r ON r.case_id = c.id"
+            " WHERE c.kind = 'prior_auth'"
+            " AND EXISTS (SELECT 1 FROM draft d WHERE d.case_id = c.id AND d.state = 'written')"
+            " AND EXISTS (SELECT 1 FROM deadline d WHERE d.case_id = c.id)"
+            " ORDER BY c.id LIMIT 1"
+        )
+    ).one()
     return case_id, ref
 
 
@@ -71,22 +92,31 @@ def test_forget_erases_a_case_and_a_full_resync_never_brings_it_back(tmp_path: P
     home = _demo(tmp_path)
     with _db(home) as db:
         case_id, ref = _case_with_drafts_and_deadlines(db)
-        messages = db.execute(
-            "SELECT id, key FROM message WHERE case_id = ? ORDER BY id", (case_id,)
-        ).fetchall()
-        drafts = db.execute(
-            "SELECT key, remote_id FROM draft WHERE case_id = ? ORDER BY id", (case_id,)
-        ).fetchall()
+        case = {"case": case_id}
+        messages = [
+            tuple(row)
+            for row in db.execute(
+                text("SELECT id, key FROM message WHERE case_id = :case ORDER BY id"), case
+            )
+        ]
+        drafts = [
+            tuple(row)
+            for row in db.execute(
+                text("SELECT key, remote_id FROM draft WHERE case_id = :case ORDER BY id"), case
+            )
+        ]
         deadline_keys = [
-            k for (k,) in db.execute("SELECT key FROM deadline WHERE case_id = ?", (case_id,))
+            k for (k,) in db.execute(text("SELECT key FROM deadline WHERE case_id = :case"), case)
         ]
         totals = db.execute(
-            "SELECT (SELECT count(*) FROM case_), (SELECT count(*) FROM draft),"
-            " (SELECT count(*) FROM message), (SELECT count(*) FROM audit_event)"
-        ).fetchone()
+            text(
+                "SELECT (SELECT count(*) FROM case_), (SELECT count(*) FROM draft),"
+                " (SELECT count(*) FROM message), (SELECT count(*) FROM audit_event)"
+            )
+        ).one()
         audited = db.execute(
-            "SELECT count(*) FROM audit_event WHERE case_id = ?", (case_id,)
-        ).fetchone()[0]
+            text("SELECT count(*) FROM audit_event WHERE case_id = :case"), case
+        ).scalar_one()
     assert messages and drafts and deadline_keys and audited
     in_folder = _drafts_folder(home)
 
@@ -100,32 +130,43 @@ def test_forget_erases_a_case_and_a_full_resync_never_brings_it_back(tmp_path: P
     with _db(home) as db:
         for table in ("case_ref", "case_event", "deadline", "payment"):
             assert db.execute(
-                f"SELECT count(*) FROM {table} WHERE case_id = ?", (case_id,)
-            ).fetchone() == (0,)
+                text(f"SELECT count(*) FROM {table} WHERE case_id = :case"), case
+            ).one() == (0,)
         assert db.execute(
-            f"SELECT count(*) FROM calendar_entry WHERE key IN ({_marks(deadline_keys)})",
-            deadline_keys,
-        ).fetchone() == (0,)
+            _sql("SELECT count(*) FROM calendar_entry WHERE key IN :keys", lists=("keys",)),
+            {"keys": deadline_keys},
+        ).one() == (0,)
         assert db.execute(
-            "SELECT kind, status, closed, party_id, patient_pseudonym FROM case_ WHERE id = ?",
-            (case_id,),
-        ).fetchone() == ("forgotten", "forgotten", 1, None, None)
+            text(
+                "SELECT kind, status, closed, party_id, patient_pseudonym FROM case_"
+                " WHERE id = :case"
+            ),
+            case,
+        ).one() == ("forgotten", "forgotten", True, None, None)
         kept = db.execute(
-            "SELECT id, key, message_id, thread_root, sender_hash, subject_hash, sender_domain,"
-            " category, rule_id, case_id, received_at, reply_address FROM message"
-            f" WHERE id IN ({_marks(messages)}) ORDER BY id",
-            [m for m, _ in messages],
+            _sql(
+                "SELECT id, key, message_id, thread_root, sender_hash, subject_hash,"
+                " sender_domain, category, rule_id, case_id, received_at, reply_address"
+                " FROM message WHERE id IN :ids ORDER BY id",
+                lists=("ids",),
+            ),
+            {"ids": [m for m, _ in messages]},
         ).fetchall()
         assert [(row[0], row[1]) for row in kept] == messages  # the exactly-once keys stay
         assert {row[2:] for row in kept} == {(None, None, "", "", "", None, None, None, None, None)}
         assert db.execute(
-            "SELECT key, remote_id, raw, case_id FROM draft"
-            f" WHERE key IN ({_marks(drafts)}) ORDER BY id",
-            [k for k, _ in drafts],
+            _sql(
+                "SELECT key, remote_id, raw, case_id FROM draft WHERE key IN :keys ORDER BY id",
+                lists=("keys",),
+            ),
+            {"keys": [k for k, _ in drafts]},
         ).fetchall() == [(k, r, None, None) for k, r in drafts]
         entries = db.execute(
-            "SELECT action, actor, target, detail FROM audit_event WHERE case_id = ? ORDER BY id",
-            (case_id,),
+            text(
+                "SELECT action, actor, target, detail FROM audit_event WHERE case_id = :case"
+                " ORDER BY id"
+            ),
+            case,
         ).fetchall()
         assert len(entries) == audited + 1
         assert all(detail is None for *_, detail in entries[:-1])
@@ -135,22 +176,27 @@ def test_forget_erases_a_case_and_a_full_resync_never_brings_it_back(tmp_path: P
         assert ref not in detail
 
         # A full resync: the cursor forgotten too, every message of the Maildir read again.
-        db.execute("UPDATE mailbox SET cursor = NULL")
+        db.execute(text("UPDATE mailbox SET cursor = NULL"))
     again = run_demo(home, today=DEMO_DAY, progress=False)
     assert again["new"] == {"messages": 0, "cases": 0, "drafts": 0, "calendar_entries": 0}
     with _db(home) as db:
         assert db.execute(
-            "SELECT (SELECT count(*) FROM case_), (SELECT count(*) FROM draft),"
-            " (SELECT count(*) FROM message), (SELECT count(*) FROM audit_event)"
-        ).fetchone() == (totals[0], totals[1], totals[2], totals[3] + 1)
-        assert db.execute("SELECT count(*) FROM case_ref WHERE value = ?", (ref,)).fetchone() == (
-            0,
-        )
+            text(
+                "SELECT (SELECT count(*) FROM case_), (SELECT count(*) FROM draft),"
+                " (SELECT count(*) FROM message), (SELECT count(*) FROM audit_event)"
+            )
+        ).one() == (totals[0], totals[1], totals[2], totals[3] + 1)
         assert db.execute(
-            "SELECT count(*) FROM message WHERE case_id IS NULL AND category IS NULL"
-            f" AND error IS NULL AND id IN ({_marks(messages)})",
-            [m for m, _ in messages],
-        ).fetchone() == (len(messages),)
+            text("SELECT count(*) FROM case_ref WHERE value = :ref"), {"ref": ref}
+        ).one() == (0,)
+        assert db.execute(
+            _sql(
+                "SELECT count(*) FROM message WHERE case_id IS NULL AND category IS NULL"
+                " AND error IS NULL AND id IN :ids",
+                lists=("ids",),
+            ),
+            {"ids": [m for m, _ in messages]},
+        ).one() == (len(messages),)
     assert _drafts_folder(home) == in_folder
     shown = chief(home, "summary", "--print", "--today", DEMO_DAY.isoformat())
     assert shown.returncode == 0, shown.stderr
@@ -161,11 +207,10 @@ def test_forget_erases_a_case_and_a_full_resync_never_brings_it_back(tmp_path: P
 
 def test_forget_asks_first_and_names_a_wrong_id(tmp_path: Path) -> None:
     home = _demo(tmp_path)
+    refs = text("SELECT count(*) FROM case_ref WHERE case_id = :case")
     with _db(home) as db:
         case_id, ref = _case_with_drafts_and_deadlines(db)
-        before = db.execute(
-            "SELECT count(*) FROM case_ref WHERE case_id = ?", (case_id,)
-        ).fetchone()
+        before = db.execute(refs, {"case": case_id}).one()
     refused = chief(home, "forget", short_case_id(case_id).lower(), stdin="")
     assert refused.returncode == 1
     assert "without --yes" in refused.stderr
@@ -174,48 +219,59 @@ def test_forget_asks_first_and_names_a_wrong_id(tmp_path: Path) -> None:
     typo = chief(home, "forget", "ZZ", "--yes")
     assert typo.returncode == 1 and "not a case id" in typo.stderr
     with _db(home) as db:  # nothing changed, not even an audit entry
-        assert (
-            db.execute("SELECT count(*) FROM case_ref WHERE case_id = ?", (case_id,)).fetchone()
-            == before
-        )
+        assert db.execute(refs, {"case": case_id}).one() == before
         assert db.execute(
-            "SELECT count(*) FROM audit_event WHERE action = 'case.forget'"
-        ).fetchone() == (0,)
-        assert db.execute("SELECT status FROM case_ WHERE id = ?", (case_id,)).fetchone() != (
-            "forgotten",
-        )
+            text("SELECT count(*) FROM audit_event WHERE action = 'case.forget'")
+        ).one() == (0,)
+        assert db.execute(
+            text("SELECT status FROM case_ WHERE id = :case"), {"case": case_id}
+        ).one() != ("forgotten",)
 
 
 def test_message_days_reduces_old_messages_to_their_keys(tmp_path: Path) -> None:
     home = _demo(tmp_path, "message_days = 30")
     with _db(home) as db:
         # Nothing is old yet: the first pass reduced nothing.
-        assert db.execute("SELECT count(*) FROM message WHERE sender_hash = ''").fetchone() == (0,)
+        assert db.execute(text("SELECT count(*) FROM message WHERE sender_hash = ''")).one() == (0,)
         quiet, active = (
             row[0]
             for row in db.execute(
-                "SELECT c.id FROM case_ c WHERE c.closed = 0 AND (SELECT count(*) FROM message m"
-                " WHERE m.case_id = c.id) >= 2 ORDER BY c.id LIMIT 2"
+                text(
+                    "SELECT c.id FROM case_ c WHERE c.closed = false AND (SELECT count(*)"
+                    " FROM message m WHERE m.case_id = c.id) >= 2 ORDER BY c.id LIMIT 2"
+                )
             )
         )
         # Unfiled mail and two cases' mail logged long ago; only `quiet` has had no mail since.
         db.execute(
-            "UPDATE message SET logged_at = ? WHERE case_id IS NULL OR case_id IN (?, ?)",
-            (OLD_UTC, quiet, active),
+            _sql(
+                "UPDATE message SET logged_at = :old"
+                " WHERE case_id IS NULL OR case_id IN (:quiet, :active)",
+                moments=("old",),
+            ),
+            {"old": OLD_UTC, "quiet": quiet, "active": active},
         )
-        db.execute("UPDATE case_ SET updated_at = ? WHERE id = ?", (OLD_LOCAL, quiet))
+        db.execute(
+            _sql("UPDATE case_ SET updated_at = :old WHERE id = :case", moments=("old",)),
+            {"old": OLD_LOCAL, "case": quiet},
+        )
         before = {
-            row[0]: row[1:]
+            row[0]: tuple(row[1:])
             for row in db.execute(
-                "SELECT id, key, category, rule_id, case_id, received_at, sender_domain,"
-                " message_id, sender_hash FROM message"
+                text(
+                    "SELECT id, key, category, rule_id, case_id, received_at, sender_domain,"
+                    " message_id, sender_hash FROM message"
+                )
             )
         }
         aged = {
             m
             for (m,) in db.execute(
-                "SELECT id FROM message WHERE (case_id IS NULL OR case_id = ?) AND error IS NULL",
-                (quiet,),
+                text(
+                    "SELECT id FROM message WHERE (case_id IS NULL OR case_id = :quiet)"
+                    " AND error IS NULL"
+                ),
+                {"quiet": quiet},
             )
         }
     assert len(aged) > 20
@@ -224,10 +280,13 @@ def test_message_days_reduces_old_messages_to_their_keys(tmp_path: Path) -> None
     assert result["new"]["messages"] == 0
     with _db(home) as db:
         after = {
-            row[0]: row[1:]
+            row[0]: tuple(row[1:])
             for row in db.execute(
-                "SELECT id, key, category, rule_id, case_id, received_at, sender_domain,"
-                " message_id, sender_hash, subject_hash, thread_root, reply_address FROM message"
+                text(
+                    "SELECT id, key, category, rule_id, case_id, received_at, sender_domain,"
+                    " message_id, sender_hash, subject_hash, thread_root, reply_address"
+                    " FROM message"
+                )
             )
         }
         reduced = {m for m, row in after.items() if row[6:] == (None, "", "", None, None)}
@@ -244,41 +303,42 @@ def test_message_days_reduces_old_messages_to_their_keys(tmp_path: Path) -> None
 
 def test_closed_case_days_forgets_closed_cases_but_keeps_cme_records(tmp_path: Path) -> None:
     home = _demo(tmp_path, "closed_case_days = 30")
+    refs = text("SELECT count(*) FROM case_ref WHERE case_id = :case")
     with _db(home) as db:
         old_closed, recent_closed = (
             row[0]
             for row in db.execute(
-                "SELECT id FROM case_ WHERE kind = 'referral' ORDER BY id LIMIT 2"
+                text("SELECT id FROM case_ WHERE kind = 'referral' ORDER BY id LIMIT 2")
             )
         )
-        cme = db.execute("SELECT id FROM case_ WHERE kind = 'cme' ORDER BY id LIMIT 1").fetchone()[
-            0
-        ]
-        db.execute("UPDATE case_ SET closed = 1 WHERE id IN (?, ?)", (old_closed, recent_closed))
+        cme = db.execute(
+            text("SELECT id FROM case_ WHERE kind = 'cme' ORDER BY id LIMIT 1")
+        ).scalar_one()
         db.execute(
-            "UPDATE case_ SET updated_at = ? WHERE id IN (?, ?)", (OLD_LOCAL, old_closed, cme)
+            text("UPDATE case_ SET closed = true WHERE id IN (:old, :recent)"),
+            {"old": old_closed, "recent": recent_closed},
         )
-        cme_refs = db.execute("SELECT count(*) FROM case_ref WHERE case_id = ?", (cme,)).fetchone()
+        db.execute(
+            _sql("UPDATE case_ SET updated_at = :at WHERE id IN (:old, :cme)", moments=("at",)),
+            {"at": OLD_LOCAL, "old": old_closed, "cme": cme},
+        )
+        cme_refs = db.execute(refs, {"case": cme}).one()
     assert cme_refs[0] > 0
     run_demo(home, today=DEMO_DAY, progress=False)
     with _db(home) as db:
         status = dict(
-            db.execute(
-                "SELECT id, status FROM case_ WHERE id IN (?, ?, ?)",
-                (old_closed, recent_closed, cme),
+            tuple(row)
+            for row in db.execute(
+                text("SELECT id, status FROM case_ WHERE id IN (:old, :recent, :cme)"),
+                {"old": old_closed, "recent": recent_closed, "cme": cme},
             )
         )
         assert status[old_closed] == "forgotten"
         assert status[recent_closed] != "forgotten" and status[cme] != "forgotten"
-        assert (
-            db.execute("SELECT count(*) FROM case_ref WHERE case_id = ?", (cme,)).fetchone()
-            == cme_refs
-        )
+        assert db.execute(refs, {"case": cme}).one() == cme_refs
+        assert db.execute(refs, {"case": old_closed}).one() == (0,)
         assert db.execute(
-            "SELECT count(*) FROM case_ref WHERE case_id = ?", (old_closed,)
-        ).fetchone() == (0,)
-        assert db.execute(
-            "SELECT action, actor, case_id FROM audit_event WHERE action = 'case.forget'"
+            text("SELECT action, actor, case_id FROM audit_event WHERE action = 'case.forget'")
         ).fetchall() == [("case.forget", "retention", old_closed)]
     cpd = chief(home, "cpd", "--json", "--today", DEMO_DAY.isoformat())
     assert cpd.returncode == 0 and json.loads(cpd.stdout)["certificates"]
