@@ -522,7 +522,7 @@ def test_a_broken_template_does_not_stop_the_run(practice_dir: Callable[..., Pat
     report = sync(rt)
     with rt.sessions() as session:
         assert session.scalar(select(func.count()).select_from(MessageRow)) == 2
-        drafts = dict(session.execute(select(Draft.template, Draft.state)).tuples().all())
+        drafts = {t: s for t, s in session.execute(select(Draft.template, Draft.state))}
     assert drafts == {"own/broken.j2": "failed", "own/fine.j2": "written"}
     assert len(list((home / "Maildir" / ".Drafts").glob("*/chief-*"))) == 1
     problems = "\n".join(report.errors + getattr(report, "problems", []))
