@@ -13,6 +13,8 @@ from typing import Any
 from alembic import command
 from alembic.config import Config
 from sqlalchemy import Engine, create_engine, event, text
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError, NoSuchModuleError
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.db_crypto import keying_listener, sqlcipher_module
@@ -51,6 +53,37 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.close()
 
 
+def _engine(url: str, options: dict[str, Any]) -> Engine:
+    """The engine for ``url``; a URL that names no database SQLAlchemy can open is the user's
+    to fix, named with where it was set (its password never shown)."""
+    where = (
+        "$" + DATABASE_URL_ENV if os.environ.get(DATABASE_URL_ENV, "").strip() else "[database] url"
+    )
+    try:
+        parsed = make_url(url)
+    except ArgumentError:
+        raise UserError(
+            f"{where} is not a database URL",
+            [
+                "write it as dialect+driver://user:password@host/database, e.g. "
+                "sqlite:///data/chief.db or postgresql+psycopg://chief@127.0.0.1/chief"
+            ],
+        ) from None
+    try:
+        return create_engine(url, future=True, **options)
+    except NoSuchModuleError:
+        shown = parsed.render_as_string(hide_password=True)
+        raise UserError(
+            f"{where} {shown}: no database driver for {parsed.drivername!r}",
+            ["use sqlite:///… or postgresql+psycopg://… (pip install -e '.[postgres]')"],
+        ) from None
+    except ImportError as exc:
+        raise UserError(
+            f"{where}: the driver for {parsed.drivername!r} is not installed ({exc.name})",
+            ["for PostgreSQL: pip install -e '.[postgres]'"],
+        ) from None
+
+
 def open_database(
     url: str, migrate: bool = True, key: bytes | None = None
 ) -> tuple[Engine, sessionmaker[Session]]:
@@ -68,7 +101,7 @@ def open_database(
         if not url.startswith("sqlite:"):
             raise UserError('[database] encryption = "sqlcipher" is for a SQLite case log')
         options["module"] = sqlcipher_module()
-    engine = create_engine(url, future=True, **options)
+    engine = _engine(url, options)
     if key is not None:
         event.listen(engine, "connect", keying_listener(key, url.removeprefix("sqlite:///")))
     if engine.dialect.name == "sqlite":

@@ -24,16 +24,19 @@ from __future__ import annotations
 
 import itertools
 import os
-import re
 import subprocess
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
 
+from bot.db import DATABASE_URL_ENV, database_url
 from tests.servers.postgres import Postgres, postgres_bin_dir
 
 __all__ = [
+    "case_log_text",
+    "case_log_url",
     "database_backend",
     "postgres_database",
     "postgres_server",
@@ -112,69 +115,101 @@ def postgres_database(postgres_server: Postgres) -> Iterator[Callable[..., str]]
             postgres_server.drop_database(name)
 
 
-# Left out of the PostgreSQL pass (they run in the default pass): tests that read the SQLite file
-# itself (its bytes, its path) or reset the practice folder between rounds expecting a fresh
-# case log with it, and modules that start their own PostgreSQL databases anyway.
-NOT_IN_POSTGRESQL_PASS = {
-    "tests/test_worker.py",
-    "tests/test_scale.py",
-    "tests/test_crash_points.py::test_killed_at_100_points_then_rerun_loses_and_duplicates_nothing",
-    "tests/test_gmail_pipeline.py::test_killed_at_many_points_then_rerun_everything_exactly_once",
-    "tests/test_gmail_pipeline.py::test_category_labels_exactly_once_across_kills",
-    "tests/test_outlook_pipeline.py::test_killed_at_many_points_then_rerun_everything_exactly_once",
-    "tests/test_pipeline.py::test_crash_at_every_durable_step_then_rerun",
-    "tests/test_scheduler.py::test_run_syncs_refuses_a_second_daemon_and_stops_on_sigterm",
-    "tests/test_hostile_input.py::test_generated_mail_through_maildir_and_pipeline",
-    "tests/test_migrations.py",  # SQLite by name; tests/test_tenancy.py migrates PostgreSQL
-    "tests/test_audit.py::test_upgrade_to_0003_keeps_audit_entries",  # SQLite by name
-    "tests/test_no_patient_data.py",  # reads data/chief.db's bytes
-    # A practice synced once by a module-scoped fixture, then read by each test:
-    "tests/test_summary_demo.py",
-    "tests/test_letters.py::test_pipeline_drafts_every_letter_addressed",
-    "tests/test_letters.py::test_patient_identity_never_in_logs_drafts_or_case_log",
+# Modules whose tests never open a practice's case log (parsing, rules, connectors driven
+# without a practice): the PostgreSQL pass leaves them out, as they would only run again. The
+# claim is checked in the SQLite pass: their tests run with $CHIEF_DATABASE_URL set to a URL no
+# engine can open and with every in-process engine connection refused, so a test here that
+# starts opening a case log fails, naming this list, instead of quietly missing the
+# PostgreSQL pass. Every other module runs in both passes.
+NO_CASE_LOG = {
+    "tests/test_caldav.py",
+    "tests/test_clock_examples.py",
+    "tests/test_contract_embedded.py",
+    "tests/test_credentials.py",
+    "tests/test_drafting.py",
+    "tests/test_gmail.py",
+    "tests/test_gmail_server.py",
+    "tests/test_google_calendar.py",
+    "tests/test_ical_corpus.py",
+    "tests/test_ics_calendar.py",
+    "tests/test_imap_structure.py",
+    "tests/test_invitations.py",
+    "tests/test_mail_corpus.py",
+    "tests/test_mail_message.py",
+    "tests/test_maildir.py",
+    "tests/test_never_sends.py",
+    "tests/test_outlook.py",
+    "tests/test_outlook_calendar.py",
+    "tests/test_rules_engine.py",
+    "tests/test_sample_mailbox.py",
+    "tests/test_stated_dates.py",
+    "tests/test_summary.py",
+    "tests/test_summary_parts.py",
 }
 
+# Tests of the other modules left out of the PostgreSQL pass, each for its reason:
+NOT_IN_POSTGRESQL_PASS = {
+    # They start their own PostgreSQL databases in both passes:
+    "tests/test_worker.py",
+    "tests/test_scale.py",
+    # SQLite itself is what they test (SQLCipher on the file; the file's mode and path):
+    "tests/test_db_encryption.py",
+}
 
-# A test module whose source names one of these opens a practice's case log (directly, through
-# the pipeline, the command line or a practice folder); the others never touch a database.
-_OPENS_A_CASE_LOG = re.compile(
-    r"Runtime|run_demo|open_database|bot\.pipeline|bot\.cli|bot\.worker|bot\.tasks|CliRunner"
-    r"|chief_exe|practice_dir|sessions"
-)
+_GUARD_URL = "nocaselog://guard/declared-in-NO_CASE_LOG"
 
 
-def _opens_a_case_log(path: Path, seen: dict[Path, bool]) -> bool:
-    if path not in seen:
-        seen[path] = bool(_OPENS_A_CASE_LOG.search(path.read_text(errors="replace")))
-    return seen[path]
+def _module_of(item: pytest.Item) -> str:
+    return item.nodeid.split("::", 1)[0]
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    """The PostgreSQL pass: the modules that open a case log, less NOT_IN_POSTGRESQL_PASS."""
+    """The PostgreSQL pass: every test but those of NO_CASE_LOG and NOT_IN_POSTGRESQL_PASS."""
     if database_backend(config) != "postgresql":
         return
     kept, left_out = [], []
-    seen: dict[Path, bool] = {}
     for item in items:
-        module = item.nodeid.split("::", 1)[0]
+        module = _module_of(item)
         base = item.nodeid.split("[", 1)[0]
-        skip = module in NOT_IN_POSTGRESQL_PASS or base in NOT_IN_POSTGRESQL_PASS
-        (left_out if skip or not _opens_a_case_log(item.path, seen) else kept).append(item)
+        skip = module in NO_CASE_LOG or module in NOT_IN_POSTGRESQL_PASS
+        (left_out if skip or base in NOT_IN_POSTGRESQL_PASS else kept).append(item)
     if left_out:
         config.hook.pytest_deselected(items=left_out)
         items[:] = kept
+
+
+def _refuse_a_case_log(*_args: object) -> None:
+    raise AssertionError(
+        "this test opened a database, but its module is listed in NO_CASE_LOG "
+        "(tests/fixtures_postgres.py): take it off the list so it runs in the PostgreSQL pass"
+    )
+
+
+@contextmanager
+def _no_case_log(patch: pytest.MonkeyPatch) -> Iterator[None]:
+    """No case log can be opened: not by a ``chief`` process, nor by this process."""
+    from sqlalchemy import Engine, event
+
+    patch.setenv(DATABASE_URL_ENV, _GUARD_URL)
+    event.listen(Engine, "connect", _refuse_a_case_log)
+    try:
+        yield
+    finally:
+        event.remove(Engine, "connect", _refuse_a_case_log)
 
 
 @pytest.fixture(scope="module", autouse=True)
 def _module_case_log(request: pytest.FixtureRequest) -> Iterator[str | None]:
     """In the PostgreSQL pass, a database for the module's own module-scoped fixtures (a demo
     practice built once to compare with, say); None in the SQLite pass."""
-    from bot.db import DATABASE_URL_ENV
-
     with pytest.MonkeyPatch.context() as patch:
         if database_backend(request.config) != "postgresql":
             patch.delenv(DATABASE_URL_ENV, raising=False)
-            yield None
+            if _module_of(request.node) in NO_CASE_LOG:
+                with _no_case_log(patch):
+                    yield None
+            else:
+                yield None
             return
         server: Postgres = request.getfixturevalue("postgres_server")
         name = f"m{os.getpid()}_{next(_numbers)}"
@@ -193,13 +228,81 @@ def _case_log_backend(
 ) -> None:
     """In the PostgreSQL pass, this test's case log is a fresh PostgreSQL database (as in the
     SQLite pass each test's practice folder holds a fresh file)."""
-    from bot.db import DATABASE_URL_ENV
+    if _module_case_log is not None:
+        make = request.getfixturevalue("postgres_database")
+        monkeypatch.setenv(DATABASE_URL_ENV, make())
 
+
+@pytest.fixture
+def module_case_log(monkeypatch: pytest.MonkeyPatch, _module_case_log: str | None) -> None:
+    """This test reads the practice its module's fixture synced once: in the PostgreSQL pass,
+    the module's database (where that sync went) rather than the fresh one each test gets."""
+    if _module_case_log is not None:
+        monkeypatch.setenv(DATABASE_URL_ENV, _module_case_log)
+
+
+@pytest.fixture
+def new_case_log(
+    request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch, _module_case_log: str | None
+) -> Callable[[], str | None]:
+    """``new_case_log()``: what this test runs next logs to a new, empty case log. In the
+    PostgreSQL pass, a fresh database becomes $CHIEF_DATABASE_URL and its URL is returned; in
+    the SQLite pass the case log is the file in the practice's folder, which the test makes
+    anew, so nothing is needed and None is returned."""
+
+    def make() -> str | None:
+        if _module_case_log is None:
+            return None
+        url: str = request.getfixturevalue("postgres_database")()
+        monkeypatch.setenv(DATABASE_URL_ENV, url)
+        return url
+
+    return make
+
+
+@pytest.fixture
+def empty_database(
+    request: pytest.FixtureRequest, tmp_path: Path, _module_case_log: str | None
+) -> str:
+    """The URL of a database with nothing in it, not even a schema (to migrate step by step):
+    a fresh PostgreSQL database in the PostgreSQL pass, a new SQLite file otherwise."""
     if _module_case_log is None:
-        monkeypatch.delenv(DATABASE_URL_ENV, raising=False)
-        return
-    make = request.getfixturevalue("postgres_database")
-    monkeypatch.setenv(DATABASE_URL_ENV, make())
+        return f"sqlite:///{tmp_path / 'empty.db'}"
+    url: str = request.getfixturevalue("postgres_database")(migrated=False)
+    return url
+
+
+def case_log_url(home: Path) -> str:
+    """The case log of the practice at ``home`` (with the default ``[database] url``): the
+    PostgreSQL pass's database, or the SQLite file in its data folder."""
+    return database_url(f"sqlite:///{home / 'data' / 'chief.db'}")
+
+
+def case_log_text(home: Path) -> str:
+    """Everything the case log of the practice at ``home`` holds, as text, to search for what
+    must never be there: the SQLite file's bytes (its write-ahead log too, and the free pages
+    where deleted rows linger), or every row of every table of the PostgreSQL database."""
+    url = case_log_url(home)
+    if url.startswith("sqlite:///"):
+        path = Path(url.removeprefix("sqlite:///"))
+        data = path.read_bytes()
+        for wal in path.parent.glob(path.name + "-wal"):
+            data += wal.read_bytes()
+        return data.decode("utf-8", "replace")
+    from sqlalchemy import MetaData, create_engine, select
+
+    engine = create_engine(url)
+    try:
+        tables = MetaData()
+        tables.reflect(engine)
+        with engine.connect() as conn:
+            return "\n".join(
+                repr(tuple(row))
+                for table in tables.sorted_tables
+                for row in conn.execute(select(table))
+            )
+    finally:
+        engine.dispose()
 
 
 # --- practices and workers for the worker tests and bench/scale.py ----------------------------

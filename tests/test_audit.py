@@ -22,7 +22,7 @@ from sqlalchemy import Connection, DateTime, bindparam, create_engine, inspect, 
 
 from bot.audit import parse_since
 from bot.config import load_config
-from bot.db import DATABASE_URL_ENV, alembic_config, database_url, open_database
+from bot.db import alembic_config, database_url, open_database
 from bot.demo import DEMO_DAY, run_demo
 from bot.errors import UserError
 from bot.keys import stable_key
@@ -47,14 +47,9 @@ def demo_practice(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture
-def demo_home(
-    demo_practice: Path, _module_case_log: str | None, monkeypatch: pytest.MonkeyPatch
-) -> Path:
-    """The demo practice synced once for the module; in the PostgreSQL pass this test reads
-    (and its ``chief`` commands open) the module's database, where that sync went, rather
-    than the fresh one each test is given."""
-    if _module_case_log is not None:
-        monkeypatch.setenv(DATABASE_URL_ENV, _module_case_log)
+def demo_home(demo_practice: Path, module_case_log: None) -> Path:
+    """The demo practice synced once for the module (read from the module's own database in
+    the PostgreSQL pass)."""
     return demo_practice
 
 
@@ -264,8 +259,8 @@ def test_parse_since_forms() -> None:
             parse_since(bad, now)
 
 
-def test_upgrade_to_0003_keeps_audit_entries(tmp_path: Path) -> None:
-    url = f"sqlite:///{tmp_path / 'old.db'}"
+def test_upgrade_to_0003_keeps_audit_entries(empty_database: str) -> None:
+    url = empty_database
     engine = create_engine(url)
     cfg = alembic_config(url)
     with engine.begin() as conn:

@@ -59,3 +59,38 @@ def test_toml_syntax_error_gives_line(tmp_path: Path) -> None:
 def test_missing_config_says_what_to_do(tmp_path: Path) -> None:
     with pytest.raises(UserError, match="chief init"):
         load_config(tmp_path / "nope.toml")
+
+
+@pytest.mark.parametrize(
+    ("env", "toml", "said"),
+    [
+        ("mysql+nodriver://chief:hunter2@db.invalid/x", None, "$CHIEF_DATABASE_URL"),
+        ("not a url at all", None, "$CHIEF_DATABASE_URL"),
+        (None, "postgres-ql://chief:hunter2@db.invalid/x", "[database] url"),
+    ],
+)
+def test_a_database_url_nothing_can_open_is_named_not_an_internal_error(
+    practice_dir: Callable[..., Path],
+    chief_exe: str,
+    monkeypatch: pytest.MonkeyPatch,
+    env: str | None,
+    toml: str | None,
+    said: str,
+) -> None:
+    import subprocess
+
+    extra = f'[database]\nurl = "{toml}"\n' if toml else ""
+    home = practice_dir(extra_toml=extra)
+    if env is None:
+        monkeypatch.delenv("CHIEF_DATABASE_URL", raising=False)
+    else:
+        monkeypatch.setenv("CHIEF_DATABASE_URL", env)
+    done = subprocess.run(
+        [chief_exe, "--config", str(home / "chief.toml"), "sync"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert done.returncode == 1, done.stderr
+    assert said in done.stderr and "internal error" not in done.stderr
+    assert "hunter2" not in done.stderr  # a password in the URL is never shown

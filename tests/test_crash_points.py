@@ -49,10 +49,12 @@ from sqlalchemy import create_engine, func, select
 from sqlalchemy.orm import Session
 
 from bot import crash
+from bot.db import DATABASE_URL_ENV
 from bot.demo import DEMO_DAY
 from bot.models import AuditEvent, CalendarEntryRow, Case, Deadline, Draft, MessageRow
 from bot.resources import shipped_examples
 from connectors.vevent import UID_SUFFIX, uid_for
+from tests.fixtures_postgres import case_log_url
 from tests.servers.dovecot import DovecotUser
 from tests.servers.imap_testing import unrecent
 
@@ -244,7 +246,7 @@ def calendar_file(home: Path) -> tuple[list[str], list[bytes]]:
 
 def case_log(home: Path) -> dict[str, Any]:
     """The case log read directly (no Runtime: no rules to load for a look)."""
-    engine = create_engine(f"sqlite:///{home / 'data' / 'chief.db'}")
+    engine = create_engine(case_log_url(home))
     try:
         with Session(engine) as s:
             return {
@@ -357,7 +359,7 @@ def in_lanes(points: list[int], try_point: Callable[[int], None], results: Path)
 
 
 def test_killed_at_100_points_then_rerun_loses_and_duplicates_nothing(
-    dovecot: DovecotAccount, tmp_path: Path
+    dovecot: DovecotAccount, tmp_path: Path, new_case_log: Callable[[], str | None]
 ) -> None:
     mailbox = sample_mailbox()
     # The user's own state, to be left alone: some mail read, some flagged and answered.
@@ -390,7 +392,15 @@ def test_killed_at_100_points_then_rerun_loses_and_duplicates_nothing(
     for kind in ("calendar.commit", "summary.remote", "summary.commit"):
         assert kinds[kind] > 0, f"the traced run has no {kind} step to kill"
 
+    points = kill_points(len(steps))
+    # In the PostgreSQL pass each point's practice has a database of its own, made here (the
+    # points run in forked lanes); in the SQLite pass its file is in its own folder.
+    case_logs = {n: new_case_log() for n in points}
+
     def try_point(n: int) -> None:
+        url = case_logs[n]
+        if url is not None:  # in a forked lane: its environment is its own
+            os.environ[DATABASE_URL_ENV] = url
         state = world(f"point-{n}")
         log = tmp_path / f"point-{n}.out"
         crashed = run_passes(state.config, log, crash_after=n)
@@ -404,7 +414,6 @@ def test_killed_at_100_points_then_rerun_loses_and_duplicates_nothing(
         shutil.rmtree(state.home)
         log.unlink()
 
-    points = kill_points(len(steps))
     results = in_lanes(points, try_point, tmp_path / "results")
     failed = [r for r in results if not r["ok"]]
     survived = len(results) - len(failed)

@@ -15,7 +15,7 @@ import signal
 import subprocess
 import time
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -218,7 +218,7 @@ def _chief(
 
 
 def test_killed_at_many_points_then_rerun_everything_exactly_once(
-    server: GoogleApiServer, tmp_path: Path
+    server: GoogleApiServer, tmp_path: Path, new_case_log: Callable[[], str | None]
 ) -> None:
     """Kill `chief sync` after its Nth durable step (a commit or a remote write) for N spread
     over the run, then run it again: each message logged once, each draft and calendar entry
@@ -231,6 +231,7 @@ def test_killed_at_many_points_then_rerun_everything_exactly_once(
     for n in (1, 2, 3, 7, 30, 120, 300, 650, 1000):
         shutil.rmtree(home, ignore_errors=True)
         shutil.copytree(pristine_home, home)
+        new_case_log()
         server.restore(pristine)
         config = home / "chief.toml"
         crashed = _chief(config, "sync", crash_after=n)
@@ -296,7 +297,9 @@ def check_labels(server: GoogleApiServer, config: Path, pristine: dict[str, Any]
     return labelled
 
 
-def test_category_labels_exactly_once_across_kills(server: GoogleApiServer, tmp_path: Path) -> None:
+def test_category_labels_exactly_once_across_kills(
+    server: GoogleApiServer, tmp_path: Path, new_case_log: Callable[[], str | None]
+) -> None:
     """With `category_labels = true`, every classified message gets its category's Gmail label
     (and only that), also when the sync is killed between labelling and committing."""
     pristine_home = tmp_path / "pristine"
@@ -309,6 +312,7 @@ def test_category_labels_exactly_once_across_kills(server: GoogleApiServer, tmp_
     for n in range(1, 12):
         shutil.rmtree(home, ignore_errors=True)
         shutil.copytree(pristine_home, home)
+        new_case_log()
         server.restore(pristine)
         config = home / "chief.toml"
         crashed = _chief(config, "sync", crash_after=n)

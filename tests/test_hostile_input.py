@@ -333,7 +333,7 @@ def test_every_corpus_message_is_parsed_and_classified(shipped: RuleSet) -> None
 
 
 def test_generated_mail_through_maildir_and_pipeline(
-    practice_dir: Callable[..., Path], tmp_path_factory: pytest.TempPathFactory
+    practice_dir: Callable[..., Path], new_case_log: Callable[[], str | None]
 ) -> None:
     """A sample of generated messages delivered to a Maildir and synced: every one logged
     exactly once (a parse failure as a row with its error), the run never stops."""
@@ -369,7 +369,8 @@ def test_generated_mail_through_maildir_and_pipeline(
         for sub in ("new", "cur"):
             for leftover in (home / "Maildir" / sub).iterdir():
                 leftover.unlink()
-        (home / "data" / "chief.db").unlink()
+        (home / "data" / "chief.db").unlink(missing_ok=True)
+        new_case_log()
 
     check()
     print(f"\ngenerated messages synced through Maildir: {runs['messages']}", file=sys.stderr)

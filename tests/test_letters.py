@@ -39,6 +39,7 @@ from bot.rule_schema import DraftAction, DraftSpec
 from bot.rules_engine import Classification, RuleSet
 from bot.runtime import Runtime
 from tests.conftest import deliver
+from tests.fixtures_postgres import case_log_text
 
 TODAY = date(2026, 11, 24)
 NOW = datetime(2026, 11, 24, 12, 0, tzinfo=UTC)
@@ -851,16 +852,13 @@ def synced(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]
     practitioner = rt.practitioner[1]
     rt.close()
     rt.engine.dispose()  # as at the end of a run: the write-ahead log is checkpointed
-    database = (home / "data" / "chief.db").read_bytes()
-    for wal in home.glob("data/chief.db-wal"):
-        database += wal.read_bytes()
     yield {
         "practitioner": practitioner,
         "report": report,
         "drafts": drafts,
         "rows": rows,
         "log": "\n".join(handler.lines),
-        "database": database.decode("utf-8", "replace"),
+        "database": case_log_text(home),
         "samples": {name: sample(name) for name in names},
     }
 

@@ -1,5 +1,6 @@
 """The Alembic migrations build exactly the schema the models describe, and upgrade a case log
-written by an earlier version without losing a row."""
+written by an earlier version without losing a row: on SQLite, and on PostgreSQL in the
+PostgreSQL pass (``empty_database`` is a database of the pass's backend)."""
 
 from __future__ import annotations
 
@@ -15,24 +16,29 @@ from bot.db import alembic_config, open_database
 from bot.models import Base
 
 
-def test_migrated_schema_matches_models(tmp_path: Path) -> None:
-    engine, _ = open_database(f"sqlite:///{tmp_path / 'c.db'}")
+def test_migrated_schema_matches_models(empty_database: str) -> None:
+    engine, _ = open_database(empty_database)
     with engine.connect() as conn:
         diff = compare_metadata(MigrationContext.configure(conn), Base.metadata)
     assert diff == []
 
 
-def test_reopen_is_idempotent_and_file_is_private(tmp_path: Path) -> None:
-    path = tmp_path / "data" / "c.db"
-    open_database(f"sqlite:///{path}")
-    engine, _ = open_database(f"sqlite:///{path}")
+def test_reopen_is_idempotent(empty_database: str) -> None:
+    open_database(empty_database)[0].dispose()
+    engine, _ = open_database(empty_database)
     with engine.connect() as conn:
         assert MigrationContext.configure(conn).get_current_revision() == "0003"
+    engine.dispose()
+
+
+def test_a_new_sqlite_case_log_is_private(tmp_path: Path) -> None:
+    path = tmp_path / "data" / "c.db"
+    open_database(f"sqlite:///{path}")[0].dispose()
     assert stat.S_IMODE(path.stat().st_mode) == 0o600
 
 
-def test_upgrade_from_0001_keeps_messages_and_adds_payments(tmp_path: Path) -> None:
-    url = f"sqlite:///{tmp_path / 'old.db'}"
+def test_upgrade_from_0001_keeps_messages_and_adds_payments(empty_database: str) -> None:
+    url = empty_database
     engine = create_engine(url)
     cfg = alembic_config(url)
     with engine.begin() as conn:

@@ -4,8 +4,8 @@ messages or the audit trail: ids and hashes only.
 Two sets of sentinels:
 
 - the identities the rules themselves extract from the sample mailbox (``patient`` and ``dob``
-  refs): the demo runs at debug level, and neither its stderr, its JSON output nor the SQLite
-  case log may contain any of them;
+  refs): the demo runs at debug level, and neither its stderr, its JSON output nor the case
+  log (the SQLite file's bytes; in the PostgreSQL pass, every row) may contain any of them;
 - mail written here, carrying invented patients' names, dates of birth in several formats and
   distinctive body phrases in subjects, bodies, attachment names, display names and the
   Message-ID / References of a thread, some of it broken (malformed MIME, an unknown charset,
@@ -22,16 +22,17 @@ from __future__ import annotations
 import json
 import os
 import shutil
-import sqlite3
 import subprocess
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import pytest
+from sqlalchemy import create_engine, text
 
 from bot.classify_files import iter_message_files, load_layers
 from bot.mail_message import parse_message
 from bot.resources import shipped_examples
+from tests.fixtures_postgres import case_log_text, case_log_url
 
 if TYPE_CHECKING:
     from tests.fixtures_dovecot import DovecotAccount
@@ -60,16 +61,14 @@ def test_debug_run_leaks_no_patient_identity(tmp_path: Path, chief_exe: str) -> 
     )
     assert result.returncode == 0
     assert "DEBUG" in result.stderr  # the debug log really was on
-    database = (home / "data" / "chief.db").read_bytes()
-    for wal in home.glob("data/chief.db-wal"):
-        database += wal.read_bytes()
+    database = case_log_text(home)
     leaks = {
         where
         for name in names
         for where, text in (
             ("stderr", result.stderr),
             ("stdout", result.stdout),
-            ("case log", database.decode("utf-8", "replace")),
+            ("case log", database),
         )
         if name in text
     }
@@ -336,16 +335,16 @@ def _after_sync(run: Run, home: Path) -> None:
     run("doctor", ok=False)  # its verdict on the machine is not the point: its words are
     audit = run("audit", "--json").stdout
     assert any(json.loads(line)["action"] == "summary.deliver" for line in audit.splitlines())
-    database = home / "data" / "chief.db"
-    with sqlite3.connect(database) as db:
-        rows = db.execute("SELECT * FROM audit_event").fetchall()
-        errors = db.execute("SELECT error FROM message WHERE error IS NOT NULL").fetchall()
+    engine = create_engine(case_log_url(home))
+    try:
+        with engine.connect() as db:
+            rows = db.execute(text("SELECT * FROM audit_event")).all()
+            errors = db.execute(text("SELECT error FROM message WHERE error IS NOT NULL")).all()
+    finally:
+        engine.dispose()
     run.outputs["audit_event table"] = repr(rows)
     run.outputs["message errors"] = repr(errors)
-    case_log = database.read_bytes()
-    for wal in home.glob("data/chief.db-wal"):
-        case_log += wal.read_bytes()
-    run.outputs["case log"] = case_log.decode("utf-8", "replace")
+    run.outputs["case log"] = case_log_text(home)
 
 
 def _check_report(report: dict[str, Any], count: int) -> None:

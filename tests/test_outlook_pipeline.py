@@ -14,7 +14,7 @@ import signal
 import subprocess
 import time
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -207,7 +207,7 @@ def _chief(
 
 
 def test_killed_at_many_points_then_rerun_everything_exactly_once(
-    server: GraphServer, tmp_path: Path
+    server: GraphServer, tmp_path: Path, new_case_log: Callable[[], str | None]
 ) -> None:
     """Kill `chief sync` after its Nth durable step for N spread over the run, then run it
     again: each message logged once, each draft and calendar entry on the server once (replies
@@ -220,6 +220,7 @@ def test_killed_at_many_points_then_rerun_everything_exactly_once(
     for n in (1, 2, 3, 7, 30, 120, 300, 650, 1000):
         shutil.rmtree(home, ignore_errors=True)
         shutil.copytree(pristine_home, home)
+        new_case_log()
         server.restore(pristine)
         config = home / "chief.toml"
         crashed = _chief(config, "sync", crash_after=n)

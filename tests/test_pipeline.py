@@ -21,6 +21,7 @@ from bot.models import Case, Deadline, Mailbox, MessageRow
 from bot.pipeline import sync
 from bot.runtime import Runtime
 from tests.conftest import deliver, make_message
+from tests.fixtures_postgres import case_log_url
 
 PARTIES = """\
 kind: payer
@@ -193,7 +194,7 @@ def test_users_mail_is_never_altered(home: Path) -> None:
 
 
 def _invariants(home: Path, expected_messages: int) -> None:
-    engine = create_engine(f"sqlite:///{home / 'data' / 'chief.db'}")
+    engine = create_engine(case_log_url(home))
     with Session(engine) as s:
         keys = s.scalars(select(MessageRow.key)).all()
     engine.dispose()
@@ -209,7 +210,9 @@ def _invariants(home: Path, expected_messages: int) -> None:
     assert uids and max(uids.values()) == 1
 
 
-def test_crash_at_every_durable_step_then_rerun(home: Path, chief_exe: str, tmp_path: Path) -> None:
+def test_crash_at_every_durable_step_then_rerun(
+    home: Path, chief_exe: str, tmp_path: Path, new_case_log: Callable[[], str | None]
+) -> None:
     """Kill `chief sync` after its Nth durable step, for every N, then finish the run: each
     message logged once, each draft and calendar entry present once."""
     for n in range(6):
@@ -221,11 +224,12 @@ def test_crash_at_every_durable_step_then_rerun(home: Path, chief_exe: str, tmp_
     deliver(home, "cbad", b"\x00 broken")
     pristine = tmp_path / "pristine"
     shutil.copytree(home, pristine)
-    env = {**os.environ, "CHIEF_CONFIG": str(home / "chief.toml")}
     tried = 0
     for n in range(1, 200):
         shutil.rmtree(home)
         shutil.copytree(pristine, home)
+        new_case_log()
+        env = {**os.environ, "CHIEF_CONFIG": str(home / "chief.toml")}
         crashed = subprocess.run(
             [chief_exe, "sync"],
             env={**env, "CHIEF_CRASH_AFTER": str(n)},

@@ -28,6 +28,10 @@ from bot.summary_case_ids import short_case_id
 DAY = date(2026, 11, 24)
 PATIENT = "Marguerite Oyelaran"  # fictional, in the demo calendar's notes
 
+# Every test reads the practice the module's fixture synced (in the PostgreSQL pass, from the
+# module's own database).
+pytestmark = pytest.mark.usefixtures("module_case_log")
+
 
 @pytest.fixture(scope="module")
 def demo(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
