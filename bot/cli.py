@@ -496,12 +496,18 @@ def _certificate_label(line: Any) -> str:
 # -------------------------------------------------------------------------------- doctor / init
 @main.command()
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")
+@click.option(
+    "--new-pseudonym-key",
+    is_flag=True,
+    help="The practice's pseudonym key is lost for good: make the one in this practice's data "
+    "folder its key (patients seen before are no longer matched to their cases by name).",
+)
 @click.pass_context
-def doctor(ctx: click.Context, as_json: bool) -> None:
+def doctor(ctx: click.Context, as_json: bool, new_pseudonym_key: bool) -> None:
     """Check the configuration, rule packs, database and each connector."""
     from bot.doctor import run_checks
 
-    checks = run_checks(ctx.obj.get("config_path"))
+    checks = run_checks(ctx.obj.get("config_path"), new_pseudonym_key=new_pseudonym_key)
     if as_json:
         _emit({"checks": checks, "ok": all(c["ok"] for c in checks)}, True, "")
     else:

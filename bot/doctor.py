@@ -33,7 +33,7 @@ def _check(name: str, checks: list[dict[str, Any]], fn: Callable[[], str]) -> bo
     return False
 
 
-def run_checks(config_path: Path | None) -> list[dict[str, Any]]:
+def run_checks(config_path: Path | None, new_pseudonym_key: bool = False) -> list[dict[str, Any]]:
     from bot.config import find_config, load_config
 
     checks: list[dict[str, Any]] = []
@@ -63,7 +63,7 @@ def run_checks(config_path: Path | None) -> list[dict[str, Any]]:
     def database() -> str:
         from bot.runtime import Runtime
 
-        holder["rt"] = Runtime.from_config(cfg)
+        holder["rt"] = Runtime.from_config(cfg, new_pseudonym_key=new_pseudonym_key)
         sealed = ", encrypted (SQLCipher)" if cfg.database.encryption == "sqlcipher" else ""
         return f"{holder['rt'].engine.dialect.name} case log at the newest schema{sealed}"
 

@@ -53,6 +53,9 @@ class Practice(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     slug: Mapped[str] = mapped_column(String(100), unique=True)
     name: Mapped[str] = mapped_column(String(200))
+    # The fingerprint of the pseudonym key the practice's rows were written with
+    # (Pseudonymiser.key_check): every process serving the practice must hold that key.
+    pseudonym_check: Mapped[str | None] = mapped_column(String(16))
 
 
 class Mailbox(Base):

@@ -19,6 +19,9 @@ from bot.file_safety import private_dir
 
 __all__ = ["Pseudonymiser", "load_or_create_key"]
 
+# The message whose keyed hash tells one key from another (the case log keeps it, per practice).
+_CHECK_MESSAGE = b"chief pseudonym key check"
+
 
 def load_or_create_key(path: Path) -> bytes:
     """Read the practice's pseudonym key, creating it (0600, atomically) if missing."""
@@ -51,6 +54,13 @@ def _normalise(value: str) -> str:
 class Pseudonymiser:
     def __init__(self, key: bytes) -> None:
         self._key = key
+
+    @property
+    def key_check(self) -> str:
+        """A fingerprint of the key: the keyed hash of a fixed message. Kept in the case log,
+        it shows whether a process serving the practice has the key the log was written
+        with; it tells nothing about the key, nor lets anyone test guesses of names."""
+        return hmac.new(self._key, _CHECK_MESSAGE, hashlib.sha256).hexdigest()[:16]
 
     def pseudonym(self, name: str | None, dob: str | None = None) -> str | None:
         """The pseudonym for a patient, or None when no name was found."""

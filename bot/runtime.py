@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Engine, select
+from sqlalchemy import Engine, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot import crash
@@ -23,6 +23,7 @@ from bot.db import database_url, open_database
 from bot.db_crypto import database_key
 from bot.deadline_clocks import ClockSet, load_clocks, with_chase_intervals
 from bot.drafting import Drafter
+from bot.errors import UserError
 from bot.models import Mailbox, Practice
 from bot.pseudonyms import Pseudonymiser, load_or_create_key
 from bot.resources import shipped_rules, shipped_templates
@@ -31,6 +32,37 @@ from bot.rules_engine import RuleSet, load_rules
 __all__ = ["Runtime"]
 
 log = logging.getLogger(__name__)
+
+
+def _hold_the_practice_key(
+    session: Session, practice_id: int, check: str, key_path: Path, adopt: bool
+) -> None:
+    """The practice's rows were written with the pseudonym key ``check`` fingerprints, or
+    this is the first process to say which (the update only fills an empty check, so of two
+    processes starting together with different keys one wins and the other is refused)."""
+    if adopt:
+        session.execute(
+            update(Practice).where(Practice.id == practice_id).values(pseudonym_check=check)
+        )
+        log.warning("the pseudonym key in %s is now the practice's key", key_path)
+        return
+    session.execute(
+        update(Practice)
+        .where(Practice.id == practice_id, Practice.pseudonym_check.is_(None))
+        .values(pseudonym_check=check)
+    )
+    held = session.scalar(select(Practice.pseudonym_check).where(Practice.id == practice_id))
+    if held != check:
+        raise UserError(
+            f"{key_path} is not the pseudonym key this practice's case log was written with",
+            [
+                "every process that serves a practice needs the same key: copy data/pseudonym.key"
+                " from the machine that served it first (or from your backup)",
+                "if that key is lost for good: `chief doctor --new-pseudonym-key` makes this one"
+                " the practice's key (patients seen before are then no longer matched to their"
+                " cases by name and date of birth)",
+            ],
+        )
 
 
 @dataclass
@@ -53,9 +85,15 @@ class Runtime:
         config: Config,
         today: date | None = None,
         database: tuple[Engine, sessionmaker[Session]] | None = None,
+        new_pseudonym_key: bool = False,
     ) -> Runtime:
         """Build the practice's run; ``database`` (engine, sessions) is a case log already open
-        that the practice shares with others (a worker serving many practices)."""
+        that the practice shares with others (a worker serving many practices).
+
+        The practice's pseudonym key must be the one its case log was written with (another
+        key would match no patient seen before, and open their cases again): a UserError says
+        so. ``new_pseudonym_key`` makes the key on this machine the practice's key, for when
+        the old one is lost for good."""
         rule_dirs = [shipped_rules(), *(config.resolve(p) for p in config.rules.dirs)]
         rules = load_rules(rule_dirs)
         for problem in rules.problems:
@@ -78,16 +116,22 @@ class Runtime:
             engine, sessions = database
         else:
             engine, sessions = open_database(database_url(config.database_url), key=key)
-        pseudonyms = Pseudonymiser(load_or_create_key(config.data_path / "pseudonym.key"))
+        key_path = config.data_path / "pseudonym.key"
+        pseudonyms = Pseudonymiser(load_or_create_key(key_path))
+        check = pseudonyms.key_check
         created = False
         with sessions.begin() as session:
             practice = session.scalar(select(Practice).where(Practice.slug == config.practice.slug))
             if practice is None:
-                practice = Practice(slug=config.practice.slug, name=config.practice.name)
+                practice = Practice(
+                    slug=config.practice.slug, name=config.practice.name, pseudonym_check=check
+                )
                 session.add(practice)
                 session.flush()
                 created = True
             practice_id = practice.id
+            if not created:
+                _hold_the_practice_key(session, practice_id, check, key_path, new_pseudonym_key)
         if created:
             crash.step("practice.commit")
         return cls(

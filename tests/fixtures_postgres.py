@@ -6,12 +6,17 @@ cluster (``tests/servers/postgres.py``, the recipe of ``../shared/servers/README
 is a copy of a template migrated once per session (``CREATE DATABASE … TEMPLATE``, ~50 ms), so
 a test does not pay for the migrations; ``postgres_database(migrated=False)`` gives an empty one.
 
-The PostgreSQL pass: ``pytest --db=postgresql`` (or ``CHIEF_TEST_DB=postgresql``) runs the tests
-of every module that opens a case log (the others would only run again), and points each test
-at its own fresh database through ``$CHIEF_DATABASE_URL``, the deployment setting that
-overrides ``[database] url``, so every test that opens a practice's case log (in this process
-or in a ``chief`` subprocess) runs on PostgreSQL. In the default SQLite pass the variable is
-removed, so a developer's own setting never leaks into the tests.
+The PostgreSQL pass: ``pytest --db=postgresql`` (or ``CHIEF_TEST_DB=postgresql``) runs every
+test but those of the modules declared in NO_CASE_LOG (they never open a case log; the SQLite
+pass checks that they do not) and the few in NOT_IN_POSTGRESQL_PASS, and points each test at
+its own fresh database through ``$CHIEF_DATABASE_URL``, the deployment setting that overrides
+``[database] url``, so every test that opens a practice's case log (in this process or in a
+``chief`` subprocess) runs on PostgreSQL. In the default SQLite pass the variable is removed,
+so a developer's own setting never leaks into the tests. Tests that need a case log other than
+the one they were given use ``module_case_log`` (the practice a module-scoped fixture synced),
+``new_case_log`` (a fresh one for the next round of a kill loop, say) or ``empty_database``
+(no schema, for the migration tests); ``case_log_url`` and ``case_log_text`` read a practice's
+case log whichever the backend.
 
 Plain helpers for ``tests/test_worker.py``, ``tests/test_scale.py`` and ``bench/scale.py``
 follow: a demo practice reading an IMAP account, ``chief worker`` processes, the queue's state.
@@ -323,7 +328,7 @@ def sample_messages(count: int, seed: int = 20261124) -> list[bytes]:
 
 def write_imap_practice(
     home: Path,
-    slug: str,
+    slug: str | None,
     host: str,
     port: int,
     username: str,
@@ -331,8 +336,9 @@ def write_imap_practice(
     batch_size: int = 5,
     sync_minutes: int = 60,
 ) -> Path:
-    """The demo practice (its register, own rules and calendar) as practice ``slug``, reading
-    its mail from an IMAP account; returns the path of its chief.toml (0600)."""
+    """The demo practice (its register, own rules and calendar) as practice ``slug`` (None:
+    the demo's own), reading its mail from an IMAP account; returns the path of its chief.toml
+    (0600)."""
     import shutil
 
     from bot.resources import shipped_examples
@@ -347,7 +353,8 @@ def write_imap_practice(
     secret.write_text(password + "\n")
     secret.chmod(0o600)
     text = (source / "chief.toml").read_text()
-    text = text.replace('slug = "riverside-sports-medicine"', f'slug = "{slug}"', 1)
+    if slug is not None:
+        text = text.replace('slug = "riverside-sports-medicine"', f'slug = "{slug}"', 1)
     head, _, rest = text.partition("[mail]")
     _, _, tail = rest.partition("[database]")
     mail = (

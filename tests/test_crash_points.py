@@ -54,7 +54,7 @@ from bot.demo import DEMO_DAY
 from bot.models import AuditEvent, CalendarEntryRow, Case, Deadline, Draft, MessageRow
 from bot.resources import shipped_examples
 from connectors.vevent import UID_SUFFIX, uid_for
-from tests.fixtures_postgres import case_log_url
+from tests.fixtures_postgres import case_log_url, write_imap_practice
 from tests.servers.dovecot import DovecotUser
 from tests.servers.imap_testing import unrecent
 
@@ -98,39 +98,6 @@ class World:
     @property
     def config(self) -> Path:
         return self.home / "chief.toml"
-
-
-def write_practice(home: Path, account: DovecotAccount, username: str, password: str) -> Path:
-    """The demo practice (chief.toml, register, own rules, calendar file) with its mail on
-    Dovecot; the summary goes into the practitioner's INBOX over IMAP."""
-    examples = shipped_examples()
-    source = examples / "practices" / "sports-medicine-us"
-    (home / "secrets").mkdir(parents=True)
-    shutil.copyfile(source / "register.yaml", home / "register.yaml")
-    shutil.copyfile(examples / "calendar.ics", home / "calendar.ics")
-    shutil.copytree(examples / "practice-rules", home / "rules")
-    secret = home / "secrets" / "imap-password"
-    secret.write_text(password + "\n")
-    secret.chmod(0o600)
-    text = (source / "chief.toml").read_text()
-    head, _, rest = text.partition("[mail]")
-    _, _, tail = rest.partition("[database]")
-    mail = (
-        "[mail]\n"
-        'connector = "imap"\n'
-        f'host = "{account.host}"\n'
-        f"port = {account.port}\n"
-        f'username = "{username}"\n'
-        'password_file = "secrets/imap-password"\n'
-        'tls = "none"\n'
-        f"batch_size = {BATCH_SIZE}\n"
-        "timeout = 10\n\n"
-        '[calendar]\nconnector = "ics"\npath = "calendar.ics"\n\n'
-    )
-    config = home / "chief.toml"
-    config.write_text(head + mail + "[database]" + tail)
-    config.chmod(0o600)
-    return config
 
 
 def fresh_account(server: Dovecot, pristine_mail: Path) -> tuple[str, str]:
@@ -373,7 +340,9 @@ def test_killed_at_100_points_then_rerun_loses_and_duplicates_nothing(
     def world(name: str) -> World:
         username, password = fresh_account(dovecot.server, pristine_mail)
         home = tmp_path / name
-        write_practice(home, dovecot, username, password)
+        write_imap_practice(
+            home, None, dovecot.host, dovecot.port, username, password, batch_size=BATCH_SIZE
+        )
         return World(username, password, home)
 
     # The reference: one uncrashed run, traced.

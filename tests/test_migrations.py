@@ -27,7 +27,7 @@ def test_reopen_is_idempotent(empty_database: str) -> None:
     open_database(empty_database)[0].dispose()
     engine, _ = open_database(empty_database)
     with engine.connect() as conn:
-        assert MigrationContext.configure(conn).get_current_revision() == "0003"
+        assert MigrationContext.configure(conn).get_current_revision() == "0004"
     engine.dispose()
 
 
@@ -57,11 +57,16 @@ def test_upgrade_from_0001_keeps_messages_and_adds_payments(empty_database: str)
     engine.dispose()
     upgraded, _ = open_database(url)
     with upgraded.connect() as conn:
-        assert MigrationContext.configure(conn).get_current_revision() == "0003"
+        assert MigrationContext.configure(conn).get_current_revision() == "0004"
         assert conn.execute(text("SELECT key, reply_address FROM message")).all() == [("k", None)]
+        # The next process to open the practice records its pseudonym key's fingerprint.
+        assert conn.execute(text("SELECT slug, pseudonym_check FROM practice")).all() == [
+            ("p", None)
+        ]
         assert "payment" in inspect(conn).get_table_names()
     with upgraded.begin() as conn:
         cfg.attributes["connection"] = conn
         command.downgrade(cfg, "0001")
         assert "payment" not in inspect(conn).get_table_names()
         assert conn.execute(text("SELECT key FROM message")).all() == [("k",)]
+        assert "pseudonym_check" not in {c["name"] for c in inspect(conn).get_columns("practice")}
