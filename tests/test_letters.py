@@ -824,6 +824,12 @@ def synced(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]
     """The US demo practice, fed the sample messages of every letter, synced once with the
     debug log captured."""
     home = _practice_home(tmp_path_factory.mktemp("synced"), US)
+    # A practice of its own: in the PostgreSQL pass it shares the module's case log with the
+    # runtimes above, and one practice has one pseudonym key.
+    config = home / "chief.toml"
+    text = config.read_text()
+    assert 'slug = "riverside-sports-medicine"' in text
+    config.write_text(text.replace('slug = "riverside-sports-medicine"', 'slug = "synced"', 1))
     names = sorted({letter.sample for letter in LETTERS})
     for name in names:
         deliver(home, name, (SAMPLES / name).read_bytes())
