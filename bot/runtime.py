@@ -35,23 +35,25 @@ log = logging.getLogger(__name__)
 
 
 def _hold_the_practice_key(
-    session: Session, practice_id: int, check: str, key_path: Path, adopt: bool
+    session: Session, practice: Practice, check: str, key_path: Path, adopt: bool
 ) -> None:
     """The practice's rows were written with the pseudonym key ``check`` fingerprints, or
     this is the first process to say which (the update only fills an empty check, so of two
     processes starting together with different keys one wins and the other is refused)."""
-    if adopt:
+    held = practice.pseudonym_check
+    if adopt and held != check:
         session.execute(
-            update(Practice).where(Practice.id == practice_id).values(pseudonym_check=check)
+            update(Practice).where(Practice.id == practice.id).values(pseudonym_check=check)
         )
         log.warning("the pseudonym key in %s is now the practice's key", key_path)
         return
-    session.execute(
-        update(Practice)
-        .where(Practice.id == practice_id, Practice.pseudonym_check.is_(None))
-        .values(pseudonym_check=check)
-    )
-    held = session.scalar(select(Practice.pseudonym_check).where(Practice.id == practice_id))
+    if held is None:
+        session.execute(
+            update(Practice)
+            .where(Practice.id == practice.id, Practice.pseudonym_check.is_(None))
+            .values(pseudonym_check=check)
+        )
+        held = session.scalar(select(Practice.pseudonym_check).where(Practice.id == practice.id))
     if held != check:
         raise UserError(
             f"{key_path} is not the pseudonym key this practice's case log was written with",
@@ -131,7 +133,7 @@ class Runtime:
                 created = True
             practice_id = practice.id
             if not created:
-                _hold_the_practice_key(session, practice_id, check, key_path, new_pseudonym_key)
+                _hold_the_practice_key(session, practice, check, key_path, new_pseudonym_key)
         if created:
             crash.step("practice.commit")
         return cls(

@@ -157,7 +157,7 @@ NOT_IN_POSTGRESQL_PASS = {
     # They start their own PostgreSQL databases in both passes:
     "tests/test_worker.py",
     "tests/test_scale.py",
-    # SQLite itself is what they test (SQLCipher on the file; the file's mode and path):
+    # SQLCipher encrypts a SQLite file: that file is what they test.
     "tests/test_db_encryption.py",
 }
 
