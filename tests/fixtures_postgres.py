@@ -33,13 +33,18 @@ import subprocess
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 
 from bot.db import DATABASE_URL_ENV, database_url
 from tests.servers.postgres import Postgres, postgres_bin_dir
 
+if TYPE_CHECKING:
+    from sqlalchemy import Connection
+
 __all__ = [
+    "case_log",
     "case_log_text",
     "case_log_url",
     "database_backend",
@@ -281,6 +286,19 @@ def case_log_url(home: Path) -> str:
     """The case log of the practice at ``home`` (with the default ``[database] url``): the
     PostgreSQL pass's database, or the SQLite file in its data folder."""
     return database_url(f"sqlite:///{home / 'data' / 'chief.db'}")
+
+
+@contextmanager
+def case_log(home: Path) -> Iterator[Connection]:
+    """The case log of the practice at ``home``, one transaction."""
+    from sqlalchemy import create_engine
+
+    engine = create_engine(case_log_url(home))
+    try:
+        with engine.begin() as conn:
+            yield conn
+    finally:
+        engine.dispose()
 
 
 def case_log_text(home: Path) -> str:

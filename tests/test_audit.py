@@ -10,23 +10,21 @@ import os
 import subprocess
 import sys
 from collections import Counter
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
 from alembic import command
-from sqlalchemy import Connection, DateTime, bindparam, create_engine, inspect, text
+from sqlalchemy import DateTime, bindparam, create_engine, inspect, text
 
 from bot.audit import parse_since
-from bot.config import load_config
-from bot.db import alembic_config, database_url, open_database
+from bot.db import alembic_config, open_database
 from bot.demo import DEMO_DAY, run_demo
 from bot.errors import UserError
 from bot.keys import stable_key
 from bot.summary_case_ids import short_case_id
+from tests.fixtures_postgres import case_log
 
 WRITES = {
     "draft.create",
@@ -53,17 +51,6 @@ def demo_home(demo_practice: Path, module_case_log: None) -> Path:
     return demo_practice
 
 
-@contextmanager
-def _db(home: Path) -> Iterator[Connection]:
-    """The practice's case log (``$CHIEF_DATABASE_URL`` when set), one transaction."""
-    engine = create_engine(database_url(load_config(home / "chief.toml").database_url))
-    try:
-        with engine.begin() as conn:
-            yield conn
-    finally:
-        engine.dispose()
-
-
 def chief(home: Path, *args: str) -> subprocess.CompletedProcess[str]:
     env = {**os.environ, "CHIEF_CONFIG": str(home / "chief.toml")}
     return subprocess.run(
@@ -77,7 +64,7 @@ def chief(home: Path, *args: str) -> subprocess.CompletedProcess[str]:
 
 
 def test_every_draft_has_one_entry_with_connector_case_and_rule(demo_home: Path) -> None:
-    with _db(demo_home) as db:
+    with case_log(demo_home) as db:
         drafts = db.execute(
             text(
                 "SELECT d.key, d.remote_id, d.case_id, d.template, m.key, m.rule_id FROM draft d"
@@ -114,7 +101,7 @@ def test_every_draft_has_one_entry_with_connector_case_and_rule(demo_home: Path)
 
 
 def test_calendar_summary_and_checklist_entries_name_their_connector(demo_home: Path) -> None:
-    with _db(demo_home) as db:
+    with case_log(demo_home) as db:
         written = db.execute(
             text("SELECT key, remote_id, source FROM calendar_entry WHERE state = 'written'")
         ).fetchall()
@@ -160,11 +147,11 @@ def test_calendar_summary_and_checklist_entries_name_their_connector(demo_home: 
 
 
 def test_a_second_run_records_nothing_more(demo_home: Path) -> None:
-    with _db(demo_home) as db:
+    with case_log(demo_home) as db:
         before = db.execute(text("SELECT count(*) FROM audit_event")).scalar_one()
     result = run_demo(demo_home, today=DEMO_DAY, progress=False)
     assert result["new"]["drafts"] == 0
-    with _db(demo_home) as db:
+    with case_log(demo_home) as db:
         assert db.execute(text("SELECT count(*) FROM audit_event")).scalar_one() == before
         actions = {a for (a,) in db.execute(text("SELECT DISTINCT action FROM audit_event"))}
     assert actions <= WRITES
@@ -186,7 +173,7 @@ def test_chief_audit_lists_every_entry_oldest_first_with_ids_only(demo_home: Pat
     as_json = chief(demo_home, "audit", "--json")
     assert as_json.returncode == 0, as_json.stderr
     lines = [json.loads(line) for line in as_json.stdout.splitlines()]
-    with _db(demo_home) as db:
+    with case_log(demo_home) as db:
         count, first_case = db.execute(
             text("SELECT count(*), min(case_id) FROM audit_event WHERE action = 'draft.create'")
         ).one()
@@ -221,7 +208,7 @@ def test_chief_audit_lists_every_entry_oldest_first_with_ids_only(demo_home: Pat
 def test_since_keeps_only_later_entries(demo_home: Path) -> None:
     tz = ZoneInfo("America/New_York")
     old = datetime.now(tz) - timedelta(days=10)  # kept in the practice's clock, as chief does
-    with _db(demo_home) as db:
+    with case_log(demo_home) as db:
         db.execute(
             text("UPDATE audit_event SET at = :old WHERE action = 'calendar.upsert'").bindparams(
                 bindparam("old", type_=DateTime(timezone=True))

@@ -8,36 +8,23 @@ import json
 import os
 import subprocess
 import sys
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Connection, DateTime, TextClause, bindparam, create_engine, text
+from sqlalchemy import Connection, DateTime, TextClause, bindparam, text
 
 from bot.config import load_config
-from bot.db import database_url
 from bot.demo import DEMO_DAY, prepare_home, run_demo
 from bot.retention import apply_retention
 from bot.runtime import Runtime
 from bot.summary_case_ids import short_case_id
+from tests.fixtures_postgres import case_log
 
 # Long ago, as chief keeps it: a message's logged_at in UTC, a case's updated_at in the
 # practice's clock (the demo practice's zone).
 OLD_UTC = datetime(2026, 9, 1, tzinfo=UTC)
 OLD_LOCAL = datetime(2026, 9, 1, tzinfo=ZoneInfo("America/New_York"))
-
-
-@contextmanager
-def _db(home: Path) -> Iterator[Connection]:
-    """The practice's case log (``$CHIEF_DATABASE_URL`` when set), one transaction."""
-    engine = create_engine(database_url(load_config(home / "chief.toml").database_url))
-    try:
-        with engine.begin() as conn:
-            yield conn
-    finally:
-        engine.dispose()
 
 
 def _sql(query: str, lists: tuple[str, ...] = (), moments: tuple[str, ...] = ()) -> TextClause:
@@ -90,7 +77,7 @@ def _case_with_drafts_and_deadlines(db: Connection) -> tuple[int, str]:
 
 def test_forget_erases_a_case_and_a_full_resync_never_brings_it_back(tmp_path: Path) -> None:
     home = _demo(tmp_path)
-    with _db(home) as db:
+    with case_log(home) as db:
         case_id, ref = _case_with_drafts_and_deadlines(db)
         case = {"case": case_id}
         messages = [
@@ -127,7 +114,7 @@ def test_forget_erases_a_case_and_a_full_resync_never_brings_it_back(tmp_path: P
     assert report["drafts"] == len(drafts) and report["deadlines"] == len(deadline_keys)
     assert ref not in done.stdout
 
-    with _db(home) as db:
+    with case_log(home) as db:
         for table in ("case_ref", "case_event", "deadline", "payment"):
             assert db.execute(
                 text(f"SELECT count(*) FROM {table} WHERE case_id = :case"), case
@@ -179,7 +166,7 @@ def test_forget_erases_a_case_and_a_full_resync_never_brings_it_back(tmp_path: P
         db.execute(text("UPDATE mailbox SET cursor = NULL"))
     again = run_demo(home, today=DEMO_DAY, progress=False)
     assert again["new"] == {"messages": 0, "cases": 0, "drafts": 0, "calendar_entries": 0}
-    with _db(home) as db:
+    with case_log(home) as db:
         assert db.execute(
             text(
                 "SELECT (SELECT count(*) FROM case_), (SELECT count(*) FROM draft),"
@@ -208,7 +195,7 @@ def test_forget_erases_a_case_and_a_full_resync_never_brings_it_back(tmp_path: P
 def test_forget_asks_first_and_names_a_wrong_id(tmp_path: Path) -> None:
     home = _demo(tmp_path)
     refs = text("SELECT count(*) FROM case_ref WHERE case_id = :case")
-    with _db(home) as db:
+    with case_log(home) as db:
         case_id, ref = _case_with_drafts_and_deadlines(db)
         before = db.execute(refs, {"case": case_id}).one()
     refused = chief(home, "forget", short_case_id(case_id).lower(), stdin="")
@@ -218,7 +205,7 @@ def test_forget_asks_first_and_names_a_wrong_id(tmp_path: Path) -> None:
     assert missing.returncode == 1 and "no case #99999" in missing.stderr
     typo = chief(home, "forget", "ZZ", "--yes")
     assert typo.returncode == 1 and "not a case id" in typo.stderr
-    with _db(home) as db:  # nothing changed, not even an audit entry
+    with case_log(home) as db:  # nothing changed, not even an audit entry
         assert db.execute(refs, {"case": case_id}).one() == before
         assert db.execute(
             text("SELECT count(*) FROM audit_event WHERE action = 'case.forget'")
@@ -230,7 +217,7 @@ def test_forget_asks_first_and_names_a_wrong_id(tmp_path: Path) -> None:
 
 def test_message_days_reduces_old_messages_to_their_keys(tmp_path: Path) -> None:
     home = _demo(tmp_path, "message_days = 30")
-    with _db(home) as db:
+    with case_log(home) as db:
         # Nothing is old yet: the first pass reduced nothing.
         assert db.execute(text("SELECT count(*) FROM message WHERE sender_hash = ''")).one() == (0,)
         quiet, active = (
@@ -278,7 +265,7 @@ def test_message_days_reduces_old_messages_to_their_keys(tmp_path: Path) -> None
 
     result = run_demo(home, today=DEMO_DAY, progress=False)  # the pass ends with retention
     assert result["new"]["messages"] == 0
-    with _db(home) as db:
+    with case_log(home) as db:
         after = {
             row[0]: tuple(row[1:])
             for row in db.execute(
@@ -304,7 +291,7 @@ def test_message_days_reduces_old_messages_to_their_keys(tmp_path: Path) -> None
 def test_closed_case_days_forgets_closed_cases_but_keeps_cme_records(tmp_path: Path) -> None:
     home = _demo(tmp_path, "closed_case_days = 30")
     refs = text("SELECT count(*) FROM case_ref WHERE case_id = :case")
-    with _db(home) as db:
+    with case_log(home) as db:
         old_closed, recent_closed = (
             row[0]
             for row in db.execute(
@@ -325,7 +312,7 @@ def test_closed_case_days_forgets_closed_cases_but_keeps_cme_records(tmp_path: P
         cme_refs = db.execute(refs, {"case": cme}).one()
     assert cme_refs[0] > 0
     run_demo(home, today=DEMO_DAY, progress=False)
-    with _db(home) as db:
+    with case_log(home) as db:
         status = dict(
             tuple(row)
             for row in db.execute(

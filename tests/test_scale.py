@@ -9,17 +9,11 @@ from __future__ import annotations
 import os
 import signal
 import time
-from collections.abc import Callable
-from pathlib import Path
-from typing import TYPE_CHECKING
 
 import pytest
 
 from tests.fixtures_postgres import sample_messages, start_worker, stop_worker
-from tests.test_worker import Deployment, wait_for
-
-if TYPE_CHECKING:
-    from tests.servers.dovecot import Dovecot
+from tests.test_worker import Deployment, deployment, wait_for  # noqa: F401 - the fixture
 
 pytest_plugins = ["tests.fixtures_dovecot"]
 pytestmark = [pytest.mark.servers, pytest.mark.slow]
@@ -28,24 +22,8 @@ MAILBOXES = 50
 MESSAGES = 8  # per mailbox: a seeded sample of the demo's mail, different for each mailbox
 
 
-@pytest.fixture
-def deployment(
-    tmp_path: Path,
-    dovecot_server: Dovecot,
-    postgres_database: Callable[..., str],
-    monkeypatch: pytest.MonkeyPatch,
-) -> Deployment:
-    if not dovecot_server.running:
-        dovecot_server.start()
-    url = postgres_database()
-    monkeypatch.setenv("CHIEF_DATABASE_URL", url)
-    found = Deployment(tmp_path, dovecot_server, url)
-    found.prepare()
-    return found
-
-
 def test_fifty_mailboxes_two_workers_one_killed_everything_exactly_once(
-    deployment: Deployment,
+    deployment: Deployment,  # noqa: F811 - the fixture imported from tests/test_worker.py
 ) -> None:
     for n in range(MAILBOXES):
         deployment.add(f"practice-{n:02d}", sample_messages(MESSAGES, seed=n), batch_size=4)
