@@ -62,7 +62,7 @@ sys.path.insert(0, str(HERE.parent))
 import quality_phrasing_dev  # noqa: E402
 import quality_phrasing_holdout  # noqa: E402
 
-from bot.rules_engine import CATEGORIES  # noqa: E402
+from bot.rules.engine import CATEGORIES  # noqa: E402
 
 SEED = 20261104
 OUT = HERE / "quality_corpus"

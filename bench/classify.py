@@ -20,8 +20,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bot.classify_files import iter_message_files, load_layers  # noqa: E402
-from bot.mail_message import parse_message  # noqa: E402
+from bot.cli.classify_files import iter_message_files, load_layers  # noqa: E402
+from bot.mail.message import parse_message  # noqa: E402
 from bot.resources import shipped_examples  # noqa: E402
 
 

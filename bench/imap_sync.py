@@ -12,7 +12,7 @@ with a PDF-like attachment; MULTIAPPEND in chunks of 500), then prints ``name: v
     (the second round's groups worked out beforehand, off the clock), nothing parsed;
     ``ratio`` = initial_sync_s / floor_s (best of ``--rounds`` each, warm cache)
 ``parse_s`` / ``transport_ratio``
-    the part of initial_sync_s spent in ``bot.mail_message.build_message`` (the one assembly
+    the part of initial_sync_s spent in ``bot.mail.message.build_message`` (the one assembly
     of each Message), and the ratio without it
 ``floor_stdlib_parse_s`` / ``ratio_vs_floor_stdlib_parse``
     the plain loop plus one stdlib ``email.message_from_bytes`` per fetched part (headers
@@ -53,9 +53,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from imapclient import IMAPClient  # noqa: E402
 
-from bot.mail_message import Limits, Message, build_message  # noqa: E402
-from connectors.imap import ImapConnector  # noqa: E402
-from connectors.imap_parse import (  # noqa: E402
+from bot.mail.message import Limits, Message, build_message  # noqa: E402
+from connectors.imap.connector import ImapConnector  # noqa: E402
+from connectors.imap.parse import (  # noqa: E402
     SURVEY_ITEMS,
     section_groups,
     section_items,
@@ -137,7 +137,7 @@ def ours(user: DovecotUser, password_file: Path, batch_size: int) -> tuple[float
         finally:
             parse_time[0] += time.perf_counter() - start
 
-    with mock.patch("connectors.imap_parse.build_message", timed):
+    with mock.patch("connectors.imap.parse.build_message", timed):
         conn = connector(user, password_file, batch_size)
         conn._link.session()  # signed in before the clock starts, as the floor is
         start = time.perf_counter()

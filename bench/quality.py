@@ -1,7 +1,7 @@
 """Classification quality on the labelled corpus (``bench/quality_corpus/``).
 
 Loads the shipped rule packs as ``chief classify`` does, classifies every message of the
-corpus with the same code (``bot.classify_files.classify_file``), and prints per-category
+corpus with the same code (``bot.cli.classify_files.classify_file``), and prints per-category
 precision, recall and F1, the confusion matrix, and ``name: value`` lines:
 
 * ``macro_f1``: the mean F1 over the ten named categories (unclassified mail counts against a
@@ -35,9 +35,9 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bot.classify_files import classify_file, load_layers  # noqa: E402
-from bot.matching import identifying_refs  # noqa: E402
-from bot.rules_engine import CATEGORIES  # noqa: E402
+from bot.cli.classify_files import classify_file, load_layers  # noqa: E402
+from bot.rules.engine import CATEGORIES  # noqa: E402
+from bot.sync.matching import identifying_refs  # noqa: E402
 
 CORPUS = Path(__file__).resolve().parent / "quality_corpus"
 SHORT = {

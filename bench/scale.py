@@ -51,7 +51,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 import psycopg  # noqa: E402
 
-from bot.worker import _libpq_url, build_app, defer_sync, prepare_database  # noqa: E402
+from bot.jobs.worker import _libpq_url, build_app, defer_sync, prepare_database  # noqa: E402
 from tests.fixtures_postgres import (  # noqa: E402
     queue_counts,
     sample_messages,

@@ -17,7 +17,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from pydantic import BaseModel, ConfigDict, EmailStr, Field, ValidationError, field_validator
 
 from bot.errors import UserError
-from bot.mail_message import Limits
+from bot.mail.message import Limits
 
 __all__ = ["Config", "PracticeConfig", "find_config", "load_config"]
 
@@ -59,7 +59,7 @@ class FoldersConfig(_Section):
 
 class DatabaseConfig(_Section):
     url: str = "sqlite:///data/chief.db"
-    # At-rest encryption of a SQLite case log (bot/db_crypto.py): "none" or "sqlcipher", with
+    # At-rest encryption of a SQLite case log (bot/store/crypto.py): "none" or "sqlcipher", with
     # the key in the OS keyring or in key_file (0600).
     encryption: Literal["none", "sqlcipher"] = "none"
     key_file: str = "secrets/database.key"
@@ -74,7 +74,7 @@ class RemindersConfig(_Section):
 class ChaseConfig(_Section):
     """Chase intervals (practice policy, not regulation), each in business days.
 
-    Each key sets one clock (``bot.deadline_clocks.CHASE_CLOCKS``); ``calendar`` sets the
+    Each key sets one clock (``bot.clocks.clocks.CHASE_CLOCKS``); ``calendar`` sets the
     holiday calendar those business days skip (england, wales, scotland, northern_ireland, us,
     weekends, or an ISO code such as US-NY). Unset keys keep the shipped clocks' values.
     """
@@ -89,7 +89,7 @@ class ChaseConfig(_Section):
     @classmethod
     def _known_calendar(cls, value: str | None) -> str | None:
         if value is not None:
-            from bot.deadline_clocks import business_calendar
+            from bot.clocks.clocks import business_calendar
 
             business_calendar(value)  # ValueError names the known calendars
         return value
@@ -160,7 +160,7 @@ class LimitsConfig(_Section):
 
 
 class RetentionConfig(_Section):
-    """How long the case log keeps message metadata (``bot/retention.py``); 0 keeps it.
+    """How long the case log keeps message metadata (``bot/features/retention.py``); 0 keeps it.
 
     After ``message_days`` a logged message is reduced to its exactly-once key (so it is never
     read twice) and its filing: Message-ID, thread, sender and subject hashes and a payer's

@@ -13,15 +13,15 @@ __all__ = ["CALENDAR_CONNECTORS", "MAIL_CONNECTORS", "SENDERS", "load_connector"
 
 MAIL_CONNECTORS: dict[str, str] = {
     "maildir": "connectors.maildir:MaildirConnector",
-    "imap": "connectors.imap:ImapConnector",
-    "gmail": "connectors.gmail:GmailConnector",
-    "outlook": "connectors.outlook:OutlookConnector",
+    "imap": "connectors.imap.connector:ImapConnector",
+    "gmail": "connectors.google.gmail:GmailConnector",
+    "outlook": "connectors.microsoft.outlook:OutlookConnector",
 }
 CALENDAR_CONNECTORS: dict[str, str] = {
-    "ics": "connectors.ics:IcsCalendar",
-    "caldav": "connectors.caldav:CaldavCalendar",
-    "google_calendar": "connectors.google_calendar:GoogleCalendar",
-    "outlook_calendar": "connectors.outlook_calendar:OutlookCalendar",
+    "ics": "connectors.ical.ics:IcsCalendar",
+    "caldav": "connectors.ical.caldav:CaldavCalendar",
+    "google_calendar": "connectors.google.calendar:GoogleCalendar",
+    "outlook_calendar": "connectors.microsoft.calendar:OutlookCalendar",
 }
 # The daily summary normally goes into the practitioner's own inbox through the mail
 # connector; `[summary] via = "smtp"` sends it with one of these instead (to them alone).

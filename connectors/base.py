@@ -28,7 +28,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any, ClassVar, Protocol, runtime_checkable
 
-from bot.mail_message import Message
+from bot.mail.message import Message
 
 __all__ = [
     "Batch",

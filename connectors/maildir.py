@@ -45,7 +45,7 @@ from pathlib import Path
 from typing import BinaryIO, ClassVar
 
 from bot.errors import CursorInvalid, RemoteGone, UserError
-from bot.mail_message import KEY_HEADER, Limits, Message
+from bot.mail.message import KEY_HEADER, Limits, Message
 from connectors.base import Batch, Cursor, OutgoingDraft
 from connectors.parsing import parse_or_report
 from connectors.recipients import require_practitioner_only
@@ -342,7 +342,7 @@ class MaildirConnector:
         return self._find_by_key(key, prefer=self.drafts_folder)
 
     def draft_link(self, remote_id: str) -> str | None:
-        """A ``file://`` URI of the draft's file (``bot.summary_links``), or None when gone.
+        """A ``file://`` URI of the draft's file (``bot.summary.links``), or None when gone.
 
         The file is looked up afresh: a mail client moves a message from ``new/`` to ``cur/``
         and rewrites its flags in the name."""

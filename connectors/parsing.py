@@ -12,7 +12,7 @@ from collections.abc import Callable
 from dataclasses import replace
 
 from bot.errors import MessageError
-from bot.mail_message import Limits, Message, parse_message
+from bot.mail.message import Limits, Message, parse_message
 
 __all__ = ["parse_or_report", "read_or_report"]
 

@@ -38,7 +38,7 @@ from typing import Any
 import pytest
 
 from bot.errors import UserError
-from bot.mail_message import KEY_HEADER
+from bot.mail.message import KEY_HEADER
 from connectors.base import Batch, CalendarEntry, OutgoingDraft
 
 PRACTITIONER = "dr@practice.example"

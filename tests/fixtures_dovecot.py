@@ -120,9 +120,9 @@ class DovecotAccount:
         return [(data[u][b"BODY[]"], frozenset(data[u][b"FLAGS"])) for u in sorted(data)]
 
     def connector(self, **options: Any) -> Any:
-        """An :class:`~connectors.imap.ImapConnector` for this account (plain IMAP on
+        """An :class:`~connectors.imap.connector.ImapConnector` for this account (plain IMAP on
         loopback)."""
-        from connectors.imap import ImapConnector
+        from connectors.imap.connector import ImapConnector
 
         settings: dict[str, Any] = {
             "host": self.host,

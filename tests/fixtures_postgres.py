@@ -37,7 +37,7 @@ from typing import TYPE_CHECKING
 
 import pytest
 
-from bot.db import DATABASE_URL_ENV, database_url
+from bot.store.database import DATABASE_URL_ENV, database_url
 from tests.servers.postgres import Postgres, postgres_bin_dir
 
 if TYPE_CHECKING:
@@ -91,7 +91,7 @@ def _need_postgres() -> None:
 def postgres_server() -> Iterator[Postgres]:
     """One PostgreSQL cluster for the session, with a migrated template database."""
     _need_postgres()
-    from bot.db import open_database
+    from bot.store.database import open_database
 
     server = Postgres()
     server.start()

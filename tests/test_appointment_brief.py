@@ -12,10 +12,10 @@ import pytest
 from sqlalchemy import select
 
 from bot.config import load_config
-from bot.daily_summary import collect_summary, summary_text
-from bot.models import CaseRef
-from bot.pipeline import sync
-from bot.runtime import Runtime
+from bot.jobs.catalogue import sync
+from bot.store.models import CaseRef
+from bot.summary.job import collect_summary, summary_text
+from bot.sync.runtime import Runtime
 from tests.conftest import deliver, make_message
 from tests.test_booking_guard import write_calendar
 

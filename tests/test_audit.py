@@ -18,12 +18,12 @@ import pytest
 from alembic import command
 from sqlalchemy import DateTime, bindparam, create_engine, inspect, text
 
-from bot.audit import parse_since
-from bot.db import alembic_config, open_database
-from bot.demo import DEMO_DAY, run_demo
+from bot.cli.demo import DEMO_DAY, run_demo
 from bot.errors import UserError
 from bot.keys import stable_key
-from bot.summary_case_ids import short_case_id
+from bot.store.case_ids import short_case_id
+from bot.store.database import alembic_config, open_database
+from bot.sync.audit import parse_since
 from tests.fixtures_postgres import case_log
 
 WRITES = {
@@ -54,7 +54,7 @@ def demo_home(demo_practice: Path, module_case_log: None) -> Path:
 def chief(home: Path, *args: str) -> subprocess.CompletedProcess[str]:
     env = {**os.environ, "CHIEF_CONFIG": str(home / "chief.toml")}
     return subprocess.run(
-        [sys.executable, "-m", "bot.cli", *args],
+        [sys.executable, "-m", "bot.cli.app", *args],
         capture_output=True,
         text=True,
         env=env,

@@ -12,12 +12,12 @@ from pathlib import Path
 
 import pytest
 
-from bot.appointment_links import appointments
-from bot.booking_guard import is_imaging
 from bot.config import load_config
-from bot.daily_summary import collect_summary, summary_text
-from bot.pipeline import sync
-from bot.runtime import Runtime
+from bot.features.appointment_links import appointments
+from bot.features.booking_guard import is_imaging
+from bot.jobs.catalogue import sync
+from bot.summary.job import collect_summary, summary_text
+from bot.sync.runtime import Runtime
 from connectors.base import CalendarEntry
 from tests.conftest import deliver, make_message
 

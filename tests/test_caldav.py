@@ -19,7 +19,7 @@ from caldav.davclient import DAVClient
 
 from bot.errors import AuthError, ConnectorError, RemoteGone, UserError
 from connectors.base import CalendarEntry, CalendarSink, CalendarSource
-from connectors.caldav import CaldavCalendar
+from connectors.ical.caldav import CaldavCalendar
 from tests.connector_contract import CalendarContract
 from tests.fixtures_radicale import Radicale, radicale_fixture  # noqa: F401 - the fixture
 

@@ -8,7 +8,7 @@ from datetime import date
 from pathlib import Path
 
 from bot.resources import shipped_examples, shipped_rules
-from bot.rules_engine import load_rules
+from bot.rules.engine import load_rules
 
 MAILBOX = shipped_examples() / "mailbox"
 RULE_IDS = {rule.id for rule in load_rules([shipped_rules()]).rules}

@@ -15,8 +15,9 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from bot.deadline_clocks import ClockSet, load_clocks
-from bot.parties import Party, load_parties
+from bot.clocks.clocks import ClockSet
+from bot.clocks.files import load_clocks
+from bot.rules.parties import Party, load_parties
 
 ROOT = Path(__file__).resolve().parent.parent
 SHIPPED = ROOT / "rules" / "clocks.yaml"

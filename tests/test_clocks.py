@@ -12,7 +12,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bot.deadline_clocks import (
+from bot.clocks.clocks import (
     CHASE_CLOCKS,
     Clock,
     ClockSet,
@@ -21,11 +21,11 @@ from bot.deadline_clocks import (
     add_months,
     day_of_year,
     is_business_day,
-    load_clocks,
     with_chase_intervals,
 )
+from bot.clocks.files import load_clocks
 from bot.errors import UserError
-from bot.parties import Party
+from bot.rules.parties import Party
 
 ROOT = Path(__file__).resolve().parent.parent
 SHIPPED = ROOT / "rules" / "clocks.yaml"
@@ -96,7 +96,7 @@ def test_every_shipped_clock_cites_a_source(shipped: dict[str, Clock]) -> None:
 
 def test_every_source_and_unit_is_written_in_the_file() -> None:
     """Not defaulted: each entry of the shipped file states its `source` and `unit`."""
-    from bot.yaml_source import load_yaml
+    from bot.rules.yaml_source import load_yaml
 
     for item in load_yaml(SHIPPED)["clocks"]:
         assert "source" in item and "unit" in item, item["id"]
@@ -425,7 +425,7 @@ def test_chase_intervals_replace_amount_and_calendar(shipped: dict[str, Clock]) 
 
 def test_chase_config_reaches_the_runtime(practice_dir: Callable[..., Path]) -> None:
     from bot.config import load_config
-    from bot.runtime import Runtime
+    from bot.sync.runtime import Runtime
 
     home = practice_dir(extra_toml='\n[chase]\nprior_auth_pended = 5\ncalendar = "US-NY"\n')
     rt = Runtime.from_config(load_config(home / "chief.toml"))

@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 from icalendar import Calendar
 
-from connectors.ics import IcsCalendar
+from connectors.ical.ics import IcsCalendar
 from connectors.maildir import MaildirConnector
 from tests.connector_contract import PRACTITIONER, CalendarContract, MailContract
 

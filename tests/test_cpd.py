@@ -13,7 +13,7 @@ import pytest
 from sqlalchemy import select
 
 from bot.config import load_config
-from bot.cpd import (
+from bot.features.cpd import (
     CERTIFICATE_REF,
     CertificateLine,
     certificate_record,
@@ -21,10 +21,10 @@ from bot.cpd import (
     cpd_status,
     load_certificates,
 )
-from bot.models import Case, CaseRef, MessageRow
-from bot.pipeline import sync
-from bot.register import CmeRequirement
-from bot.runtime import Runtime
+from bot.jobs.catalogue import sync
+from bot.register.register import CmeRequirement
+from bot.store.models import Case, CaseRef, MessageRow
+from bot.sync.runtime import Runtime
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLES = ROOT / "examples" / "mailbox" / "new"
@@ -105,8 +105,8 @@ def test_long_course_titles_fit_the_reference_column() -> None:
     ],
 )
 def test_uk_cpd_certificates_are_read_by_the_rules(body: str, credits: float) -> None:
-    from bot.mail_message import parse_message
-    from bot.rules_engine import load_rules
+    from bot.mail.message import parse_message
+    from bot.rules.engine import load_rules
     from tests.conftest import make_message
 
     raw = make_message(

@@ -49,11 +49,11 @@ from sqlalchemy import create_engine, func, select
 from sqlalchemy.orm import Session
 
 from bot import crash
-from bot.db import DATABASE_URL_ENV
-from bot.demo import DEMO_DAY
-from bot.models import AuditEvent, CalendarEntryRow, Case, Deadline, Draft, MessageRow
+from bot.cli.demo import DEMO_DAY
 from bot.resources import shipped_examples
-from connectors.vevent import UID_SUFFIX, uid_for
+from bot.store.database import DATABASE_URL_ENV
+from bot.store.models import AuditEvent, CalendarEntryRow, Case, Deadline, Draft, MessageRow
+from connectors.ical.vevent import UID_SUFFIX, uid_for
 from tests.fixtures_postgres import case_log_url, write_imap_practice
 from tests.servers.dovecot import DovecotUser
 from tests.servers.imap_testing import unrecent
@@ -160,7 +160,7 @@ def run_passes(
         if trace is not None:
             os.environ[crash.TRACE_ENV] = str(trace)
         crash.reset()
-        from bot.cli import main
+        from bot.cli.app import main
 
         for args in PASSES:
             code = main.main(["--config", str(config), *args], standalone_mode=False)

@@ -8,14 +8,14 @@ from pathlib import Path
 
 import pytest
 
-from bot.credentials import (
+from bot.errors import UserError
+from bot.register.credentials import (
     Credential,
     due_items,
-    load_register,
     plan_reminders,
 )
-from bot.errors import UserError
-from connectors.ics import IcsCalendar
+from bot.register.register import load_register
+from connectors.ical.ics import IcsCalendar
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -295,7 +295,7 @@ protocols:
 
 
 def test_register_sections(tmp_path: Path) -> None:
-    from bot.register import load_practice_register
+    from bot.register.register import load_practice_register
 
     path = write(tmp_path, FULL)
     register = load_practice_register(path)
@@ -315,7 +315,7 @@ def test_register_sections(tmp_path: Path) -> None:
 
 
 def test_register_with_one_cme_mapping_and_no_credentials(tmp_path: Path) -> None:
-    from bot.register import load_practice_register
+    from bot.register.register import load_practice_register
 
     path = write(
         tmp_path,
@@ -380,7 +380,7 @@ def test_register_section_problems_with_lines(tmp_path: Path) -> None:
 
 @pytest.mark.parametrize("folder", sorted((ROOT / "examples" / "practices").glob("*")))
 def test_example_registers_have_cme_and_protocols(folder: Path) -> None:
-    from bot.register import load_practice_register
+    from bot.register.register import load_practice_register
 
     register = load_practice_register(folder / "register.yaml")
     assert register.cme and register.protocols
@@ -390,8 +390,8 @@ def test_example_registers_have_cme_and_protocols(folder: Path) -> None:
 
 
 def test_protocol_reminders() -> None:
-    from bot.protocols import plan_protocol_reminders
-    from bot.register import Protocol
+    from bot.register.protocols import plan_protocol_reminders
+    from bot.register.register import Protocol
 
     protocol = Protocol("eap", "Emergency action plan", date(2025, 11, 10), 365)
     upcoming = plan_protocol_reminders([protocol], date(2026, 11, 1), alarm_minutes=(4320,))
@@ -413,8 +413,8 @@ def test_protocol_reminders() -> None:
 
 
 def test_protocol_reminders_written_once_per_due_date(tmp_path: Path) -> None:
-    from bot.protocols import plan_protocol_reminders
-    from bot.register import Protocol
+    from bot.register.protocols import plan_protocol_reminders
+    from bot.register.register import Protocol
 
     calendar = IcsCalendar(tmp_path / "calendar.ics", tz="Europe/London")
     protocol = Protocol("eap", "Emergency action plan", date(2025, 11, 10), 365)

@@ -20,7 +20,7 @@ from pathlib import Path
 import pytest
 import sqlcipher3.dbapi2 as sqlcipher
 
-from bot.demo import prepare_home
+from bot.cli.demo import prepare_home
 from tests.servers.os_keyring import OsKeyring
 
 PRACTICE = "sports-medicine-us"

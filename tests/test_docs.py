@@ -10,7 +10,7 @@ import click
 import pytest
 from click.testing import CliRunner
 
-from bot.cli import main
+from bot.cli.app import main
 
 README = (Path(__file__).resolve().parent.parent / "README.md").read_text()
 

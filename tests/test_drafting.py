@@ -12,15 +12,15 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bot.drafting import (
+from bot.errors import TemplateError, UserError
+from bot.letters.drafting import (
     DRAFT_BANNER,
     Drafter,
     clean_header_text,
     reply_subject,
     template_environment,
 )
-from bot.errors import TemplateError, UserError
-from bot.mail_message import GENERATED_HEADER, Message, parse_message
+from bot.mail.message import GENERATED_HEADER, Message, parse_message
 from bot.resources import shipped_templates
 
 PRACTITIONER = ("Dr Zoë Hill", "dr.hill@practice.example")

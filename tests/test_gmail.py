@@ -18,10 +18,10 @@ from pathlib import Path
 import pytest
 
 from bot.errors import AuthError, CursorInvalid, RateLimited, UserError
-from bot.mail_message import KEY_HEADER
+from bot.mail.message import KEY_HEADER
 from connectors.base import OutgoingDraft
-from connectors.gmail import GmailConnector
-from connectors.google_auth import GMAIL_SCOPES
+from connectors.google.auth import GMAIL_SCOPES
+from connectors.google.gmail import GmailConnector
 from tests.connector_contract import PRACTITIONER, MailContract, drain, sample
 from tests.servers.google_api import GoogleApiServer
 from tests.servers.google_testing import gmail_for, signed_in

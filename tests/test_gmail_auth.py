@@ -17,7 +17,7 @@ from typing import Any
 import pytest
 
 from bot.errors import UserError
-from connectors.google_auth import TokenStore
+from connectors.google.auth import TokenStore
 from tests.servers.google_api import GoogleApiServer
 from tests.servers.os_keyring import OsKeyring
 
@@ -168,7 +168,7 @@ def test_token_store_without_a_keyring(tmp_path: Path, monkeypatch: pytest.Monke
 def test_init_for_gmail_writes_a_valid_config(tmp_path: Path) -> None:
     from click.testing import CliRunner
 
-    from bot.cli import main
+    from bot.cli.app import main
     from bot.config import load_config
 
     answers = "Test Practice\nDr Test\ndr@practice.example\nGB\nEurope/London\ngmail\n\nn\n"

@@ -23,14 +23,15 @@ from typing import Any
 import pytest
 from sqlalchemy import func, select
 
+from bot.cli.demo import prepare_home, run_demo, totals
 from bot.config import load_config
-from bot.daily_summary import deliver_summary
-from bot.demo import prepare_home, run_demo, totals
-from bot.models import MessageRow
-from bot.pipeline import SyncReport, sync
+from bot.jobs.catalogue import sync
 from bot.resources import shipped_examples
-from bot.runtime import Runtime
-from connectors.google_auth import GMAIL_LABEL_SCOPE
+from bot.store.models import MessageRow
+from bot.summary.job import deliver_summary
+from bot.sync.runtime import Runtime
+from bot.sync.steps import SyncReport
+from connectors.google.auth import GMAIL_LABEL_SCOPE
 from tests.servers.google_api import GoogleApiServer
 from tests.servers.google_gmail import subject_key
 from tests.servers.google_testing import ALL_SCOPES, seed_calendar, signed_in

@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 from googleapiclient.errors import HttpError
 
-from connectors.google_auth import GMAIL_SCOPES
+from connectors.google.auth import GMAIL_SCOPES
 from tests.servers.google_api import GoogleApiServer
 from tests.servers.google_discovery import Api
 from tests.servers.google_testing import gmail_for, signed_in

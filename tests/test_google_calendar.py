@@ -14,8 +14,8 @@ import icalendar
 import pytest
 
 from connectors.base import CalendarEntry
-from connectors.google_calendar import GoogleCalendar, event_id_for
-from connectors.vevent import uid_for
+from connectors.google.calendar import GoogleCalendar, event_id_for
+from connectors.ical.vevent import uid_for
 from tests.connector_contract import CalendarContract
 from tests.servers.google_api import GoogleApiServer
 from tests.servers.google_testing import calendar_for

@@ -22,14 +22,15 @@ from hypothesis import strategies as st
 from sqlalchemy import func, select
 
 from bot.config import load_config
-from bot.drafting import Drafter, render_template, template_environment
 from bot.errors import MessageError, TemplateError, UserError
-from bot.mail_message import Limits, Message, parse_message
-from bot.models import Draft, MessageRow
-from bot.pipeline import message_key, sync
+from bot.jobs.catalogue import sync
+from bot.letters.drafting import Drafter, render_template, template_environment
+from bot.mail.message import Limits, Message, parse_message
 from bot.resources import shipped_rules
-from bot.rules_engine import RuleSet, load_rules
-from bot.runtime import Runtime
+from bot.rules.engine import RuleSet, load_rules
+from bot.store.models import Draft, MessageRow
+from bot.sync.pipeline import message_key
+from bot.sync.runtime import Runtime
 from tests.conftest import deliver, make_message
 
 CORPORA = Path(__file__).resolve().parent.parent.parent / "shared" / "corpora"
@@ -425,7 +426,7 @@ def test_every_kind_of_rule_mistake_names_file_and_line_and_the_rest_loads(
 
 
 def test_missing_template_is_named_by_rules_check(tmp_path: Path) -> None:
-    from bot.rule_check import check_rules
+    from bot.cli.rule_check import check_rules
 
     folder = tmp_path / "rules"
     folder.mkdir()

@@ -15,10 +15,10 @@ from pathlib import Path
 
 import pytest
 
-from bot.invitations import entries_from_invites
-from bot.mail_message import Message
+from bot.calendar.invitations import entries_from_invites
+from bot.mail.message import Message
 from connectors.base import CalendarEntry
-from connectors.ics import CorruptCalendar, IcsCalendar
+from connectors.ical.ics import CorruptCalendar, IcsCalendar
 
 CORPUS = Path(__file__).resolve().parent.parent.parent / "shared" / "corpora" / "ical-icalendar"
 FILES = sorted(CORPUS.rglob("*.ics")) if CORPUS.is_dir() else []

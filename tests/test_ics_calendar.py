@@ -15,7 +15,7 @@ import pytest
 
 from bot.errors import ConnectorError, UserError
 from connectors.base import CalendarEntry, CalendarSink, CalendarSource
-from connectors.ics import PRODID, CorruptCalendar, IcsCalendar
+from connectors.ical.ics import PRODID, CorruptCalendar, IcsCalendar
 
 LONDON = ZoneInfo("Europe/London")
 

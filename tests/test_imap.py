@@ -21,12 +21,12 @@ from typing import TYPE_CHECKING, Any
 import pytest
 from imapclient import IMAPClient
 
-import connectors.imap as imap_module
+import connectors.imap.connector as imap_module
 from bot.errors import AuthError, ConnectorError, CursorInvalid, RemoteGone, UserError
-from bot.mail_message import KEY_HEADER
-from connectors import imap_session
+from bot.mail.message import KEY_HEADER
 from connectors.base import OutgoingDraft
-from connectors.imap import ImapConnector, ServerUnavailable
+from connectors.imap import session as imap_session
+from connectors.imap.connector import ImapConnector, ServerUnavailable
 from tests.connector_contract import PRACTITIONER, MailContract, drain, sample
 from tests.servers.imap_testing import big, unrecent
 
@@ -137,7 +137,7 @@ def test_uidvalidity_change_rereads_the_folder(
     assert cursor is not None
     conn.close()
     dovecot.server.set_uidvalidity(dovecot.username, "INBOX", 4242)
-    with caplog.at_level(logging.INFO, logger="connectors.imap"):
+    with caplog.at_level(logging.INFO, logger="connectors.imap.connector"):
         again, _, new_cursor = drain(conn.changes(cursor))
     assert sorted(m.message_id for m in again) == sorted(m.message_id for m in first)
     assert {m.provider_id.split("/")[1] for m in again} == {"4242"}

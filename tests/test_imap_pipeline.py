@@ -1,4 +1,4 @@
-"""The IMAP connector driven by the real pipeline (``bot.pipeline.sync`` and ``chief sync``)
+"""The IMAP connector driven by the real pipeline (``bot.sync.pipeline.sync`` and ``chief sync``)
 against a real Dovecot: the shipped sample mailbox end to end, a UIDVALIDITY change, a crash
 between a draft's APPEND and its database commit, the server stopping mid-sync and the
 connection dropping mid-FETCH. After each: every message logged exactly once, every draft
@@ -23,10 +23,11 @@ from sqlalchemy import func, select
 
 from bot.config import load_config
 from bot.errors import ConnectorError
-from bot.models import AuditEvent, Draft, MessageRow
-from bot.pipeline import SyncReport, sync
+from bot.jobs.catalogue import sync
 from bot.resources import shipped_examples
-from bot.runtime import Runtime
+from bot.store.models import AuditEvent, Draft, MessageRow
+from bot.sync.runtime import Runtime
+from bot.sync.steps import SyncReport
 from tests.servers.imap_testing import big, message, unrecent
 
 if TYPE_CHECKING:
@@ -160,7 +161,7 @@ def test_sample_mailbox_then_a_uidvalidity_change_logs_nothing_twice(
     assert commands == ["ENABLE CONDSTORE", 'EXAMINE "INBOX"', "LOGOUT"]
 
     dovecot.server.set_uidvalidity(dovecot.username, "INBOX", 777)
-    with caplog.at_level(logging.INFO, logger="connectors.imap"):
+    with caplog.at_level(logging.INFO, logger="connectors.imap.connector"):
         again = run_sync(config)
     assert "UIDVALIDITY changed" in caplog.text
     assert again.messages == 0 and again.skipped_known == len(mailbox)

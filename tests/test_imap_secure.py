@@ -27,8 +27,8 @@ from cryptography.x509.oid import NameOID
 
 from bot.config import load_config
 from bot.errors import AuthError, ConnectorError, UserError
-from bot.runtime import Runtime
-from connectors.imap import ImapConnector
+from bot.sync.runtime import Runtime
+from connectors.imap.connector import ImapConnector
 from tests.connector_contract import drain, sample
 from tests.fixtures_dovecot import _need_dovecot
 from tests.servers.dovecot import Dovecot, DovecotUser, seed

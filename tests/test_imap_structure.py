@@ -17,11 +17,11 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from bot.errors import MessageError
-from bot.mail_message import Limits, Message, parse_message
+from bot.mail.message import Limits, Message, parse_message
 from bot.resources import shipped_examples
-from connectors.imap_fetch_parser import FetchSyntax, parse_fetch, uid_set
-from connectors.imap_parse import SURVEY_ITEMS
-from connectors.imap_structure import decode_transfer, leaves, to_parts, wanted
+from connectors.imap.fetch_parser import FetchSyntax, parse_fetch, uid_set
+from connectors.imap.parse import SURVEY_ITEMS
+from connectors.imap.structure import decode_transfer, leaves, to_parts, wanted
 from tests.connector_contract import drain
 from tests.test_mail_corpus import corpus_files
 

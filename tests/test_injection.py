@@ -21,11 +21,11 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from bot.config import load_config
-from bot.drafting import Drafter, render_template, template_environment
 from bot.errors import MessageError, TemplateError
-from bot.mail_message import parse_message
-from bot.pipeline import sync
-from bot.runtime import Runtime
+from bot.jobs.catalogue import sync
+from bot.letters.drafting import Drafter, render_template, template_environment
+from bot.mail.message import parse_message
+from bot.sync.runtime import Runtime
 from tests.conftest import deliver
 
 ROOT = Path(__file__).resolve().parent.parent

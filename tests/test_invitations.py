@@ -9,9 +9,9 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from bot.invitations import entries_from_invites, invite_key
-from bot.mail_message import Message, parse_message
-from connectors.ics import IcsCalendar
+from bot.calendar.invitations import entries_from_invites, invite_key
+from bot.mail.message import Message, parse_message
+from connectors.ical.ics import IcsCalendar
 
 NEW_YORK = ZoneInfo("America/New_York")
 
@@ -202,7 +202,7 @@ def test_broken_invites_are_skipped_with_a_warning(caplog: pytest.LogCaptureFixt
         invite("DTSTART:20250310T140000Z", uid="good"),
         "BEGIN:VCALENDAR\r\nBEGIN:VEVENT\r\nDTSTART:2025",
     )
-    with caplog.at_level(logging.WARNING, logger="bot.invitations"):
+    with caplog.at_level(logging.WARNING, logger="bot.calendar.invitations"):
         entries = entries_from_invites(msg, ())
     assert [e.key for e in entries] == [invite_key("good")]
     warnings = [r.getMessage() for r in caplog.records]

@@ -22,22 +22,22 @@ from pydantic import ValidationError
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from bot.act_by import clock_due
-from bot.classify_files import load_layers
+from bot.cli.classify_files import load_layers
+from bot.cli.rule_check import check_rules
+from bot.clocks.act_by import clock_due
+from bot.clocks.clocks import ClockSet
 from bot.config import load_config
-from bot.credentials import load_register
-from bot.deadline_clocks import ClockSet
-from bot.drafting import DRAFT_BANNER, Drafter, reply_subject
-from bot.mail_message import Message, parse_message
-from bot.matching import identifying_refs
-from bot.models import Draft, MessageRow
-from bot.pipeline import sync
-from bot.planning import _register
+from bot.jobs.catalogue import sync
+from bot.letters.drafting import DRAFT_BANNER, Drafter, reply_subject
+from bot.mail.message import Message, parse_message
+from bot.register.register import load_register
 from bot.resources import shipped_examples, shipped_templates
-from bot.rule_check import check_rules
-from bot.rule_schema import DraftAction, DraftSpec
-from bot.rules_engine import Classification, RuleSet
-from bot.runtime import Runtime
+from bot.rules.engine import Classification, RuleSet
+from bot.rules.schema import DraftAction, DraftSpec
+from bot.store.models import Draft, MessageRow
+from bot.sync.matching import identifying_refs
+from bot.sync.planning import _register
+from bot.sync.runtime import Runtime
 from tests.conftest import deliver
 from tests.fixtures_postgres import case_log_text
 

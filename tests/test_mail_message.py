@@ -10,8 +10,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from bot.errors import MessageError
-from bot.mail_headers import simple_address
-from bot.mail_message import Limits, Part, build_message, parse_message
+from bot.mail.headers import simple_address
+from bot.mail.message import Limits, Part, build_message, parse_message
 
 HEADERS = email.message_from_bytes(b"From: a@b.example\r\n\r\n")
 

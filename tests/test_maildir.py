@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from bot.errors import CursorInvalid, RemoteGone, UserError
-from bot.mail_message import Limits
+from bot.mail.message import Limits
 from connectors.base import Batch, DraftSink, MailSource, OutgoingDraft, Sender
 from connectors.maildir import MaildirConnector
 

@@ -12,8 +12,8 @@ from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlalchemy import create_engine, inspect, text
 
-from bot.db import alembic_config, open_database
-from bot.models import Base
+from bot.store.database import alembic_config, open_database
+from bot.store.models import Base
 
 
 def test_migrated_schema_matches_models(empty_database: str) -> None:

@@ -50,7 +50,8 @@ KEY = "summary-2026-11-24"
 
 
 def summary(recipients: str = f"To: Dr Test <{PRACTITIONER}>") -> bytes:
-    """A summary the way ``bot.summary`` builds one, with ``recipients`` as its address lines."""
+    """A summary the way ``bot.summary.render`` builds one, with ``recipients`` as its address
+    lines."""
     lines = [line for line in recipients.split("\n") if line]
     return (
         "\r\n".join(
@@ -416,4 +417,4 @@ def test_the_summary_is_the_only_thing_bot_sends() -> None:
         for node in ast.walk(_tree(path))
         if isinstance(node, ast.Attribute) and node.attr == "send_to_practitioner"
     ]
-    assert callers == ["bot/daily_summary.py"]
+    assert callers == ["bot/summary/job.py"]

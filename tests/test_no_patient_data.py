@@ -14,7 +14,7 @@ Two sets of sentinels:
   ``chief cases``, ``cases show``, ``deadlines``, ``summary --print`` / ``--send``, ``doctor``
   and ``audit`` run; no sentinel may appear in any stderr, in their output, in the audit trail
   or in the case log. The summary names no one either: a name reaches it only from a calendar
-  title, masked by ``bot/summary_privacy.py``, and these names are in the mail alone.
+  title, masked by ``bot/summary/privacy.py``, and these names are in the mail alone.
 """
 
 from __future__ import annotations
@@ -29,8 +29,8 @@ from typing import TYPE_CHECKING, Any
 import pytest
 from sqlalchemy import create_engine, text
 
-from bot.classify_files import iter_message_files, load_layers
-from bot.mail_message import parse_message
+from bot.cli.classify_files import iter_message_files, load_layers
+from bot.mail.message import parse_message
 from bot.resources import shipped_examples
 from tests.fixtures_postgres import case_log_text, case_log_url
 

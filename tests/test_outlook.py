@@ -18,9 +18,9 @@ from pathlib import Path
 import pytest
 
 from bot.errors import AuthError, ConnectorError, CursorInvalid, RateLimited, UserError
-from bot.mail_message import KEY_HEADER
+from bot.mail.message import KEY_HEADER
 from connectors.base import OutgoingDraft
-from connectors.outlook import KEY_PROPERTY, STATE_PROPERTY, OutlookConnector
+from connectors.microsoft.outlook import KEY_PROPERTY, STATE_PROPERTY, OutlookConnector
 from tests.connector_contract import PRACTITIONER, MailContract, drain, sample
 from tests.servers.graph_api import GraphServer
 from tests.servers.graph_mail import StoredMessage
@@ -211,7 +211,7 @@ def test_a_draft_is_a_reply_in_the_originals_conversation(
 def test_the_summary_links_each_draft_to_outlook_on_the_web(
     graph: GraphServer, token_cache: Path
 ) -> None:
-    from bot.summary_links import links_from_sink
+    from bot.summary.links import links_from_sink
 
     outlook = outlook_for(graph, token_cache)
     ids = []

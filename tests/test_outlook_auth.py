@@ -418,7 +418,7 @@ def test_only_the_connectors_in_use_are_asked_for_never_mail_send(
 def test_init_for_outlook_writes_a_valid_config(tmp_path: Path) -> None:
     from click.testing import CliRunner
 
-    from bot.cli import main
+    from bot.cli.app import main
     from bot.config import load_config
 
     answers = (

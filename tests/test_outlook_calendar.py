@@ -14,8 +14,8 @@ import icalendar
 import pytest
 
 from connectors.base import CalendarEntry
-from connectors.outlook_calendar import KEY_PROPERTY, OutlookCalendar, transaction_id
-from connectors.vevent import uid_for
+from connectors.ical.vevent import uid_for
+from connectors.microsoft.calendar import KEY_PROPERTY, OutlookCalendar, transaction_id
 from tests.connector_contract import CalendarContract, _entry
 from tests.servers.graph_api import GraphServer
 from tests.servers.graph_calendar import zone

@@ -22,15 +22,16 @@ from typing import Any
 import pytest
 from sqlalchemy import func, select
 
+from bot.cli.demo import prepare_home, run_demo, totals
 from bot.config import load_config
-from bot.daily_summary import deliver_summary
-from bot.demo import prepare_home, run_demo, totals
-from bot.models import MessageRow
-from bot.pipeline import SyncReport, sync
+from bot.jobs.catalogue import sync
 from bot.resources import shipped_examples
-from bot.runtime import Runtime
-from connectors.outlook import KEY_PROPERTY
-from connectors.outlook_calendar import KEY_PROPERTY as EVENT_KEY
+from bot.store.models import MessageRow
+from bot.summary.job import deliver_summary
+from bot.sync.runtime import Runtime
+from bot.sync.steps import SyncReport
+from connectors.microsoft.calendar import KEY_PROPERTY as EVENT_KEY
+from connectors.microsoft.outlook import KEY_PROPERTY
 from tests.servers.graph_api import CLIENT_ID, TENANT, GraphServer
 from tests.servers.graph_testing import seed_calendar, signed_in
 

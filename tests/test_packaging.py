@@ -59,7 +59,7 @@ def test_wheel_install_runs_demo_from_package_data(tmp_path: Path) -> None:
         [
             sys.executable,
             "-c",
-            "from bot.cli import main; main()",
+            "from bot.cli.app import main; main()",
             "demo",
             "--home",
             str(tmp_path / "home"),

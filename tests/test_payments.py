@@ -15,10 +15,10 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from bot.config import load_config
-from bot.models import Mailbox, Payment
-from bot.payments import Money, currency_totals, parse_money, payment_positions
-from bot.pipeline import sync
-from bot.runtime import Runtime
+from bot.features.payments import Money, currency_totals, parse_money, payment_positions
+from bot.jobs.catalogue import sync
+from bot.store.models import Mailbox, Payment
+from bot.sync.runtime import Runtime
 from tests.conftest import deliver, make_message
 
 TODAY = date(2026, 11, 24)

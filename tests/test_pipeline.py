@@ -17,9 +17,9 @@ from sqlalchemy import create_engine, select, update
 from sqlalchemy.orm import Session
 
 from bot.config import load_config
-from bot.models import Case, Deadline, Mailbox, MessageRow
-from bot.pipeline import sync
-from bot.runtime import Runtime
+from bot.jobs.catalogue import sync
+from bot.store.models import Case, Deadline, Mailbox, MessageRow
+from bot.sync.runtime import Runtime
 from tests.conftest import deliver, make_message
 from tests.fixtures_postgres import case_log_url
 

@@ -1,6 +1,6 @@
 """Every process that serves a practice holds the pseudonym key its case log was written with.
 
-Patients are matched by a keyed hash (``bot/pseudonyms.py``); a second machine (or a practice
+Patients are matched by a keyed hash (``bot/store/pseudonyms.py``); a second machine (or a practice
 folder whose ``data/pseudonym.key`` was lost) with a key of its own would match no patient
 seen before and open their cases again. The case log keeps the key's fingerprint per practice:
 a process with another key is refused with the fix, and ``chief doctor --new-pseudonym-key``
@@ -21,8 +21,8 @@ from pathlib import Path
 from sqlalchemy import create_engine, func, select, update
 from sqlalchemy.orm import Session
 
-from bot.models import MessageRow, Practice
-from bot.pseudonyms import Pseudonymiser
+from bot.store.models import MessageRow, Practice
+from bot.store.pseudonyms import Pseudonymiser
 from tests.conftest import deliver, make_message
 from tests.fixtures_postgres import case_log_url
 

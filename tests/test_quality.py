@@ -24,10 +24,10 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from bot.config import load_config
-from bot.models import MessageRow
-from bot.pipeline import sync
-from bot.rules_engine import CATEGORIES
-from bot.runtime import Runtime
+from bot.jobs.catalogue import sync
+from bot.rules.engine import CATEGORIES
+from bot.store.models import MessageRow
+from bot.sync.runtime import Runtime
 from tests.conftest import deliver
 
 ROOT = Path(__file__).resolve().parent.parent

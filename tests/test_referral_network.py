@@ -12,11 +12,11 @@ from pathlib import Path
 import pytest
 
 from bot.config import load_config
-from bot.daily_summary import summary_text
 from bot.errors import UserError
-from bot.pipeline import sync
-from bot.referral_network import ReferralSource, referral_sources, source_of
-from bot.runtime import Runtime
+from bot.features.referral_network import ReferralSource, referral_sources, source_of
+from bot.jobs.catalogue import sync
+from bot.summary.job import summary_text
+from bot.sync.runtime import Runtime
 from tests.conftest import deliver, make_message
 
 TODAY = date(2026, 11, 24)
@@ -134,7 +134,7 @@ def test_quiet_days_must_be_positive(practice_dir: Callable[..., Path]) -> None:
 
 
 def test_source_names() -> None:
-    from bot.parties import Party, PartyDirectory
+    from bot.rules.parties import Party, PartyDirectory
 
     directory = PartyDirectory(
         [

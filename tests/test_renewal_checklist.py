@@ -13,13 +13,9 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
+from bot.clocks.files import load_clocks
 from bot.config import load_config
-from bot.credentials import KINDS, Credential
-from bot.deadline_clocks import load_clocks
-from bot.models import AuditEvent
-from bot.pipeline import sync
-from bot.register import load_practice_register
-from bot.renewal_checklist import (
+from bot.features.renewal_checklist import (
     checklist_key,
     due_checklists,
     key_dates,
@@ -27,7 +23,11 @@ from bot.renewal_checklist import (
     window_opens,
     write_renewal_checklists,
 )
-from bot.runtime import Runtime
+from bot.jobs.catalogue import sync
+from bot.register.credentials import KINDS, Credential
+from bot.register.register import load_practice_register
+from bot.store.models import AuditEvent
+from bot.sync.runtime import Runtime
 from connectors.base import OutgoingDraft
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -183,7 +183,7 @@ def test_checklist_renders_for_every_kind(home: Path, kind: str) -> None:
 
 
 def test_checklist_lists_key_dates_and_linked_cme(home: Path) -> None:
-    from bot.cpd import cpd_progress
+    from bot.features.cpd import cpd_progress
 
     rt = runtime(home, date(2026, 11, 24))
     register = load_practice_register(home / "register.yaml")

@@ -14,16 +14,16 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from bot.config import load_config
-from bot.mail_message import Message, parse_message
-from bot.pipeline import sync
-from bot.research_digest import (
+from bot.features.research_digest import (
     alert_item,
     note_alert,
     record_research_digest,
     research_digest,
 )
-from bot.rules_engine import Classification
-from bot.runtime import Runtime
+from bot.jobs.catalogue import sync
+from bot.mail.message import Message, parse_message
+from bot.rules.engine import Classification
+from bot.sync.runtime import Runtime
 from tests.conftest import make_message
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -57,7 +57,7 @@ def at(day: date, hour: int = 7) -> datetime:
 
 
 def test_alert_item_keeps_journal_title_link_and_article_titles() -> None:
-    from bot.rules_engine import load_rules
+    from bot.rules.engine import load_rules
 
     rules = load_rules([ROOT / "rules"])
     bjsm = parse_message((SAMPLES / "0029-bjsm-etoc-oct").read_bytes(), "1")
@@ -212,7 +212,7 @@ def test_a_pretend_day_gets_that_day_s_digest(home: Path) -> None:
 
 
 def test_the_delivered_summary_carries_the_digest_once(home: Path) -> None:
-    from bot.daily_summary import deliver_summary
+    from bot.summary.job import deliver_summary
 
     rt = runtime(home, date(2026, 11, 24))
     monday = at(date(2026, 11, 23), 7)

@@ -14,11 +14,11 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import Connection, DateTime, TextClause, bindparam, text
 
+from bot.cli.demo import DEMO_DAY, prepare_home, run_demo
 from bot.config import load_config
-from bot.demo import DEMO_DAY, prepare_home, run_demo
-from bot.retention import apply_retention
-from bot.runtime import Runtime
-from bot.summary_case_ids import short_case_id
+from bot.features.retention import apply_retention
+from bot.store.case_ids import short_case_id
+from bot.sync.runtime import Runtime
 from tests.fixtures_postgres import case_log
 
 # Long ago, as chief keeps it: a message's logged_at in UTC, a case's updated_at in the
@@ -39,7 +39,7 @@ def _sql(query: str, lists: tuple[str, ...] = (), moments: tuple[str, ...] = ())
 def chief(home: Path, *args: str, stdin: str | None = None) -> subprocess.CompletedProcess[str]:
     env = {**os.environ, "CHIEF_CONFIG": str(home / "chief.toml")}
     return subprocess.run(
-        [sys.executable, "-m", "bot.cli", *args],
+        [sys.executable, "-m", "bot.cli.app", *args],
         capture_output=True,
         text=True,
         env=env,

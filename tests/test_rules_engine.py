@@ -9,9 +9,9 @@ from pathlib import Path
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bot.mail_message import parse_message
+from bot.mail.message import parse_message
 from bot.resources import shipped_rules
-from bot.rules_engine import load_rules
+from bot.rules.engine import load_rules
 from tests.conftest import make_message
 
 PAYER_PARTIES = """\

@@ -20,8 +20,8 @@ from pathlib import Path
 
 import pytest
 
-from bot.mail_message import Message, parse_message
-from bot.rules_engine import CATEGORIES
+from bot.mail.message import Message, parse_message
+from bot.rules.engine import CATEGORIES
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLES = ROOT / "examples"
@@ -174,7 +174,7 @@ def test_generator_reproduces_the_committed_mailbox(tmp_path: Path) -> None:
 
 # --------------------------------------------------------------------------- the rule packs
 def _load_rules():  # type: ignore[no-untyped-def]
-    engine = pytest.importorskip("bot.rules_engine", reason="the rules engine is not written yet")
+    engine = pytest.importorskip("bot.rules.engine", reason="the rules engine is not written yet")
     return engine.load_rules([RULES])
 
 

@@ -217,9 +217,9 @@ def test_doctor_and_runtime_with_caldav_and_smtp(
 ) -> None:
     """chief.toml keys reach the constructors (password files relative to chief.toml), the
     runtime addresses the summary to the practice's own address, and doctor checks both."""
+    from bot.cli.doctor import run_checks
     from bot.config import load_config
-    from bot.doctor import run_checks
-    from bot.runtime import Runtime
+    from bot.sync.runtime import Runtime
 
     home = tmp_path / "practice"
     for sub in ("cur", "new", "tmp"):

@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from bot.stated_dates import find_stated_deadline, parse_date
+from bot.rules.stated_dates import find_stated_deadline, parse_date
 
 RECEIVED = date(2026, 11, 2)
 

@@ -11,15 +11,17 @@ from pathlib import Path
 
 import pytest
 
-from bot.appointment_brief import AppointmentBrief, BriefItem
-from bot.booking_guard import BookingFlag
-from bot.cpd import RequirementProgress
 from bot.errors import TemplateError, UserError
-from bot.mail_message import GENERATED_HEADER, parse_message
-from bot.payments import Money, PaymentPosition, currency_totals
-from bot.referral_network import ReferralSource
-from bot.research_digest import DigestItem, ResearchDigest
-from bot.summary import (
+from bot.features.appointment_brief import AppointmentBrief, BriefItem
+from bot.features.booking_guard import BookingFlag
+from bot.features.cpd import RequirementProgress
+from bot.features.payments import Money, PaymentPosition, currency_totals
+from bot.features.referral_network import ReferralSource
+from bot.features.research_digest import DigestItem, ResearchDigest
+from bot.mail.message import GENERATED_HEADER, parse_message
+from bot.store.case_ids import short_case_id
+from bot.summary.charts import AgeingRow
+from bot.summary.render import (
     FIRST_SCREEN_ITEMS,
     CaseLine,
     DeadlineLine,
@@ -31,8 +33,6 @@ from bot.summary import (
     build_summary,
     summary_subject,
 )
-from bot.summary_case_ids import short_case_id
-from bot.summary_charts import AgeingRow
 
 PRACTITIONER = ("Dr Zoë Hill", "dr.hill@practice.example")
 DAY = date(2026, 11, 24)

@@ -24,8 +24,8 @@ from typing import Any
 
 import pytest
 
-from bot.demo import run_demo
-from bot.summary_palette import contrast_ratio
+from bot.cli.demo import run_demo
+from bot.summary.palette import contrast_ratio
 
 pytestmark = pytest.mark.browser
 

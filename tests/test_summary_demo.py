@@ -18,12 +18,12 @@ from typing import Any
 import pytest
 from click.testing import CliRunner
 
-from bot.cli import main
+from bot.cli.app import main
+from bot.cli.demo import run_demo
 from bot.config import load_config
-from bot.daily_summary import collect_summary, summary_text
-from bot.demo import run_demo
-from bot.runtime import Runtime
-from bot.summary_case_ids import short_case_id
+from bot.store.case_ids import short_case_id
+from bot.summary.job import collect_summary, summary_text
+from bot.sync.runtime import Runtime
 
 DAY = date(2026, 11, 24)
 PATIENT = "Marguerite Oyelaran"  # fictional, in the demo calendar's notes

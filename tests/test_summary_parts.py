@@ -11,24 +11,24 @@ from pathlib import Path
 import pytest
 
 from bot.errors import UserError
-from bot.referral_network import ReferralSource
-from bot.summary import DeadlineLine
-from bot.summary_case_ids import (
+from bot.features.referral_network import ReferralSource
+from bot.store.case_ids import (
     ALPHABET,
     normalise_case_id,
     resolve_case_id,
     short_case_id,
 )
-from bot.summary_charts import AGEING_BUCKETS, _bucket, deadline_timeline, referral_bars
-from bot.summary_links import links_from_sink
-from bot.summary_palette import (
+from bot.summary.charts import AGEING_BUCKETS, _bucket, deadline_timeline, referral_bars
+from bot.summary.links import links_from_sink
+from bot.summary.palette import (
     DARK,
     LIGHT,
     TEXT_PAIRS,
     contrast_ratio,
     dark_mode_css,
 )
-from bot.summary_privacy import initials, mask_patient_names
+from bot.summary.privacy import initials, mask_patient_names
+from bot.summary.render import DeadlineLine
 from connectors.base import OutgoingDraft
 from connectors.maildir import MaildirConnector
 from tests.connector_contract import PRACTITIONER

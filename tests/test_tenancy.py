@@ -21,13 +21,13 @@ import pytest
 from click.testing import CliRunner
 from sqlalchemy import select
 
-from bot.cli import main
+from bot.cli.app import main
+from bot.cli.demo import DEMO_DAY
 from bot.config import load_config
-from bot.demo import DEMO_DAY
-from bot.models import Case, Deadline, Draft, Mailbox, MessageRow, Practice
-from bot.pipeline import sync
+from bot.jobs.catalogue import sync
 from bot.resources import shipped_examples
-from bot.runtime import Runtime
+from bot.store.models import Case, Deadline, Draft, Mailbox, MessageRow, Practice
+from bot.sync.runtime import Runtime
 
 SLUGS = ("alpha-sports", "beta-sports")
 TODAY = DEMO_DAY.isoformat()
@@ -200,8 +200,8 @@ def test_migrations_build_the_models_schema_on_postgresql_and_downgrade(
     from alembic.migration import MigrationContext
     from sqlalchemy import inspect
 
-    from bot.db import alembic_config, open_database
-    from bot.models import Base
+    from bot.store.database import alembic_config, open_database
+    from bot.store.models import Base
 
     url = postgres_database(migrated=False)
     engine, _ = open_database(url)

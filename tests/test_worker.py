@@ -16,10 +16,17 @@ import pytest
 from sqlalchemy import func, select
 
 from bot.errors import AuthError, ConnectorError, RateLimited, UserError
-from bot.models import Draft, Mailbox, MessageRow, Practice
-from bot.runtime import Runtime
-from bot.tasks import MailboxBusy, load_practice, mailbox_lock
-from bot.worker import MAX_ATTEMPTS, _backoff, build_app, defer_sync, prepare_database, sync_cron
+from bot.jobs.tasks import MailboxBusy, load_practice, mailbox_lock
+from bot.jobs.worker import (
+    MAX_ATTEMPTS,
+    _backoff,
+    build_app,
+    defer_sync,
+    prepare_database,
+    sync_cron,
+)
+from bot.store.models import Draft, Mailbox, MessageRow, Practice
+from bot.sync.runtime import Runtime
 from tests.fixtures_postgres import (
     queue_counts,
     sample_messages,
@@ -57,7 +64,7 @@ class Deployment:
 
     @property
     def dsn(self) -> str:
-        from bot.worker import _libpq_url
+        from bot.jobs.worker import _libpq_url
 
         return _libpq_url(self.url)
 
@@ -262,7 +269,7 @@ def test_mailbox_lock_is_held_by_one_process_and_freed_with_its_connection(
         holder = first.engine.connect()
         from sqlalchemy import text
 
-        from bot.tasks import _advisory_key, mailbox_name
+        from bot.jobs.tasks import _advisory_key, mailbox_name
 
         key = _advisory_key(mailbox_name(first.config))
         assert holder.scalar(text("SELECT pg_try_advisory_lock(:k)"), {"k": key})

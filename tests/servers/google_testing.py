@@ -13,9 +13,9 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from connectors.gmail import GmailConnector
-from connectors.google_auth import CALENDAR_SCOPES, GMAIL_SCOPES
-from connectors.google_calendar import GoogleCalendar
+from connectors.google.auth import CALENDAR_SCOPES, GMAIL_SCOPES
+from connectors.google.calendar import GoogleCalendar
+from connectors.google.gmail import GmailConnector
 from tests.connector_contract import PRACTITIONER
 from tests.servers.google_api import GoogleApiServer
 

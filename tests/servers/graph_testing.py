@@ -9,9 +9,9 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from connectors.ms_auth import CALENDAR_SCOPES, MAIL_SCOPES, provider_for, sign_in
-from connectors.outlook import OutlookConnector
-from connectors.outlook_calendar import OutlookCalendar
+from connectors.microsoft.auth import CALENDAR_SCOPES, MAIL_SCOPES, provider_for, sign_in
+from connectors.microsoft.calendar import OutlookCalendar
+from connectors.microsoft.outlook import OutlookConnector
 from tests.connector_contract import PRACTITIONER
 from tests.servers.graph_api import CLIENT_ID, TENANT, GraphServer
 

@@ -1,0 +1,131 @@
+"""``chief demo``: a sample practice built in a folder and run end to end, no account needed.
+
+The home folder gets the practice's ``chief.toml`` and credentials register, the demo
+practices' own rules (``rules/``), a Maildir holding the shipped sample mailbox, and a calendar
+file; then one sync and the daily summary run on it. Files already there are left alone, so a
+second run (or a run after the user has read some mail, moving it from ``new/`` to ``cur/``)
+adds nothing.
+
+The sample practice lives on :data:`DEMO_DAY`, the day after its last message, unless told
+otherwise: its appointments, deadlines and ages are those of that day, whatever the clock says.
+"""
+
+from __future__ import annotations
+
+import shutil
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import func, select
+
+from bot.config import load_config
+from bot.features.renewal_checklist import checklists_written
+from bot.file_safety import private_dir
+from bot.jobs.catalogue import sync
+from bot.progress import counter
+from bot.resources import shipped_examples
+from bot.store.models import CalendarEntryRow, Case, Draft, Mailbox, MessageRow
+from bot.summary.job import deliver_summary
+from bot.sync.runtime import Runtime
+
+__all__ = ["DEMO_DAY", "prepare_home", "run_demo"]
+
+DEMO_DAY = date(2026, 11, 24)
+
+
+def _copy_if_missing(source: Path, target: Path) -> None:
+    """Copy a sample file into the practice folder, owner-only like everything there."""
+    if not target.exists():
+        private_dir(target.parent)
+        shutil.copyfile(source, target)
+        target.chmod(0o600)
+
+
+def prepare_home(home: Path, practice: str) -> Path:
+    """Lay out the demo practice in ``home``; return the path of its chief.toml."""
+    examples = shipped_examples()
+    source = examples / "practices" / practice
+    private_dir(home)  # the practice folder: owner-only (0700) when created here
+    for name in ("chief.toml", "register.yaml"):
+        _copy_if_missing(source / name, home / name)  # 0600: `chief` refuses a readable config
+    _copy_if_missing(examples / "calendar.ics", home / "calendar.ics")
+    for rule_file in sorted((examples / "practice-rules").glob("*.yaml")):
+        _copy_if_missing(rule_file, home / "rules" / rule_file.name)
+    maildir = home / "Maildir"
+    for sub in ("cur", "new", "tmp"):
+        private_dir(maildir / sub)
+    present = {p.name.split(":", 1)[0] for sub in ("cur", "new") for p in (maildir / sub).iterdir()}
+    for sample in sorted((examples / "mailbox" / "new").iterdir()):
+        if sample.is_file() and sample.name not in present:
+            shutil.copyfile(sample, maildir / "tmp" / sample.name)
+            (maildir / "tmp" / sample.name).chmod(0o600)  # as a delivery agent leaves mail
+            (maildir / "tmp" / sample.name).rename(maildir / "new" / sample.name)
+    return home / "chief.toml"
+
+
+def totals(rt: Runtime) -> dict[str, Any]:
+    with rt.sessions() as session:
+        messages = session.scalar(
+            select(func.count())
+            .select_from(MessageRow)
+            .join(Mailbox, Mailbox.id == MessageRow.mailbox_id)
+            .where(Mailbox.practice_id == rt.practice_id)
+        )
+        cases = dict(
+            session.execute(
+                select(Case.kind, func.count())
+                .where(Case.practice_id == rt.practice_id)
+                .group_by(Case.kind)
+            ).all()
+        )
+        drafts = session.scalar(
+            select(func.count())
+            .select_from(Draft)
+            .where(Draft.practice_id == rt.practice_id, Draft.state == "written")
+        )
+        drafts = (drafts or 0) + checklists_written(session, rt.practice_id)
+        entries = session.scalar(
+            select(func.count())
+            .select_from(CalendarEntryRow)
+            .where(
+                CalendarEntryRow.practice_id == rt.practice_id, CalendarEntryRow.state == "written"
+            )
+        )
+    return {
+        "messages": messages or 0,
+        "cases": cases,
+        "drafts": drafts or 0,
+        "calendar_entries": entries or 0,
+    }
+
+
+def run_demo(
+    home: Path,
+    practice: str = "sports-medicine-us",
+    today: date | None = None,
+    progress: bool = True,
+) -> dict[str, Any]:
+    config_path = prepare_home(home, practice)
+    rt = Runtime.from_config(load_config(config_path), today=today or DEMO_DAY)
+    with counter("Reading mail", enabled=progress) as advance:
+        report = sync(rt, progress=advance)
+    summary = deliver_summary(rt)
+    result = totals(rt)
+    result.update(
+        practice=practice,
+        home=str(home.resolve()),
+        maildir=str(rt.config.resolve(rt.config.mail.get("path", "Maildir"))),
+        drafts_folder=str(rt.config.resolve(rt.config.mail.get("path", "Maildir")) / ".Drafts"),
+        calendar=str(rt.config.resolve(rt.config.calendar.get("path", "calendar.ics"))),
+        summary=str(summary),
+        today=rt.today().isoformat(),
+        new={
+            "messages": report.messages,
+            "cases": report.cases_opened,
+            "drafts": report.drafts_written,
+            "calendar_entries": report.calendar_written,
+        },
+        problems=report.errors,
+    )
+    return result

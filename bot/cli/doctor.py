@@ -1,0 +1,121 @@
+"""``chief doctor``: check each part of a practice's set-up and say what to do about a failure."""
+
+from __future__ import annotations
+
+import stat
+import traceback
+from collections.abc import Callable
+from datetime import datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+from bot.errors import ChiefError
+
+__all__ = ["run_checks"]
+
+
+def _check(name: str, checks: list[dict[str, Any]], fn: Callable[[], str]) -> bool:
+    try:
+        detail = fn()
+        checks.append({"name": name, "ok": True, "detail": detail})
+        return True
+    except ChiefError as exc:
+        checks.append({"name": name, "ok": False, "detail": str(exc)})
+    except Exception as exc:  # doctor reports, it does not crash
+        where = traceback.extract_tb(exc.__traceback__)[-1]
+        checks.append(
+            {
+                "name": name,
+                "ok": False,
+                "detail": f"{type(exc).__name__} at {Path(where.filename).name}:{where.lineno}",
+            }
+        )
+    return False
+
+
+def run_checks(config_path: Path | None, new_pseudonym_key: bool = False) -> list[dict[str, Any]]:
+    from bot.config import find_config, load_config
+
+    checks: list[dict[str, Any]] = []
+    path = find_config(config_path)
+    holder: dict[str, Any] = {}
+
+    def config() -> str:
+        holder["config"] = load_config(path)
+        return f"{path} is valid"
+
+    if not _check("configuration", checks, config):
+        return checks
+    cfg = holder["config"]
+
+    def rules() -> str:
+        from bot.cli.rule_check import check_rules
+
+        result = check_rules(
+            [cfg.resolve(p) for p in cfg.rules.dirs], [cfg.resolve(p) for p in cfg.templates.dirs]
+        )
+        if result["problems"]:
+            raise ChiefError("; ".join(result["problems"][:5]) + " (run `chief rules check`)")
+        return f"{result['rules']} rules, {result['parties']} parties, {result['clocks']} clocks"
+
+    _check("rules, clocks and templates", checks, rules)
+
+    def database() -> str:
+        from bot.sync.runtime import Runtime
+
+        holder["rt"] = Runtime.from_config(cfg, new_pseudonym_key=new_pseudonym_key)
+        sealed = ", encrypted (SQLCipher)" if cfg.database.encryption == "sqlcipher" else ""
+        return f"{holder['rt'].engine.dialect.name} case log at the newest schema{sealed}"
+
+    if not _check("database", checks, database):
+        return checks
+    rt = holder["rt"]
+
+    def mail() -> str:
+        source = rt.mail()
+        probe = getattr(source, "check", None)
+        return str(probe()) if probe else f"{type(source).__name__} ready"
+
+    _check(f"mail ({cfg.mail.get('connector', 'maildir')})", checks, mail)
+
+    def calendar() -> str:
+        connector = rt.calendar()
+        probe = getattr(connector, "check", None)
+        head = f"{probe()}; " if probe else ""
+        now = datetime.now(rt.tz)
+        count = sum(1 for _ in connector.events(now, now + timedelta(days=7)))
+        return f"{head}{count} event(s) in the next 7 days"
+
+    _check(f"calendar ({cfg.calendar.get('connector', 'ics')})", checks, calendar)
+
+    if cfg.summary.via == "smtp":
+
+        def sender() -> str:
+            connector = rt.sender()
+            probe = getattr(connector, "check", None)
+            return str(probe()) if probe else f"{type(connector).__name__} ready"
+
+        _check("summary sender (smtp)", checks, sender)
+
+    def register() -> str:
+        from bot.register.register import load_register
+
+        if cfg.practice.register_file is None:
+            return "no credentials register configured ([practice] register)"
+        found = load_register(cfg.resolve(cfg.practice.register_file))
+        return f"{len(found)} credential(s)"
+
+    _check("credentials register", checks, register)
+
+    def secrets() -> str:
+        from bot.file_safety import require_private
+
+        require_private(path, "configuration")
+        key = cfg.data_path / "pseudonym.key"
+        mode = stat.S_IMODE(key.stat().st_mode)
+        if mode & 0o077:
+            raise ChiefError(f"{key} is readable by others (mode {mode:o}): chmod 600 {key}")
+        return "configuration and pseudonym key are private (0600)"
+
+    _check("file permissions", checks, secrets)
+    return checks

@@ -1,0 +1,350 @@
+"""Deadline clocks: how long the practitioner (or the other side) has, counted from which event.
+
+A clock is data (``rules/clocks.yaml``, layered with a practice's own ``clocks.yaml``)::
+
+    clocks:
+      - id: ehcp.advice                 # stable, dotted; rules refer to it
+        amount: 6
+        unit: weeks                     # calendar_days | business_days | weeks | months | hours
+                                        # | calendar_date
+        direction: after                # after (default) | before (advice due before a meeting)
+        from: message_date              # the event counted from
+        calendar: england               # business_days only: england | wales | scotland |
+                                        # northern_ireland | us | weekends | ISO code ("US-NY")
+        source: "SEN and Disability Regulations 2014 reg 8(1)"   # required
+        note: "..."                     # optional
+        verify: true                    # optional: secondary source, practice should confirm
+        presumed_receipt_days: 5        # optional: a notice counts as received N days after
+                                        # its date (Medicare appeals, 42 CFR 405.942(a)(2))
+
+    A ``calendar_date`` clock names a day of the year instead of an amount (``on: "08-01"``,
+    optionally ``years: odd``): the first such day on or after the start (``after``), or the
+    last on or before it (``before``). The HCPC renewal window (1 August - 31 October of odd
+    years) and the EHCP phase-transfer dates (15 February, 31 March) are clocks of this kind.
+
+    A **variant** applies instead of its base clock when the sender's party matches ``when``
+    (a party attribute such as ``payer_type``, or ``party`` for the party's name)::
+
+      - id: prior_auth.standard.erisa
+        variant_of: prior_auth.standard
+        when: {payer_type: commercial}
+        amount: 15
+        ...
+
+    Rules name the base clock; :meth:`ClockSet.resolve` picks the variant. A variant naming the
+    party beats one naming only attributes; among equals, the lowest id wins.
+
+Counting rules (what :meth:`Clock.due` computes)
+------------------------------------------------
+- ``calendar_days`` / ``weeks``: plain date arithmetic on the start's date.
+- ``months``: same day-of-month N months on, clamped to the month's last day (31 January + 1
+  month = 28/29 February), the reading the ICO gives for UK GDPR's "one month" (Art. 12(3)) and
+  the usual reading of "2 months" in the SEND tribunal rules. Never overflows into the next
+  month, and is monotone in the start date.
+- ``business_days``: the Nth business day strictly after the start (day 1 is the next business
+  day), skipping Saturdays, Sundays and the calendar's public holidays (``holidays`` package:
+  England = ``GB``/``ENG``, US = federal). ``before`` gives the Nth business day strictly before.
+- ``hours``: elapsed time (computed in UTC, so a DST change in between does not add or lose an
+  hour); the result keeps the start's ``tzinfo``. A bare date counts from 00:00 UTC.
+- ``calendar_date``: the ``amount``-th (default first) matching day counted from the start,
+  the start itself included.
+- ``presumed_receipt_days`` moves the start on by that many calendar days first.
+
+Days, weeks and months work on dates: a ``datetime`` start is reduced to its own (local) date.
+
+A practice's chase intervals (``[chase]`` in chief.toml) replace the amounts of the
+:data:`CHASE_CLOCKS` (:func:`with_chase_intervals`). Files are read and validated by
+:mod:`bot.clocks.files`. Facts and their sources: the project's domain facts (FACTS.md) and the
+``source`` of each clock; ``tests/test_clock_examples.py`` works an example of each.
+"""
+
+from __future__ import annotations
+
+import calendar as _calendar
+import logging
+import re
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, replace
+from datetime import UTC, date, datetime, time, timedelta
+from enum import StrEnum
+from functools import lru_cache
+from typing import Any
+
+import holidays
+
+__all__ = [
+    "CALENDAR_ALIASES",
+    "CHASE_CLOCKS",
+    "Clock",
+    "ClockSet",
+    "Direction",
+    "Unit",
+    "add_business_days",
+    "add_months",
+    "business_calendar",
+    "is_business_day",
+    "with_chase_intervals",
+]
+
+log = logging.getLogger(__name__)
+
+
+class Unit(StrEnum):
+    CALENDAR_DAYS = "calendar_days"
+    BUSINESS_DAYS = "business_days"
+    WEEKS = "weeks"
+    MONTHS = "months"
+    HOURS = "hours"
+    CALENDAR_DATE = "calendar_date"
+
+
+class Direction(StrEnum):
+    AFTER = "after"
+    BEFORE = "before"
+
+
+# Friendly names for holiday calendars; anything else must be an ISO 3166 code with an optional
+# subdivision ("US-NY", "GB-SCT") that the ``holidays`` package knows.
+CALENDAR_ALIASES: dict[str, tuple[str, str | None]] = {
+    "england": ("GB", "ENG"),
+    "wales": ("GB", "WLS"),
+    "scotland": ("GB", "SCT"),
+    "northern_ireland": ("GB", "NIR"),
+    "us": ("US", None),  # federal holidays only
+}
+WEEKENDS_ONLY = "weekends"
+# The practice-policy clocks a practice sets in ``[chase]`` of chief.toml: key -> clock id.
+CHASE_CLOCKS: dict[str, str] = {
+    "prior_auth_pended": "prior_auth.chase_pended",
+    "claim": "claim.chase",
+    "solicitor_acknowledge": "solicitor.acknowledge",
+    "referral_acknowledge": "referral.acknowledge",
+}
+_ISO_CALENDAR = re.compile(r"^([A-Z]{2})(?:-([A-Z0-9]{1,3}))?$")
+
+
+@lru_cache(maxsize=32)
+def business_calendar(name: str) -> holidays.HolidayBase | None:
+    """Holiday calendar called ``name`` (None for ``weekends``); ValueError if unknown."""
+    if name == WEEKENDS_ONLY:
+        return None
+    if name in CALENDAR_ALIASES:
+        country, subdiv = CALENDAR_ALIASES[name]
+    else:
+        found = _ISO_CALENDAR.match(name)
+        if not found:
+            known = ", ".join([*CALENDAR_ALIASES, WEEKENDS_ONLY])
+            raise ValueError(f"unknown calendar `{name}`; known: {known}, or an ISO code (US-NY)")
+        country, subdiv = found.group(1), found.group(2)
+    try:
+        return holidays.country_holidays(country, subdiv=subdiv)
+    except NotImplementedError as exc:
+        raise ValueError(f"unknown calendar `{name}`: {exc}") from None
+
+
+def is_business_day(day: date, calendar: str) -> bool:
+    """Monday to Friday and not a public holiday in ``calendar``."""
+    if day.weekday() >= 5:
+        return False
+    table = business_calendar(calendar)
+    return table is None or day not in table
+
+
+@dataclass(frozen=True, slots=True)
+class Clock:
+    """One deadline rule. ``origin`` is ``file:line`` of its definition (for error messages)."""
+
+    id: str
+    amount: int
+    unit: Unit
+    source: str
+    direction: Direction = Direction.AFTER
+    from_event: str = "message_date"
+    calendar: str | None = None
+    note: str = ""
+    verify: bool = False
+    origin: str = ""
+    on: tuple[int, int] | None = None  # calendar_date: (month, day)
+    years: str | None = None  # calendar_date: "odd" | "even" | None (every year)
+    presumed_receipt_days: int = 0
+    variant_of: str | None = None
+    when: tuple[tuple[str, tuple[str, ...]], ...] = ()  # (attribute, accepted values)
+
+    def due(self, start: date | datetime) -> date | datetime:
+        """The deadline for an event at ``start`` (see the module docstring for the rules)."""
+        sign = -1 if self.direction is Direction.BEFORE else 1
+        if self.presumed_receipt_days:
+            start = start + timedelta(days=self.presumed_receipt_days)
+        if self.unit is Unit.HOURS:
+            moment = start if isinstance(start, datetime) else datetime.combine(start, time(), UTC)
+            delta = timedelta(hours=sign * self.amount)
+            if moment.tzinfo is None:
+                return moment + delta
+            # Aware arithmetic in Python is wall-clock; elapsed hours must be counted in UTC.
+            return (moment.astimezone(UTC) + delta).astimezone(moment.tzinfo)
+        day = start.date() if isinstance(start, datetime) else start
+        if self.unit is Unit.CALENDAR_DAYS:
+            return day + timedelta(days=sign * self.amount)
+        if self.unit is Unit.WEEKS:
+            return day + timedelta(weeks=sign * self.amount)
+        if self.unit is Unit.MONTHS:
+            return add_months(day, sign * self.amount)
+        if self.unit is Unit.CALENDAR_DATE:
+            assert self.on is not None
+            return day_of_year(day, self.on, sign * self.amount, self.years)
+        return add_business_days(day, sign * self.amount, self.calendar or WEEKENDS_ONLY)
+
+    def describe(self) -> str:
+        """Human wording, e.g. ``6 weeks after message date``."""
+        event = self.from_event.replace("_", " ")
+        if self.unit is Unit.CALENDAR_DATE:
+            assert self.on is not None
+            named = f"{self.on[1]} {_calendar.month_name[self.on[0]]}"
+            if self.years:
+                named += f" of an {self.years} year"
+            if self.amount > 1:
+                named = f"occurrence {self.amount} of {named}"
+            where = "on or before" if self.direction is Direction.BEFORE else "on or after"
+            text = f"{named} {where} {event}"
+        else:
+            unit = self.unit.value.replace("_", " ")
+            if self.amount == 1:
+                unit = unit[:-1]  # every unit name is a plural ending in "s"
+            if self.presumed_receipt_days:
+                days = self.presumed_receipt_days
+                event = f"receipt (presumed {days} days after {event})"
+            text = f"{self.amount} {unit} {self.direction.value} {event}"
+        return text
+
+    def specificity(self, party: Any) -> int:
+        """How well this variant's ``when`` fits ``party`` (0: not at all).
+
+        ``party`` is anything with ``name`` and ``attributes`` (:class:`bot.rules.parties.Party`).
+        Every condition must hold; naming the party counts more than any attributes.
+        """
+        if not self.when or party is None:
+            return 0
+        score = 0
+        attributes = {k.lower(): str(v).lower() for k, v in dict(party.attributes).items()}
+        for key, accepted in self.when:
+            value = str(party.name).lower() if key == "party" else attributes.get(key)
+            if value is None or value not in accepted:
+                return 0
+            score += 100 if key == "party" else 1
+        return score
+
+
+def add_months(day: date, months: int) -> date:
+    """``day`` moved by ``months`` calendar months, clamped to the last day of the month."""
+    index = day.year * 12 + (day.month - 1) + months
+    year, month = divmod(index, 12)
+    last = _calendar.monthrange(year, month + 1)[1]
+    return date(year, month + 1, min(day.day, last))
+
+
+def day_of_year(day: date, on: tuple[int, int], count: int, years: str | None = None) -> date:
+    """The ``|count|``-th ``on`` (month, day) on or after (count > 0) / before (< 0) ``day``.
+
+    ``years`` ``odd`` or ``even`` keeps only such years (HCPC renews in odd years).
+    """
+    month, dom = on
+    step = 1 if count > 0 else -1
+    remaining = abs(count)
+    year = day.year
+    while True:
+        candidate = date(year, month, dom)
+        wanted = years is None or (year % 2 == 1) == (years == "odd")
+        on_side = candidate >= day if step > 0 else candidate <= day
+        if wanted and on_side:
+            remaining -= 1
+            if not remaining:
+                return candidate
+        year += step
+
+
+def add_business_days(day: date, count: int, calendar: str) -> date:
+    """The ``|count|``-th business day strictly after (count > 0) or before (< 0) ``day``."""
+    step = timedelta(days=1 if count > 0 else -1)
+    remaining = abs(count)
+    current = day
+    while remaining:
+        current += step
+        if is_business_day(current, calendar):
+            remaining -= 1
+    return current
+
+
+class ClockSet(Mapping[str, Clock]):
+    """Clocks by id, after layering (a later file's clock replaces an earlier one's)."""
+
+    def __init__(self, clocks: Mapping[str, Clock] | None = None) -> None:
+        self._clocks: dict[str, Clock] = dict(clocks or {})
+        self._variants: dict[str, list[Clock]] = {}
+        for clock in sorted(self._clocks.values(), key=lambda c: c.id):
+            if clock.variant_of is not None:
+                self._variants.setdefault(clock.variant_of, []).append(clock)
+
+    def __getitem__(self, clock_id: str) -> Clock:
+        return self._clocks[clock_id]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._clocks)
+
+    def __len__(self) -> int:
+        return len(self._clocks)
+
+    def __repr__(self) -> str:
+        return f"ClockSet({sorted(self._clocks)!r})"
+
+    def variants(self, clock_id: str) -> list[Clock]:
+        """The variants of base clock ``clock_id``, by id."""
+        return list(self._variants.get(clock_id, ()))
+
+    def resolve(self, clock_id: str, party: Any = None) -> Clock | None:
+        """The clock that applies to mail from ``party``: its best variant, else the clock."""
+        clock = self._clocks.get(clock_id)
+        if clock is None or party is None:
+            return clock
+        best, score = clock, 0
+        for variant in self._variants.get(clock_id, ()):
+            fit = variant.specificity(party)
+            if fit > score:
+                best, score = variant, fit
+        return best
+
+    def due(self, clock_id: str, start: date | datetime, party: Any = None) -> date | datetime:
+        """Shortcut for ``self.resolve(clock_id, party).due(start)``; KeyError names the clock."""
+        clock = self.resolve(clock_id, party)
+        if clock is None:
+            raise KeyError(f"unknown clock `{clock_id}`")
+        return clock.due(start)
+
+
+def with_chase_intervals(
+    clocks: ClockSet, intervals: Mapping[str, int], calendar: str | None, origin: str
+) -> ClockSet:
+    """``clocks`` with the practice's chase intervals (``[chase]`` in chief.toml) applied.
+
+    ``intervals`` maps a :data:`CHASE_CLOCKS` key to a count in the clock's own unit;
+    ``calendar`` (when given) replaces the holiday calendar of every chase clock counted in
+    business days. ``origin`` names where the values came from, for error messages.
+    """
+    changed = dict(clocks)
+    for key, clock_id in CHASE_CLOCKS.items():
+        clock = changed.get(clock_id)
+        if clock is None:
+            continue
+        amount = intervals.get(key, clock.amount)
+        new_calendar = clock.calendar
+        if calendar is not None and clock.unit is Unit.BUSINESS_DAYS:
+            new_calendar = calendar
+        if (amount, new_calendar) == (clock.amount, clock.calendar):
+            continue
+        changed[clock_id] = replace(
+            clock,
+            amount=amount,
+            calendar=new_calendar,
+            source=f"Practice policy ([chase] {key} in chief.toml)",
+            origin=origin,
+        )
+    return ClockSet(changed)

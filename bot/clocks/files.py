@@ -1,0 +1,206 @@
+"""Reading clock files (``rules/clocks.yaml`` and a practice's own): validation and layering.
+
+The shape of a clock is documented in :mod:`bot.clocks.clocks`. Every problem in every file
+is collected and reported together as ``file:line: message``, so a practice fixes its file in
+one go. A later file's clock replaces an earlier one with the same id; a variant must name a
+clock that exists after layering and is not itself a variant.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping, Sequence
+from datetime import date
+from pathlib import Path
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+from bot.clocks.clocks import Clock, ClockSet, Direction, Unit, business_calendar
+from bot.errors import UserError
+from bot.rules.yaml_source import YamlProblem, item_problems, line_of, load_yaml, unique_items
+
+__all__ = ["load_clocks"]
+
+log = logging.getLogger(__name__)
+
+_ID = r"^[a-z][a-z0-9_]*(?:\.[a-z0-9_]+)+$"
+_EVENT = r"^[a-z][a-z0-9_]*$"
+_NAME = r"^[a-z][a-z0-9_]*$"
+_MAX_AMOUNT = 10_000  # a typo guard: no real clock runs for more than ~27 years of days
+_KNOWN_KEYS = (
+    "id",
+    "amount",
+    "unit",
+    "direction",
+    "from",
+    "calendar",
+    "on",
+    "years",
+    "presumed_receipt_days",
+    "variant_of",
+    "when",
+    "source",
+    "note",
+    "verify",
+)
+
+
+class _ClockModel(BaseModel):
+    """Validation of one YAML entry; field names are the YAML keys."""
+
+    model_config = ConfigDict(extra="forbid", populate_by_name=True)
+
+    id: Annotated[str, Field(strict=True, pattern=_ID)]
+    amount: Annotated[int, Field(strict=True, ge=1, le=_MAX_AMOUNT)] | None = None
+    unit: Unit
+    direction: Direction = Direction.AFTER
+    from_event: Annotated[str, Field(alias="from", strict=True, pattern=_EVENT)] = "message_date"
+    calendar: str | None = None
+    on: Annotated[str, Field(strict=True)] | None = None
+    years: Literal["odd", "even"] | None = None
+    presumed_receipt_days: Annotated[int, Field(strict=True, ge=0, le=60)] = 0
+    variant_of: Annotated[str, Field(strict=True, pattern=_ID)] | None = None
+    when: dict[Annotated[str, Field(pattern=_NAME)], str | list[str]] | None = None
+    source: Annotated[str, Field(strict=True, min_length=3)]
+    note: str = ""
+    verify: Annotated[bool, Field(strict=True)] = False
+
+    @field_validator("calendar")
+    @classmethod
+    def _known_calendar(cls, value: str | None) -> str | None:
+        if value is not None:
+            business_calendar(value)  # ValueError names the problem
+        return value
+
+    @field_validator("on")
+    @classmethod
+    def _day_of_year(cls, value: str | None) -> str | None:
+        if value is None:
+            return None
+        try:
+            month, day = (int(part) for part in value.split("-"))
+            date(2001, month, day)  # a common year: 29 February is refused
+        except ValueError:
+            raise ValueError('must be a day of the year written "MM-DD", e.g. "08-01"') from None
+        return value
+
+    def cross_problem(self) -> tuple[str, str] | None:
+        """(key, message) of the first rule between fields that fails, else None."""
+        if self.unit is Unit.BUSINESS_DAYS and self.calendar is None:
+            return "unit", "business_days needs a `calendar` (england, us, weekends, ...)"
+        if self.unit is not Unit.BUSINESS_DAYS and self.calendar is not None:
+            return "calendar", "`calendar` only applies to unit business_days"
+        if self.unit is Unit.CALENDAR_DATE and self.on is None:
+            return "unit", 'calendar_date needs `on` (a day of the year, "MM-DD")'
+        if self.unit is not Unit.CALENDAR_DATE:
+            if self.amount is None:
+                return "amount", "missing required key `amount`"
+            for key in ("on", "years"):
+                if getattr(self, key) is not None:
+                    return key, f"`{key}` only applies to unit calendar_date"
+        if (self.variant_of is None) != (not self.when):
+            key = "when" if self.variant_of is not None else "variant_of"
+            return key, "a variant needs both `variant_of` and a non-empty `when`"
+        return None
+
+
+def load_clocks(paths: Sequence[Path]) -> ClockSet:
+    """Load and layer clock files in order; later files override clocks with the same id."""
+    problems: list[str] = []
+    clocks: dict[str, Clock] = {}
+    for path in paths:
+        for clock in _load_file(Path(path), problems):
+            if clock.id in clocks:
+                log.debug(
+                    "clock %s from %s overrides %s", clock.id, clock.origin, clocks[clock.id].origin
+                )
+            clocks[clock.id] = clock
+    for clock in clocks.values():
+        if clock.variant_of is None:
+            continue
+        base = clocks.get(clock.variant_of)
+        if base is None:
+            problems.append(f"{clock.origin}: clock `{clock.id}`: unknown `variant_of` clock")
+        elif base.variant_of is not None:
+            problems.append(f"{clock.origin}: clock `{clock.id}`: a variant of a variant")
+    if problems:
+        raise UserError(f"{len(problems)} problem(s) in clock files", problems)
+    return ClockSet(clocks)
+
+
+def _load_file(path: Path, problems: list[str]) -> list[Clock]:
+    if not path.exists():
+        problems.append(f"{path}:1: clock file not found")
+        return []
+    try:
+        doc = load_yaml(path)
+    except YamlProblem as exc:
+        problems.append(str(exc))
+        return []
+    if doc is None:
+        return []
+    if not isinstance(doc, Mapping) or "clocks" not in doc:
+        problems.append(f"{path}:1: expected a mapping with a `clocks:` list")
+        return []
+    extra = [k for k in doc if k != "clocks"]
+    for key in extra:
+        problems.append(f"{path}:{line_of(doc, [key])}: unknown top-level key `{key}`")
+    items = doc["clocks"]
+    if items is None:
+        return []
+    if not isinstance(items, list):
+        problems.append(f"{path}:{line_of(doc, ['clocks'])}: `clocks` must be a list")
+        return []
+    out: list[Clock] = []
+    for line, item in unique_items(items, path, "clock", problems):
+        clock = _validate(item, path, line, problems)
+        if clock is not None:
+            out.append(clock)
+    return out
+
+
+def _validate(item: Any, path: Path, line: int, problems: list[str]) -> Clock | None:
+    if not isinstance(item, Mapping):
+        problems.append(f"{path}:{line}: each clock must be a mapping (id, amount, unit, ...)")
+        return None
+    label = f"clock `{item.get('id')}`" if isinstance(item.get("id"), str) else "clock"
+    try:
+        model = _ClockModel.model_validate(dict(item))
+    except ValidationError as exc:
+        problems.extend(item_problems(exc, item, path, line, label, _KNOWN_KEYS))
+        return None
+    cross = model.cross_problem()
+    if cross:
+        key, message = cross
+        where = line_of(item, [key]) if key in item else line
+        problems.append(f"{path}:{where}: {label}: {message}")
+        return None
+    on = None
+    if model.on is not None:
+        month, day = (int(part) for part in model.on.split("-"))
+        on = (month, day)
+    when = tuple(
+        (
+            key.lower(),
+            tuple(v.strip().lower() for v in ([value] if isinstance(value, str) else value)),
+        )
+        for key, value in sorted((model.when or {}).items())
+    )
+    return Clock(
+        id=model.id,
+        amount=model.amount or 1,
+        unit=model.unit,
+        direction=model.direction,
+        from_event=model.from_event,
+        calendar=model.calendar,
+        source=model.source.strip(),
+        note=model.note.strip(),
+        verify=model.verify,
+        origin=f"{path}:{line}",
+        on=on,
+        years=model.years,
+        presumed_receipt_days=model.presumed_receipt_days,
+        variant_of=model.variant_of,
+        when=when,
+    )

@@ -1,0 +1,118 @@
+"""Opening the case log: an engine, the schema brought to the newest Alembic revision, sessions.
+
+SQLite is the default (a file in the practice's data folder, WAL journal so a reader never
+blocks the writer); PostgreSQL works by URL. Migrations run on open, inside a transaction.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+
+from alembic import command
+from alembic.config import Config
+from sqlalchemy import Engine, create_engine, event, text
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError, NoSuchModuleError
+from sqlalchemy.orm import Session, sessionmaker
+
+from bot.errors import UserError
+from bot.file_safety import create_private_file
+from bot.store.crypto import keying_listener, sqlcipher_module
+
+__all__ = ["DATABASE_URL_ENV", "alembic_config", "database_url", "open_database"]
+
+_MIGRATIONS = Path(__file__).resolve().parent / "migrations"
+
+# A deployment's database for every practice it serves, overriding ``[database] url``.
+DATABASE_URL_ENV = "CHIEF_DATABASE_URL"
+# Any constant number: the PostgreSQL advisory lock two processes take to migrate one at a time.
+_MIGRATION_LOCK = 0x63686965
+
+
+def database_url(configured: str) -> str:
+    """The URL to open: ``$CHIEF_DATABASE_URL`` when set (one PostgreSQL database shared by many
+    practices and their workers, say), else the practice's ``[database] url``."""
+    return os.environ.get(DATABASE_URL_ENV, "").strip() or configured
+
+
+def alembic_config(url: str) -> Config:
+    cfg = Config()
+    cfg.set_main_option("script_location", str(_MIGRATIONS))
+    cfg.set_main_option("sqlalchemy.url", url.replace("%", "%%"))
+    return cfg
+
+
+def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA busy_timeout=30000")
+    cursor.close()
+
+
+def _engine(url: str, options: dict[str, Any]) -> Engine:
+    """The engine for ``url``; a URL that names no database SQLAlchemy can open is the user's
+    to fix, named with where it was set (its password never shown)."""
+    where = (
+        "$" + DATABASE_URL_ENV if os.environ.get(DATABASE_URL_ENV, "").strip() else "[database] url"
+    )
+    try:
+        parsed = make_url(url)
+    except ArgumentError:
+        raise UserError(
+            f"{where} is not a database URL",
+            [
+                "write it as dialect+driver://user:password@host/database, e.g. "
+                "sqlite:///data/chief.db or postgresql+psycopg://chief@127.0.0.1/chief"
+            ],
+        ) from None
+    try:
+        return create_engine(url, future=True, **options)
+    except NoSuchModuleError:
+        shown = parsed.render_as_string(hide_password=True)
+        raise UserError(
+            f"{where} {shown}: no database driver for {parsed.drivername!r}",
+            ["use sqlite:///… or postgresql+psycopg://… (pip install -e '.[postgres]')"],
+        ) from None
+    except ImportError as exc:
+        raise UserError(
+            f"{where}: the driver for {parsed.drivername!r} is not installed ({exc.name})",
+            ["for PostgreSQL: pip install -e '.[postgres]'"],
+        ) from None
+
+
+def open_database(
+    url: str, migrate: bool = True, key: bytes | None = None
+) -> tuple[Engine, sessionmaker[Session]]:
+    """Create the engine for ``url``, upgrade the schema, return (engine, session factory).
+
+    With ``key``, a SQLite file is opened with SQLCipher and that key (:mod:`bot.store.crypto`)."""
+    if url.startswith("sqlite:///") and url != "sqlite:///:memory:":
+        path = Path(url.removeprefix("sqlite:///"))
+        # The case log holds practice data: owner-only from the first byte, whatever the
+        # umask (SQLite gives its -wal and -shm files the database file's mode).
+        create_private_file(path)
+    # A server can restart under a long-lived process: test a pooled connection before use.
+    options: dict[str, Any] = {"pool_pre_ping": True} if url.startswith("postgresql") else {}
+    if key is not None:
+        if not url.startswith("sqlite:"):
+            raise UserError('[database] encryption = "sqlcipher" is for a SQLite case log')
+        options["module"] = sqlcipher_module()
+    engine = _engine(url, options)
+    if key is not None:
+        event.listen(engine, "connect", keying_listener(key, url.removeprefix("sqlite:///")))
+    if engine.dialect.name == "sqlite":
+        event.listen(engine, "connect", _sqlite_pragmas)
+    if migrate:
+        cfg = alembic_config(url)
+        with engine.begin() as connection:
+            if engine.dialect.name == "postgresql":
+                # Workers starting together: one migrates, the others wait, then find it done
+                # (PostgreSQL's DDL is transactional; the lock ends with the transaction).
+                connection.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": _MIGRATION_LOCK})
+            cfg.attributes["connection"] = connection
+            command.upgrade(cfg, "head")
+    return engine, sessionmaker(engine, expire_on_commit=False)

@@ -1,0 +1,306 @@
+"""The daily summary job: gather from the case log, render (``bot.summary.render``), deliver to the
+practitioner once per day (keyed, so a rerun or a crash never sends two)."""
+
+from __future__ import annotations
+
+import logging
+from collections import Counter
+from datetime import datetime, time, timedelta
+from pathlib import Path
+
+from sqlalchemy import func, select
+
+from bot import crash
+from bot.errors import ConnectorError, UserError
+from bot.features.appointment_brief import appointment_briefs
+from bot.features.appointment_links import CaseLinker, appointments
+from bot.features.booking_guard import booking_flags, window_entries
+from bot.features.cpd import cpd_status
+from bot.features.payments import currency_totals, payment_positions
+from bot.features.referral_network import quiet_sources, referral_sources
+from bot.features.research_digest import record_research_digest, research_digest
+from bot.file_safety import write_private
+from bot.keys import stable_key
+from bot.register.credentials import due_items
+from bot.register.register import load_register
+from bot.store.case_ids import short_case_id
+from bot.store.models import AuditEvent, Case, Deadline, Draft, Mailbox, MessageRow
+from bot.summary.charts import ageing_rows
+from bot.summary.links import draft_links
+from bot.summary.privacy import mask_patient_names
+from bot.summary.render import (
+    CaseLine,
+    DeadlineLine,
+    DraftLine,
+    MailCount,
+    Renewal,
+    SummaryData,
+    TodayEvent,
+    build_summary,
+)
+from bot.sync.audit import connector_name, record_audit
+from bot.sync.runtime import Runtime
+from connectors.base import CalendarEntry
+
+__all__ = ["collect_summary", "deliver_summary", "open_summary", "summary_html", "summary_text"]
+
+log = logging.getLogger(__name__)
+
+
+def _deadline_line(row: Deadline) -> DeadlineLine:
+    return DeadlineLine(due=row.due, title=row.title, case_id=row.case_id, clock=row.clock)
+
+
+def collect_summary(rt: Runtime) -> SummaryData:
+    today = rt.today()
+    window_end = today + timedelta(days=rt.config.summary.within_days)
+    since = rt.now() - timedelta(days=1)
+    data = SummaryData(practice=rt.practice_context(), day=today)
+    with rt.sessions() as session:
+        counts: Counter[str | None] = Counter()
+        rows = session.execute(
+            select(MessageRow.category, func.count())
+            .join(Mailbox, Mailbox.id == MessageRow.mailbox_id)
+            .where(
+                Mailbox.practice_id == rt.practice_id,
+                MessageRow.logged_at >= since,
+                MessageRow.error.is_(None),
+            )
+            .group_by(MessageRow.category)
+        ).all()
+        counts.update({category: count for category, count in rows})
+        data.new_mail = [
+            MailCount(category=c, count=n)
+            for c, n in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0] or "~"))
+        ]
+        open_deadlines = session.scalars(
+            select(Deadline)
+            .where(Deadline.practice_id == rt.practice_id, Deadline.done.is_(False))
+            .order_by(Deadline.due, Deadline.id)
+        ).all()
+        data.overdue = [_deadline_line(d) for d in open_deadlines if d.due < today]
+        data.deadlines_due = [
+            _deadline_line(d) for d in open_deadlines if today <= d.due <= window_end
+        ]
+        next_due: dict[int, object] = {}
+        for d in open_deadlines:
+            if d.case_id is not None:
+                next_due.setdefault(d.case_id, d.due)
+        drafts = session.scalars(
+            select(Draft)
+            .where(
+                Draft.practice_id == rt.practice_id,
+                Draft.state == "written",
+                Draft.created_at >= rt.now() - timedelta(days=14),
+            )
+            .order_by(Draft.id)
+        ).all()
+        case_ids = set(next_due) | {d.case_id for d in drafts if d.case_id is not None}
+        cases = (
+            {
+                c.id: c
+                for c in session.scalars(
+                    select(Case).where(Case.id.in_(case_ids), Case.closed.is_(False))
+                )
+            }
+            if case_ids
+            else {}
+        )
+        for case in sorted(cases.values(), key=lambda c: (str(next_due.get(c.id, "9999")), c.id)):
+            due = next_due.get(case.id)
+            data.cases_needing_action.append(
+                CaseLine(
+                    case_id=case.id,
+                    kind=case.kind,
+                    status=case.status,
+                    reference=next((r.value for r in case.refs), None),
+                    next_due=due,  # type: ignore[arg-type]
+                    last_event=case.events[-1].event if case.events else None,
+                )
+            )
+        links = draft_links(rt, [d.remote_id for d in drafts if d.remote_id])
+        for draft in drafts:
+            draft_case = cases.get(draft.case_id) if draft.case_id is not None else None
+            data.drafts.append(
+                DraftLine(
+                    case_id=draft.case_id,
+                    template=draft.template,
+                    kind=draft_case.kind if draft_case else None,
+                    reference=(
+                        next((r.value for r in draft_case.refs), None) if draft_case else None
+                    ),
+                    state=draft.state,
+                    link=links.get(draft.remote_id or ""),
+                )
+            )
+    register = rt.config.practice.register_file
+    if register is not None:
+        try:
+            credentials = load_register(
+                rt.config.resolve(register), rt.config.reminders.credential_lead_days
+            )
+        except UserError as exc:
+            log.warning("credentials register unreadable: %s", exc)
+            credentials = []
+        data.renewals = [
+            Renewal(name=item.credential.name, expires=item.expires, days_left=item.days_left)
+            for item in due_items(credentials, today, rt.config.summary.within_days)
+        ]
+    start = datetime.combine(today, time(), rt.tz)
+    try:
+        events = list(rt.calendar().events(start, start + timedelta(days=1)))
+    except ConnectorError as exc:
+        log.warning("calendar unreadable for the summary: %s", type(exc).__name__)
+        events = []
+    data.today_events = _today_events(rt, events)
+    _add_positions(rt, data, events)
+    try:
+        data.cpd = cpd_status(rt).requirements
+    except UserError as exc:
+        log.warning("CPD requirements unreadable: %s", exc)
+    data.research_digest = research_digest(rt)
+    return data
+
+
+def _today_events(rt: Runtime, events: list[CalendarEntry]) -> list[TodayEvent]:
+    """Today's calendar, each appointment with the cases it is linked to and its title's
+    patient name shown as ``[summary] patient_names`` says (bot/summary/privacy.py)."""
+    linked: dict[str, tuple[int, ...]] = {}
+    with rt.sessions() as session:
+        linker = CaseLinker(session, rt.practice_id, rt.pseudonyms)
+        for appointment in appointments(events):
+            link = linker.link(appointment)
+            if link is not None:
+                linked[appointment.key] = tuple(sorted(link.case_ids))
+    mode = rt.config.summary.patient_names
+    out = []
+    for entry, key in zip(events, _appointment_keys(events), strict=True):
+        case_ids = linked.get(key, ())
+        labels = [short_case_id(c) for c in case_ids]
+        title = mask_patient_names(entry.summary, mode, labels)
+        out.append(TodayEvent(start=entry.start, summary=title, case_ids=case_ids))
+    out.sort(key=lambda e: str(e.start))
+    return out
+
+
+def _appointment_keys(events: list[CalendarEntry]) -> list[str]:
+    """The key :func:`bot.features.appointment_links.appointments` gives each entry (uid,
+    occurrence)."""
+    return [
+        stable_key("appointment", e.extra.get("uid") or e.key, e.extra.get("recurrence_id", ""))
+        for e in events
+    ]
+
+
+def _add_positions(rt: Runtime, data: SummaryData, today_events: list[CalendarEntry]) -> None:
+    """Payment positions, quiet referrers, appointment briefs and flagged bookings."""
+    today = rt.today()
+    try:
+        window = window_entries(rt)
+    except ConnectorError as exc:
+        log.warning("calendar unreadable for the booking guard: %s", type(exc).__name__)
+        window = []
+    with rt.sessions() as session:
+        data.payment_positions = payment_positions(session, rt.practice_id, today)
+        data.payment_totals = currency_totals(data.payment_positions)
+        sources = referral_sources(
+            session,
+            rt.practice_id,
+            rt.rules.parties,
+            today,
+            rt.config.referrals.quiet_days,
+            rt.tz,
+        )
+        data.quiet_referrers = quiet_sources(sources)
+        data.referral_sources = sources
+        data.ageing = ageing_rows(session, rt.practice_id, today)
+        data.referral_quiet_days = rt.config.referrals.quiet_days
+        data.open_acknowledgements = sum(s.open_acknowledgements for s in sources)
+        data.appointment_briefs = appointment_briefs(
+            session, rt.practice_id, rt.pseudonyms, today_events, today, rt.now()
+        )
+        data.booking_flags = booking_flags(session, rt, window)
+
+
+def _summary_key(rt: Runtime) -> str:
+    return stable_key(rt.config.practice.slug, "summary", rt.today().isoformat())
+
+
+def summary_text(rt: Runtime) -> str:
+    """The text version of today's summary (for ``chief summary --print``)."""
+    import email
+    import email.policy
+
+    raw = build_summary(collect_summary(rt), rt.template_dirs, rt.practitioner, _summary_key(rt))
+    message = email.message_from_bytes(raw, policy=email.policy.default)
+    part = message.get_body(preferencelist=("plain",))
+    return str(part.get_content()) if part is not None else ""
+
+
+def summary_html(rt: Runtime) -> str:
+    """The HTML version of today's summary, as delivered."""
+    import email
+    import email.policy
+
+    raw = build_summary(collect_summary(rt), rt.template_dirs, rt.practitioner, _summary_key(rt))
+    message = email.message_from_bytes(raw, policy=email.policy.default)
+    part = message.get_body(preferencelist=("html",))
+    return str(part.get_content()) if part is not None else ""
+
+
+def open_summary(rt: Runtime) -> Path:
+    """Write today's HTML summary under the data folder (0600) for a look in a browser."""
+    path = rt.config.data_path / "summaries" / f"summary-{rt.today().isoformat()}.html"
+    write_private(path, summary_html(rt).encode("utf-8"))
+    return path
+
+
+def copy_path(rt: Runtime) -> Path:
+    return rt.config.data_path / "summaries" / f"summary-{rt.today().isoformat()}.eml"
+
+
+def deliver_summary(rt: Runtime) -> Path:
+    """Deliver today's summary to the practitioner exactly once; return the path of its copy.
+
+    The copy is written first (atomically) and the delivery keyed by the day, so a crash or a
+    second call the same day delivers nothing more.
+    """
+    key = _summary_key(rt)
+    copy = copy_path(rt)
+    with rt.sessions() as session:
+        done = session.scalar(
+            select(AuditEvent.id).where(
+                AuditEvent.practice_id == rt.practice_id,
+                AuditEvent.action == "summary.deliver",
+                AuditEvent.target == key,
+            )
+        )
+        if done is not None and copy.exists():
+            return copy
+        raw = copy.read_bytes() if copy.exists() else None
+        digest = None
+        if raw is None:
+            data = collect_summary(rt)
+            digest = data.research_digest
+            raw = build_summary(data, rt.template_dirs, rt.practitioner, key)
+            write_private(copy, raw)
+            crash.step("summary.copy")
+        else:  # written before a crash: the digest it carries is this week's, recomputed
+            digest = research_digest(rt)
+        if done is None:
+            remote = rt.sender().send_to_practitioner(raw, key)
+            crash.step("summary.remote")
+            record_audit(
+                session,
+                rt,
+                "summary.deliver",
+                key,
+                remote_id=str(remote),
+                connector=connector_name(rt, "summary"),
+            )
+            session.commit()
+            crash.step("summary.commit")
+    if digest is not None:  # shown once: the next digest starts after it
+        record_research_digest(rt, digest)
+        crash.step("digest.commit")
+    return copy

@@ -1,0 +1,69 @@
+"""The summary's lines: one small record per thing it lists (mail, cases, drafts, deadlines,
+renewals, today's events), built by the job from the case log and drawn by the templates."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+
+__all__ = ["CaseLine", "DeadlineLine", "DraftLine", "MailCount", "Renewal", "TodayEvent"]
+
+
+@dataclass(frozen=True, slots=True)
+class MailCount:
+    """Messages received since the last summary in one category (``None``: unclassified)."""
+
+    category: str | None
+    count: int
+
+
+@dataclass(frozen=True, slots=True)
+class CaseLine:
+    """An open case waiting for the practitioner."""
+
+    case_id: int | str
+    kind: str
+    status: str
+    reference: str | None = None
+    next_due: date | None = None
+    last_event: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class DraftLine:
+    """A draft waiting in the Drafts folder, named by its case, never by the mail's subject."""
+
+    case_id: int | str | None
+    template: str
+    kind: str | None = None
+    reference: str | None = None
+    state: str | None = None
+    link: str | None = None  # where the draft opens (bot.summary.links), when known
+
+
+@dataclass(frozen=True, slots=True)
+class DeadlineLine:
+    """A deadline (due within the window, or already overdue)."""
+
+    due: date
+    title: str
+    case_id: int | str | None = None
+    clock: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Renewal:
+    """A credential or registration coming up for renewal."""
+
+    name: str
+    expires: date
+    days_left: int
+
+
+@dataclass(frozen=True, slots=True)
+class TodayEvent:
+    """A calendar event today (``start`` is a date for all-day events)."""
+
+    start: date | datetime
+    summary: str
+    case_ids: tuple[int, ...] = ()  # the cases the appointment is linked to

@@ -1,0 +1,154 @@
+"""Which case a message belongs to.
+
+Tried in order, first hit wins:
+
+1. **thread** – a message it replies to or references (In-Reply-To / References, RFC 5322
+   §3.6.4) is already logged against a case;
+2. **reference** – an identifying reference it carries (any extracted ref whose name ends in
+   ``_ref``: ``pa_ref``, ``claim_ref``, ``ehcp_ref``, ``solicitor_ref``...) is already on a case;
+3. **party** – an open case of the same kind with the same party and the same patient
+   pseudonym;
+4. **opened** – the winning rule says this message may open a case (``case: {open: true}``);
+5. otherwise the message is **unfiled** (logged, with no case).
+
+A matched case learns the message's identifying references (so a later message quoting only
+the payer's claim number still finds it) and its status from the rule.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from bot.mail.message import Message
+from bot.rules.engine import Classification
+from bot.store.models import Case, CaseEvent, CaseRef, MessageRow, Party
+
+__all__ = ["Attachment", "attach", "identifying_refs"]
+
+
+@dataclass(frozen=True, slots=True)
+class Attachment:
+    case: Case | None
+    how: str  # thread | reference | party | opened | unfiled
+
+
+def identifying_refs(refs: dict[str, str]) -> dict[str, str]:
+    """The refs that name a case (by convention, names ending in ``_ref``)."""
+    return {name: value for name, value in refs.items() if name.endswith("_ref") and value}
+
+
+def _by_thread(session: Session, practice_id: int, message: Message) -> Case | None:
+    ids = message.thread_ids
+    if not ids:
+        return None
+    rows = session.execute(
+        select(MessageRow.message_id, MessageRow.case_id)
+        .join(Case, Case.id == MessageRow.case_id)
+        .where(MessageRow.message_id.in_(ids), Case.practice_id == practice_id)
+    ).all()
+    by_id = {mid: case_id for mid, case_id in rows}
+    for mid in ids:  # nearest ancestor first
+        if mid in by_id:
+            return session.get(Case, by_id[mid])
+    return None
+
+
+def _by_reference(session: Session, practice_id: int, refs: dict[str, str]) -> Case | None:
+    for name, value in refs.items():
+        row = session.scalar(
+            select(CaseRef).where(
+                CaseRef.practice_id == practice_id, CaseRef.name == name, CaseRef.value == value
+            )
+        )
+        if row is not None:
+            return row.case
+    return None
+
+
+def _by_party(
+    session: Session, practice_id: int, kind: str | None, party: Party | None, pseudonym: str | None
+) -> Case | None:
+    if party is None or pseudonym is None or kind is None:
+        return None
+    return session.scalar(
+        select(Case)
+        .where(
+            Case.practice_id == practice_id,
+            Case.kind == kind,
+            Case.party_id == party.id,
+            Case.patient_pseudonym == pseudonym,
+            Case.closed.is_(False),
+        )
+        .order_by(Case.updated_at.desc())
+        .limit(1)
+    )
+
+
+def attach(
+    session: Session,
+    practice_id: int,
+    row: MessageRow,
+    message: Message,
+    result: Classification,
+    party: Party | None,
+    pseudonym: str | None,
+    now: datetime,
+) -> Attachment:
+    """Find or open the case for ``message`` and record the event on it (no commit)."""
+    refs = identifying_refs(result.refs)
+    case_spec = result.case_action.case if result.case_action else None
+    how = "thread"
+    case = _by_thread(session, practice_id, message)
+    if case is None:
+        how, case = "reference", _by_reference(session, practice_id, refs)
+    if case is None and result.category is not None:
+        how, case = "party", _by_party(session, practice_id, result.case_kind, party, pseudonym)
+    if case is None and case_spec is not None and case_spec.open and result.case_kind:
+        how = "opened"
+        case = Case(
+            practice_id=practice_id,
+            kind=result.case_kind,
+            status=case_spec.status or "open",
+            party_id=party.id if party is not None else None,
+            patient_pseudonym=pseudonym,
+            opened_at=now,
+            updated_at=now,
+        )
+        session.add(case)
+        session.flush()
+    if case is None:
+        return Attachment(None, "unfiled")
+
+    known = {(ref.name, ref.value) for ref in case.refs}
+    for name, value in refs.items():
+        if (name, value) in known:
+            continue
+        taken = session.scalar(
+            select(CaseRef.id).where(
+                CaseRef.practice_id == practice_id, CaseRef.name == name, CaseRef.value == value
+            )
+        )
+        if taken is None:  # a reference names one case only
+            case.refs.append(CaseRef(practice_id=practice_id, name=name, value=value))
+    if case_spec is not None and case_spec.status and how != "opened":
+        case.status = case_spec.status
+    if case.patient_pseudonym is None and pseudonym is not None:
+        case.patient_pseudonym = pseudonym
+    if case.party_id is None and party is not None:
+        case.party_id = party.id
+    case.updated_at = now
+    row.case_id = case.id
+    session.add(
+        CaseEvent(
+            case_id=case.id,
+            message_id=row.id,
+            event=result.event or "correspondence",
+            rule_id=result.rule_id,
+            at=message.date or now,
+        )
+    )
+    return Attachment(case, how)

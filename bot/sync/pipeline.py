@@ -1,0 +1,278 @@
+"""One sync pass: read new mail, classify, file against cases, run the steps, apply actions.
+
+::
+
+    mail.changes(cursor) → Batch of Messages
+      → rules.classify → matching.attach → planning.plan_message
+      → the per-message steps (Steps.per_message: amounts, CME certificates, journal alerts…)
+      → one transaction per batch: messages, case links, planned actions, the cursor
+      → effects.apply_pending: drafts and calendar entries written, exactly once
+    then the practice passes in order (Steps.passes: reminders, booking chases, effects,
+    renewal checklists, retention)
+
+The lists themselves are declared once, in ``bot.jobs.catalogue``; this module runs whatever
+it is given, so a feature can be tested with the steps it needs and nothing else.
+
+A message's key (mailbox + Message-ID + sender, or mailbox + provider id when it has no
+Message-ID) is unique in the case log, so rereading a batch after a crash, a cursor reset or a
+resync logs nothing twice. A message that cannot be parsed is logged once with its error (no
+content) and the run goes on.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+from datetime import UTC, date, datetime
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from bot import crash
+from bot.errors import CursorInvalid
+from bot.keys import stable_key
+from bot.letters.drafting import valid_address
+from bot.locking import exclusive_lock
+from bot.mail.message import Message
+from bot.progress import Bar
+from bot.rules.engine import Classification
+from bot.rules.parties import Party as DirectoryParty
+from bot.rules.stated_dates import day_first
+from bot.store.models import Mailbox, MessageRow, Party
+from bot.sync.effects import apply_pending
+from bot.sync.matching import attach
+from bot.sync.planning import plan_message
+from bot.sync.runtime import Runtime
+from bot.sync.steps import FiledMessage, Steps, SyncReport
+
+__all__ = ["SyncReport", "message_day", "message_key", "sync"]
+
+log = logging.getLogger(__name__)
+
+
+def _sha(value: str) -> str:
+    return hashlib.sha256(value.encode("utf-8", "replace")).hexdigest()
+
+
+def message_key(mailbox: str, message: Message | None, provider_id: str) -> str:
+    """The exactly-once key of a message in a mailbox.
+
+    By Message-ID and sender; a message without a Message-ID by its content (sender, date,
+    subject, text, size), which survives what provider ids do not (an IMAP UIDVALIDITY reset,
+    a Maildir file renamed); a message that could not be parsed at all by its provider id.
+    """
+    if message is None:
+        return stable_key(mailbox, "pid", provider_id)
+    if message.message_id:
+        return stable_key(mailbox, "mid", message.message_id, message.from_addr)
+    return stable_key(
+        mailbox,
+        "content",
+        message.from_addr,
+        message.date.isoformat() if message.date else "",
+        message.subject,
+        _sha(message.text),
+        message.size,
+    )
+
+
+def _party_row(session: Session, practice_id: int, party: DirectoryParty | None) -> Party | None:
+    if party is None:
+        return None
+    row = session.scalar(
+        select(Party).where(
+            Party.practice_id == practice_id, Party.kind == party.kind, Party.name == party.name
+        )
+    )
+    if row is None:
+        row = Party(
+            practice_id=practice_id,
+            kind=party.kind,
+            name=party.name,
+            domain=party.domains[0] if party.domains else None,
+        )
+        session.add(row)
+        session.flush()
+    return row
+
+
+def _payer_reply_address(message: Message, result: Classification) -> str | None:
+    """A payer's reply address (an organisation's, from the party directory), kept so that a
+    later chase can be addressed; None for every other sender, who may be a person."""
+    if result.party is None or result.party.kind != "payer":
+        return None
+    return valid_address(message.reply_to) or valid_address(message.from_addr)
+
+
+def message_day(message: Message, row: MessageRow, rt: Runtime, fallback: datetime) -> date:
+    """The day a message was sent, in the practice's time zone."""
+    moment = message.date or (_aware(row.received_at) if row.received_at else fallback)
+    return moment.astimezone(rt.tz).date()
+
+
+def _aware(moment: datetime) -> datetime:
+    """SQLite hands back naive datetimes; ours are all stored in UTC."""
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
+
+
+def _log_message(
+    session: Session,
+    rt: Runtime,
+    steps: Steps,
+    mailbox_id: int,
+    key: str,
+    message: Message,
+    report: SyncReport,
+) -> str | None:
+    """Classify, file and plan one new message in ``session``, then run the message steps;
+    returns its category."""
+    country = rt.config.practice.country
+    result = rt.rules.classify(message, country)
+    now = rt.now()
+    row = MessageRow(
+        key=key,
+        mailbox_id=mailbox_id,
+        provider_id=message.provider_id[:255],
+        message_id=message.message_id,
+        thread_root=(message.references[0] if message.references else message.in_reply_to),
+        received_at=message.date.astimezone(UTC) if message.date else None,
+        logged_at=now.astimezone(UTC),
+        sender_domain=message.from_domain[:255],
+        sender_hash=_sha(message.from_addr),
+        subject_hash=_sha(message.subject),
+        category=result.category,
+        case_kind=result.case_kind,
+        event=result.event,
+        rule_id=result.rule_id,
+        reply_address=_payer_reply_address(message, result),
+    )
+    session.add(row)
+    session.flush()
+    party = _party_row(session, rt.practice_id, result.party)
+    pseudonym = rt.pseudonyms.pseudonym(result.refs.get("patient"), result.refs.get("dob"))
+    filed = attach(session, rt.practice_id, row, message, result, party, pseudonym, now)
+    row.match_how = filed.how
+    dates_day_first = day_first(message.from_domain, country)
+    plan = plan_message(session, rt, row, message, result, filed.case, dates_day_first)
+    report.messages += 1
+    report.by_category[result.category or "unclassified"] += 1
+    report.filed[filed.how] += 1
+    report.cases_opened += filed.how == "opened"
+    report.deadlines += len(plan.deadlines)
+    report.drafts_planned += len(plan.drafts)
+    report.errors.extend(plan.problems)
+    context = FiledMessage(
+        session=session,
+        rt=rt,
+        key=key,
+        row=row,
+        message=message,
+        result=result,
+        case=filed.case,
+        party=party,
+        day=message_day(message, row, rt, now),
+        now=now,
+        day_first=dates_day_first,
+    )
+    for _name, step in steps.per_message:
+        step(context, report)
+    log.debug(
+        "message %s: rule=%s case=%s how=%s",
+        message.fingerprint,
+        result.rule_id,
+        filed.case.id if filed.case else None,
+        filed.how,
+    )
+    return result.category
+
+
+def _sync_mail(rt: Runtime, steps: Steps, report: SyncReport, progress: Bar | None) -> None:
+    source = rt.mail()
+    with rt.sessions() as session:
+        mailbox_id = rt.mailbox_id(session)
+        session.commit()
+        crash.step("mailbox.commit")
+        mailbox = session.get(Mailbox, mailbox_id)
+        assert mailbox is not None
+        cursor = mailbox.cursor
+    labeller = getattr(source, "label_messages", None)  # a label per category (Gmail)
+    estimate = getattr(source, "estimate", None)
+    if progress is not None and estimate is not None:
+        progress.set_total(estimate(cursor))
+    name = f"{rt.config.practice.slug}/{rt.config.mail.get('connector', 'maildir')}"
+    try:
+        batches = iter(source.changes(cursor))
+        first = next(batches, None)
+    except CursorInvalid:
+        log.info("sync cursor no longer valid: full resync (nothing is logged twice)")
+        batches = iter(source.changes(None))
+        first = next(batches, None)
+    if first is None:
+        return
+    batch: Any = first
+    while batch is not None:
+        with rt.sessions.begin() as session:
+            keyed: dict[str, Message | None] = {}
+            for message in batch.messages:
+                if message.generated_by_chief:
+                    continue
+                keyed.setdefault(message_key(name, message, message.provider_id), message)
+            failed = {message_key(name, None, pid): (pid, why) for pid, why in batch.failed}
+            candidates = [*keyed, *failed]
+            known = (
+                set(session.scalars(select(MessageRow.key).where(MessageRow.key.in_(candidates))))
+                if candidates
+                else set()
+            )
+            report.skipped_known += len(known)
+            by_category: dict[str | None, list[str]] = {}
+            for key, message in keyed.items():
+                if key not in known and message is not None:
+                    category = _log_message(session, rt, steps, mailbox_id, key, message, report)
+                    by_category.setdefault(category, []).append(message.provider_id)
+            if labeller is not None and by_category:
+                # Before the commit: a crash in between labels them again on the rerun.
+                report.labelled += labeller(by_category)
+                crash.step("labels.remote")
+            for key, (pid, why) in failed.items():
+                if key in known:
+                    continue
+                session.add(
+                    MessageRow(
+                        key=key,
+                        mailbox_id=mailbox_id,
+                        provider_id=pid[:255],
+                        logged_at=rt.now().astimezone(UTC),
+                        error=why[:200],
+                    )
+                )
+                report.errors.append(f"message {pid}: {why}")
+            mailbox_row = session.get(Mailbox, mailbox_id)
+            assert mailbox_row is not None
+            mailbox_row.cursor = dict(batch.cursor)
+            mailbox_row.last_sync = rt.now()
+        crash.step("batch.commit")
+        if progress is not None:
+            progress(len(batch.messages) + len(batch.failed))
+        effects = apply_pending(rt)
+        report.drafts_written += effects.drafts_written
+        report.calendar_written += effects.calendar_written
+        report.errors.extend(effects.errors)
+        batch = next(batches, None)
+
+
+def sync(rt: Runtime, steps: Steps, progress: Bar | None = None) -> SyncReport:
+    """One full pass for the practice with ``steps`` (``bot.jobs.catalogue.STEPS`` is the
+    practice's); holds the practice's lock for its whole duration."""
+    report = SyncReport()
+    with exclusive_lock(rt.config.data_path / "sync.lock"):
+        # A previous run may have stopped between planning and writing: finish that first.
+        leftover = apply_pending(rt)
+        report.drafts_written += leftover.drafts_written
+        report.calendar_written += leftover.calendar_written
+        _sync_mail(rt, steps, report, progress)
+        for practice_pass in steps.passes:
+            log.debug("practice pass %s", practice_pass.name)
+            practice_pass.run(rt, report)
+    return report

@@ -1,0 +1,283 @@
+"""From a classified, filed message to planned actions: deadlines, drafts, calendar entries.
+
+Planning writes rows only (inside the batch's transaction): a Deadline per clock, a Draft with
+its rendered message journalled, a CalendarEntry with its payload. Nothing leaves the machine
+here; :mod:`bot.sync.effects` applies the plan afterwards, idempotently. Every row is keyed by a
+stable key derived from the message key and the purpose, and a unique constraint makes a
+second plan of the same thing a no-op.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field, replace
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from bot.calendar.invitations import entries_from_invites
+from bot.calendar.payload import entry_to_payload, payload_hash
+from bot.clocks.act_by import clock_due
+from bot.errors import TemplateError, UserError
+from bot.keys import stable_key
+from bot.mail.message import Message
+from bot.rules.engine import PRIVATE_REFS, Classification
+from bot.store.models import CalendarEntryRow, Case, Deadline, Draft, MessageRow
+from bot.sync.runtime import Runtime
+from connectors.base import CalendarEntry
+
+__all__ = ["Plan", "plan_calendar_entry", "plan_message"]
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class Plan:
+    deadlines: list[Deadline] = field(default_factory=list)
+    drafts: list[Draft] = field(default_factory=list)
+    calendar: list[CalendarEntryRow] = field(default_factory=list)
+    problems: list[str] = field(default_factory=list)
+
+
+def _public_refs(refs: dict[str, str]) -> dict[str, str]:
+    return {k: v for k, v in refs.items() if k not in PRIVATE_REFS}
+
+
+def _case_label(case: Case | None, result: Classification) -> str:
+    kind = (case.kind if case else result.case_kind) or result.category or "message"
+    label = kind.replace("_", " ")
+    for ref in case.refs if case else ():
+        return f"{label} {ref.value}"
+    return label
+
+
+def plan_calendar_entry(
+    session: Session, rt: Runtime, entry: CalendarEntry, source: str
+) -> CalendarEntryRow | None:
+    """Record ``entry`` as planned; re-plan it only if it changed. Returns the row if new work."""
+    payload = entry_to_payload(entry)
+    digest = payload_hash(payload)
+    row = session.scalar(select(CalendarEntryRow).where(CalendarEntryRow.key == entry.key))
+    start = entry.start.date() if isinstance(entry.start, datetime) else entry.start
+    if row is None:
+        row = CalendarEntryRow(
+            key=entry.key,
+            practice_id=rt.practice_id,
+            source=source,
+            start=start,
+            summary_hash=digest,
+            state="planned",
+            payload=payload,
+        )
+        session.add(row)
+        return row
+    if row.summary_hash != digest:
+        row.payload, row.summary_hash, row.start, row.state = payload, digest, start, "planned"
+        return row
+    return None
+
+
+def _deadline_entry(rt: Runtime, deadline: Deadline, source_note: str) -> CalendarEntry:
+    return CalendarEntry(
+        key=deadline.key,
+        summary=f"Due: {deadline.title}",
+        start=deadline.due,
+        end=deadline.due + timedelta(days=1),
+        description=source_note,
+        alarms=tuple(rt.config.reminders.deadline_alarm_minutes),
+        categories=("deadline",),
+    )
+
+
+def plan_message(
+    session: Session,
+    rt: Runtime,
+    row: MessageRow,
+    message: Message,
+    result: Classification,
+    case: Case | None,
+    day_first: bool,
+) -> Plan:
+    """Deadlines, drafts and calendar entries for one filed message; ``day_first`` says how
+    its writer orders numeric dates (:func:`bot.rules.stated_dates.day_first`)."""
+    plan = Plan()
+    received: datetime = (message.date or rt.now()).astimezone(rt.tz)
+    label = _case_label(case, result)
+    refs = _public_refs(result.refs)
+
+    stated = result.stated_deadline
+    for index, action in enumerate(result.deadline_actions):
+        spec = action.deadline
+        clock = rt.clocks.resolve(spec.clock, result.party)  # the payer's variant, if any
+        if clock is None:
+            plan.problems.append(f"rule {result.rule_id}: unknown clock {spec.clock!r}")
+            continue
+        due = clock_due(rt.clocks, spec, result.refs, received, day_first, result.party)
+        if due is None:
+            plan.problems.append(
+                f"message {message.fingerprint}: no {spec.from_ref} for clock {spec.clock}"
+            )
+            continue
+        use_stated = index == 0 and stated is not None
+        _set_deadline(
+            session,
+            rt,
+            plan,
+            row,
+            case,
+            clock.id,
+            spec.title or f"{label}: {clock.describe()}",
+            stated if use_stated and stated is not None else due,
+            use_stated,
+        )
+    if stated is not None and not result.deadline_actions and case is not None:
+        _set_deadline(
+            session,
+            rt,
+            plan,
+            row,
+            case,
+            "stated",
+            f"{label}: date stated in the message",
+            stated,
+            True,
+        )
+    for deadline in plan.deadlines:
+        note = "Date stated in the message." if deadline.stated else _clock_note(rt, deadline)
+        entry = plan_calendar_entry(session, rt, _deadline_entry(rt, deadline, note), "deadline")
+        if entry is not None:
+            plan.calendar.append(entry)
+
+    first = plan.deadlines[0] if plan.deadlines else None
+    for draft_action in result.draft_actions:
+        template = draft_action.draft.template
+        key = stable_key(row.key, "draft", template)
+        context: dict[str, Any] = {
+            "practice": rt.practice_context(),
+            "case": {
+                "kind": case.kind if case else result.case_kind,
+                "status": case.status if case else None,
+                "reference": next((r.value for r in case.refs), None) if case else None,
+                "refs": {r.name: r.value for r in case.refs} if case else {},
+                "opened": case.opened_at.date() if case else None,
+            },
+            "refs": refs,
+            "deadline": (
+                {"due": first.due, "clock": first.clock, "title": first.title} if first else None
+            ),
+            "today": rt.today(),
+            "register": _register(rt),
+        }
+        draft = Draft(
+            key=key,
+            practice_id=rt.practice_id,
+            case_id=case.id if case else None,
+            message_id=row.id,
+            template=template,
+            created_at=rt.now(),
+        )
+        try:
+            outgoing = rt.drafter.render_reply(
+                template, message, context, key, rt.practitioner, to=draft_action.draft.to
+            )
+            draft.raw = outgoing.raw
+        except (TemplateError, UserError) as exc:
+            draft.state, draft.error = "failed", str(exc)[:300]
+            plan.problems.append(f"message {message.fingerprint}: {exc}")
+        session.add(draft)
+        plan.drafts.append(draft)
+
+    if message.calendar_parts and (result.wants_invites or result.category == "team"):
+        alarms = tuple(rt.config.reminders.invite_alarm_minutes)
+        for invite in entries_from_invites(message, alarms, tz=rt.config.practice.timezone):
+            scoped = replace(invite, key=stable_key(rt.config.practice.slug, invite.key))
+            planned = plan_calendar_entry(session, rt, scoped, "invite")
+            if planned is not None:
+                plan.calendar.append(planned)
+    return plan
+
+
+def _register(rt: Runtime) -> list[dict[str, Any]]:
+    """The practice's credentials register for templates (licence and registration numbers in
+    a clearance letter or an expert's qualifications); empty when there is none or it cannot be
+    read (the reminders pass reports that)."""
+    try:
+        register = rt.register()
+    except UserError:
+        return []
+    if register is None:
+        return []
+    return [
+        {
+            "kind": c.kind,
+            "name": c.name,
+            "issuer": c.issuer,
+            "number": c.number,
+            "expires": c.expires,
+        }
+        for c in register.credentials
+    ]
+
+
+def _set_deadline(
+    session: Session,
+    rt: Runtime,
+    plan: Plan,
+    row: MessageRow,
+    case: Case | None,
+    clock: str,
+    title: str,
+    due: date,
+    stated: bool,
+) -> None:
+    """Plan the deadline of ``clock`` for this message's case.
+
+    A case has one open deadline per clock: a later message on the case (a chaser, a
+    reminder, a new stated date) moves it rather than adding a second, and its calendar
+    entry is updated in place. A message older than the one that set the deadline (mail
+    read out of order) leaves it alone. Without a case, the deadline belongs to the message.
+    """
+    if case is not None:
+        key = stable_key(rt.config.practice.slug, "case", case.id, "deadline", clock)
+    else:
+        key = stable_key(row.key, "deadline", clock)
+    deadline = session.scalar(select(Deadline).where(Deadline.key == key))
+    if deadline is not None:
+        setter = session.get(MessageRow, deadline.message_id) if deadline.message_id else None
+        newer = (
+            setter is None
+            or setter.received_at is None
+            or row.received_at is None
+            or _aware(row.received_at) >= _aware(setter.received_at)
+        )
+        if not newer:
+            return
+        deadline.message_id, deadline.title, deadline.due = row.id, title, due
+        deadline.stated, deadline.done = stated, False
+    else:
+        deadline = Deadline(
+            key=key,
+            practice_id=rt.practice_id,
+            case_id=case.id if case else None,
+            message_id=row.id,
+            clock=clock,
+            title=title,
+            due=due,
+            stated=stated,
+        )
+        session.add(deadline)
+    plan.deadlines.append(deadline)
+
+
+def _aware(moment: datetime) -> datetime:
+    """SQLite hands back naive datetimes; ours are all stored in UTC."""
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
+
+
+def _clock_note(rt: Runtime, deadline: Deadline) -> str:
+    clock = rt.clocks.get(deadline.clock)
+    if clock is None:
+        return ""
+    return f"Clock {deadline.clock}: {clock.describe()}. Source: {clock.source}"

@@ -1,0 +1,277 @@
+"""Everything one practice's run needs, built once from its configuration.
+
+Rules, clocks and templates are layered: shipped first, the practice's own folders after
+(``[rules] dirs`` and ``[templates] dirs`` in chief.toml). A broken practice rule file is
+reported and skipped; the shipped packs still work.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import Engine, select, update
+from sqlalchemy.orm import Session, sessionmaker
+
+from bot import crash
+from bot.clocks.clocks import ClockSet, with_chase_intervals
+from bot.clocks.files import load_clocks
+from bot.config import Config
+from bot.errors import UserError
+from bot.letters.drafting import Drafter
+from bot.register.register import Register, load_practice_register
+from bot.resources import shipped_rules, shipped_templates
+from bot.rules.engine import RuleSet, load_rules
+from bot.store.crypto import database_key
+from bot.store.database import database_url, open_database
+from bot.store.models import Mailbox, Practice
+from bot.store.pseudonyms import Pseudonymiser, load_or_create_key
+
+__all__ = ["Runtime"]
+
+log = logging.getLogger(__name__)
+
+
+def _hold_the_practice_key(
+    session: Session, practice: Practice, check: str, key_path: Path, adopt: bool
+) -> None:
+    """The practice's rows were written with the pseudonym key ``check`` fingerprints, or
+    this is the first process to say which (the update only fills an empty check, so of two
+    processes starting together with different keys one wins and the other is refused)."""
+    held = practice.pseudonym_check
+    if adopt and held != check:
+        session.execute(
+            update(Practice).where(Practice.id == practice.id).values(pseudonym_check=check)
+        )
+        log.warning("the pseudonym key in %s is now the practice's key", key_path)
+        return
+    if held is None:
+        session.execute(
+            update(Practice)
+            .where(Practice.id == practice.id, Practice.pseudonym_check.is_(None))
+            .values(pseudonym_check=check)
+        )
+        held = session.scalar(select(Practice.pseudonym_check).where(Practice.id == practice.id))
+    if held != check:
+        raise UserError(
+            f"{key_path} is not the pseudonym key this practice's case log was written with",
+            [
+                "every process that serves a practice needs the same key: copy data/pseudonym.key"
+                " from the machine that served it first (or from your backup)",
+                "if that key is lost for good: `chief doctor --new-pseudonym-key` makes this one"
+                " the practice's key (patients seen before are then no longer matched to their"
+                " cases by name and date of birth)",
+            ],
+        )
+
+
+@dataclass
+class Runtime:
+    config: Config
+    rules: RuleSet
+    clocks: ClockSet
+    template_dirs: list[Path]
+    drafter: Drafter
+    engine: Engine
+    sessions: sessionmaker[Session]
+    pseudonyms: Pseudonymiser
+    practice_id: int
+    today_override: date | None = None
+    _connectors: dict[str, Any] = field(default_factory=dict)
+    _register: tuple[tuple[int, int], Register] | None = None
+
+    @classmethod
+    def from_config(
+        cls,
+        config: Config,
+        today: date | None = None,
+        database: tuple[Engine, sessionmaker[Session]] | None = None,
+        new_pseudonym_key: bool = False,
+    ) -> Runtime:
+        """Build the practice's run; ``database`` (engine, sessions) is a case log already open
+        that the practice shares with others (a worker serving many practices).
+
+        The practice's pseudonym key must be the one its case log was written with (another
+        key would match no patient seen before, and open their cases again): a UserError says
+        so. ``new_pseudonym_key`` makes the key on this machine the practice's key, for when
+        the old one is lost for good."""
+        rule_dirs = [shipped_rules(), *(config.resolve(p) for p in config.rules.dirs)]
+        rules = load_rules(rule_dirs)
+        for problem in rules.problems:
+            log.warning("rule problem: %s", problem)
+        clock_files = [d / "clocks.yaml" for d in rule_dirs if (d / "clocks.yaml").is_file()]
+        clocks = with_chase_intervals(
+            load_clocks(clock_files),
+            config.chase.intervals(),
+            config.chase.calendar,
+            origin=f"{config.path}: [chase]",
+        )
+        template_dirs = [
+            *(config.resolve(p) for p in reversed(config.templates.dirs)),
+            shipped_templates(),
+        ]
+        key = None
+        if config.database.encryption == "sqlcipher":
+            key = database_key(config.practice.slug, config.resolve(config.database.key_file))
+        if database is not None:
+            engine, sessions = database
+        else:
+            engine, sessions = open_database(database_url(config.database_url), key=key)
+        key_path = config.data_path / "pseudonym.key"
+        pseudonyms = Pseudonymiser(load_or_create_key(key_path))
+        check = pseudonyms.key_check
+        created = False
+        with sessions.begin() as session:
+            practice = session.scalar(select(Practice).where(Practice.slug == config.practice.slug))
+            if practice is None:
+                practice = Practice(
+                    slug=config.practice.slug, name=config.practice.name, pseudonym_check=check
+                )
+                session.add(practice)
+                session.flush()
+                created = True
+            practice_id = practice.id
+            if not created:
+                _hold_the_practice_key(session, practice, check, key_path, new_pseudonym_key)
+        if created:
+            crash.step("practice.commit")
+        return cls(
+            config=config,
+            rules=rules,
+            clocks=clocks,
+            template_dirs=template_dirs,
+            drafter=Drafter(template_dirs),
+            engine=engine,
+            sessions=sessions,
+            pseudonyms=pseudonyms,
+            practice_id=practice_id,
+            today_override=today,
+        )
+
+    def __enter__(self) -> Runtime:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def register(self) -> Register | None:
+        """The practice's register (``[practice] register_file``), read once per version of
+        the file; None when the practice keeps none. A broken file raises UserError (with
+        every problem as ``file:line``) each time it is asked for."""
+        name = self.config.practice.register_file
+        if name is None:
+            return None
+        path = self.config.resolve(name)
+        try:
+            stat = path.stat()
+            stamp = (stat.st_mtime_ns, stat.st_size)
+        except OSError:
+            stamp = (0, 0)
+        if self._register is None or self._register[0] != stamp:
+            register = load_practice_register(path, self.config.reminders.credential_lead_days)
+            self._register = (stamp, register)
+        return self._register[1]
+
+    @property
+    def tz(self) -> ZoneInfo:
+        return ZoneInfo(self.config.practice.timezone)
+
+    def now(self) -> datetime:
+        return datetime.now(self.tz)
+
+    def today(self) -> date:
+        return self.today_override or self.now().date()
+
+    @property
+    def practitioner(self) -> tuple[str, str]:
+        p = self.config.practice
+        return p.practitioner, str(p.email)
+
+    def mail(self) -> Any:
+        if "mail" not in self._connectors:
+            self._connectors["mail"] = self._new_mail()
+        return self._connectors["mail"]
+
+    def mail_watcher(self) -> Any | None:
+        """A second mail connector that only waits for new mail (its own connection, so a
+        long IDLE never holds up a sync); None when the connector cannot wait."""
+        if "watcher" not in self._connectors:
+            from connectors import load_connector
+
+            name, _ = self.config.connector_args("mail")
+            if not getattr(load_connector("mail", name), "supports_wait", False):
+                return None
+            self._connectors["watcher"] = self._new_mail()
+        return self._connectors["watcher"]
+
+    def _new_mail(self) -> Any:
+        from connectors import load_connector
+
+        name, kwargs = self.config.connector_args("mail")
+        return load_connector("mail", name)(
+            **kwargs,
+            practitioner_address=self.config.summary_to,
+            limits=self.config.limits.limits(),
+        )
+
+    def calendar(self) -> Any:
+        if "calendar" not in self._connectors:
+            from connectors import load_connector
+
+            name, kwargs = self.config.connector_args("calendar")
+            kwargs.setdefault("tz", self.config.practice.timezone)
+            self._connectors["calendar"] = load_connector("calendar", name)(**kwargs)
+        return self._connectors["calendar"]
+
+    def sender(self) -> Any:
+        """Who delivers the daily summary: the mail connector (into the practitioner's own
+        inbox) or, with ``[summary] via = "smtp"``, the SMTP sender. Either refuses any
+        recipient but the practitioner."""
+        if self.config.summary.via == "mailbox":
+            return self.mail()
+        if "sender" not in self._connectors:
+            from connectors import load_connector
+
+            name, kwargs = self.config.connector_args("smtp")
+            kwargs.setdefault("from_address", str(self.config.practice.email))
+            self._connectors["sender"] = load_connector("smtp", name)(
+                **kwargs, practitioner_address=self.config.summary_to
+            )
+        return self._connectors["sender"]
+
+    def close(self) -> None:
+        """Close every connector that holds a connection."""
+        for connector in self._connectors.values():
+            closer = getattr(connector, "close", None)
+            if closer is not None:
+                closer()
+        self._connectors.clear()
+
+    def mailbox_id(self, session: Session) -> int:
+        name = str(self.config.mail.get("connector", "maildir"))
+        row = session.scalar(
+            select(Mailbox).where(Mailbox.practice_id == self.practice_id, Mailbox.name == name)
+        )
+        if row is None:
+            row = Mailbox(practice_id=self.practice_id, name=name, connector=name)
+            session.add(row)
+            session.flush()
+        return row.id
+
+    def practice_context(self) -> dict[str, Any]:
+        p = self.config.practice
+        return {
+            "name": p.name,
+            "practitioner": p.practitioner,
+            "credentials": p.credentials,
+            "email": str(p.email),
+            "phone": p.phone,
+            "address": p.address,
+            "signature": p.signature,
+            "fee_terms": p.fee_terms,
+            "country": p.country,
+        }

@@ -1,0 +1,100 @@
+"""The shapes of the pipeline's steps: what a per-message step reads and what a practice pass is.
+
+MESSAGE STEP
+    A function ``(FiledMessage, SyncReport) -> None`` run once for every new message, inside
+    the batch's open transaction, after the message is classified, filed to its case and its
+    deadlines and drafts are planned. It adds rows to ``filed.session`` (never commits) and
+    counts what it did in the report. A feature that reads amounts, certificates or alerts
+    out of mail is a message step.
+PRACTICE PASS
+    A named function ``(Runtime, SyncReport) -> None`` run once per sync, after the mail, in
+    the order of the list. It opens its own transactions; a problem it can report (a broken
+    register, an unreadable calendar) goes into ``report.errors`` and the next pass runs.
+STEPS
+    The two lists a sync runs (``bot.jobs.catalogue`` declares the practice's). Adding a
+    feature is its module plus one line there.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
+
+    from bot.mail.message import Message
+    from bot.rules.engine import Classification
+    from bot.store.models import Case, MessageRow, Party
+    from bot.sync.runtime import Runtime
+
+__all__ = ["FiledMessage", "MessageStep", "PracticePass", "Steps", "SyncReport"]
+
+
+@dataclass
+class SyncReport:
+    messages: int = 0
+    skipped_known: int = 0
+    by_category: Counter[str] = field(default_factory=Counter)
+    cases_opened: int = 0
+    filed: Counter[str] = field(default_factory=Counter)  # how: thread|reference|party|...
+    deadlines: int = 0
+    drafts_planned: int = 0
+    drafts_written: int = 0
+    calendar_written: int = 0
+    labelled: int = 0  # messages given their category's label (Gmail `category_labels`)
+    errors: list[str] = field(default_factory=list)
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "messages": self.messages,
+            "skipped_known": self.skipped_known,
+            "by_category": dict(self.by_category),
+            "cases_opened": self.cases_opened,
+            "filed": dict(self.filed),
+            "deadlines": self.deadlines,
+            "drafts_planned": self.drafts_planned,
+            "drafts_written": self.drafts_written,
+            "calendar_written": self.calendar_written,
+            "labelled": self.labelled,
+            "errors": list(self.errors),
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class FiledMessage:
+    """One new message, classified and filed in the batch's open transaction."""
+
+    session: Session
+    rt: Runtime
+    key: str  # the message's exactly-once key (see bot.sync.pipeline.message_key)
+    row: MessageRow
+    message: Message
+    result: Classification
+    case: Case | None
+    party: Party | None
+    day: date  # the day it was sent, in the practice's time zone
+    now: datetime  # when it was read
+    day_first: bool  # how its writer orders a numeric date (bot.rules.stated_dates.day_first)
+
+
+MessageStep = Callable[[FiledMessage, SyncReport], None]
+
+
+@dataclass(frozen=True, slots=True)
+class PracticePass:
+    """A pass over the whole practice, once per sync (see PRACTICE PASS)."""
+
+    name: str
+    run: Callable[[Runtime, SyncReport], None]
+
+
+@dataclass(frozen=True, slots=True)
+class Steps:
+    """What a sync runs: per-message steps in order, then practice passes in order."""
+
+    per_message: tuple[tuple[str, MessageStep], ...] = ()
+    passes: tuple[PracticePass, ...] = ()
