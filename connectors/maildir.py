@@ -45,6 +45,7 @@ from pathlib import Path
 from typing import BinaryIO, ClassVar
 
 from bot.errors import CursorInvalid, RemoteGone, UserError
+from bot.keys import check_key, key_hash
 from bot.mail.message import KEY_HEADER, Limits, Message
 from connectors.base import Batch, Cursor, OutgoingDraft
 from connectors.parsing import parse_or_report
@@ -60,7 +61,6 @@ _HEAD_LIMIT = 256 * 1024  # header block read when indexing keys
 _STALE_TMP_S = 36 * 3600  # Maildir: tmp files untouched for 36 hours may be removed
 _SUBDIRS = ("new", "cur")
 _FOLDER_RE = re.compile(r"[^/\\\x00-\x1f.][^/\\\x00-\x1f]{0,200}")
-_KEY_RE = re.compile(r"[\x21-\x7e]{1,200}")
 
 
 class MaildirConnector:
@@ -292,11 +292,10 @@ class MaildirConnector:
 
     def _deliver(self, folder: str, raw: bytes, key: str, info: str) -> str:
         """Write ``raw`` once into ``folder`` (``info``: "" for new/, "2,DS" for cur/)."""
-        if not isinstance(key, str) or not _KEY_RE.fullmatch(key):
-            raise ValueError("idempotency key must be 1-200 printable ASCII characters")
+        check_key(key)
         found = self._find_by_key(key, prefer=folder)
         if found is not None:
-            log.debug("maildir: key %s already present as %s", _short(key), found)
+            log.debug("maildir: key %s already present as %s", key_hash(key), found)
             return found
         base = self._ensure_folder(folder)
         unique = self._unique_for(key)
@@ -448,7 +447,3 @@ def _fsync_dir(path: Path) -> None:
         os.fsync(fd)
     finally:
         os.close(fd)
-
-
-def _short(key: str) -> str:
-    return hashlib.sha256(key.encode("utf-8")).hexdigest()[:12]

@@ -54,7 +54,7 @@ def demo_home(demo_practice: Path, module_case_log: None) -> Path:
 def chief(home: Path, *args: str) -> subprocess.CompletedProcess[str]:
     env = {**os.environ, "CHIEF_CONFIG": str(home / "chief.toml")}
     return subprocess.run(
-        [sys.executable, "-m", "bot.cli.app", *args],
+        [sys.executable, "-m", "bot.cli", *args],
         capture_output=True,
         text=True,
         env=env,

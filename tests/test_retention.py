@@ -39,7 +39,7 @@ def _sql(query: str, lists: tuple[str, ...] = (), moments: tuple[str, ...] = ())
 def chief(home: Path, *args: str, stdin: str | None = None) -> subprocess.CompletedProcess[str]:
     env = {**os.environ, "CHIEF_CONFIG": str(home / "chief.toml")}
     return subprocess.run(
-        [sys.executable, "-m", "bot.cli.app", *args],
+        [sys.executable, "-m", "bot.cli", *args],
         capture_output=True,
         text=True,
         env=env,

@@ -80,6 +80,7 @@ import jinja2
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 
 from bot.errors import TemplateError, UserError
+from bot.keys import check_key
 from bot.mail.message import GENERATED_HEADER, KEY_HEADER, Message
 from bot.resources import shipped_templates
 from connectors.base import OutgoingDraft
@@ -97,7 +98,6 @@ __all__ = [
     "OUTGOING_POLICY",
     "DraftTo",
     "Drafter",
-    "check_key",
     "practitioner_identity",
     "clean_body_text",
     "clean_header_text",
@@ -118,7 +118,6 @@ _STRIPPED_REFS = frozenset({"patient", "patient_name", "dob", "date_of_birth", "
 _BIDI = frozenset("\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
 _MSGID_RE = re.compile(r"<[\x21-\x3b\x3d\x3f-\x7e]{1,250}>")
 _ADDR_RE = re.compile(r"[A-Za-z0-9!#$%&'*+/=?^_`{|}~.-]{1,64}@[A-Za-z0-9](?:[A-Za-z0-9.-]{0,250})")
-_KEY_RE = re.compile(r"[\x21-\x7e]{1,200}")
 _REPLY_PREFIX_RE = re.compile(r"^(?:\s*(?:re|aw|sv|antw|vs|ref|r)\s*(?:\[\d+\])?\s*:\s*)+", re.I)
 _WS_RE = re.compile(r"\s+")
 # Who a draft is addressed to: the original's sender, or the practitioner herself.
@@ -177,13 +176,6 @@ def _clean_value(value: Any) -> Any:
     if isinstance(value, list | tuple):
         return [_clean_value(v) for v in value]
     return value
-
-
-def check_key(key: str) -> str:
-    """Validate an idempotency key: 1-200 printable ASCII characters, no whitespace."""
-    if not isinstance(key, str) or not _KEY_RE.fullmatch(key):
-        raise ValueError("idempotency key must be 1-200 printable ASCII characters")
-    return key
 
 
 def valid_address(addr: str | None) -> str | None:

@@ -26,6 +26,7 @@ from html.parser import HTMLParser
 from typing import Literal
 
 from bot.errors import MessageError
+from bot.keys import KEY_HEADER
 from bot.mail.headers import (
     HeaderFields,
     address,
@@ -125,7 +126,6 @@ class Message:
 
 
 GENERATED_HEADER = "X-Chief-Generated"  # on everything we write: drafts, summaries
-KEY_HEADER = "X-Chief-Key"  # the idempotency key stored on the remote object
 log = logging.getLogger(__name__)
 _MSGID_RE = re.compile(r"<[^<>\s]+>")
 _WS_RE = re.compile(r"[ \t\r\f\v]+")

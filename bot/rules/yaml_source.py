@@ -1,19 +1,27 @@
 """YAML files read with their line numbers, so every problem is reported as ``file:line: message``.
 
 Rule packs, party directories, clocks, the credentials register: all are YAML that a
-practitioner may edit by hand. ruamel.yaml's round-trip loader keeps each key's and item's
-position; :func:`line_of` walks a pydantic error location back to the line it came from.
+practitioner may edit by hand. They are parsed by libyaml (PyYAML's C parser: every ``chief``
+command reads a dozen packs, and a pure-Python parser made that a second of each start) with
+the YAML 1.2 core schema's plain scalars, as YAML 1.2 readers agree on them: only ``true`` and
+``false`` are booleans (``no``, ``on`` and ``NO`` stay text), numbers are decimal unless
+written ``0o``/``0x``; ISO dates are dates. Mappings and sequences remember each key's and
+item's line; :func:`line_of` walks a pydantic error location back to it. A key repeated in
+one mapping is an error naming both lines.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
+import yaml
 from pydantic import BaseModel, ValidationError
-from ruamel.yaml import YAML
-from ruamel.yaml.error import MarkedYAMLError, YAMLError
+from yaml.constructor import SafeConstructor
+from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
+from yaml.resolver import BaseResolver
 
 __all__ = [
     "YamlProblem",
@@ -36,25 +44,168 @@ class YamlProblem(Exception):
         super().__init__(f"{path}:{line}: {message}")
 
 
+class _Core12Resolver(BaseResolver):
+    """Plain scalars resolved as the YAML 1.2 core schema does (YAML 1.2.2, 10.3.2), plus ISO
+    dates and timestamps (which the practice's files use for expiry and review dates)."""
+
+
+for _tag, _pattern, _first in (
+    ("bool", r"^(?:true|True|TRUE|false|False|FALSE)$", "tTfF"),
+    ("null", r"^(?:~|null|Null|NULL|)$", "~nN"),
+    ("int", r"^(?:[-+]?[0-9]+|0o[0-7]+|0x[0-9a-fA-F]+)$", "-+0123456789"),
+    (
+        "float",
+        r"^(?:[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?"
+        r"|[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN))$",
+        "-+0123456789.",
+    ),
+    (
+        "timestamp",
+        r"^(?:[0-9]{4}-[0-9]{2}-[0-9]{2}"
+        r"|[0-9]{4}-[0-9]{1,2}-[0-9]{1,2}(?:[Tt]|[ \t]+)[0-9]{1,2}:[0-9]{2}:[0-9]{2}"
+        r"(?:\.[0-9]*)?(?:[ \t]*(?:Z|[-+][0-9]{1,2}(?::[0-9]{2})?))?)$",
+        "0123456789",
+    ),
+):
+    _Core12Resolver.add_implicit_resolver(
+        f"tag:yaml.org,2002:{_tag}", re.compile(_pattern), list(_first)
+    )
+_Core12Resolver.add_implicit_resolver("tag:yaml.org,2002:null", re.compile(r"^$"), [""])
+_Core12Resolver.add_implicit_resolver("tag:yaml.org,2002:merge", re.compile(r"^<<$"), ["<"])
+
+
+class _Constructor(SafeConstructor):
+    """PyYAML's safe constructor with YAML 1.2 integers (no sexagesimal, ``0o`` octal)."""
+
+    def construct_yaml_int(self, node: ScalarNode) -> int:
+        value = str(self.construct_scalar(node)).replace("_", "")
+        if value.startswith(("0o", "0x")):
+            return int(value, 8 if value[1] == "o" else 16)
+        return int(value)
+
+
+_Constructor.add_constructor(  # type: ignore[type-var]
+    "tag:yaml.org,2002:int", _Constructor.construct_yaml_int
+)
+
+try:  # libyaml, which PyYAML's wheels carry
+    from yaml.cyaml import CParser as _Parser  # type: ignore[attr-defined]
+except ImportError:  # pragma: no cover - a PyYAML built without libyaml
+
+    class _Parser(  # type: ignore[no-redef]
+        yaml.reader.Reader, yaml.scanner.Scanner, yaml.parser.Parser, yaml.composer.Composer
+    ):
+        def __init__(self, text: str) -> None:
+            yaml.reader.Reader.__init__(self, text)
+            yaml.scanner.Scanner.__init__(self)
+            yaml.parser.Parser.__init__(self)
+            yaml.composer.Composer.__init__(self)
+
+
+class _Loader(_Parser, _Constructor, _Core12Resolver):
+    def __init__(self, text: str) -> None:
+        _Parser.__init__(self, text)
+        _Constructor.__init__(self)
+        _Core12Resolver.__init__(self)
+
+
+class _Lines:
+    """Where a mapping's keys or a sequence's items start (0-based, as YAML marks count)."""
+
+    __slots__ = ("_at", "line")
+
+    def __init__(self, line: int, at: dict[Any, int]) -> None:
+        self.line = line
+        self._at = at
+
+    def key(self, key: Any) -> tuple[int, int]:
+        return self._at[key], 0
+
+    def item(self, index: int) -> tuple[int, int]:
+        return self._at[index], 0
+
+
+class LineMap(dict[Any, Any]):
+    """A YAML mapping that knows the line of each key (``lc``)."""
+
+    lc: _Lines
+
+
+class LineSeq(list[Any]):
+    """A YAML sequence that knows the line of each item (``lc``)."""
+
+    lc: _Lines
+
+
+def _build(loader: _Loader, node: Node, path: Path, made: dict[int, Any]) -> Any:
+    """Python data for ``node``: LineMap and LineSeq for collections, scalars as constructed.
+    An alias is the object its anchor made."""
+    if id(node) in made:
+        return made[id(node)]
+    if isinstance(node, MappingNode):
+        own = sum(1 for key, _ in node.value if key.tag != "tag:yaml.org,2002:merge")
+        loader.flatten_mapping(node)  # ``<<`` merge keys: merged pairs first, then its own
+        mapping = LineMap()
+        made[id(node)] = mapping
+        lines: dict[Any, int] = {}
+        where: dict[Any, int] = {}
+        first = len(node.value) - own  # its own keys may override merged ones, not each other
+        for index, (key_node, value_node) in enumerate(node.value):
+            if index == first:
+                lines = {}
+            key = _build(loader, key_node, path, made)
+            try:
+                hash(key)
+            except TypeError:
+                raise YamlProblem(
+                    path, key_node.start_mark.line + 1, "YAML syntax: a key must be plain text"
+                ) from None
+            if key in lines:
+                raise YamlProblem(
+                    path,
+                    key_node.start_mark.line + 1,
+                    f"YAML syntax: duplicate key `{key}` (first at line {lines[key] + 1})",
+                )
+            lines[key] = key_node.start_mark.line
+            where[key] = key_node.start_mark.line
+            mapping[key] = _build(loader, value_node, path, made)
+        mapping.lc = _Lines(node.start_mark.line, where)
+        return mapping
+    if isinstance(node, SequenceNode):
+        sequence = LineSeq()
+        made[id(node)] = sequence
+        at = {}
+        for index, item in enumerate(node.value):
+            at[index] = item.start_mark.line
+            sequence.append(_build(loader, item, path, made))
+        sequence.lc = _Lines(node.start_mark.line, at)
+        return sequence
+    value = loader.construct_object(node, deep=True)
+    made[id(node)] = value
+    return value
+
+
 def load_yaml(path: Path) -> Any:
     """Parse ``path``; raise :class:`YamlProblem` with the line of a syntax error."""
-    yaml = YAML(typ="rt")
-    yaml.allow_duplicate_keys = False
     try:
         text = path.read_text(encoding="utf-8")
     except UnicodeDecodeError as exc:
         raise YamlProblem(path, 1, f"not UTF-8 text ({exc.reason})") from None
     except OSError as exc:
         raise YamlProblem(path, 1, f"cannot read ({exc.strerror})") from None
+    loader = _Loader(text)
     try:
-        return yaml.load(text)
-    except MarkedYAMLError as exc:
+        node = loader.get_single_node()
+        return None if node is None else _build(loader, node, path, {})
+    except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark is not None else 1
         problem = exc.problem or exc.context or "invalid YAML"
         raise YamlProblem(path, line, f"YAML syntax: {problem}") from None
-    except YAMLError as exc:
+    except yaml.YAMLError as exc:
         raise YamlProblem(path, 1, f"YAML syntax: {exc}") from None
+    finally:
+        loader.dispose()
 
 
 def line_of(data: Any, loc: Sequence[str | int]) -> int:

@@ -48,9 +48,9 @@ from email.message import EmailMessage
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from bot.keys import check_key
 from bot.letters.drafting import (
     OUTGOING_POLICY,
-    check_key,
     clean_body_text,
     new_message_id,
     practitioner_identity,

@@ -37,11 +37,12 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from bot.errors import ConnectorError, RemoteGone, UserError
 from bot.keyring_store import StoreKind
+from bot.keys import check_key
 from connectors.base import CalendarEntry
 from connectors.google.auth import CALENDAR_SCOPES, TokenStore, load_credentials
 from connectors.google.client import Conflict, GoogleClient, check_api_root
 from connectors.http_retry import Retry
-from connectors.ical.vevent import check_key, entry_digest
+from connectors.ical.vevent import entry_digest
 
 __all__ = ["OWNER", "GoogleCalendar", "event_id_for"]
 

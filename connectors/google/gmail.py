@@ -65,6 +65,7 @@ from typing import Any, ClassVar
 
 from bot.errors import ConnectorError, CursorInvalid, RemoteGone, UserError
 from bot.keyring_store import StoreKind
+from bot.keys import check_key, key_hash, with_key_header
 from bot.mail.message import KEY_HEADER, Limits, Message
 from bot.rules.engine import CATEGORIES
 from connectors.base import Batch, Cursor, OutgoingDraft
@@ -76,7 +77,6 @@ from connectors.google.auth import (
 )
 from connectors.google.client import GoogleClient, check_api_root
 from connectors.http_retry import Retry
-from connectors.imap.append import check_key, key_hash, with_key_header
 from connectors.parsing import parse_or_report
 from connectors.recipients import require_practitioner_only
 

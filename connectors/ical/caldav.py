@@ -47,6 +47,7 @@ from caldav.davclient import DAVClient
 from caldav.lib import error as dav_error
 
 from bot.errors import ConnectorError, RemoteGone, UserError
+from bot.keys import check_key
 from connectors.base import CalendarEntry
 from connectors.ical.caldav_protocol import (
     NO_UID_CONFLICT,
@@ -61,7 +62,7 @@ from connectors.ical.caldav_protocol import (
     translated,
 )
 from connectors.ical.recurrence import expand_component
-from connectors.ical.vevent import UID_SUFFIX, calendar_resource, check_key, entry_digest, uid_for
+from connectors.ical.vevent import UID_SUFFIX, calendar_resource, entry_digest, uid_for
 from connectors.passwords import is_loopback, read_password
 
 __all__ = ["DEFAULT_CALENDAR", "CaldavCalendar"]

@@ -45,6 +45,7 @@ import icalendar
 
 from bot.errors import ConnectorError, UserError
 from bot.file_safety import private_dir
+from bot.keys import check_key
 from connectors.base import CalendarEntry
 from connectors.ical.recurrence import expand_component
 from connectors.ical.text import Block, Document, StructureError, lines_of, new_document, scan
@@ -52,7 +53,6 @@ from connectors.ical.vevent import (
     PRODID,
     UID_SUFFIX,
     build_vevent,
-    check_key,
     entry_digest,
     uid_for,
 )

@@ -41,7 +41,6 @@ __all__ = [
     "UID_SUFFIX",
     "build_vevent",
     "calendar_resource",
-    "check_key",
     "entry_digest",
     "uid_for",
 ]
@@ -58,12 +57,6 @@ _STATUSES = frozenset({"TENTATIVE", "CONFIRMED", "CANCELLED"})
 def uid_for(key: str) -> str:
     """The event UID carrying idempotency key ``key``."""
     return f"{key}{UID_SUFFIX}"
-
-
-def check_key(key: str) -> None:
-    """Refuse a key that cannot be a UID: empty, over 200 characters or with control characters."""
-    if not key or len(key) > 200 or any(ch < " " or ch == "\x7f" for ch in key):
-        raise ValueError("calendar entry key must be 1-200 printable characters")
 
 
 def entry_digest(entry: CalendarEntry, tz: tzinfo) -> str:

@@ -16,51 +16,23 @@ from __future__ import annotations
 
 import email.parser
 import email.policy
-import hashlib
 import logging
-import re
 from collections.abc import Sequence
 
 from bot.errors import ConnectorError
-from bot.mail.message import KEY_HEADER
+from bot.keys import KEY_HEADER, key_hash, with_key_header
 from connectors.imap.session import ImapSession
 
 __all__ = [
     "append_once",
-    "check_key",
     "drafts_folder",
     "find_key",
-    "key_hash",
-    "with_key_header",
 ]
 
 log = logging.getLogger(__name__)
 
 INBOX = "INBOX"
-_KEY_RE = re.compile(r"[\x21-\x7e]{1,200}")
 _KEY_ITEM = b"BODY.PEEK[HEADER.FIELDS (" + KEY_HEADER.upper().encode("ascii") + b")]"
-_HEAD_END = re.compile(rb"\r?\n\r?\n")
-
-
-def key_hash(key: str) -> str:
-    """A short hash naming a key in logs."""
-    return hashlib.sha256(key.encode("utf-8")).hexdigest()[:12]
-
-
-def check_key(key: str) -> None:
-    """Keys are 1-200 printable ASCII characters (they go into a header and a SEARCH)."""
-    if not isinstance(key, str) or not _KEY_RE.fullmatch(key):
-        raise ValueError("idempotency key must be 1-200 printable ASCII characters")
-
-
-def with_key_header(raw: bytes, key: str) -> bytes:
-    """``raw`` with CRLF line ends (IMAP literals are CRLF, RFC 3501 4.3) and an
-    ``X-Chief-Key`` header, prepended when the message lacks one."""
-    raw = raw.replace(b"\r\n", b"\n").replace(b"\n", b"\r\n")
-    head = _HEAD_END.split(raw, maxsplit=1)[0]
-    if not re.search(rb"(?im)^x-chief-key:", head):
-        raw = f"{KEY_HEADER}: {key}\r\n".encode("ascii") + raw
-    return raw
 
 
 def find_key(session: ImapSession, folder: str, key: str) -> str | None:

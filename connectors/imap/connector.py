@@ -45,11 +45,11 @@ from pathlib import Path
 from typing import Any, ClassVar
 
 from bot.errors import AuthError, ChiefError, ConnectorError, CursorInvalid, RemoteGone, UserError
+from bot.keys import check_key
 from bot.mail.message import Limits
 from connectors.base import Batch, Cursor, OutgoingDraft
 from connectors.imap.append import (
     append_once,
-    check_key,
     drafts_folder,
     find_key,
 )

@@ -1,0 +1,9 @@
+"""Microsoft 365 and Outlook.com: mail and calendar through Microsoft Graph, signed in with msal.
+
+Owns the two connectors (``outlook``: ``OutlookConnector``; ``calendar``: ``OutlookCalendar``),
+the device-code and browser sign-in and token cache (``auth``) and the Graph client with its
+$batch, delta queries and error translation (``graph``).
+
+May import: ``connectors`` (base and shared helpers), ``connectors.ical``, ``bot.mail``,
+``bot.errors``, ``bot.keyring_store``.
+"""

@@ -38,9 +38,10 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from bot.errors import ConnectorError, UserError
 from bot.keyring_store import StoreKind
+from bot.keys import check_key
 from connectors.base import CalendarEntry
 from connectors.http_retry import Retry
-from connectors.ical.vevent import check_key, entry_digest
+from connectors.ical.vevent import entry_digest
 from connectors.microsoft.auth import CALENDAR_SCOPES, TokenProvider, kept_in, provider_for
 from connectors.microsoft.graph import GraphClient, GraphRequest, check_root
 from connectors.microsoft.outlook import odata_quote

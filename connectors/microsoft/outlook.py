@@ -53,10 +53,10 @@ from urllib.parse import quote
 
 from bot.errors import ConnectorError, CursorInvalid, RemoteGone, UserError
 from bot.keyring_store import StoreKind
+from bot.keys import check_key, key_hash, with_key_header
 from bot.mail.message import KEY_HEADER, Limits, Message
 from connectors.base import Batch, Cursor, OutgoingDraft
 from connectors.http_retry import Retry
-from connectors.imap.append import check_key, key_hash, with_key_header
 from connectors.microsoft.auth import MAIL_SCOPES, TokenProvider, kept_in, provider_for
 from connectors.microsoft.graph import (
     BATCH_LIMIT,
