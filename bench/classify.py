@@ -21,7 +21,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bot.cli.classify_files import iter_message_files, load_layers  # noqa: E402
-from bot.mail.message import parse_message  # noqa: E402
+from bot.mail.mime import parse_message  # noqa: E402
 from bot.resources import shipped_examples  # noqa: E402
 
 

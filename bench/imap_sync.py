@@ -53,7 +53,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from imapclient import IMAPClient  # noqa: E402
 
-from bot.mail.message import Limits, Message, build_message  # noqa: E402
+from bot.mail.message import Limits, Message  # noqa: E402
+from bot.mail.mime import build_message  # noqa: E402
 from connectors.imap.connector import ImapConnector  # noqa: E402
 from connectors.imap.parse import (  # noqa: E402
     SURVEY_ITEMS,

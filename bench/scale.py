@@ -51,7 +51,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 import psycopg  # noqa: E402
 
-from bot.jobs.worker import _libpq_url, build_app, defer_sync, prepare_database  # noqa: E402
+from bot.jobs.queue import libpq_url, prepare_database  # noqa: E402
+from bot.jobs.worker import build_app, defer_sync  # noqa: E402
 from tests.fixtures_postgres import (  # noqa: E402
     queue_counts,
     sample_messages,
@@ -134,7 +135,7 @@ def run_round(
     os.environ["CHIEF_DATABASE_URL"] = url
     app = build_app(url)
     prepare_database(app, url)
-    dsn = _libpq_url(url)
+    dsn = libpq_url(url)
     empty_ours, empty_total, _ = _size(dsn)
     practices = root / name
     configs = []

@@ -12,7 +12,8 @@ from collections.abc import Callable
 from dataclasses import replace
 
 from bot.errors import MessageError
-from bot.mail.message import Limits, Message, parse_message
+from bot.mail.message import Limits, Message
+from bot.mail.mime import parse_message
 
 __all__ = ["parse_or_report", "read_or_report"]
 

@@ -6,14 +6,13 @@ cluster (``tests/servers/postgres.py``, the recipe of ``../shared/servers/README
 is a copy of a template migrated once per session (``CREATE DATABASE … TEMPLATE``, ~50 ms), so
 a test does not pay for the migrations; ``postgres_database(migrated=False)`` gives an empty one.
 
-The PostgreSQL pass: ``pytest --db=postgresql`` (or ``CHIEF_TEST_DB=postgresql``) runs every
-test but those of the modules declared in NO_CASE_LOG (they never open a case log; the SQLite
-pass checks that they do not) and the few in NOT_IN_POSTGRESQL_PASS, and points each test at
-its own fresh database through ``$CHIEF_DATABASE_URL``, the deployment setting that overrides
-``[database] url``, so every test that opens a practice's case log (in this process or in a
-``chief`` subprocess) runs on PostgreSQL. In the default SQLite pass the variable is removed,
-so a developer's own setting never leaks into the tests. Tests that need a case log other than
-the one they were given use ``module_case_log`` (the practice a module-scoped fixture synced),
+The PostgreSQL pass: ``pytest --db=postgresql`` (or ``CHIEF_TEST_DB=postgresql``) runs the
+modules declared in POSTGRESQL_PASS (those whose outcome can depend on the database), and
+points each test at its own fresh database through ``$CHIEF_DATABASE_URL``, the deployment setting
+that overrides ``[database] url``, so every test that opens a practice's case log (in this process
+or in a ``chief`` subprocess) runs on PostgreSQL. In the default SQLite pass the variable is
+removed, so a developer's own setting never leaks into the tests. Tests that need a case log other
+than the one they were given use ``module_case_log`` (the practice a module-scoped fixture synced),
 ``new_case_log`` (a fresh one for the next round of a kill loop, say) or ``empty_database``
 (no schema, for the migration tests); ``case_log_url`` and ``case_log_text`` read a practice's
 case log whichever the backend.
@@ -125,48 +124,40 @@ def postgres_database(postgres_server: Postgres) -> Iterator[Callable[..., str]]
             postgres_server.drop_database(name)
 
 
-# Modules whose tests never open a practice's case log (parsing, rules, connectors driven
-# without a practice): the PostgreSQL pass leaves them out, as they would only run again. The
-# claim is checked in the SQLite pass: their tests run with $CHIEF_DATABASE_URL set to a URL no
-# engine can open and with every in-process engine connection refused, so a test here that
-# starts opening a case log fails, naming this list, instead of quietly missing the
-# PostgreSQL pass. Every other module runs in both passes.
-NO_CASE_LOG = {
-    "tests/test_caldav.py",
-    "tests/test_clock_examples.py",
-    "tests/test_contract_embedded.py",
-    "tests/test_credentials.py",
-    "tests/test_drafting.py",
-    "tests/test_gmail.py",
-    "tests/test_gmail_server.py",
-    "tests/test_google_calendar.py",
-    "tests/test_ical_corpus.py",
-    "tests/test_ics_calendar.py",
-    "tests/test_imap_structure.py",
-    "tests/test_invitations.py",
-    "tests/test_mail_corpus.py",
-    "tests/test_mail_message.py",
-    "tests/test_maildir.py",
-    "tests/test_never_sends.py",
-    "tests/test_outlook.py",
-    "tests/test_outlook_calendar.py",
-    "tests/test_rules_engine.py",
-    "tests/test_sample_mailbox.py",
-    "tests/test_stated_dates.py",
-    "tests/test_summary.py",
-    "tests/test_summary_parts.py",
+# The PostgreSQL pass runs the modules whose outcome can depend on the database: its SQL
+# (queries, aggregates, dates, deletes), its transactions and locks (under kills and with two
+# processes), its migrations and tenancy, and what its driver's errors carry. The rest of the
+# suite (parsing, rules, clocks, connectors, letters, the summary's rendering) runs the same
+# code on either backend and runs once, in the SQLite pass. tests/test_worker.py and
+# tests/test_scale.py start PostgreSQL databases of their own in the SQLite pass.
+POSTGRESQL_PASS = {
+    # filing, planning and the exactly-once keys, killed at every durable step:
+    "tests/test_pipeline.py",
+    # the whole demo practice through every feature's queries, and the CLI's readers:
+    "tests/test_demo.py",
+    "tests/test_summary_demo.py",
+    "tests/test_cli.py",
+    # one case log, two practices:
+    "tests/test_tenancy.py",
+    # upgrade with rows, downgrade; a first migration killed:
+    "tests/test_migrations.py",
+    # deletes, updates and the audit trail:
+    "tests/test_retention.py",
+    "tests/test_audit.py",
+    # aggregates and date arithmetic in SQL:
+    "tests/test_payments.py",
+    "tests/test_referral_network.py",
+    "tests/test_cpd.py",
+    "tests/test_booking_guard.py",
+    "tests/test_research_digest.py",
+    "tests/test_appointment_brief.py",
+    # the practice's key fingerprint, set once by concurrent processes:
+    "tests/test_pseudonym_key.py",
+    # every row of every table searched for patients' names; driver errors:
+    "tests/test_no_patient_data.py",
+    # SAVEPOINTs inside one rolled-back transaction:
+    "tests/test_dry_run.py",
 }
-
-# Tests of the other modules left out of the PostgreSQL pass, each for its reason:
-NOT_IN_POSTGRESQL_PASS = {
-    # They start their own PostgreSQL databases in both passes:
-    "tests/test_worker.py",
-    "tests/test_scale.py",
-    # SQLCipher encrypts a SQLite file: that file is what they test.
-    "tests/test_db_encryption.py",
-}
-
-_GUARD_URL = "nocaselog://guard/declared-in-NO_CASE_LOG"
 
 
 def _module_of(item: pytest.Item) -> str:
@@ -174,38 +165,15 @@ def _module_of(item: pytest.Item) -> str:
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    """The PostgreSQL pass: every test but those of NO_CASE_LOG and NOT_IN_POSTGRESQL_PASS."""
+    """The PostgreSQL pass: the tests of POSTGRESQL_PASS."""
     if database_backend(config) != "postgresql":
         return
     kept, left_out = [], []
     for item in items:
-        module = _module_of(item)
-        base = item.nodeid.split("[", 1)[0]
-        skip = module in NO_CASE_LOG or module in NOT_IN_POSTGRESQL_PASS
-        (left_out if skip or base in NOT_IN_POSTGRESQL_PASS else kept).append(item)
+        (kept if _module_of(item) in POSTGRESQL_PASS else left_out).append(item)
     if left_out:
         config.hook.pytest_deselected(items=left_out)
         items[:] = kept
-
-
-def _refuse_a_case_log(*_args: object) -> None:
-    raise AssertionError(
-        "this test opened a database, but its module is listed in NO_CASE_LOG "
-        "(tests/fixtures_postgres.py): take it off the list so it runs in the PostgreSQL pass"
-    )
-
-
-@contextmanager
-def _no_case_log(patch: pytest.MonkeyPatch) -> Iterator[None]:
-    """No case log can be opened: not by a ``chief`` process, nor by this process."""
-    from sqlalchemy import Engine, event
-
-    patch.setenv(DATABASE_URL_ENV, _GUARD_URL)
-    event.listen(Engine, "connect", _refuse_a_case_log)
-    try:
-        yield
-    finally:
-        event.remove(Engine, "connect", _refuse_a_case_log)
 
 
 @pytest.fixture(scope="module", autouse=True)
@@ -215,11 +183,7 @@ def _module_case_log(request: pytest.FixtureRequest) -> Iterator[str | None]:
     with pytest.MonkeyPatch.context() as patch:
         if database_backend(request.config) != "postgresql":
             patch.delenv(DATABASE_URL_ENV, raising=False)
-            if _module_of(request.node) in NO_CASE_LOG:
-                with _no_case_log(patch):
-                    yield None
-            else:
-                yield None
+            yield None
             return
         server: Postgres = request.getfixturevalue("postgres_server")
         name = f"m{os.getpid()}_{next(_numbers)}"

@@ -105,7 +105,7 @@ def test_long_course_titles_fit_the_reference_column() -> None:
     ],
 )
 def test_uk_cpd_certificates_are_read_by_the_rules(body: str, credits: float) -> None:
-    from bot.mail.message import parse_message
+    from bot.mail.mime import parse_message
     from bot.rules.engine import load_rules
     from tests.conftest import make_message
 

@@ -13,14 +13,11 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from bot.errors import TemplateError, UserError
-from bot.letters.drafting import (
-    DRAFT_BANNER,
-    Drafter,
-    clean_header_text,
-    reply_subject,
-    template_environment,
-)
-from bot.mail.message import GENERATED_HEADER, Message, parse_message
+from bot.letters.drafting import Drafter
+from bot.letters.headers import DRAFT_BANNER, clean_header_text, reply_subject
+from bot.letters.templates import template_environment
+from bot.mail.message import GENERATED_HEADER, Message
+from bot.mail.mime import parse_message
 from bot.resources import shipped_templates
 
 PRACTITIONER = ("Dr Zoë Hill", "dr.hill@practice.example")

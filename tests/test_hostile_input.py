@@ -24,8 +24,10 @@ from sqlalchemy import func, select
 from bot.config import load_config
 from bot.errors import MessageError, TemplateError, UserError
 from bot.jobs.catalogue import sync
-from bot.letters.drafting import Drafter, render_template, template_environment
-from bot.mail.message import Limits, Message, parse_message
+from bot.letters.drafting import Drafter
+from bot.letters.templates import render_template, template_environment
+from bot.mail.message import Limits, Message
+from bot.mail.mime import parse_message
 from bot.resources import shipped_rules
 from bot.rules.engine import RuleSet, load_rules
 from bot.store.models import Draft, MessageRow

@@ -17,7 +17,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from bot.errors import MessageError
-from bot.mail.message import Limits, Message, parse_message
+from bot.mail.message import Limits, Message
+from bot.mail.mime import parse_message
 from bot.resources import shipped_examples
 from connectors.imap.fetch_parser import FetchSyntax, parse_fetch, uid_set
 from connectors.imap.parse import SURVEY_ITEMS

@@ -23,8 +23,9 @@ from hypothesis import strategies as st
 from bot.config import load_config
 from bot.errors import MessageError, TemplateError
 from bot.jobs.catalogue import sync
-from bot.letters.drafting import Drafter, render_template, template_environment
-from bot.mail.message import parse_message
+from bot.letters.drafting import Drafter
+from bot.letters.templates import render_template, template_environment
+from bot.mail.mime import parse_message
 from bot.sync.runtime import Runtime
 from tests.conftest import deliver
 

@@ -10,7 +10,8 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from bot.calendar.invitations import entries_from_invites, invite_key
-from bot.mail.message import Message, parse_message
+from bot.mail.message import Message
+from bot.mail.mime import parse_message
 from connectors.ical.ics import IcsCalendar
 
 NEW_YORK = ZoneInfo("America/New_York")

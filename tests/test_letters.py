@@ -28,8 +28,10 @@ from bot.clocks.act_by import clock_due
 from bot.clocks.clocks import ClockSet
 from bot.config import load_config
 from bot.jobs.catalogue import sync
-from bot.letters.drafting import DRAFT_BANNER, Drafter, reply_subject
-from bot.mail.message import Message, parse_message
+from bot.letters.drafting import Drafter
+from bot.letters.headers import DRAFT_BANNER, reply_subject
+from bot.mail.message import Message
+from bot.mail.mime import parse_message
 from bot.register.register import load_register
 from bot.resources import shipped_examples, shipped_templates
 from bot.rules.engine import Classification, RuleSet

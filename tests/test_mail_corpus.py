@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from bot.errors import MessageError
-from bot.mail.message import parse_message
+from bot.mail.mime import parse_message
 from connectors.maildir import MaildirConnector
 
 CORPUS = Path(__file__).resolve().parent.parent.parent / "shared" / "corpora" / "mail-flanker"

@@ -11,7 +11,8 @@ from hypothesis import strategies as st
 
 from bot.errors import MessageError
 from bot.mail.headers import simple_address
-from bot.mail.message import Limits, Part, build_message, parse_message
+from bot.mail.message import Limits
+from bot.mail.mime import Part, build_message, parse_message
 
 HEADERS = email.message_from_bytes(b"From: a@b.example\r\n\r\n")
 

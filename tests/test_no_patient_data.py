@@ -30,7 +30,7 @@ import pytest
 from sqlalchemy import create_engine, text
 
 from bot.cli.classify_files import iter_message_files, load_layers
-from bot.mail.message import parse_message
+from bot.mail.mime import parse_message
 from bot.resources import shipped_examples
 from tests.fixtures_postgres import case_log_text, case_log_url
 

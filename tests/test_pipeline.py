@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 from icalendar import Calendar
-from sqlalchemy import create_engine, select, update
+from sqlalchemy import create_engine, func, select, update
 from sqlalchemy.orm import Session
 
 from bot.config import load_config
@@ -285,3 +285,45 @@ def test_message_without_message_id_is_logged_once_when_its_provider_id_changes(
     with Session(rt.engine) as s:
         assert len(s.scalars(select(MessageRow.key)).all()) == 1
     assert len(list((home / "Maildir" / ".Drafts" / "cur").iterdir())) == 1
+
+
+def test_a_feature_runs_on_its_own_below_a_full_sync(
+    tmp_path: Path, new_case_log: Callable[[], str | None]
+) -> None:
+    """A sync with just one message step: the mail is filed, that step's rows are written,
+    and no other feature runs (the steps are data, not names in the pipeline)."""
+    from bot.cli.demo import prepare_home
+    from bot.config import load_config
+    from bot.features.payments import payments_step
+    from bot.store.models import CalendarEntryRow, Payment
+    from bot.sync import pipeline
+    from bot.sync.runtime import Runtime
+    from bot.sync.steps import MessageStep, Steps
+
+    config = prepare_home(tmp_path / "home", "sports-medicine-us")
+    rt = Runtime.from_config(load_config(config))
+    try:
+        alone = Steps(per_message=(MessageStep("payments", payments_step),))
+        report = pipeline.sync(rt, alone)
+        with rt.sessions() as session:
+            payments = session.scalar(select(func.count()).select_from(Payment))
+            sources = set(session.scalars(select(CalendarEntryRow.source)))
+        assert report.messages == 189
+        assert payments and payments > 0  # the one step ran
+        assert "deadline" in sources  # filing and planning are the pipeline's own
+        assert not sources & {"credential", "protocol"}  # no reminders pass
+        assert not (rt.config.data_path / "research" / "alerts.jsonl").exists()  # no alert step
+
+        full = tmp_path / "full"
+        new_case_log()  # the whole catalogue, on a case log of its own
+        config = prepare_home(full, "sports-medicine-us")
+        with Runtime.from_config(load_config(config)) as everything:
+            sync(everything)
+            with everything.sessions() as session:
+                assert {"credential", "protocol"} <= set(
+                    session.scalars(select(CalendarEntryRow.source))
+                )
+            assert (everything.config.data_path / "research" / "alerts.jsonl").exists()
+    finally:
+        rt.close()
+        rt.engine.dispose()

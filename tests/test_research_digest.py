@@ -21,7 +21,8 @@ from bot.features.research_digest import (
     research_digest,
 )
 from bot.jobs.catalogue import sync
-from bot.mail.message import Message, parse_message
+from bot.mail.message import Message
+from bot.mail.mime import parse_message
 from bot.rules.engine import Classification
 from bot.sync.runtime import Runtime
 from tests.conftest import make_message

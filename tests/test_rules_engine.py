@@ -9,7 +9,7 @@ from pathlib import Path
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bot.mail.message import parse_message
+from bot.mail.mime import parse_message
 from bot.resources import shipped_rules
 from bot.rules.engine import load_rules
 from tests.conftest import make_message

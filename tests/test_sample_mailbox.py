@@ -20,7 +20,8 @@ from pathlib import Path
 
 import pytest
 
-from bot.mail.message import Message, parse_message
+from bot.mail.message import Message
+from bot.mail.mime import parse_message
 from bot.rules.engine import CATEGORIES
 
 ROOT = Path(__file__).resolve().parent.parent

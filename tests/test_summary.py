@@ -18,7 +18,8 @@ from bot.features.cpd import RequirementProgress
 from bot.features.payments import Money, PaymentPosition, currency_totals
 from bot.features.referral_network import ReferralSource
 from bot.features.research_digest import DigestItem, ResearchDigest
-from bot.mail.message import GENERATED_HEADER, parse_message
+from bot.mail.message import GENERATED_HEADER
+from bot.mail.mime import parse_message
 from bot.store.case_ids import short_case_id
 from bot.summary.charts import AgeingRow
 from bot.summary.render import (

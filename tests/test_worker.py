@@ -16,13 +16,13 @@ import pytest
 from sqlalchemy import func, select
 
 from bot.errors import AuthError, ConnectorError, RateLimited, UserError
+from bot.jobs.queue import prepare_database
 from bot.jobs.tasks import MailboxBusy, load_practice, mailbox_lock
 from bot.jobs.worker import (
     MAX_ATTEMPTS,
     _backoff,
     build_app,
     defer_sync,
-    prepare_database,
     sync_cron,
 )
 from bot.store.models import Draft, Mailbox, MessageRow, Practice
@@ -64,9 +64,9 @@ class Deployment:
 
     @property
     def dsn(self) -> str:
-        from bot.jobs.worker import _libpq_url
+        from bot.jobs.queue import libpq_url
 
-        return _libpq_url(self.url)
+        return libpq_url(self.url)
 
     def add(self, slug: str, messages: list[bytes], batch_size: int = 5) -> Path:
         import secrets

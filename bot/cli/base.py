@@ -52,10 +52,10 @@ def load_config(ctx: click.Context) -> Any:
     return load_config(path)
 
 
-def load_runtime(ctx: click.Context, today: date | None = None) -> Any:
+def load_runtime(ctx: click.Context, today: date | None = None, dry_run: bool = False) -> Any:
     from bot.sync.runtime import Runtime
 
-    return Runtime.from_config(load_config(ctx), today=today)
+    return Runtime.from_config(load_config(ctx), today=today, dry_run=dry_run)
 
 
 def emit(data: Any, as_json: bool, text: str) -> None:

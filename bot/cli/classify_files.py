@@ -11,7 +11,7 @@ from bot.clocks.act_by import act_by
 from bot.clocks.clocks import ClockSet
 from bot.clocks.files import load_clocks
 from bot.errors import MessageError
-from bot.mail.message import parse_message
+from bot.mail.mime import parse_message
 from bot.progress import counter
 from bot.resources import shipped_rules
 from bot.rules.engine import PRIVATE_REFS, RuleSet, load_rules

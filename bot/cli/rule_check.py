@@ -11,7 +11,7 @@ import jinja2
 
 from bot.clocks.files import load_clocks
 from bot.errors import UserError
-from bot.letters.drafting import template_environment
+from bot.letters.templates import template_environment
 from bot.resources import shipped_rules, shipped_templates
 from bot.rules.engine import load_rules
 from bot.rules.schema import DeadlineAction, DraftAction

@@ -66,15 +66,30 @@ def demo(home: Path, practice: str, today: Any, as_json: bool) -> None:
 
 @click.command()
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")
+@click.option(
+    "--dry-run",
+    is_flag=True,
+    help="Plan the whole pass and show it: what would be filed, opened, drafted, diarised and "
+    "closed. Nothing is written anywhere and the case log is left as it was.",
+)
 @click.pass_context
-def sync(ctx: click.Context, as_json: bool) -> None:
+def sync(ctx: click.Context, as_json: bool, dry_run: bool) -> None:
     """Run one pass: new mail in, drafts and calendar entries out."""
+    from bot.jobs.catalogue import STEPS
     from bot.jobs.catalogue import sync as run_sync
     from bot.progress import counter
+    from bot.sync.dry_run import plan_sync
 
-    rt = load_runtime(ctx)
-    with counter("Reading mail", enabled=not as_json) as advance:
-        report = run_sync(rt, progress=advance)
+    rt = load_runtime(ctx, dry_run=dry_run)
+    try:
+        with counter("Reading mail", enabled=not as_json) as advance:
+            if dry_run:
+                plan = plan_sync(rt, STEPS, progress=advance)
+                emit(plan.as_dict(), as_json, "\n".join(plan.lines()))
+                return
+            report = run_sync(rt, progress=advance)
+    finally:
+        rt.close()
     data = report.as_dict()
     emit(
         data,

@@ -41,13 +41,9 @@ from bot.clocks.clocks import ClockSet
 from bot.errors import ConnectorError, TemplateError, UserError
 from bot.features.cpd import RequirementProgress
 from bot.keys import stable_key
-from bot.letters.drafting import (
-    OUTGOING_POLICY,
-    clean_header_text,
-    finish_draft,
-    practitioner_identity,
-    render_template,
-)
+from bot.letters.drafting import practitioner_identity
+from bot.letters.headers import OUTGOING_POLICY, clean_header_text, finish_draft
+from bot.letters.templates import render_template
 from bot.register.credentials import DEFAULT_LEAD_DAYS, Credential
 from bot.store.models import AuditEvent
 from bot.sync.audit import connector_name, record_audit

@@ -44,7 +44,7 @@ from sqlalchemy import select
 from bot import crash
 from bot.file_safety import write_private
 from bot.keys import stable_key
-from bot.letters.drafting import clean_header_text
+from bot.letters.headers import clean_header_text
 from bot.locking import exclusive_lock
 from bot.mail.message import Message
 from bot.rules.engine import Classification

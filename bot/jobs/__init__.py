@@ -2,8 +2,8 @@
 
 Owns the catalogue (``catalogue``: every per-message step, practice pass and job, each named
 once), ``chief run``'s scheduler (``scheduler``), a worker's jobs for one practice (``tasks``)
-and ``chief worker`` (``worker``). ``chief sync``, ``chief run`` and ``chief worker`` all take
-their work from the catalogue.
+and ``chief worker`` (``worker``, its queue in ``queue``). ``chief sync``, ``chief run`` and
+``chief worker`` all take their work from the catalogue.
 
 May import: everything below it (the core, ``bot.sync``, ``bot.features``, ``bot.summary``);
 only ``bot.cli`` imports it.

@@ -41,18 +41,18 @@ __all__ = [
 ]
 
 # Run for every new message, in order, inside its batch's transaction.
-MESSAGE_STEPS: tuple[tuple[str, MessageStep], ...] = (
-    ("payments", payments_step),  # amounts billed, paid, adjusted
-    ("cme certificates", certificate_step),  # credits against the CME requirements
-    ("research alerts", alert_step),  # journal alerts kept for the weekly digest
+MESSAGE_STEPS: tuple[MessageStep, ...] = (
+    MessageStep("payments", payments_step),  # amounts billed, paid, adjusted
+    MessageStep("cme certificates", certificate_step),  # credits against CME requirements
+    MessageStep("research alerts", alert_step, writes_outside=True),  # kept for the digest
 )
 
 # Run once per sync, after the mail, in order.
 PRACTICE_PASSES: tuple[PracticePass, ...] = (
     PracticePass("reminders", reminders_pass),  # register renewals and protocol reviews
     PracticePass("booking guard", booking_pass),  # imaging booked before authorisation
-    PracticePass("effects", effects_pass),  # what the passes above planned, written
-    PracticePass("renewal checklists", checklist_pass),  # when a renewal window opens
+    PracticePass("effects", effects_pass, writes_outside=True),  # what is planned, written
+    PracticePass("renewal checklists", checklist_pass, writes_outside=True),  # window opens
     PracticePass("retention", retention_pass),  # last: [retention] on what is filed
 )
 

@@ -51,6 +51,7 @@ from typing import Any
 from bot.config import Config
 from bot.errors import RateLimited, UserError
 from bot.jobs.catalogue import JOBS, Job
+from bot.jobs.queue import libpq_url, prepare_database, recover_stalled, worker_url
 from bot.jobs.tasks import (
     is_retryable,
     load_practice,
@@ -58,7 +59,7 @@ from bot.jobs.tasks import (
     mailbox_name,
     run_job,
 )
-from bot.store.database import DATABASE_URL_ENV, database_url, open_database
+from bot.store.database import DATABASE_URL_ENV
 
 __all__ = [
     "WorkerSettings",
@@ -75,7 +76,6 @@ log = logging.getLogger(__name__)
 QUEUE = "chief"
 MAX_ATTEMPTS = 8
 _MAX_WAIT_S = 600
-_SCHEMA_LOCK = 0x70726F63  # advisory lock: one process installs the queue's tables
 
 
 @dataclass(frozen=True)
@@ -114,22 +114,6 @@ def sync_cron(minutes: int) -> str:
     return f"0 */{min(max(minutes // 60, 1), 23)} * * *"
 
 
-def _libpq_url(url: str) -> str:
-    """The libpq form (``postgresql://…``) of a SQLAlchemy PostgreSQL URL."""
-    from sqlalchemy.engine import make_url
-
-    parsed = make_url(url)
-    if parsed.get_backend_name() != "postgresql":
-        raise UserError(
-            "chief worker needs a PostgreSQL case log",
-            [
-                f"set {DATABASE_URL_ENV} or [database] url to "
-                "postgresql+psycopg://USER@HOST/DB (see docs/SCALING.md)"
-            ],
-        )
-    return parsed.set(drivername="postgresql").render_as_string(hide_password=False)
-
-
 def _backoff() -> Any:
     from procrastinate import BaseRetryStrategy, RetryDecision
 
@@ -164,7 +148,7 @@ def build_app(
         "stalled_worker_timeout": settings.stalled_after_s,
     }
     app = procrastinate.App(
-        connector=procrastinate.PsycopgConnector(conninfo=_libpq_url(url)),
+        connector=procrastinate.PsycopgConnector(conninfo=libpq_url(url)),
         worker_defaults=defaults,
     )
     retry = _backoff()
@@ -174,7 +158,7 @@ def build_app(
     @app.periodic(cron=f"* * * * * */{settings.recover_every_s}", periodic_id="stalled")
     @app.task(name="chief.recover_stalled", queue=QUEUE, pass_context=True)
     async def recover_task(context: Any, timestamp: int) -> int:
-        return await _recover_stalled(context.app, settings.stalled_after_s)
+        return await recover_stalled(context.app, settings.stalled_after_s)
 
     for path in practices:
         practice = load_practice(path)
@@ -245,64 +229,11 @@ def _newer_sync_queued(rt: Any, job_id: int | None, lock: str | None) -> bool:
     return bool(found)
 
 
-async def _recover_stalled(app: Any, stalled_after_s: float) -> int:
-    """Queue again the jobs left "doing" by a worker that stopped sending heartbeats (a job
-    the queue refuses to requeue is closed as failed rather than left "doing")."""
-    from procrastinate import exceptions
-    from procrastinate.jobs import Status
-
-    manager = app.job_manager
-    recovered = 0
-    for job in await manager.get_stalled_jobs(seconds_since_heartbeat=stalled_after_s):
-        try:
-            await manager.retry_job(job)
-            recovered += 1
-            log.warning("job %s (%s) of a lost worker queued again", job.id, job.task_name)
-        except (exceptions.UniqueViolation, exceptions.AlreadyEnqueued):
-            await manager.finish_job(job, status=Status.FAILED, delete_job=False)
-            log.warning("job %s of a lost worker closed: a newer one is queued", job.id)
-        except exceptions.ConnectorException:
-            # Another worker's recovery was quicker: the job is no longer "doing".
-            log.debug("job %s already recovered", job.id)
-    return recovered
-
-
 def defer_sync(app: Any, config_path: Path) -> int:
     """Queue one sync of the practice's mailbox now; returns the job's id."""
     lock = _sync_lock(load_practice(config_path))
     task = app.tasks["chief.sync_mailbox"]
     return int(task.configure(lock=lock).defer(config=str(config_path)))
-
-
-def prepare_database(app: Any, url: str) -> None:
-    """Bring the case log to the newest schema and install the queue's tables once."""
-    import psycopg
-
-    engine, _ = open_database(url)
-    engine.dispose()
-    with psycopg.connect(_libpq_url(url), autocommit=True) as conn:
-        conn.execute("SELECT pg_advisory_lock(%s)", (_SCHEMA_LOCK,))
-        try:
-            present = conn.execute("SELECT to_regclass('procrastinate_jobs')").fetchone()
-            if present is None or present[0] is None:
-                conn.execute(app.schema_manager.get_schema())
-                log.info("queue tables installed")
-        finally:
-            conn.execute("SELECT pg_advisory_unlock(%s)", (_SCHEMA_LOCK,))
-
-
-def worker_url(practices: Sequence[Path]) -> str:
-    """The one database every practice of this worker uses: ``$CHIEF_DATABASE_URL``, else the
-    practices' common ``[database] url`` (they must agree)."""
-    urls = {database_url(load_practice(p).database_url) for p in practices}
-    if len(urls) != 1:
-        raise UserError(
-            "the practices do not share one database",
-            [f"set {DATABASE_URL_ENV} (or the same [database] url) for every practice"],
-        )
-    url = urls.pop()
-    _libpq_url(url)  # refuses anything but PostgreSQL, naming the setting
-    return url
 
 
 def run_worker(practices: Sequence[Path], settings: WorkerSettings | None = None) -> None:

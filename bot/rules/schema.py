@@ -11,7 +11,7 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from bot.letters.drafting import DraftTo
+from bot.letters.headers import DraftTo
 
 __all__ = [
     "ActionModel",

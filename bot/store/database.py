@@ -12,7 +12,7 @@ from typing import Any
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import Engine, create_engine, event, text
+from sqlalchemy import Connection, Engine, create_engine, event, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, NoSuchModuleError
 from sqlalchemy.orm import Session, sessionmaker
@@ -116,3 +116,33 @@ def open_database(
             cfg.attributes["connection"] = connection
             command.upgrade(cfg, "head")
     return engine, sessionmaker(engine, expire_on_commit=False)
+
+
+class Throwaway:
+    """Sessions that all live inside one database transaction, rolled back by :meth:`close`:
+    everything a pass writes to the case log is seen by the pass, and then never was.
+
+    Each ``session.begin()`` / ``commit()`` of the pass becomes a SAVEPOINT inside the outer
+    transaction (SQLAlchemy's "join into an external transaction"). SQLite's Python driver
+    opens transactions on its own terms, which breaks SAVEPOINTs; on SQLite the connection is
+    put in autocommit and the outer transaction begun explicitly, as SQLAlchemy documents."""
+
+    def __init__(self, engine: Engine) -> None:
+        self.connection: Connection = engine.connect()
+        if engine.dialect.name == "sqlite":
+            self.connection.connection.dbapi_connection.isolation_level = None  # type: ignore[union-attr]
+            event.listen(self.connection, "begin", _sqlite_begin)
+        self._outer = self.connection.begin()
+        self.sessions: sessionmaker[Session] = sessionmaker(
+            bind=self.connection, join_transaction_mode="create_savepoint", expire_on_commit=False
+        )
+
+    def close(self) -> None:
+        """Roll the whole pass back and give the connection back to the pool."""
+        if self._outer.is_active:
+            self._outer.rollback()
+        self.connection.close()
+
+
+def _sqlite_begin(connection: Connection) -> None:
+    connection.exec_driver_sql("BEGIN")

@@ -49,15 +49,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from bot.keys import check_key
-from bot.letters.drafting import (
-    OUTGOING_POLICY,
-    clean_body_text,
-    new_message_id,
-    practitioner_identity,
-    render_template,
-    template_environment,
-    verify_headers,
-)
+from bot.letters.drafting import practitioner_identity
+from bot.letters.headers import OUTGOING_POLICY, clean_body_text, new_message_id, verify_headers
+from bot.letters.templates import render_template, template_environment
 from bot.mail.message import GENERATED_HEADER, KEY_HEADER
 from bot.store.case_ids import short_case_id
 from bot.summary.charts import deadline_timeline, referral_bars

@@ -32,7 +32,7 @@ from sqlalchemy.orm import Session
 from bot import crash
 from bot.errors import CursorInvalid
 from bot.keys import stable_key
-from bot.letters.drafting import valid_address
+from bot.letters.headers import valid_address
 from bot.locking import exclusive_lock
 from bot.mail.message import Message
 from bot.progress import Bar
@@ -175,8 +175,8 @@ def _log_message(
         now=now,
         day_first=dates_day_first,
     )
-    for _name, step in steps.per_message:
-        step(context, report)
+    for step in steps.per_message:
+        step.run(context, report)
     log.debug(
         "message %s: rule=%s case=%s how=%s",
         message.fingerprint,
@@ -231,7 +231,7 @@ def _sync_mail(rt: Runtime, steps: Steps, report: SyncReport, progress: Bar | No
                 if key not in known and message is not None:
                     category = _log_message(session, rt, steps, mailbox_id, key, message, report)
                     by_category.setdefault(category, []).append(message.provider_id)
-            if labeller is not None and by_category:
+            if labeller is not None and by_category and not rt.dry_run:
                 # Before the commit: a crash in between labels them again on the rerun.
                 report.labelled += labeller(by_category)
                 crash.step("labels.remote")
@@ -255,22 +255,28 @@ def _sync_mail(rt: Runtime, steps: Steps, report: SyncReport, progress: Bar | No
         crash.step("batch.commit")
         if progress is not None:
             progress(len(batch.messages) + len(batch.failed))
-        effects = apply_pending(rt)
-        report.drafts_written += effects.drafts_written
-        report.calendar_written += effects.calendar_written
-        report.errors.extend(effects.errors)
+        if not rt.dry_run:
+            effects = apply_pending(rt)
+            report.drafts_written += effects.drafts_written
+            report.calendar_written += effects.calendar_written
+            report.errors.extend(effects.errors)
         batch = next(batches, None)
 
 
 def sync(rt: Runtime, steps: Steps, progress: Bar | None = None) -> SyncReport:
     """One full pass for the practice with ``steps`` (``bot.jobs.catalogue.STEPS`` is the
-    practice's); holds the practice's lock for its whole duration."""
+    practice's); holds the practice's lock for its whole duration. A dry-run runtime
+    (:mod:`bot.sync.dry_run`) plans everything and writes nothing beyond its case log, which
+    it throws away."""
     report = SyncReport()
+    if rt.dry_run:
+        steps = steps.planning_only()
     with exclusive_lock(rt.config.data_path / "sync.lock"):
-        # A previous run may have stopped between planning and writing: finish that first.
-        leftover = apply_pending(rt)
-        report.drafts_written += leftover.drafts_written
-        report.calendar_written += leftover.calendar_written
+        if not rt.dry_run:
+            # A previous run may have stopped between planning and writing: finish that first.
+            leftover = apply_pending(rt)
+            report.drafts_written += leftover.drafts_written
+            report.calendar_written += leftover.calendar_written
         _sync_mail(rt, steps, report, progress)
         for practice_pass in steps.passes:
             log.debug("practice pass %s", practice_pass.name)

@@ -8,6 +8,8 @@ reported and skipped; the shipped packs still work.
 from __future__ import annotations
 
 import logging
+import secrets
+import tempfile
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
@@ -27,7 +29,7 @@ from bot.register.register import Register, load_practice_register
 from bot.resources import shipped_rules, shipped_templates
 from bot.rules.engine import RuleSet, load_rules
 from bot.store.crypto import database_key
-from bot.store.database import database_url, open_database
+from bot.store.database import Throwaway, database_url, open_database
 from bot.store.models import Mailbox, Practice
 from bot.store.pseudonyms import Pseudonymiser, load_or_create_key
 
@@ -83,6 +85,14 @@ class Runtime:
     today_override: date | None = None
     _connectors: dict[str, Any] = field(default_factory=dict)
     _register: tuple[tuple[int, int], Register] | None = None
+    _throwaway: Throwaway | None = None
+    _scratch: tempfile.TemporaryDirectory[str] | None = None
+
+    @property
+    def dry_run(self) -> bool:
+        """Planning only: the case log's changes are rolled back at :meth:`close` and nothing is
+        written anywhere else (``chief sync --dry-run``)."""
+        return self._throwaway is not None
 
     @classmethod
     def from_config(
@@ -91,6 +101,7 @@ class Runtime:
         today: date | None = None,
         database: tuple[Engine, sessionmaker[Session]] | None = None,
         new_pseudonym_key: bool = False,
+        dry_run: bool = False,
     ) -> Runtime:
         """Build the practice's run; ``database`` (engine, sessions) is a case log already open
         that the practice shares with others (a worker serving many practices).
@@ -98,7 +109,11 @@ class Runtime:
         The practice's pseudonym key must be the one its case log was written with (another
         key would match no patient seen before, and open their cases again): a UserError says
         so. ``new_pseudonym_key`` makes the key on this machine the practice's key, for when
-        the old one is lost for good."""
+        the old one is lost for good.
+
+        ``dry_run``: every change to the case log is thrown away when the runtime closes, and a
+        practice with no case log or pseudonym key yet gets temporary ones (nothing is
+        created in its folder)."""
         rule_dirs = [shipped_rules(), *(config.resolve(p) for p in config.rules.dirs)]
         rules = load_rules(rule_dirs)
         for problem in rules.problems:
@@ -117,12 +132,24 @@ class Runtime:
         key = None
         if config.database.encryption == "sqlcipher":
             key = database_key(config.practice.slug, config.resolve(config.database.key_file))
-        if database is not None:
+        url = database_url(config.database_url)
+        scratch = None
+        if dry_run and _missing_sqlite_file(url):
+            scratch = tempfile.TemporaryDirectory(prefix="chief-dry-run-")
+            url = f"sqlite:///{Path(scratch.name) / 'chief.db'}"
+        if database is not None and scratch is None:
             engine, sessions = database
         else:
-            engine, sessions = open_database(database_url(config.database_url), key=key)
+            engine, sessions = open_database(url, key=key)
+        throwaway = None
+        if dry_run:
+            throwaway = Throwaway(engine)
+            sessions = throwaway.sessions
         key_path = config.data_path / "pseudonym.key"
-        pseudonyms = Pseudonymiser(load_or_create_key(key_path))
+        if dry_run and not key_path.exists():
+            pseudonyms = Pseudonymiser(secrets.token_bytes(32))
+        else:
+            pseudonyms = Pseudonymiser(load_or_create_key(key_path))
         check = pseudonyms.key_check
         created = False
         with sessions.begin() as session:
@@ -150,6 +177,8 @@ class Runtime:
             pseudonyms=pseudonyms,
             practice_id=practice_id,
             today_override=today,
+            _throwaway=throwaway,
+            _scratch=scratch,
         )
 
     def __enter__(self) -> Runtime:
@@ -244,12 +273,20 @@ class Runtime:
         return self._connectors["sender"]
 
     def close(self) -> None:
-        """Close every connector that holds a connection."""
+        """Close every connector that holds a connection; a dry run's case log changes are
+        rolled back."""
         for connector in self._connectors.values():
             closer = getattr(connector, "close", None)
             if closer is not None:
                 closer()
         self._connectors.clear()
+        if self._throwaway is not None:
+            self._throwaway.close()
+            self._throwaway = None
+            self.engine.dispose()
+        if self._scratch is not None:
+            self._scratch.cleanup()
+            self._scratch = None
 
     def mailbox_id(self, session: Session) -> int:
         name = str(self.config.mail.get("connector", "maildir"))
@@ -275,3 +312,8 @@ class Runtime:
             "fee_terms": p.fee_terms,
             "country": p.country,
         }
+
+
+def _missing_sqlite_file(url: str) -> bool:
+    """A SQLite case log that does not exist yet (a dry run must not create it)."""
+    return url.startswith("sqlite:///") and not Path(url.removeprefix("sqlite:///")).exists()

@@ -81,20 +81,36 @@ class FiledMessage:
     day_first: bool  # how its writer orders a numeric date (bot.rules.stated_dates.day_first)
 
 
-MessageStep = Callable[[FiledMessage, SyncReport], None]
+@dataclass(frozen=True, slots=True)
+class MessageStep:
+    """A step run for every new message (see MESSAGE STEP). ``writes_outside``: it writes
+    beyond the case log (a file, a remote object), so ``chief sync --dry-run`` leaves it out."""
+
+    name: str
+    run: Callable[[FiledMessage, SyncReport], None]
+    writes_outside: bool = False
 
 
 @dataclass(frozen=True, slots=True)
 class PracticePass:
-    """A pass over the whole practice, once per sync (see PRACTICE PASS)."""
+    """A pass over the whole practice, once per sync (see PRACTICE PASS). ``writes_outside``
+    as for a message step."""
 
     name: str
     run: Callable[[Runtime, SyncReport], None]
+    writes_outside: bool = False
 
 
 @dataclass(frozen=True, slots=True)
 class Steps:
     """What a sync runs: per-message steps in order, then practice passes in order."""
 
-    per_message: tuple[tuple[str, MessageStep], ...] = ()
+    per_message: tuple[MessageStep, ...] = ()
     passes: tuple[PracticePass, ...] = ()
+
+    def planning_only(self) -> Steps:
+        """The steps that write nothing beyond the case log (``--dry-run``)."""
+        return Steps(
+            tuple(s for s in self.per_message if not s.writes_outside),
+            tuple(p for p in self.passes if not p.writes_outside),
+        )

@@ -22,7 +22,8 @@ from functools import partial
 from typing import Any
 
 from bot.mail.headers import HeaderFields
-from bot.mail.message import READ_HEADERS, Limits, Message, build_message
+from bot.mail.message import READ_HEADERS, Limits, Message
+from bot.mail.mime import build_message
 from connectors.imap.structure import Leaf, leaves, to_parts, wanted
 from connectors.parsing import read_or_report
 

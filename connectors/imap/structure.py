@@ -26,7 +26,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from bot.mail.message import Limits, Part, clean_filename, encapsulated_parts, part_role
+from bot.mail.message import Limits
+from bot.mail.mime import Part, clean_filename, encapsulated_parts, part_role
 
 __all__ = ["Leaf", "decode_transfer", "leaves", "to_parts", "wanted"]
 
