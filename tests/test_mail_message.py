@@ -113,3 +113,17 @@ def test_raw_utf8_beside_encoded_words() -> None:
     message = parse_message(raw, "m")
     assert message.subject == "Café – bar"
     assert message.from_name == "Renée Zoë"
+
+
+def test_a_cut_utf16_body_without_a_byte_order_mark_is_read_not_raised() -> None:
+    """Python's incremental UTF-16 decoder raises a bare UnicodeError (not a decode error)
+    for a stream without a BOM: the body falls back to UTF-8, then Latin-1."""
+    from bot.mail.headers import decode_bytes
+
+    assert decode_bytes(b"AAAA", "utf-16", cut=True) == "AAAA"
+    raw = (
+        b"From: a@b.example\r\nSubject: x\r\nMIME-Version: 1.0\r\n"
+        b"Content-Type: text/plain; charset=utf-16\r\n\r\n" + b"A" * 300_000
+    )
+    message = parse_message(raw, "p1", Limits(max_text_chars=1000, max_part_bytes=4096))
+    assert message.text

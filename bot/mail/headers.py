@@ -144,7 +144,7 @@ def decode_bytes(data: bytes, charset: str | None, cut: bool = False) -> str:
             if cut:
                 return codecs.getincrementaldecoder(candidate)().decode(data, final=False)
             return data.decode(candidate)
-        except (LookupError, UnicodeDecodeError):
+        except (LookupError, UnicodeError):  # UTF-16 without a BOM, cut: a UnicodeError
             continue
     return data.decode("latin-1", "replace")
 
