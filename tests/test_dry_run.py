@@ -126,6 +126,7 @@ def test_a_dry_run_over_imap_writes_nothing_on_the_server(
     dovecot.seed(messages)
     config = imap_practice(tmp_path, dovecot)
     inbox_before = dovecot.snapshot("INBOX")
+    rawlog = dovecot.server.enable_rawlog(dovecot.username)  # every session from now on
     shown = chief(config, "sync", "--dry-run", "--json")
     assert shown.returncode == 0, shown.stderr
     plan = json.loads(shown.stdout)
@@ -135,3 +136,9 @@ def test_a_dry_run_over_imap_writes_nothing_on_the_server(
     done = json.loads(chief(config, "sync", "--json").stdout)
     assert done["messages"] == 40 and done["drafts_planned"] == len(plan["drafts"])
     assert len(dovecot.messages("Drafts")) >= len(plan["drafts"])
+    # `chief sync` logs out of every connection it opened, dry or not (RFC 3501 6.1.3).
+    sessions = sorted(rawlog.glob("*.in"))
+    assert len(sessions) >= 2
+    for session in sessions:
+        lines = [line for line in session.read_text(errors="replace").splitlines() if line]
+        assert lines[-1].endswith(" LOGOUT"), session.name  # its last command

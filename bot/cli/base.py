@@ -53,9 +53,13 @@ def load_config(ctx: click.Context) -> Any:
 
 
 def load_runtime(ctx: click.Context, today: date | None = None, dry_run: bool = False) -> Any:
+    """The practice's runtime, closed when the command ends (its connections logged out, a
+    dry run's case log changes rolled back)."""
     from bot.sync.runtime import Runtime
 
-    return Runtime.from_config(load_config(ctx), today=today, dry_run=dry_run)
+    rt = Runtime.from_config(load_config(ctx), today=today, dry_run=dry_run)
+    ctx.call_on_close(rt.close)
+    return rt
 
 
 def emit(data: Any, as_json: bool, text: str) -> None:
