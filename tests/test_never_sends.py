@@ -333,7 +333,7 @@ def _digests(messages: list[bytes]) -> list[str]:
 
 # --- no other way out ---------------------------------------------------------------------------
 
-SOURCES = sorted((ROOT / "connectors").glob("*.py")) + sorted((ROOT / "bot").rglob("*.py"))
+SOURCES = sorted((ROOT / "connectors").rglob("*.py")) + sorted((ROOT / "bot").rglob("*.py"))
 
 
 def _tree(path: Path) -> ast.Module:
@@ -388,11 +388,26 @@ def test_no_send_call_anywhere() -> None:
     assert sorted(f.partition(" (line")[0] for f in found) == allowed, found
 
 
+def _registered_as(path: Path) -> str:
+    """The registry name of the mail connector or sender a source file belongs to: its own
+    module (``connectors/maildir.py``), or its provider family's package (``connectors/imap/``)."""
+    from connectors import MAIL_CONNECTORS, SENDERS
+
+    where = path.relative_to(ROOT / "connectors").with_suffix("").parts
+    for name, target in {**MAIL_CONNECTORS, **SENDERS}.items():
+        module = target.partition(":")[0].split(".")[1:]
+        if (len(module) == 1 and tuple(module) == where) or (
+            len(module) > 1 and len(where) > 1 and module[0] == where[0]
+        ):
+            return name
+    raise AssertionError(f"{path} belongs to no registered mail connector or sender")
+
+
 def test_every_summary_sender_checks_recipients_first() -> None:
     """In every ``send_to_practitioner`` the recipient check comes before anything that could
     reach a server (only the key's own check may come first)."""
     senders = []
-    for path in sorted((ROOT / "connectors").glob("*.py")):
+    for path in sorted((ROOT / "connectors").rglob("*.py")):
         for node in ast.walk(_tree(path)):
             if isinstance(node, ast.FunctionDef) and node.name == "send_to_practitioner":
                 body = [
@@ -402,7 +417,7 @@ def test_every_summary_sender_checks_recipients_first() -> None:
                 ]
                 if not body:  # the Protocol in connectors/base.py
                     continue
-                senders.append(path.stem)
+                senders.append(_registered_as(path))
                 first = next(i for i, s in enumerate(body) if "check_key" not in ast.dump(s))
                 assert "require_practitioner_only" in ast.dump(body[first]), path.name
     assert sorted(senders) == sorted(HARNESSES)
