@@ -30,17 +30,15 @@ import json
 import logging
 from collections.abc import Iterable, Sequence
 from dataclasses import asdict, dataclass, field
-from datetime import date, datetime
+from datetime import date
 from typing import TYPE_CHECKING, Any, Literal
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from bot.mail.message import Message
 from bot.register.register import CmeRequirement
-from bot.rules.engine import Classification
 from bot.rules.stated_dates import parse_date
-from bot.store.models import Case, CaseEvent, CaseRef, MessageRow, Party
+from bot.store.models import Case, CaseEvent, CaseRef, Party
 from bot.sync.steps import FiledMessage, SyncReport
 
 if TYPE_CHECKING:
@@ -173,24 +171,21 @@ def _dump(record: dict[str, Any]) -> str:
     return json.dumps(record, ensure_ascii=False, separators=(",", ":"))
 
 
-def record_certificate(
-    session: Session,
-    practice_id: int,
-    row: MessageRow,
-    message: Message,
-    result: Classification,
-    case: Case | None,
-    party: Party | None,
-    sent: date,
-    now: datetime,
-    day_first: bool,
-) -> bool:
+def record_certificate(filed: FiledMessage) -> bool:
     """Record a CME certificate message (no commit); return True when it opened a case.
 
     Anything but a ``cme`` / ``certificate`` classification is left alone. The message's own
     case is used when it was filed on a ``cme`` case; otherwise a closed ``cme`` case is opened
     for the certificate and the message filed on it.
     """
+    session, practice_id, row, message = (
+        filed.session,
+        filed.rt.practice_id,
+        filed.row,
+        filed.message,
+    )
+    result, case, party = filed.result, filed.case, filed.party
+    sent, now, day_first = filed.day, filed.now, filed.day_first
     if result.category != "cme" or result.event != "certificate":
         return False
     record = certificate_record(row.key, result.refs, sent, day_first)
@@ -348,15 +343,4 @@ def cpd_status(rt: Runtime) -> CpdStatus:
 
 def certificate_step(filed: FiledMessage, report: SyncReport) -> None:
     """Message step: a CME certificate's credits, filed against the practice's CME case."""
-    report.cases_opened += record_certificate(
-        filed.session,
-        filed.rt.practice_id,
-        filed.row,
-        filed.message,
-        filed.result,
-        filed.case,
-        filed.party,
-        filed.day,
-        filed.now,
-        filed.day_first,
-    )
+    report.cases_opened += record_certificate(filed)

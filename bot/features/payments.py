@@ -54,10 +54,8 @@ import re2
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from bot.mail.message import Message
-from bot.rules.engine import Classification
 from bot.rules.stated_dates import parse_date
-from bot.store.models import Case, CaseRef, MessageRow, Party, Payment
+from bot.store.models import CaseRef, MessageRow, Party, Payment
 from bot.sync.matching import identifying_refs
 from bot.sync.steps import FiledMessage, SyncReport
 
@@ -127,23 +125,21 @@ def _aware(moment: datetime) -> datetime:
     return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
 
 
-def record_payments(
-    session: Session,
-    practice_id: int,
-    row: MessageRow,
-    message: Message,
-    result: Classification,
-    case: Case | None,
-    party: Party | None,
-    noted_on: date,
-    day_first: bool,
-) -> list[Payment]:
-    """Add a Payment row for each amount ``result`` extracted from ``message`` (no commit).
+def record_payments(filed: FiledMessage) -> list[Payment]:
+    """Add a Payment row for each amount the message's classification extracted (no commit).
 
-    ``noted_on`` is the message's date in the practice's time zone; ``day_first`` how to read
-    a numeric date when the amounts do not settle it (dollars: 04/12 is 12 April; pounds: 4
-    December).
+    A numeric date is read as the message's writer writes it (``filed.day_first``) unless the
+    amounts settle it (dollars: 04/12 is 12 April; pounds: 4 December); an undated amount is
+    noted on the day the message was sent.
     """
+    session, practice_id, row, message = (
+        filed.session,
+        filed.rt.practice_id,
+        filed.row,
+        filed.message,
+    )
+    result, case, party = filed.result, filed.case, filed.party
+    noted_on, day_first = filed.day, filed.day_first
     if result.category not in RECEIVABLE_CATEGORIES:
         return []
     amounts = {
@@ -362,14 +358,4 @@ def currency_totals(positions: Iterable[PaymentPosition]) -> list[CurrencyTotal]
 
 def payments_step(filed: FiledMessage, report: SyncReport) -> None:
     """Message step: the amounts a payer's or a solicitor's message states."""
-    record_payments(
-        filed.session,
-        filed.rt.practice_id,
-        filed.row,
-        filed.message,
-        filed.result,
-        filed.case,
-        filed.party,
-        filed.day,
-        filed.day_first,
-    )
+    record_payments(filed)
