@@ -45,7 +45,6 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import delete, or_, select, update
 from sqlalchemy.orm import Session
 
-from bot.locking import exclusive_lock
 from bot.store.case_ids import resolve_case_id, short_case_id
 from bot.store.models import (
     AuditEvent,
@@ -243,7 +242,7 @@ _REDUCED: dict[str, Any] = {
 def forget_case(rt: Runtime, ident: str, *, dry_run: bool = False) -> ForgetReport:
     """``chief forget``: forget the case ``ident`` names (short id or number), holding the
     practice's sync lock so no sync files mail on it meanwhile. ``dry_run`` counts only."""
-    with exclusive_lock(rt.config.data_path / "sync.lock", wait=True), rt.sessions() as session:
+    with rt.sync_lock(wait=True), rt.sessions() as session:
         ids = session.scalars(select(Case.id).where(Case.practice_id == rt.practice_id)).all()
         case_id = resolve_case_id(ident, ids)
         report = forget_case_id(session, rt, case_id, actor="user")

@@ -20,7 +20,6 @@ from bot.features.reminders import plan_credentials, reminders_pass
 from bot.features.renewal_checklist import checklist_pass
 from bot.features.research_digest import alert_step
 from bot.features.retention import retention_pass
-from bot.locking import exclusive_lock
 from bot.progress import Bar
 from bot.summary.job import deliver_summary
 from bot.sync import pipeline
@@ -67,7 +66,7 @@ def sync(rt: Runtime, progress: Bar | None = None) -> SyncReport:
 def renewals(rt: Runtime) -> dict[str, Any]:
     """Credential and protocol reminders planned and written, independent of the mail server
     (a sync does it too; this job keeps it going on a day the mail server is unreachable)."""
-    with exclusive_lock(rt.config.data_path / "sync.lock", wait=True):
+    with rt.sync_lock(wait=True):
         plan_credentials(rt)
         effects = apply_pending(rt)
     return {"calendar_written": effects.calendar_written, "problems": len(effects.errors)}

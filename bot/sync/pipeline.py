@@ -33,7 +33,6 @@ from bot import crash
 from bot.errors import CursorInvalid
 from bot.keys import stable_key
 from bot.letters.headers import valid_address
-from bot.locking import exclusive_lock
 from bot.mail.message import Message
 from bot.progress import Bar
 from bot.rules.engine import Classification
@@ -271,7 +270,7 @@ def sync(rt: Runtime, steps: Steps, progress: Bar | None = None) -> SyncReport:
     report = SyncReport()
     if rt.dry_run:
         steps = steps.planning_only()
-    with exclusive_lock(rt.config.data_path / "sync.lock"):
+    with rt.sync_lock():
         if not rt.dry_run:
             # A previous run may have stopped between planning and writing: finish that first.
             leftover = apply_pending(rt)

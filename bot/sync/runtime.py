@@ -10,6 +10,7 @@ from __future__ import annotations
 import logging
 import secrets
 import tempfile
+from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
@@ -25,6 +26,7 @@ from bot.clocks.files import load_clocks
 from bot.config import Config
 from bot.errors import UserError
 from bot.letters.drafting import Drafter
+from bot.locking import exclusive_lock
 from bot.register.register import Register, load_practice_register
 from bot.resources import shipped_rules, shipped_templates
 from bot.rules.engine import RuleSet, load_rules
@@ -186,6 +188,12 @@ class Runtime:
 
     def __exit__(self, *exc: object) -> None:
         self.close()
+
+    def sync_lock(self, wait: bool = False) -> AbstractContextManager[None]:
+        """The practice's lock: held by every pass that writes its case log or its mailbox, so
+        two runs (cron and a manual ``chief sync``) never overlap. ``wait``: queue behind the
+        holder instead of refusing at once."""
+        return exclusive_lock(self.config.data_path / "sync.lock", wait=wait)
 
     def register(self) -> Register | None:
         """The practice's register (``[practice] register_file``), read once per version of
