@@ -66,13 +66,9 @@ _FOLDER_RE = re.compile(r"[^/\\\x00-\x1f.][^/\\\x00-\x1f]{0,200}")
 class MaildirConnector:
     """Mail source, draft sink and summary sender over a local Maildir++ tree."""
 
-    # Capability flags (see connectors/base.py)
-    supports_incremental: ClassVar[bool] = True  # the cursor resumes; None means full
-    supports_threads: ClassVar[bool] = False  # no provider thread ids: use headers
-    supports_drafts: ClassVar[bool] = True  # create_draft / find_draft
-    supports_send: ClassVar[bool] = True  # local delivery to INBOX, practitioner only
-    read_only_source: ClassVar[bool] = True  # changes() never alters the user's files
-    needs_network: ClassVar[bool] = False
+    # The cursor resumes; None means full. (No provider thread ids: replies are threaded by
+    # headers.) Reading never alters the user's files; delivery goes to INBOX, practitioner only.
+    supports_incremental: ClassVar[bool] = True
 
     def __init__(
         self,

@@ -66,4 +66,3 @@ main.add_command(setup.auth)
 main.add_command(setup.classify)
 main.add_command(setup.rules)
 main.add_command(setup.forget)
-

@@ -32,7 +32,7 @@ import logging
 from collections.abc import Callable, Iterator, Sequence
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
 from pathlib import Path
-from typing import Any, ClassVar
+from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from bot.errors import ConnectorError, RemoteGone, UserError
@@ -65,9 +65,8 @@ def event_id_for(key: str) -> str:
 class GoogleCalendar:
     """CalendarSource + CalendarSink on one Google calendar."""
 
-    supports_alarms: ClassVar[bool] = True
-    supports_recurrence: ClassVar[bool] = True  # read: expanded by Google; write: extra["rrule"]
-    supports_remote_key_search: ClassVar[bool] = True  # the id derives from the key
+    # Alarms; recurrence read expanded by Google and written from extra["rrule"]; the event id
+    # derives from the key, so find_event works after a crash.
 
     def __init__(
         self,

@@ -37,7 +37,6 @@ import logging
 from collections.abc import Iterator, Sequence
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
 from pathlib import Path
-from typing import ClassVar
 from urllib.parse import unquote, urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -77,9 +76,8 @@ _ICAL = {"Content-Type": "text/calendar; charset=utf-8"}
 class CaldavCalendar:
     """CalendarSource + CalendarSink on one CalDAV calendar collection."""
 
-    supports_alarms: ClassVar[bool] = True
-    supports_recurrence: ClassVar[bool] = True  # read: expanded here; write: extra["rrule"]
-    supports_remote_key_search: ClassVar[bool] = True  # find_event works after a crash
+    # Alarms; recurrence read expanded here and written from extra["rrule"]; find_event works
+    # after a crash (a REPORT by UID).
 
     def __init__(
         self,

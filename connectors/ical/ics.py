@@ -38,7 +38,6 @@ import time as _time
 from collections.abc import Iterator, Sequence
 from datetime import UTC, date, datetime, time, tzinfo
 from pathlib import Path
-from typing import ClassVar
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import icalendar
@@ -69,9 +68,8 @@ class CorruptCalendar(ConnectorError):
 class IcsCalendar:
     """CalendarSource + CalendarSink on one ``.ics`` file. Config keys: ``path``, ``tz``."""
 
-    supports_alarms: ClassVar[bool] = True
-    supports_recurrence: ClassVar[bool] = True  # read: expanded; write: entry.extra["rrule"]
-    supports_remote_key_search: ClassVar[bool] = True  # find_event works after a crash
+    # Alarms; recurrence read expanded and written from entry.extra["rrule"]; find_event works
+    # after a crash (the key is the UID).
 
     def __init__(self, path: Path | str, tz: str = "UTC", lock_timeout: float = 30.0) -> None:
         self.path = Path(path).expanduser()

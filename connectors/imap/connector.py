@@ -88,14 +88,9 @@ class _ValidityChanged(Exception):
 class ImapConnector:
     """Mail source, draft sink and summary sender over one IMAP account."""
 
-    # Capability flags (see connectors/base.py)
-    supports_incremental: ClassVar[bool] = True  # UIDVALIDITY + UID cursor; None means full
-    supports_threads: ClassVar[bool] = False  # no provider thread ids: use headers
-    supports_drafts: ClassVar[bool] = True  # APPEND to Drafts; find by X-Chief-Key
-    supports_send: ClassVar[bool] = True  # APPEND to INBOX, practitioner only
-    supports_wait: ClassVar[bool] = True  # wait_for_changes(): IDLE where offered
-    read_only_source: ClassVar[bool] = True  # EXAMINE + BODY.PEEK: no flag ever changes
-    needs_network: ClassVar[bool] = True
+    # UIDVALIDITY + UID cursor; None means full. No provider thread ids: headers thread.
+    # EXAMINE + BODY.PEEK: reading changes no flag. Waits with IDLE where offered.
+    supports_incremental: ClassVar[bool] = True
 
     def __init__(
         self,

@@ -32,7 +32,7 @@ import uuid
 from collections.abc import Iterator, Sequence
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
 from pathlib import Path
-from typing import Any, ClassVar
+from typing import Any
 from urllib.parse import quote, urlencode
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -73,9 +73,8 @@ def _has_key(key: str) -> str:
 class OutlookCalendar:
     """CalendarSource + CalendarSink on the practitioner's default Outlook calendar."""
 
-    supports_alarms: ClassVar[bool] = True  # one reminder per event
-    supports_recurrence: ClassVar[bool] = False  # read: expanded by Graph; not written
-    supports_remote_key_search: ClassVar[bool] = True  # $filter on the key property
+    # One reminder per event; recurrence read expanded by Graph, never written; find_event
+    # works after a crash ($filter on the key property).
 
     def __init__(
         self,
