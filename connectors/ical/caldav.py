@@ -46,8 +46,8 @@ from caldav.davclient import DAVClient
 from caldav.lib import error as dav_error
 
 from bot.errors import ConnectorError, RemoteGone, UserError
-from bot.keys import check_key
 from connectors.base import CalendarEntry
+from connectors.calendar_upsert import Stored, Write, upsert_events
 from connectors.ical.caldav_protocol import (
     NO_UID_CONFLICT,
     Remote,
@@ -61,7 +61,7 @@ from connectors.ical.caldav_protocol import (
     translated,
 )
 from connectors.ical.recurrence import expand_component
-from connectors.ical.vevent import UID_SUFFIX, calendar_resource, entry_digest, uid_for
+from connectors.ical.vevent import UID_SUFFIX, calendar_resource, uid_for
 from connectors.passwords import is_loopback, read_password
 
 __all__ = ["DEFAULT_CALENDAR", "CaldavCalendar"]
@@ -138,20 +138,7 @@ class CaldavCalendar:
 
     def upsert_events(self, entries: Sequence[CalendarEntry]) -> list[str]:
         """Upsert many entries after one lookup; hrefs in input order (the last of a key wins)."""
-        for entry in entries:
-            check_key(entry.key)
-        if not entries:
-            return []
-        latest = {entry.key: entry for entry in entries}
-        needle = uid_for(entries[0].key) if len(latest) == 1 else UID_SUFFIX
-        self._writable_url()  # the first write creates the calendar
-        stored = self._ours(needle)
-        now = datetime.now(UTC).replace(microsecond=0)
-        written: dict[str, str] = {}
-        for key, entry in latest.items():
-            url = self._upsert(entry, stored.get(uid_for(key), []), now)
-            written[key] = _remote_id(url)
-        return [written[entry.key] for entry in entries]
+        return upsert_events(entries, self.tz, self._stored, self._write_all)
 
     # ---------------------------------------------------------------- CalendarSource
 
@@ -304,15 +291,44 @@ class CaldavCalendar:
             found.sort(key=lambda r: r.url)
         return out
 
-    def _upsert(self, entry: CalendarEntry, stored: list[Remote], now: datetime) -> str:
-        uid = uid_for(entry.key)
-        digest = entry_digest(entry, self.tz)
-        for attempt in range(_ATTEMPTS):
-            for duplicate in stored[1:]:  # ours twice: keep the first
+    def _stored(self, keys: Sequence[str]) -> dict[str, Stored[Remote]]:
+        """Our events for ``keys`` (one REPORT); copies of one (ours twice) are removed, the
+        first by href kept. The first write creates the calendar, before the lookup."""
+        needle = uid_for(keys[0]) if len(keys) == 1 else UID_SUFFIX
+        self._writable_url()
+        stored = self._ours(needle)
+        found: dict[str, Stored[Remote]] = {}
+        for key in keys:
+            remotes = stored.get(uid_for(key), [])
+            for duplicate in remotes[1:]:
                 self._delete(duplicate)
-            current = stored[0] if stored else None
-            if current is not None and current.digest == digest:
-                return current.url
+            if remotes:
+                found[key] = Stored(_remote_id(remotes[0].url), remotes[0].digest, remotes[0])
+        return found
+
+    def _write_all(self, writes: Sequence[Write[Remote]]) -> dict[str, str]:
+        now = datetime.now(UTC).replace(microsecond=0)
+        return {
+            item.entry.key: _remote_id(self._put_entry(item.entry, item.digest, item.current, now))
+            for item in writes
+        }
+
+    def _put_entry(
+        self, entry: CalendarEntry, digest: str, stored: Stored[Remote] | None, now: datetime
+    ) -> str:
+        """PUT one entry (If-Match its ETag, or If-None-Match: * for a new one); when another
+        client changed it meanwhile, look again and retry."""
+        uid = uid_for(entry.key)
+        current = stored.handle if stored else None
+        for attempt in range(_ATTEMPTS):
+            if attempt:
+                log.info("caldav event %s changed meanwhile: looking again", short_hash(uid))
+                remotes = self._ours(uid).get(uid, [])
+                for duplicate in remotes[1:]:  # ours twice: keep the first
+                    self._delete(duplicate)
+                current = remotes[0] if remotes else None
+                if current is not None and current.digest == digest:
+                    return current.url
             sequence = current.sequence + 1 if current else 0
             body = calendar_resource(
                 entry, uid=uid, digest=digest, sequence=sequence, now=now, tz=self.tz
@@ -326,8 +342,6 @@ class CaldavCalendar:
             if done:
                 log.info("caldav event %s %s", short_hash(uid), "updated" if current else "created")
                 return url
-            log.info("caldav event %s changed meanwhile: looking again", short_hash(uid))
-            stored = self._ours(uid).get(uid, [])
         raise ConnectorError(
             f"the CalDAV server at {self.host} kept refusing calendar entry {entry.key} "
             "(it changed on every attempt); the next run tries again"
