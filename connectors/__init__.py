@@ -12,7 +12,7 @@ from collections.abc import Callable
 __all__ = ["CALENDAR_CONNECTORS", "MAIL_CONNECTORS", "SENDERS", "load_connector"]
 
 MAIL_CONNECTORS: dict[str, str] = {
-    "maildir": "connectors.maildir:MaildirConnector",
+    "maildir": "connectors.maildir.connector:MaildirConnector",
     "imap": "connectors.imap.connector:ImapConnector",
     "gmail": "connectors.google.gmail:GmailConnector",
     "outlook": "connectors.microsoft.outlook:OutlookConnector",

@@ -392,7 +392,8 @@ def test_every_summary_sender_checks_recipients_first() -> None:
     """In every ``send_to_practitioner`` the recipient check comes before anything that could
     reach a server (only the key's own check may come first)."""
     senders = []
-    for path in sorted((ROOT / "connectors").glob("*.py")):
+    for name, target in sorted({**MAIL_CONNECTORS, **SENDERS}.items()):
+        path = ROOT.joinpath(*target.partition(":")[0].split(".")).with_suffix(".py")
         for node in ast.walk(_tree(path)):
             if isinstance(node, ast.FunctionDef) and node.name == "send_to_practitioner":
                 body = [
@@ -402,7 +403,7 @@ def test_every_summary_sender_checks_recipients_first() -> None:
                 ]
                 if not body:  # the Protocol in connectors/base.py
                     continue
-                senders.append(path.stem)
+                senders.append(name)
                 first = next(i for i, s in enumerate(body) if "check_key" not in ast.dump(s))
                 assert "require_practitioner_only" in ast.dump(body[first]), path.name
     assert sorted(senders) == sorted(HARNESSES)
