@@ -229,7 +229,7 @@ def test_nothing_is_ever_sent(google: GoogleApiServer, gmail: GmailConnector) ->
     drain(gmail.changes(None))
     gmail.create_draft(_draft("k-send", "<contract-1@payer.example>", "Contract message 1"))
     assert google.calls and not [c for c in google.calls if "send" in c.method_id]
-    source = Path(__file__).resolve().parent.parent / "connectors" / "gmail.py"
+    source = Path(__file__).resolve().parent.parent / "connectors" / "google" / "gmail.py"
     assert ".send(" not in source.read_text()
 
 

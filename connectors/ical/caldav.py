@@ -37,7 +37,7 @@ import logging
 from collections.abc import Iterator, Sequence
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
 from pathlib import Path
-from urllib.parse import unquote, urlsplit
+from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import icalendar
@@ -51,10 +51,13 @@ from connectors.calendar_upsert import Stored, Write, upsert_events
 from connectors.ical.caldav_protocol import (
     NO_UID_CONFLICT,
     Remote,
+    collection_id,
     href_name,
+    if_match,
     parse_objects,
     query_by_uid,
     query_by_window,
+    remote_id,
     remote_ours,
     short_hash,
     sync_probe,
@@ -130,7 +133,7 @@ class CaldavCalendar:
         """The href (remote id) of our event keyed ``key``, or None."""
         uid = uid_for(key)
         found = self._ours(uid).get(uid)
-        return _remote_id(found[0].url) if found else None
+        return remote_id(found[0].url) if found else None
 
     def upsert_event(self, entry: CalendarEntry) -> str:
         """Create or update ``entry``; return its href. No write when already identical."""
@@ -172,7 +175,7 @@ class CaldavCalendar:
             name = self.calendar or DEFAULT_CALENDAR
             return f"{head}; calendar `{name}` not found: it will be created on the first sync"
         with translated(self.host, "reading calendar properties"):
-            name = _display_name(chosen) or _collection_id(str(chosen.url))
+            name = _display_name(chosen) or collection_id(str(chosen.url))
             reply = self._dav().propfind(str(chosen.url), sync_probe(), depth=0)
         tree = getattr(reply, "tree", None)
         elements = list(tree.iter()) if tree is not None else []
@@ -219,7 +222,7 @@ class CaldavCalendar:
         target = wanted.rstrip("/")
         for cal in calendars:
             url = str(cal.url).rstrip("/")
-            if target in (url, urlsplit(url).path, _collection_id(url)):
+            if target in (url, urlsplit(url).path, collection_id(url)):
                 return cal
         for cal in calendars:
             if _display_name(cal) == wanted:
@@ -249,7 +252,7 @@ class CaldavCalendar:
                 if not isinstance(made, Calendar):  # only an async client returns a coroutine
                     raise ConnectorError(f"could not create calendar `{name}` on {self.host}")
                 chosen = made
-                log.info("created CalDAV calendar %s", _collection_id(str(chosen.url)))
+                log.info("created CalDAV calendar %s", collection_id(str(chosen.url)))
         url = str(chosen.url)
         self._collection = url if url.endswith("/") else url + "/"
         return self._collection
@@ -271,7 +274,7 @@ class CaldavCalendar:
             if reply.status == 404:
                 self._collection = None
                 raise RemoteGone(
-                    f"the calendar {_collection_id(collection)} no longer exists on {self.host}; "
+                    f"the calendar {collection_id(collection)} no longer exists on {self.host}; "
                     "the next run creates it again, or set `calendar` in [calendar]"
                 )
             if reply.status not in (200, 207):
@@ -303,13 +306,13 @@ class CaldavCalendar:
             for duplicate in remotes[1:]:
                 self._delete(duplicate)
             if remotes:
-                found[key] = Stored(_remote_id(remotes[0].url), remotes[0].digest, remotes[0])
+                found[key] = Stored(remote_id(remotes[0].url), remotes[0].digest, remotes[0])
         return found
 
     def _write_all(self, writes: Sequence[Write[Remote]]) -> dict[str, str]:
         now = datetime.now(UTC).replace(microsecond=0)
         return {
-            item.entry.key: _remote_id(self._put_entry(item.entry, item.digest, item.current, now))
+            item.entry.key: remote_id(self._put_entry(item.entry, item.digest, item.current, now))
             for item in writes
         }
 
@@ -335,7 +338,7 @@ class CaldavCalendar:
             )
             if current is not None:
                 url = current.url
-                done = self._put(url, body, _if_match(current))
+                done = self._put(url, body, if_match(current))
             else:
                 url = self._writable_url() + href_name(entry.key, fresh=attempt > 0)
                 done = self._put(url, body, {"If-None-Match": "*"})
@@ -378,30 +381,15 @@ class CaldavCalendar:
             )
 
     def _delete(self, remote: Remote) -> None:
-        headers = _if_match(remote)
+        headers = if_match(remote)
         with translated(self.host, "removing a duplicate event"):
             reply = self._dav().delete(remote.url, headers)
         log.info("caldav duplicate %s removed (HTTP %s)", short_hash(remote.url), reply.status)
 
 
-def _if_match(remote: Remote) -> dict[str, str]:
-    """If-Match compares strongly (RFC 9110 13.1.1): a weak or missing ETag sends nothing."""
-    if remote.etag and not remote.etag.startswith("W/"):
-        return {"If-Match": remote.etag}
-    return {}
-
-
 def _display_name(cal: Calendar) -> str | None:
     name = cal.get_display_name()
     return name if isinstance(name, str) else None
-
-
-def _remote_id(url: str) -> str:
-    return unquote(urlsplit(url).path)
-
-
-def _collection_id(url: str) -> str:
-    return urlsplit(url).path.rstrip("/").rpartition("/")[2]
 
 
 def _instant(value: date | datetime, tz: tzinfo) -> datetime:
