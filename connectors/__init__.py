@@ -2,17 +2,20 @@
 
 The registry maps the name used in ``chief.toml`` (``[mail] connector = "maildir"``) to
 ``"module:Class"``; modules are imported lazily so an unused provider's libraries never load.
+What every provider keeps, and the optional capabilities, are the Protocols of ``base``; the
+shared helpers include the one calendar upsert (``calendar_upsert``) and the bounded parser
+(``parsing``).
 """
 
 from __future__ import annotations
 
 import importlib
-from typing import Any
+from collections.abc import Callable
 
 __all__ = ["CALENDAR_CONNECTORS", "MAIL_CONNECTORS", "SENDERS", "load_connector"]
 
 MAIL_CONNECTORS: dict[str, str] = {
-    "maildir": "connectors.maildir:MaildirConnector",
+    "maildir": "connectors.maildir.connector:MaildirConnector",
     "imap": "connectors.imap.connector:ImapConnector",
     "gmail": "connectors.google.gmail:GmailConnector",
     "outlook": "connectors.microsoft.outlook:OutlookConnector",
@@ -30,8 +33,9 @@ SENDERS: dict[str, str] = {
 }
 
 
-def load_connector(kind: str, name: str) -> Any:
-    """The connector class registered as ``name`` for ``kind`` ("mail", "calendar", "smtp")."""
+def load_connector(kind: str, name: str) -> Callable[..., object]:
+    """The connector class registered as ``name`` for ``kind`` ("mail", "calendar", "smtp");
+    what it can do is asked of what it builds (the Protocols of :mod:`connectors.base`)."""
     registry = {"mail": MAIL_CONNECTORS, "calendar": CALENDAR_CONNECTORS, "smtp": SENDERS}[kind]
     try:
         target = registry[name]
@@ -41,4 +45,5 @@ def load_connector(kind: str, name: str) -> Any:
 
         raise UserError(f"unknown {kind} connector `{name}` in [{kind}]; known: {known}") from None
     module_name, _, attr = target.partition(":")
-    return getattr(importlib.import_module(module_name), attr)
+    found: Callable[..., object] = getattr(importlib.import_module(module_name), attr)
+    return found

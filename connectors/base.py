@@ -17,31 +17,46 @@ IDEMPOTENCY KEY
     so that after a crash between the remote write and our database commit the object is found
     again with ``find_draft`` / ``find_event`` rather than created twice.
 
-Capability flags on each class say what a provider can do, so the pipeline asks rather than
-guesses.
+OPTIONAL CAPABILITY
+    What only some providers can do is a small ``@runtime_checkable`` Protocol of its own
+    (:class:`WaitsForChanges`, :class:`Labels`, :class:`Estimates`, :class:`Closeable`,
+    :class:`ReadsSentMail`, :class:`WatchesCorrections`); the core asks with ``isinstance``,
+    never with ``getattr`` or a flag, and a provider has the capability by having its methods.
+    What a provider cannot do yet is said in that Protocol's docstring.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from typing import Any, ClassVar, Protocol, runtime_checkable
+from typing import Protocol, runtime_checkable
 
 from bot.mail.message import Message
 
 __all__ = [
     "Batch",
+    "Calendar",
     "CalendarEntry",
     "CalendarSink",
     "CalendarSource",
+    "Closeable",
+    "Correction",
+    "Cursor",
     "DraftSink",
+    "Estimates",
+    "Labels",
     "MailSource",
+    "Mailbox",
     "OutgoingDraft",
+    "ReadsSentMail",
     "Sender",
+    "WaitsForChanges",
+    "WatchesCorrections",
 ]
 
-Cursor = dict[str, Any]
+# JSON-serialisable; each provider reads back only what it wrote, checking every value.
+Cursor = dict[str, object]
 
 
 @dataclass(frozen=True, slots=True)
@@ -94,8 +109,6 @@ class CalendarEntry:
 class MailSource(Protocol):
     """Reads received mail incrementally."""
 
-    supports_incremental: ClassVar[bool]
-
     def changes(self, cursor: Cursor | None) -> Iterator[Batch]:
         """Yield batches of new messages since ``cursor`` (all of them when ``None``)."""
         ...
@@ -123,8 +136,15 @@ class CalendarSource(Protocol):
 
 @runtime_checkable
 class CalendarSink(Protocol):
+    """Writes our entries, exactly once per key (:mod:`connectors.calendar_upsert`)."""
+
     def upsert_event(self, entry: CalendarEntry) -> str:
         """Create or update the entry keyed by ``entry.key``; return its remote id."""
+        ...
+
+    def upsert_events(self, entries: Sequence[CalendarEntry]) -> list[str]:
+        """:meth:`upsert_event` for many, in as few round trips as the provider allows;
+        remote ids in input order (the last entry of a key wins)."""
         ...
 
     def find_event(self, key: str) -> str | None: ...
@@ -135,3 +155,90 @@ class Sender(Protocol):
     """Delivers the daily summary to the practitioner, and to no one else."""
 
     def send_to_practitioner(self, raw: bytes, key: str) -> str: ...
+
+
+@runtime_checkable
+class Mailbox(MailSource, DraftSink, Sender, Protocol):
+    """What the core needs of a mail connector: it reads, drafts, and delivers the summary."""
+
+
+@runtime_checkable
+class Calendar(CalendarSource, CalendarSink, Protocol):
+    """What the core needs of a calendar connector: it reads a window and writes entries."""
+
+
+# --- optional capabilities ------------------------------------------------------------------
+
+
+@runtime_checkable
+class WaitsForChanges(Protocol):
+    """Blocks until new mail may have arrived (IMAP IDLE, RFC 2177). ``chief run`` gives it a
+    connector of its own. Gmail (users.watch + Pub/Sub) and Outlook (Graph subscriptions)
+    cannot yet: they are polled by the interval sync."""
+
+    def wait_for_changes(self, timeout_s: float) -> bool:
+        """Block at most ``timeout_s``; True when new mail may have arrived."""
+        ...
+
+    def mark_seen(self) -> None:
+        """Take the watched folders as they are now as seen."""
+        ...
+
+    def interrupt(self) -> None:
+        """From another thread: end a wait at once; safe to call at any time."""
+        ...
+
+
+@runtime_checkable
+class Labels(Protocol):
+    """Puts a label per category on the messages just filed (Gmail ``category_labels``)."""
+
+    def label_messages(self, by_category: Mapping[str | None, Sequence[str]]) -> int:
+        """Label the messages (provider ids) of each category; how many were labelled."""
+        ...
+
+
+@runtime_checkable
+class Estimates(Protocol):
+    """Says beforehand about how many messages a sync reads: a progress bar's total."""
+
+    def estimate(self, cursor: Cursor | None) -> int | None: ...
+
+
+@runtime_checkable
+class Closeable(Protocol):
+    """Holds a connection or a session to close when the run ends."""
+
+    def close(self) -> None: ...
+
+
+@runtime_checkable
+class ReadsSentMail(Protocol):
+    """Reads the practitioner's own sent mail (to see the replies they sent), with a cursor of
+    its own, never the one of :meth:`MailSource.changes`. Maildir (``.Sent``) and IMAP (the
+    ``\\Sent`` folder of RFC 6154) can; Gmail and Outlook cannot yet."""
+
+    def sent_changes(self, cursor: Cursor | None) -> Iterator[Batch]:
+        """Batches of sent messages since ``cursor`` (all when ``None``), as
+        :meth:`MailSource.changes`."""
+        ...
+
+
+@dataclass(frozen=True, slots=True)
+class Correction:
+    """Messages the practitioner moved into the correction folder of ``category``."""
+
+    category: str
+    batch: Batch
+
+
+@runtime_checkable
+class WatchesCorrections(Protocol):
+    """Reads the correction folders (one per category, ``Chief/<category>``) into which the
+    practitioner moves a message the rules filed wrongly. Maildir and IMAP can; Gmail (a
+    label per category) and Outlook (a folder per category) cannot yet."""
+
+    def corrections(self, cursor: Cursor | None) -> Iterator[Correction]:
+        """A :class:`Correction` per batch read since ``cursor`` (everything when ``None``);
+        each batch's cursor covers every correction folder."""
+        ...

@@ -26,6 +26,23 @@ CalendarContract fixtures
     A fresh calendar connector over an empty calendar.
 ``server_events``
     ``server_events() -> list[icalendar.Event]``: the VEVENTs as a second client sees them.
+
+SentMailContract fixtures
+-------------------------
+``sent_mail``
+    A fresh connector (it must be a :class:`~connectors.base.ReadsSentMail`) over an empty
+    mailbox, watching INBOX.
+``put_sent``
+    ``put_sent(raw: bytes) -> None``: file a message as the practitioner's sent mail, by the
+    server's own means.
+
+CorrectionsContract fixtures
+----------------------------
+``corrections_mail``
+    A fresh connector (a :class:`~connectors.base.WatchesCorrections`) over an empty mailbox.
+``put_correction``
+    ``put_correction(category: str, raw: bytes) -> None``: move a message into the correction
+    folder of ``category`` (``Chief/<category>``), by the server's own means.
 """
 
 from __future__ import annotations
@@ -39,11 +56,25 @@ import pytest
 
 from bot.errors import UserError
 from bot.mail.message import KEY_HEADER
-from connectors.base import Batch, CalendarEntry, OutgoingDraft
+from connectors.base import (
+    Batch,
+    CalendarEntry,
+    Correction,
+    OutgoingDraft,
+    ReadsSentMail,
+    WatchesCorrections,
+)
 
 PRACTITIONER = "dr@practice.example"
 
-__all__ = ["PRACTITIONER", "CalendarContract", "MailContract", "sample"]
+__all__ = [
+    "PRACTITIONER",
+    "CalendarContract",
+    "CorrectionsContract",
+    "MailContract",
+    "SentMailContract",
+    "sample",
+]
 
 
 def sample(n: int, extra: str = "") -> bytes:
@@ -210,6 +241,79 @@ class MailContract:
         with pytest.raises(UserError):
             mail.send_to_practitioner(raw, "k2")
         assert user_mail() == before
+
+
+class SentMailContract:
+    """What a later step relies on from a connector that reads the practitioner's sent mail."""
+
+    def test_sent_mail_is_read_with_its_own_cursor(
+        self,
+        sent_mail: Any,
+        put: Callable[[bytes], None],
+        put_sent: Callable[[bytes], None],
+    ) -> None:
+        assert isinstance(sent_mail, ReadsSentMail)
+        put(sample(100))  # received mail: not the practitioner's sent mail
+        for n in range(3):
+            put_sent(sample(n))
+        messages, failed, cursor = drain(sent_mail.sent_changes(None))
+        assert sorted(m.message_id for m in messages) == [
+            f"<contract-{n}@payer.example>" for n in range(3)
+        ]
+        assert failed == [] and cursor is not None
+        put_sent(sample(3))
+        later, _, _ = drain(sent_mail.sent_changes(cursor))
+        got = {m.message_id for m in later}
+        assert "<contract-3@payer.example>" in got
+        assert got <= {f"<contract-{n}@payer.example>" for n in range(4)}
+        received, _, _ = drain(sent_mail.changes(None))  # the inbox cursor is another one
+        assert [m.message_id for m in received] == ["<contract-100@payer.example>"]
+
+    def test_no_sent_mail_yet_is_nothing_to_read(self, sent_mail: Any) -> None:
+        messages, failed, _ = drain(sent_mail.sent_changes(None))
+        assert messages == [] and failed == []
+
+
+def _by_category(corrections: Any) -> tuple[dict[str, set[str]], dict[str, Any] | None]:
+    found: dict[str, set[str]] = {}
+    cursor: dict[str, Any] | None = None
+    for correction in corrections:
+        assert isinstance(correction, Correction) and isinstance(correction.batch, Batch)
+        ids = found.setdefault(correction.category, set())
+        ids.update(m.message_id for m in correction.batch.messages)
+        cursor = dict(correction.batch.cursor)
+    return found, cursor
+
+
+class CorrectionsContract:
+    """What a later step relies on from a connector that watches the correction folders."""
+
+    def test_corrections_arrive_with_their_category(
+        self,
+        corrections_mail: Any,
+        put: Callable[[bytes], None],
+        put_correction: Callable[[str, bytes], None],
+    ) -> None:
+        assert isinstance(corrections_mail, WatchesCorrections)
+        put(sample(100))  # the inbox is not a correction folder
+        put_correction("payer", sample(1))
+        put_correction("payer", sample(2))
+        put_correction("records", sample(3))
+        found, cursor = _by_category(corrections_mail.corrections(None))
+        assert {k: v for k, v in found.items() if v} == {
+            "payer": {"<contract-1@payer.example>", "<contract-2@payer.example>"},
+            "records": {"<contract-3@payer.example>"},
+        }
+        assert cursor is not None
+        put_correction("payer", sample(4))
+        later, _ = _by_category(corrections_mail.corrections(cursor))
+        assert "<contract-4@payer.example>" in later.get("payer", set())
+        assert later.get("payer", set()) <= {f"<contract-{n}@payer.example>" for n in (1, 2, 4)}
+        assert later.get("records", set()) <= {"<contract-3@payer.example>"}
+
+    def test_no_correction_folders_is_nothing_to_read(self, corrections_mail: Any) -> None:
+        found, _ = _by_category(corrections_mail.corrections(None))
+        assert not any(found.values())
 
 
 def _entry(key: str, summary: str = "Due: prior auth PA-1", **changes: Any) -> CalendarEntry:

@@ -13,10 +13,16 @@ from icalendar import Calendar
 
 from connectors.ical.ics import IcsCalendar
 from connectors.maildir import MaildirConnector
-from tests.connector_contract import PRACTITIONER, CalendarContract, MailContract
+from tests.connector_contract import (
+    PRACTITIONER,
+    CalendarContract,
+    CorrectionsContract,
+    MailContract,
+    SentMailContract,
+)
 
 
-class TestMaildirContract(MailContract):
+class TestMaildirContract(MailContract, SentMailContract, CorrectionsContract):
     @pytest.fixture
     def root(self, tmp_path: Path) -> Path:
         return tmp_path / "Maildir"
@@ -60,6 +66,30 @@ class TestMaildirContract(MailContract):
             return found
 
         return drafts
+
+    @pytest.fixture
+    def sent_mail(self, mail: MaildirConnector) -> MaildirConnector:
+        return mail
+
+    @pytest.fixture
+    def corrections_mail(self, mail: MaildirConnector) -> MaildirConnector:
+        return mail
+
+    @pytest.fixture
+    def put_sent(self, root: Path) -> Callable[[bytes], None]:
+        return lambda raw: _into_folder(root, "Sent", raw)  # Maildir++: .Sent
+
+    @pytest.fixture
+    def put_correction(self, root: Path) -> Callable[[str, bytes], None]:
+        return lambda category, raw: _into_folder(root, f"Chief.{category}", raw)
+
+
+def _into_folder(root: Path, folder: str, raw: bytes) -> None:
+    """Deliver ``raw`` into a Maildir++ folder as a mail client would (created when missing)."""
+    tree = mailbox.Maildir(root, create=True)
+    if folder not in tree.list_folders():
+        tree.add_folder(folder)
+    tree.get_folder(folder).add(raw)
 
 
 class TestIcsContract(CalendarContract):

@@ -27,7 +27,14 @@ from bot.mail.message import KEY_HEADER
 from connectors.base import OutgoingDraft
 from connectors.imap import session as imap_session
 from connectors.imap.connector import ImapConnector, ServerUnavailable
-from tests.connector_contract import PRACTITIONER, MailContract, drain, sample
+from tests.connector_contract import (
+    PRACTITIONER,
+    CorrectionsContract,
+    MailContract,
+    SentMailContract,
+    drain,
+    sample,
+)
 from tests.servers.imap_testing import big, unrecent
 
 if TYPE_CHECKING:
@@ -137,7 +144,7 @@ def test_uidvalidity_change_rereads_the_folder(
     assert cursor is not None
     conn.close()
     dovecot.server.set_uidvalidity(dovecot.username, "INBOX", 4242)
-    with caplog.at_level(logging.INFO, logger="connectors.imap.connector"):
+    with caplog.at_level(logging.INFO, logger="connectors.imap"):
         again, _, new_cursor = drain(conn.changes(cursor))
     assert sorted(m.message_id for m in again) == sorted(m.message_id for m in first)
     assert {m.provider_id.split("/")[1] for m in again} == {"4242"}
@@ -456,7 +463,7 @@ def test_debug_log_holds_no_password_subject_or_body(
 # --- the shared connector contract ----------------------------------------------------------
 
 
-class TestImapContract(MailContract):
+class TestImapContract(MailContract, SentMailContract, CorrectionsContract):
     @pytest.fixture
     def mail(self, dovecot: DovecotAccount) -> Iterator[ImapConnector]:
         connector = dovecot.connector(practitioner_address=PRACTITIONER)
@@ -490,6 +497,47 @@ class TestImapContract(MailContract):
             ]
 
         return drafts
+
+    @pytest.fixture
+    def sent_mail(self, mail: ImapConnector) -> ImapConnector:
+        return mail
+
+    @pytest.fixture
+    def corrections_mail(self, mail: ImapConnector) -> ImapConnector:
+        return mail
+
+    @pytest.fixture
+    def put_sent(self, dovecot: DovecotAccount) -> Callable[[bytes], None]:
+        return lambda raw: None if dovecot.seed([raw], folder="Sent", flags=[b"\\Seen"]) else None
+
+    @pytest.fixture
+    def put_correction(self, dovecot: DovecotAccount) -> Callable[[str, bytes], None]:
+        return lambda category, raw: (
+            None if dovecot.seed([raw], folder=f"Chief/{category}") else None
+        )
+
+
+def test_sent_mail_is_found_by_its_special_use_whatever_its_name(
+    dovecot: DovecotAccount,
+) -> None:
+    """RFC 6154: the folder flagged \\Sent is read, not the configured fallback name."""
+    dovecot.seed([sample(1)], folder="Sent")
+    dovecot.seed([sample(2)], folder="Elsewhere")
+    conn = dovecot.connector(sent_folder="Elsewhere")
+    messages, _, _ = drain(conn.sent_changes(None))
+    assert [m.message_id for m in messages] == ["<contract-1@payer.example>"]
+    conn.close()
+
+
+def test_reading_sent_and_corrections_never_alters_them(dovecot: DovecotAccount) -> None:
+    dovecot.seed([sample(1)], folder="Sent")
+    dovecot.seed([sample(2)], folder="Chief/payer")
+    before = (dovecot.snapshot("Sent"), dovecot.snapshot("Chief/payer"))
+    conn = dovecot.connector()
+    drain(conn.sent_changes(None))
+    list(conn.corrections(None))
+    assert (dovecot.snapshot("Sent"), dovecot.snapshot("Chief/payer")) == before
+    conn.close()
 
 
 def test_password_file_mode_is_checked_on_disk(dovecot: DovecotAccount) -> None:

@@ -161,7 +161,7 @@ def test_sample_mailbox_then_a_uidvalidity_change_logs_nothing_twice(
     assert commands == ["ENABLE CONDSTORE", 'EXAMINE "INBOX"', "LOGOUT"]
 
     dovecot.server.set_uidvalidity(dovecot.username, "INBOX", 777)
-    with caplog.at_level(logging.INFO, logger="connectors.imap.connector"):
+    with caplog.at_level(logging.INFO, logger="connectors.imap"):
         again = run_sync(config)
     assert "UIDVALIDITY changed" in caplog.text
     assert again.messages == 0 and again.skipped_known == len(mailbox)

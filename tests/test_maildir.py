@@ -187,7 +187,7 @@ def test_a_file_renamed_during_the_scan_is_still_read(
     maildir: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     conn = MaildirConnector(maildir)
-    original = conn._listing
+    original = conn.tree.listing
 
     def listing_then_flag(folder: str) -> dict[str, tuple[Path, int]]:
         found = original(folder)
@@ -195,7 +195,7 @@ def test_a_file_renamed_during_the_scan_is_still_read(
             os.rename(maildir / "new" / "1000.A.host", maildir / "cur" / "1000.A.host:2,S")
         return found
 
-    monkeypatch.setattr(conn, "_listing", listing_then_flag)
+    monkeypatch.setattr(conn.tree, "listing", listing_then_flag)
     _, ids, failed = read_all(conn)
     assert "1000.A.host" in ids and not failed
 

@@ -11,7 +11,7 @@ done row: never a second draft or event.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from sqlalchemy import select
@@ -119,12 +119,8 @@ def apply_calendar(rt: Runtime, sink: CalendarSink, report: EffectsReport) -> No
         if not pending:
             return
         entries = [entry_from_payload(row.payload) for row in pending]
-        upsert_many: Callable[..., list[str]] | None = getattr(sink, "upsert_events", None)
         try:
-            if upsert_many is not None:
-                remote_ids = upsert_many(entries)
-            else:
-                remote_ids = [sink.upsert_event(entry) for entry in entries]
+            remote_ids = sink.upsert_events(entries)
             crash.step("calendar.remote")
         except ConnectorError as exc:
             report.errors.append(f"calendar: {exc}")

@@ -44,6 +44,7 @@ from bot.sync.matching import attach
 from bot.sync.planning import plan_message
 from bot.sync.runtime import Runtime
 from bot.sync.steps import FiledMessage, Steps, SyncReport
+from connectors.base import Estimates, Labels
 
 __all__ = ["SyncReport", "message_day", "message_key", "sync"]
 
@@ -195,10 +196,9 @@ def _sync_mail(rt: Runtime, steps: Steps, report: SyncReport, progress: Bar | No
         mailbox = session.get(Mailbox, mailbox_id)
         assert mailbox is not None
         cursor = mailbox.cursor
-    labeller = getattr(source, "label_messages", None)  # a label per category (Gmail)
-    estimate = getattr(source, "estimate", None)
-    if progress is not None and estimate is not None:
-        progress.set_total(estimate(cursor))
+    labeller = source.label_messages if isinstance(source, Labels) else None  # Gmail
+    if progress is not None and isinstance(source, Estimates):
+        progress.set_total(source.estimate(cursor))
     name = f"{rt.config.practice.slug}/{rt.config.mail.get('connector', 'maildir')}"
     try:
         batches = iter(source.changes(cursor))

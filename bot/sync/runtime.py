@@ -11,10 +11,9 @@ import logging
 import secrets
 import tempfile
 from contextlib import AbstractContextManager
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
-from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import Engine, select, update
@@ -32,8 +31,10 @@ from bot.resources import shipped_rules, shipped_templates
 from bot.rules.engine import RuleSet, load_rules
 from bot.store.crypto import database_key
 from bot.store.database import Throwaway, database_url, open_database
-from bot.store.models import Mailbox, Practice
+from bot.store.models import Mailbox as MailboxRow
+from bot.store.models import Practice
 from bot.store.pseudonyms import Pseudonymiser, load_or_create_key
+from connectors.base import Calendar, Closeable, Mailbox, Sender, WaitsForChanges
 
 __all__ = ["Runtime"]
 
@@ -85,7 +86,10 @@ class Runtime:
     pseudonyms: Pseudonymiser
     practice_id: int
     today_override: date | None = None
-    _connectors: dict[str, Any] = field(default_factory=dict)
+    _mail: Mailbox | None = None
+    _watcher: WaitsForChanges | None = None
+    _calendar: Calendar | None = None
+    _sender: Sender | None = None
     _register: tuple[tuple[int, int], Register] | None = None
     _throwaway: Throwaway | None = None
     _scratch: tempfile.TemporaryDirectory[str] | None = None
@@ -228,86 +232,100 @@ class Runtime:
         p = self.config.practice
         return p.practitioner, str(p.email)
 
-    def mail(self) -> Any:
-        if "mail" not in self._connectors:
-            self._connectors["mail"] = self._new_mail()
-        return self._connectors["mail"]
+    def mail(self) -> Mailbox:
+        if self._mail is None:
+            self._mail = self._new_mail()
+        return self._mail
 
-    def mail_watcher(self) -> Any | None:
+    def mail_watcher(self) -> WaitsForChanges | None:
         """A second mail connector that only waits for new mail (its own connection, so a
         long IDLE never holds up a sync); None when the connector cannot wait."""
-        if "watcher" not in self._connectors:
+        if self._watcher is None:
             from connectors import load_connector
 
             name, _ = self.config.connector_args("mail")
-            if not getattr(load_connector("mail", name), "supports_wait", False):
+            made = load_connector("mail", name)
+            if not (isinstance(made, type) and issubclass(made, WaitsForChanges)):
                 return None
-            self._connectors["watcher"] = self._new_mail()
-        return self._connectors["watcher"]
+            watcher = self._new_mail()
+            assert isinstance(watcher, WaitsForChanges)
+            self._watcher = watcher
+        return self._watcher
 
-    def _new_mail(self) -> Any:
+    def _new_mail(self) -> Mailbox:
         from connectors import load_connector
 
         name, kwargs = self.config.connector_args("mail")
-        return load_connector("mail", name)(
+        connector = load_connector("mail", name)(
             **kwargs,
             practitioner_address=self.config.summary_to,
             limits=self.config.limits.limits(),
         )
+        if not isinstance(connector, Mailbox):
+            raise UserError(f"the mail connector `{name}` cannot read mail and write drafts")
+        return connector
 
-    def calendar(self) -> Any:
-        if "calendar" not in self._connectors:
+    def calendar(self) -> Calendar:
+        if self._calendar is None:
             from connectors import load_connector
 
             name, kwargs = self.config.connector_args("calendar")
             kwargs.setdefault("tz", self.config.practice.timezone)
-            self._connectors["calendar"] = load_connector("calendar", name)(**kwargs)
-        return self._connectors["calendar"]
+            connector = load_connector("calendar", name)(**kwargs)
+            if not isinstance(connector, Calendar):
+                raise UserError(f"the calendar connector `{name}` cannot read and write events")
+            self._calendar = connector
+        return self._calendar
 
-    def sender(self) -> Any:
+    def sender(self) -> Sender:
         """Who delivers the daily summary: the mail connector (into the practitioner's own
         inbox) or, with ``[summary] via = "smtp"``, the SMTP sender. Either refuses any
         recipient but the practitioner."""
         if self.config.summary.via == "mailbox":
             return self.mail()
-        if "sender" not in self._connectors:
+        if self._sender is None:
             from connectors import load_connector
 
             name, kwargs = self.config.connector_args("smtp")
             kwargs.setdefault("from_address", str(self.config.practice.email))
-            self._connectors["sender"] = load_connector("smtp", name)(
+            connector = load_connector("smtp", name)(
                 **kwargs, practitioner_address=self.config.summary_to
             )
-        return self._connectors["sender"]
+            if not isinstance(connector, Sender):
+                raise UserError(f"the summary sender `{name}` cannot deliver mail")
+            self._sender = connector
+        return self._sender
 
     def close(self) -> None:
-        """Close every connector that holds a connection; a dry run's case log changes are
-        rolled back."""
-        for connector in self._connectors.values():
-            closer = getattr(connector, "close", None)
-            if closer is not None:
-                closer()
-        self._connectors.clear()
+        """Close every connector that holds a connection (IMAP LOGOUT, HTTP sessions); a dry
+        run's case log changes are rolled back."""
+        held = (self._mail, self._watcher, self._calendar, self._sender)
+        self._mail = self._watcher = self._calendar = self._sender = None
+        for connector in held:
+            if isinstance(connector, Closeable):
+                connector.close()
         if self._throwaway is not None:
             self._throwaway.close()
             self._throwaway = None
-            self.engine.dispose()
         if self._scratch is not None:
+            self.engine.dispose()  # an engine of its own, on the scratch file
             self._scratch.cleanup()
             self._scratch = None
 
     def mailbox_id(self, session: Session) -> int:
         name = str(self.config.mail.get("connector", "maildir"))
         row = session.scalar(
-            select(Mailbox).where(Mailbox.practice_id == self.practice_id, Mailbox.name == name)
+            select(MailboxRow).where(
+                MailboxRow.practice_id == self.practice_id, MailboxRow.name == name
+            )
         )
         if row is None:
-            row = Mailbox(practice_id=self.practice_id, name=name, connector=name)
+            row = MailboxRow(practice_id=self.practice_id, name=name, connector=name)
             session.add(row)
             session.flush()
         return row.id
 
-    def practice_context(self) -> dict[str, Any]:
+    def practice_context(self) -> dict[str, object]:
         p = self.config.practice
         return {
             "name": p.name,

@@ -32,17 +32,17 @@ import logging
 from collections.abc import Callable, Iterator, Sequence
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
 from pathlib import Path
-from typing import Any, ClassVar
+from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from bot.errors import ConnectorError, RemoteGone, UserError
 from bot.keyring_store import StoreKind
 from bot.keys import check_key
 from connectors.base import CalendarEntry
+from connectors.calendar_upsert import Stored, Write, entry_digest, upsert_events
 from connectors.google.auth import CALENDAR_SCOPES, TokenStore, load_credentials
 from connectors.google.client import Conflict, GoogleClient, check_api_root
 from connectors.http_retry import Retry
-from connectors.ical.vevent import entry_digest
 
 __all__ = ["OWNER", "GoogleCalendar", "event_id_for"]
 
@@ -65,9 +65,8 @@ def event_id_for(key: str) -> str:
 class GoogleCalendar:
     """CalendarSource + CalendarSink on one Google calendar."""
 
-    supports_alarms: ClassVar[bool] = True
-    supports_recurrence: ClassVar[bool] = True  # read: expanded by Google; write: extra["rrule"]
-    supports_remote_key_search: ClassVar[bool] = True  # the id derives from the key
+    # Alarms; recurrence read expanded by Google and written from extra["rrule"]; the event id
+    # derives from the key, so find_event works after a crash.
 
     def __init__(
         self,
@@ -143,40 +142,44 @@ class GoogleCalendar:
 
     def upsert_events(self, entries: Sequence[CalendarEntry]) -> list[str]:
         """Upsert many entries after one listing of ours; ids in input order."""
-        for entry in entries:
-            check_key(entry.key)
-        if not entries:
-            return []
-        latest = {entry.key: entry for entry in entries}
-        ours = self._ours()
-        writes: dict[str, Any] = {}
-        for key, entry in latest.items():
-            body = self._body(entry)
-            current = ours.get(key)
-            if (
-                current is not None
-                and _private(current).get("chiefHash") == _private(body)["chiefHash"]
-                and current.get("status") != "cancelled"
-            ):
-                continue
-            writes[key] = self._write(body, current)
-        answers = self.client.batch(writes, "writing calendar entries") if writes else {}
+        return upsert_events(entries, self.tz, self._stored, self._write_all)
+
+    def _stored(self, keys: Sequence[str]) -> dict[str, Stored[dict[str, Any]]]:
+        """Every event of ours, by key; a deleted one (cancelled) has no digest, so it is
+        written again (which brings it back)."""
+        return {
+            key: Stored(
+                event_id_for(key),
+                None if event.get("status") == "cancelled" else _private(event).get("chiefHash"),
+                event,
+            )
+            for key, event in self._ours().items()
+        }
+
+    def _write_all(self, writes: Sequence[Write[dict[str, Any]]]) -> dict[str, str]:
+        """Insert or update in one batch; an insert that meets an event of the same id (made
+        by a run that crashed before recording it) updates that event instead."""
+        entries = {item.entry.key: item.entry for item in writes}
+        requests = {
+            item.entry.key: self._write(
+                self._body(item.entry), item.current.handle if item.current else None
+            )
+            for item in writes
+        }
+        answers = self.client.batch(requests, "writing calendar entries")
         for key, answer in answers.items():
             if isinstance(answer, Conflict):
                 log.info(
                     "google calendar: event %s exists already: updating it", event_id_for(key)[:12]
                 )
                 current = self.client.call(_get_event(self.calendar, key), "reading an event")
-                self.client.call(self._write(self._body(latest[key]), current), "updating an event")
+                self.client.call(
+                    self._write(self._body(entries[key]), current), "updating an event"
+                )
             elif isinstance(answer, ConnectorError):
                 raise answer
-        if writes:
-            log.info(
-                "google calendar: %d entr(ies) written, %d unchanged",
-                len(writes),
-                len(latest) - len(writes),
-            )
-        return [event_id_for(entry.key) for entry in entries]
+        log.info("google calendar: %d entr(ies) written", len(requests))
+        return {key: event_id_for(key) for key in requests}
 
     def _write(self, body: dict[str, Any], current: dict[str, Any] | None) -> Any:
         if current is None:

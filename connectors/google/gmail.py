@@ -115,14 +115,10 @@ def _unb64(text: str) -> bytes:
 class GmailConnector:
     """Mail source, draft sink and summary sender over one Gmail account."""
 
-    # Capability flags (see connectors/base.py)
-    supports_incremental: ClassVar[bool] = True  # historyId cursor; None means full
-    supports_threads: ClassVar[bool] = True  # drafts join the original's Gmail thread
-    supports_drafts: ClassVar[bool] = True  # drafts.create; found again by X-Chief-Key
-    supports_send: ClassVar[bool] = True  # messages.insert into INBOX, practitioner only
-    supports_wait: ClassVar[bool] = False  # polling; users.watch + Pub/Sub is future work
-    read_only_source: ClassVar[bool] = True  # list / get / history (labels only if configured)
-    needs_network: ClassVar[bool] = True
+    # historyId cursor; None means full. Drafts join the original's Gmail thread. Reading is
+    # list / get / history (labels change only with `category_labels`). No waiting for mail
+    # yet (users.watch + Pub/Sub): the interval sync polls.
+    supports_incremental: ClassVar[bool] = True
 
     def __init__(
         self,
@@ -206,8 +202,11 @@ class GmailConnector:
         ):
             raise CursorInvalid("the Gmail sync cursor is of another shape or other labels")
         history_id = str(cursor["history_id"])
-        if cursor.get("resume"):
-            return self._full(history_id, dict(cursor["resume"]))
+        resume = cursor.get("resume")
+        if resume:
+            if not isinstance(resume, dict):
+                raise CursorInvalid("the Gmail sync cursor is of another shape or other labels")
+            return self._full(history_id, dict(resume))
         seen, self._history_seen = self._history_seen, None
         if seen and seen[0] == history_id and time.monotonic() - seen[3] < _HISTORY_FRESH_S:
             ids, latest = seen[1], seen[2]

@@ -37,8 +37,7 @@ import logging
 from collections.abc import Iterator, Sequence
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
 from pathlib import Path
-from typing import ClassVar
-from urllib.parse import unquote, urlsplit
+from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import icalendar
@@ -47,22 +46,25 @@ from caldav.davclient import DAVClient
 from caldav.lib import error as dav_error
 
 from bot.errors import ConnectorError, RemoteGone, UserError
-from bot.keys import check_key
 from connectors.base import CalendarEntry
+from connectors.calendar_upsert import Stored, Write, upsert_events
 from connectors.ical.caldav_protocol import (
     NO_UID_CONFLICT,
     Remote,
+    collection_id,
     href_name,
+    if_match,
     parse_objects,
     query_by_uid,
     query_by_window,
+    remote_id,
     remote_ours,
     short_hash,
     sync_probe,
     translated,
 )
 from connectors.ical.recurrence import expand_component
-from connectors.ical.vevent import UID_SUFFIX, calendar_resource, entry_digest, uid_for
+from connectors.ical.vevent import UID_SUFFIX, calendar_resource, uid_for
 from connectors.passwords import is_loopback, read_password
 
 __all__ = ["DEFAULT_CALENDAR", "CaldavCalendar"]
@@ -77,9 +79,8 @@ _ICAL = {"Content-Type": "text/calendar; charset=utf-8"}
 class CaldavCalendar:
     """CalendarSource + CalendarSink on one CalDAV calendar collection."""
 
-    supports_alarms: ClassVar[bool] = True
-    supports_recurrence: ClassVar[bool] = True  # read: expanded here; write: extra["rrule"]
-    supports_remote_key_search: ClassVar[bool] = True  # find_event works after a crash
+    # Alarms; recurrence read expanded here and written from extra["rrule"]; find_event works
+    # after a crash (a REPORT by UID).
 
     def __init__(
         self,
@@ -132,7 +133,7 @@ class CaldavCalendar:
         """The href (remote id) of our event keyed ``key``, or None."""
         uid = uid_for(key)
         found = self._ours(uid).get(uid)
-        return _remote_id(found[0].url) if found else None
+        return remote_id(found[0].url) if found else None
 
     def upsert_event(self, entry: CalendarEntry) -> str:
         """Create or update ``entry``; return its href. No write when already identical."""
@@ -140,20 +141,7 @@ class CaldavCalendar:
 
     def upsert_events(self, entries: Sequence[CalendarEntry]) -> list[str]:
         """Upsert many entries after one lookup; hrefs in input order (the last of a key wins)."""
-        for entry in entries:
-            check_key(entry.key)
-        if not entries:
-            return []
-        latest = {entry.key: entry for entry in entries}
-        needle = uid_for(entries[0].key) if len(latest) == 1 else UID_SUFFIX
-        self._writable_url()  # the first write creates the calendar
-        stored = self._ours(needle)
-        now = datetime.now(UTC).replace(microsecond=0)
-        written: dict[str, str] = {}
-        for key, entry in latest.items():
-            url = self._upsert(entry, stored.get(uid_for(key), []), now)
-            written[key] = _remote_id(url)
-        return [written[entry.key] for entry in entries]
+        return upsert_events(entries, self.tz, self._stored, self._write_all)
 
     # ---------------------------------------------------------------- CalendarSource
 
@@ -187,7 +175,7 @@ class CaldavCalendar:
             name = self.calendar or DEFAULT_CALENDAR
             return f"{head}; calendar `{name}` not found: it will be created on the first sync"
         with translated(self.host, "reading calendar properties"):
-            name = _display_name(chosen) or _collection_id(str(chosen.url))
+            name = _display_name(chosen) or collection_id(str(chosen.url))
             reply = self._dav().propfind(str(chosen.url), sync_probe(), depth=0)
         tree = getattr(reply, "tree", None)
         elements = list(tree.iter()) if tree is not None else []
@@ -234,7 +222,7 @@ class CaldavCalendar:
         target = wanted.rstrip("/")
         for cal in calendars:
             url = str(cal.url).rstrip("/")
-            if target in (url, urlsplit(url).path, _collection_id(url)):
+            if target in (url, urlsplit(url).path, collection_id(url)):
                 return cal
         for cal in calendars:
             if _display_name(cal) == wanted:
@@ -264,7 +252,7 @@ class CaldavCalendar:
                 if not isinstance(made, Calendar):  # only an async client returns a coroutine
                     raise ConnectorError(f"could not create calendar `{name}` on {self.host}")
                 chosen = made
-                log.info("created CalDAV calendar %s", _collection_id(str(chosen.url)))
+                log.info("created CalDAV calendar %s", collection_id(str(chosen.url)))
         url = str(chosen.url)
         self._collection = url if url.endswith("/") else url + "/"
         return self._collection
@@ -286,7 +274,7 @@ class CaldavCalendar:
             if reply.status == 404:
                 self._collection = None
                 raise RemoteGone(
-                    f"the calendar {_collection_id(collection)} no longer exists on {self.host}; "
+                    f"the calendar {collection_id(collection)} no longer exists on {self.host}; "
                     "the next run creates it again, or set `calendar` in [calendar]"
                 )
             if reply.status not in (200, 207):
@@ -306,30 +294,57 @@ class CaldavCalendar:
             found.sort(key=lambda r: r.url)
         return out
 
-    def _upsert(self, entry: CalendarEntry, stored: list[Remote], now: datetime) -> str:
-        uid = uid_for(entry.key)
-        digest = entry_digest(entry, self.tz)
-        for attempt in range(_ATTEMPTS):
-            for duplicate in stored[1:]:  # ours twice: keep the first
+    def _stored(self, keys: Sequence[str]) -> dict[str, Stored[Remote]]:
+        """Our events for ``keys`` (one REPORT); copies of one (ours twice) are removed, the
+        first by href kept. The first write creates the calendar, before the lookup."""
+        needle = uid_for(keys[0]) if len(keys) == 1 else UID_SUFFIX
+        self._writable_url()
+        stored = self._ours(needle)
+        found: dict[str, Stored[Remote]] = {}
+        for key in keys:
+            remotes = stored.get(uid_for(key), [])
+            for duplicate in remotes[1:]:
                 self._delete(duplicate)
-            current = stored[0] if stored else None
-            if current is not None and current.digest == digest:
-                return current.url
+            if remotes:
+                found[key] = Stored(remote_id(remotes[0].url), remotes[0].digest, remotes[0])
+        return found
+
+    def _write_all(self, writes: Sequence[Write[Remote]]) -> dict[str, str]:
+        now = datetime.now(UTC).replace(microsecond=0)
+        return {
+            item.entry.key: remote_id(self._put_entry(item.entry, item.digest, item.current, now))
+            for item in writes
+        }
+
+    def _put_entry(
+        self, entry: CalendarEntry, digest: str, stored: Stored[Remote] | None, now: datetime
+    ) -> str:
+        """PUT one entry (If-Match its ETag, or If-None-Match: * for a new one); when another
+        client changed it meanwhile, look again and retry."""
+        uid = uid_for(entry.key)
+        current = stored.handle if stored else None
+        for attempt in range(_ATTEMPTS):
+            if attempt:
+                log.info("caldav event %s changed meanwhile: looking again", short_hash(uid))
+                remotes = self._ours(uid).get(uid, [])
+                for duplicate in remotes[1:]:  # ours twice: keep the first
+                    self._delete(duplicate)
+                current = remotes[0] if remotes else None
+                if current is not None and current.digest == digest:
+                    return current.url
             sequence = current.sequence + 1 if current else 0
             body = calendar_resource(
                 entry, uid=uid, digest=digest, sequence=sequence, now=now, tz=self.tz
             )
             if current is not None:
                 url = current.url
-                done = self._put(url, body, _if_match(current))
+                done = self._put(url, body, if_match(current))
             else:
                 url = self._writable_url() + href_name(entry.key, fresh=attempt > 0)
                 done = self._put(url, body, {"If-None-Match": "*"})
             if done:
                 log.info("caldav event %s %s", short_hash(uid), "updated" if current else "created")
                 return url
-            log.info("caldav event %s changed meanwhile: looking again", short_hash(uid))
-            stored = self._ours(uid).get(uid, [])
         raise ConnectorError(
             f"the CalDAV server at {self.host} kept refusing calendar entry {entry.key} "
             "(it changed on every attempt); the next run tries again"
@@ -366,30 +381,15 @@ class CaldavCalendar:
             )
 
     def _delete(self, remote: Remote) -> None:
-        headers = _if_match(remote)
+        headers = if_match(remote)
         with translated(self.host, "removing a duplicate event"):
             reply = self._dav().delete(remote.url, headers)
         log.info("caldav duplicate %s removed (HTTP %s)", short_hash(remote.url), reply.status)
 
 
-def _if_match(remote: Remote) -> dict[str, str]:
-    """If-Match compares strongly (RFC 9110 13.1.1): a weak or missing ETag sends nothing."""
-    if remote.etag and not remote.etag.startswith("W/"):
-        return {"If-Match": remote.etag}
-    return {}
-
-
 def _display_name(cal: Calendar) -> str | None:
     name = cal.get_display_name()
     return name if isinstance(name, str) else None
-
-
-def _remote_id(url: str) -> str:
-    return unquote(urlsplit(url).path)
-
-
-def _collection_id(url: str) -> str:
-    return urlsplit(url).path.rstrip("/").rpartition("/")[2]
 
 
 def _instant(value: date | datetime, tz: tzinfo) -> datetime:

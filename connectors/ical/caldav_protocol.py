@@ -31,6 +31,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
+from urllib.parse import unquote, urlsplit
 from xml.sax.saxutils import escape
 
 import icalendar
@@ -41,10 +42,13 @@ from bot.errors import AuthError, ChiefError, ConnectorError, RateLimited, Remot
 __all__ = [
     "NO_UID_CONFLICT",
     "Remote",
+    "collection_id",
     "href_name",
+    "if_match",
     "parse_objects",
     "query_by_uid",
     "query_by_window",
+    "remote_id",
     "remote_ours",
     "short_hash",
     "sync_probe",
@@ -203,3 +207,18 @@ def _plain(exc: OSError) -> str:
     if "name or service not known" in text or "resolve" in text or "nodename" in text:
         return "the host name does not resolve (check `url` in [calendar])"
     return f"the connection failed ({type(exc).__name__})"
+
+
+def if_match(remote: Remote) -> dict[str, str]:
+    """If-Match compares strongly (RFC 9110 13.1.1): a weak or missing ETag sends nothing."""
+    if remote.etag and not remote.etag.startswith("W/"):
+        return {"If-Match": remote.etag}
+    return {}
+
+
+def remote_id(url: str) -> str:
+    return unquote(urlsplit(url).path)
+
+
+def collection_id(url: str) -> str:
+    return urlsplit(url).path.rstrip("/").rpartition("/")[2]

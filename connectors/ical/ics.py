@@ -38,22 +38,20 @@ import time as _time
 from collections.abc import Iterator, Sequence
 from datetime import UTC, date, datetime, time, tzinfo
 from pathlib import Path
-from typing import ClassVar
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import icalendar
 
 from bot.errors import ConnectorError, UserError
 from bot.file_safety import private_dir
-from bot.keys import check_key
 from connectors.base import CalendarEntry
+from connectors.calendar_upsert import Stored, Write, upsert_events
 from connectors.ical.recurrence import expand_component
 from connectors.ical.text import Block, Document, StructureError, lines_of, new_document, scan
 from connectors.ical.vevent import (
     PRODID,
     UID_SUFFIX,
     build_vevent,
-    entry_digest,
     uid_for,
 )
 
@@ -69,9 +67,8 @@ class CorruptCalendar(ConnectorError):
 class IcsCalendar:
     """CalendarSource + CalendarSink on one ``.ics`` file. Config keys: ``path``, ``tz``."""
 
-    supports_alarms: ClassVar[bool] = True
-    supports_recurrence: ClassVar[bool] = True  # read: expanded; write: entry.extra["rrule"]
-    supports_remote_key_search: ClassVar[bool] = True  # find_event works after a crash
+    # Alarms; recurrence read expanded and written from entry.extra["rrule"]; find_event works
+    # after a crash (the key is the UID).
 
     def __init__(self, path: Path | str, tz: str = "UTC", lock_timeout: float = 30.0) -> None:
         self.path = Path(path).expanduser()
@@ -105,22 +102,8 @@ class IcsCalendar:
 
     def upsert_events(self, entries: Sequence[CalendarEntry]) -> list[str]:
         """Upsert many entries with at most one write of the file; UIDs in input order."""
-        for entry in entries:
-            check_key(entry.key)
-        if not entries:
-            return []
-        with self._locked():
-            raw = self._read()
-            doc = self._scan(raw) if raw and raw.strip() else new_document(PRODID)
-            if doc.calendar_end is None:
-                raise self._corrupt("it holds no VCALENDAR; it is not a calendar file")
-            if raw and raw.strip():
-                self._parse(raw)  # structural scan passed; the library must agree too
-            latest = {entry.key: entry for entry in entries}  # the last one of a key wins
-            changed = self._apply(doc, list(latest.values()))
-            if changed or not raw or not raw.strip():
-                self._write(doc, raw)
-        return [self.uid_for(entry.key) for entry in entries]
+        edit = _Edit(self)
+        return upsert_events(entries, self.tz, edit.find, edit.write, edit.session)
 
     # ---------------------------------------------------------------- CalendarSource
 
@@ -223,58 +206,8 @@ class IcsCalendar:
                 os.close(dir_fd)
         log.info("calendar %s written (%d bytes)", target, len(data))
 
-    def _apply(self, doc: Document, entries: list[CalendarEntry]) -> bool:
-        """Replace or append our blocks in ``doc.lines``; True when anything changed."""
-        masters: dict[str, list[Block]] = {}
-        for block in doc.blocks:
-            if block.uid and block.uid.endswith(UID_SUFFIX) and not block.has_recurrence_id:
-                masters.setdefault(block.uid, []).append(block)
-        replace: dict[int, list[str]] = {}  # first line of a block -> its new lines
-        drop: set[int] = set()
-        append: list[str] = []
-        new_zones: dict[str, icalendar.Timezone] = {}
-        now = self._now()
-        for entry in entries:
-            uid = self.uid_for(entry.key)
-            digest = self._digest(entry)
-            existing = masters.get(uid, [])
-            for duplicate in existing[1:]:  # ours twice (an old bug, a copy): keep one
-                drop.add(duplicate.first)
-            if existing and existing[0].chief_hash == digest:
-                continue
-            sequence = existing[0].sequence + 1 if existing else 0
-            event = self._component(entry, uid, digest, sequence, now, new_zones, doc.tzids)
-            block_lines = lines_of(event.to_ical(), doc.newline)
-            if existing:
-                replace[existing[0].first] = block_lines
-            else:
-                append.extend(block_lines)
-        if not (replace or drop or append):
-            return False
-        zone_lines: list[str] = []
-        for zone in new_zones.values():
-            zone_lines.extend(lines_of(zone.to_ical(), doc.newline))
-        spans = {b.first: b.last for b in doc.blocks}
-        out: list[str] = []
-        index = 0
-        while index < len(doc.lines):
-            if index == doc.calendar_end:
-                out.extend(zone_lines)
-                out.extend(append)
-            if index in replace or index in drop:
-                out.extend(replace.get(index, []))
-                index = spans[index] + 1
-                continue
-            out.append(doc.lines[index])
-            index += 1
-        doc.lines = out
-        return True
-
     def _now(self) -> datetime:
         return datetime.now(UTC).replace(microsecond=0)
-
-    def _digest(self, entry: CalendarEntry) -> str:
-        return entry_digest(entry, self.tz)
 
     def _component(
         self,
@@ -299,6 +232,91 @@ class IcsCalendar:
 
 
 # ------------------------------------------------------------------------ helpers
+
+
+class _Edit:
+    """One upsert's edit of the file, as the primitives of
+    :func:`connectors.calendar_upsert.upsert_events`: read under the lock (:meth:`session`),
+    our blocks found (:meth:`find`), replaced or appended (:meth:`write`), and the file written
+    once when the session ends, only if anything changed (or the file is new)."""
+
+    def __init__(self, calendar: IcsCalendar) -> None:
+        self.calendar = calendar
+        self.doc = new_document(PRODID)
+        self.replace: dict[int, list[str]] = {}  # first line of a block -> its new lines
+        self.drop: set[int] = set()
+        self.append: list[str] = []
+        self.zones: dict[str, icalendar.Timezone] = {}
+
+    @contextlib.contextmanager
+    def session(self) -> Iterator[None]:
+        calendar = self.calendar
+        with calendar._locked():
+            raw = calendar._read()
+            fresh = not raw or not raw.strip()
+            self.doc = new_document(PRODID) if fresh or raw is None else calendar._scan(raw)
+            if self.doc.calendar_end is None:
+                raise calendar._corrupt("it holds no VCALENDAR; it is not a calendar file")
+            if raw is not None and not fresh:
+                calendar._parse(raw)  # structural scan passed; the library must agree too
+            yield
+            if self._splice() or fresh:
+                calendar._write(self.doc, raw)
+
+    def find(self, keys: Sequence[str]) -> dict[str, Stored[Block]]:
+        """Our master block per key; copies of it (an old bug, a copy) are dropped."""
+        masters: dict[str, list[Block]] = {}
+        for block in self.doc.blocks:
+            if block.uid and block.uid.endswith(UID_SUFFIX) and not block.has_recurrence_id:
+                masters.setdefault(block.uid, []).append(block)
+        found: dict[str, Stored[Block]] = {}
+        for key in keys:
+            uid = uid_for(key)
+            existing = masters.get(uid, [])
+            self.drop.update(duplicate.first for duplicate in existing[1:])
+            if existing:
+                found[key] = Stored(uid, existing[0].chief_hash, existing[0])
+        return found
+
+    def write(self, writes: Sequence[Write[Block]]) -> dict[str, str]:
+        now = self.calendar._now()
+        for item in writes:
+            uid = uid_for(item.entry.key)
+            current = item.current.handle if item.current else None
+            sequence = current.sequence + 1 if current else 0
+            event = self.calendar._component(
+                item.entry, uid, item.digest, sequence, now, self.zones, self.doc.tzids
+            )
+            block_lines = lines_of(event.to_ical(), self.doc.newline)
+            if current is not None:
+                self.replace[current.first] = block_lines
+            else:
+                self.append.extend(block_lines)
+        return {item.entry.key: uid_for(item.entry.key) for item in writes}
+
+    def _splice(self) -> bool:
+        """Put the new blocks into ``doc.lines``; True when anything changed."""
+        doc = self.doc
+        if not (self.replace or self.drop or self.append):
+            return False
+        zone_lines: list[str] = []
+        for zone in self.zones.values():
+            zone_lines.extend(lines_of(zone.to_ical(), doc.newline))
+        spans = {b.first: b.last for b in doc.blocks}
+        out: list[str] = []
+        index = 0
+        while index < len(doc.lines):
+            if index == doc.calendar_end:
+                out.extend(zone_lines)
+                out.extend(self.append)
+            if index in self.replace or index in self.drop:
+                out.extend(self.replace.get(index, []))
+                index = spans[index] + 1
+                continue
+            out.append(doc.lines[index])
+            index += 1
+        doc.lines = out
+        return True
 
 
 def _instant(value: date | datetime, tz: tzinfo) -> datetime:

@@ -23,8 +23,6 @@ entry as its own resource, :func:`calendar_resource` (RFC 4791 4.1).
 from __future__ import annotations
 
 import contextlib
-import hashlib
-import json
 import logging
 import re
 from collections.abc import Set
@@ -34,6 +32,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 import icalendar
 
 from connectors.base import CalendarEntry
+from connectors.calendar_upsert import FORMAT, entry_digest
 
 __all__ = [
     "FORMAT",
@@ -49,7 +48,6 @@ log = logging.getLogger(__name__)
 
 PRODID = "-//Practice Chief of Staff//EN"
 UID_SUFFIX = "@practice-chief"
-FORMAT = 1  # bump when the written form of an entry changes, so events are refreshed once
 _EXTRA_KEY = re.compile(r"^[A-Za-z0-9_-]{1,40}$")
 _STATUSES = frozenset({"TENTATIVE", "CONFIRMED", "CANCELLED"})
 
@@ -57,31 +55,6 @@ _STATUSES = frozenset({"TENTATIVE", "CONFIRMED", "CANCELLED"})
 def uid_for(key: str) -> str:
     """The event UID carrying idempotency key ``key``."""
     return f"{key}{UID_SUFFIX}"
-
-
-def entry_digest(entry: CalendarEntry, tz: tzinfo) -> str:
-    """A stable hash of everything written for ``entry`` (stored as ``X-CHIEF-HASH``)."""
-
-    def value(v: date | datetime | None) -> str | None:
-        if isinstance(v, datetime):
-            return f"{v.isoformat()}|{getattr(v.tzinfo, 'key', None) or v.tzname()}"
-        return v.isoformat() if v is not None else None
-
-    payload = {
-        "format": FORMAT,
-        "tz": str(tz),
-        "key": entry.key,
-        "summary": entry.summary,
-        "start": value(entry.start),
-        "end": value(entry.end),
-        "description": entry.description,
-        "location": entry.location,
-        "alarms": list(entry.alarms),
-        "categories": list(entry.categories),
-        "extra": sorted(entry.extra.items()),
-    }
-    blob = json.dumps(payload, sort_keys=True, ensure_ascii=False).encode("utf-8")
-    return hashlib.sha256(blob).hexdigest()[:32]
 
 
 def build_vevent(

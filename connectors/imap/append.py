@@ -21,6 +21,7 @@ from collections.abc import Sequence
 
 from bot.errors import ConnectorError
 from bot.keys import KEY_HEADER, key_hash, with_key_header
+from connectors.imap.folders import special_use_folder
 from connectors.imap.session import ImapSession
 
 __all__ = [
@@ -80,14 +81,9 @@ def append_once(
 def drafts_folder(session: ImapSession, configured: str, create: bool) -> str | None:
     """The folder flagged ``\\Drafts`` (RFC 6154 SPECIAL-USE), else ``configured``; created
     when missing and ``create``; None when missing and not ``create``."""
-    folders = session.list_folders()
-    for attributes, name in folders:
-        if "\\drafts" in attributes:
-            return name
-    if any(name == configured for _, name in folders):
-        return configured
-    if not create:
-        return None
+    found = special_use_folder(session, "\\Drafts", configured)
+    if found is not None or not create:
+        return found
     session.create_folder(configured)
     log.info("imap: created the drafts folder %s", configured)
     return configured

@@ -1,26 +1,11 @@
 """IMAP: the practitioner's own mail server (Fastmail, iCloud, Proton Bridge, Dovecot...).
 
-Reading (RFC 3501 / RFC 9051) is strictly read-only: each watched folder is opened with
-EXAMINE, never SELECT, and bodies are fetched with ``BODY.PEEK[]<0.N>``, so nothing is marked
-\\Seen and no flag is touched. A PROVIDER ID is ``folder/UIDVALIDITY/UID``; the CURSOR is
-per-folder UIDVALIDITY, highest UID read and HIGHESTMODSEQ (:mod:`connectors.imap.cursor`).
-
-One sync, per watched folder:
-
-1. EXAMINE: UIDVALIDITY, UIDNEXT, HIGHESTMODSEQ (RFC 7162 CONDSTORE, enabled at sign-in).
-   Same UIDVALIDITY and UIDNEXT not past the highest UID read: nothing new, nothing fetched,
-   nothing yielded. With an open connection a no-change sync is this one round trip.
-2. Otherwise ``UID SEARCH UID a:b`` (in windows of 10,000 UIDs, so memory never grows with the
-   mailbox), then, ``batch_size`` UIDs at a time, two rounds of ``UID FETCH``
-   (:mod:`connectors.imap.parse`): ``RFC822.SIZE``, ``BODYSTRUCTURE`` and the headers a
-   Message needs; then only the text and calendar parts, as ``BODY.PEEK[section]<0.N>``
-   (at most ``max_body_bytes`` of a part). Attachments are never downloaded. Each batch is
-   parsed and yielded as one :class:`~connectors.base.Batch` whose cursor is that batch's
-   highest UID, so a crash mid-sync resumes after the last batch the pipeline committed.
-   The next batch is fetched on a worker thread while the pipeline works on this one
-   (:mod:`connectors.prefetch`); the connection's lock keeps each command whole.
-3. A different UIDVALIDITY (the folder was recreated, or the server rebuilt its index) is
-   logged at INFO and the folder is read again from the start.
+Reading (:mod:`connectors.imap.reading`) is strictly read-only: EXAMINE and ``BODY.PEEK``, so
+no flag is ever touched. A PROVIDER ID is ``folder/UIDVALIDITY/UID``; the CURSOR is per-folder
+UIDVALIDITY, highest UID read and HIGHESTMODSEQ (:mod:`connectors.imap.cursor`). Besides the
+watched folders the connector reads, each with a cursor of its own, the practitioner's sent
+mail (the folder flagged ``\\Sent``, RFC 6154 SPECIAL-USE, else ``sent_folder``) and the
+correction folders under ``corrections_folder`` (``Chief/payer``: the category ``payer``).
 
 Writing is exactly-once per IDEMPOTENCY KEY: the key travels in the ``X-Chief-Key`` header,
 and before any APPEND (RFC 3501 6.3.11) the target folder is searched for it
@@ -40,33 +25,25 @@ import logging
 import ssl
 import time
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import replace
 from pathlib import Path
-from typing import Any, ClassVar
+from typing import ClassVar
 
-from bot.errors import AuthError, ChiefError, ConnectorError, CursorInvalid, RemoteGone, UserError
+from bot.errors import AuthError, ChiefError, ConnectorError, RemoteGone, UserError
 from bot.keys import check_key
 from bot.mail.message import Limits
-from connectors.base import Batch, Cursor, OutgoingDraft
+from connectors.base import Batch, Correction, Cursor, OutgoingDraft
 from connectors.imap.append import (
     append_once,
     drafts_folder,
     find_key,
 )
 from connectors.imap.connection import Budget, Connection
-from connectors.imap.cursor import FolderMark, dump_cursor, parse_cursor
-from connectors.imap.parse import (
-    SURVEY_ITEMS,
-    Surveyed,
-    build,
-    section_groups,
-    section_items,
-    survey,
-)
-from connectors.imap.session import FolderStatus, ImapSession, ServerUnavailable, Tls
+from connectors.imap.cursor import parse_cursor
+from connectors.imap.folders import children, special_use_folder
+from connectors.imap.reading import FolderReader
+from connectors.imap.session import ImapSession, ServerUnavailable, Tls
 from connectors.oauth_token import token_provider
 from connectors.passwords import is_loopback, read_password
-from connectors.prefetch import prefetched
 from connectors.recipients import require_practitioner_only
 
 __all__ = ["ImapConnector", "ServerUnavailable"]
@@ -74,28 +51,17 @@ __all__ = ["ImapConnector", "ServerUnavailable"]
 log = logging.getLogger(__name__)
 
 INBOX = "INBOX"
-_SEARCH_WINDOW = 10_000  # UIDs per UID SEARCH: memory stays flat however big the folder
-_FRESH_S = 1.0  # estimate()'s EXAMINE, handed to the changes() that follows at once
 _DRAFT_FLAGS = (b"\\Draft", b"\\Seen")
 _CAPABILITIES = ("CONDSTORE", "QRESYNC", "SPECIAL-USE", "UIDPLUS", "IDLE")
 _OTHERS_EVERY_S = 60.0  # how often wait_for_changes() looks at the folders it cannot IDLE on
 
 
-class _ValidityChanged(Exception):
-    """UIDVALIDITY changed while a folder was being read."""
-
-
 class ImapConnector:
     """Mail source, draft sink and summary sender over one IMAP account."""
 
-    # Capability flags (see connectors/base.py)
-    supports_incremental: ClassVar[bool] = True  # UIDVALIDITY + UID cursor; None means full
-    supports_threads: ClassVar[bool] = False  # no provider thread ids: use headers
-    supports_drafts: ClassVar[bool] = True  # APPEND to Drafts; find by X-Chief-Key
-    supports_send: ClassVar[bool] = True  # APPEND to INBOX, practitioner only
-    supports_wait: ClassVar[bool] = True  # wait_for_changes(): IDLE where offered
-    read_only_source: ClassVar[bool] = True  # EXAMINE + BODY.PEEK: no flag ever changes
-    needs_network: ClassVar[bool] = True
+    # UIDVALIDITY + UID cursor; None means full. No provider thread ids: headers thread.
+    # EXAMINE + BODY.PEEK: reading changes no flag. Waits with IDLE where offered.
+    supports_incremental: ClassVar[bool] = True
 
     def __init__(
         self,
@@ -117,6 +83,8 @@ class ImapConnector:
         xoauth2_token_provider: Callable[[], str] | None = None,
         practitioner_address: str | None = None,
         limits: Limits | None = None,
+        sent_folder: str = "Sent",
+        corrections_folder: str = "Chief",
     ) -> None:
         problems = []
         if not host:
@@ -155,6 +123,8 @@ class ImapConnector:
         self.password_file, self.password_env = password_file, password_env
         self.watch = watch
         self.drafts_folder = drafts_folder
+        self.sent_folder = sent_folder
+        self.corrections_folder = corrections_folder
         self.batch_size = batch_size
         self.max_body_bytes = max_body_bytes
         self.timeout = float(timeout)
@@ -166,8 +136,7 @@ class ImapConnector:
         context = ssl.create_default_context(cafile=str(ca_file)) if ca_file else None
         self._link = Connection(host, self.port, tls, self.timeout, username, self._secret, context)
         self._drafts_name: str | None = None
-        self._seen_uidnext: dict[str, int] = {}
-        self._estimated: dict[str, tuple[ImapSession, FolderStatus, float]] = {}
+        self.reader = FolderReader(self._link, self.limits, batch_size, max_body_bytes)
 
     # --- connection -------------------------------------------------------------------------
 
@@ -204,22 +173,7 @@ class ImapConnector:
 
     def estimate(self, cursor: Cursor | None) -> int | None:
         """At most how many messages ``changes(cursor)`` reads (a progress bar's total)."""
-        try:
-            marks = parse_cursor(cursor)
-        except CursorInvalid:
-            marks = {}
-        total, budget = 0, Budget()
-        for folder in self.watch:
-            status = self._link.attempt(budget, ImapSession.examine, folder)
-            if status is None:
-                continue
-            self._estimated[folder] = (self._link.session(), status, time.monotonic())
-            mark = marks.get(folder)
-            if mark and mark.uidvalidity == status.uidvalidity and status.uidnext is not None:
-                total += max(0, status.uidnext - 1 - mark.last_uid)
-            else:
-                total += status.exists
-        return total
+        return self.reader.estimate(self.watch, cursor)
 
     def changes(self, cursor: Cursor | None) -> Iterator[Batch]:
         """Yield batches of messages that arrived after ``cursor`` (all when ``None``).
@@ -227,124 +181,31 @@ class ImapConnector:
         Raises :class:`~bot.errors.CursorInvalid` (before yielding) for a cursor of another
         shape; nothing is yielded when no watched folder changed.
         """
-        marks = parse_cursor(cursor)
-        budget = Budget()
-        for position, folder in enumerate(self.watch):
-            if position:  # estimate()'s view of later folders is not "just before" any more
-                self._estimated.pop(folder, None)
-            for _ in range(3):
-                try:
-                    yield from self._folder_changes(folder, marks, budget)
-                    break
-                except _ValidityChanged:
-                    log.info("imap: folder %s: UIDVALIDITY changed mid-sync; rereading", folder)
-                    marks.pop(folder, None)
-            else:
-                raise ConnectorError(
-                    f"folder {folder!r} keeps changing its UIDVALIDITY; try again later"
-                )
+        for _, batch in self.reader.read(self.watch, cursor):
+            yield batch
 
-    def _folder_changes(
-        self, folder: str, marks: dict[str, FolderMark], budget: Budget
-    ) -> Iterator[Batch]:
-        status = self._link.attempt(budget, self._status, folder)
-        if status is None:
-            log.warning("imap: watched folder %s not found on the server; skipped", folder)
+    # --- ReadsSentMail and WatchesCorrections ---------------------------------------------
+
+    def sent_changes(self, cursor: Cursor | None) -> Iterator[Batch]:
+        """Batches of the practitioner's sent mail since ``cursor``, read as :meth:`changes`
+        reads (with a cursor of its own). The folder is the one flagged ``\\Sent`` (RFC 6154),
+        else ``sent_folder``; nothing is yielded when there is none."""
+        parse_cursor(cursor)  # a cursor of another shape is refused before any request
+        folder = self._link.attempt(Budget(), special_use_folder, "\\Sent", self.sent_folder)
+        if folder is None:
+            log.debug("imap: no sent folder on %s", self.host)
             return
-        if status.uidnext is not None:
-            self._seen_uidnext[folder] = status.uidnext
-        mark = marks.get(folder)
-        if mark is not None and mark.uidvalidity != status.uidvalidity:
-            log.info(
-                "imap: folder %s: UIDVALIDITY changed (%d -> %d); reading it again in full "
-                "(messages already logged are not logged twice)",
-                folder,
-                mark.uidvalidity,
-                status.uidvalidity,
-            )
-            mark = None
-        last = mark.last_uid if mark else 0
-        end = status.uidnext - 1 if status.uidnext is not None else None
-        if mark is not None and end is not None and end <= last:
-            if mark.modseq != status.highestmodseq:  # flags or expunges only: nothing to read
-                marks[folder] = replace(mark, modseq=status.highestmodseq)
-                yield Batch((), dump_cursor(marks))
-            return
-        validity, top = status.uidvalidity, last
-        reads = prefetched(self._reads(folder, validity, last, end, budget), "chief-imap-fetch")
-        for chunk, final, (surveyed, parts) in reads:
-            messages, failed = build(folder, validity, surveyed, parts, self.limits)
-            del surveyed, parts
-            top = max(chunk[-1], end or 0) if final else chunk[-1]
-            marks[folder] = FolderMark(validity, top, status.highestmodseq if final else None)
-            yield Batch(tuple(messages), dump_cursor(marks), tuple(failed))
-            if final:
-                return
-        # The last window held nothing (expunged, or an empty folder): close the folder.
-        marks[folder] = FolderMark(validity, max(top, end or 0), status.highestmodseq)
-        yield Batch((), dump_cursor(marks))
+        for _, batch in self.reader.read((folder,), cursor, missing=logging.DEBUG):
+            yield batch
 
-    def _reads(
-        self, folder: str, validity: int, last: int, end: int | None, budget: Budget
-    ) -> Iterator[tuple[list[int], bool, tuple[list[Surveyed], dict[int, dict[bytes, Any]]]]]:
-        """(UIDs, last batch of the folder?, what was fetched) per batch after ``last``: the
-        network side of a folder's sync, run one batch ahead by :func:`prefetched`."""
-        lo = last + 1
-        while end is None or lo <= end:
-            hi = None if end is None else min(end, lo + _SEARCH_WINDOW - 1)
-            uids = self._link.attempt(budget, self._search, folder, validity, lo, hi)
-            last_window = hi is None or hi == end
-            for start in range(0, len(uids), self.batch_size):
-                chunk = uids[start : start + self.batch_size]
-                final = last_window and start + self.batch_size >= len(uids)
-                yield chunk, final, self._link.attempt(budget, self._fetch, folder, validity, chunk)
-                if final:
-                    return
-            if hi is None:
-                return
-            lo = hi + 1
-
-    def _status(self, session: ImapSession, folder: str) -> FolderStatus | None:
-        """EXAMINE ``folder``, unless :meth:`estimate` did so just before this sync (its
-        answer is used once: a later sync always asks the server again)."""
-        handed = self._estimated.pop(folder, None)
-        if handed is not None:
-            owner, status, at = handed
-            fresh = time.monotonic() - at < _FRESH_S
-            if owner is session and session.selected == folder and fresh:
-                return status
-        return session.examine(folder)
-
-    def _enter(self, session: ImapSession, folder: str, validity: int) -> None:
-        """Make ``folder`` the selected one again (a draft search may have moved away)."""
-        if session.selected == folder:
-            return
-        status = session.examine(folder)
-        if status is None:
-            raise RemoteGone(f"folder {folder!r} disappeared from the server during the sync")
-        if status.uidvalidity != validity:
-            raise _ValidityChanged
-
-    def _search(
-        self, session: ImapSession, folder: str, validity: int, lo: int, hi: int | None
-    ) -> list[int]:
-        self._enter(session, folder, validity)
-        found = session.uid_search(["UID", f"{lo}:{'*' if hi is None else hi}"])
-        # "n:*" always matches the highest UID, even one below n (RFC 3501 6.4.8).
-        return [uid for uid in found if uid >= lo and (hi is None or uid <= hi)]
-
-    def _fetch(
-        self, session: ImapSession, folder: str, validity: int, uids: list[int]
-    ) -> tuple[list[Surveyed], dict[int, dict[bytes, Any]]]:
-        """The two FETCH rounds of one batch: structures and headers, then the parts read."""
-        self._enter(session, folder, validity)
-        first = session.uid_fetch(uids, SURVEY_ITEMS)
-        surveyed = survey(uids, first, self.limits, self.max_body_bytes)
-        del first
-        parts: dict[int, dict[bytes, Any]] = {}
-        for sections, group in section_groups(surveyed).items():
-            parts.update(session.uid_fetch(group, section_items(sections)))
-        return surveyed, parts
+    def corrections(self, cursor: Cursor | None) -> Iterator[Correction]:
+        """A :class:`Correction` per batch of messages that arrived in the correction folders
+        (``Chief/<category>``) since ``cursor``; every batch's cursor covers them all."""
+        parse_cursor(cursor)
+        folders = self._link.attempt(Budget(), children, self.corrections_folder)
+        category = {folder: name for name, folder in folders.items()}
+        for folder, batch in self.reader.read(sorted(category), cursor, missing=logging.DEBUG):
+            yield Correction(category[folder], batch)
 
     # --- DraftSink and Sender ---------------------------------------------------------------
 
@@ -423,12 +284,12 @@ class ImapConnector:
         first, *others = self.watch
         for folder in others:  # STATUS: no need to leave the folder we IDLE on
             uidnext = session.uidnext(folder)
-            if uidnext is not None and uidnext > self._seen_uidnext.get(folder, 0):
+            if uidnext is not None and uidnext > self.reader.seen_uidnext.get(folder, 0):
                 return True
         status = session.examine(first)
         if status is None:
             raise RemoteGone(f"watched folder {first!r} not found on {self.host}")
-        if status.uidnext is not None and status.uidnext > self._seen_uidnext.get(first, 0):
+        if status.uidnext is not None and status.uidnext > self.reader.seen_uidnext.get(first, 0):
             return True  # arrived since the last sync looked
         if "IDLE" not in session.capabilities:
             return None
@@ -464,4 +325,4 @@ class ImapConnector:
         for folder in self.watch:
             uidnext = session.uidnext(folder)
             if uidnext is not None:
-                self._seen_uidnext[folder] = uidnext
+                self.reader.seen_uidnext[folder] = uidnext

@@ -38,6 +38,15 @@ from imapclient.exceptions import IMAPClientAbortError, IMAPClientError, LoginEr
 
 from bot.errors import AuthError, ConnectorError, RateLimited, UserError
 from connectors.imap.fetch_parser import FetchSyntax, parse_fetch, uid_set
+from connectors.imap.translation import (
+    ServerUnavailable,
+    abort_reason,
+    connect_error,
+    is_exists,
+    is_nonexistent,
+    os_reason,
+    server_words,
+)
 
 __all__ = ["FolderStatus", "ImapSession", "ServerUnavailable", "Tls"]
 
@@ -48,14 +57,6 @@ logging.getLogger("imapclient").setLevel(logging.INFO)
 Tls = Literal["ssl", "starttls", "none"]
 _APPENDUID_RE = re.compile(rb"\[APPENDUID (\d+) (\d+)\]", re.IGNORECASE)
 _TEMPORARY_AUTH_CODES = ("[UNAVAILABLE]", "[SERVERBUG]", "[INUSE]", "[LIMIT]")
-
-
-class ServerUnavailable(ConnectorError):
-    """The IMAP server could not be reached, did not answer in time, or dropped the connection.
-
-    Transient: nothing was half-done on our side (reading is read-only, and writes are found
-    again by their key), so the next run simply resumes from the stored cursor.
-    """
 
 
 @dataclass(frozen=True, slots=True)
@@ -100,7 +101,7 @@ class ImapSession:
         try:
             client = IMAPClient(host, port, ssl=tls == "ssl", ssl_context=context, timeout=timeout)
         except (OSError, IMAPClientError) as exc:
-            raise _connect_error(exc, host, port, timeout) from exc
+            raise connect_error(exc, host, port, timeout) from exc
         client._imap.debug = 0  # imaplib's own trace (LOGIN line included): off
         session = cls(client, where, timeout)
         try:
@@ -146,12 +147,12 @@ class ImapSession:
                 if "socket error" in text or "EOF" in text:
                     raise ServerUnavailable(
                         f"lost the connection to the IMAP server {self.where} while signing "
-                        f"in ({_abort_reason(exc)}); the next run tries again"
+                        f"in ({abort_reason(exc)}); the next run tries again"
                     ) from exc
                 if any(code in text.upper() for code in _TEMPORARY_AUTH_CODES):
                     raise ServerUnavailable(
                         f"the IMAP server {self.where} could not check the sign-in right "
-                        f"now ({_server_words(text)}); the next run tries again"
+                        f"now ({server_words(text)}); the next run tries again"
                     ) from exc
                 what = (
                     "access token (`token_command` or `token_file`"
@@ -174,7 +175,7 @@ class ImapSession:
             with self._translated(f"EXAMINE of folder {folder!r}"):
                 raw = self._client.select_folder(folder, readonly=True)
         except ConnectorError as exc:
-            if not isinstance(exc, ServerUnavailable) and _is_nonexistent(exc.__cause__):
+            if not isinstance(exc, ServerUnavailable) and is_nonexistent(exc.__cause__):
                 return None
             raise
         try:
@@ -208,7 +209,7 @@ class ImapSession:
             if typ != "OK":
                 raise ConnectorError(
                     f"the IMAP server {self.where} refused a UID FETCH "
-                    f"({_server_words(str(data[0] if data else ''))})"
+                    f"({server_words(str(data[0] if data else ''))})"
                 )
             try:
                 return parse_fetch(data)
@@ -261,7 +262,7 @@ class ImapSession:
                     answers = self._client.idle_check(timeout=min(left, 25 * 60))
                 finally:
                     _text, more = self._client.idle_done()
-                if any(_is_exists(a) for a in [*answers, *more]):
+                if any(is_exists(a) for a in [*answers, *more]):
                     return True
 
     def uidnext(self, folder: str) -> int | None:
@@ -312,7 +313,7 @@ class ImapSession:
         except IMAPClientAbortError as exc:
             raise ServerUnavailable(
                 f"lost the connection to the IMAP server {self.where} during {what} "
-                f"({_abort_reason(exc)}); the next sync resumes where this one stopped"
+                f"({abort_reason(exc)}); the next sync resumes where this one stopped"
             ) from exc
         except TimeoutError as exc:
             raise ServerUnavailable(
@@ -322,85 +323,12 @@ class ImapSession:
         except OSError as exc:  # reset, broken pipe, TLS failure mid-stream
             raise ServerUnavailable(
                 f"lost the connection to the IMAP server {self.where} during {what} "
-                f"({_os_reason(exc)}); the next sync resumes where this one stopped"
+                f"({os_reason(exc)}); the next sync resumes where this one stopped"
             ) from exc
         except IMAPClientError as exc:
-            words = _server_words(str(exc))
+            words = server_words(str(exc))
             if any(code in words.upper() for code in ("[LIMIT]", "[THROTTLED]")):
                 raise RateLimited(  # RFC 5530 LIMIT; Gmail's THROTTLED
                     f"the IMAP server {self.where} asked us to slow down during {what}: {words}"
                 ) from exc
             raise ConnectorError(f"the IMAP server {self.where} refused {what}: {words}") from exc
-
-
-def _connect_error(exc: BaseException, host: str, port: int, timeout: float) -> ConnectorError:
-    where = f"{host}:{port}"
-    fix = "check `host`, `port` and `tls` in [mail] of chief.toml"
-    if isinstance(exc, ConnectionRefusedError):
-        return ServerUnavailable(
-            f"cannot connect to the IMAP server {where}: connection refused; {fix}, "
-            "and that the server is running"
-        )
-    if isinstance(exc, socket.gaierror):
-        return ServerUnavailable(f"cannot find the IMAP server {host} (DNS lookup failed); {fix}")
-    if isinstance(exc, TimeoutError):
-        return ServerUnavailable(
-            f"no answer from the IMAP server {where} within {timeout:g} s; {fix}, "
-            "and the network or firewall"
-        )
-    if isinstance(exc, ssl.SSLCertVerificationError):
-        return ConnectorError(
-            f"the TLS certificate of {host} could not be verified ({exc.verify_message}); "
-            "check `host` in [mail] of chief.toml; a server with its own certificate "
-            "authority needs that CA's certificate named in `ca_file`"
-        )
-    if isinstance(exc, ssl.SSLError):
-        return ConnectorError(
-            f"TLS handshake with {where} failed ({exc.reason or type(exc).__name__}); "
-            'a server on port 143 wants tls = "starttls", one on 993 tls = "ssl"'
-        )
-    if isinstance(exc, OSError):
-        return ServerUnavailable(
-            f"cannot connect to the IMAP server {where} ({exc.strerror or type(exc).__name__}); "
-            f"{fix}"
-        )
-    return ServerUnavailable(
-        f"the IMAP server {where} did not greet us properly ({type(exc).__name__}); {fix}"
-    )
-
-
-def _abort_reason(exc: BaseException) -> str:
-    text = str(exc)
-    if "EOF" in text:
-        return "the server closed the connection"
-    if "shutting down" in text.lower():
-        return "the server is shutting down"
-    if "BYE" in text or "Disconnected" in text or "Logged out" in text:
-        return "the server ended the session"
-    return "the answer broke off"
-
-
-def _os_reason(exc: OSError) -> str:
-    if isinstance(exc, ConnectionResetError):
-        return "the connection was reset"
-    if isinstance(exc, BrokenPipeError | ConnectionAbortedError):
-        return "the server closed the connection"
-    if isinstance(exc, ssl.SSLError):
-        return "TLS error"
-    return exc.strerror or type(exc).__name__
-
-
-def _server_words(text: str) -> str:
-    """The server's own reason, without imaplib's prefixes, bounded."""
-    text = re.sub(r"^.*?(?:failed|error):\s*", "", text, count=1)
-    text = re.sub(r"\s*\(\d+\.\d+ \+ [^)]*secs\)\.?$", "", text)  # Dovecot's timing suffix
-    return "".join(ch if ch.isprintable() else " " for ch in text)[:200] or "no reason given"
-
-
-def _is_nonexistent(exc: BaseException | None) -> bool:
-    text = str(exc or "")
-    return "[NONEXISTENT]" in text.upper() or "doesn't exist" in text or "not exist" in text
-
-
-def _is_exists(answer: Any) -> bool:
-    return isinstance(answer, tuple) and len(answer) >= 2 and answer[1] == b"EXISTS"

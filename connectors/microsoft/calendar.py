@@ -32,7 +32,7 @@ import uuid
 from collections.abc import Iterator, Sequence
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
 from pathlib import Path
-from typing import Any, ClassVar
+from typing import Any
 from urllib.parse import quote, urlencode
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -40,8 +40,8 @@ from bot.errors import ConnectorError, UserError
 from bot.keyring_store import StoreKind
 from bot.keys import check_key
 from connectors.base import CalendarEntry
+from connectors.calendar_upsert import Stored, Write, upsert_events
 from connectors.http_retry import Retry
-from connectors.ical.vevent import entry_digest
 from connectors.microsoft.auth import CALENDAR_SCOPES, TokenProvider, kept_in, provider_for
 from connectors.microsoft.graph import GraphClient, GraphRequest, check_root
 from connectors.microsoft.outlook import odata_quote
@@ -73,9 +73,8 @@ def _has_key(key: str) -> str:
 class OutlookCalendar:
     """CalendarSource + CalendarSink on the practitioner's default Outlook calendar."""
 
-    supports_alarms: ClassVar[bool] = True  # one reminder per event
-    supports_recurrence: ClassVar[bool] = False  # read: expanded by Graph; not written
-    supports_remote_key_search: ClassVar[bool] = True  # $filter on the key property
+    # One reminder per event; recurrence read expanded by Graph, never written; find_event
+    # works after a crash ($filter on the key property).
 
     def __init__(
         self,
@@ -156,50 +155,52 @@ class OutlookCalendar:
 
     def upsert_events(self, entries: Sequence[CalendarEntry]) -> list[str]:
         """Upsert many entries after one $batch lookup of their keys; ids in input order."""
-        for entry in entries:
-            check_key(entry.key)
-        if not entries:
-            return []
-        latest = {entry.key: entry for entry in entries}
+        return upsert_events(entries, self.tz, self._stored, self._write_all)
+
+    def _stored(self, keys: Sequence[str]) -> dict[str, Stored[None]]:
+        """Our event per key, with the hash written with it (one $batch of lookups)."""
         found = self.client.batch(
-            {key: self._lookup_request(key) for key in latest}, "looking up calendar entries"
+            {key: self._lookup_request(key) for key in keys}, "looking up calendar entries"
         )
-        ids: dict[str, str] = {}
-        writes: dict[str, GraphRequest] = {}
-        for key, entry in latest.items():
+        stored: dict[str, Stored[None]] = {}
+        for key in keys:
             answer = found[key]
             if isinstance(answer, ConnectorError):
                 raise answer
             items = answer.get("value", ())
-            digest = entry_digest(entry, self.tz)
-            body = self._body(entry, digest)
-            if not items:
-                body["transactionId"] = transaction_id(key)
-                writes[key] = GraphRequest("POST", "/me/calendar/events", body, self._prefer())
-                continue
-            current = items[0]
-            ids[key] = str(current["id"])
-            stored = {
-                str(p.get("id", "")).lower(): p.get("value")
-                for p in current.get("singleValueExtendedProperties", ())
-            }
-            if stored.get(HASH_PROPERTY.lower()) == digest:
-                continue
-            writes[key] = GraphRequest(
-                "PATCH", f"/me/events/{quote(ids[key], safe='')}", body, self._prefer()
-            )
-        answers = self.client.batch(writes, "writing calendar entries") if writes else {}
-        for key, answer in answers.items():
+            if items:
+                current = items[0]
+                properties = {
+                    str(p.get("id", "")).lower(): p.get("value")
+                    for p in current.get("singleValueExtendedProperties", ())
+                }
+                digest = properties.get(HASH_PROPERTY.lower())
+                stored[key] = Stored(
+                    str(current["id"]), digest if isinstance(digest, str) else None, None
+                )
+        return stored
+
+    def _write_all(self, writes: Sequence[Write[None]]) -> dict[str, str]:
+        """PATCH the changed events and POST the new ones (with a ``transactionId`` from the
+        key, so a create retried after a lost answer is not made twice), in one $batch."""
+        requests: dict[str, GraphRequest] = {}
+        for item in writes:
+            body = self._body(item.entry, item.digest)
+            if item.current is None:
+                body["transactionId"] = transaction_id(item.entry.key)
+                requests[item.entry.key] = GraphRequest(
+                    "POST", "/me/calendar/events", body, self._prefer()
+                )
+            else:
+                path = f"/me/events/{quote(item.current.remote_id, safe='')}"
+                requests[item.entry.key] = GraphRequest("PATCH", path, body, self._prefer())
+        ids: dict[str, str] = {}
+        for key, answer in self.client.batch(requests, "writing calendar entries").items():
             if isinstance(answer, ConnectorError):
                 raise answer
             ids[key] = str(answer["id"])
-        if writes:
-            log.info(
-                "outlook calendar: %d entr(ies) written, %d unchanged",
-                len(writes),
-                len(latest) - len(writes),
-            )
-        return [ids[entry.key] for entry in entries]
+        log.info("outlook calendar: %d entr(ies) written", len(requests))
+        return ids
 
     def _body(self, entry: CalendarEntry, digest: str) -> dict[str, Any]:
         props = [

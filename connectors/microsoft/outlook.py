@@ -99,13 +99,10 @@ def _has_key(key: str) -> str:
 class OutlookConnector:
     """Mail source, draft sink and summary sender over one Microsoft 365 / Outlook mailbox."""
 
-    supports_incremental: ClassVar[bool] = True  # deltaLink per folder; None means full
-    supports_threads: ClassVar[bool] = True  # createReply keeps Outlook's conversation
-    supports_drafts: ClassVar[bool] = True  # found again by an extended property
-    supports_send: ClassVar[bool] = True  # into the practitioner's own Inbox, never sent
-    supports_wait: ClassVar[bool] = False  # polling; Graph subscriptions are future work
-    read_only_source: ClassVar[bool] = True
-    needs_network: ClassVar[bool] = True
+    # deltaLink per folder; None means full. createReply keeps Outlook's conversation; drafts
+    # are found again by an extended property. No waiting for mail yet (Graph subscriptions):
+    # the interval sync polls.
+    supports_incremental: ClassVar[bool] = True
 
     def __init__(
         self,

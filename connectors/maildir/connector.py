@@ -1,0 +1,142 @@
+"""The Maildir++ connector: reading (:mod:`.reading`), writing once per key (:mod:`.writing`).
+
+Besides the watched folders it reads the practitioner's sent mail (``sent_folder``, ``Sent`` by
+default: ``.Sent`` in the Maildir++ layout) and the correction folders, one per category under
+``corrections_folder`` (``Chief`` by default: ``.Chief.payer`` for ``Chief/payer``), each with a
+cursor of its own. Messages carrying ``X-Chief-Generated`` (our own summaries, delivered to
+INBOX, and drafts, in Drafts) are left out by the pipeline.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterator, Sequence
+from pathlib import Path
+from typing import ClassVar
+
+from bot.errors import RemoteGone, UserError
+from bot.mail.message import Limits
+from connectors.base import Batch, Correction, Cursor, OutgoingDraft
+from connectors.maildir.files import FOLDER_RE, INBOX, MaildirTree
+from connectors.maildir.reading import FolderReader
+from connectors.maildir.writing import KeyedWriter
+from connectors.recipients import require_practitioner_only
+
+__all__ = ["MaildirConnector"]
+
+log = logging.getLogger(__name__)
+
+
+class MaildirConnector:
+    """Mail source, draft sink and summary sender over a local Maildir++ tree; reads sent mail
+    and correction folders too."""
+
+    # The cursor resumes; None means full. (No provider thread ids: replies are threaded by
+    # headers.) Reading never alters the user's files; delivery goes to INBOX, practitioner only.
+    supports_incremental: ClassVar[bool] = True
+
+    def __init__(
+        self,
+        path: Path,
+        drafts_folder: str = "Drafts",
+        watch: Sequence[str] = (INBOX,),
+        practitioner_address: str | None = None,
+        batch_size: int = 200,
+        limits: Limits | None = None,
+        cursor_slack_s: float = 2.0,
+        sent_folder: str = "Sent",
+        corrections_folder: str = "Chief",
+    ) -> None:
+        self.path = Path(path).expanduser()
+        self.tree = MaildirTree(self.path)
+        for folder in (drafts_folder, sent_folder, corrections_folder, *watch):
+            self.tree.check_folder(folder)
+        if batch_size < 1:
+            raise UserError("`batch_size` in [mail] of chief.toml must be at least 1")
+        self.drafts_folder = drafts_folder
+        self.sent_folder = sent_folder
+        self.corrections_folder = corrections_folder
+        self.watch = tuple(dict.fromkeys(watch))
+        self.practitioner_address = (practitioner_address or "").strip().lower() or None
+        self.batch_size = batch_size
+        self.limits = limits or Limits()
+        self.cursor_slack_ns = int(cursor_slack_s * 1e9)
+        self.reader = FolderReader(self.tree, self.limits, batch_size, self.cursor_slack_ns)
+        self.writer = KeyedWriter(self.tree)
+
+    # --- MailSource -----------------------------------------------------------------------
+
+    def estimate(self, cursor: Cursor | None) -> int | None:
+        """How many messages ``changes(cursor)`` would read: a progress bar's total."""
+        return self.reader.estimate(self.watch, cursor)
+
+    def changes(self, cursor: Cursor | None, batch_size: int | None = None) -> Iterator[Batch]:
+        """Yield batches of messages changed at or after ``cursor`` (all when ``None``).
+
+        The last batch (possibly empty) carries the cursor for the whole scan; each earlier
+        batch carries a cursor that is safe to store after its messages are logged.
+        """
+        self._require_tree()
+        for _, batch in self.reader.scan(self.watch, cursor, batch_size):
+            yield batch
+
+    def _require_tree(self) -> None:
+        if not (self.path / "cur").is_dir() and not (self.path / "new").is_dir():
+            raise RemoteGone(
+                f"no Maildir at the configured path; check `path` in [mail] "
+                f"of chief.toml ({self.path.name})"
+            )
+
+    # --- ReadsSentMail and WatchesCorrections ----------------------------------------------
+
+    def sent_changes(self, cursor: Cursor | None) -> Iterator[Batch]:
+        """Batches of the practitioner's sent mail (``sent_folder``) since ``cursor``; a last
+        empty batch with the cursor when the folder does not exist (yet)."""
+        self._require_tree()
+        for _, batch in self.reader.scan((self.sent_folder,), cursor, missing=logging.DEBUG):
+            yield batch
+
+    def correction_folders(self) -> dict[str, str]:
+        """Category -> folder, for every folder under ``corrections_folder``."""
+        prefix = self.corrections_folder + "."
+        return {
+            folder[len(prefix) :]: folder
+            for folder in self.tree.all_folders()
+            if folder.startswith(prefix) and len(folder) > len(prefix)
+        }
+
+    def corrections(self, cursor: Cursor | None) -> Iterator[Correction]:
+        """A :class:`Correction` per batch of messages in the correction folders since
+        ``cursor``; every folder's last batch is yielded, empty or not, with a cursor that
+        covers the folders read so far."""
+        self._require_tree()
+        folders = self.correction_folders()
+        by_folder = {folder: category for category, folder in folders.items()}
+        for folder, batch in self.reader.scan(sorted(by_folder), cursor, by_folder=True):
+            yield Correction(by_folder[folder], batch)
+
+    # --- writing ---------------------------------------------------------------------------
+
+    def create_draft(self, draft: OutgoingDraft) -> str:
+        """Store ``draft`` in the Drafts folder's ``cur/`` flagged Draft+Seen; return its id."""
+        return self.writer.deliver(self.drafts_folder, draft.raw, draft.key, "2,DS")
+
+    def find_draft(self, key: str) -> str | None:
+        """The id of the message carrying ``key``, wherever the user moved or re-flagged it."""
+        return self.writer.find(key, prefer=self.drafts_folder)
+
+    def draft_link(self, remote_id: str) -> str | None:
+        """A ``file://`` URI of the draft's file (``bot.summary.links``), or None when gone.
+
+        The file is looked up afresh: a mail client moves a message from ``new/`` to ``cur/``
+        and rewrites its flags in the name."""
+        folder, _, unique = remote_id.rpartition("/")
+        if "/" in unique or not unique or (folder and not FOLDER_RE.fullmatch(folder)):
+            return None
+        found = self.tree.locate(folder or INBOX, unique)
+        return found.resolve().as_uri() if found is not None else None
+
+    def send_to_practitioner(self, raw: bytes, key: str) -> str:
+        """Deliver the summary into INBOX ``new/`` once per ``key``; practitioner only."""
+        require_practitioner_only(raw, self.practitioner_address)
+        return self.writer.deliver(INBOX, raw, key, "")
