@@ -50,6 +50,7 @@ __all__ = [
     "Mailbox",
     "OutgoingDraft",
     "ReadsSentMail",
+    "SelfChecks",
     "Sender",
     "WaitsForChanges",
     "WatchesCorrections",
@@ -203,6 +204,15 @@ class Estimates(Protocol):
     """Says beforehand about how many messages a sync reads: a progress bar's total."""
 
     def estimate(self, cursor: Cursor | None) -> int | None: ...
+
+
+@runtime_checkable
+class SelfChecks(Protocol):
+    """Checks its own set-up (sign-in, folders, server features) for ``chief doctor``."""
+
+    def check(self) -> str:
+        """What was found, in a line; a ChiefError naming the fix when something is wrong."""
+        ...
 
 
 @runtime_checkable

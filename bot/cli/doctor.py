@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from bot.errors import ChiefError
+from connectors.base import SelfChecks
 
 __all__ = ["run_checks"]
 
@@ -73,15 +74,15 @@ def run_checks(config_path: Path | None, new_pseudonym_key: bool = False) -> lis
 
     def mail() -> str:
         source = rt.mail()
-        probe = getattr(source, "check", None)
-        return str(probe()) if probe else f"{type(source).__name__} ready"
+        return (
+            source.check() if isinstance(source, SelfChecks) else f"{type(source).__name__} ready"
+        )
 
     _check(f"mail ({cfg.mail.get('connector', 'maildir')})", checks, mail)
 
     def calendar() -> str:
         connector = rt.calendar()
-        probe = getattr(connector, "check", None)
-        head = f"{probe()}; " if probe else ""
+        head = f"{connector.check()}; " if isinstance(connector, SelfChecks) else ""
         now = datetime.now(rt.tz)
         count = sum(1 for _ in connector.events(now, now + timedelta(days=7)))
         return f"{head}{count} event(s) in the next 7 days"
@@ -92,8 +93,9 @@ def run_checks(config_path: Path | None, new_pseudonym_key: bool = False) -> lis
 
         def sender() -> str:
             connector = rt.sender()
-            probe = getattr(connector, "check", None)
-            return str(probe()) if probe else f"{type(connector).__name__} ready"
+            if isinstance(connector, SelfChecks):
+                return connector.check()
+            return f"{type(connector).__name__} ready"
 
         _check("summary sender (smtp)", checks, sender)
 

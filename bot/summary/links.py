@@ -12,7 +12,7 @@ DRAFT LINK
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any, Protocol, runtime_checkable
 
 from bot.errors import ChiefError
@@ -32,15 +32,23 @@ class DraftLinks(Protocol):
         ...
 
 
-def links_from_sink(sink: Any, remote_ids: Iterable[str]) -> dict[str, str]:
+@runtime_checkable
+class ManyDraftLinks(Protocol):
+    """Optional: the links of many drafts in one request (Outlook's $batch, say)."""
+
+    def draft_links(self, remote_ids: Sequence[str]) -> Mapping[str, str]:
+        """remote id → link for each draft that can be opened."""
+        ...
+
+
+def links_from_sink(sink: object, remote_ids: Iterable[str]) -> dict[str, str]:
     """remote id → link for every draft ``sink`` can link to (none when it cannot)."""
     wanted = list(dict.fromkeys(r for r in remote_ids if r))
     if not wanted or not isinstance(sink, DraftLinks):
         return {}
-    bulk = getattr(sink, "draft_links", None)
-    if callable(bulk):
+    if isinstance(sink, ManyDraftLinks):
         try:
-            found: Mapping[str, str] = bulk(wanted)
+            found = sink.draft_links(wanted)
             return {k: v for k, v in found.items() if v}
         except ChiefError as exc:
             log.warning("draft links unavailable: %s", type(exc).__name__)
