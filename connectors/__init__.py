@@ -3,8 +3,8 @@
 The registry maps the name used in ``chief.toml`` (``[mail] connector = "maildir"``) to
 ``"module:Class"``; modules are imported lazily so an unused provider's libraries never load.
 What every provider keeps, and the optional capabilities, are the Protocols of ``base``; the
-shared helpers include the one calendar upsert (``calendar_upsert``) and the bounded parser
-(``parsing``).
+shared helpers include the one calendar upsert (``calendar_upsert``), the bounded parser
+(``parsing``) and the Message-ID rewrite of uploads found again by key (``headers``).
 """
 
 from __future__ import annotations

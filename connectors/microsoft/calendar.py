@@ -44,7 +44,7 @@ from connectors.calendar_upsert import Stored, Write, upsert_events
 from connectors.http_retry import Retry
 from connectors.microsoft.auth import CALENDAR_SCOPES, TokenProvider, kept_in, provider_for
 from connectors.microsoft.graph import GraphClient, GraphRequest, check_root
-from connectors.microsoft.outlook import odata_quote
+from connectors.microsoft.outlook_items import odata_quote
 
 __all__ = ["HASH_PROPERTY", "KEY_PROPERTY", "OutlookCalendar", "transaction_id"]
 

@@ -1,0 +1,177 @@
+"""Gmail drafts, exactly once per IDEMPOTENCY KEY, in the conversation they answer.
+
+Drafts are made with ``users.drafts.create`` (``gmail.compose``) in the original's threadId
+(found by its Message-ID, ``rfc822msgid:``, or remembered from the sync) with the draft's own
+In-Reply-To / References and ``Re:`` subject, the three things Gmail requires to thread a
+draft. The key travels in the ``X-Chief-Key`` header; before creating, the drafts are indexed
+by it (``drafts.list`` then ``drafts.get(format=metadata)`` in batches, once per run; a later
+listing reads only drafts not seen yet), so a draft written before a crash is found, not
+written again. The REMOTE ID is the draft id, which stays the same while the practitioner
+edits it. No draft is ever sent: ``drafts.send`` is not called.
+"""
+
+from __future__ import annotations
+
+import base64
+import email.parser
+import email.policy
+import logging
+import re
+import time
+from collections.abc import Callable, Sequence
+from typing import Any
+
+from bot.errors import ConnectorError, RemoteGone
+from bot.keys import check_key, key_hash, with_key_header
+from bot.mail.message import KEY_HEADER
+from connectors.base import OutgoingDraft
+from connectors.google.client import GoogleClient
+
+__all__ = ["GmailDrafts", "encode_raw"]
+
+log = logging.getLogger(__name__)
+
+_LIST_PAGE = 500  # drafts.list maximum page size
+# Within a run only chief writes drafts with keys (one run at a time, by the practice's lock):
+# the drafts are listed once, then what we create is added; a long-lived connector (the
+# `chief run` loop) lists again when a key is missing and the listing is this old.
+_DRAFT_INDEX_S = 300.0
+_HEADERS = email.parser.BytesHeaderParser(policy=email.policy.compat32)
+_MSGID = re.compile(r"<([^<>\s]+)>")
+_HEAD_END = re.compile(rb"\r?\n\r?\n")
+
+
+def encode_raw(raw: bytes) -> str:
+    """A message for the ``raw`` field of the Gmail API (base64url)."""
+    return base64.urlsafe_b64encode(raw).decode("ascii")
+
+
+class GmailDrafts:
+    """Writes, finds and links the drafts of one Gmail account."""
+
+    def __init__(self, client: GoogleClient, account: str, threads: dict[str, str]) -> None:
+        self.client = client
+        self.account = account
+        self.threads = threads  # Message-ID -> Gmail threadId, from reading and lookups
+        self._draft_keys: dict[str, str] = {}  # X-Chief-Key -> draft id
+        self._drafts_indexed: set[str] = set()
+        self._drafts_listed_at = -_DRAFT_INDEX_S - 1.0
+
+    def find(self, key: str) -> str | None:
+        """The id of the Gmail draft carrying X-Chief-Key ``key``, or None."""
+        check_key(key)
+        stale = time.monotonic() - self._drafts_listed_at > _DRAFT_INDEX_S
+        if key not in self._draft_keys and stale:
+            self._index_drafts()
+        return self._draft_keys.get(key)
+
+    def _index_drafts(self) -> None:
+        """Read the X-Chief-Key of every draft not indexed yet (headers only)."""
+        listed: list[str] = []
+        self._drafts_listed_at = time.monotonic()
+        for page in self.client.pages(
+            lambda s, token: (
+                s.users().drafts().list(userId="me", maxResults=_LIST_PAGE, pageToken=token)
+            ),
+            "drafts",
+            "listing drafts",
+        ):
+            listed.extend(d["id"] for d in page.get("drafts", ()))
+        fresh = [d for d in listed if d not in self._drafts_indexed]
+        if not fresh:
+            return
+        answers = self.client.batch(
+            {did: _get_draft(did) for did in fresh},
+            "reading drafts",
+        )
+        for did, answer in answers.items():
+            if isinstance(answer, RemoteGone):
+                continue
+            if isinstance(answer, ConnectorError):
+                raise answer
+            self._drafts_indexed.add(did)
+            headers = answer.get("message", {}).get("payload", {}).get("headers", ())
+            for header in headers:
+                if header.get("name", "").lower() == KEY_HEADER.lower():
+                    self._draft_keys.setdefault(header.get("value", "").strip(), did)
+
+    def _thread_of(self, message_id: str) -> str | None:
+        """The Gmail threadId of the message with ``message_id``, or None."""
+        if message_id in self.threads:
+            return self.threads[message_id]
+        found = _MSGID.search(message_id)
+        if found is None:
+            return None
+        page = self.client.call(
+            lambda s: (
+                s.users()
+                .messages()
+                .list(
+                    userId="me",
+                    q=f"rfc822msgid:{found.group(1)}",
+                    maxResults=1,
+                    includeSpamTrash=True,
+                )
+            ),
+            "finding the conversation of a draft",
+        )
+        hits = page.get("messages", ())
+        thread = str(hits[0]["threadId"]) if hits else None
+        if thread:
+            self.threads[message_id] = thread
+        return thread
+
+    def create(self, draft: OutgoingDraft) -> str:
+        """Create the draft once per key, in the original's thread; its draft id."""
+        existing = self.find(draft.key)
+        if existing is not None:
+            log.debug("gmail: draft %s already present", key_hash(draft.key))
+            return existing
+        raw = with_key_header(draft.raw, draft.key)
+        head = _HEADERS.parsebytes(_HEAD_END.split(raw, maxsplit=1)[0])
+        parent = draft.in_reply_to or str(head.get("In-Reply-To") or "").strip()
+        thread = draft.thread_hint or (self._thread_of(parent) if parent else None)
+        message: dict[str, Any] = {"raw": encode_raw(raw)}
+        if thread:
+            message["threadId"] = thread
+        created = self.client.call(
+            lambda s: s.users().drafts().create(userId="me", body={"message": message}),
+            "creating a draft",
+        )
+        draft_id = str(created["id"])
+        self._draft_keys[draft.key] = draft_id
+        self._drafts_indexed.add(draft_id)
+        log.info(
+            "gmail: draft %s created (%s)",
+            key_hash(draft.key),
+            "threaded" if thread else "new thread",
+        )
+        return draft_id
+
+    def links(self, remote_ids: Sequence[str]) -> dict[str, str]:
+        """Draft id → web address, in one batch (``bot.summary.links``).
+
+        Gmail opens a draft at ``#drafts?compose=<message id>``; the draft's message id
+        changes each time the draft is saved (the draft id does not), so it is read now, not
+        remembered from when the draft was written. ``u/<account>`` picks the right account
+        when several are signed in. Drafts deleted since are left out.
+        """
+        wanted = [r for r in dict.fromkeys(remote_ids) if r]
+        if not wanted:
+            return {}
+        answers = self.client.batch({did: _get_draft(did) for did in wanted}, "linking drafts")
+        base = f"https://mail.google.com/mail/u/{self.account}/#drafts?compose="
+        links = {}
+        for did, answer in answers.items():
+            if isinstance(answer, RemoteGone):
+                continue
+            if isinstance(answer, ConnectorError):
+                raise answer
+            message_id = str(answer.get("message", {}).get("id") or "")
+            if message_id.isalnum():
+                links[did] = base + message_id
+        return links
+
+
+def _get_draft(draft_id: str) -> Callable[[Any], Any]:
+    return lambda s: s.users().drafts().get(userId="me", id=draft_id, format="metadata")

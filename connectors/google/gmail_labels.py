@@ -1,0 +1,121 @@
+"""Gmail labels: the system labels, and a label per category on the messages the rules classify.
+
+``category_labels`` (off by default): ``true`` puts ``Chief/Payer``, ``Chief/Solicitor``... on
+the messages the rules classify, a table (``{payer = "Insurers", lab = "Results"}``) names the
+labels and limits them to the categories it lists. The labels are created when missing
+(``users.labels.create``) and added with ``users.messages.batchModify`` (``gmail.modify``,
+asked for only then); nothing else about a message changes: it stays where it is, read or
+unread. Labels go on before the batch is committed to the case log, so a crash in between
+labels the same messages again on the rerun (adding a label a message has is a no-op): none is
+missed, none doubled.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any
+
+from bot.rules.engine import CATEGORIES
+from connectors.google.client import GoogleClient
+
+__all__ = ["SYSTEM_LABELS", "CategoryLabeller", "parse_category_labels"]
+
+log = logging.getLogger(__name__)
+
+_MODIFY_LIMIT = 1000  # messages.batchModify: at most 1,000 ids a call
+_LABEL_PREFIX = "Chief/"
+SYSTEM_LABELS = frozenset(
+    {"INBOX", "SENT", "DRAFT", "SPAM", "TRASH", "UNREAD", "STARRED", "IMPORTANT"}
+    | {f"CATEGORY_{c}" for c in ("PERSONAL", "SOCIAL", "PROMOTIONS", "UPDATES", "FORUMS")}
+)
+
+
+class CategoryLabeller:
+    """Puts the label of each category (category -> label name) on its messages."""
+
+    def __init__(self, client: GoogleClient, names: dict[str, str]) -> None:
+        self.client = client
+        self.names = names
+        self._ids: dict[str, str] = {}  # label name -> id, once made sure of
+
+    def label(self, by_category: Mapping[str | None, Sequence[str]]) -> int:
+        """Put the configured label of each category on its messages (provider ids); returns
+        how many messages were labelled. A no-op unless labels are configured."""
+        wanted = {
+            self.names[category]: list(dict.fromkeys(ids))
+            for category, ids in by_category.items()
+            if category in self.names and ids
+        }
+        if not wanted:
+            return 0
+        label_ids = self._ensure_labels(sorted(wanted))
+        done = 0
+        for name, ids in sorted(wanted.items()):
+            for at in range(0, len(ids), _MODIFY_LIMIT):
+                chunk = ids[at : at + _MODIFY_LIMIT]
+                body = {"ids": chunk, "addLabelIds": [label_ids[name]]}
+                self.client.call(_modify(body), "labelling messages")
+                done += len(chunk)
+        log.debug("gmail: %d message(s) labelled in %d label(s)", done, len(wanted))
+        return done
+
+    def _ensure_labels(self, names: Sequence[str]) -> dict[str, str]:
+        """Label name -> id for ``names``, creating the ones the mailbox lacks."""
+        missing = [n for n in names if n not in self._ids]
+        if missing:
+            listed = self.client.call(
+                lambda s: s.users().labels().list(userId="me"), "listing labels"
+            ).get("labels", [])
+            by_name = {str(label.get("name", "")).lower(): label["id"] for label in listed}
+            for name in missing:
+                found = by_name.get(name.lower())
+                if found is None:
+                    body = {
+                        "name": name,
+                        "labelListVisibility": "labelShow",
+                        "messageListVisibility": "show",
+                    }
+                    created = self.client.call(_create_label(body), "creating a label")
+                    found = created["id"]
+                    log.info("gmail: label created for a category")
+                self._ids[name] = str(found)
+        return {n: self._ids[n] for n in names}
+
+
+def parse_category_labels(setting: object, problems: list[str]) -> dict[str, str]:
+    """``category_labels`` from chief.toml as category -> label name ({} when off)."""
+    if setting is False or setting is None:
+        return {}
+    if setting is True:
+        return {c: _LABEL_PREFIX + c.replace("_", " ").capitalize() for c in CATEGORIES}
+    if isinstance(setting, Mapping):
+        unknown = [str(k) for k in setting if k not in CATEGORIES]
+        bad = [str(k) for k, v in setting.items() if not isinstance(v, str) or not v.strip()]
+        if unknown:
+            problems.append(
+                f"`category_labels` in [mail]: unknown category {', '.join(unknown)}; "
+                f"known: {', '.join(CATEGORIES)}"
+            )
+        if bad:
+            problems.append(f"`category_labels` in [mail]: give a label name for {', '.join(bad)}")
+        if unknown or bad:
+            return {}
+        names = {str(k): str(v).strip() for k, v in setting.items()}
+        reserved = [n for n in names.values() if n.upper() in SYSTEM_LABELS]
+        if reserved:
+            problems.append(f"`category_labels` in [mail]: {reserved[0]} is a Gmail system label")
+            return {}
+        return names
+    problems.append(
+        '`category_labels` in [mail] must be true, false or a table such as {payer = "Insurers"}'
+    )
+    return {}
+
+
+def _modify(body: dict[str, Any]) -> Callable[[Any], Any]:
+    return lambda s: s.users().messages().batchModify(userId="me", body=body)
+
+
+def _create_label(body: dict[str, Any]) -> Callable[[Any], Any]:
+    return lambda s: s.users().labels().create(userId="me", body=body)
