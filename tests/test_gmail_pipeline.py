@@ -27,7 +27,7 @@ from bot.cli.demo import prepare_home, run_demo, totals
 from bot.config import load_config
 from bot.jobs.catalogue import sync
 from bot.resources import shipped_examples
-from bot.store.models import MessageRow
+from bot.store.models import AuditEvent, MessageRow
 from bot.summary.job import deliver_summary
 from bot.sync.runtime import Runtime
 from bot.sync.steps import SyncReport
@@ -298,6 +298,19 @@ def check_labels(server: GoogleApiServer, config: Path, pristine: dict[str, Any]
     return labelled
 
 
+def labels_audited(config: Path) -> int:
+    """How many messages the audit trail says were labelled (``labels.apply`` rows)."""
+    rt = Runtime.from_config(load_config(config))
+    try:
+        with rt.sessions() as session:
+            details = session.scalars(
+                select(AuditEvent.detail).where(AuditEvent.action == "labels.apply")
+            ).all()
+    finally:
+        rt.engine.dispose()
+    return sum(int(part.rsplit(" ", 1)[1]) for d in details for part in (d or "").split(", "))
+
+
 def test_category_labels_exactly_once_across_kills(
     server: GoogleApiServer, tmp_path: Path, new_case_log: Callable[[], str | None]
 ) -> None:
@@ -321,7 +334,9 @@ def test_category_labels_exactly_once_across_kills(
         crashed_at.append(crashed.stderr.rsplit("(", 1)[-1].strip(" )\n"))
         finished = json.loads(_chief(config, "sync", "--json").stdout)
         assert finished["errors"] == []
-        assert check_labels(server, config, pristine_mail) > 100
+        labelled = check_labels(server, config, pristine_mail)
+        assert labelled > 100
+        assert labels_audited(config) == labelled  # every label in the trail, once
         if crashed_at[-2:] == ["labels.remote", "batch.commit"]:
             break  # killed with a batch labelled but not committed, then just after its commit
     assert crashed_at[-2:] == ["labels.remote", "batch.commit"], crashed_at

@@ -39,6 +39,7 @@ from bot.rules.engine import Classification
 from bot.rules.parties import Party as DirectoryParty
 from bot.rules.stated_dates import day_first
 from bot.store.models import Mailbox, MessageRow, Party
+from bot.sync.audit import connector_name, record_audit
 from bot.sync.effects import apply_pending
 from bot.sync.matching import attach
 from bot.sync.planning import plan_message
@@ -231,9 +232,13 @@ def _sync_mail(rt: Runtime, steps: Steps, report: SyncReport, progress: Bar | No
                     category = _log_message(session, rt, steps, mailbox_id, key, message, report)
                     by_category.setdefault(category, []).append(message.provider_id)
             if labeller is not None and by_category and not rt.dry_run:
-                # Before the commit: a crash in between labels them again on the rerun.
-                report.labelled += labeller(by_category)
+                # Before the commit: a crash in between labels them again on the rerun (adding
+                # a label it has is a no-op), and the audit row below commits with the batch.
+                labelled = labeller(by_category)
+                report.labelled += labelled
                 crash.step("labels.remote")
+                if labelled:
+                    _audit_labels(session, rt, name, by_category)
             for key, (pid, why) in failed.items():
                 if key in known:
                     continue
@@ -260,6 +265,22 @@ def _sync_mail(rt: Runtime, steps: Steps, report: SyncReport, progress: Bar | No
             report.calendar_written += effects.calendar_written
             report.errors.extend(effects.errors)
         batch = next(batches, None)
+
+
+def _audit_labels(
+    session: Session, rt: Runtime, mailbox: str, by_category: dict[str | None, list[str]]
+) -> None:
+    """One audit row for a batch's labels: how many messages got which category's label."""
+    counts = {c: len(ids) for c, ids in sorted(by_category.items(), key=str) if c is not None}
+    ids = sorted(pid for c, pids in by_category.items() if c is not None for pid in pids)
+    record_audit(
+        session,
+        rt,
+        "labels.apply",
+        stable_key(mailbox, "labels", *ids),
+        connector=connector_name(rt, "mail"),
+        detail=", ".join(f"{c} {n}" for c, n in counts.items()),
+    )
 
 
 def sync(rt: Runtime, steps: Steps, progress: Bar | None = None) -> SyncReport:
