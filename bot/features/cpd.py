@@ -326,16 +326,9 @@ def cpd_progress(
 
 def cpd_status(rt: Runtime) -> CpdStatus:
     """Progress for the practice of ``rt`` today, against its register's requirements."""
-    from bot.register.register import load_practice_register
-
     today = rt.today()
-    requirements: list[CmeRequirement] = []
-    if rt.config.practice.register_file is not None:
-        register = load_practice_register(
-            rt.config.resolve(rt.config.practice.register_file),
-            rt.config.reminders.credential_lead_days,
-        )
-        requirements = register.cme
+    register = rt.register()  # read once per version of the file
+    requirements: list[CmeRequirement] = register.cme if register is not None else []
     with rt.sessions() as session:
         certificates = load_certificates(session, rt.practice_id)
     return CpdStatus(today, cpd_progress(requirements, certificates, today), certificates)

@@ -22,7 +22,6 @@ from bot.features.research_digest import record_research_digest, research_digest
 from bot.file_safety import write_private
 from bot.keys import stable_key
 from bot.register.credentials import due_items
-from bot.register.register import load_register
 from bot.store.case_ids import short_case_id
 from bot.store.models import AuditEvent, Case, Deadline, Draft, Mailbox, MessageRow
 from bot.summary.charts import ageing_rows
@@ -133,12 +132,10 @@ def collect_summary(rt: Runtime) -> SummaryData:
                     link=links.get(draft.remote_id or ""),
                 )
             )
-    register = rt.config.practice.register_file
-    if register is not None:
+    if rt.config.practice.register_file is not None:
         try:
-            credentials = load_register(
-                rt.config.resolve(register), rt.config.reminders.credential_lead_days
-            )
+            register = rt.register()  # read once per version of the file
+            credentials = register.credentials if register is not None else []
         except UserError as exc:
             log.warning("credentials register unreadable: %s", exc)
             credentials = []
