@@ -3,6 +3,7 @@
 The reply headers and the sanitising that keeps anything read from incoming mail out of our
 header structure (:mod:`bot.letters.drafting` renders the body, :mod:`bot.letters.templates`
 holds the template environment).
+
 Subject: ``Re: `` + the original subject (existing ``Re:``/``Aw:``/``Sv:`` prefixes folded into
 one). A template may replace it with a top-level ``{% set subject = "..." %}``.
 

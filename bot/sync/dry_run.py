@@ -23,7 +23,15 @@ from sqlalchemy.orm import Session
 
 from bot.progress import Bar
 from bot.store.case_ids import short_case_id
-from bot.store.models import CalendarEntryRow, Case, CaseRef, Deadline, Draft, MessageRow
+from bot.store.models import (
+    CalendarEntryRow,
+    Case,
+    CaseRef,
+    Deadline,
+    Draft,
+    Mailbox,
+    MessageRow,
+)
 from bot.sync import pipeline
 from bot.sync.runtime import Runtime
 from bot.sync.steps import Steps, SyncReport
@@ -137,9 +145,13 @@ def _case_label(session: Session, case_id: int | None, before: _Before) -> str:
 def _read_plan(session: Session, rt: Runtime, before: _Before, report: SyncReport) -> DryRunPlan:
     plan = DryRunPlan(report=report)
     practice = rt.practice_id
-    new_messages = session.scalars(select(MessageRow).where(MessageRow.id > before.message))
-    for row in new_messages:
-        plan.filed[row.category or "unclassified"] += 1
+    mailboxes = select(Mailbox.id).where(Mailbox.practice_id == practice)
+    for category in session.scalars(
+        select(MessageRow.category).where(
+            MessageRow.id > before.message, MessageRow.mailbox_id.in_(mailboxes)
+        )
+    ):
+        plan.filed[category or "unclassified"] += 1
     for case in session.scalars(
         select(Case).where(Case.practice_id == practice, Case.id > before.case).order_by(Case.id)
     ):

@@ -271,15 +271,15 @@ def _audit_labels(
     session: Session, rt: Runtime, mailbox: str, by_category: dict[str | None, list[str]]
 ) -> None:
     """One audit row for a batch's labels: how many messages got which category's label."""
-    counts = {c: len(ids) for c, ids in sorted(by_category.items(), key=str) if c is not None}
-    ids = sorted(pid for c, pids in by_category.items() if c is not None for pid in pids)
+    labelled = {c: ids for c, ids in by_category.items() if c is not None}
+    ids = sorted(pid for pids in labelled.values() for pid in pids)
     record_audit(
         session,
         rt,
         "labels.apply",
         stable_key(mailbox, "labels", *ids),
         connector=connector_name(rt, "mail"),
-        detail=", ".join(f"{c} {n}" for c, n in counts.items()),
+        detail=", ".join(f"{c} {len(labelled[c])}" for c in sorted(labelled)),
     )
 
 
