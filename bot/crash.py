@@ -16,12 +16,12 @@ each of them (or at a sample). Step names are fixed words, never data from a mes
 Every durable step of a pass calls :func:`step` once, after the write it names:
 
 - ``practice.commit`` (first run only), ``mailbox.commit``: the practice's and mailbox's rows;
-- ``alert.append``: a research alert appended for the weekly digest (its batch uncommitted);
+- ``labels.commit``: category labels put on a batch's messages, then recorded;
 - ``batch.commit``: a batch of messages, their cases, planned actions and the new cursor;
 - ``draft.remote`` / ``draft.commit``: a draft written, then recorded as written;
 - ``calendar.remote`` / ``calendar.commit``: planned calendar entries written, then recorded;
 - ``reminders.commit``, ``chases.commit``: credential reminders and booking chases planned;
-- ``checklist.remote`` / ``checklist.commit``: a renewal checklist drafted, then recorded;
+- ``checklists.commit``: renewal checklists journalled as drafts (written as ``draft.*``);
 - ``summary.copy``, ``summary.remote``, ``summary.commit``, ``digest.commit``: the daily
   summary's copy written, delivered, recorded; the research digest marked as shown.
 """

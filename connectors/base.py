@@ -194,6 +194,10 @@ class WaitsForChanges(Protocol):
 class Labels(Protocol):
     """Puts a label per category on the messages just filed (Gmail ``category_labels``)."""
 
+    def labelled_categories(self) -> frozenset[str]:
+        """The categories whose messages get a label (none when labelling is off)."""
+        ...
+
     def label_messages(self, by_category: Mapping[str | None, Sequence[str]]) -> int:
         """Label the messages (provider ids) of each category; how many were labelled."""
         ...

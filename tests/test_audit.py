@@ -31,8 +31,7 @@ WRITES = {
     "draft.reconcile",
     "calendar.upsert",
     "summary.deliver",
-    "checklist.create",
-    "checklist.reconcile",
+    "labels.apply",
     "research.digest",
 }
 
@@ -126,7 +125,14 @@ def test_calendar_summary_and_checklist_entries_name_their_connector(demo_home: 
         others = db.execute(
             text(
                 "SELECT action, connector, remote_id FROM audit_event"
-                " WHERE action IN ('summary.deliver', 'checklist.create', 'research.digest')"
+                " WHERE action IN ('summary.deliver', 'research.digest')"
+            )
+        ).fetchall()
+        checklists = db.execute(  # drafts that answer no message: the renewal checklist
+            text(
+                "SELECT a.action, a.connector, a.detail, a.remote_id = d.remote_id"
+                " FROM audit_event a JOIN draft d ON d.key = a.target"
+                " WHERE d.message_id IS NULL"
             )
         ).fetchall()
     assert len(written) == len(calendar) > 50
@@ -141,7 +147,8 @@ def test_calendar_summary_and_checklist_entries_name_their_connector(demo_home: 
             assert case_id is None and rule is None
     assert linked > 10
     actions = Counter(action for action, _, _ in others)
-    assert actions == {"summary.deliver": 1, "checklist.create": 1, "research.digest": 1}
+    assert actions == {"summary.deliver": 1, "research.digest": 1}
+    assert checklists == [("draft.create", "maildir", "credentialing/renewal_checklist.j2", True)]
     assert {connector for _, connector, _ in others} == {"maildir"}
     assert all(remote for action, _, remote in others if action != "research.digest")
 

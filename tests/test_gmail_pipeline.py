@@ -337,6 +337,6 @@ def test_category_labels_exactly_once_across_kills(
         labelled = check_labels(server, config, pristine_mail)
         assert labelled > 100
         assert labels_audited(config) == labelled  # every label in the trail, once
-        if crashed_at[-2:] == ["labels.remote", "batch.commit"]:
-            break  # killed with a batch labelled but not committed, then just after its commit
-    assert crashed_at[-2:] == ["labels.remote", "batch.commit"], crashed_at
+        if crashed_at[-3:] == ["batch.commit", "labels.remote", "labels.commit"]:
+            break  # killed with the labels journalled, put on but unrecorded, then recorded
+    assert crashed_at[-3:] == ["batch.commit", "labels.remote", "labels.commit"], crashed_at

@@ -10,10 +10,17 @@ from pathlib import Path
 from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
+from alembic.script import ScriptDirectory
 from sqlalchemy import create_engine, inspect, text
 
 from bot.store.database import alembic_config, open_database
 from bot.store.models import Base
+
+
+def _head(url: str) -> str:
+    head = ScriptDirectory.from_config(alembic_config(url)).get_current_head()
+    assert head is not None
+    return head
 
 
 def test_migrated_schema_matches_models(empty_database: str) -> None:
@@ -27,7 +34,7 @@ def test_reopen_is_idempotent(empty_database: str) -> None:
     open_database(empty_database)[0].dispose()
     engine, _ = open_database(empty_database)
     with engine.connect() as conn:
-        assert MigrationContext.configure(conn).get_current_revision() == "0004"
+        assert MigrationContext.configure(conn).get_current_revision() == _head(empty_database)
     engine.dispose()
 
 
@@ -57,7 +64,7 @@ def test_upgrade_from_0001_keeps_messages_and_adds_payments(empty_database: str)
     engine.dispose()
     upgraded, _ = open_database(url)
     with upgraded.connect() as conn:
-        assert MigrationContext.configure(conn).get_current_revision() == "0004"
+        assert MigrationContext.configure(conn).get_current_revision() == _head(url)
         assert conn.execute(text("SELECT key, reply_address FROM message")).all() == [("k", None)]
         # The next process to open the practice records its pseudonym key's fingerprint.
         assert conn.execute(text("SELECT slug, pseudonym_check FROM practice")).all() == [
@@ -70,3 +77,43 @@ def test_upgrade_from_0001_keeps_messages_and_adds_payments(empty_database: str)
         assert "payment" not in inspect(conn).get_table_names()
         assert conn.execute(text("SELECT key FROM message")).all() == [("k",)]
         assert "pseudonym_check" not in {c["name"] for c in inspect(conn).get_columns("practice")}
+
+
+def test_checklists_recorded_before_0005_become_written_drafts(empty_database: str) -> None:
+    """A renewal cycle drafted by an earlier version (an audit row only) is a written draft row
+    after the upgrade, so the checklist pass never drafts it a second time."""
+    url = empty_database
+    engine = create_engine(url)
+    cfg = alembic_config(url)
+    with engine.begin() as conn:
+        cfg.attributes["connection"] = conn
+        command.upgrade(cfg, "0004")
+        conn.execute(text("INSERT INTO practice (id, slug, name) VALUES (1, 'p', 'P')"))
+        for n, (action, target) in enumerate(
+            [
+                ("checklist.create", "cycle-1"),
+                ("checklist.reconcile", "cycle-1"),  # the same cycle, found after a crash
+                ("checklist.reconcile", "cycle-2"),
+                ("draft.create", "an-answer"),  # not a checklist: no draft row made of it
+            ]
+        ):
+            conn.execute(
+                text(
+                    "INSERT INTO audit_event (practice_id, at, actor, action, target, remote_id)"
+                    " VALUES (1, :at, 'chief', :action, :target, 'r-' || :target)"
+                ),
+                {"at": f"2026-11-0{n + 1} 08:00:00", "action": action, "target": target},
+            )
+        command.upgrade(cfg, "head")
+        rows = conn.execute(
+            text("SELECT key, state, remote_id, message_id, template FROM draft ORDER BY key")
+        ).all()
+        assert rows == [
+            ("cycle-1", "written", "r-cycle-1", None, "credentialing/renewal_checklist.j2"),
+            ("cycle-2", "written", "r-cycle-2", None, "credentialing/renewal_checklist.j2"),
+        ]
+        assert {"label_write", "research_alert"} <= set(inspect(conn).get_table_names())
+        command.downgrade(cfg, "0004")
+        assert conn.execute(text("SELECT count(*) FROM draft")).scalar() == 0
+        assert "research_alert" not in inspect(conn).get_table_names()
+    engine.dispose()

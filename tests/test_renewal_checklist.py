@@ -19,14 +19,15 @@ from bot.features.renewal_checklist import (
     checklist_key,
     due_checklists,
     key_dates,
+    plan_renewal_checklists,
     render_checklist,
     window_opens,
-    write_renewal_checklists,
 )
 from bot.jobs.catalogue import sync
 from bot.register.credentials import KINDS, Credential
 from bot.register.register import load_practice_register
-from bot.store.models import AuditEvent
+from bot.store.models import AuditEvent, Draft
+from bot.sync.effects import apply_pending
 from bot.sync.runtime import Runtime
 from connectors.base import OutgoingDraft
 
@@ -224,17 +225,22 @@ def test_drafted_once_per_cycle_through_sync(home: Path) -> None:
 def test_a_draft_written_before_a_crash_is_reconciled(home: Path) -> None:
     rt = runtime(home, date(2026, 11, 24))
     register = load_practice_register(home / "register.yaml")
-    licence = register.credentials[0]
-    key = checklist_key("test-practice", licence)
-    raw = render_checklist(rt, licence, date(2026, 11, 2), key)
+    key = checklist_key("test-practice", register.credentials[0])
+    assert plan_renewal_checklists(rt, register).planned == 1  # journalled
+    with rt.sessions() as session:
+        journalled = session.scalars(select(Draft).where(Draft.key == key)).one()
+        assert journalled.message_id is None and journalled.raw
+        raw = journalled.raw
     rt.mail().create_draft(OutgoingDraft(key=key, raw=raw))  # written, then the crash
-    report = write_renewal_checklists(rt, register)
-    assert (report.written, report.found, report.errors) == (0, 1, [])
+    effects = apply_pending(rt)
+    assert (effects.drafts_written, effects.drafts_found, effects.errors) == (0, 1, [])
     assert len(drafts(home)) == 1
     with rt.sessions() as session:
         actions = session.scalars(select(AuditEvent.action).where(AuditEvent.target == key)).all()
-    assert actions == ["checklist.reconcile"]
-    assert write_renewal_checklists(rt, register).found == 0
+        state = session.scalars(select(Draft.state).where(Draft.key == key)).one()
+    assert actions == ["draft.reconcile"] and state == "written"
+    assert plan_renewal_checklists(rt, register).planned == 0  # the cycle is journalled
+    assert apply_pending(rt).drafts_found == 0
 
 
 def test_a_broken_template_is_reported_and_retried(home: Path) -> None:
@@ -245,9 +251,11 @@ def test_a_broken_template_is_reported_and_retried(home: Path) -> None:
     config.write_text(config.read_text() + textwrap.dedent('\n[templates]\ndirs = ["templates"]\n'))
     rt = runtime(home, date(2026, 11, 24))
     register = load_practice_register(home / "register.yaml")
-    report = write_renewal_checklists(rt, register)
-    assert report.written == 0 and len(report.errors) == 1
+    report = plan_renewal_checklists(rt, register)
+    assert report.planned == 0 and len(report.errors) == 1
     assert "renewal checklist for `ny-licence`" in report.errors[0]
     assert "no_such_value" in report.errors[0]
     (own / "renewal_checklist.j2").unlink()
-    assert write_renewal_checklists(runtime(home, date(2026, 11, 24)), register).written == 1
+    fixed = runtime(home, date(2026, 11, 24))
+    assert plan_renewal_checklists(fixed, register).planned == 1
+    assert apply_pending(fixed).drafts_written == 1

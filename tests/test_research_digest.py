@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
 import shutil
 from collections.abc import Callable
 from datetime import UTC, date, datetime, timedelta
@@ -12,6 +11,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
+from sqlalchemy import select
 
 from bot.config import load_config
 from bot.features.research_digest import (
@@ -24,6 +24,7 @@ from bot.jobs.catalogue import sync
 from bot.mail.message import Message
 from bot.mail.mime import parse_message
 from bot.rules.engine import Classification
+from bot.store.models import MessageRow, ResearchAlert
 from bot.sync.runtime import Runtime
 from tests.conftest import make_message
 
@@ -106,38 +107,51 @@ def alert(mid: str, subject: str, sent: datetime, body: str = "  - A paper") -> 
 TOC = Classification(category="research", event="toc")
 
 
+def keep(
+    rt: Runtime,
+    key: str,
+    message: Message,
+    result: Classification,
+    logged: datetime | None = None,
+) -> bool:
+    """note_alert in a transaction of its own, as a sync's batch would commit it."""
+    with rt.sessions.begin() as session:
+        return note_alert(session, rt, key, message, result, logged)
+
+
+def kept_alerts(rt: Runtime) -> list[ResearchAlert]:
+    with rt.sessions() as session:
+        return list(session.scalars(select(ResearchAlert).order_by(ResearchAlert.id)))
+
+
 def test_the_sync_keeps_alerts_for_the_digest(home: Path) -> None:
-    sync(runtime(home, date(2026, 11, 23)))
-    store = home / "data" / "research" / "alerts.jsonl"
-    records = [json.loads(line) for line in store.read_text().splitlines()]
-    assert [r["journal"] for r in records] == [
+    rt = runtime(home, date(2026, 11, 23))
+    sync(rt)
+    alerts = kept_alerts(rt)
+    assert sorted(a.journal for a in alerts) == [
         "BJSM eTOC",
-        "The American Journal of Sports Medicine",
         "Evidence Brief Weekly",
         "Integrative Evidence Digest",
+        "The American Journal of Sports Medicine",
     ]
-    assert set(records[0]) == {
-        "key",
-        "logged",
-        "journal",
-        "title",
-        "link",
-        "publisher",
-        "received",
-        "articles",
-    }
-    assert oct(os.stat(store).st_mode & 0o777) == "0o600"
+    with rt.sessions() as session:  # each with its message, by the message's key
+        logged = set(
+            session.scalars(select(MessageRow.key).where(MessageRow.category == "research"))
+        )
+    assert {a.key for a in alerts} == logged
+    assert all(a.title for a in alerts) and any(a.articles for a in alerts)
     sync(runtime(home, date(2026, 11, 23)))  # nothing read twice
-    assert len(store.read_text().splitlines()) == 4
+    assert len(kept_alerts(rt)) == 4
+    assert not (home / "data" / "research").exists()  # the case log holds them, no side file
 
 
 def test_digest_once_per_week_with_the_alerts_since_the_last(home: Path) -> None:
     rt = runtime(home, date(2026, 11, 24))
     monday = at(date(2026, 11, 23), 7)
-    note_alert(rt, "k1", alert("1@bmj", "Issue 21", monday - timedelta(days=3)), TOC, monday)
-    note_alert(rt, "k2", alert("2@bmj", "Issue 20", monday - timedelta(days=5)), TOC, monday)
+    keep(rt, "k1", alert("1@bmj", "Issue 21", monday - timedelta(days=3)), TOC, monday)
+    keep(rt, "k2", alert("2@bmj", "Issue 20", monday - timedelta(days=5)), TOC, monday)
     # Read on the first sync of an old mailbox: sent two months ago, left out.
-    note_alert(rt, "k3", alert("3@bmj", "Issue 12", monday - timedelta(days=60)), TOC, monday)
+    keep(rt, "k3", alert("3@bmj", "Issue 12", monday - timedelta(days=60)), TOC, monday)
     tuesday = at(date(2026, 11, 24))
     digest = research_digest(rt, tuesday)
     assert digest is not None
@@ -154,7 +168,7 @@ def test_digest_once_per_week_with_the_alerts_since_the_last(home: Path) -> None
     assert research_digest(rt, tuesday + timedelta(days=2)) is None  # the same week
 
     thursday = at(date(2026, 11, 26))
-    note_alert(rt, "k4", alert("4@bmj", "Issue 22", thursday), TOC, thursday)
+    keep(rt, "k4", alert("4@bmj", "Issue 22", thursday), TOC, thursday)
     next_monday = at(date(2026, 11, 30))
     following = research_digest(runtime(home, date(2026, 11, 30)), next_monday)
     assert following is not None and following.week == "2026-W49"
@@ -174,11 +188,9 @@ def test_no_digest_before_the_digest_weekday(practice_dir: Callable[..., Path]) 
 def test_correspondence_from_a_journal_is_not_an_alert(home: Path) -> None:
     rt = runtime(home, date(2026, 11, 24))
     message = parse_message(make_message("9@bmj", "Your subscription", "Renew now."), "9")
-    kept = note_alert(
-        rt, "k1", message, Classification(category="research", event="correspondence")
-    )
+    kept = keep(rt, "k1", message, Classification(category="research", event="correspondence"))
     assert kept is False
-    assert note_alert(rt, "k2", message, Classification(category="cme", event="toc")) is False
+    assert keep(rt, "k2", message, Classification(category="cme", event="toc")) is False
     assert not (home / "data" / "research" / "alerts.jsonl").exists()
 
 
@@ -186,18 +198,43 @@ def test_a_message_read_twice_is_listed_once_and_old_alerts_are_pruned(home: Pat
     rt = runtime(home, date(2026, 11, 24))
     monday = at(date(2026, 11, 23))
     message = alert("1@j", "Issue 5", monday - timedelta(days=1))
-    note_alert(rt, "same-key", message, TOC, monday)
-    note_alert(rt, "same-key", message, TOC, monday + timedelta(minutes=1))  # after a crash
-    store = home / "data" / "research" / "alerts.jsonl"
-    with store.open("a") as handle:
-        handle.write('{"key": "torn", "logg')  # a line cut short by a crash
+    assert keep(rt, "same-key", message, TOC, monday) is True
+    assert keep(rt, "same-key", message, TOC, monday + timedelta(minutes=1)) is False
     old = alert("0@j", "Issue 1", monday - timedelta(days=60))
-    note_alert(rt, "old", old, TOC, monday - timedelta(days=60))
+    keep(rt, "old", old, TOC, monday - timedelta(days=60))
     digest = research_digest(rt, at(date(2026, 11, 24)))
     assert digest is not None and [i.title for i in digest.items] == ["Issue 5"]
     record_research_digest(rt, digest)
-    kept = [json.loads(line)["key"] for line in store.read_text().splitlines()]
-    assert kept == ["same-key"]
+    assert [a.key for a in kept_alerts(rt)] == ["same-key"]
+
+
+def test_alerts_an_earlier_version_kept_in_a_file_are_moved_into_the_case_log(
+    home: Path,
+) -> None:
+    rt = runtime(home, date(2026, 11, 24))
+    monday = at(date(2026, 11, 23))
+    keep(rt, "in-the-log", alert("1@j", "Issue 6", monday - timedelta(days=1)), TOC, monday)
+    store = home / "data" / "research" / "alerts.jsonl"
+    store.parent.mkdir(parents=True)
+    record = {
+        "key": "from-the-file",
+        "logged": monday.isoformat(),
+        "journal": "BJSM eTOC",
+        "title": "Issue 5",
+        "link": "https://bjsm.example/5",
+        "publisher": None,
+        "received": (monday - timedelta(days=2)).date().isoformat(),
+        "articles": ["A paper"],
+    }
+    in_both = record | {"key": "in-the-log"}
+    lines = [json.dumps(record), json.dumps(record), json.dumps(in_both), '{"key": "torn", "lo']
+    store.write_text("\n".join(lines))
+    digest = research_digest(rt, at(date(2026, 11, 24)))
+    assert digest is not None and [i.title for i in digest.items] == ["Issue 5", "Issue 6"]
+    assert digest.items[0].articles == ("A paper",) and digest.items[0].link
+    assert not store.exists()
+    assert sorted(a.key for a in kept_alerts(rt)) == ["from-the-file", "in-the-log"]
+    assert research_digest(rt, at(date(2026, 11, 24))) == digest  # nothing moved twice
 
 
 def test_a_pretend_day_gets_that_day_s_digest(home: Path) -> None:
@@ -205,8 +242,8 @@ def test_a_pretend_day_gets_that_day_s_digest(home: Path) -> None:
     real day) and sent in the fortnight before the pretend day make its digest."""
     sync(runtime(home, date(2026, 11, 24)))
     rt = runtime(home, date(2026, 11, 24))
-    note_alert(rt, "nov", alert("n@bmj", "BJSM: November issue", at(date(2026, 11, 15))), TOC)
-    note_alert(rt, "late", alert("l@bmj", "BJSM: December issue", at(date(2026, 12, 15))), TOC)
+    keep(rt, "nov", alert("n@bmj", "BJSM: November issue", at(date(2026, 11, 15))), TOC)
+    keep(rt, "late", alert("l@bmj", "BJSM: December issue", at(date(2026, 12, 15))), TOC)
     digest = research_digest(rt)
     assert digest is not None and digest.week == "2026-W48"
     assert [i.title for i in digest.items] == ["BJSM: November issue"]
@@ -217,7 +254,7 @@ def test_the_delivered_summary_carries_the_digest_once(home: Path) -> None:
 
     rt = runtime(home, date(2026, 11, 24))
     monday = at(date(2026, 11, 23), 7)
-    note_alert(rt, "k1", alert("1@bmj", "Issue 21", monday - timedelta(days=3)), TOC, monday)
+    keep(rt, "k1", alert("1@bmj", "Issue 21", monday - timedelta(days=3)), TOC, monday)
     copy = deliver_summary(rt)
     text = copy.read_text(errors="replace")
     assert "RESEARCH DIGEST (week 2026-W48)" in text and "Issue 21" in text

@@ -20,7 +20,6 @@ from typing import Any
 from sqlalchemy import func, select
 
 from bot.config import load_config
-from bot.features.renewal_checklist import checklists_written
 from bot.file_safety import private_dir
 from bot.jobs.catalogue import sync
 from bot.progress import counter
@@ -84,7 +83,6 @@ def totals(rt: Runtime) -> dict[str, Any]:
             .select_from(Draft)
             .where(Draft.practice_id == rt.practice_id, Draft.state == "written")
         )
-        drafts = (drafts or 0) + checklists_written(session, rt.practice_id)
         entries = session.scalar(
             select(func.count())
             .select_from(CalendarEntryRow)

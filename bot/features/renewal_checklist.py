@@ -17,11 +17,11 @@ CYCLE
     practice, the credential id and the expiry date, so each cycle gets exactly one draft;
     setting the next expiry date in the register starts the next cycle.
 
-Exactly once: the draft is looked for in the Drafts folder by its key before it is written,
-and recorded afterwards as an audit event (``checklist.create``, or ``checklist.reconcile``
-when a crash had left it written but unrecorded). A recorded cycle is never drafted again,
-even when the practitioner has deleted or sent the draft. The checklist is not a ``Draft`` row
-because a row belongs to a received message, and this draft answers none.
+Exactly once: the checklist is journalled as a ``Draft`` row (one that answers no message)
+and written by the effects pass like every other draft (:mod:`bot.sync.effects`): looked for
+in the Drafts folder by its key, written only when absent, then recorded with its audit row.
+A journalled cycle is never drafted again, even when the practitioner has deleted or sent the
+draft.
 """
 
 from __future__ import annotations
@@ -38,17 +38,15 @@ from sqlalchemy.orm import Session
 
 from bot import crash
 from bot.clocks.clocks import ClockSet
-from bot.errors import ConnectorError, TemplateError, UserError
+from bot.errors import TemplateError, UserError
 from bot.features.cpd import RequirementProgress
 from bot.keys import stable_key
 from bot.letters.drafting import practitioner_identity
 from bot.letters.headers import OUTGOING_POLICY, clean_header_text, finish_draft
 from bot.letters.templates import render_template
 from bot.register.credentials import DEFAULT_LEAD_DAYS, Credential
-from bot.store.models import AuditEvent
-from bot.sync.audit import connector_name, record_audit
+from bot.store.models import Draft
 from bot.sync.steps import SyncReport
-from connectors.base import OutgoingDraft
 
 if TYPE_CHECKING:
     from bot.register.register import Register
@@ -62,15 +60,14 @@ __all__ = [
     "checklists_written",
     "due_checklists",
     "key_dates",
+    "plan_renewal_checklists",
     "render_checklist",
     "window_opens",
-    "write_renewal_checklists",
 ]
 
 log = logging.getLogger(__name__)
 
 TEMPLATE = "credentialing/renewal_checklist.j2"
-CREATED, RECONCILED = "checklist.create", "checklist.reconcile"
 
 # Dates worth knowing per kind of credential: (label, clock counted from the expiry date).
 KIND_DATES: dict[str, tuple[tuple[str, str], ...]] = {
@@ -85,8 +82,7 @@ KIND_DATES: dict[str, tuple[tuple[str, str], ...]] = {
 
 @dataclass
 class ChecklistReport:
-    written: int = 0
-    found: int = 0
+    planned: int = 0
     errors: list[str] = field(default_factory=list)
 
 
@@ -175,85 +171,76 @@ def render_checklist(
 
 
 def checklists_written(session: Session, practice_id: int) -> int:
-    """How many renewal checklists are in the practice's Drafts folder (by the audit log)."""
+    """How many renewal checklists are in the practice's Drafts folder (written drafts)."""
     return (
         session.scalar(
-            select(func.count(func.distinct(AuditEvent.target))).where(
-                AuditEvent.practice_id == practice_id,
-                AuditEvent.action.in_((CREATED, RECONCILED)),
+            select(func.count())
+            .select_from(Draft)
+            .where(
+                Draft.practice_id == practice_id,
+                Draft.template == TEMPLATE,
+                Draft.state == "written",
             )
         )
         or 0
     )
 
 
-def _recorded(rt: Runtime, key: str) -> bool:
-    with rt.sessions() as session:
-        found = session.scalar(
-            select(AuditEvent.id).where(
-                AuditEvent.practice_id == rt.practice_id,
-                AuditEvent.action.in_((CREATED, RECONCILED)),
-                AuditEvent.target == key,
-            )
-        )
-    return found is not None
-
-
-def write_renewal_checklists(rt: Runtime, register: Register) -> ChecklistReport:
-    """Draft the checklist of every credential whose renewal window is open, once per cycle."""
+def plan_renewal_checklists(rt: Runtime, register: Register) -> ChecklistReport:
+    """Journal the checklist of every credential whose renewal window is open, once per cycle
+    (see CYCLE); the effects pass writes it (:mod:`bot.sync.effects`)."""
     from bot.features.cpd import cpd_progress, load_certificates
 
     report = ChecklistReport()
     due = due_checklists(register.credentials, rt.today(), rt.clocks)
     if not due:
         return report
-    with rt.sessions() as session:
+    keys = {checklist_key(rt.config.practice.slug, credential): credential for credential, _ in due}
+    with rt.sessions.begin() as session:
+        known = set(session.scalars(select(Draft.key).where(Draft.key.in_(keys))))
+        if len(known) == len(keys):
+            return report
         certificates = load_certificates(session, rt.practice_id)
-    progress = cpd_progress(register.cme, certificates, rt.today())
-    sink = rt.mail()
-    for credential, opens in due:
-        key = checklist_key(rt.config.practice.slug, credential)
-        if _recorded(rt, key):
-            continue
-        linked = [p for p in progress if p.credential == credential.id]
-        try:
-            remote = sink.find_draft(key)
-            action = RECONCILED
-            if remote is None:
+        progress = cpd_progress(register.cme, certificates, rt.today())
+        for credential, opens in due:
+            key = checklist_key(rt.config.practice.slug, credential)
+            if key in known:
+                continue
+            linked = [p for p in progress if p.credential == credential.id]
+            try:
                 raw = render_checklist(rt, credential, opens, key, linked)
-                remote = sink.create_draft(OutgoingDraft(key=key, raw=raw))
-                crash.step("checklist.remote")
-                action = CREATED
-                report.written += 1
-            else:
-                report.found += 1
-        except (ConnectorError, TemplateError, UserError) as exc:
-            report.errors.append(f"renewal checklist for `{credential.id}`: {exc}")
-            log.warning("renewal checklist %s not written: %s", key, type(exc).__name__)
-            continue
-        with rt.sessions.begin() as session:
-            record_audit(
-                session,
-                rt,
-                action,
-                key,
-                remote_id=remote,
-                connector=connector_name(rt, "mail"),
-                detail=f"credential {credential.id}, expires {credential.expires.isoformat()}",
+            except (TemplateError, UserError) as exc:
+                report.errors.append(f"renewal checklist for `{credential.id}`: {exc}")
+                log.warning("renewal checklist %s not drafted: %s", key, type(exc).__name__)
+                continue
+            session.add(
+                Draft(
+                    key=key,
+                    practice_id=rt.practice_id,
+                    case_id=None,
+                    message_id=None,
+                    template=TEMPLATE,
+                    state="planned",
+                    raw=raw,
+                    created_at=rt.now(),
+                )
             )
-        crash.step("checklist.commit")
+            report.planned += 1
+    if report.planned:
+        crash.step("checklists.commit")
     return report
 
 
 def checklist_pass(rt: Runtime, report: SyncReport) -> None:
-    """Practice pass: a renewal checklist drafted for every renewal window that is open. A
-    register that cannot be read is left to the reminders pass to report."""
+    """Practice pass: a renewal checklist journalled for every renewal window that is open,
+    for the effects pass after it to write. A register that cannot be read is left to the
+    reminders pass to report."""
     try:
         register = rt.register()
     except UserError:
         return
     if register is None:
         return
-    checklists = write_renewal_checklists(rt, register)
-    report.drafts_written += checklists.written
+    checklists = plan_renewal_checklists(rt, register)
+    report.drafts_planned += checklists.planned
     report.errors.extend(checklists.errors)

@@ -10,9 +10,10 @@ ALERT
     first web link that is not an unsubscribe or preferences link, the titles of the articles
     it lists (bulleted or numbered lines, at most 12) and the dates it was sent and logged.
 STORE
-    ``data/research/alerts.jsonl`` (0600): one JSON line per alert, written by the sync
-    (:func:`note_alert`) under a lock. A message read twice after a crash writes a second line
-    with the same message key; readers keep the first.
+    The case log's ``research_alert`` table: one row per alert, added by the sync
+    (:func:`note_alert`) in its message's batch, so it is kept exactly once with the message
+    (an earlier version's ``data/research/alerts.jsonl`` is moved in by the next digest).
+    Alerts older than four weeks before a digest's cut-off are dropped when it is recorded.
 DIGEST
     Due once per ISO week, on or after ``[research] digest_weekday`` (Monday unless set): the
     alerts logged after the previous digest's cut-off (or in the 7 days before the first one)
@@ -31,24 +32,20 @@ from __future__ import annotations
 
 import json
 import logging
-import os
 import re
-from collections.abc import Iterator
 from dataclasses import asdict, dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import select
+from sqlalchemy import delete, select
+from sqlalchemy.orm import Session
 
-from bot import crash
-from bot.file_safety import write_private
 from bot.keys import stable_key
 from bot.letters.headers import clean_header_text
-from bot.locking import exclusive_lock
 from bot.mail.message import Message
 from bot.rules.engine import Classification
-from bot.store.models import AuditEvent
+from bot.store.models import AuditEvent, ResearchAlert
 from bot.sync.audit import connector_name, record_audit
 from bot.sync.steps import FiledMessage, SyncReport
 
@@ -179,66 +176,90 @@ def alert_item(message: Message, result: Classification) -> DigestItem:
 # ------------------------------------------------------------------ the store
 
 
-def _store(rt: Runtime) -> Path:
-    return rt.config.data_path / "research" / "alerts.jsonl"
+def _utc(moment: datetime) -> datetime:
+    """``moment`` in UTC; a naive one (SQLite gives back what it was given, in UTC) as UTC."""
+    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
+
+
+def _row(rt: Runtime, key: str, item: DigestItem, logged: datetime) -> ResearchAlert:
+    return ResearchAlert(
+        key=key,
+        practice_id=rt.practice_id,
+        logged_at=_utc(logged),
+        received=item.received,
+        journal=item.journal[:300],
+        title=item.title[:300],
+        link=item.link[:600] if item.link else None,
+        publisher=item.publisher[:200] if item.publisher else None,
+        articles=list(item.articles),
+    )
 
 
 def note_alert(
+    session: Session,
     rt: Runtime,
     key: str,
     message: Message,
     result: Classification,
     logged: datetime | None = None,
 ) -> bool:
-    """Keep a research alert for the next digest; False if ``result`` is not an alert.
+    """Keep a research alert for the next digest in ``session`` (the message's batch); False
+    if ``result`` is not an alert or the message's alert is kept already.
 
     ``key`` is the message's key in the case log; ``logged`` when it was read (default now).
     """
     if result.category != "research" or result.event == "correspondence":
         return False
-    item = alert_item(message, result)
-    record = {
-        "key": key,
-        "logged": (logged or rt.now()).astimezone(UTC).isoformat(),
-        **asdict(item),
-        "received": item.received.isoformat() if item.received else None,
-    }
-    path = _store(rt)
-    with exclusive_lock(path.with_name("alerts.lock"), wait=True):
-        fd = os.open(path, os.O_CREAT | os.O_WRONLY | os.O_APPEND, 0o600)
-        with os.fdopen(fd, "a", encoding="utf-8") as handle:
-            handle.write(json.dumps(record, ensure_ascii=False) + "\n")
+    if session.scalar(select(ResearchAlert.id).where(ResearchAlert.key == key)) is not None:
+        return False
+    session.add(_row(rt, key, alert_item(message, result), logged or rt.now()))
     log.debug("research alert %s kept for the digest", message.fingerprint)
     return True
 
 
-def _records(path: Path) -> Iterator[dict[str, Any]]:
-    """Each alert once (first line per message key); a torn last line is skipped."""
-    if not path.exists():
+def _item(row: ResearchAlert) -> DigestItem:
+    return DigestItem(
+        journal=row.journal,
+        title=row.title,
+        link=row.link,
+        publisher=row.publisher,
+        received=row.received,
+        articles=tuple(str(article) for article in row.articles or ()),
+    )
+
+
+def _legacy_file(rt: Runtime) -> Path:
+    return rt.config.data_path / "research" / "alerts.jsonl"
+
+
+def _take_in_legacy_file(rt: Runtime) -> None:
+    """Move the alerts an earlier version kept in ``data/research/alerts.jsonl`` into the case
+    log, then remove the file (a torn line is dropped; a second run finds nothing to move)."""
+    path = _legacy_file(rt)
+    if not path.is_file():
         return
-    seen: set[str] = set()
-    with path.open(encoding="utf-8") as handle:
-        for line in handle:
+    with rt.sessions.begin() as session:
+        kept = set(session.scalars(select(ResearchAlert.key)))
+        for line in path.read_text(encoding="utf-8", errors="replace").splitlines():
             try:
                 record = json.loads(line)
-                key = str(record["key"])
+                key, logged = str(record["key"]), datetime.fromisoformat(record["logged"])
+                received = record.get("received")
+                item = DigestItem(
+                    journal=str(record.get("journal") or ""),
+                    title=str(record.get("title") or ""),
+                    link=record.get("link"),
+                    publisher=record.get("publisher"),
+                    received=date.fromisoformat(received) if received else None,
+                    articles=tuple(str(a) for a in record.get("articles") or ()),
+                )
             except (ValueError, KeyError, TypeError):
                 continue
-            if key not in seen:
-                seen.add(key)
-                yield record
-
-
-def _item(record: dict[str, Any]) -> DigestItem:
-    received = record.get("received")
-    return DigestItem(
-        journal=str(record.get("journal") or ""),
-        title=str(record.get("title") or ""),
-        link=record.get("link"),
-        publisher=record.get("publisher"),
-        received=date.fromisoformat(received) if received else None,
-        articles=tuple(record.get("articles") or ()),
-    )
+            if key not in kept:
+                kept.add(key)
+                session.add(_row(rt, key, item, logged))
+    path.unlink(missing_ok=True)
+    log.info("research alerts moved from %s into the case log", path.name)
 
 
 # ------------------------------------------------------------------ the weekly digest
@@ -295,18 +316,21 @@ def research_digest(rt: Runtime, now: datetime | None = None) -> ResearchDigest 
     key = stable_key(rt.config.practice.slug, "research-digest", week)
     if _delivered(rt, key):
         return None
+    _take_in_legacy_file(rt)
     since = _last_cutoff(rt) or until - timedelta(days=7)
     oldest = (since - timedelta(days=7)).date()
     items = []
-    for record in _records(_store(rt)):
-        try:
-            logged = datetime.fromisoformat(record["logged"])
-            item = _item(record)
-        except (ValueError, KeyError, TypeError):
-            continue
-        sent_in_window = item.received is None or oldest <= item.received <= today
-        if logged > since and sent_in_window:
-            items.append((logged, item))
+    with rt.sessions() as session:
+        rows = session.scalars(
+            select(ResearchAlert).where(
+                ResearchAlert.practice_id == rt.practice_id,
+                ResearchAlert.logged_at > since.astimezone(UTC),
+            )
+        ).all()
+        for row in rows:
+            item = _item(row)
+            if item.received is None or oldest <= item.received <= today:
+                items.append((_utc(row.logged_at), item))
     items.sort(key=lambda pair: (pair[1].received or pair[0].date(), pair[0]))
     return ResearchDigest(key, week, since, until, tuple(item for _, item in items))
 
@@ -338,25 +362,14 @@ def record_research_digest(rt: Runtime, digest: ResearchDigest) -> None:
                 }
             ),
         )
-    _prune(_store(rt), digest.until - timedelta(days=28))
-
-
-def _prune(path: Path, before: datetime) -> None:
-    if not path.exists():
-        return
-    with exclusive_lock(path.with_name("alerts.lock"), wait=True):
-        kept = []
-        for record in _records(path):
-            try:
-                if datetime.fromisoformat(record["logged"]) >= before:
-                    kept.append(record)
-            except (ValueError, KeyError, TypeError):
-                continue
-        text = "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in kept)
-        write_private(path, text.encode("utf-8"))
+        session.execute(
+            delete(ResearchAlert).where(
+                ResearchAlert.practice_id == rt.practice_id,
+                ResearchAlert.logged_at < (digest.until - timedelta(days=28)).astimezone(UTC),
+            )
+        )
 
 
 def alert_step(filed: FiledMessage, report: SyncReport) -> None:
-    """Message step: a journal alert kept for the next digest."""
-    if note_alert(filed.rt, filed.key, filed.message, filed.result, filed.now):
-        crash.step("alert.append")  # appended, its batch not yet committed
+    """Message step: a journal alert kept for the next digest, with its message's batch."""
+    note_alert(filed.session, filed.rt, filed.key, filed.message, filed.result, filed.now)

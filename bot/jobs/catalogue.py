@@ -43,15 +43,15 @@ __all__ = [
 MESSAGE_STEPS: tuple[MessageStep, ...] = (
     MessageStep("payments", payments_step),  # amounts billed, paid, adjusted
     MessageStep("cme certificates", certificate_step),  # credits against CME requirements
-    MessageStep("research alerts", alert_step, writes_outside=True),  # kept for the digest
+    MessageStep("research alerts", alert_step),  # kept for the digest
 )
 
 # Run once per sync, after the mail, in order.
 PRACTICE_PASSES: tuple[PracticePass, ...] = (
     PracticePass("reminders", reminders_pass),  # register renewals and protocol reviews
     PracticePass("booking guard", booking_pass),  # imaging booked before authorisation
+    PracticePass("renewal checklists", checklist_pass),  # a renewal window opens
     PracticePass("effects", effects_pass, writes_outside=True),  # what is planned, written
-    PracticePass("renewal checklists", checklist_pass, writes_outside=True),  # window opens
     PracticePass("retention", retention_pass),  # last: [retention] on what is filed
 )
 

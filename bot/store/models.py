@@ -40,7 +40,9 @@ __all__ = [
     "MessageRow",
     "Party",
     "Payment",
+    "LabelWrite",
     "Practice",
+    "ResearchAlert",
 ]
 
 
@@ -193,7 +195,10 @@ class Deadline(Base):
 
 
 class Draft(Base):
-    """A draft we plan (state ``planned``), then wrote (``written``, with its remote id)."""
+    """A draft we plan (state ``planned``), then wrote (``written``, with its remote id).
+
+    ``message_id`` is the message it answers; none for a draft that answers no message (a
+    renewal checklist, ``bot/features/renewal_checklist.py``)."""
 
     __tablename__ = "draft"
     __table_args__ = (UniqueConstraint("key"),)
@@ -201,7 +206,7 @@ class Draft(Base):
     key: Mapped[str] = mapped_column(String(64))
     practice_id: Mapped[int] = mapped_column(ForeignKey("practice.id"), index=True)
     case_id: Mapped[int | None] = mapped_column(ForeignKey("case_.id"))
-    message_id: Mapped[int] = mapped_column(ForeignKey("message.id"))
+    message_id: Mapped[int | None] = mapped_column(ForeignKey("message.id"))
     template: Mapped[str] = mapped_column(String(200))
     state: Mapped[str] = mapped_column(String(20), default="planned")
     remote_id: Mapped[str | None] = mapped_column(String(500))
@@ -224,6 +229,40 @@ class CalendarEntryRow(Base):
     state: Mapped[str] = mapped_column(String(20), default="planned")
     remote_id: Mapped[str | None] = mapped_column(String(500))
     payload: Mapped[dict[str, Any]] = mapped_column(JSON)
+
+
+class LabelWrite(Base):
+    """A category label to put on a message in the mailbox (Gmail's ``category_labels``):
+    journalled with the message's batch (``planned``), then put on and recorded (``written``)
+    by ``bot/sync/effects.py``, as drafts and calendar entries are."""
+
+    __tablename__ = "label_write"
+    __table_args__ = (UniqueConstraint("key"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    key: Mapped[str] = mapped_column(String(64))
+    practice_id: Mapped[int] = mapped_column(ForeignKey("practice.id"), index=True)
+    provider_id: Mapped[str] = mapped_column(String(255))
+    category: Mapped[str] = mapped_column(String(50))
+    state: Mapped[str] = mapped_column(String(20), default="planned", index=True)
+
+
+class ResearchAlert(Base):
+    """A journal alert kept for the weekly research digest (``bot/features/research_digest.py``),
+    logged with its message's batch: what a digest lists of a publisher's mailing and nothing
+    more. ``key`` is the message's key, so a message read twice is kept once."""
+
+    __tablename__ = "research_alert"
+    __table_args__ = (UniqueConstraint("key"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    key: Mapped[str] = mapped_column(String(64))
+    practice_id: Mapped[int] = mapped_column(ForeignKey("practice.id"), index=True)
+    logged_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)
+    received: Mapped[date | None] = mapped_column(Date)
+    journal: Mapped[str] = mapped_column(String(300))
+    title: Mapped[str] = mapped_column(String(300))
+    link: Mapped[str | None] = mapped_column(String(600))
+    publisher: Mapped[str | None] = mapped_column(String(200))
+    articles: Mapped[list[str]] = mapped_column(JSON)
 
 
 class Credential(Base):

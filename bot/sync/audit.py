@@ -1,8 +1,8 @@
 """The audit trail: one row for every write chief makes outside its case log.
 
-Every writer (:mod:`bot.sync.effects` for drafts and calendar entries, :mod:`bot.summary.job` for
-the summary, :mod:`bot.features.renewal_checklist`, :mod:`bot.features.research_digest`,
-:mod:`bot.features.retention` for ``chief forget``) records through :func:`record_audit`, in the
+Every writer (:mod:`bot.sync.effects` for drafts, renewal checklists among them, calendar
+entries and category labels, :mod:`bot.summary.job` for the summary,
+:mod:`bot.features.research_digest`, :mod:`bot.features.retention` for ``chief forget``) records through :func:`record_audit`, in the
 same transaction as the row it marks done, so the trail and the case log never disagree. ``chief
 audit`` reads it back.
 
@@ -10,8 +10,9 @@ Terminology
 -----------
 ACTION
     What was done, ``noun.verb``: ``draft.create``, ``draft.reconcile`` (found on the remote
-    side after a crash: written once, recorded late), ``calendar.upsert``, ``summary.deliver``,
-    ``checklist.create``, ``checklist.reconcile``, ``research.digest``, ``case.forget``.
+    side after a crash: written once, recorded late), ``calendar.upsert``, ``labels.apply``,
+    ``summary.deliver``, ``research.digest``, ``case.forget`` (``checklist.create`` and
+    ``checklist.reconcile`` in a trail written before renewal checklists became drafts).
 KEY
     The idempotency key stored on the remote object (``target`` column), so an entry can be
     matched with the draft or event it names; for ``case.forget``, the case's short id.

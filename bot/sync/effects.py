@@ -21,13 +21,13 @@ from bot import crash
 from bot.calendar.payload import entry_from_payload
 from bot.errors import ConnectorError
 from bot.keys import stable_key
-from bot.store.models import CalendarEntryRow, Deadline, Draft, MessageRow
+from bot.store.models import CalendarEntryRow, Deadline, Draft, LabelWrite, MessageRow
 from bot.sync.audit import connector_name, record_audit
 from bot.sync.runtime import Runtime
 from bot.sync.steps import SyncReport
-from connectors.base import CalendarSink, DraftSink, OutgoingDraft
+from connectors.base import CalendarSink, DraftSink, Labels, OutgoingDraft
 
-__all__ = ["EffectsReport", "apply_pending", "effects_pass"]
+__all__ = ["EffectsReport", "apply_labels", "apply_pending", "effects_pass"]
 
 log = logging.getLogger(__name__)
 
@@ -37,12 +37,23 @@ class EffectsReport:
     drafts_written: int = 0
     drafts_found: int = 0
     calendar_written: int = 0
+    labelled: int = 0
     errors: list[str] = field(default_factory=list)
+
+    def add_to(self, report: SyncReport) -> None:
+        """Count what was written into a sync's report."""
+        report.drafts_written += self.drafts_written
+        report.calendar_written += self.calendar_written
+        report.labelled += self.labelled
+        report.errors.extend(self.errors)
 
 
 def _draft_cause(session: Session, draft: Draft) -> tuple[int | None, str | None]:
     """(case id, rule) of a draft: the rule is its message's when the rule planned it (its key
-    is the one planning derives), none for a draft planned otherwise (a booking chase)."""
+    is the one planning derives), none for a draft planned otherwise (a booking chase, a
+    renewal checklist)."""
+    if draft.message_id is None:
+        return draft.case_id, None
     message = session.get(MessageRow, draft.message_id)
     if message is None or draft.key != stable_key(message.key, "draft", draft.template):
         return draft.case_id, None
@@ -100,6 +111,7 @@ def apply_drafts(rt: Runtime, sink: DraftSink, report: EffectsReport) -> None:
                 connector=connector,
                 case_id=case_id,
                 rule=rule,
+                detail=draft.template if draft.message_id is None else None,
             )
             draft.state, draft.remote_id, draft.raw = "written", remote, None
             session.commit()
@@ -147,17 +159,55 @@ def apply_calendar(rt: Runtime, sink: CalendarSink, report: EffectsReport) -> No
         crash.step("calendar.commit")
 
 
+def apply_labels(rt: Runtime, mailbox: Labels, report: EffectsReport) -> None:
+    """Put the journalled category labels on their messages, then record them with one audit
+    row (how many messages got which category's label). Adding a label a message has is a
+    no-op, so a crash between the two labels them again and records them once."""
+    with rt.sessions() as session:
+        pending = session.scalars(
+            select(LabelWrite)
+            .where(LabelWrite.practice_id == rt.practice_id, LabelWrite.state == "planned")
+            .order_by(LabelWrite.id)
+        ).all()
+        if not pending:
+            return
+        by_category: dict[str | None, list[str]] = {}
+        for row in pending:
+            by_category.setdefault(row.category, []).append(row.provider_id)
+        try:
+            labelled = mailbox.label_messages(by_category)
+            crash.step("labels.remote")
+        except ConnectorError as exc:
+            report.errors.append(f"labels: {exc}")
+            log.warning("category labels not put on: %s", type(exc).__name__)
+            return
+        for row in pending:
+            row.state = "written"
+        record_audit(
+            session,
+            rt,
+            "labels.apply",
+            stable_key(*(row.key for row in pending)),
+            connector=connector_name(rt, "mail"),
+            detail=", ".join(f"{c} {len(by_category[c])}" for c in sorted(by_category, key=str)),
+        )
+        report.labelled += labelled
+        session.commit()
+        crash.step("labels.commit")
+
+
 def apply_pending(rt: Runtime) -> EffectsReport:
-    """Write every planned draft and calendar entry; safe to call at any time, any number."""
+    """Write every planned label, draft and calendar entry; safe to call at any time, any
+    number of times."""
     report = EffectsReport()
-    apply_drafts(rt, rt.mail(), report)
+    mailbox = rt.mail()
+    if isinstance(mailbox, Labels):
+        apply_labels(rt, mailbox, report)
+    apply_drafts(rt, mailbox, report)
     apply_calendar(rt, rt.calendar(), report)
     return report
 
 
 def effects_pass(rt: Runtime, report: SyncReport) -> None:
     """Practice pass: write what the passes before it planned."""
-    effects = apply_pending(rt)
-    report.drafts_written += effects.drafts_written
-    report.calendar_written += effects.calendar_written
-    report.errors.extend(effects.errors)
+    apply_pending(rt).add_to(report)

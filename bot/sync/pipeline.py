@@ -5,10 +5,11 @@
     mail.changes(cursor) → Batch of Messages
       → rules.classify → matching.attach → planning.plan_message
       → the per-message steps (Steps.per_message: amounts, CME certificates, journal alerts…)
-      → one transaction per batch: messages, case links, planned actions, the cursor
-      → effects.apply_pending: drafts and calendar entries written, exactly once
-    then the practice passes in order (Steps.passes: reminders, booking chases, effects,
-    renewal checklists, retention)
+      → one transaction per batch: messages, case links, planned actions (the journal:
+        drafts, calendar entries, category labels), the cursor
+      → effects.apply_pending: labels, drafts and calendar entries written, exactly once
+    then the practice passes in order (Steps.passes: reminders, booking chases, renewal
+    checklists, effects, retention)
 
 The lists themselves are declared once, in ``bot.jobs.catalogue``; this module runs whatever
 it is given, so a feature can be tested with the steps it needs and nothing else.
@@ -38,8 +39,7 @@ from bot.progress import Bar
 from bot.rules.engine import Classification
 from bot.rules.parties import Party as DirectoryParty
 from bot.rules.stated_dates import day_first
-from bot.store.models import Mailbox, MessageRow, Party
-from bot.sync.audit import connector_name, record_audit
+from bot.store.models import LabelWrite, Mailbox, MessageRow, Party
 from bot.sync.effects import apply_pending
 from bot.sync.matching import attach
 from bot.sync.planning import plan_message
@@ -197,7 +197,7 @@ def _sync_mail(rt: Runtime, steps: Steps, report: SyncReport, progress: Bar | No
         mailbox = session.get(Mailbox, mailbox_id)
         assert mailbox is not None
         cursor = mailbox.cursor
-    labeller = source.label_messages if isinstance(source, Labels) else None  # Gmail
+    labelled = source.labelled_categories() if isinstance(source, Labels) else frozenset()
     if progress is not None and isinstance(source, Estimates):
         progress.set_total(source.estimate(cursor))
     name = f"{rt.config.practice.slug}/{rt.config.mail.get('connector', 'maildir')}"
@@ -226,19 +226,19 @@ def _sync_mail(rt: Runtime, steps: Steps, report: SyncReport, progress: Bar | No
                 else set()
             )
             report.skipped_known += len(known)
-            by_category: dict[str | None, list[str]] = {}
             for key, message in keyed.items():
                 if key not in known and message is not None:
                     category = _log_message(session, rt, steps, mailbox_id, key, message, report)
-                    by_category.setdefault(category, []).append(message.provider_id)
-            if labeller is not None and by_category and not rt.dry_run:
-                # Before the commit: a crash in between labels them again on the rerun (adding
-                # a label it has is a no-op), and the audit row below commits with the batch.
-                labelled = labeller(by_category)
-                report.labelled += labelled
-                crash.step("labels.remote")
-                if labelled:
-                    _audit_labels(session, rt, name, by_category)
+                    if category in labelled:  # journalled with the batch, put on by effects
+                        session.add(
+                            LabelWrite(
+                                key=stable_key(key, "label", category),
+                                practice_id=rt.practice_id,
+                                provider_id=message.provider_id[:255],
+                                category=category,
+                                state="planned",
+                            )
+                        )
             for key, (pid, why) in failed.items():
                 if key in known:
                     continue
@@ -261,26 +261,8 @@ def _sync_mail(rt: Runtime, steps: Steps, report: SyncReport, progress: Bar | No
             progress(len(batch.messages) + len(batch.failed))
         if not rt.dry_run:
             effects = apply_pending(rt)
-            report.drafts_written += effects.drafts_written
-            report.calendar_written += effects.calendar_written
-            report.errors.extend(effects.errors)
+            effects.add_to(report)
         batch = next(batches, None)
-
-
-def _audit_labels(
-    session: Session, rt: Runtime, mailbox: str, by_category: dict[str | None, list[str]]
-) -> None:
-    """One audit row for a batch's labels: how many messages got which category's label."""
-    labelled = {c: ids for c, ids in by_category.items() if c is not None}
-    ids = sorted(pid for pids in labelled.values() for pid in pids)
-    record_audit(
-        session,
-        rt,
-        "labels.apply",
-        stable_key(mailbox, "labels", *ids),
-        connector=connector_name(rt, "mail"),
-        detail=", ".join(f"{c} {len(labelled[c])}" for c in sorted(labelled)),
-    )
 
 
 def sync(rt: Runtime, steps: Steps, progress: Bar | None = None) -> SyncReport:
@@ -294,9 +276,7 @@ def sync(rt: Runtime, steps: Steps, progress: Bar | None = None) -> SyncReport:
     with rt.sync_lock():
         if not rt.dry_run:
             # A previous run may have stopped between planning and writing: finish that first.
-            leftover = apply_pending(rt)
-            report.drafts_written += leftover.drafts_written
-            report.calendar_written += leftover.calendar_written
+            apply_pending(rt).add_to(report)
         _sync_mail(rt, steps, report, progress)
         for practice_pass in steps.passes:
             log.debug("practice pass %s", practice_pass.name)

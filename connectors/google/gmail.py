@@ -135,6 +135,10 @@ class GmailConnector:
 
     # --- Category labels --------------------------------------------------------------------
 
+    def labelled_categories(self) -> frozenset[str]:
+        """The categories ``category_labels`` names (none when it is off)."""
+        return frozenset(self.category_labels)
+
     def label_messages(self, by_category: Mapping[str | None, Sequence[str]]) -> int:
         """Put the configured label of each category on its messages (provider ids); returns
         how many messages were labelled. A no-op unless ``category_labels`` is set."""

@@ -5,9 +5,9 @@ the messages the rules classify, a table (``{payer = "Insurers", lab = "Results"
 labels and limits them to the categories it lists. The labels are created when missing
 (``users.labels.create``) and added with ``users.messages.batchModify`` (``gmail.modify``,
 asked for only then); nothing else about a message changes: it stays where it is, read or
-unread. Labels go on before the batch is committed to the case log, so a crash in between
-labels the same messages again on the rerun (adding a label a message has is a no-op): none is
-missed, none doubled.
+unread. The labels to put on are journalled with the batch in the case log and put on after
+it (``bot/sync/effects.py``); a crash before they are recorded puts them on again on the rerun
+(adding a label a message has is a no-op): none is missed, none doubled.
 """
 
 from __future__ import annotations

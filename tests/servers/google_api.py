@@ -510,6 +510,9 @@ class _Handler(BaseHTTPRequestHandler):
     def _serve(self) -> None:
         length = int(self.headers.get("Content-Length") or 0)
         body = self.rfile.read(length) if length else b""
+        if len(body) < length:  # the client was killed mid-request: no request was made
+            self.close_connection = True
+            return
         headers = {k.lower(): v for k, v in self.headers.items()}
         path = urlsplit(self.path).path
         if path == "/token" and self.command == "POST":
