@@ -2,9 +2,9 @@
 
 Every writer (:mod:`bot.sync.effects` for drafts, renewal checklists among them, calendar
 entries and category labels, :mod:`bot.summary.job` for the summary,
-:mod:`bot.features.research_digest`, :mod:`bot.features.retention` for ``chief forget``) records through :func:`record_audit`, in the
-same transaction as the row it marks done, so the trail and the case log never disagree. ``chief
-audit`` reads it back.
+:mod:`bot.features.research_digest`, :mod:`bot.features.retention` for ``chief forget``)
+records through :func:`record_audit`, in the same transaction as the row it marks done, so the
+trail and the case log never disagree. ``chief audit`` reads it back.
 
 Terminology
 -----------
