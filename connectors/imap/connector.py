@@ -26,7 +26,6 @@ operation a dropped connection is reopened once; a refused sign-in never is.
 from __future__ import annotations
 
 import logging
-import ssl
 import time
 from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
@@ -45,6 +44,7 @@ from connectors.imap.session import ImapSession, ServerUnavailable, Tls
 from connectors.oauth_token import token_provider
 from connectors.passwords import is_loopback, read_password
 from connectors.recipients import require_practitioner_only
+from connectors.tls import ca_file_problem, client_context
 
 __all__ = ["ImapConnector", "ServerUnavailable"]
 
@@ -111,8 +111,8 @@ class ImapConnector:
             problems.append("`timeout` in [mail] must be positive (seconds)")
         if auth not in ("password", "xoauth2"):
             problems.append('`auth` in [mail] must be "password" or "xoauth2"')
-        if ca_file is not None and not Path(ca_file).is_file():
-            problems.append(f"`ca_file` in [mail]: no file at {ca_file}")
+        if (problem := ca_file_problem("mail", ca_file)) is not None:
+            problems.append(problem)
         if problems:
             raise UserError("invalid [mail] settings for the IMAP connector", problems)
         if auth == "xoauth2" and xoauth2_token_provider is None:
@@ -133,7 +133,7 @@ class ImapConnector:
         self.limits = limits or Limits()
         # A private CA (a practice's own server, a bridge's certificate) is trusted only when
         # named; the system's trust store otherwise.
-        context = ssl.create_default_context(cafile=str(ca_file)) if ca_file else None
+        context = client_context("mail", ca_file) if ca_file else None
         self._link = Connection(host, self.port, tls, self.timeout, username, self._secret, context)
         self._drafts_name: Resolved | None = None
         self._watch_names: tuple[str, ...] | None = None  # ``watch`` as the server names it
