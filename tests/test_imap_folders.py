@@ -10,6 +10,8 @@ Two servers, started once for the module:
 - ``german``: the same namespace with SPECIAL-USE and LIST-EXTENDED; the drafts folder is
   ``INBOX.Entwürfe``, flagged ``\\Drafts`` only by SPECIAL-USE. chief must ask for the
   attributes (``LIST ... RETURN (SPECIAL-USE)``) and write there, never make a "Drafts".
+- ``german_plain``: the same folders on a server announcing neither SPECIAL-USE nor
+  LIST-EXTENDED: the attributes of a plain LIST are used.
 
 The command order is read from the server's own raw protocol log.
 """
@@ -27,6 +29,8 @@ from pathlib import Path
 
 import pytest
 
+from connectors.imap.folders import FolderMap
+from connectors.imap.session import Listed
 from tests.connector_contract import drain, sample
 from tests.fixtures_dovecot import DovecotAccount, account_on, need_dovecot
 from tests.servers.dovecot import Dovecot
@@ -60,6 +64,13 @@ def courier_server() -> Iterator[Dovecot]:
 @pytest.fixture(scope="module")
 def german_server() -> Iterator[Dovecot]:
     yield from _server(folders={"Entwürfe": "\\Drafts", "Gesendet": "\\Sent"})
+
+
+@pytest.fixture(scope="module")
+def german_plain_server() -> Iterator[Dovecot]:
+    yield from _server(
+        folders={"Entwürfe": "\\Drafts", "Gesendet": "\\Sent"}, capability=_COURIER_CAPABILITY
+    )
 
 
 @pytest.fixture
@@ -186,6 +197,50 @@ def test_doctor_names_each_folder_and_why(german: DovecotAccount) -> None:
     assert "drafts: INBOX.Entwürfe (\\Drafts, RFC 6154)" in line
     assert "sent: INBOX.Gesendet (\\Sent, RFC 6154)" in line
     assert "corrections: none yet" in line
+
+
+def test_without_list_extended_the_attributes_of_a_plain_list_are_used(
+    german_plain_server: Dovecot, tmp_path: Path
+) -> None:
+    with account_on(german_plain_server, tmp_path) as account:
+        rawlog = account.server.enable_rawlog(account.username)
+        connector = account.connector()
+        line = connector.check()
+        connector.create_draft(draft("k-plain-1"))  # type: ignore[arg-type]
+        connector.close()
+        sent = commands(rawlog)
+        assert 'LIST "" "*"' in sent
+        assert not any("RETURN" in command for command in sent)
+        assert "drafts: INBOX.Entwürfe (\\Drafts, RFC 6154)" in line
+        assert len(account.messages("INBOX.Entwürfe")) == 1
+        assert "CLOSE" in sent  # no UNSELECT announced
+
+
+# --- names resolved under a namespace (what LIST showed, no server needed) ------------------
+
+
+def _map(prefix: str, delimiter: str | None, *names: str) -> FolderMap:
+    listed = tuple(Listed(name, delimiter, frozenset()) for name in names)
+    return FolderMap(prefix, delimiter, listed, "NAMESPACE, RFC 2342", 'LIST "" "*"')
+
+
+def test_configured_names_map_onto_the_servers_layout() -> None:
+    cyrus = _map("INBOX.", ".", "INBOX", "INBOX.Drafts", "INBOX.Chief", "INBOX.Chief.payer")
+    assert cyrus.resolve("Drafts") == "INBOX.Drafts"
+    assert cyrus.resolve("Chief/payer") == "INBOX.Chief.payer"
+    assert cyrus.resolve("Referrals") == "INBOX.Referrals"  # not there yet: where it would be
+    assert cyrus.resolve("INBOX/Referrals") == "INBOX.Referrals"
+    assert cyrus.resolve("INBOX.Drafts") == "INBOX.Drafts"
+    assert cyrus.resolve("inbox") == "INBOX"
+    assert cyrus.children("Chief") == {"payer": "INBOX.Chief.payer"}
+    dovecot = _map("", "/", "INBOX", "Drafts", "Chief/payer")
+    assert dovecot.resolve("Chief/payer") == "Chief/payer"
+    assert dovecot.children("Chief") == {"payer": "Chief/payer"}
+    exchange = _map("", "/", "INBOX", "Sent Items", "Drafts")
+    sent = exchange.special("\\Sent", "Sent", "sent_folder", ("Sent", "Sent Items"))
+    assert (sent.name, sent.why, sent.exists) == ("Sent Items", "well-known name", True)
+    none = cyrus.special("\\Sent", "Sent", "sent_folder", ("Sent", "Sent Items"))
+    assert (none.name, none.exists) == ("INBOX.Sent", False)
 
 
 # --- the whole flow: `chief sync` and `chief doctor` -----------------------------------------

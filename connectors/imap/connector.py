@@ -186,12 +186,14 @@ class ImapConnector:
         for _, batch in self.reader.read(folders, cursor):
             yield batch
 
-    def _watching(self, session: ImapSession) -> tuple[str, ...]:
+    def _watching(self, session: ImapSession, folders: FolderMap | None = None) -> tuple[str, ...]:
+        """``watch`` as the server names it, resolved once; an INBOX-only watch sends nothing
+        (a sync with nothing new stays one EXAMINE)."""
         if self._watch_names is None:
             if all(folder.upper() == INBOX for folder in self.watch):
                 self._watch_names = self.watch  # INBOX needs no LIST (RFC 3501 5.1)
             else:
-                folders = discover(session)
+                folders = folders or discover(session)
                 self._watch_names = tuple(
                     dict.fromkeys(
                         f if f.upper() == INBOX else folders.resolve(f) for f in self.watch
@@ -288,7 +290,7 @@ class ImapConnector:
     def _check(self, session: ImapSession) -> str:
         folders = discover(session)
         self._watch_names = None  # resolved afresh, as a sync would
-        watched = self._watching(session)
+        watched = self._watching(session, folders)
         missing = [f for f in watched if f.upper() != INBOX and folders.has(f) is None]
         if missing:
             raise RemoteGone(
