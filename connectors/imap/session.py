@@ -259,8 +259,13 @@ class ImapSession:
         if self._namespace is None:
             found: tuple[str, str | None] | None = None
             if "NAMESPACE" in self.capabilities:
-                with self._translated("NAMESPACE"):
-                    personal = self._client.namespace().personal
+                try:
+                    with self._translated("NAMESPACE"):
+                        personal = self._client.namespace().personal
+                except ServerUnavailable:
+                    raise
+                except ConnectorError:  # announced but refused: as if not offered
+                    personal = None
                 if personal:
                     prefix, delimiter = personal[0]
                     found = (str(prefix), str(delimiter) if delimiter else None)
