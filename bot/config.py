@@ -18,6 +18,7 @@ from pydantic import BaseModel, ConfigDict, EmailStr, Field, ValidationError, fi
 
 from bot.errors import UserError
 from bot.mail.message import Limits
+from connectors.tls import ca_file_problem
 
 __all__ = ["Config", "PracticeConfig", "find_config", "load_config"]
 
@@ -237,7 +238,27 @@ class Config(_Section):
         for key, value in list(table.items()):
             if key in ("path", "folder") or key.endswith(("_path", "_file")):
                 table[key] = self.resolve(value)
+        if (problem := ca_file_problem(section, table.get("ca_file"))) is not None:
+            raise UserError(f"invalid [{section}] in {self.path.name}", [problem])
         return name, table
+
+    def connector_sections(self) -> list[str]:
+        """The connector tables this practice uses: ``[mail]``, ``[calendar]``, and ``[smtp]``
+        when the summary goes by SMTP or the table is filled in."""
+        return ["mail", "calendar", *(["smtp"] if self.summary.via == "smtp" or self.smtp else [])]
+
+    def check_connectors(self) -> None:
+        """Every connector table checked as the runtime will read it (keys known to the
+        connector, files such as ``ca_file`` usable); one :class:`UserError` naming every
+        problem, so ``chief doctor`` reports each once, as configuration."""
+        problems: list[str] = []
+        for section in self.connector_sections():
+            try:
+                self.connector_args(section)
+            except UserError as exc:
+                problems.extend(exc.problems or [str(exc)])
+        if problems:
+            raise UserError(f"{self.path}: invalid configuration", problems)
 
 
 # Constructor arguments the runtime supplies itself, never read from chief.toml.

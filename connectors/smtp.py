@@ -14,7 +14,9 @@ The bot never sends mail to anyone else, and this module is where that is enforc
   the idempotency key, so a resend carries the same one) or ``Date`` is added.
 - **Transport.** ``tls = "ssl"`` (implicit TLS, RFC 8314, port 465), ``"starttls"`` (RFC 3207,
   port 587; a server that does not offer it is refused rather than used in clear) or ``"none"``
-  (only to 127.0.0.1 / localhost). Certificates are verified with the system's trust store.
+  (only to 127.0.0.1 / localhost). Certificates are verified with the system's trust store,
+  or against the practice's own certificate authority named in ``ca_file``
+  (:mod:`connectors.tls`).
   Sign-in (``AUTH``, RFC 4954) with the password from a 0600 file or an environment variable
   (:mod:`connectors.passwords`), never logged.
 
@@ -22,7 +24,8 @@ Errors: sign-in refused → :class:`AuthError`; unreachable or refused → :clas
 in plain words. Log lines carry the Message-ID's hash and sizes, never a subject or a body.
 
 Config (``[smtp]``): ``host``, ``port``, ``username``, ``password_file`` or ``password_env``,
-``tls``, ``from_address``, ``timeout``; ``practitioner_address`` comes from the runtime.
+``tls``, ``from_address``, ``timeout``, ``ca_file``; ``practitioner_address`` comes from the
+runtime.
 """
 
 from __future__ import annotations
@@ -43,6 +46,7 @@ from typing import Literal, get_args
 from bot.errors import AuthError, ChiefError, ConnectorError, UserError
 from connectors.passwords import is_loopback, read_password
 from connectors.recipients import require_practitioner_only
+from connectors.tls import client_context
 
 __all__ = ["SmtpSender", "strip_bcc"]
 
@@ -68,6 +72,7 @@ class SmtpSender:
         from_address: str | None = None,
         practitioner_address: str | None = None,
         timeout: float = 30.0,
+        ca_file: Path | None = None,
     ) -> None:
         if not host:
             raise UserError("`host` in [smtp] of chief.toml is empty")
@@ -85,6 +90,7 @@ class SmtpSender:
         self.practitioner_address = (practitioner_address or "").strip().lower() or None
         self.from_address = (from_address or "").strip() or None
         self.timeout = timeout
+        self._context = client_context("smtp", ca_file)  # a bad ca_file: UserError now
         self._password = read_password("smtp", password_file, password_env, username)
 
     def __repr__(self) -> str:  # never the password
@@ -146,7 +152,7 @@ class SmtpSender:
     @contextlib.contextmanager
     def _session(self, doing: str) -> Iterator[smtplib.SMTP]:
         where = f"{self.host}:{self.port}"
-        context = ssl.create_default_context()
+        context = self._context
         smtp: smtplib.SMTP | None = None
         try:
             if self.tls == "ssl":
@@ -225,7 +231,10 @@ def _plain(exc: BaseException) -> str:
     if isinstance(exc, ConnectionRefusedError):
         return "connection refused (is the server running, and are host and port right?)"
     if isinstance(exc, ssl.SSLCertVerificationError):
-        return f"its TLS certificate is not trusted ({exc.verify_message})"
+        return (
+            f"its TLS certificate is not trusted ({exc.verify_message}); a server with the "
+            "practice's own certificate authority needs that CA named in `ca_file` of [smtp]"
+        )
     if isinstance(exc, ssl.SSLError):
         return 'the TLS handshake failed (does `tls` match the port: "ssl" 465, "starttls" 587?)'
     if isinstance(exc, smtplib.SMTPServerDisconnected):

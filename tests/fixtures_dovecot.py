@@ -6,13 +6,15 @@ annotations under ``TYPE_CHECKING`` only, so pytest can still rewrite this modul
 
 ``dovecot_server`` (session scope) starts one Dovecot (``tests/servers/dovecot.py``, the
 recipe of ``../shared/servers/README.md``); ``dovecot`` gives each test a fresh account on it,
-so tests share the ~0.05 s start and never see each other's mail. A test that stops the
-server gets it started again afterwards. Without Dovecot installed the tests skip with
-"install dovecot-imapd", or fail under CI (``CI=true``): never a silent pass.
+so tests share the ~0.05 s start and never see each other's mail. ``account_on`` does the same
+on a server a test module configures itself (another namespace, other capabilities). A test
+that stops the server gets it started again afterwards. Without Dovecot installed the tests
+skip with "install dovecot-imapd", or fail under CI (``CI=true``): never a silent pass.
 """
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import itertools
 import os
@@ -28,12 +30,12 @@ import pytest
 from tests.servers.dovecot import Dovecot, DovecotUser, dovecot_binary, seed
 from tests.servers.imap_testing import CuttingProxy
 
-__all__ = ["DovecotAccount", "dovecot", "dovecot_server"]
+__all__ = ["DovecotAccount", "account_on", "dovecot", "dovecot_server", "need_dovecot"]
 
 _numbers = itertools.count(1)
 
 
-def _need_dovecot() -> None:
+def need_dovecot() -> None:
     if dovecot_binary() is None:
         reason = "dovecot not found: install dovecot-imapd (Debian) to run the IMAP tests"
         if os.environ.get("CI") == "true":
@@ -43,7 +45,7 @@ def _need_dovecot() -> None:
 
 @pytest.fixture(scope="session")
 def dovecot_server() -> Iterator[Dovecot]:
-    _need_dovecot()
+    need_dovecot()
     server = Dovecot()
     server.start()
     try:
@@ -142,22 +144,30 @@ class DovecotAccount:
         self.server.start()
 
 
-@pytest.fixture
-def dovecot(dovecot_server: Dovecot, tmp_path: Path) -> Iterator[DovecotAccount]:
-    """A fresh account (own user, own password, own Maildir) on the shared server."""
-    if not dovecot_server.running:
-        dovecot_server.start()
+@contextlib.contextmanager
+def account_on(server: Dovecot, tmp_path: Path) -> Iterator[DovecotAccount]:
+    """A fresh account (own user, own password, own Maildir) on ``server``; the server is
+    started again afterwards if a test stopped it."""
+    if not server.running:
+        server.start()
     name = f"user{next(_numbers)}-{secrets.token_hex(3)}"
-    user = dovecot_server.add_user(name, secrets.token_urlsafe(12))
-    password_file = tmp_path / "imap-password"
+    user = server.add_user(name, secrets.token_urlsafe(12))
+    password_file = tmp_path / f"imap-password-{name}"
     fd = os.open(password_file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     with os.fdopen(fd, "w") as fh:
         fh.write(user.password + "\n")
-    account = DovecotAccount(dovecot_server, user, password_file)
+    account = DovecotAccount(server, user, password_file)
     try:
         yield account
     finally:
         for relay in account.proxies:
             relay.close()
-        if not dovecot_server.running:
-            dovecot_server.start()
+        if not server.running:
+            server.start()
+
+
+@pytest.fixture
+def dovecot(dovecot_server: Dovecot, tmp_path: Path) -> Iterator[DovecotAccount]:
+    """A fresh account (own user, own password, own Maildir) on the shared server."""
+    with account_on(dovecot_server, tmp_path) as account:
+        yield account

@@ -5,12 +5,14 @@ Fixture ``radicale`` (import ``radicale_fixture`` into the test module) starts
 (htpasswd, plain, one test user) and no failed-login delay; it yields a :class:`Radicale` with
 the URL, the credentials, a 0600 password file, and ``stop()`` / ``start()`` to take the server
 away and bring it back on the same port and storage. The process is stopped after the test.
+``serve_radicale`` starts one for a whole module, over TLS when given a certificate.
 Without the ``radicale`` package the test fails under CI (``CI=true``) and skips elsewhere,
 saying what to install.
 """
 
 from __future__ import annotations
 
+import contextlib
 import importlib.util
 import os
 import secrets
@@ -24,7 +26,7 @@ from pathlib import Path
 
 import pytest
 
-__all__ = ["Radicale", "radicale_fixture"]
+__all__ = ["Radicale", "radicale_fixture", "serve_radicale"]
 
 USERNAME = "practice"
 
@@ -54,10 +56,11 @@ class Radicale:
     password: str
     password_file: Path
     process: subprocess.Popen[bytes] | None = field(default=None, repr=False)
+    tls: bool = False
 
     @property
     def url(self) -> str:
-        return f"http://127.0.0.1:{self.port}/"
+        return f"{'https' if self.tls else 'http'}://127.0.0.1:{self.port}/"
 
     @property
     def log(self) -> str:
@@ -99,11 +102,19 @@ class Radicale:
         self.process = None
 
 
-def _configure(folder: Path, port: int, password: str) -> None:
+def _configure(
+    folder: Path, port: int, password: str, certificate: tuple[Path, Path] | None = None
+) -> None:
     (folder / "users").write_text(f"{USERNAME}:{password}\n")
+    tls = (
+        f"ssl = True\ncertificate = {certificate[0]}\nkey = {certificate[1]}\n"
+        if certificate
+        else ""
+    )
     (folder / "config").write_text(
         "[server]\n"
         f"hosts = 127.0.0.1:{port}\n"
+        f"{tls}"
         "[auth]\n"
         "type = htpasswd\n"
         f"htpasswd_filename = {folder / 'users'}\n"
@@ -120,20 +131,29 @@ def _configure(folder: Path, port: int, password: str) -> None:
     )
 
 
-@pytest.fixture(name="radicale")
-def radicale_fixture(tmp_path: Path) -> Iterator[Radicale]:
+@contextlib.contextmanager
+def serve_radicale(
+    folder: Path, certificate: tuple[Path, Path] | None = None
+) -> Iterator[Radicale]:
+    """A running Radicale keeping its files in ``folder``; over TLS (``https://``) with
+    ``certificate`` (server certificate, key: PEM files)."""
     need_module("radicale", "radicale")
-    folder = tmp_path / "radicale"
-    folder.mkdir()
+    folder.mkdir(parents=True)
     password = secrets.token_urlsafe(12)
     password_file = folder / "password"
     password_file.write_text(password + "\n")
     password_file.chmod(0o600)
     port = free_port()
-    _configure(folder, port, password)
-    server = Radicale(folder, port, USERNAME, password, password_file)
+    _configure(folder, port, password, certificate)
+    server = Radicale(folder, port, USERNAME, password, password_file, tls=bool(certificate))
     server.start()
     try:
         yield server
     finally:
         server.stop()
+
+
+@pytest.fixture(name="radicale")
+def radicale_fixture(tmp_path: Path) -> Iterator[Radicale]:
+    with serve_radicale(tmp_path / "radicale") as server:
+        yield server

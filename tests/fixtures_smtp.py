@@ -29,6 +29,7 @@ from tests.fixtures_radicale import free_port, need_module
 __all__ = [
     "Delivered",
     "SmtpServer",
+    "serve_smtp",
     "smtp_server_fixture",
     "smtp_ssl_server_fixture",
     "smtp_tls_server_fixture",
@@ -137,8 +138,12 @@ def _self_signed(folder: Path) -> tuple[Path, Path]:
     return cert_path, key_path
 
 
-def _serve(tmp_path: Path, tls: str) -> Iterator[SmtpServer]:
-    """``tls``: "none" (plain), "starttls" (required before AUTH) or "ssl" (implicit TLS)."""
+def serve_smtp(
+    tmp_path: Path, tls: str, certificate: tuple[Path, Path] | None = None
+) -> Iterator[SmtpServer]:
+    """``tls``: "none" (plain), "starttls" (required before AUTH) or "ssl" (implicit TLS);
+    ``certificate`` (server certificate, key) instead of a throwaway self-signed one, whose
+    authority the test then names itself."""
     need_module("aiosmtpd", "aiosmtpd")
     from aiosmtpd.controller import Controller
 
@@ -155,14 +160,14 @@ def _serve(tmp_path: Path, tls: str) -> Iterator[SmtpServer]:
         "auth_require_tls": tls == "starttls",
     }
     if tls != "none":
-        cert, key = _self_signed(folder)
+        cert, key = certificate or _self_signed(folder)
         context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
         context.load_cert_chain(cert, key)
         if tls == "ssl":
             kwargs.update(ssl_context=context)
         else:
             kwargs.update(tls_context=context, require_starttls=True)
-        record.cafile = cert
+        record.cafile = None if certificate else cert
     controller = Controller(
         _Recorder(record), hostname=record.host, port=record.port, ready_timeout=10, **kwargs
     )
@@ -175,14 +180,14 @@ def _serve(tmp_path: Path, tls: str) -> Iterator[SmtpServer]:
 
 @pytest.fixture(name="smtp_server")
 def smtp_server_fixture(tmp_path: Path) -> Iterator[SmtpServer]:
-    yield from _serve(tmp_path, "none")
+    yield from serve_smtp(tmp_path, "none")
 
 
 @pytest.fixture(name="smtp_tls_server")
 def smtp_tls_server_fixture(tmp_path: Path) -> Iterator[SmtpServer]:
-    yield from _serve(tmp_path, "starttls")
+    yield from serve_smtp(tmp_path, "starttls")
 
 
 @pytest.fixture(name="smtp_ssl_server")
 def smtp_ssl_server_fixture(tmp_path: Path) -> Iterator[SmtpServer]:
-    yield from _serve(tmp_path, "ssl")
+    yield from serve_smtp(tmp_path, "ssl")

@@ -353,7 +353,8 @@ def test_connection_refused_is_a_clear_error(tmp_path: Path) -> None:
 def test_check_reports_capabilities_and_folders(dovecot: DovecotAccount) -> None:
     connector = dovecot.connector()
     line = connector.check()
-    for word in ("CONDSTORE", "QRESYNC", "SPECIAL-USE", "UIDPLUS", "IDLE", "'Drafts'"):
+    drafts = "drafts: Drafts (\\Drafts, RFC 6154)"
+    for word in ("CONDSTORE", "QRESYNC", "SPECIAL-USE", "UIDPLUS", "IDLE", drafts):
         assert word in line
     connector.close()
     wrong = dovecot.connector(watch=["INBOX", "Practise"])

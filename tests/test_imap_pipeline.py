@@ -263,7 +263,8 @@ def test_chief_doctor_checks_the_imap_account(dovecot: DovecotAccount, tmp_path:
         return dict(found)
 
     healthy = mail_check()
-    assert healthy["ok"] and "CONDSTORE" in healthy["detail"] and "'Drafts'" in healthy["detail"]
+    assert healthy["ok"] and "CONDSTORE" in healthy["detail"]
+    assert "drafts: Drafts (\\Drafts, RFC 6154)" in healthy["detail"]
     (config.parent / "secrets" / "imap-password").write_text("wrong\n")
     refused = mail_check()
     assert not refused["ok"] and "password / app password" in refused["detail"]

@@ -7,8 +7,6 @@ tokens it checks against a local RFC 7662 introspection endpoint, as a provider'
 
 from __future__ import annotations
 
-import datetime as dt
-import ipaddress
 import json
 import logging
 import sys
@@ -20,91 +18,17 @@ from typing import Any
 from urllib.parse import parse_qs
 
 import pytest
-from cryptography import x509
-from cryptography.hazmat.primitives import hashes, serialization
-from cryptography.hazmat.primitives.asymmetric import ec
-from cryptography.x509.oid import NameOID
 
 from bot.config import load_config
 from bot.errors import AuthError, ConnectorError, UserError
 from bot.sync.runtime import Runtime
 from connectors.imap.connector import ImapConnector
 from tests.connector_contract import drain, sample
-from tests.fixtures_dovecot import _need_dovecot
+from tests.fixtures_dovecot import need_dovecot
 from tests.servers.dovecot import Dovecot, DovecotUser, seed
+from tests.servers.pki import make_pki
 
 pytestmark = pytest.mark.servers
-
-
-# --- a certificate authority and a server certificate for 127.0.0.1 --------------------------
-
-
-def _name(common: str) -> x509.Name:
-    return x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, common)])
-
-
-def make_pki(folder: Path) -> tuple[Path, Path, Path]:
-    """(CA certificate, server certificate, server key) as PEM files in ``folder``."""
-    now = dt.datetime.now(dt.UTC)
-    ca_key = ec.generate_private_key(ec.SECP256R1())
-    ca = (
-        x509.CertificateBuilder()
-        .subject_name(_name("Test practice CA"))
-        .issuer_name(_name("Test practice CA"))
-        .public_key(ca_key.public_key())
-        .serial_number(x509.random_serial_number())
-        .not_valid_before(now - dt.timedelta(hours=1))
-        .not_valid_after(now + dt.timedelta(days=2))
-        .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
-        .add_extension(
-            x509.KeyUsage(
-                digital_signature=True,
-                content_commitment=False,
-                key_encipherment=False,
-                data_encipherment=False,
-                key_agreement=False,
-                key_cert_sign=True,
-                crl_sign=True,
-                encipher_only=False,
-                decipher_only=False,
-            ),
-            critical=True,
-        )
-        .add_extension(x509.SubjectKeyIdentifier.from_public_key(ca_key.public_key()), False)
-        .sign(ca_key, hashes.SHA256())
-    )
-    key = ec.generate_private_key(ec.SECP256R1())
-    cert = (
-        x509.CertificateBuilder()
-        .subject_name(_name("127.0.0.1"))
-        .issuer_name(ca.subject)
-        .public_key(key.public_key())
-        .serial_number(x509.random_serial_number())
-        .not_valid_before(now - dt.timedelta(hours=1))
-        .not_valid_after(now + dt.timedelta(days=1))
-        .add_extension(
-            x509.SubjectAlternativeName([x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]),
-            critical=False,
-        )
-        .add_extension(
-            x509.ExtendedKeyUsage([x509.oid.ExtendedKeyUsageOID.SERVER_AUTH]), critical=False
-        )
-        .add_extension(
-            x509.AuthorityKeyIdentifier.from_issuer_public_key(ca_key.public_key()), False
-        )
-        .sign(ca_key, hashes.SHA256())
-    )
-    paths = folder / "ca.pem", folder / "server.pem", folder / "server.key"
-    paths[0].write_bytes(ca.public_bytes(serialization.Encoding.PEM))
-    paths[1].write_bytes(cert.public_bytes(serialization.Encoding.PEM))
-    paths[2].write_bytes(
-        key.private_bytes(
-            serialization.Encoding.PEM,
-            serialization.PrivateFormat.PKCS8,
-            serialization.NoEncryption(),
-        )
-    )
-    return paths
 
 
 # --- a token introspection endpoint (RFC 7662) -----------------------------------------------
@@ -162,7 +86,7 @@ def introspection() -> Iterator[Introspection]:
 
 @pytest.fixture(scope="module")
 def secure_server(pki: tuple[Path, Path, Path], introspection: Introspection) -> Iterator[Dovecot]:
-    _need_dovecot()
+    need_dovecot()
     server = Dovecot(tls=(pki[1], pki[2]), oauth2_introspection_url=introspection.url)
     server.start()
     try:

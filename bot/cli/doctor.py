@@ -42,7 +42,8 @@ def run_checks(config_path: Path | None, new_pseudonym_key: bool = False) -> lis
     holder: dict[str, Any] = {}
 
     def config() -> str:
-        holder["config"] = load_config(path)
+        holder["config"] = loaded = load_config(path)
+        loaded.check_connectors()  # [mail], [calendar], [smtp] as the connectors read them
         return f"{path} is valid"
 
     if not _check("configuration", checks, config):

@@ -28,7 +28,9 @@ the requests, sign-in and discovery of the principal and its calendars):
 Config (``[calendar]`` with ``connector = "caldav"``): ``url``, ``username``, ``password_file``
 or ``password_env``, ``calendar`` (display name, collection id or URL; default the principal's
 first calendar for events, ``Practice`` created when there is none; a name not found is created),
-``timeout``. ``tz`` is the practice's time zone, given by the runtime.
+``timeout``, ``ca_file`` (the certificate of the practice's own certificate authority, PEM, for
+a server whose certificate it issued: :mod:`connectors.tls`). ``tz`` is the practice's time
+zone, given by the runtime.
 """
 
 from __future__ import annotations
@@ -51,6 +53,7 @@ from connectors.calendar_upsert import Stored, Write, upsert_events
 from connectors.ical.caldav_protocol import (
     NO_UID_CONFLICT,
     Remote,
+    checked_url,
     collection_id,
     href_name,
     if_match,
@@ -65,7 +68,8 @@ from connectors.ical.caldav_protocol import (
 )
 from connectors.ical.recurrence import expand_component
 from connectors.ical.vevent import UID_SUFFIX, calendar_resource, uid_for
-from connectors.passwords import is_loopback, read_password
+from connectors.passwords import read_password
+from connectors.tls import ca_file_problem
 
 __all__ = ["DEFAULT_CALENDAR", "CaldavCalendar"]
 
@@ -91,22 +95,9 @@ class CaldavCalendar:
         calendar: str | None = None,
         tz: str = "UTC",
         timeout: float = 30.0,
+        ca_file: Path | None = None,
     ) -> None:
-        parts = urlsplit(url)
-        if parts.scheme not in ("http", "https") or not parts.hostname:
-            raise UserError(
-                f"`url` in [calendar] must be an https:// address of a CalDAV server, not {url!r}"
-            )
-        if parts.password:
-            raise UserError(
-                "`url` in [calendar] holds a password: remove it and use `password_file` "
-                "(a file only you can read) or `password_env`"
-            )
-        if parts.scheme == "http" and not is_loopback(parts.hostname):
-            raise UserError(
-                f"`url` in [calendar] uses plain http:// to {parts.hostname}",
-                ["use https://; plain http is allowed only to 127.0.0.1 / localhost"],
-            )
+        parts = checked_url(url)
         try:
             self.tz: tzinfo = ZoneInfo(tz)
         except (ZoneInfoNotFoundError, ValueError):
@@ -114,6 +105,11 @@ class CaldavCalendar:
                 f"unknown time zone `{tz}` for the CalDAV calendar",
                 ["set `timezone` in [practice] of chief.toml to an IANA name"],
             ) from None
+        if (problem := ca_file_problem("calendar", ca_file)) is not None:
+            raise UserError("invalid [calendar] settings", [problem])
+        # The practice's own CA, passed with each request, where REQUESTS_CA_BUNDLE (which
+        # replaces only verify=True) cannot override it.
+        self.verify: bool | str = str(ca_file) if ca_file is not None else True
         self.url = url
         self.host = parts.netloc.rpartition("@")[2]
         self.username = username
@@ -201,6 +197,7 @@ class CaldavCalendar:
                 username=self.username or None,
                 password=self._password,
                 timeout=self.timeout,  # type: ignore[arg-type]  # niquests takes a float
+                ssl_verify_cert=self.verify,
                 enable_rfc6764=False,  # the URL is given: no DNS discovery, no surprises
                 rate_limit_handle=False,  # our scheduler decides when to retry
             )

@@ -31,17 +31,26 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
-from urllib.parse import unquote, urlsplit
+from urllib.parse import SplitResult, unquote, urlsplit
 from xml.sax.saxutils import escape
 
 import icalendar
 from caldav.lib import error as dav_error
 
-from bot.errors import AuthError, ChiefError, ConnectorError, RateLimited, RemoteGone
+from bot.errors import (
+    AuthError,
+    ChiefError,
+    ConnectorError,
+    RateLimited,
+    RemoteGone,
+    UserError,
+)
+from connectors.passwords import is_loopback
 
 __all__ = [
     "NO_UID_CONFLICT",
     "Remote",
+    "checked_url",
     "collection_id",
     "href_name",
     "if_match",
@@ -201,7 +210,10 @@ def _plain(exc: OSError) -> str:
     if "timeout" in names or "timed out" in text:
         return "it did not answer in time (check `timeout` and the network)"
     if "ssl" in names or "certificate" in text:
-        return "the TLS connection failed (certificate or protocol problem)"
+        return (
+            "the TLS connection failed (certificate or protocol problem; a server with the "
+            "practice's own certificate authority needs that CA named in `ca_file`)"
+        )
     if "refused" in text:
         return "connection refused (is the server running, and are host and port right?)"
     if "name or service not known" in text or "resolve" in text or "nodename" in text:
@@ -222,3 +234,24 @@ def remote_id(url: str) -> str:
 
 def collection_id(url: str) -> str:
     return urlsplit(url).path.rstrip("/").rpartition("/")[2]
+
+
+def checked_url(url: str) -> SplitResult:
+    """``url`` of ``[calendar]`` split, or :class:`UserError`: an http(s) address without a
+    password in it, plain http only to this machine."""
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise UserError(
+            f"`url` in [calendar] must be an https:// address of a CalDAV server, not {url!r}"
+        )
+    if parts.password:
+        raise UserError(
+            "`url` in [calendar] holds a password: remove it and use `password_file` "
+            "(a file only you can read) or `password_env`"
+        )
+    if parts.scheme == "http" and not is_loopback(parts.hostname):
+        raise UserError(
+            f"`url` in [calendar] uses plain http:// to {parts.hostname}",
+            ["use https://; plain http is allowed only to 127.0.0.1 / localhost"],
+        )
+    return parts

@@ -21,7 +21,7 @@ from collections.abc import Sequence
 
 from bot.errors import ConnectorError
 from bot.keys import KEY_HEADER, key_hash, with_key_header
-from connectors.imap.folders import special_use_folder
+from connectors.imap.folders import DRAFTS_NAMES, FolderMap, Resolved
 from connectors.imap.session import ImapSession
 
 __all__ = [
@@ -78,12 +78,13 @@ def append_once(
     return found
 
 
-def drafts_folder(session: ImapSession, configured: str, create: bool) -> str | None:
-    """The folder flagged ``\\Drafts`` (RFC 6154 SPECIAL-USE), else ``configured``; created
-    when missing and ``create``; None when missing and not ``create``."""
-    found = special_use_folder(session, "\\Drafts", configured)
-    if found is not None or not create:
+def drafts_folder(session: ImapSession, folders: FolderMap, configured: str) -> Resolved:
+    """The drafts folder (:meth:`FolderMap.special`: ``\\Drafts`` by RFC 6154, else
+    ``drafts_folder``, else a well-known name), created under the personal namespace when
+    none of them exists."""
+    found = folders.special("\\Drafts", configured, "drafts_folder", DRAFTS_NAMES)
+    if found.exists:
         return found
-    session.create_folder(configured)
-    log.info("imap: created the drafts folder %s", configured)
-    return configured
+    session.create_folder(found.name)
+    log.info("imap: created the drafts folder %s", found.name)
+    return Resolved(found.name, "`drafts_folder`, created", True)

@@ -4,16 +4,20 @@ Reading (:mod:`connectors.imap.reading`) is strictly read-only: EXAMINE and ``BO
 no flag is ever touched. A PROVIDER ID is ``folder/UIDVALIDITY/UID``; the CURSOR is per-folder
 UIDVALIDITY, highest UID read and HIGHESTMODSEQ (:mod:`connectors.imap.cursor`). Besides the
 watched folders the connector reads, each with a cursor of its own, the practitioner's sent
-mail (the folder flagged ``\\Sent``, RFC 6154 SPECIAL-USE, else ``sent_folder``) and the
-correction folders under ``corrections_folder`` (``Chief/payer``: the category ``payer``).
+mail (the folder flagged ``\\Sent``, RFC 6154 SPECIAL-USE, else ``sent_folder``, else a
+well-known name) and the correction folders under ``corrections_folder`` (``Chief/payer``: the
+category ``payer``). Every configured name is resolved under the server's personal namespace
+(``Chief/payer`` is ``INBOX.Chief.payer`` on Cyrus or Courier).
 
 Writing is exactly-once per IDEMPOTENCY KEY: the key travels in the ``X-Chief-Key`` header,
 and before any APPEND (RFC 3501 6.3.11) the target folder is searched for it
 (``UID SEARCH HEADER``, then the header compared exactly, since SEARCH matches substrings).
-Drafts go to the folder flagged ``\\Drafts`` (RFC 6154 SPECIAL-USE), else ``drafts_folder``
-(created if missing), flagged ``\\Draft \\Seen``; the remote id comes from APPENDUID
-(RFC 4315 UIDPLUS). The daily summary is appended to INBOX, unread, and only when addressed to
-the practitioner alone.
+Drafts go to the folder flagged ``\\Drafts`` (RFC 6154 SPECIAL-USE), else ``drafts_folder``,
+else a well-known name, each under the personal namespace (RFC 2342; see
+:mod:`connectors.imap.folders`), created only when none exists; flagged ``\\Draft \\Seen``; the
+remote id comes from APPENDUID (RFC 4315 UIDPLUS). The daily summary is appended to INBOX,
+unread, and only when addressed to the practitioner alone. Nothing is appended to the folder
+that is selected (:meth:`~connectors.imap.session.ImapSession.append`).
 
 One connection per instance, opened on first use and closed by :meth:`close`. Within one
 operation a dropped connection is reopened once; a refused sign-in never is.
@@ -22,7 +26,6 @@ operation a dropped connection is reopened once; a refused sign-in never is.
 from __future__ import annotations
 
 import logging
-import ssl
 import time
 from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
@@ -32,19 +35,16 @@ from bot.errors import AuthError, ChiefError, ConnectorError, RemoteGone, UserEr
 from bot.keys import check_key
 from bot.mail.message import Limits
 from connectors.base import Batch, Correction, Cursor, OutgoingDraft
-from connectors.imap.append import (
-    append_once,
-    drafts_folder,
-    find_key,
-)
+from connectors.imap.append import append_once, drafts_folder, find_key
 from connectors.imap.connection import Budget, Connection
 from connectors.imap.cursor import parse_cursor
-from connectors.imap.folders import children, special_use_folder
+from connectors.imap.folders import DRAFTS_NAMES, SENT_NAMES, FolderMap, Resolved, discover
 from connectors.imap.reading import FolderReader
 from connectors.imap.session import ImapSession, ServerUnavailable, Tls
 from connectors.oauth_token import token_provider
 from connectors.passwords import is_loopback, read_password
 from connectors.recipients import require_practitioner_only
+from connectors.tls import ca_file_problem, client_context
 
 __all__ = ["ImapConnector", "ServerUnavailable"]
 
@@ -111,8 +111,8 @@ class ImapConnector:
             problems.append("`timeout` in [mail] must be positive (seconds)")
         if auth not in ("password", "xoauth2"):
             problems.append('`auth` in [mail] must be "password" or "xoauth2"')
-        if ca_file is not None and not Path(ca_file).is_file():
-            problems.append(f"`ca_file` in [mail]: no file at {ca_file}")
+        if (problem := ca_file_problem("mail", ca_file)) is not None:
+            problems.append(problem)
         if problems:
             raise UserError("invalid [mail] settings for the IMAP connector", problems)
         if auth == "xoauth2" and xoauth2_token_provider is None:
@@ -133,9 +133,10 @@ class ImapConnector:
         self.limits = limits or Limits()
         # A private CA (a practice's own server, a bridge's certificate) is trusted only when
         # named; the system's trust store otherwise.
-        context = ssl.create_default_context(cafile=str(ca_file)) if ca_file else None
+        context = client_context("mail", ca_file) if ca_file else None
         self._link = Connection(host, self.port, tls, self.timeout, username, self._secret, context)
-        self._drafts_name: str | None = None
+        self._drafts_name: Resolved | None = None
+        self._watch_names: tuple[str, ...] | None = None  # ``watch`` as the server names it
         self.reader = FolderReader(self._link, self.limits, batch_size, max_body_bytes)
 
     # --- connection -------------------------------------------------------------------------
@@ -173,7 +174,7 @@ class ImapConnector:
 
     def estimate(self, cursor: Cursor | None) -> int | None:
         """At most how many messages ``changes(cursor)`` reads (a progress bar's total)."""
-        return self.reader.estimate(self.watch, cursor)
+        return self.reader.estimate(self._watched(), cursor)
 
     def changes(self, cursor: Cursor | None) -> Iterator[Batch]:
         """Yield batches of messages that arrived after ``cursor`` (all when ``None``).
@@ -181,17 +182,41 @@ class ImapConnector:
         Raises :class:`~bot.errors.CursorInvalid` (before yielding) for a cursor of another
         shape; nothing is yielded when no watched folder changed.
         """
-        for _, batch in self.reader.read(self.watch, cursor):
+        folders = self._watched()
+        for _, batch in self.reader.read(folders, cursor):
             yield batch
 
+    def _watching(self, session: ImapSession, folders: FolderMap | None = None) -> tuple[str, ...]:
+        """``watch`` as the server names it, resolved once; an INBOX-only watch sends nothing
+        (a sync with nothing new stays one EXAMINE)."""
+        if self._watch_names is None:
+            if all(folder.upper() == INBOX for folder in self.watch):
+                self._watch_names = self.watch  # INBOX needs no LIST (RFC 3501 5.1)
+            else:
+                folders = folders or discover(session)
+                self._watch_names = tuple(
+                    dict.fromkeys(
+                        f if f.upper() == INBOX else folders.resolve(f) for f in self.watch
+                    )
+                )
+        return self._watch_names
+
+    def _watched(self) -> tuple[str, ...]:
+        """``watch`` resolved under the personal namespace, once per connector."""
+        return self._watch_names or self._link.attempt(Budget(), self._watching)
+
     # --- ReadsSentMail and WatchesCorrections ---------------------------------------------
+
+    def _sent(self, session: ImapSession) -> str | None:
+        found = discover(session).special("\\Sent", self.sent_folder, "sent_folder", SENT_NAMES)
+        return found.name if found.exists else None
 
     def sent_changes(self, cursor: Cursor | None) -> Iterator[Batch]:
         """Batches of the practitioner's sent mail since ``cursor``, read as :meth:`changes`
         reads (with a cursor of its own). The folder is the one flagged ``\\Sent`` (RFC 6154),
         else ``sent_folder``; nothing is yielded when there is none."""
         parse_cursor(cursor)  # a cursor of another shape is refused before any request
-        folder = self._link.attempt(Budget(), special_use_folder, "\\Sent", self.sent_folder)
+        folder = self._link.attempt(Budget(), self._sent)
         if folder is None:
             log.debug("imap: no sent folder on %s", self.host)
             return
@@ -202,21 +227,35 @@ class ImapConnector:
         """A :class:`Correction` per batch of messages that arrived in the correction folders
         (``Chief/<category>``) since ``cursor``; every batch's cursor covers them all."""
         parse_cursor(cursor)
-        folders = self._link.attempt(Budget(), children, self.corrections_folder)
+        folders = self._link.attempt(Budget(), self._corrections)
         category = {folder: name for name, folder in folders.items()}
         for folder, batch in self.reader.read(sorted(category), cursor, missing=logging.DEBUG):
             yield Correction(category[folder], batch)
 
+    def _corrections(self, session: ImapSession) -> dict[str, str]:
+        return discover(session).children(self.corrections_folder)
+
     # --- DraftSink and Sender ---------------------------------------------------------------
 
-    def _drafts(self, session: ImapSession, create: bool) -> str | None:
+    def _drafts(self, session: ImapSession, create: bool) -> Resolved:
+        """The drafts folder, looked up once (again after a failed write); created when
+        ``create`` and there is none."""
         if self._drafts_name is None:
-            self._drafts_name = drafts_folder(session, self.drafts_folder, create)
+            folders = discover(session)
+            if create:
+                self._drafts_name = drafts_folder(session, folders, self.drafts_folder)
+            else:
+                found = self._drafts_in(folders)
+                if not found.exists:
+                    return found
+                self._drafts_name = found
         return self._drafts_name
 
+    def _drafts_in(self, folders: FolderMap) -> Resolved:
+        return folders.special("\\Drafts", self.drafts_folder, "drafts_folder", DRAFTS_NAMES)
+
     def _draft_once(self, session: ImapSession, draft: OutgoingDraft) -> str:
-        folder = self._drafts(session, create=True)
-        assert folder is not None
+        folder = self._drafts(session, create=True).name
         try:
             return append_once(session, folder, draft.raw, draft.key, _DRAFT_FLAGS)
         except ServerUnavailable:
@@ -233,7 +272,7 @@ class ImapConnector:
 
     def _find_draft(self, session: ImapSession, key: str) -> str | None:
         folder = self._drafts(session, create=False)
-        return None if folder is None else find_key(session, folder, key)
+        return find_key(session, folder.name, key) if folder.exists else None
 
     def find_draft(self, key: str) -> str | None:
         """The remote id of the draft carrying ``key`` in the Drafts folder, or None."""
@@ -249,17 +288,21 @@ class ImapConnector:
     # --- chief doctor and chief run ---------------------------------------------------------
 
     def _check(self, session: ImapSession) -> str:
-        folders = {name for _, name in session.list_folders()}
-        missing = [f for f in self.watch if f not in folders and f.upper() != INBOX]
+        folders = discover(session)
+        self._watch_names = None  # resolved afresh, as a sync would
+        watched = self._watching(session, folders)
+        missing = [f for f in watched if f.upper() != INBOX and folders.has(f) is None]
         if missing:
             raise RemoteGone(
                 f"watched folder(s) {', '.join(map(repr, missing))} not found on {self.host}",
                 [
                     f"check `watch` in [mail] of chief.toml; the server has: "
-                    f"{', '.join(sorted(folders)[:15])}"
+                    f"{', '.join(sorted(f.name for f in folders.listed)[:15])}"
                 ],
             )
-        drafts = self._drafts(session, create=False)
+        drafts = self._drafts_in(folders)
+        sent = folders.special("\\Sent", self.sent_folder, "sent_folder", SENT_NAMES)
+        corrections = sorted(folders.children(self.corrections_folder).values())
         offered = [c for c in _CAPABILITIES if c in session.capabilities]
         lacking = [c for c in _CAPABILITIES if c not in session.capabilities]
         return "; ".join(
@@ -267,9 +310,12 @@ class ImapConnector:
                 f"signed in to {self.host}:{self.port} ({self.tls}) as {self.username}",
                 f"server offers {', '.join(offered) or 'none of the extensions we use'}",
                 *([f"lacks {', '.join(lacking)} (slower, still correct)"] if lacking else []),
-                f"watching {', '.join(self.watch)}",
-                "drafts go to "
-                + (repr(drafts) if drafts else f"{self.drafts_folder!r} (created on first use)"),
+                folders.namespace_line(),
+                f"watching {', '.join(watched)}",
+                "drafts: "
+                + (drafts.describe() if drafts.exists else f"{drafts.name} (created on first use)"),
+                "sent: " + (sent.describe() if sent.exists else "none found (not read)"),
+                f"corrections: {', '.join(corrections) or 'none yet'}",
             ]
         )
 
@@ -281,7 +327,7 @@ class ImapConnector:
     def _wait(self, session: ImapSession, timeout_s: float) -> bool | None:
         """True when a watched folder has mail the last sync did not read; else IDLE on the
         first folder for ``timeout_s`` (None when the server cannot IDLE: poll)."""
-        first, *others = self.watch
+        first, *others = self._watching(session)
         for folder in others:  # STATUS: no need to leave the folder we IDLE on
             uidnext = session.uidnext(folder)
             if uidnext is not None and uidnext > self.reader.seen_uidnext.get(folder, 0):
@@ -305,7 +351,7 @@ class ImapConnector:
         a server without IDLE is polled every 30 s. Holds the connection meanwhile: give
         it a connector of its own (``chief run`` does), or call it between syncs."""
         deadline = time.monotonic() + timeout_s
-        slice_s = _OTHERS_EVERY_S if len(self.watch) > 1 else timeout_s
+        slice_s = _OTHERS_EVERY_S if len(self._watched()) > 1 else timeout_s
         while True:
             left = max(0.0, deadline - time.monotonic())
             result = self._link.attempt(Budget(), self._wait, min(left, slice_s))
@@ -322,7 +368,7 @@ class ImapConnector:
         self._link.attempt(Budget(), self._mark_seen)
 
     def _mark_seen(self, session: ImapSession) -> None:
-        for folder in self.watch:
+        for folder in self._watching(session):
             uidnext = session.uidnext(folder)
             if uidnext is not None:
                 self.reader.seen_uidnext[folder] = uidnext

@@ -48,7 +48,7 @@ from connectors.imap.translation import (
     server_words,
 )
 
-__all__ = ["FolderStatus", "ImapSession", "ServerUnavailable", "Tls"]
+__all__ = ["FolderStatus", "ImapSession", "Listed", "ServerUnavailable", "Tls"]
 
 log = logging.getLogger(__name__)
 # imapclient's DEBUG trace quotes literals (message bytes) and the LOGIN command.
@@ -69,6 +69,16 @@ class FolderStatus:
     exists: int
 
 
+@dataclass(frozen=True, slots=True)
+class Listed:
+    """One folder of a LIST answer (RFC 3501 7.2.2): name (decoded from modified UTF-7),
+    hierarchy delimiter (None: flat) and attributes, lower-cased (``\\drafts``)."""
+
+    name: str
+    delimiter: str | None
+    attributes: frozenset[str]
+
+
 class ImapSession:
     """An authenticated connection. Create with :meth:`open`; discard after any
     :class:`ServerUnavailable` (its state is then unknown)."""
@@ -80,6 +90,7 @@ class ImapSession:
         self.capabilities: frozenset[str] = frozenset()
         self.selected: str | None = None
         self.status: FolderStatus | None = None  # of ``selected``, when selected
+        self._namespace: tuple[tuple[str, str | None] | None] | None = None  # asked once
 
     # --- opening ----------------------------------------------------------------------------
 
@@ -221,20 +232,72 @@ class ImapSession:
 
     def append(self, folder: str, raw: bytes, flags: Sequence[bytes]) -> tuple[int, int] | None:
         """APPEND (RFC 3501 6.3.11); the (UIDVALIDITY, UID) of the new message from APPENDUID
-        (RFC 4315 3) when the server offers UIDPLUS, else None."""
+        (RFC 4315 3) when the server offers UIDPLUS, else None. Never into the selected
+        folder: Courier refuses an APPEND to the folder it has open read-only (EXAMINE), so
+        that folder is left first (:meth:`unselect`)."""
+        if self.selected == folder:
+            self.unselect()
         with self._translated(f"APPEND to folder {folder!r}"):
             answer = self._client.append(folder, raw, flags=tuple(flags))
         found = _APPENDUID_RE.search(answer if isinstance(answer, bytes) else b"")
         return (int(found.group(1)), int(found.group(2))) if found else None
 
-    def list_folders(self) -> list[tuple[frozenset[str], str]]:
-        """LIST "" "*": (attributes, name) per folder, SPECIAL-USE attributes (RFC 6154)
-        included where the server offers them."""
+    def unselect(self) -> None:
+        """Leave the selected folder: UNSELECT (RFC 3691) where offered, else CLOSE, which
+        after EXAMINE expunges nothing (RFC 3501 6.4.2: the folder is read-only)."""
+        self.selected, self.status = None, None
+        if "UNSELECT" in self.capabilities:
+            with self._translated("UNSELECT"):
+                self._client.unselect_folder()
+        else:
+            with self._translated("CLOSE"):
+                self._client.close_folder()
+
+    def personal_namespace(self) -> tuple[str, str | None] | None:
+        """(prefix, delimiter) of the first personal namespace by NAMESPACE (RFC 2342 5),
+        asked once per session; None when the server lacks NAMESPACE or has none."""
+        if self._namespace is None:
+            found: tuple[str, str | None] | None = None
+            if "NAMESPACE" in self.capabilities:
+                try:
+                    with self._translated("NAMESPACE"):
+                        personal = self._client.namespace().personal
+                except ServerUnavailable:
+                    raise
+                except ConnectorError:  # announced but refused: as if not offered
+                    personal = None
+                if personal:
+                    prefix, delimiter = personal[0]
+                    found = (str(prefix), str(delimiter) if delimiter else None)
+            self._namespace = (found,)
+        return self._namespace[0]
+
+    def list_folders(self, return_special_use: bool = False) -> list[Listed]:
+        """``LIST "" "*"``, or with ``return_special_use`` ``LIST "" "*" RETURN
+        (SPECIAL-USE)`` (RFC 5258 3, RFC 6154 2): the attributes of a server that reports
+        them only when asked."""
         with self._translated("LIST"):
-            listing = self._client.list_folders()
+            client = self._client
+            if return_special_use:
+                root, everything = client._normalise_folder(""), client._normalise_folder("*")
+                imap = client._imap
+                typ, data = imap._simple_command(
+                    "LIST", root, everything, "RETURN", "(SPECIAL-USE)"
+                )
+                client._checkok("LIST", typ, data)
+                typ, data = imap._untagged_response(typ, data, "LIST")
+                listing = client._proc_folder_list(data)
+            else:
+                listing = client.list_folders()
         return [
-            (frozenset(f.decode("ascii", "replace").lower() for f in flags), str(name))
-            for flags, _delim, name in listing
+            Listed(
+                str(name),
+                delimiter.decode("ascii", "replace")
+                if isinstance(delimiter, bytes)
+                else (str(delimiter) if delimiter else None),
+                frozenset(f.decode("ascii", "replace").lower() for f in flags),
+            )
+            for flags, delimiter, name in listing
         ]
 
     def create_folder(self, folder: str) -> None:

@@ -12,6 +12,10 @@ Two test aids are switched on: ``verbose_proctitle`` (each ``imap`` process name
 serves, so a test can kill one session's process) and a per-user raw protocol log
 (``rawlog_dir``; Dovecot writes it only when the directory exists, see :meth:`enable_rawlog`),
 so a test can count the commands the server really received.
+
+The personal namespace, the folders every account starts with and the capabilities announced
+are options, so the same server can also behave as Cyrus and Courier do (every folder under
+``INBOX.`` with a ``.`` separator; no SPECIAL-USE; no UNSELECT): see :class:`Dovecot`.
 """
 
 from __future__ import annotations
@@ -25,7 +29,7 @@ import socket
 import subprocess
 import tempfile
 import time
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -36,6 +40,8 @@ __all__ = ["SERVICE_USER", "Dovecot", "DovecotUser", "dovecot_binary", "free_por
 
 SERVICE_USER = "chiefci"
 HOST = "127.0.0.1"
+# The folders an account starts with, each with its RFC 6154 role (None: no role).
+STANDARD_FOLDERS: Mapping[str, str | None] = {"Drafts": "\\Drafts", "Sent": "\\Sent"}
 
 _CONF = """\
 base_dir = {d}/run
@@ -62,19 +68,12 @@ passdb {{
 }}
 protocol imap {{
   rawlog_dir = {d}/rawlog/%u
-}}
+{capability}}}
 namespace inbox {{
   inbox = yes
-  separator = /
-  mailbox Drafts {{
-    special_use = \\Drafts
-    auto = subscribe
-  }}
-  mailbox Sent {{
-    special_use = \\Sent
-    auto = subscribe
-  }}
-}}
+  prefix = {prefix}
+  separator = {separator}
+{mailboxes}}}
 service imap-login {{
   chroot =
   inet_listener imap {{
@@ -150,11 +149,22 @@ class Dovecot:
         port: int | None = None,
         tls: tuple[Path, Path] | None = None,
         oauth2_introspection_url: str | None = None,
+        prefix: str = "",
+        separator: str = "/",
+        folders: Mapping[str, str | None] = STANDARD_FOLDERS,
+        special_use: bool = True,
+        capability: str | None = None,
     ) -> None:
         """``tls`` (certificate chain, key: PEM files) adds an implicit-TLS listener on
         :attr:`tls_port` and STARTTLS on the plain one; ``oauth2_introspection_url`` lets
         accounts sign in with AUTHENTICATE XOAUTH2, each token checked by an RFC 7662 POST
-        to that URL (whose answer names the user in ``username``)."""
+        to that URL (whose answer names the user in ``username``).
+
+        ``prefix`` and ``separator`` make the personal namespace (RFC 2342): ``"INBOX."`` and
+        ``"."`` as Cyrus and Courier have it. ``folders`` (name below the prefix → RFC 6154
+        role or None) are created in every account; with ``special_use`` False no folder is
+        given its role. ``capability`` replaces what the server announces after sign-in
+        (Dovecot's ``imap_capability``; a leading ``+`` adds to it instead)."""
         binary = dovecot_binary()
         if binary is None:
             raise FileNotFoundError(
@@ -193,8 +203,18 @@ class Dovecot:
                 "passdb {\n  driver = oauth2\n  mechanisms = xoauth2 oauthbearer\n"
                 f"  args = {self.root}/oauth2.conf.ext\n}}\n"
             )
+        boxes = "".join(
+            f'  mailbox "{name}" {{\n    auto = subscribe\n'
+            + (f"    special_use = {role}\n" if role and special_use else "")
+            + "  }\n"
+            for name, role in folders.items()
+        )
         self.conf.write_text(
             _CONF.format(
+                prefix=prefix,
+                separator=separator,
+                mailboxes=boxes,
+                capability=f"  imap_capability = {capability}\n" if capability else "",
                 d=self.root,
                 host=self.host,
                 port=self.port,
@@ -397,6 +417,11 @@ def seed(
     with user.client(timeout=120) as client:
         if folder != "INBOX" and not client.folder_exists(folder):
             client.create_folder(folder)
+        if not client.has_capability("MULTIAPPEND"):  # a server configured without it
+            for raw in messages:
+                client.append(folder, raw, flags=tuple(flags))
+                added += 1
+            return added
         batch: list[bytes | dict[str, object]] = []
         for raw in messages:
             batch.append({"msg": raw, "flags": list(flags)} if flags else raw)
