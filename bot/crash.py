@@ -31,7 +31,7 @@ from __future__ import annotations
 import os
 from collections import Counter
 
-__all__ = ["CRASH_ENV", "EXIT_CODE", "TRACE_ENV", "reset", "step"]
+__all__ = ["CRASH_ENV", "EXIT_CODE", "TRACE_ENV", "point", "reset", "step"]
 
 CRASH_ENV = "CHIEF_CRASH_AFTER"
 TRACE_ENV = "CHIEF_CRASH_TRACE"
@@ -65,6 +65,19 @@ def step(name: str) -> None:
             os.close(fd)
     if limit and _reached(limit, name):
         os.write(2, f"crash injected after step {_count} ({name})\n".encode())
+        os._exit(EXIT_CODE)
+
+
+def point(name: str) -> None:
+    """A fine-grained crash point (each statement of a migration), reached only by its name
+    (``CHIEF_CRASH_AFTER=name:n``): numbered sweeps and traces never see it, so adding such
+    points does not multiply every crash-point test."""
+    limit = os.environ.get(CRASH_ENV)
+    if not limit or limit.rpartition(":")[0] != name:
+        return
+    _by_name[name] += 1
+    if _reached(limit, name):
+        os.write(2, f"crash injected at {name} #{_by_name[name]}\n".encode())
         os._exit(EXIT_CODE)
 
 

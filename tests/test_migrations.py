@@ -4,15 +4,20 @@ PostgreSQL pass (``empty_database`` is a database of the pass's backend)."""
 
 from __future__ import annotations
 
+import itertools
+import os
 import stat
 from pathlib import Path
 
+import pytest
 from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import create_engine, inspect, text
 
+from bot import crash
+from bot.errors import UserError
 from bot.store.database import alembic_config, open_database
 from bot.store.models import Base
 
@@ -117,3 +122,93 @@ def test_checklists_recorded_before_0005_become_written_drafts(empty_database: s
         assert conn.execute(text("SELECT count(*) FROM draft")).scalar() == 0
         assert "research_alert" not in inspect(conn).get_table_names()
     engine.dispose()
+
+
+def _revision(url: str) -> str | None:
+    engine = create_engine(url)
+    try:
+        with engine.connect() as conn:
+            return MigrationContext.configure(conn).get_current_revision()
+    finally:
+        engine.dispose()
+
+
+def _killed_at(url: str, n: int) -> bool:
+    """Open (and so migrate) ``url`` in a forked process killed right after the ``n``-th
+    statement of the migrations (``os._exit``: no rollback, no clean-up); False when the
+    migrations have fewer statements and it finished."""
+    pid = os.fork()
+    if pid == 0:  # pragma: no cover - the child
+        os.environ[crash.CRASH_ENV] = f"migration.statement:{n}"
+        crash.reset()
+        code = 1  # an error: the case log could not be opened (bricked)
+        try:
+            open_database(url)[0].dispose()
+            code = 0
+        finally:
+            os._exit(code)
+    _, status = os.waitpid(pid, 0)
+    code = os.waitstatus_to_exitcode(status)
+    assert code in (0, crash.EXIT_CODE), code
+    return code == crash.EXIT_CODE
+
+
+def test_a_first_migration_killed_at_any_statement_leaves_nothing_half_built(
+    empty_database: str,
+) -> None:
+    """Killed after any statement of the first run's migrations, the case log is as it was
+    (no revision, so nothing half-built to trip over), and the next open builds it whole."""
+    url = empty_database
+    kills = 0
+    for n in itertools.count(1):
+        if not _killed_at(url, n):
+            break
+        kills += 1
+        assert _revision(url) is None, f"half-built after statement {n}"
+    assert kills > 20  # every statement of every revision was a kill point
+    engine, _ = open_database(url)
+    with engine.connect() as conn:
+        assert MigrationContext.configure(conn).get_current_revision() == _head(url)
+        assert compare_metadata(MigrationContext.configure(conn), Base.metadata) == []
+    engine.dispose()
+
+
+def test_an_upgrade_killed_at_any_statement_keeps_the_old_case_log(empty_database: str) -> None:
+    url = empty_database
+    engine = create_engine(url)
+    cfg = alembic_config(url)
+    with engine.begin() as conn:
+        cfg.attributes["connection"] = conn
+        command.upgrade(cfg, "0003")
+        conn.execute(text("INSERT INTO practice (id, slug, name) VALUES (1, 'p', 'P')"))
+        conn.execute(
+            text(
+                "INSERT INTO audit_event (practice_id, at, actor, action, target, remote_id)"
+                " VALUES (1, '2026-11-02 08:00:00', 'chief', 'checklist.create', 'c1', 'r1')"
+            )
+        )
+    engine.dispose()
+    kills = 0
+    for n in itertools.count(1):
+        if not _killed_at(url, n):
+            break
+        kills += 1
+        assert _revision(url) == "0003", f"half-upgraded after statement {n}"
+    assert kills >= 5
+    engine, _ = open_database(url)
+    with engine.connect() as conn:
+        assert MigrationContext.configure(conn).get_current_revision() == _head(url)
+        assert conn.execute(text("SELECT key, state FROM draft")).all() == [("c1", "written")]
+    engine.dispose()
+
+
+def test_a_damaged_sqlite_case_log_is_named_with_the_way_back(tmp_path: Path) -> None:
+    path = tmp_path / "chief.db"
+    path.write_bytes(b"this is not a database, it was overwritten" * 200)
+    with pytest.raises(UserError) as raised:
+        open_database(f"sqlite:///{path}")
+    message = str(raised.value)
+    assert str(path) in message and "damaged" in message
+    assert "backup" in " ".join(raised.value.problems) and "--new-case-log" in " ".join(
+        raised.value.problems
+    )

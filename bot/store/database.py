@@ -1,7 +1,12 @@
 """Opening the case log: an engine, the schema brought to the newest Alembic revision, sessions.
 
 SQLite is the default (a file in the practice's data folder, WAL journal so a reader never
-blocks the writer); PostgreSQL works by URL. Migrations run on open, inside a transaction.
+blocks the writer); PostgreSQL works by URL. Migrations run on open, all of them in one
+transaction, DDL included (both databases have transactional DDL): a process killed halfway
+through the first run or an upgrade leaves the case log as it was, and the next run migrates
+it again from there. Python's SQLite driver would commit before each DDL statement on its own;
+the migration's connection is put in autocommit and its transaction begun explicitly
+(``BEGIN IMMEDIATE``: two processes opening a new case log migrate one after the other).
 """
 
 from __future__ import annotations
@@ -12,11 +17,14 @@ from typing import Any
 
 from alembic import command
 from alembic.config import Config
+from alembic.migration import MigrationContext
+from alembic.script import ScriptDirectory
 from sqlalchemy import Connection, Engine, create_engine, event, text
 from sqlalchemy.engine import make_url
-from sqlalchemy.exc import ArgumentError, NoSuchModuleError
+from sqlalchemy.exc import ArgumentError, DatabaseError, NoSuchModuleError
 from sqlalchemy.orm import Session, sessionmaker
 
+from bot import crash
 from bot.errors import UserError
 from bot.file_safety import create_private_file
 from bot.store.crypto import keying_listener, sqlcipher_module
@@ -107,15 +115,72 @@ def open_database(
     if engine.dialect.name == "sqlite":
         event.listen(engine, "connect", _sqlite_pragmas)
     if migrate:
-        cfg = alembic_config(url)
-        with engine.begin() as connection:
-            if engine.dialect.name == "postgresql":
-                # Workers starting together: one migrates, the others wait, then find it done
-                # (PostgreSQL's DDL is transactional; the lock ends with the transaction).
-                connection.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": _MIGRATION_LOCK})
-            cfg.attributes["connection"] = connection
-            command.upgrade(cfg, "head")
+        try:
+            _migrate(engine, url)
+        except DatabaseError as exc:
+            if engine.dialect.name != "sqlite":
+                raise
+            engine.dispose()
+            raise _damaged(url, exc) from None
     return engine, sessionmaker(engine, expire_on_commit=False)
+
+
+def _at_head(connection: Connection, cfg: Config) -> bool:
+    head = ScriptDirectory.from_config(cfg).get_current_head()
+    return MigrationContext.configure(connection).get_current_revision() == head
+
+
+def _migrate(engine: Engine, url: str) -> None:
+    """Bring the schema to the newest revision in one transaction (module docstring)."""
+    cfg = alembic_config(url)
+    with engine.connect() as connection:
+        if _at_head(connection, cfg):  # the usual case: a read, no write lock taken
+            connection.rollback()
+            return
+        connection.rollback()
+        sqlite = engine.dialect.name == "sqlite"
+        dbapi = connection.connection.dbapi_connection
+        if sqlite:
+            dbapi.isolation_level = None  # type: ignore[union-attr]
+            event.listen(connection, "begin", _sqlite_begin_immediate)
+        event.listen(connection, "after_execute", _migration_point)
+        try:
+            with connection.begin():
+                if engine.dialect.name == "postgresql":
+                    # Workers starting together: one migrates, the others wait, then find it
+                    # done (the lock ends with the transaction).
+                    connection.execute(
+                        text("SELECT pg_advisory_xact_lock(:k)"), {"k": _MIGRATION_LOCK}
+                    )
+                cfg.attributes["connection"] = connection
+                command.upgrade(cfg, "head")
+        finally:
+            event.remove(connection, "after_execute", _migration_point)
+            if sqlite:
+                event.remove(connection, "begin", _sqlite_begin_immediate)
+                dbapi.isolation_level = ""  # type: ignore[union-attr]  # the driver's default again
+
+
+def _migration_point(*_args: Any) -> None:
+    crash.point("migration.statement")
+
+
+def _sqlite_begin_immediate(connection: Connection) -> None:
+    connection.exec_driver_sql("BEGIN IMMEDIATE")
+
+
+def _damaged(url: str, exc: DatabaseError) -> UserError:
+    """A SQLite case log the driver cannot read, named with what to do about it."""
+    path = url.removeprefix("sqlite:///")
+    reason = str(exc.orig).splitlines()[0][:120] if exc.orig is not None else "unreadable"
+    return UserError(
+        f"the case log {path} is damaged ({reason})",
+        [
+            f"restore {path} from your backup (with {path}-wal beside it, if your backup has one)",
+            "or move it aside and start a new case log on purpose: "
+            "`chief doctor --new-case-log` (every draft you discarded may then be drafted again)",
+        ],
+    )
 
 
 class Throwaway:
