@@ -46,6 +46,7 @@ def test_the_demo_practice_is_owner_only_under_a_lax_umask(tmp_path: Path) -> No
         "chief.toml",
         "calendar.ics",
         "data/pseudonym.key",
+        "data/case-log.json",
         "data/summaries/summary-2026-11-24.eml",
     }
     if case_log_url(home).startswith("sqlite:"):  # not in the PostgreSQL pass

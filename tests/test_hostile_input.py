@@ -373,6 +373,7 @@ def test_generated_mail_through_maildir_and_pipeline(
             for leftover in (home / "Maildir" / sub).iterdir():
                 leftover.unlink()
         (home / "data" / "chief.db").unlink(missing_ok=True)
+        (home / "data" / "case-log.json").unlink(missing_ok=True)  # a new practice, on purpose
         new_case_log()
 
     check()

@@ -129,3 +129,23 @@ def test_sync_over_imap_caldav_and_smtp(
     doctor = _chief(config, "doctor", "--json")
     assert doctor.returncode == 0, doctor.stdout + doctor.stderr[-2000:]
     assert json.loads(doctor.stdout)["ok"] is True
+
+    # The calendar emptied by another client: doctor says so, the next sync writes it again.
+    client = DAVClient(radicale.url, username=radicale.username, password=radicale.password)
+    for calendar in client.principal().calendars():
+        for item in calendar.events():
+            item.delete()
+    assert _server_events(radicale) == []
+    doctor = _chief(config, "doctor", "--json")
+    calendar_check = [c for c in json.loads(doctor.stdout)["checks"] if "calendar" in c["name"]]
+    assert not calendar_check[0]["ok"] and "none of the" in calendar_check[0]["detail"]
+    rebuilt = _chief(config, "sync", "--json")
+    assert rebuilt.returncode == 0, rebuilt.stderr[-3000:]
+    assert sorted(str(e["UID"]) for e in _server_events(radicale)) == sorted(uids)
+
+    # The case log lost: refused, and nothing drafted again on the server.
+    for path in (tmp_path / "data").glob("chief.db*"):
+        path.unlink()
+    refused = _chief(config, "sync")
+    assert refused.returncode == 1 and "--new-case-log" in refused.stderr
+    assert len(dovecot.messages("Drafts")) == len(drafts)

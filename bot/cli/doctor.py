@@ -34,7 +34,9 @@ def _check(name: str, checks: list[dict[str, Any]], fn: Callable[[], str]) -> bo
     return False
 
 
-def run_checks(config_path: Path | None, new_pseudonym_key: bool = False) -> list[dict[str, Any]]:
+def run_checks(
+    config_path: Path | None, new_pseudonym_key: bool = False, new_case_log: bool = False
+) -> list[dict[str, Any]]:
     from bot.config import find_config, load_config
 
     checks: list[dict[str, Any]] = []
@@ -65,7 +67,9 @@ def run_checks(config_path: Path | None, new_pseudonym_key: bool = False) -> lis
     def database() -> str:
         from bot.sync.runtime import Runtime
 
-        holder["rt"] = Runtime.from_config(cfg, new_pseudonym_key=new_pseudonym_key)
+        holder["rt"] = Runtime.from_config(
+            cfg, new_pseudonym_key=new_pseudonym_key, new_case_log=new_case_log
+        )
         sealed = ", encrypted (SQLCipher)" if cfg.database.encryption == "sqlcipher" else ""
         return f"{holder['rt'].engine.dialect.name} case log at the newest schema{sealed}"
 
@@ -86,7 +90,15 @@ def run_checks(config_path: Path | None, new_pseudonym_key: bool = False) -> lis
         head = f"{connector.check()}; " if isinstance(connector, SelfChecks) else ""
         now = datetime.now(rt.tz)
         count = sum(1 for _ in connector.events(now, now + timedelta(days=7)))
-        return f"{head}{count} event(s) in the next 7 days"
+        from bot.sync.effects import lost_calendar_entries
+
+        lost = lost_calendar_entries(rt, connector)
+        if lost:
+            raise ChiefError(
+                f"{head}the calendar holds none of the {lost} entries the case log wrote "
+                "there (deleted or replaced?): the next `chief sync` writes them again"
+            )
+        return f"{head}{count} event(s) in the next 7 days; chief's entries are there"
 
     _check(f"calendar ({cfg.calendar.get('connector', 'ics')})", checks, calendar)
 

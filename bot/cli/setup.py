@@ -42,12 +42,20 @@ def init(folder: Path) -> None:
     help="The practice's pseudonym key is lost for good: make the one in this practice's data "
     "folder its key (patients seen before are no longer matched to their cases by name).",
 )
+@click.option(
+    "--new-case-log",
+    is_flag=True,
+    help="The case log is lost for good: start a new one on purpose (drafts you discarded may "
+    "be drafted again; the next sync logs your mail afresh).",
+)
 @click.pass_context
-def doctor(ctx: click.Context, as_json: bool, new_pseudonym_key: bool) -> None:
+def doctor(ctx: click.Context, as_json: bool, new_pseudonym_key: bool, new_case_log: bool) -> None:
     """Check the configuration, rule packs, database and each connector."""
     from bot.cli.doctor import run_checks
 
-    checks = run_checks(ctx.obj.get("config_path"), new_pseudonym_key=new_pseudonym_key)
+    checks = run_checks(
+        ctx.obj.get("config_path"), new_pseudonym_key=new_pseudonym_key, new_case_log=new_case_log
+    )
     if as_json:
         emit({"checks": checks, "ok": all(c["ok"] for c in checks)}, True, "")
     else:

@@ -14,7 +14,7 @@ import logging
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from bot import crash
@@ -27,7 +27,14 @@ from bot.sync.runtime import Runtime
 from bot.sync.steps import SyncReport
 from connectors.base import CalendarSink, DraftSink, Labels, OutgoingDraft
 
-__all__ = ["EffectsReport", "apply_labels", "apply_pending", "effects_pass"]
+__all__ = [
+    "EffectsReport",
+    "apply_labels",
+    "apply_pending",
+    "effects_pass",
+    "lost_calendar_entries",
+    "rebuild_lost_calendar",
+]
 
 log = logging.getLogger(__name__)
 
@@ -208,6 +215,55 @@ def apply_pending(rt: Runtime) -> EffectsReport:
     return report
 
 
+def _sample(rows: Sequence[CalendarEntryRow]) -> list[CalendarEntryRow]:
+    """The first, the middle and the last of ``rows``: enough to tell a calendar that lost
+    everything from one where the practitioner deleted an entry or two."""
+    return list({id(row): row for row in (rows[0], rows[len(rows) // 2], rows[-1])}.values())
+
+
+def lost_calendar_entries(rt: Runtime, sink: CalendarSink) -> int:
+    """How many written entries the calendar has lost: all of them when none of a sample is
+    found there any more (a deleted ``calendar.ics``, a calendar emptied or replaced), else 0
+    (an entry the practitioner deleted stays deleted)."""
+    with rt.sessions() as session:
+        written = session.scalars(
+            select(CalendarEntryRow)
+            .where(
+                CalendarEntryRow.practice_id == rt.practice_id,
+                CalendarEntryRow.state == "written",
+            )
+            .order_by(CalendarEntryRow.id)
+        ).all()
+    if not written:
+        return 0
+    if any(sink.find_event(row.key) is not None for row in _sample(written)):
+        return 0
+    return len(written)
+
+
+def rebuild_lost_calendar(rt: Runtime, sink: CalendarSink) -> int:
+    """When the calendar lost chief's entries, journal them all again for the writer; how many."""
+    try:
+        lost = lost_calendar_entries(rt, sink)
+    except ConnectorError as exc:
+        log.warning("calendar not checked: %s", type(exc).__name__)
+        return 0
+    if lost:
+        with rt.sessions.begin() as session:
+            session.execute(
+                update(CalendarEntryRow)
+                .where(
+                    CalendarEntryRow.practice_id == rt.practice_id,
+                    CalendarEntryRow.state == "written",
+                )
+                .values(state="planned")
+            )
+        log.warning("the calendar lost %d entries chief wrote: writing them again", lost)
+    return lost
+
+
 def effects_pass(rt: Runtime, report: SyncReport) -> None:
-    """Practice pass: write what the passes before it planned."""
+    """Practice pass: the calendar checked for entries it lost, then what the passes before
+    it planned written."""
+    rebuild_lost_calendar(rt, rt.calendar())
     apply_pending(rt).add_to(report)

@@ -33,6 +33,12 @@ from bot.store.crypto import database_key
 from bot.store.database import Throwaway, database_url, open_database
 from bot.store.models import Mailbox as MailboxRow
 from bot.store.models import Practice
+from bot.store.presence import (
+    check_file_present,
+    has_case_log,
+    missing_case_log,
+    remember_case_log,
+)
 from bot.store.pseudonyms import Pseudonymiser, load_or_create_key
 from connectors.base import Calendar, Closeable, Mailbox, Sender, WaitsForChanges
 
@@ -108,6 +114,7 @@ class Runtime:
         database: tuple[Engine, sessionmaker[Session]] | None = None,
         new_pseudonym_key: bool = False,
         dry_run: bool = False,
+        new_case_log: bool = False,
     ) -> Runtime:
         """Build the practice's run; ``database`` (engine, sessions) is a case log already open
         that the practice shares with others (a worker serving many practices).
@@ -116,6 +123,9 @@ class Runtime:
         key would match no patient seen before, and open their cases again): a UserError says
         so. ``new_pseudonym_key`` makes the key on this machine the practice's key, for when
         the old one is lost for good.
+
+        A practice that has kept a case log refuses one that is missing, empty or holds no row
+        for it (:mod:`bot.store.presence`); ``new_case_log`` starts a new one on purpose.
 
         ``dry_run``: every change to the case log is thrown away when the runtime closes, and a
         practice with no case log or pseudonym key yet gets temporary ones (nothing is
@@ -139,6 +149,8 @@ class Runtime:
         if config.database.encryption == "sqlcipher":
             key = database_key(config.practice.slug, config.resolve(config.database.key_file))
         url = database_url(config.database_url)
+        if not new_case_log:
+            check_file_present(config.data_path, url)
         scratch = None
         if dry_run and _missing_sqlite_file(url):
             scratch = tempfile.TemporaryDirectory(prefix="chief-dry-run-")
@@ -161,6 +173,8 @@ class Runtime:
         with sessions.begin() as session:
             practice = session.scalar(select(Practice).where(Practice.slug == config.practice.slug))
             if practice is None:
+                if has_case_log(config.data_path) and not new_case_log:
+                    raise missing_case_log(config.data_path, url, "holds no record of it")
                 practice = Practice(
                     slug=config.practice.slug, name=config.practice.name, pseudonym_check=check
                 )
@@ -172,6 +186,9 @@ class Runtime:
                 _hold_the_practice_key(session, practice, check, key_path, new_pseudonym_key)
         if created:
             crash.step("practice.commit")
+        if not dry_run:
+            today = today or datetime.now(ZoneInfo(config.practice.timezone)).date()
+            remember_case_log(config.data_path, config.practice.slug, today, again=new_case_log)
         return cls(
             config=config,
             rules=rules,
