@@ -27,7 +27,7 @@ OPTIONAL = (WaitsForChanges, Labels, Estimates, Closeable, ReadsSentMail, Watche
 EXPECTED: dict[str, set[type]] = {
     "maildir": {Estimates, ReadsSentMail, WatchesCorrections},
     "imap": {WaitsForChanges, Estimates, Closeable, ReadsSentMail, WatchesCorrections},
-    "gmail": {Labels, Estimates, Closeable},
+    "gmail": {Labels, Estimates, Closeable, ReadsSentMail, WatchesCorrections},
     "outlook": {Closeable},
 }
 
