@@ -28,7 +28,7 @@ EXPECTED: dict[str, set[type]] = {
     "maildir": {Estimates, ReadsSentMail, WatchesCorrections},
     "imap": {WaitsForChanges, Estimates, Closeable, ReadsSentMail, WatchesCorrections},
     "gmail": {Labels, Estimates, Closeable, ReadsSentMail, WatchesCorrections},
-    "outlook": {Closeable},
+    "outlook": {Closeable, ReadsSentMail, WatchesCorrections},
 }
 
 
