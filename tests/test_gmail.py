@@ -250,6 +250,18 @@ def test_an_expired_sent_history_is_cursor_invalid_then_a_full_listing(
     assert ["messages", "list"] in methods  # the full listing by label
 
 
+def test_an_interrupted_full_read_of_sent_mail_resumes_after_the_last_batch(
+    google: GoogleApiServer, token_file: Path
+) -> None:
+    for n in range(5):
+        google.gmail.send(sample(n))
+    first = next(iter(gmail_for(google, token_file, batch_size=2).sent_changes(None)))
+    assert first.cursor["kind"] == "sent" and first.cursor["resume"]["label"] == "SENT"
+    rest, _, _ = drain(gmail_for(google, token_file, batch_size=2).sent_changes(first.cursor))
+    got = [m.message_id for m in [*first.messages, *rest]]
+    assert len(got) == len(set(got)) == 5
+
+
 def test_each_cursor_is_refused_by_the_others(
     google: GoogleApiServer, gmail: GmailConnector
 ) -> None:

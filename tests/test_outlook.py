@@ -326,6 +326,32 @@ def test_each_correction_folder_has_its_own_delta_and_new_ones_are_read_in_full(
     assert not any(c.batch.messages for c in quiet)
 
 
+def test_a_correction_folder_made_anew_under_its_old_name_is_read_in_full(
+    graph: GraphServer, outlook: OutlookConnector
+) -> None:
+    _correct(graph, "payer", sample(1))
+    cursor = [c.batch.cursor for c in outlook.corrections(None)][-1]
+    chief = _folder(graph, "Chief")
+    graph.mail.delete_folder(_folder(graph, "payer", chief))
+    _correct(graph, "payer", sample(2))  # into a new folder of the same name
+    later = list(outlook.corrections(cursor))
+    got = {(c.category, m.message_id) for c in later for m in c.batch.messages}
+    assert got == {("payer", "<contract-2@payer.example>")}
+    assert later[-1].batch.cursor["folders"]["payer"]["folder"] == _folder(graph, "payer", chief)
+
+
+def test_an_interrupted_first_read_of_sent_items_resumes_after_the_last_batch(
+    graph: GraphServer, token_cache: Path
+) -> None:
+    for n in range(5):
+        graph.mail.deliver(sample(n).replace(b"10:00:00", f"10:0{n}:00".encode()), "sentitems")
+    first = next(iter(outlook_for(graph, token_cache, batch_size=2).sent_changes(None)))
+    assert first.cursor["folders"]["sentitems"].get("after")
+    rest, _, _ = drain(outlook_for(graph, token_cache, batch_size=2).sent_changes(first.cursor))
+    got = [m.message_id for m in [*first.messages, *rest]]
+    assert len(got) == len(set(got)) == 5
+
+
 # --- drafts and the summary ---------------------------------------------------------------
 
 

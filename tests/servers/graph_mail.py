@@ -157,6 +157,12 @@ class GraphMailbox:
             self.parents[fid] = under
             return fid
 
+    def delete_folder(self, folder: str) -> None:
+        """The practitioner deletes a folder: Outlook moves it, with what it holds, into
+        Deleted Items."""
+        with self.lock:
+            self.parents[self._folder(folder)] = self.names["deleteditems"]
+
     def move(self, message_id: str, folder: str) -> str:
         """The practitioner moves a message into ``folder`` (a well-known name or an id): it
         leaves its folder (the delta there says ``@removed``) and gets a new id; that id."""
