@@ -229,8 +229,9 @@ class Closeable(Protocol):
 @runtime_checkable
 class ReadsSentMail(Protocol):
     """Reads the practitioner's own sent mail (to see the replies they sent), with a cursor of
-    its own, never the one of :meth:`MailSource.changes`. Maildir (``.Sent``) and IMAP (the
-    ``\\Sent`` folder of RFC 6154) can; Gmail and Outlook cannot yet."""
+    its own, never the one of :meth:`MailSource.changes`. Every mail connector can: Maildir
+    (``.Sent``), IMAP (the ``\\Sent`` folder of RFC 6154), Gmail (the label ``SENT``) and
+    Outlook (the well-known folder ``sentitems``)."""
 
     def sent_changes(self, cursor: Cursor | None) -> Iterator[Batch]:
         """Batches of sent messages since ``cursor`` (all when ``None``), as
@@ -249,8 +250,9 @@ class Correction:
 @runtime_checkable
 class WatchesCorrections(Protocol):
     """Reads the correction folders (one per category, ``Chief/<category>``) into which the
-    practitioner moves a message the rules filed wrongly. Maildir and IMAP can; Gmail (a
-    label per category) and Outlook (a folder per category) cannot yet."""
+    practitioner moves a message the rules filed wrongly. Every mail connector can: Maildir
+    and IMAP (folders), Gmail (a user label per category, ``Chief/payer``) and Outlook (the
+    child folders of a top-level folder ``Chief``)."""
 
     def corrections(self, cursor: Cursor | None) -> Iterator[Correction]:
         """A :class:`Correction` per batch read since ``cursor`` (everything when ``None``);

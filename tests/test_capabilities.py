@@ -27,8 +27,8 @@ OPTIONAL = (WaitsForChanges, Labels, Estimates, Closeable, ReadsSentMail, Watche
 EXPECTED: dict[str, set[type]] = {
     "maildir": {Estimates, ReadsSentMail, WatchesCorrections},
     "imap": {WaitsForChanges, Estimates, Closeable, ReadsSentMail, WatchesCorrections},
-    "gmail": {Labels, Estimates, Closeable},
-    "outlook": {Closeable},
+    "gmail": {Labels, Estimates, Closeable, ReadsSentMail, WatchesCorrections},
+    "outlook": {Closeable, ReadsSentMail, WatchesCorrections},
 }
 
 

@@ -1,7 +1,8 @@
 """The Gmail connector against the local Gmail API server (tests/servers/google_api.py), through
 the real google-api-python-client and google-auth: the shared mail contract, history sync and its
-404 fallback, resuming a full sync, threaded drafts found again after a crash, the summary,
-throttling and faults, token refresh, revoked and narrow sign-ins.
+404 fallback, resuming a full sync, the sent mail (label ``SENT``) and the correction labels
+(``Chief/<category>``) with cursors of their own, threaded drafts found again after a crash, the
+summary, throttling and faults, token refresh, revoked and narrow sign-ins.
 
 The pipeline over the same server (the demo mailbox, kills and reruns, a 429 storm) is in
 ``test_gmail_pipeline.py``.
@@ -19,10 +20,17 @@ import pytest
 
 from bot.errors import AuthError, CursorInvalid, RateLimited, UserError
 from bot.mail.message import KEY_HEADER
-from connectors.base import OutgoingDraft
+from connectors.base import Correction, OutgoingDraft
 from connectors.google.auth import GMAIL_SCOPES
 from connectors.google.gmail import GmailConnector
-from tests.connector_contract import PRACTITIONER, MailContract, drain, sample
+from tests.connector_contract import (
+    PRACTITIONER,
+    CorrectionsContract,
+    MailContract,
+    SentMailContract,
+    drain,
+    sample,
+)
 from tests.servers.google_api import GoogleApiServer
 from tests.servers.google_testing import gmail_for, signed_in
 
@@ -30,7 +38,7 @@ pytest_plugins = ["tests.fixtures_google"]
 pytestmark = pytest.mark.servers
 
 
-class TestGmailContract(MailContract):
+class TestGmailContract(MailContract, SentMailContract, CorrectionsContract):
     @pytest.fixture
     def mail(self, google: GoogleApiServer, token_file: Path) -> GmailConnector:
         return gmail_for(google, token_file)
@@ -67,6 +75,29 @@ class TestGmailContract(MailContract):
             ]
 
         return drafts
+
+    @pytest.fixture
+    def sent_mail(self, mail: GmailConnector) -> GmailConnector:
+        return mail
+
+    @pytest.fixture
+    def corrections_mail(self, mail: GmailConnector) -> GmailConnector:
+        return mail
+
+    @pytest.fixture
+    def put_sent(self, google: GoogleApiServer) -> Callable[[bytes], None]:
+        return lambda raw: None if google.gmail.send(raw) else None
+
+    @pytest.fixture
+    def put_correction(self, google: GoogleApiServer) -> Callable[[str, bytes], None]:
+        return lambda category, raw: _correct(google, category, raw)
+
+
+def _correct(google: GoogleApiServer, category: str, raw: bytes) -> str:
+    """Deliver ``raw``, then move it under ``Chief/<category>`` as the practitioner would."""
+    message = google.gmail.deliver(raw)
+    google.gmail.move(message, google.gmail.user_label(f"Chief/{category}"))
+    return message
 
 
 @pytest.fixture
@@ -172,6 +203,126 @@ def test_watched_labels_by_name(google: GoogleApiServer, token_file: Path) -> No
     google.gmail.deliver(sample(2))
     messages, _, _ = drain(gmail_for(google, token_file, watch=["Practice/Payers"]).changes(None))
     assert [m.message_id for m in messages] == ["<contract-1@payer.example>"]
+
+
+# --- sent mail and corrections ------------------------------------------------------------
+
+
+def test_sent_mail_is_read_from_the_history_of_its_label(
+    google: GoogleApiServer, gmail: GmailConnector
+) -> None:
+    for n in range(4):
+        google.gmail.send(sample(n))
+    batches = list(gmail.sent_changes(None))
+    assert [len(b.messages) for b in batches] == [3, 1, 0]  # batch_size 3, then the cursor
+    listed = [c.params for c in google.calls if c.method_id.endswith("messages.list")]
+    assert [p["labelIds"] for p in listed] == [["SENT"]]
+    cursor = batches[-1].cursor
+    assert cursor["kind"] == "sent" and "labels" not in cursor
+    google.gmail.deliver(sample(10))  # received: another cursor's business
+    google.gmail.send(sample(4))
+    before = len(google.calls)
+    later, _, _ = drain(gmail.sent_changes(cursor))
+    assert [m.message_id for m in later] == ["<contract-4@payer.example>"]
+    (history,) = [c for c in google.calls[before:] if c.method_id.endswith("history.list")]
+    assert history.params["labelId"] == "SENT"
+    assert sorted(history.params["historyTypes"]) == ["labelAdded", "messageAdded"]
+
+
+def test_an_expired_sent_history_is_cursor_invalid_then_a_full_listing(
+    google: GoogleApiServer, gmail: GmailConnector
+) -> None:
+    google.gmail.send(sample(1))
+    _, _, cursor = drain(gmail.sent_changes(None))
+    assert cursor is not None
+    google.gmail.send(sample(2))
+    google.gmail.expire_history()
+    before = len(google.calls)
+    with pytest.raises(CursorInvalid, match="404"):
+        gmail.sent_changes(cursor)
+    assert google.count("messages.get") == 1  # nothing read for the refused cursor
+    again, _, _ = drain(gmail.sent_changes(None))
+    assert {m.message_id for m in again} == {
+        "<contract-1@payer.example>",
+        "<contract-2@payer.example>",
+    }
+    methods = [c.method_id.rsplit(".", 2)[-2:] for c in google.calls[before:]]
+    assert ["messages", "list"] in methods  # the full listing by label
+
+
+def test_an_interrupted_full_read_of_sent_mail_resumes_after_the_last_batch(
+    google: GoogleApiServer, token_file: Path
+) -> None:
+    for n in range(5):
+        google.gmail.send(sample(n))
+    first = next(iter(gmail_for(google, token_file, batch_size=2).sent_changes(None)))
+    assert first.cursor["kind"] == "sent" and first.cursor["resume"]["label"] == "SENT"
+    rest, _, _ = drain(gmail_for(google, token_file, batch_size=2).sent_changes(first.cursor))
+    got = [m.message_id for m in [*first.messages, *rest]]
+    assert len(got) == len(set(got)) == 5
+
+
+def test_each_cursor_is_refused_by_the_others(
+    google: GoogleApiServer, gmail: GmailConnector
+) -> None:
+    google.gmail.send(sample(1))
+    _correct(google, "payer", sample(2))
+    _, _, inbox = drain(gmail.changes(None))
+    _, _, sent = drain(gmail.sent_changes(None))
+    corrections = [c.batch.cursor for c in gmail.corrections(None)][-1]
+    before = len(google.calls)
+    for wrong in (inbox, corrections, {"v": 1, "kind": "sent"}, {"folders": {}}):
+        with pytest.raises(CursorInvalid):
+            gmail.sent_changes(wrong)
+    for wrong in (inbox, sent, {"v": 1, "kind": "corrections", "history_id": "x"}):
+        with pytest.raises(CursorInvalid):
+            gmail.corrections(wrong)
+    for wrong in (sent, corrections):
+        with pytest.raises(CursorInvalid):
+            gmail.changes(wrong)
+    assert google.calls[before:] == []  # refused before any request
+
+
+def test_a_correction_is_read_under_the_label_it_carries_when_read(
+    google: GoogleApiServer, gmail: GmailConnector
+) -> None:
+    _correct(google, "payer", sample(1))
+    found = list(gmail.corrections(None))
+    assert {(c.category, m.message_id) for c in found for m in c.batch.messages} == {
+        ("payer", "<contract-1@payer.example>")
+    }
+    cursor = found[-1].batch.cursor
+    moved_on = _correct(google, "payer", sample(2))
+    payer, records = (google.gmail.user_label(f"Chief/{c}") for c in ("payer", "records"))
+    google.gmail.move(moved_on, records, source=payer)  # to a label made since the cursor
+    taken_back = _correct(google, "payer", sample(3))
+    google.gmail.move(taken_back, "INBOX", source=payer)
+    later = list(gmail.corrections(cursor))
+    got = {(c.category, m.message_id) for c in later for m in c.batch.messages}
+    assert got == {("records", "<contract-2@payer.example>")}
+    assert all(isinstance(c, Correction) for c in later)
+    assert later[-1].batch.cursor["history_id"] != cursor["history_id"]
+
+
+def test_only_user_labels_directly_under_chief_are_corrections(
+    google: GoogleApiServer, gmail: GmailConnector
+) -> None:
+    for name in ("Chief/payer/archived", "Chiefly/payer", "Practice/payer"):
+        google.gmail.move(google.gmail.deliver(sample(len(name))), google.gmail.user_label(name))
+    google.gmail.move(google.gmail.deliver(sample(1)), google.gmail.user_label("Chief/payer"))
+    found = list(gmail.corrections(None))
+    assert {(c.category, m.message_id) for c in found for m in c.batch.messages} == {
+        ("payer", "<contract-1@payer.example>")
+    }
+
+
+def test_without_correction_labels_nothing_is_read_or_made(
+    google: GoogleApiServer, gmail: GmailConnector
+) -> None:
+    google.gmail.deliver(sample(1))
+    assert list(gmail.corrections(None)) == []
+    assert [c.method_id for c in google.calls] == ["gmail.users.labels.list"]
+    assert all(label["type"] == "system" for label in google.gmail.labels.values())
 
 
 # --- drafts and the summary ---------------------------------------------------------------

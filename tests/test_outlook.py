@@ -1,7 +1,8 @@
 """The Outlook mail connector against the local Graph server (tests/servers/graph_api.py),
 through requests and the real msal: the shared mail contract, delta sync with its nextLink /
-deltaLink and the 410 reset, resuming a first sync, threaded reply drafts found again after a
-crash, the summary, throttling and faults, token refresh mid-sync.
+deltaLink and the 410 reset, resuming a first sync, the sent mail (``sentitems``) and the
+correction folders (children of ``Chief``) with cursors of their own, threaded reply drafts
+found again after a crash, the summary, throttling and faults, token refresh mid-sync.
 
 Sign-in flows are in ``test_outlook_auth.py``; the pipeline over the same server (the demo
 mailbox, kills and reruns, a 429 storm) in ``test_outlook_pipeline.py``.
@@ -21,9 +22,16 @@ from bot.errors import AuthError, ConnectorError, CursorInvalid, RateLimited, Us
 from bot.mail.message import KEY_HEADER
 from connectors.base import OutgoingDraft
 from connectors.microsoft.outlook import KEY_PROPERTY, STATE_PROPERTY, OutlookConnector
-from tests.connector_contract import PRACTITIONER, MailContract, drain, sample
+from tests.connector_contract import (
+    PRACTITIONER,
+    CorrectionsContract,
+    MailContract,
+    SentMailContract,
+    drain,
+    sample,
+)
 from tests.servers.graph_api import GraphServer
-from tests.servers.graph_mail import StoredMessage
+from tests.servers.graph_mail import ROOT, StoredMessage
 from tests.servers.graph_testing import outlook_for
 
 pytest_plugins = ["tests.fixtures_graph"]
@@ -37,7 +45,7 @@ def _flags(graph: GraphServer, message: StoredMessage) -> frozenset[str]:
     return frozenset(flags)
 
 
-class TestOutlookContract(MailContract):
+class TestOutlookContract(MailContract, SentMailContract, CorrectionsContract):
     @pytest.fixture
     def mail(self, graph: GraphServer, token_cache: Path) -> OutlookConnector:
         return outlook_for(graph, token_cache)
@@ -68,6 +76,38 @@ class TestOutlookContract(MailContract):
                 ]
 
         return drafts
+
+    @pytest.fixture
+    def sent_mail(self, mail: OutlookConnector) -> OutlookConnector:
+        return mail
+
+    @pytest.fixture
+    def corrections_mail(self, mail: OutlookConnector) -> OutlookConnector:
+        return mail
+
+    @pytest.fixture
+    def put_sent(self, graph: GraphServer) -> Callable[[bytes], None]:
+        return lambda raw: None if graph.mail.deliver(raw, folder="sentitems") else None
+
+    @pytest.fixture
+    def put_correction(self, graph: GraphServer) -> Callable[[str, bytes], None]:
+        return lambda category, raw: None if _correct(graph, category, raw) else None
+
+
+def _folder(graph: GraphServer, name: str, parent: str | None = None) -> str:
+    """The id of the practitioner's folder ``name`` (under ``parent``), made when missing."""
+    box = graph.mail
+    with box.lock:
+        for fid, up in box.parents.items():
+            if up == (parent or ROOT) and box.display[fid] == name:
+                return fid
+        return box.make_folder(name, parent)
+
+
+def _correct(graph: GraphServer, category: str, raw: bytes) -> str:
+    """Deliver ``raw``, then move it into Chief/<category> as the practitioner would."""
+    target = _folder(graph, category, _folder(graph, "Chief"))
+    return graph.mail.move(graph.mail.deliver(raw), target)
 
 
 @pytest.fixture
@@ -184,6 +224,132 @@ def test_watched_folders_by_display_name(graph: GraphServer, token_cache: Path) 
     assert [m.message_id for m in messages] == ["<contract-1@payer.example>"]
     with pytest.raises(Exception, match="'Missing'"):
         drain(outlook_for(graph, token_cache, watch=["Missing"]).changes(None))
+
+
+# --- sent mail and corrections ------------------------------------------------------------
+
+
+def test_sent_items_are_read_with_a_delta_of_their_own(
+    graph: GraphServer, outlook: OutlookConnector
+) -> None:
+    for n in range(4):
+        graph.mail.deliver(sample(n), folder="sentitems")
+    graph.mail.deliver(sample(10))  # received: the inbox's business
+    batches = list(outlook.sent_changes(None))
+    assert [len(b.messages) for b in batches] == [3, 1]
+    cursor = batches[-1].cursor
+    assert cursor["kind"] == "sent" and list(cursor["folders"]) == ["sentitems"]
+    deltas = [c.path for c in graph.calls if c.path.endswith("/delta")]
+    assert set(deltas) == {"/me/mailFolders/sentitems/messages/delta"}
+    graph.mail.deliver(sample(4), folder="sentitems")
+    before = len(graph.calls)
+    later, _, _ = drain(outlook.sent_changes(cursor))
+    assert [m.message_id for m in later] == ["<contract-4@payer.example>"]
+    assert graph.calls[before].path == "/me/mailFolders/sentitems/messages/delta"
+
+
+def test_an_expired_sent_delta_is_cursor_invalid_then_a_full_sync(
+    graph: GraphServer, outlook: OutlookConnector
+) -> None:
+    graph.mail.deliver(sample(1), folder="sentitems")
+    _, _, cursor = drain(outlook.sent_changes(None))
+    assert cursor is not None
+    graph.mail.deliver(sample(2), folder="sentitems")
+    graph.mail.expire_delta()
+    with pytest.raises(CursorInvalid, match="410"):
+        outlook.sent_changes(cursor)
+    again, _, _ = drain(outlook.sent_changes(None))
+    assert {m.message_id for m in again} == {
+        "<contract-1@payer.example>",
+        "<contract-2@payer.example>",
+    }
+
+
+def test_each_cursor_is_refused_by_the_others(
+    graph: GraphServer, outlook: OutlookConnector
+) -> None:
+    graph.mail.deliver(sample(1), folder="sentitems")
+    _correct(graph, "payer", sample(2))
+    _, _, inbox = drain(outlook.changes(None))
+    _, _, sent = drain(outlook.sent_changes(None))
+    corrections = [c.batch.cursor for c in outlook.corrections(None)][-1]
+    before = len(graph.calls)
+    for wrong in (inbox, corrections, {"v": 1, "kind": "sent", "folders": {}}, {"history_id": "1"}):
+        with pytest.raises(CursorInvalid):
+            outlook.sent_changes(wrong)
+    for wrong in (inbox, sent, {"v": 1, "kind": "corrections", "folders": {"payer": "x"}}):
+        with pytest.raises(CursorInvalid):
+            outlook.corrections(wrong)
+    for wrong in (sent, corrections):
+        with pytest.raises(CursorInvalid):
+            outlook.changes(wrong)
+    assert graph.calls[before:] == []  # refused before any request
+
+
+def test_without_a_chief_folder_nothing_is_read_or_made(
+    graph: GraphServer, outlook: OutlookConnector
+) -> None:
+    graph.mail.deliver(sample(1))
+    _folder(graph, "payer")  # a top-level folder of that name is no correction folder
+    folders = dict(graph.mail.folders)
+    assert list(outlook.corrections(None)) == []
+    assert [c.path for c in graph.calls] == ["/me/mailFolders"]
+    assert graph.mail.folders == folders
+    _folder(graph, "Chief")  # made, but empty: still nothing to read
+    assert list(outlook.corrections(None)) == []
+
+
+def test_each_correction_folder_has_its_own_delta_and_new_ones_are_read_in_full(
+    graph: GraphServer, outlook: OutlookConnector
+) -> None:
+    first = _correct(graph, "payer", sample(1))
+    found = list(outlook.corrections(None))
+    assert {(c.category, m.message_id) for c in found for m in c.batch.messages} == {
+        ("payer", "<contract-1@payer.example>")
+    }
+    cursor = found[-1].batch.cursor
+    assert cursor["kind"] == "corrections" and list(cursor["folders"]) == ["payer"]
+    records = _folder(graph, "records", _folder(graph, "Chief"))  # made after the cursor
+    graph.mail.move(first, records)  # the practitioner changes their mind
+    _correct(graph, "payer", sample(2))
+    before = len(graph.calls)
+    later = list(outlook.corrections(cursor))
+    got = {(c.category, m.message_id) for c in later for m in c.batch.messages}
+    assert got == {
+        ("payer", "<contract-2@payer.example>"),
+        ("records", "<contract-1@payer.example>"),
+    }
+    assert list(later[-1].batch.cursor["folders"]) == ["payer", "records"]
+    deltas = {c.path for c in graph.calls[before:] if c.path.endswith("/delta")}
+    assert len(deltas) == 2  # one per folder
+    quiet = list(outlook.corrections(later[-1].batch.cursor))
+    assert not any(c.batch.messages for c in quiet)
+
+
+def test_a_correction_folder_made_anew_under_its_old_name_is_read_in_full(
+    graph: GraphServer, outlook: OutlookConnector
+) -> None:
+    _correct(graph, "payer", sample(1))
+    cursor = [c.batch.cursor for c in outlook.corrections(None)][-1]
+    chief = _folder(graph, "Chief")
+    graph.mail.delete_folder(_folder(graph, "payer", chief))
+    _correct(graph, "payer", sample(2))  # into a new folder of the same name
+    later = list(outlook.corrections(cursor))
+    got = {(c.category, m.message_id) for c in later for m in c.batch.messages}
+    assert got == {("payer", "<contract-2@payer.example>")}
+    assert later[-1].batch.cursor["folders"]["payer"]["folder"] == _folder(graph, "payer", chief)
+
+
+def test_an_interrupted_first_read_of_sent_items_resumes_after_the_last_batch(
+    graph: GraphServer, token_cache: Path
+) -> None:
+    for n in range(5):
+        graph.mail.deliver(sample(n).replace(b"10:00:00", f"10:0{n}:00".encode()), "sentitems")
+    first = next(iter(outlook_for(graph, token_cache, batch_size=2).sent_changes(None)))
+    assert first.cursor["folders"]["sentitems"].get("after")
+    rest, _, _ = drain(outlook_for(graph, token_cache, batch_size=2).sent_changes(first.cursor))
+    got = [m.message_id for m in [*first.messages, *rest]]
+    assert len(got) == len(set(got)) == 5
 
 
 # --- drafts and the summary ---------------------------------------------------------------

@@ -6,7 +6,8 @@ scopes: :mod:`connectors.google.auth`), and hands each task to the module that o
 
 - reading, which never changes the mailbox (``gmail.readonly``; full and incremental sync
   with a historyId cursor): :mod:`connectors.google.gmail_reading`. A PROVIDER ID is the
-  Gmail message id;
+  Gmail message id. The same loop reads the practitioner's sent mail (the system label
+  ``SENT``) and the correction labels (``Chief/<category>``), each with a cursor of its own;
 - the one change a practice may ask for, a label per category (``category_labels``, off by
   default; ``gmail.modify`` asked for only then): :mod:`connectors.google.gmail_labels`;
 - drafts, exactly once per IDEMPOTENCY KEY (the ``X-Chief-Key`` header) and in the
@@ -29,7 +30,7 @@ from bot.errors import RemoteGone, UserError
 from bot.keyring_store import StoreKind
 from bot.keys import check_key
 from bot.mail.message import Limits
-from connectors.base import Batch, Cursor, OutgoingDraft
+from connectors.base import Batch, Correction, Cursor, OutgoingDraft
 from connectors.google.auth import (
     GMAIL_LABEL_SCOPE,
     GMAIL_SCOPES,
@@ -38,14 +39,19 @@ from connectors.google.auth import (
 )
 from connectors.google.client import GoogleClient, check_api_root
 from connectors.google.gmail_drafts import GmailDrafts
-from connectors.google.gmail_labels import CategoryLabeller, parse_category_labels
-from connectors.google.gmail_reading import GmailReader
+from connectors.google.gmail_labels import (
+    CategoryLabeller,
+    correction_labels,
+    parse_category_labels,
+)
+from connectors.google.gmail_reading import GmailReader, Scope
 from connectors.google.gmail_summary import INBOX, insert_summary
 from connectors.http_retry import Retry
 from connectors.recipients import require_practitioner_only
 
 __all__ = ["GmailConnector"]
 
+_SENT = "SENT"  # the system label Gmail puts on every message the account sends
 _GMAIL_BATCH_LIMIT = 100  # documented; Gmail advises 50 or fewer to avoid throttling
 
 
@@ -111,6 +117,7 @@ class GmailConnector:
         )
         threads: dict[str, str] = {}  # Message-ID -> Gmail threadId, from reading
         self.reader = GmailReader(self.client, watch, batch_size, self.limits, threads)
+        self._sent = Scope("sent", lambda: {_SENT: _SENT})
         self.labeller = CategoryLabeller(self.client, label_names)
         self.drafts = GmailDrafts(self.client, self.account, threads)
 
@@ -132,6 +139,27 @@ class GmailConnector:
     def estimate(self, cursor: Cursor | None) -> int | None:
         """About how many messages ``changes(cursor)`` reads (a progress bar's total)."""
         return self.reader.estimate(cursor)
+
+    # --- ReadsSentMail and WatchesCorrections ---------------------------------------------
+
+    def sent_changes(self, cursor: Cursor | None) -> Iterator[Batch]:
+        """Batches of the practitioner's sent mail (the label ``SENT``) since ``cursor``, read
+        as :meth:`changes` reads, with a cursor of its own shape (the other is refused)."""
+        return (batch for _, batch in self.reader.read(self._sent, cursor))
+
+    def corrections(self, cursor: Cursor | None) -> Iterator[Correction]:
+        """A :class:`Correction` per batch of messages labelled ``Chief/<category>`` since
+        ``cursor``; every batch's cursor covers all the correction labels (one historyId), so
+        a label made later is read from the history too. Nothing is yielded while there is
+        no such label; none is ever made."""
+        labels: dict[str, str] = {}
+        scope = Scope("corrections", lambda: labels, by_label=True)
+        if cursor is not None:
+            self.reader.parse(scope, cursor)  # another shape is refused before any request
+        labels.update(correction_labels(self.client))
+        if not labels:
+            return iter(())
+        return (Correction(name, batch) for name, batch in self.reader.read(scope, cursor))
 
     # --- Category labels --------------------------------------------------------------------
 

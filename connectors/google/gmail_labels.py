@@ -1,4 +1,5 @@
-"""Gmail labels: the system labels, and a label per category on the messages the rules classify.
+"""Gmail labels: the system labels, a label per category on the messages the rules classify, and
+the correction labels the practitioner files messages under.
 
 ``category_labels`` (off by default): ``true`` puts ``Chief/Payer``, ``Chief/Solicitor``... on
 the messages the rules classify, a table (``{payer = "Insurers", lab = "Results"}``) names the
@@ -8,6 +9,13 @@ asked for only then); nothing else about a message changes: it stays where it is
 unread. The labels to put on are journalled with the batch in the case log and put on after
 it (``bot/sync/effects.py``); a crash before they are recorded puts them on again on the rerun
 (adding a label a message has is a no-op): none is missed, none doubled.
+
+Correction labels are the user labels ``Chief/<category>`` (Gmail names a nested label by its
+whole path): a message the practitioner labels ``Chief/payer`` was, in their view, a payer's.
+They are only read, never made here. With ``category_labels`` on, the label chief puts on and
+the correction label of a category are one label (Gmail label names ignore case), so what chief
+labelled reads back as filed under its own category: telling that from a correction is left to
+the reader of the corrections, which knows what was filed.
 """
 
 from __future__ import annotations
@@ -19,12 +27,19 @@ from typing import Any
 from bot.rules.engine import CATEGORIES
 from connectors.google.client import GoogleClient
 
-__all__ = ["SYSTEM_LABELS", "CategoryLabeller", "parse_category_labels"]
+__all__ = [
+    "CORRECTIONS_PARENT",
+    "SYSTEM_LABELS",
+    "CategoryLabeller",
+    "correction_labels",
+    "parse_category_labels",
+]
 
 log = logging.getLogger(__name__)
 
 _MODIFY_LIMIT = 1000  # messages.batchModify: at most 1,000 ids a call
 _LABEL_PREFIX = "Chief/"
+CORRECTIONS_PARENT = "Chief"  # the correction labels are its children, Chief/<category>
 SYSTEM_LABELS = frozenset(
     {"INBOX", "SENT", "DRAFT", "SPAM", "TRASH", "UNREAD", "STARRED", "IMPORTANT"}
     | {f"CATEGORY_{c}" for c in ("PERSONAL", "SOCIAL", "PROMOTIONS", "UPDATES", "FORUMS")}
@@ -81,6 +96,21 @@ class CategoryLabeller:
                     log.info("gmail: label created for a category")
                 self._ids[name] = str(found)
         return {n: self._ids[n] for n in names}
+
+
+def correction_labels(client: GoogleClient) -> dict[str, str]:
+    """Category -> label id of each user label directly under :data:`CORRECTIONS_PARENT`
+    (``Chief/payer``: the category ``payer``), by category; {} when there is none."""
+    listed = client.call(lambda s: s.users().labels().list(userId="me"), "listing labels")
+    prefix = CORRECTIONS_PARENT + "/"
+    found: dict[str, str] = {}
+    for label in listed.get("labels", ()):
+        name = str(label.get("name", ""))
+        category = name[len(prefix) :]
+        direct = bool(category) and "/" not in category  # Chief/payer, not Chief/payer/old
+        if label.get("type") == "user" and name.startswith(prefix) and direct:
+            found.setdefault(category, str(label["id"]))
+    return dict(sorted(found.items()))
 
 
 def parse_category_labels(setting: object, problems: list[str]) -> dict[str, str]:

@@ -5,7 +5,9 @@
 task to the module that owns it:
 
 - reading, which never changes the mailbox (only GETs; a deltaLink per watched folder):
-  :mod:`connectors.microsoft.outlook_reading`. A PROVIDER ID is the Graph message id;
+  :mod:`connectors.microsoft.outlook_reading`. A PROVIDER ID is the Graph message id. The
+  same loop reads the practitioner's sent mail (``sentitems``) and the correction folders
+  (the children of a top-level folder ``Chief``), each with a cursor of its own;
 - drafts, exactly once per IDEMPOTENCY KEY and threaded with ``createReply`` under the message
   they answer: :mod:`connectors.microsoft.outlook_drafts`;
 - the daily summary, put into the practitioner's own Inbox as a received message (not sent)
@@ -28,13 +30,13 @@ from bot.errors import UserError
 from bot.keyring_store import StoreKind
 from bot.keys import check_key
 from bot.mail.message import Limits
-from connectors.base import Batch, Cursor, OutgoingDraft
+from connectors.base import Batch, Correction, Cursor, OutgoingDraft
 from connectors.http_retry import Retry
 from connectors.microsoft.auth import MAIL_SCOPES, TokenProvider, kept_in, provider_for
 from connectors.microsoft.graph import BATCH_LIMIT, GraphClient, GraphRequest, check_root
 from connectors.microsoft.outlook_drafts import OutlookDrafts
 from connectors.microsoft.outlook_items import KEY_PROPERTY, STATE_PROPERTY, odata_quote
-from connectors.microsoft.outlook_reading import OutlookReader
+from connectors.microsoft.outlook_reading import Folders, OutlookReader, correction_folders
 from connectors.microsoft.outlook_summary import deliver_summary
 from connectors.recipients import require_practitioner_only
 
@@ -108,6 +110,7 @@ class OutlookConnector:
             batch_size,
         )
         self.reader = OutlookReader(self.client, watch, batch_size, page_size, self.limits)
+        self._sent = Folders("sent", ("sentitems",), lambda name: name)
         self.drafts = OutlookDrafts(self.client)
 
     def __repr__(self) -> str:  # never a token
@@ -124,6 +127,29 @@ class OutlookConnector:
         Raises :class:`~bot.errors.CursorInvalid` before yielding anything for a cursor of
         another shape, other folders, or a delta token Graph no longer honours."""
         return self.reader.changes(cursor)
+
+    # --- ReadsSentMail and WatchesCorrections ---------------------------------------------
+
+    def sent_changes(self, cursor: Cursor | None) -> Iterator[Batch]:
+        """Batches of the practitioner's sent mail (the well-known folder ``sentitems``) since
+        ``cursor``, read as :meth:`changes` reads, with a delta link and a cursor of its own
+        (the other is refused)."""
+        return (batch for _, batch in self.reader.read(self._sent, cursor))
+
+    def corrections(self, cursor: Cursor | None) -> Iterator[Correction]:
+        """A :class:`Correction` per batch of messages that arrived in a child of the
+        top-level folder ``Chief`` (its display name is the category) since ``cursor``; each
+        folder is read with its own delta, and every batch's cursor covers them all. Without
+        a ``Chief`` folder nothing is yielded, and none is made."""
+        found: dict[str, str] = {}
+        scope = Folders("corrections", (), found.__getitem__, fixed=False)
+        if cursor is not None:
+            self.reader.check_cursor(scope, cursor)  # another shape: refused before any request
+        found.update(correction_folders(self.client))
+        if not found:
+            return iter(())
+        scope = Folders("corrections", tuple(found), found.__getitem__, fixed=False)
+        return (Correction(name, batch) for name, batch in self.reader.read(scope, cursor))
 
     # --- DraftSink --------------------------------------------------------------------------
 

@@ -15,12 +15,19 @@ Sync follows Graph's "Get incremental changes to messages in a folder":
    no-change sync is one request. An expired delta token answers 410 (``syncStateNotFound``,
    ``resyncRequired``...): :class:`~bot.errors.CursorInvalid` is raised before anything is
    yielded and the pipeline syncs in full, as Graph documents.
+
+One loop serves every :class:`Folders`, each with a cursor of its own shape: the watched
+folders (:meth:`OutlookReader.changes`), the practitioner's sent mail (the well-known folder
+``sentitems``) and the correction folders (the children of a top-level folder ``Chief``, one
+per category: :func:`correction_folders`), whose set changes as the practitioner makes them:
+a new one is read in full, one gone is dropped from the cursor.
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
 from typing import Any
 from urllib.parse import quote
 
@@ -29,18 +36,58 @@ from bot.keys import key_hash
 from bot.mail.message import Limits, Message
 from connectors.base import Batch, Cursor
 from connectors.microsoft.graph import GraphClient, GraphGone, GraphRequest
+from connectors.microsoft.outlook_items import odata_quote
 from connectors.parsing import parse_or_report
 
-__all__ = ["OutlookReader"]
+__all__ = ["CORRECTIONS_PARENT", "Folders", "OutlookReader", "correction_folders"]
 
 log = logging.getLogger(__name__)
 
 _CURSOR_VERSION = 1
 _WELL_KNOWN = frozenset({"inbox", "drafts", "sentitems", "deleteditems", "junkemail", "archive"})
+CORRECTIONS_PARENT = "Chief"  # a top-level folder; its children are the correction folders
+
+
+@dataclass(frozen=True, slots=True)
+class Folders:
+    """The folders one cursor covers. ``kind`` tells its cursors apart (``None``: the watched
+    folders, whose cursor predates the others); ``names`` are the folders by the names the
+    cursor keeps, in reading order; ``segment`` gives a name's path segment (a well-known name
+    or an id) when it is first needed. A ``fixed`` set must match its cursor's exactly; else
+    folders come and go, and each one's state remembers which folder it was."""
+
+    kind: str | None
+    names: tuple[str, ...]
+    segment: Callable[[str], str]
+    fixed: bool = True
+
+
+def correction_folders(client: GraphClient) -> dict[str, str]:
+    """Category -> folder id of each child of the top-level folder ``Chief``, by category; {}
+    when there is no such folder (none is made)."""
+    query = f"$filter=displayName eq {odata_quote(CORRECTIONS_PARENT)}&$select=id,displayName"
+    parents = [
+        str(item["id"])
+        for page in client.pages(GraphRequest("GET", f"/me/mailFolders?{query}"), "listing folders")
+        for item in page.get("value", ())
+        if item.get("displayName") == CORRECTIONS_PARENT
+    ]
+    found: dict[str, str] = {}
+    for parent in parents[:1]:
+        segment = quote(parent, safe="")
+        first = GraphRequest(
+            "GET", f"/me/mailFolders/{segment}/childFolders?$select=id,displayName&$top=100"
+        )
+        for page in client.pages(first, "listing the correction folders"):
+            for item in page.get("value", ()):
+                if item.get("displayName"):
+                    found.setdefault(str(item["displayName"]), str(item["id"]))
+    return dict(sorted(found.items()))
 
 
 class OutlookReader:
-    """Reads the watched folders of one mailbox into Batches, a deltaLink per folder."""
+    """Reads folders of one mailbox into Batches, a deltaLink per folder: the watched ones
+    (:meth:`changes`), or any :class:`Folders` (:meth:`read`)."""
 
     def __init__(
         self,
@@ -55,6 +102,7 @@ class OutlookReader:
         self.batch_size = batch_size
         self.page_size = page_size
         self.limits = limits
+        self.watched = Folders(None, watch, lambda name: self.folder_ids()[name])
         self._folders: dict[str, str] | None = None
 
     def changes(self, cursor: Cursor | None) -> Iterator[Batch]:
@@ -62,19 +110,37 @@ class OutlookReader:
 
         Raises :class:`CursorInvalid` before yielding anything for a cursor of another shape,
         other folders, or a delta token Graph no longer honours."""
-        if cursor is None:
-            return self._run({f: None for f in self.watch})
+        return (batch for _, batch in self.read(self.watched, cursor))
+
+    def check_cursor(self, scope: Folders, cursor: Cursor) -> dict[str, Any]:
+        """The per-folder states of a cursor of ``scope``'s own shape (another scope's, or
+        other watched folders, raise :class:`CursorInvalid`)."""
         states = cursor.get("folders")
         if (
             cursor.get("v") != _CURSOR_VERSION
+            or cursor.get("kind") != scope.kind
             or not isinstance(states, dict)
-            or list(states) != list(self.watch)
+            or (scope.fixed and list(states) != list(scope.names))
+            or not all(isinstance(state, dict) for state in states.values())
         ):
-            raise CursorInvalid("the Outlook sync cursor is of another shape or other folders")
+            what = scope.kind or "sync"
+            raise CursorInvalid(f"the Outlook {what} cursor is of another shape or other folders")
+        return states
+
+    def read(self, scope: Folders, cursor: Cursor | None) -> Iterator[tuple[str, Batch]]:
+        """(folder name, batch) for the messages created or changed in ``scope``'s folders
+        after ``cursor`` (all when ``None``); every batch's cursor covers all of them.
+
+        Raises :class:`CursorInvalid` before yielding anything for a cursor of another shape,
+        or a delta token Graph no longer honours."""
+        states = {} if cursor is None else self.check_cursor(scope, cursor)
         plans: dict[str, Any] = {}
-        for folder, state in states.items():
-            if not isinstance(state, dict) or not state.get("delta"):
-                raise CursorInvalid("the Outlook sync cursor is of another shape")
+        for folder in scope.names:
+            state = states.get(folder) or {}
+            where = state.get("folder")
+            if not state.get("delta") or (where is not None and where != scope.segment(folder)):
+                plans[folder] = None  # not read yet, or a folder of that name made anew: in full
+                continue
             if state.get("after"):
                 plans[folder] = state
                 continue
@@ -83,34 +149,45 @@ class OutlookReader:
             except GraphGone as exc:
                 if exc.status == 410 or "sync" in exc.code.lower():
                     raise CursorInvalid(
-                        f"Graph no longer honours the delta token of a watched folder "
+                        f"Graph no longer honours the delta token of a folder read "
                         f"(HTTP {exc.status} {exc.code}); syncing in full"
                     ) from None
                 raise
             plans[folder] = {"delta": state["delta"], "new": (ids, link)}
-        return self._run(plans)
+        return self._run(scope, plans)
 
-    def _cursor(self, states: dict[str, Any]) -> Cursor:
-        return {"v": _CURSOR_VERSION, "folders": {f: states[f] for f in self.watch}}
+    def _cursor(self, scope: Folders, states: dict[str, Any]) -> Cursor:
+        out: Cursor = {"v": _CURSOR_VERSION}
+        if scope.kind is not None:
+            out["kind"] = scope.kind
+        out["folders"] = {f: states[f] for f in scope.names}
+        return out
 
-    def _run(self, plans: dict[str, Any]) -> Iterator[Batch]:
+    def _state(self, scope: Folders, folder: str, **state: Any) -> dict[str, Any]:
+        return state if scope.fixed else {**state, "folder": scope.segment(folder)}
+
+    def _run(self, scope: Folders, plans: dict[str, Any]) -> Iterator[tuple[str, Batch]]:
         states: dict[str, Any] = {
-            f: {"delta": p["delta"]} if p else {"delta": ""} for f, p in plans.items()
+            f: self._state(scope, f, delta=p["delta"] if p else "") for f, p in plans.items()
         }
         for folder, plan in plans.items():
             if plan is None:  # full: a delta round, then read oldest first
-                ids, link = self._delta(self._start_link(folder))
-                yield from self._read(folder, ids, link, states, resumable=True)
+                ids, link = self._delta(self._start_link(scope, folder))
+                batches = self._read(scope, folder, ids, link, states, resumable=True)
             elif "after" in plan:
                 after = tuple(plan["after"])
-                ids = self._listed_after(folder, str(after[0]), str(after[1]))
-                yield from self._read(folder, ids, str(plan["delta"]), states, resumable=True)
+                ids = self._listed_after(scope, folder, str(after[0]), str(after[1]))
+                link = str(plan["delta"])
+                batches = self._read(scope, folder, ids, link, states, resumable=True)
             else:
                 ids, link = plan["new"]
-                yield from self._read(folder, ids, link, states, resumable=False)
+                batches = self._read(scope, folder, ids, link, states, resumable=False)
+            for batch in batches:
+                yield folder, batch
 
     def _read(
         self,
+        scope: Folders,
         folder: str,
         ids: list[tuple[str, str]],
         link: str,
@@ -122,18 +199,18 @@ class OutlookReader:
         (a crash re-reads it; the case log drops what it has)."""
         ids = sorted(set(ids))
         if not ids:
-            states[folder] = {"delta": link}
-            yield Batch((), self._cursor(states))
+            states[folder] = self._state(scope, folder, delta=link)
+            yield Batch((), self._cursor(scope, states))
             return
         for at in range(0, len(ids), self.batch_size):
             chunk = ids[at : at + self.batch_size]
             messages, failed = self._fetch([mid for _, mid in chunk])
             final = at + self.batch_size >= len(ids)
             if final:
-                states[folder] = {"delta": link}
+                states[folder] = self._state(scope, folder, delta=link)
             elif resumable:
-                states[folder] = {"delta": link, "after": list(chunk[-1])}
-            yield Batch(messages, self._cursor(states), failed)
+                states[folder] = self._state(scope, folder, delta=link, after=list(chunk[-1]))
+            yield Batch(messages, self._cursor(scope, states), failed)
 
     def folder_ids(self) -> dict[str, str]:
         """Watched folder (as configured) -> the path segment naming it."""
@@ -157,8 +234,8 @@ class OutlookReader:
             self._folders = found
         return self._folders
 
-    def _start_link(self, folder: str) -> str:
-        segment = quote(self.folder_ids()[folder], safe="")
+    def _start_link(self, scope: Folders, folder: str) -> str:
+        segment = quote(scope.segment(folder), safe="")
         return f"/me/mailFolders/{segment}/messages/delta?$select=id,receivedDateTime"
 
     def _delta(self, link: str) -> tuple[list[tuple[str, str]], str]:
@@ -185,9 +262,11 @@ class OutlookReader:
             return [(r, i) for i, r in found.items()], str(delta)
         raise AssertionError("unreachable")
 
-    def _listed_after(self, folder: str, received: str, last: str) -> list[tuple[str, str]]:
+    def _listed_after(
+        self, scope: Folders, folder: str, received: str, last: str
+    ) -> list[tuple[str, str]]:
         """Messages of ``folder`` after (received, id): resuming an interrupted full sync."""
-        segment = quote(self.folder_ids()[folder], safe="")
+        segment = quote(scope.segment(folder), safe="")
         query = (
             f"$select=id,receivedDateTime&$filter=receivedDateTime ge {received}"
             f"&$orderby=receivedDateTime asc&$top={self.page_size}"

@@ -12,6 +12,12 @@ Behaviour follows Gmail's documentation where the connector depends on it:
   when the subjects match (less ``Re:`` / ``Fwd:``). A draft joins a thread only when the request
   gives that ``threadId`` *and* its headers reference a message of the thread *and* the
   subjects match (Gmail's three requirements); otherwise it starts a thread of its own.
+- Labels: the system labels (``SENT`` on every message the account sends, ``INBOX`` on mail
+  received) and user labels with ids of their own, named by their whole path (a nested label
+  is ``Chief/payer``). Moving a message to a label, as Gmail's "Move to" does, removes the
+  label it is viewed under (``INBOX``...) and adds the other: a ``labelsRemoved`` and a
+  ``labelsAdded`` history record.
+  ``history.list`` with ``labelId`` keeps only the records whose message carries that label.
 - ``messages.list`` is newest first; ``q`` understands ``rfc822msgid:``; any other query is
   refused with 400 so a test never silently relies on search the local server does not do.
 """
@@ -108,6 +114,34 @@ class Mailbox:
         """Deliver ``raw`` as mail arriving from outside (not through the API); its id."""
         with self.lock:
             return self._store(raw, set(labels), None, received=True).id
+
+    def send(self, raw: bytes) -> str:
+        """File ``raw`` as a message the practitioner sent from Gmail (label ``SENT``); its id."""
+        with self.lock:
+            return self._store(raw, {"SENT"}, None, received=True).id
+
+    def user_label(self, name: str) -> str:
+        """The id of the user label ``name``, made as the practitioner makes one in Gmail."""
+        with self.lock:
+            for label in self.labels.values():
+                if label["type"] == "user" and label["name"].lower() == name.lower():
+                    return str(label["id"])
+            return str(self.m_labels_create({}, {"name": name})["id"])
+
+    def move(self, message_id: str, label: str, source: str = "INBOX") -> None:
+        """Gmail's "Move to" ``label`` (an id) from the view of ``source``: out of that one
+        (the inbox by default), under the label."""
+        with self.lock:
+            message = self.messages[message_id]
+            if source in message.labels:
+                self.remove_label(message_id, source)
+            self.add_label(message_id, label)
+
+    def remove_label(self, message_id: str, label: str) -> None:
+        with self.lock:
+            message = self.messages[message_id]
+            message.labels.discard(label)
+            self._record("labelsRemoved", message, [label])
 
     def add_label(self, message_id: str, label: str) -> None:
         with self.lock:

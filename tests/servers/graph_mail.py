@@ -2,7 +2,13 @@
 
 Documented behaviour kept here:
 
-- Folders have opaque ids and well-known names (``inbox``, ``drafts``, ``sentitems``...).
+- Folders have opaque ids and well-known names (``inbox``, ``drafts``, ``sentitems``...);
+  ``/me/mailFolders`` lists the top-level ones (the children of the hidden root), and
+  ``/mailFolders/{id}/childFolders`` the children of one, with ``$select``, ``$top`` /
+  ``$skip`` paging and the one ``$filter`` form ``displayName eq '…'``. The practitioner makes
+  folders of their own (:meth:`GraphMailbox.make_folder`) and moves messages between them;
+  a moved message gets a new id in its new folder (Graph ids are not immutable unless asked
+  for), and the delta of the folder it left reports it ``@removed``.
 - ``messages/delta`` per folder: pages of ``Prefer: odata.maxpagesize`` items with
   ``@odata.nextLink`` (``$skiptoken``), the last with ``@odata.deltaLink`` (``$deltatoken``);
   a later round from the deltaLink gives messages created or changed since, and
@@ -51,7 +57,17 @@ _ANY = re.compile(
 _MSGID_EQ = re.compile(r"internetMessageId eq " + _LIT)
 _RECEIVED_GE = re.compile(r"receivedDateTime ge (\d{4}-\d\d-\d\dT[\d:.]+Z)")
 _EXPAND = re.compile(r"singleValueExtendedProperties\(\$filter=id eq " + _LIT + r"\)")
+_NAME_EQ = re.compile(r"displayName eq " + _LIT)
 WELL_KNOWN = ("inbox", "drafts", "sentitems", "deleteditems", "junkemail", "archive")
+_DISPLAY = {
+    "inbox": "Inbox",
+    "drafts": "Drafts",
+    "sentitems": "Sent Items",
+    "deleteditems": "Deleted Items",
+    "junkemail": "Junk Email",
+    "archive": "Archive",
+}
+ROOT = "AAMkFolderRoot"  # msgfolderroot: the parent of the top-level folders, never listed
 
 
 class GraphError(Exception):
@@ -93,6 +109,8 @@ class GraphMailbox:
         self.lock = threading.RLock()
         self.folders = {f"AAMkFolder{n:04d}{name}": name for n, name in enumerate(WELL_KNOWN)}
         self.names = {v: k for k, v in self.folders.items()}
+        self.display = {fid: _DISPLAY[name] for fid, name in self.folders.items()}
+        self.parents = {fid: ROOT for fid in self.folders}
         self.messages: dict[str, StoredMessage] = {}
         self.removed: list[tuple[int, str, str]] = []  # (serial, folder, id)
         self.tokens: dict[str, tuple[str, int]] = {}  # delta token -> (folder, serial)
@@ -128,6 +146,42 @@ class GraphMailbox:
                 props["from"] = {"emailAddress": {"address": sender}}
             return self._add(self.names[folder], props, raw).id
 
+    def make_folder(self, name: str, parent: str | None = None) -> str:
+        """A folder the practitioner makes (top-level, or under ``parent``: a well-known name
+        or an id); its id."""
+        with self.lock:
+            under = ROOT if parent is None else self._folder(parent)
+            fid = f"AAMkFolder{next(self._ids):04d}user="
+            self.folders[fid] = name
+            self.display[fid] = name
+            self.parents[fid] = under
+            return fid
+
+    def delete_folder(self, folder: str) -> None:
+        """The practitioner deletes a folder: Outlook moves it, with what it holds, into
+        Deleted Items."""
+        with self.lock:
+            self.parents[self._folder(folder)] = self.names["deleteditems"]
+
+    def move(self, message_id: str, folder: str) -> str:
+        """The practitioner moves a message into ``folder`` (a well-known name or an id): it
+        leaves its folder (the delta there says ``@removed``) and gets a new id; that id."""
+        with self.lock:
+            message = self.messages.pop(message_id)
+            self._serial += 1
+            self.removed.append((self._serial, message.folder, message.id))
+            self._serial += 1
+            moved = copy.deepcopy(message)
+            moved.id = f"AAMkMsg{next(self._ids):08d}="
+            moved.folder = self._folder(folder)
+            moved.serial = self._serial
+            moved.props.update(id=moved.id, parentFolderId=moved.folder)
+            moved.props["webLink"] = message.props["webLink"].replace(
+                quote(message.id, safe=""), quote(moved.id, safe="")
+            )
+            self.messages[moved.id] = moved
+            return moved.id
+
     def delete(self, message_id: str) -> None:
         with self.lock:
             gone = self.messages.pop(message_id)
@@ -149,7 +203,8 @@ class GraphMailbox:
 
     def in_folder(self, name: str) -> list[StoredMessage]:
         with self.lock:
-            return [m for m in self.messages.values() if m.folder == self.names[name]]
+            fid = self._folder(name)
+            return [m for m in self.messages.values() if m.folder == fid]
 
     def mime(self, message: StoredMessage) -> bytes:
         """``$value``: as delivered, or generated from the properties."""
@@ -280,13 +335,42 @@ class GraphMailbox:
 
     # ------------------------------------------------------------------ API calls
 
-    def list_folders(self) -> dict[str, Any]:
-        return {
-            "value": [
-                {"id": fid, "displayName": name.title(), "totalItemCount": 0}
-                for fid, name in self.folders.items()
-            ]
+    def list_folders(self, query: dict[str, str], parent: str | None = None) -> dict[str, Any]:
+        """``/me/mailFolders`` (the top-level folders) or ``/mailFolders/{parent}/childFolders``."""
+        select = [s for s in query.get("$select", "").split(",") if s]
+        problems = check_select("mailFolder", select)
+        if problems:
+            raise GraphError(400, "BadRequest", problems[0])
+        under = ROOT if parent is None else self._folder(parent)
+        chosen = [fid for fid, up in self.parents.items() if up == under]
+        where = query.get("$filter")
+        if where is not None:
+            found = _NAME_EQ.fullmatch(where.strip())
+            if found is None:
+                raise GraphError(400, "BadRequest", "$filter form not served by the local server")
+            chosen = [fid for fid in chosen if self.display[fid] == odata_unquote(found.group(1))]
+        top = int(query.get("$top") or 10)
+        skip = int(query.get("$skip") or 0)
+        out: dict[str, Any] = {
+            "value": [self._folder_resource(fid, select) for fid in chosen[skip : skip + top]]
         }
+        if skip + top < len(chosen):
+            out["@odata.nextLink"] = ("$skip", str(skip + top))
+        return out
+
+    def _folder_resource(self, fid: str, select: list[str]) -> dict[str, Any]:
+        held = [m for m in self.messages.values() if m.folder == fid]
+        full = {
+            "id": fid,
+            "displayName": self.display[fid],
+            "parentFolderId": self.parents[fid],
+            "childFolderCount": sum(1 for up in self.parents.values() if up == fid),
+            "unreadItemCount": sum(1 for m in held if not m.props.get("isRead")),
+            "totalItemCount": len(held),
+            "isHidden": False,
+        }
+        keep = ["id", *select] if select else list(full)
+        return {k: full[k] for k in keep if k in full}
 
     def list_messages(self, folder: str | None, query: dict[str, str]) -> dict[str, Any]:
         select = [s for s in query.get("$select", "").split(",") if s]
