@@ -125,16 +125,18 @@ def apply_drafts(rt: Runtime, sink: DraftSink, report: EffectsReport) -> None:
             crash.step("draft.commit")
 
 
+def _calendar_rows(session: Session, rt: Runtime, state: str) -> Sequence[CalendarEntryRow]:
+    """The practice's calendar entries in ``state`` (planned or written), oldest first."""
+    return session.scalars(
+        select(CalendarEntryRow)
+        .where(CalendarEntryRow.practice_id == rt.practice_id, CalendarEntryRow.state == state)
+        .order_by(CalendarEntryRow.id)
+    ).all()
+
+
 def apply_calendar(rt: Runtime, sink: CalendarSink, report: EffectsReport) -> None:
     with rt.sessions() as session:
-        pending = session.scalars(
-            select(CalendarEntryRow)
-            .where(
-                CalendarEntryRow.practice_id == rt.practice_id,
-                CalendarEntryRow.state == "planned",
-            )
-            .order_by(CalendarEntryRow.id)
-        ).all()
+        pending = _calendar_rows(session, rt, "planned")
         if not pending:
             return
         entries = [entry_from_payload(row.payload) for row in pending]
@@ -226,14 +228,7 @@ def lost_calendar_entries(rt: Runtime, sink: CalendarSink) -> int:
     found there any more (a deleted ``calendar.ics``, a calendar emptied or replaced), else 0
     (an entry the practitioner deleted stays deleted)."""
     with rt.sessions() as session:
-        written = session.scalars(
-            select(CalendarEntryRow)
-            .where(
-                CalendarEntryRow.practice_id == rt.practice_id,
-                CalendarEntryRow.state == "written",
-            )
-            .order_by(CalendarEntryRow.id)
-        ).all()
+        written = _calendar_rows(session, rt, "written")
     if not written:
         return 0
     if any(sink.find_event(row.key) is not None for row in _sample(written)):
