@@ -18,6 +18,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from pydantic import BaseModel, ConfigDict, EmailStr, Field, ValidationError, field_validator
 
 from bot.errors import UserError
+from bot.file_safety import UnreadableFile, read_practice_file
 from bot.mail.message import Limits
 from connectors.tls import ca_file_problem
 
@@ -233,8 +234,9 @@ class Config(_Section):
         for key in table:
             if key not in known:
                 try:
-                    line = toml_line(self.path.read_text(encoding="utf-8"), [section, key])
-                except (OSError, UnicodeDecodeError):
+                    text = read_practice_file(self.path).decode("utf-8")
+                    line = toml_line(text, [section, key])
+                except (UnreadableFile, UnicodeDecodeError):
                     line = 1
                 raise UserError(
                     f"{self.path.name}:{line}: unknown key `{key}` in [{section}] of "
@@ -283,14 +285,14 @@ def find_config(explicit: Path | None) -> Path:
 def load_config(path: Path) -> Config:
     """Read and validate ``path``; raise :class:`UserError` listing every problem."""
     try:
-        raw = path.read_bytes()
-    except FileNotFoundError:
-        raise UserError(
-            f"no configuration at {path}",
-            ["create one with `chief init`, or pass --config / set CHIEF_CONFIG"],
-        ) from None
-    except OSError as exc:
-        raise UserError(f"cannot read {path}: {exc.strerror}") from None
+        raw = read_practice_file(path)
+    except UnreadableFile as exc:
+        if exc.missing:
+            raise UserError(
+                f"no configuration at {path}",
+                ["create one with `chief init`, or pass --config / set CHIEF_CONFIG"],
+            ) from None
+        raise UserError(f"{path}:1: cannot use the configuration: {exc.reason}") from None
     try:
         data = tomllib.loads(raw.decode("utf-8"))
     except UnicodeDecodeError:
