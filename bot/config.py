@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import inspect
 import os
+import re
 import tomllib
 from pathlib import Path
 from typing import Any, Literal
@@ -17,6 +18,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from pydantic import BaseModel, ConfigDict, EmailStr, Field, ValidationError, field_validator
 
 from bot.errors import UserError
+from bot.file_safety import UnreadableFile, read_practice_file
 from bot.mail.message import Limits
 from connectors.tls import ca_file_problem
 
@@ -231,9 +233,14 @@ class Config(_Section):
         known = [p for p in params if p not in _NOT_FROM_CONFIG]
         for key in table:
             if key not in known:
+                try:
+                    text = read_practice_file(self.path).decode("utf-8")
+                    line = toml_line(text, [section, key])
+                except (UnreadableFile, UnicodeDecodeError):
+                    line = 1
                 raise UserError(
-                    f"unknown key `{key}` in [{section}] of {self.path.name}; "
-                    f"known: {', '.join(known)}"
+                    f"{self.path.name}:{line}: unknown key `{key}` in [{section}] of "
+                    f"{self.path.name}; known: {', '.join(known)}"
                 )
         for key, value in list(table.items()):
             if key in ("path", "folder") or key.endswith(("_path", "_file")):
@@ -278,14 +285,14 @@ def find_config(explicit: Path | None) -> Path:
 def load_config(path: Path) -> Config:
     """Read and validate ``path``; raise :class:`UserError` listing every problem."""
     try:
-        raw = path.read_bytes()
-    except FileNotFoundError:
-        raise UserError(
-            f"no configuration at {path}",
-            ["create one with `chief init`, or pass --config / set CHIEF_CONFIG"],
-        ) from None
-    except OSError as exc:
-        raise UserError(f"cannot read {path}: {exc.strerror}") from None
+        raw = read_practice_file(path)
+    except UnreadableFile as exc:
+        if exc.missing:
+            raise UserError(
+                f"no configuration at {path}",
+                ["create one with `chief init`, or pass --config / set CHIEF_CONFIG"],
+            ) from None
+        raise UserError(f"{path}:1: cannot use the configuration: {exc.reason}") from None
     try:
         data = tomllib.loads(raw.decode("utf-8"))
     except UnicodeDecodeError:
@@ -297,15 +304,64 @@ def load_config(path: Path) -> Config:
     try:
         return Config.model_validate({**data, "root": root, "path": path.resolve()})
     except ValidationError as exc:
+        text = raw.decode("utf-8")
         problems = []
         for item in exc.errors(include_url=False):
-            loc = item["loc"]
-            table = ".".join(str(p) for p in loc[:-1]) or "top level"
+            loc = [str(p) for p in item["loc"]]
+            table = ".".join(loc[:-1]) or "top level"
             key = loc[-1] if loc else "?"
+            missing = item["type"] == "missing"  # no line of its own: its table's line
+            where = f"{path}:{toml_line(text, loc[:-1] if missing else loc)}"
             if item["type"] == "extra_forbidden":
-                problems.append(f"{path}: unknown key `{key}` in [{table}]")
-            elif item["type"] == "missing":
-                problems.append(f"{path}: missing key `{key}` in [{table}]")
+                problems.append(f"{where}: unknown key `{key}` in [{table}]")
+            elif missing:
+                problems.append(f"{where}: missing key `{key}` in [{table}]")
             else:
-                problems.append(f"{path}: [{table}] `{key}`: {item['msg']}")
+                problems.append(f"{where}: [{table}] `{key}`: {item['msg']}")
         raise UserError(f"{path}: invalid configuration", problems) from None
+
+
+_TOML_HEADER = re.compile(r"^\s*\[\[?\s*([^\]]+?)\s*\]\]?\s*(?:#.*)?$")
+_TOML_KEY = re.compile(
+    r"""^\s*((?:[A-Za-z0-9_-]+|"[^"]*"|'[^']*')(?:\s*\.\s*(?:[A-Za-z0-9_-]+|"[^"]*"|'[^']*'))*)\s*="""
+)
+
+
+def _toml_path(dotted: str) -> list[str]:
+    """``a."b.c".d`` as ``["a", "b.c", "d"]``: dots inside quotes are part of the name."""
+    parts: list[str] = []
+    for found in re.finditer(r"""\s*("[^"]*"|'[^']*'|[^."']+)\s*(?:\.|$)""", dotted):
+        parts.append(found.group(1).strip().strip("\"'"))
+    return parts
+
+
+def toml_line(text: str, loc: list[str]) -> int:
+    """1-based line of the key at ``loc`` (table names, then the key) in TOML ``text``: the
+    line of its table header when the key is not written, 1 when neither is found.
+
+    ``tomllib`` keeps no positions, so the text is scanned for ``[table]`` headers and
+    ``key =`` lines (dotted and quoted keys included; lines inside multi-line strings are
+    skipped), which is enough to point a practitioner at the line to fix."""
+    best = 1
+    table: list[str] = []
+    in_string: str | None = None
+    for number, line in enumerate(text.splitlines(), start=1):
+        if in_string is not None:
+            if line.count(in_string) % 2 == 1:
+                in_string = None
+            continue
+        header = _TOML_HEADER.match(line)
+        if header:
+            table = _toml_path(header.group(1))
+            if table == loc[: len(table)] and len(table) == len(loc) - 1 and best == 1:
+                best = number
+            elif table == loc:
+                return number
+            continue
+        key = _TOML_KEY.match(line)
+        if key and [*table, *_toml_path(key.group(1))] == loc:
+            return number
+        for quote in ('"""', "'''"):
+            if line.count(quote) % 2 == 1:
+                in_string = quote
+    return best

@@ -4,8 +4,9 @@ The registry maps the name used in ``chief.toml`` (``[mail] connector = "maildir
 ``"module:Class"``; modules are imported lazily so an unused provider's libraries never load.
 What every provider keeps, and the optional capabilities, are the Protocols of ``base``; the
 shared helpers include the one calendar upsert (``calendar_upsert``), the bounded parser
-(``parsing``), the Message-ID rewrite of uploads found again by key (``headers``) and whom a
-TLS connection trusts (``tls``: the ``ca_file`` every TLS connector takes).
+(``parsing``), the guard every calendar reader builds events in (``broken_events``), the
+Message-ID rewrite of uploads found again by key (``headers``) and whom a TLS connection
+trusts (``tls``: the ``ca_file`` every TLS connector takes).
 """
 
 from __future__ import annotations

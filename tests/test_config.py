@@ -49,6 +49,29 @@ def test_mistakes_are_named(
         assert expected in message
 
 
+@pytest.mark.parametrize(
+    ("replace", "line"),
+    [
+        (('timezone = "America/New_York"', 'timezone = "Mars/Olympus"'), 7),
+        (('country = "US"', 'country = "FR"'), 6),
+        (('email = "dr@practice.example"', 'email = "not an address"'), 5),
+        (('name = "Test Practice"\n', ""), 1),  # a missing key: the line of its table
+        (("[mail]", '[mail]\nfolderz = "x"'), 10),
+        (("[practice]", 'colour = "red"\n[practice]'), 1),
+        (('slug = "test-practice"', 'slug = """\ncountry = 1\n"""'), 3),  # not the string's inside
+    ],
+)
+def test_each_mistake_names_its_line(
+    practice_dir: Callable[..., Path], replace: tuple[str, str], line: int
+) -> None:
+    home = practice_dir()
+    path = home / "chief.toml"
+    path.write_text(path.read_text().replace(*replace, 1))
+    with pytest.raises(UserError) as info:
+        load_config(path).connector_args("mail")
+    assert f"chief.toml:{line}: " in str(info.value)
+
+
 def test_toml_syntax_error_gives_line(tmp_path: Path) -> None:
     path = tmp_path / "chief.toml"
     path.write_text('[practice]\nname = "x\n')

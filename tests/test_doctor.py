@@ -8,6 +8,8 @@ import subprocess
 from collections.abc import Callable
 from pathlib import Path
 
+import pytest
+
 
 def doctor(exe: str, home: Path) -> tuple[int, dict[str, dict[str, object]]]:
     env = {**os.environ, "CHIEF_CONFIG": str(home / "chief.toml")}
@@ -41,3 +43,20 @@ def test_bad_config_stops_early(tmp_path: Path, chief_exe: str) -> None:
     assert code == 1
     assert list(checks) == ["configuration"]
     assert "missing key `practitioner`" in str(checks["configuration"]["detail"])
+
+
+@pytest.mark.parametrize(
+    ("where", "mode", "fix"),
+    [("data/chief.db", 0o644, "chmod 600"), ("data", 0o755, "chmod 700")],
+)
+def test_a_case_log_or_data_folder_others_can_read_is_flagged(
+    practice_dir: Callable[..., Path], chief_exe: str, where: str, mode: int, fix: str
+) -> None:
+    home = practice_dir()
+    assert doctor(chief_exe, home)[0] == 0  # creates the data folder, key and case log
+    (home / where).chmod(mode)
+    code, checks = doctor(chief_exe, home)
+    assert code == 1
+    detail = str(checks["file permissions"]["detail"])
+    assert f"{fix} {home / where}" in detail
+    assert "readable by others" in detail

@@ -55,12 +55,8 @@ def test_the_demo_practice_is_owner_only_under_a_lax_umask(tmp_path: Path) -> No
     assert len(files) > 250  # the mail, the drafts and the rest were all looked at
     open_folders = sorted(p.relative_to(home).as_posix() for p in folders if _mode(p) & 0o077)
     assert open_folders == []
-    # An empty Maildir++ marker says nothing; everything else is 0600.
-    open_files = sorted(
-        p.relative_to(home).as_posix()
-        for p in files
-        if _mode(p) & 0o077 and p.name != "maildirfolder"
-    )
+    # Every file, the empty Maildir++ ``maildirfolder`` markers included, is 0600.
+    open_files = sorted(p.relative_to(home).as_posix() for p in files if _mode(p) & 0o077)
     assert open_files == []
 
 

@@ -126,11 +126,35 @@ def run_checks(
         from bot.file_safety import require_private
 
         require_private(path, "configuration")
-        key = cfg.data_path / "pseudonym.key"
-        mode = stat.S_IMODE(key.stat().st_mode)
-        if mode & 0o077:
-            raise ChiefError(f"{key} is readable by others (mode {mode:o}): chmod 600 {key}")
-        return "configuration and pseudonym key are private (0600)"
+        problems = [
+            f"{where} is {'readable' if mode & 0o044 else 'writable'} by others "
+            f"(mode {mode:o}): chmod {fix:o} {where}"
+            for where, fix in _private_paths(cfg)
+            if (mode := _mode(where)) is not None and mode & 0o077
+        ]
+        if problems:
+            raise ChiefError("; ".join(problems))
+        return "configuration, data folder, case log and pseudonym key are private (0600/0700)"
 
     _check("file permissions", checks, secrets)
     return checks
+
+
+def _private_paths(cfg: Any) -> list[tuple[Path, int]]:
+    """(path, the mode it should have) for what holds patient data or its keys: the data
+    folder, the pseudonym key and a SQLite case log with its journal files (a copy of
+    ``chief.db`` others can read is the whole case log)."""
+    found = [(cfg.data_path, 0o700), (cfg.data_path / "pseudonym.key", 0o600)]
+    url = str(cfg.database_url)
+    if url.startswith("sqlite:///") and not url.endswith(":memory:"):
+        db = Path(url.removeprefix("sqlite:///"))
+        found += [(db.parent, 0o700)] if db.parent != cfg.data_path else []
+        found += [(db.with_name(db.name + suffix), 0o600) for suffix in ("", "-wal", "-shm")]
+    return found
+
+
+def _mode(path: Path) -> int | None:
+    try:
+        return stat.S_IMODE(path.stat().st_mode)
+    except FileNotFoundError:
+        return None

@@ -9,8 +9,7 @@ from typing import Any
 
 import jinja2
 
-from bot.clocks.files import load_clocks
-from bot.errors import UserError
+from bot.clocks.files import load_clocks_skipping_broken
 from bot.letters.templates import template_environment
 from bot.resources import shipped_rules, shipped_templates
 from bot.rules.engine import load_rules
@@ -23,12 +22,10 @@ def check_rules(extra_dirs: Sequence[Path], template_dirs: Sequence[Path] = ()) 
     dirs = [shipped_rules(), *extra_dirs]
     ruleset = load_rules(dirs)
     problems = list(ruleset.problems)
-    clock_files = [d / "clocks.yaml" for d in dirs if (d / "clocks.yaml").is_file()]
-    try:
-        clocks = dict(load_clocks(clock_files))
-    except UserError as exc:
-        problems.extend(exc.problems or [str(exc)])
-        clocks = {}
+    clock_files = [d / "clocks.yaml" for d in dirs if (d / "clocks.yaml").exists()]
+    loaded = load_clocks_skipping_broken(clock_files)
+    problems.extend(loaded.problems)
+    clocks = dict(loaded.clocks)
     env = template_environment([*template_dirs, shipped_templates()])
     for rule in ruleset.rules:
         for action in rule.actions:

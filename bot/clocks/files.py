@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 from typing import Annotated, Any, Literal
@@ -20,7 +21,7 @@ from bot.clocks.clocks import Clock, ClockSet, Direction, Unit, business_calenda
 from bot.errors import UserError
 from bot.rules.yaml_source import YamlProblem, item_problems, line_of, load_yaml, unique_items
 
-__all__ = ["load_clocks"]
+__all__ = ["LoadedClocks", "load_clocks", "load_clocks_skipping_broken"]
 
 log = logging.getLogger(__name__)
 
@@ -105,28 +106,73 @@ class _ClockModel(BaseModel):
         return None
 
 
+@dataclass(frozen=True)
+class LoadedClocks:
+    """What :func:`load_clocks_skipping_broken` made of the clock files."""
+
+    clocks: ClockSet  # from the files without a problem
+    problems: list[str]  # every problem of every file, as ``file:line: message``
+    skipped: list[Path]  # files left out whole because of a problem
+
+
 def load_clocks(paths: Sequence[Path]) -> ClockSet:
-    """Load and layer clock files in order; later files override clocks with the same id."""
+    """Load and layer clock files in order; later files override clocks with the same id.
+    Any problem in any file raises one :class:`UserError` listing them all (``chief rules
+    check`` and tests want every problem; a sync wants :func:`load_clocks_skipping_broken`)."""
+    loaded = load_clocks_skipping_broken(paths)
+    if loaded.problems:
+        raise UserError(f"{len(loaded.problems)} problem(s) in clock files", loaded.problems)
+    return loaded.clocks
+
+
+def load_clocks_skipping_broken(paths: Sequence[Path]) -> LoadedClocks:
+    """The clocks of every file that has no problem, layered in order, and every problem.
+
+    A file with any problem is skipped whole (as a broken rule pack is), so a mistake in the
+    practice's own ``clocks.yaml`` leaves the shipped clocks in force instead of stopping the
+    run; a variant whose base clock is missing or itself a variant is left out."""
     problems: list[str] = []
-    clocks: dict[str, Clock] = {}
+    every: dict[str, Clock] = {}  # all valid clocks, for the problems a strict check reports
+    usable: dict[str, Clock] = {}
+    skipped: list[Path] = []
     for path in paths:
-        for clock in _load_file(Path(path), problems):
-            if clock.id in clocks:
+        found: list[str] = []
+        loaded = _load_file(Path(path), found)
+        problems.extend(found)
+        if found:
+            skipped.append(Path(path))
+        for clock in loaded:
+            if clock.id in every:
                 log.debug(
-                    "clock %s from %s overrides %s", clock.id, clock.origin, clocks[clock.id].origin
+                    "clock %s from %s overrides %s", clock.id, clock.origin, every[clock.id].origin
                 )
-            clocks[clock.id] = clock
+            every[clock.id] = clock
+            if not found:
+                usable[clock.id] = clock
+    problems.extend(message for _, message in _variant_problems(every))
+    while stranded := _variant_problems(usable):  # a dropped base can strand a variant of it
+        for clock_id, _ in stranded:
+            del usable[clock_id]
+    return LoadedClocks(ClockSet(usable), problems, skipped)
+
+
+def _variant_problems(clocks: Mapping[str, Clock]) -> list[tuple[str, str]]:
+    """(clock id, ``origin: clock `id`: ...``) for each variant whose base is missing or is
+    itself a variant."""
+    problems = []
     for clock in clocks.values():
         if clock.variant_of is None:
             continue
         base = clocks.get(clock.variant_of)
         if base is None:
-            problems.append(f"{clock.origin}: clock `{clock.id}`: unknown `variant_of` clock")
+            problems.append(
+                (clock.id, f"{clock.origin}: clock `{clock.id}`: unknown `variant_of` clock")
+            )
         elif base.variant_of is not None:
-            problems.append(f"{clock.origin}: clock `{clock.id}`: a variant of a variant")
-    if problems:
-        raise UserError(f"{len(problems)} problem(s) in clock files", problems)
-    return ClockSet(clocks)
+            problems.append(
+                (clock.id, f"{clock.origin}: clock `{clock.id}`: a variant of a variant")
+            )
+    return problems
 
 
 def _load_file(path: Path, problems: list[str]) -> list[Clock]:

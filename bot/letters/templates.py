@@ -15,18 +15,22 @@ autoescaped only for ``*.html`` / ``*.html.j2`` templates. Filters: ``longdate``
 from __future__ import annotations
 
 import logging
+import os
 import re
 import traceback
 from collections.abc import Callable, Mapping, Sequence
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
+from functools import partial
 from pathlib import Path
 from typing import Any
 
 import jinja2
+from jinja2.loaders import split_template_path
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 
 from bot.errors import TemplateError
+from bot.file_safety import UnreadableFile, read_practice_file
 from bot.letters.headers import (
     DRAFT_BANNER,
 )
@@ -84,6 +88,39 @@ def _money(value: Any, symbol: str = "", placeholder: str = "[AMOUNT]") -> str:
     return f"{symbol}{amount:,.2f}"
 
 
+class _PracticeLoader(jinja2.FileSystemLoader):
+    """Jinja's file loader, reading through :func:`bot.file_safety.read_practice_file`: a
+    template that is not a regular file, is too large or is not UTF-8 is reported (a warning
+    naming the file) and skipped, so the same name in a later folder (the shipped one) is used
+    instead; found nowhere usable, it is not found."""
+
+    def get_source(
+        self, environment: jinja2.Environment, template: str
+    ) -> tuple[str, str, Callable[[], bool]]:
+        pieces = split_template_path(template)
+        for folder in self.searchpath:
+            path = Path(folder, *pieces)
+            try:
+                text = read_practice_file(path).decode(self.encoding)
+            except UnreadableFile as exc:
+                if not exc.missing:
+                    log.warning("template %s skipped: %s", path, exc.reason)
+                continue
+            except UnicodeDecodeError:
+                log.warning("template %s skipped: not %s text", path, self.encoding)
+                continue
+            mtime = os.path.getmtime(path)
+            return text, os.path.normpath(path), partial(_unchanged, path, mtime)
+        raise jinja2.TemplateNotFound(template)
+
+
+def _unchanged(path: Path, mtime: float) -> bool:
+    try:
+        return os.path.getmtime(path) == mtime
+    except OSError:
+        return False
+
+
 def template_environment(template_dirs: Sequence[Path]) -> jinja2.Environment:
     """The sandboxed environment for drafts and summaries, searching ``template_dirs`` then the
     shipped templates (the same relative path in an earlier folder wins)."""
@@ -92,7 +129,7 @@ def template_environment(template_dirs: Sequence[Path]) -> jinja2.Environment:
     if shipped not in search:
         search.append(shipped)
     env = ImmutableSandboxedEnvironment(
-        loader=jinja2.FileSystemLoader([str(p) for p in search], followlinks=False),
+        loader=_PracticeLoader([str(p) for p in search], followlinks=False),
         undefined=jinja2.StrictUndefined,
         autoescape=jinja2.select_autoescape(
             enabled_extensions=("html", "htm", "html.j2", "htm.j2"),

@@ -23,7 +23,10 @@ from yaml.constructor import SafeConstructor
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 from yaml.resolver import BaseResolver
 
+from bot.file_safety import UnreadableFile, read_practice_file
+
 __all__ = [
+    "MAX_DEPTH",
     "YamlProblem",
     "item_problems",
     "line_of",
@@ -32,6 +35,9 @@ __all__ = [
     "validate",
     "validation_problems",
 ]
+
+
+MAX_DEPTH = 32  # the deepest shipped file nests 6 levels
 
 
 class YamlProblem(Exception):
@@ -137,11 +143,17 @@ class LineSeq(list[Any]):
     lc: _Lines
 
 
-def _build(loader: _Loader, node: Node, path: Path, made: dict[int, Any]) -> Any:
+def _build(loader: _Loader, node: Node, path: Path, made: dict[int, Any], depth: int) -> Any:
     """Python data for ``node``: LineMap and LineSeq for collections, scalars as constructed.
-    An alias is the object its anchor made."""
+    An alias is the object its anchor made. Collections nested deeper than :data:`MAX_DEPTH`
+    are a problem at the line where that depth is reached (libyaml allows 1,000 levels, more
+    than this recursion, and the validation after it, can take)."""
     if id(node) in made:
         return made[id(node)]
+    if depth > MAX_DEPTH and isinstance(node, MappingNode | SequenceNode):
+        raise YamlProblem(
+            path, node.start_mark.line + 1, f"nested more than {MAX_DEPTH} levels deep"
+        )
     if isinstance(node, MappingNode):
         own = sum(1 for key, _ in node.value if key.tag != "tag:yaml.org,2002:merge")
         loader.flatten_mapping(node)  # ``<<`` merge keys: merged pairs first, then its own
@@ -153,7 +165,7 @@ def _build(loader: _Loader, node: Node, path: Path, made: dict[int, Any]) -> Any
         for index, (key_node, value_node) in enumerate(node.value):
             if index == first:
                 lines = {}
-            key = _build(loader, key_node, path, made)
+            key = _build(loader, key_node, path, made, depth + 1)
             try:
                 hash(key)
             except TypeError:
@@ -168,7 +180,7 @@ def _build(loader: _Loader, node: Node, path: Path, made: dict[int, Any]) -> Any
                 )
             lines[key] = key_node.start_mark.line
             where[key] = key_node.start_mark.line
-            mapping[key] = _build(loader, value_node, path, made)
+            mapping[key] = _build(loader, value_node, path, made, depth + 1)
         mapping.lc = _Lines(node.start_mark.line, where)
         return mapping
     if isinstance(node, SequenceNode):
@@ -177,7 +189,7 @@ def _build(loader: _Loader, node: Node, path: Path, made: dict[int, Any]) -> Any
         at = {}
         for index, item in enumerate(node.value):
             at[index] = item.start_mark.line
-            sequence.append(_build(loader, item, path, made))
+            sequence.append(_build(loader, item, path, made, depth + 1))
         sequence.lc = _Lines(node.start_mark.line, at)
         return sequence
     value = loader.construct_object(node, deep=True)
@@ -186,17 +198,20 @@ def _build(loader: _Loader, node: Node, path: Path, made: dict[int, Any]) -> Any
 
 
 def load_yaml(path: Path) -> Any:
-    """Parse ``path``; raise :class:`YamlProblem` with the line of a syntax error."""
+    """Parse ``path``; raise :class:`YamlProblem` with the line of a syntax error.
+
+    The file is read by :func:`bot.file_safety.read_practice_file` (a regular file of bounded
+    size, or a problem at line 1) and nested at most :data:`MAX_DEPTH` deep."""
     try:
-        text = path.read_text(encoding="utf-8")
+        text = read_practice_file(path).decode("utf-8")
     except UnicodeDecodeError as exc:
         raise YamlProblem(path, 1, f"not UTF-8 text ({exc.reason})") from None
-    except OSError as exc:
-        raise YamlProblem(path, 1, f"cannot read ({exc.strerror})") from None
+    except UnreadableFile as exc:
+        raise YamlProblem(path, 1, exc.reason) from None
     loader = _Loader(text)
     try:
         node = loader.get_single_node()
-        return None if node is None else _build(loader, node, path, {})
+        return None if node is None else _build(loader, node, path, {}, 0)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark is not None else 1

@@ -14,10 +14,10 @@
 The lists themselves are declared once, in ``bot.jobs.catalogue``; this module runs whatever
 it is given, so a feature can be tested with the steps it needs and nothing else.
 
-A message's key (mailbox + Message-ID + sender, or mailbox + provider id when it has no
-Message-ID) is unique in the case log, so rereading a batch after a crash, a cursor reset or a
-resync logs nothing twice. A message that cannot be parsed is logged once with its error (no
-content) and the run goes on.
+A message's key (mailbox + Message-ID + sender, or mailbox + its content when it has no
+Message-ID: :func:`message_key`) is unique in the case log, so rereading a batch after a
+crash, a cursor reset or a resync logs nothing twice. A message that cannot be parsed is
+logged once with its error (no content) and the run goes on.
 """
 
 from __future__ import annotations
@@ -47,7 +47,7 @@ from bot.sync.runtime import Runtime
 from bot.sync.steps import FiledMessage, Steps, SyncReport
 from connectors.base import Estimates, Labels
 
-__all__ = ["SyncReport", "message_day", "message_key", "sync"]
+__all__ = ["SyncReport", "earlier_keys", "message_day", "message_key", "sync"]
 
 log = logging.getLogger(__name__)
 
@@ -59,9 +59,16 @@ def _sha(value: str) -> str:
 def message_key(mailbox: str, message: Message | None, provider_id: str) -> str:
     """The exactly-once key of a message in a mailbox.
 
-    By Message-ID and sender; a message without a Message-ID by its content (sender, date,
-    subject, text, size), which survives what provider ids do not (an IMAP UIDVALIDITY reset,
-    a Maildir file renamed); a message that could not be parsed at all by its provider id.
+    By Message-ID and sender; a message without a Message-ID by its content, which survives
+    what provider ids do not (an IMAP UIDVALIDITY reset, a Maildir file renamed); a message that
+    could not be parsed at all by its provider id.
+
+    The content is what a mail client leaves alone when it rewrites a message (adding
+    ``Status:``, ``X-Keywords:`` or ``X-Mozilla-Status:`` headers, re-folding lines): sender,
+    recipients, date, subject, a digest of the text and the attachments' names, types and sizes.
+    The file's size is not part of it, since every added header changes it, except for a
+    message too large to read (its text was never read, so its size is the only trace of its
+    body). Genuinely different messages differ in at least one of these.
     """
     if message is None:
         return stable_key(mailbox, "pid", provider_id)
@@ -69,12 +76,36 @@ def message_key(mailbox: str, message: Message | None, provider_id: str) -> str:
         return stable_key(mailbox, "mid", message.message_id, message.from_addr)
     return stable_key(
         mailbox,
-        "content",
+        "content-v2",
         message.from_addr,
+        ",".join(sorted(message.to)),
+        ",".join(sorted(message.cc)),
         message.date.isoformat() if message.date else "",
         message.subject,
         _sha(message.text),
-        message.size,
+        _sha(repr([(a.filename, a.content_type, a.size) for a in message.attachments])),
+        message.size if message.truncated else "",
+    )
+
+
+def earlier_keys(mailbox: str, message: Message) -> tuple[str, ...]:
+    """Keys an earlier version of chief stored for ``message``: a practice upgraded with
+    Message-ID-less messages in its case log finds them known under their old key, so a
+    resync (or a cursor reset) logs and drafts nothing twice. The old content key included
+    the file's size; a message a client rewrote before it is read again is not recognised by
+    it (as before), and is then logged once more under its new key."""
+    if message.message_id:
+        return ()
+    return (
+        stable_key(
+            mailbox,
+            "content",
+            message.from_addr,
+            message.date.isoformat() if message.date else "",
+            message.subject,
+            _sha(message.text),
+            message.size,
+        ),
     )
 
 
@@ -214,17 +245,25 @@ def _sync_mail(rt: Runtime, steps: Steps, report: SyncReport, progress: Bar | No
     while batch is not None:
         with rt.sessions.begin() as session:
             keyed: dict[str, Message | None] = {}
+            earlier: dict[str, tuple[str, ...]] = {}
             for message in batch.messages:
                 if message.generated_by_chief:
                     continue
-                keyed.setdefault(message_key(name, message, message.provider_id), message)
+                key = message_key(name, message, message.provider_id)
+                keyed.setdefault(key, message)
+                earlier.setdefault(key, earlier_keys(name, message))
             failed = {message_key(name, None, pid): (pid, why) for pid, why in batch.failed}
-            candidates = [*keyed, *failed]
-            known = (
+            candidates = [*keyed, *failed, *(old for keys in earlier.values() for old in keys)]
+            stored = (
                 set(session.scalars(select(MessageRow.key).where(MessageRow.key.in_(candidates))))
                 if candidates
                 else set()
             )
+            known = {
+                key
+                for key in [*keyed, *failed]
+                if key in stored or not stored.isdisjoint(earlier.get(key, ()))
+            }
             report.skipped_known += len(known)
             for key, message in keyed.items():
                 if key not in known and message is not None:

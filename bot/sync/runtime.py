@@ -1,8 +1,8 @@
 """Everything one practice's run needs, built once from its configuration.
 
 Rules, clocks and templates are layered: shipped first, the practice's own folders after
-(``[rules] dirs`` and ``[templates] dirs`` in chief.toml). A broken practice rule file is
-reported and skipped; the shipped packs still work.
+(``[rules] dirs`` and ``[templates] dirs`` in chief.toml). A broken practice rule pack or
+clock file is reported (``file:line``) and skipped; the shipped ones still work.
 """
 
 from __future__ import annotations
@@ -21,7 +21,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from bot import crash
 from bot.clocks.clocks import ClockSet, with_chase_intervals
-from bot.clocks.files import load_clocks
+from bot.clocks.files import load_clocks_skipping_broken
 from bot.config import Config
 from bot.errors import UserError
 from bot.letters.drafting import Drafter
@@ -134,9 +134,14 @@ class Runtime:
         rules = load_rules(rule_dirs)
         for problem in rules.problems:
             log.warning("rule problem: %s", problem)
-        clock_files = [d / "clocks.yaml" for d in rule_dirs if (d / "clocks.yaml").is_file()]
+        clock_files = [d / "clocks.yaml" for d in rule_dirs if (d / "clocks.yaml").exists()]
+        loaded = load_clocks_skipping_broken(clock_files)
+        for problem in loaded.problems:
+            log.warning("clock problem: %s", problem)
+        for path in loaded.skipped:
+            log.warning("clock file %s skipped: its clocks are not used until it is fixed", path)
         clocks = with_chase_intervals(
-            load_clocks(clock_files),
+            loaded.clocks,
             config.chase.intervals(),
             config.chase.calendar,
             origin=f"{config.path}: [chase]",

@@ -31,6 +31,7 @@ import hashlib
 import logging
 from collections.abc import Callable, Iterator, Sequence
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
+from functools import partial
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -39,6 +40,7 @@ from bot.errors import ConnectorError, RemoteGone, UserError
 from bot.keyring_store import StoreKind
 from bot.keys import check_key
 from connectors.base import CalendarEntry
+from connectors.broken_events import build_or_skip
 from connectors.calendar_upsert import Stored, Write, entry_digest, upsert_events
 from connectors.google.auth import CALENDAR_SCOPES, TokenStore, load_credentials
 from connectors.google.client import Conflict, GoogleClient, check_api_root
@@ -310,7 +312,11 @@ class GoogleCalendar:
             "events",
             "reading events",
         ):
-            found.extend(self._entry(event) for event in page.get("items", ()))
+            for event in page.get("items", ()):
+                uid = event.get("id") if isinstance(event, dict) else None
+                entry = build_or_skip(partial(self._entry, event), f"google:{self.calendar}", uid)
+                if entry is not None:
+                    found.append(entry)
         return iter(found)
 
     def _entry(self, event: dict[str, Any]) -> CalendarEntry:

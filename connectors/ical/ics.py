@@ -37,6 +37,7 @@ import tempfile
 import time as _time
 from collections.abc import Iterator, Sequence
 from datetime import UTC, date, datetime, time, tzinfo
+from functools import partial
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -45,6 +46,7 @@ import icalendar
 from bot.errors import ConnectorError, UserError
 from bot.file_safety import private_dir
 from connectors.base import CalendarEntry
+from connectors.broken_events import build_or_skip
 from connectors.calendar_upsert import Stored, Write, upsert_events
 from connectors.ical.recurrence import expand_component
 from connectors.ical.text import Block, Document, StructureError, lines_of, new_document, scan
@@ -115,7 +117,7 @@ class IcsCalendar:
             return iter(())
         window = (_instant(start, self.tz), _instant(end, self.tz))
         found: list[tuple[datetime, CalendarEntry]] = []
-        for component in self._parse(raw):
+        for component in self._parse_events(raw):
             found.extend(expand_component(component, window, self.tz, str(self.path)))
         found.sort(key=lambda pair: pair[0])
         return iter([entry for _, entry in found])
@@ -148,6 +150,29 @@ class IcsCalendar:
         except Exception as exc:  # the library raises many types on broken input
             raise self._corrupt(f"invalid iCalendar ({type(exc).__name__}: {exc})") from exc
         return list(parsed) if isinstance(parsed, list) else [parsed]
+
+    def _parse_events(self, raw: bytes) -> list[icalendar.Component]:
+        """The file as :meth:`_parse` reads it; when the library refuses the whole file, each
+        top-level VEVENT on its own, so one broken event (an alarm whose TRIGGER is not a
+        duration...) is skipped with a warning and the others are still read. Writing stays
+        strict: a file the library refuses is never rewritten."""
+        try:
+            return self._parse(raw)
+        except CorruptCalendar:
+            doc = self._scan(raw)
+            if not doc.blocks:
+                raise
+        inside = {i for block in doc.blocks for i in range(block.first, block.last + 1)}
+        rest = "".join(line for i, line in enumerate(doc.lines) if i not in inside)
+        components = self._parse(rest.encode("utf-8", "surrogateescape"))
+        label = str(self.path)
+        for block in doc.blocks:
+            text = "".join(doc.lines[block.first : block.last + 1])
+            data = text.encode("utf-8", "surrogateescape")
+            event = build_or_skip(partial(icalendar.Event.from_ical, data), label, block.uid)
+            if isinstance(event, icalendar.Component):
+                components[0].add_component(event)
+        return components
 
     @contextlib.contextmanager
     def _locked(self) -> Iterator[None]:

@@ -19,17 +19,18 @@ Warnings name the calendar file and a hash of the event's UID, never a summary o
 
 from __future__ import annotations
 
-import hashlib
 import logging
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
+from functools import partial
 from typing import Any
 
 import icalendar
 from dateutil.rrule import rruleset, rrulestr
 
 from connectors.base import CalendarEntry
+from connectors.broken_events import EventSkipped, build_or_skip, uid_hash
 from connectors.ical.vevent import UID_SUFFIX
 
 __all__ = ["MAX_EXAMINED", "expand_component"]
@@ -41,10 +42,6 @@ Window = tuple[datetime, datetime]
 _UNTIL = re.compile(r"(UNTIL=)(\d{8})(T\d{6})?(Z?)", re.IGNORECASE)
 
 
-class _Skip(Exception):
-    """This event cannot be placed in time (no or broken DTSTART)."""
-
-
 def expand_component(
     component: icalendar.Component, window: Window, tz: tzinfo, label: str
 ) -> list[tuple[datetime, CalendarEntry]]:
@@ -53,34 +50,29 @@ def expand_component(
     overrides: dict[str, set[datetime]] = {}
     singles: list[Any] = []
     for event in component.walk("VEVENT"):
+        uid = str(event.get("UID", ""))
         if "RECURRENCE-ID" in event:
-            try:
-                rid = _instant(_value(event, "RECURRENCE-ID"), tz)
-            except _Skip:
+            rid = build_or_skip(partial(_recurrence_id, event, tz), label, uid)
+            if rid is None:  # an override of no known instance: neither it nor a hole
                 continue
-            overrides.setdefault(str(event.get("UID", "")), set()).add(rid)
+            overrides.setdefault(uid, set()).add(rid)
             singles.append(event)
         else:
             masters.append(event)
     out: list[tuple[datetime, CalendarEntry]] = []
     for event in masters:
         skip = overrides.get(str(event.get("UID", "")), set())
-        out.extend(_guarded(event, label, lambda e=event, s=skip: _expand(e, s, window, tz, label)))
+        out.extend(_guarded(event, label, partial(_expand, event, skip, window, tz, label)))
     for event in singles:
-        out.extend(_guarded(event, label, lambda e=event: _expand(e, None, window, tz, label)))
+        out.extend(_guarded(event, label, partial(_expand, event, None, window, tz, label)))
     return out
 
 
-def _guarded(event: Any, label: str, run: Any) -> list[tuple[datetime, CalendarEntry]]:
-    try:
-        return list(run())
-    except _Skip as exc:
-        log.warning("calendar %s: event %s skipped (%s)", label, _uid_hash(event), exc)
-    except Exception as exc:  # a library edge case in one event never hides the others
-        log.warning(
-            "calendar %s: event %s skipped (%s)", label, _uid_hash(event), type(exc).__name__
-        )
-    return []
+def _guarded(
+    event: Any, label: str, run: Callable[[], Iterator[tuple[datetime, CalendarEntry]]]
+) -> list[tuple[datetime, CalendarEntry]]:
+    """Every occurrence of one event, or none when any part of it is broken."""
+    return build_or_skip(lambda: list(run()), label, event.get("UID", "")) or []
 
 
 def _expand(
@@ -201,7 +193,12 @@ def _value(event: Any, name: str) -> date | datetime:
     value = getattr(prop, "dt", None)
     if isinstance(value, date):  # datetime is a date too
         return value
-    raise _Skip(f"missing or invalid {name}")
+    raise EventSkipped(f"missing or invalid {name}")
+
+
+def _recurrence_id(event: Any, tz: tzinfo) -> datetime:
+    """The instant an override replaces (its ``RECURRENCE-ID``)."""
+    return _instant(_value(event, "RECURRENCE-ID"), tz)
 
 
 def _duration(event: Any, first: date | datetime, all_day: bool, tz: tzinfo) -> timedelta:
@@ -289,5 +286,4 @@ def _as_list(value: Any) -> list[Any]:
 
 
 def _uid_hash(event: Any) -> str:
-    uid = str(event.get("UID", ""))
-    return hashlib.sha256(uid.encode("utf-8", "replace")).hexdigest()[:12]
+    return uid_hash(event.get("UID", ""))

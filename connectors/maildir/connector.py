@@ -5,6 +5,10 @@ default: ``.Sent`` in the Maildir++ layout) and the correction folders, one per 
 ``corrections_folder`` (``Chief`` by default: ``.Chief.payer`` for ``Chief/payer``), each with a
 cursor of its own. Messages carrying ``X-Chief-Generated`` (our own summaries, delivered to
 INBOX, and drafts, in Drafts) are left out by the pipeline.
+
+``cursor_slack_s`` is how far below a scan's start the next one looks again (the margin of
+:mod:`connectors.maildir.watermark`): a clock stepping back by less than it never hides mail,
+whatever the boot clock can tell.
 """
 
 from __future__ import annotations
@@ -43,7 +47,7 @@ class MaildirConnector:
         practitioner_address: str | None = None,
         batch_size: int = 200,
         limits: Limits | None = None,
-        cursor_slack_s: float = 2.0,
+        cursor_slack_s: float = 600.0,
         sent_folder: str = "Sent",
         corrections_folder: str = "Chief",
     ) -> None:

@@ -60,6 +60,9 @@ class MaildirTree:
         base = self.folder_dir(folder)
         if folder != INBOX and not base.is_dir():
             root.add_folder(folder)
+            # The stdlib creates the empty ``maildirfolder`` marker 0666 less the umask: made
+            # owner-only like every other file chief creates in the practice's mail.
+            os.chmod(base / "maildirfolder", 0o600)
         for sub in ("tmp", "new", "cur"):
             (base / sub).mkdir(mode=0o700, exist_ok=True)
         return base

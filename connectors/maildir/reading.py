@@ -2,60 +2,68 @@
 
 Files are opened for reading, never moved from ``new/`` to ``cur/`` and never re-flagged. A
 PROVIDER ID is the unique name, prefixed ``Folder/`` outside INBOX. The CURSOR is
-``{"v": 1, "folders": {folder: ctime_ns watermark}}``. The inode change time is used, not mtime,
-because every delivery, rename or move between folders sets it to "now" while mtime can be old
-(a message moved in from another folder, an IMAP APPEND with an old INTERNALDATE). A folder is
-listed (``new/`` before ``cur/``, so a concurrent ``new -> cur`` move is seen at least once),
-files at or after the watermark are read oldest first, one at a time, and the next watermark is
-``min(scan start, newest ctime seen) - 2 s``: overlap is re-read (the pipeline dedupes by
-message key), nothing is missed.
+``{"v": 2, "folders": {folder: FolderMark}}``: per folder a ctime watermark held back by a
+margin, the names read within the margin, and when the scan started
+(:mod:`connectors.maildir.watermark`, which explains why a ctime alone misses mail after a
+clock step). The inode change time is used, not mtime, because every delivery, rename or move
+between folders sets it to "now" while mtime can be old (a message moved in from another
+folder, an IMAP APPEND with an old INTERNALDATE). A folder is listed (``new/`` before
+``cur/``, so a concurrent ``new -> cur`` move is seen at least once) and the files at or
+after the watermark not read before are read oldest first, one at a time. A cursor of the
+first format (``"v": 1``, a bare watermark) is taken over, lowered by the margin.
 """
 
 from __future__ import annotations
 
 import logging
-import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from pathlib import Path
 
 from bot.errors import CursorInvalid
 from bot.mail.message import Limits, Message
 from connectors.base import Batch, Cursor
 from connectors.maildir.files import MaildirTree, NotAFile, open_regular, read_head
+from connectors.maildir.watermark import SEEN_CAP, FolderMark, Now, stepped_back, system_now
 from connectors.parsing import parse_or_report
 
 __all__ = ["FolderReader"]
 
 log = logging.getLogger(__name__)
 
-_CURSOR_VERSION = 1
+_CURSOR_VERSION = 2
+_Listing = Mapping[str, tuple[Path, int]]
 
 
 class FolderReader:
-    """Reads folders of one tree since a cursor, in batches."""
+    """Reads folders of one tree since a cursor, in batches. ``clock`` reads the wall and boot
+    clocks (:func:`connectors.maildir.watermark.system_now`; tests step it)."""
 
     def __init__(
-        self, tree: MaildirTree, limits: Limits, batch_size: int, cursor_slack_ns: int
+        self,
+        tree: MaildirTree,
+        limits: Limits,
+        batch_size: int,
+        cursor_slack_ns: int,
+        clock: Callable[[], Now] = system_now,
     ) -> None:
         self.tree = tree
         self.limits = limits
         self.batch_size = batch_size
-        self.cursor_slack_ns = cursor_slack_ns
+        self.margin_ns = cursor_slack_ns
+        self.clock = clock
 
-    @staticmethod
-    def parse_cursor(cursor: Cursor | None) -> dict[str, int]:
+    def parse_cursor(self, cursor: Cursor | None) -> dict[str, FolderMark]:
         if cursor is None:
             return {}
-        if not isinstance(cursor, dict):
+        folders = cursor.get("folders") if isinstance(cursor, dict) else None
+        if not isinstance(folders, dict) or not all(isinstance(k, str) for k in folders):
             raise CursorInvalid("Maildir cursor not understood; resyncing in full")
-        folders = cursor.get("folders")
-        if (
-            cursor.get("v") != _CURSOR_VERSION
-            or not isinstance(folders, dict)
-            or not all(isinstance(k, str) and isinstance(v, int) for k, v in folders.items())
-        ):
+        if cursor.get("v") == 1 and all(isinstance(v, int) for v in folders.values()):
+            return {k: FolderMark.from_version_1(v, self.margin_ns) for k, v in folders.items()}
+        marks = {k: FolderMark.from_json(v) for k, v in folders.items()}
+        if cursor.get("v") != _CURSOR_VERSION or any(v is None for v in marks.values()):
             raise CursorInvalid("Maildir cursor not understood; resyncing in full")
-        return dict(folders)
+        return {k: v for k, v in marks.items() if v is not None}
 
     def estimate(self, folders: Sequence[str], cursor: Cursor | None) -> int | None:
         """How many messages a scan of ``folders`` from ``cursor`` would read."""
@@ -63,12 +71,13 @@ class FolderReader:
             marks = self.parse_cursor(cursor)
         except CursorInvalid:
             return None
+        now = self.clock()
         total = 0
         for folder in folders:
             if self.tree.folder_dir(folder).is_dir():
-                since = marks.get(folder)
-                listing = self.tree.listing(folder).values()
-                total += sum(1 for _, ctime in listing if since is None or ctime >= since)
+                since, seen = _since(marks.get(folder), now, folder, quiet=True)
+                listing = self.tree.listing(folder)
+                total += len(_todo(listing, since, seen))
         return total
 
     def scan(
@@ -88,7 +97,7 @@ class FolderReader:
         """
         size = batch_size or self.batch_size
         marks = self.parse_cursor(cursor)
-        done = dict(marks)
+        done: dict[str, FolderMark] = dict(marks)
         pending: list[Message] = []
         failed: list[tuple[str, str]] = []
         folder = ""
@@ -96,37 +105,42 @@ class FolderReader:
             if not self.tree.folder_dir(folder).is_dir():
                 log.log(missing, "maildir: folder %s not found; skipped", folder)
                 continue
-            started = time.time_ns()
+            now = self.clock()
             listing = self.tree.listing(folder)
-            newest = max((c for _, c in listing.values()), default=started)
-            since = marks.get(folder)
-            final_mark = min(started, newest) - self.cursor_slack_ns
-            if since is not None:  # never move back (the newest file may have been deleted)
-                final_mark = max(final_mark, since)
-            todo = sorted(
-                (
-                    (ctime, unique, path)
-                    for unique, (path, ctime) in listing.items()
-                    if since is None or ctime >= since
-                ),
-                key=lambda item: (item[0], item[1]),
-            )
+            since, seen = _since(marks.get(folder), now, folder)
+            todo = _todo(listing, since, seen)
             log.debug("maildir: folder %s: %d listed, %d to read", folder, len(listing), len(todo))
+            read: set[str] = set()
             for ctime, unique, path in todo:
                 item_id = self.tree.item_id(folder, unique)
                 message = self._read(folder, unique, path, item_id, failed)
                 if message is not None:
                     pending.append(message)
+                read.add(unique)
                 if len(pending) + len(failed) >= size:
-                    mark = {**done, folder: min(ctime, final_mark)}
-                    yield folder, Batch(tuple(pending), _cursor(mark), tuple(failed))
+                    mark = min(ctime, now.wall_ns)  # everything older is read
+                    kept = _kept(listing, mark, seen | read)
+                    done[folder] = FolderMark(mark, kept, now)
+                    yield folder, Batch(tuple(pending), _cursor(done), tuple(failed))
                     pending, failed = [], []
-            done[folder] = final_mark
+            done[folder] = self._final(listing, now, seen | read)
             if by_folder:
                 yield folder, Batch(tuple(pending), _cursor(done), tuple(failed))
                 pending, failed = [], []
         if not by_folder:
             yield folder, Batch(tuple(pending), _cursor(done), tuple(failed))
+
+    def _final(self, listing: _Listing, now: Now, read: frozenset[str]) -> FolderMark:
+        """The folder's mark after a whole scan: the scan's start less the margin, with the
+        names read above it; when more than :data:`SEEN_CAP` are, the mark rises to the
+        newest ``SEEN_CAP`` of them (all older ones are read)."""
+        mark = now.wall_ns - self.margin_ns
+        recent = sorted(
+            (c for u, (_, c) in listing.items() if c >= mark and u in read), reverse=True
+        )
+        if len(recent) > SEEN_CAP:
+            mark = recent[SEEN_CAP - 1]
+        return FolderMark(mark, _kept(listing, mark, read), now)
 
     def _read(
         self,
@@ -166,5 +180,48 @@ class FolderReader:
             return read_head(fh) + b"\n\n", size
 
 
-def _cursor(marks: dict[str, int]) -> Cursor:
-    return {"v": _CURSOR_VERSION, "folders": dict(marks)}
+def _since(
+    before: FolderMark | None, now: Now, folder: str, quiet: bool = False
+) -> tuple[int | None, frozenset[str]]:
+    """(ctime from which files are read, or None for all; names already read) for a folder
+    last read to ``before``, the watermark lowered by any step back of the clock since."""
+    if before is None:
+        return None, frozenset()
+    back = stepped_back(before.at, now)
+    level = logging.DEBUG if quiet else logging.WARNING
+    if back is None:
+        log.log(
+            level,
+            "maildir: the clock is behind the last scan of %s: the folder is read in full once"
+            " (nothing is logged twice)",
+            folder,
+        )
+        return None, before.seen
+    if back:
+        log.log(
+            level,
+            "maildir: the clock went back %d s since the last scan of %s",
+            back // 10**9,
+            folder,
+        )
+    return before.mark - back, before.seen
+
+
+def _todo(
+    listing: _Listing, since: int | None, seen: frozenset[str]
+) -> list[tuple[int, str, Path]]:
+    """(ctime, unique, path) of the files to read, oldest first."""
+    return sorted(
+        (ctime, unique, path)
+        for unique, (path, ctime) in listing.items()
+        if (since is None or ctime >= since) and unique not in seen
+    )
+
+
+def _kept(listing: _Listing, mark: int, read: set[str] | frozenset[str]) -> frozenset[str]:
+    """The names read that are at or above ``mark``: those a cursor at ``mark`` must carry."""
+    return frozenset(u for u, (_, ctime) in listing.items() if ctime >= mark and u in read)
+
+
+def _cursor(marks: Mapping[str, FolderMark]) -> Cursor:
+    return {"v": _CURSOR_VERSION, "folders": {k: v.to_json() for k, v in marks.items()}}

@@ -31,6 +31,7 @@ import logging
 import uuid
 from collections.abc import Iterator, Sequence
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
+from functools import partial
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote, urlencode
@@ -40,6 +41,7 @@ from bot.errors import ConnectorError, UserError
 from bot.keyring_store import StoreKind
 from bot.keys import check_key
 from connectors.base import CalendarEntry
+from connectors.broken_events import build_or_skip
 from connectors.calendar_upsert import Stored, Write, upsert_events
 from connectors.http_retry import Retry
 from connectors.microsoft.auth import CALENDAR_SCOPES, TokenProvider, kept_in, provider_for
@@ -262,7 +264,11 @@ class OutlookCalendar:
             GraphRequest("GET", f"/me/calendar/calendarView?{query}", headers=self._prefer()),
             "reading events",
         ):
-            found.extend(self._entry(event) for event in page.get("value", ()))
+            for event in page.get("value", ()):
+                uid = event.get("id") if isinstance(event, dict) else None
+                entry = build_or_skip(partial(self._entry, event), "outlook", uid)
+                if entry is not None:
+                    found.append(entry)
         found.sort(key=lambda e: _instant(e.start, self.tz))
         return iter(found)
 
