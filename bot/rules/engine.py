@@ -31,6 +31,7 @@ import re2
 
 from bot.mail.message import Message
 from bot.rules.parties import Party, PartyDirectory, load_parties
+from bot.rules.references import reference_shaped
 from bot.rules.schema import (
     PATTERN_FIELDS,
     ActionModel,
@@ -91,6 +92,17 @@ def _any_of(patterns: Sequence[str]) -> Any:
     return compile_pattern("|".join(f"(?:{p})" for p in patterns))
 
 
+def _first_value(name: str, pattern: Any, texts: tuple[str, ...]) -> str | None:
+    for text in texts:
+        for found in pattern.finditer(text):
+            if not found.group(1):
+                continue
+            value = " ".join(found.group(1).split()).strip(" .,;:")
+            if not name.endswith("_ref") or reference_shaped(value):
+                return value
+    return None
+
+
 @dataclass(frozen=True, slots=True)
 class Rule:
     """A validated, compiled rule. ``layer`` is 0 for shipped packs, higher for overrides."""
@@ -139,13 +151,14 @@ class Rule:
         return True
 
     def extract(self, subject: str, body: str) -> dict[str, str]:
+        """Each ref's first value; a case reference (a name ending ``_ref``) only where it
+        has a reference's shape (:func:`bot.rules.references.reference_shaped`), so a
+        pattern that caught "Claimant" or "Our" goes on to the real reference or finds none."""
         refs: dict[str, str] = {}
         for name, pattern in (*self.pack_extract, *self._extract):
-            for text in (subject, body):
-                found = pattern.search(text)
-                if found is not None and found.group(1):
-                    refs[name] = " ".join(found.group(1).split()).strip(" .,;:")
-                    break
+            value = _first_value(name, pattern, (subject, body))
+            if value is not None:
+                refs[name] = value
         return refs
 
 
