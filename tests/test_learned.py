@@ -26,6 +26,8 @@ from bot.rules.learned import Guess, TextModel, message_features, shipped_model
 from bot.rules.second_opinion import weigh
 from bot.store.models import Case, Draft, MessageRow
 from bot.summary.case_detail import case_detail, format_case_detail
+from bot.summary.job import summary_text
+from bot.sync.audit import audit_trail
 from bot.sync.runtime import Runtime
 from tests.conftest import deliver, make_message
 
@@ -111,6 +113,8 @@ def test_referral_without_dob_gets_its_case_and_acknowledgement(
     assert "recognised by the learned model" in format_case_detail(detail)
     written = list((home / "Maildir" / ".Drafts" / "cur").iterdir())
     assert written, "the acknowledgement was not written to Drafts"
+    drafts_audited = [e for e in audit_trail(rt) if e.action == "draft.create"]
+    assert drafts_audited and all(e.rule == "model:referral.referral.new" for e in drafts_audited)
 
 
 def test_low_confidence_goes_to_needs_a_look_and_sets_nothing_off(
@@ -148,6 +152,10 @@ def test_low_confidence_goes_to_needs_a_look_and_sets_nothing_off(
         assert row.case_id is None
         assert session.scalars(select(Case)).all() == []
         assert session.scalars(select(Draft)).all() == []
+    text = summary_text(rt)
+    assert "NEEDS A LOOK (1)" in text
+    assert "from larchmere-surgery.test: perhaps referral" in text
+    assert "Marchbank" not in text  # a domain and a guess, never a name or a subject
 
 
 def test_a_confident_disagreement_holds_the_rules_answer() -> None:
