@@ -171,6 +171,37 @@ def test_a_confident_disagreement_holds_the_rules_answer() -> None:
     assert weigh(rule_said, agree, model, lambda c, k: None).needs_look is None
 
 
+def test_a_council_letter_a_rule_takes_for_a_solicitors_is_held_by_a_real_sync(
+    practice_dir: Callable[..., Path],
+) -> None:
+    """ "Re: Our ref" in a council's SEND tribunal letter makes a solicitor's rule fire; the
+    model is sure it is the council's: nothing is opened or drafted, the guess is kept."""
+    home = practice_dir()
+    deliver(
+        home,
+        "send-1",
+        make_message(
+            "<send-1@hollowmere.test>",
+            "First-tier Tribunal - appeal",
+            "Dear Sir/Madam\n\nRe: Our ref: Claimant\n\nThe parents have appealed to the "
+            "First-tier Tribunal (SEND) against the EHC plan. The Council requests your "
+            "updated report for the tribunal bundle.\n\nSEND Casework, Hollowmere Council",
+            "SEND Team <send@hollowmere.gov.test>",
+        ),
+    )
+    rt = Runtime.from_config(load_config(home / "chief.toml"))
+    sync(rt)
+    with rt.sessions() as session:
+        row = session.scalars(select(MessageRow)).one()
+        assert (row.needs_look, row.source, row.category) == ("disagrees", "rule", "solicitor")
+        assert row.guess_category == "local_authority"
+        assert session.scalars(select(Case)).all() == []
+        assert session.scalars(select(Draft)).all() == []
+    assert "filed by a rule as solicitor, but the model is sure it is local_authority" in (
+        summary_text(rt)
+    )
+
+
 def test_classify_json_reports_source_and_confidence(chief_exe: str, tmp_path: Path) -> None:
     letter = tmp_path / "gp.eml"
     letter.write_bytes(
