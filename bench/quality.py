@@ -11,13 +11,20 @@ precision, recall and F1, the confusion matrix, and ``name: value`` lines:
 * ``macro_f1_dev``, ``macro_f1_holdout``, ``ref_accuracy_dev``, ``ref_accuracy_holdout``: the
   same per half (rules are tuned on ``dev`` only; ``holdout`` is wording they have not seen);
 * ``case_kind_accuracy``, ``null_classified`` (unclassified mail given a category),
-  ``messages`` and ``classify_ms_per_msg`` (parse, classify and act-by date, per message).
+  ``messages`` and ``classify_ms_per_msg`` (parse, classify and act-by date, per message);
+* ``category_accuracy`` (the share of all messages put in their labelled category, none for
+  none), ``by_model`` (classified by the learned model, no rule having fired),
+  ``needs_look`` (held for the practitioner with the model's guess) and ``practice_missed``
+  (practice mail neither classified nor held: the figure that must be 0), and
+  ``needs_look_null`` (mail that is no practice's business, held all the same: the noise).
+
+``--no-learned`` measures the rules alone, without the learned model behind them.
 
 ``--split dev`` or ``--split holdout`` restricts everything to one half. ``--errors`` lists
 the misclassified messages and reference mismatches by file name and labels only (never a
 subject or a body). The corpus is built by ``bench/build_quality_corpus.py``.
 
-    python bench/quality.py [--split dev|holdout|all] [--errors] [--corpus DIR]
+    python bench/quality.py [--split dev|holdout|all] [--errors] [--corpus DIR] [--no-learned]
 """
 
 from __future__ import annotations
@@ -72,6 +79,8 @@ class Outcome:
     case_kind: str
     refs: dict[str, str]
     rule: str
+    source: str = ""  # rule | model | ""
+    needs_look: str = ""  # low_confidence | disagrees | ""
 
     @property
     def refs_ok(self) -> bool:
@@ -90,6 +99,11 @@ class Scores:
     ref_messages: int = 0
     case_kind_accuracy: float = 1.0
     null_classified: int = 0
+    category_accuracy: float = 0.0
+    by_model: int = 0
+    needs_look: int = 0
+    needs_look_null: int = 0
+    practice_missed: int = 0
 
 
 def load_labels(corpus: Path = CORPUS) -> list[Labelled]:
@@ -107,9 +121,12 @@ def load_labels(corpus: Path = CORPUS) -> list[Labelled]:
         ]
 
 
-def classify(labels: list[Labelled], corpus: Path = CORPUS) -> tuple[list[Outcome], float]:
-    """Outcomes for ``labels`` with the shipped rules, and the seconds classification took."""
-    rules, clocks = load_layers([])
+def classify(
+    labels: list[Labelled], corpus: Path = CORPUS, learned: bool = True
+) -> tuple[list[Outcome], float]:
+    """Outcomes for ``labels`` with the shipped rules (and the learned model behind them
+    unless ``learned`` is false), and the seconds classification took."""
+    rules, clocks = load_layers([], learned)
     if rules.problems:
         raise SystemExit("rule problems:\n" + "\n".join(rules.problems))
     outcomes = []
@@ -126,6 +143,8 @@ def classify(labels: list[Labelled], corpus: Path = CORPUS) -> tuple[list[Outcom
                 record["case_kind"] or "",
                 dict(record["refs"]),
                 record["rule"] or "-",
+                record["source"] or "",
+                record.get("needs_look") or "",
             )
         )
     return outcomes, elapsed
@@ -156,13 +175,24 @@ def score(outcomes: list[Outcome]) -> Scores:
             kinds
         )
     scores.null_classified = sum(1 for o in outcomes if not o.label.category and o.category)
+    if outcomes:
+        right = sum(o.category == o.label.category for o in outcomes)
+        scores.category_accuracy = right / len(outcomes)
+    scores.by_model = sum(o.source == "model" for o in outcomes)
+    scores.needs_look = sum(bool(o.needs_look) for o in outcomes)
+    scores.needs_look_null = sum(bool(o.needs_look) and not o.label.category for o in outcomes)
+    scores.practice_missed = sum(
+        1 for o in outcomes if o.label.category and not o.category and not o.needs_look
+    )
     return scores
 
 
-def evaluate(split: str = "all", corpus: Path = CORPUS) -> tuple[Scores, dict[str, Scores], float]:
+def evaluate(
+    split: str = "all", corpus: Path = CORPUS, learned: bool = True
+) -> tuple[Scores, dict[str, Scores], float]:
     """(scores for ``split``, scores per half within it, seconds spent classifying)."""
     labels = [x for x in load_labels(corpus) if split in ("all", x.split)]
-    outcomes, elapsed = classify(labels, corpus)
+    outcomes, elapsed = classify(labels, corpus, learned)
     halves = {
         half: score([o for o in outcomes if o.label.split == half])
         for half in ("dev", "holdout")
@@ -190,7 +220,11 @@ def print_errors(scores: Scores) -> None:
         want = o.label.category or "null"
         got = o.category or "null"
         if want != got:
-            print(f"  {o.label.file} [{o.label.variant}] expected {want}, got {got} by {o.rule}")
+            look = f" (needs a look: {o.needs_look})" if o.needs_look else ""
+            print(
+                f"  {o.label.file} [{o.label.variant}] expected {want}, got {got} by {o.rule}"
+                + look
+            )
     for o in scores.outcomes:
         if o.label.refs and not o.refs_ok:
             found = identifying_refs(o.refs)
@@ -203,10 +237,11 @@ def main() -> None:
     parser.add_argument("--split", choices=("dev", "holdout", "all"), default="all")
     parser.add_argument("--errors", action="store_true", help="list what was got wrong")
     parser.add_argument("--corpus", type=Path, default=CORPUS)
+    parser.add_argument("--no-learned", action="store_true", help="the rules alone")
     args = parser.parse_args()
     if not (args.corpus / "labels.csv").is_file():
         raise SystemExit(f"{args.corpus}: no labels.csv (python bench/build_quality_corpus.py)")
-    scores, halves, elapsed = evaluate(args.split, args.corpus)
+    scores, halves, elapsed = evaluate(args.split, args.corpus, not args.no_learned)
     n = len(scores.outcomes)
     print(f"machine: {platform.machine()} Python {platform.python_version()}")
     print(f"split: {args.split}")
@@ -222,6 +257,11 @@ def main() -> None:
     print(f"case_kind_accuracy: {scores.case_kind_accuracy:.3f}")
     print(f"ref_messages: {scores.ref_messages}")
     print(f"null_classified: {scores.null_classified}")
+    print(f"category_accuracy: {scores.category_accuracy:.3f}")
+    print(f"by_model: {scores.by_model}")
+    print(f"needs_look: {scores.needs_look}")
+    print(f"needs_look_null: {scores.needs_look_null}")
+    print(f"practice_missed: {scores.practice_missed}")
     print(f"messages: {n}")
     print(f"classify_ms_per_msg: {1000 * elapsed / max(n, 1):.3f}")
 

@@ -60,6 +60,15 @@ class FoldersConfig(_Section):
     dirs: list[Path] = Field(default_factory=list)
 
 
+class RulesConfig(FoldersConfig):
+    # The learned classifier behind the rules (bot/rules/second_opinion.py): it classifies
+    # what no rule recognises and sends doubtful mail to "Needs a look". false: rules alone.
+    learned: bool = True
+    # The model's probability at or above which it files a message alone (default: the model
+    # file's own); 1.0 sends everything only the model recognises to "Needs a look".
+    learned_threshold: float | None = Field(default=None, ge=0.5, le=1.0)
+
+
 class DatabaseConfig(_Section):
     url: str = "sqlite:///data/chief.db"
     # At-rest encryption of a SQLite case log (bot/store/crypto.py): "none" or "sqlcipher", with
@@ -183,7 +192,7 @@ class Config(_Section):
     path: Path
     practice: PracticeConfig
     data_dir: Path = Path("data")
-    rules: FoldersConfig = Field(default_factory=FoldersConfig)
+    rules: RulesConfig = Field(default_factory=RulesConfig)
     templates: FoldersConfig = Field(default_factory=FoldersConfig)
     mail: dict[str, Any] = Field(default_factory=lambda: {"connector": "maildir"})
     calendar: dict[str, Any] = Field(default_factory=lambda: {"connector": "ics"})

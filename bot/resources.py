@@ -15,7 +15,8 @@ _REPO_ROOT = Path(__file__).resolve().parent.parent
 
 
 def shipped_dir(name: str) -> Path:
-    """Return the shipped folder ``name`` (``rules``, ``templates`` or ``examples``)."""
+    """Return the shipped folder ``name`` (``rules``, ``templates``, ``examples`` or ``model``,
+    the learned classifier's weights)."""
     packaged = Path(str(files("bot") / "_data" / name))
     if packaged.is_dir():
         return packaged

@@ -55,6 +55,22 @@ def test_wheel_install_runs_demo_from_package_data(tmp_path: Path) -> None:
         check=True,
     ).stdout.strip()
     assert where == str(site / "bot" / "_data" / "rules")
+    # The learned classifier ships too: a new practice classifies well out of the box.
+    assert "bot/_data/model/classifier.bin" in names
+    model_at = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            "from bot.rules.learned import shipped_model; from bot.resources import shipped_dir;"
+            " m = shipped_model(); print(shipped_dir('model'), m.version if m else None)",
+        ],
+        cwd=outside,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.split()
+    assert model_at[0] == str(site / "bot" / "_data" / "model") and model_at[1] != "None"
     result = subprocess.run(
         [
             sys.executable,

@@ -15,6 +15,7 @@ from bot.mail.mime import parse_message
 from bot.progress import counter
 from bot.resources import shipped_rules
 from bot.rules.engine import PRIVATE_REFS, RuleSet, load_rules
+from bot.rules.learned import shipped_model
 from bot.rules.stated_dates import day_first
 
 __all__ = ["classify_paths", "iter_message_files", "load_layers"]
@@ -41,17 +42,19 @@ def iter_message_files(paths: Sequence[Path]) -> Iterator[Path]:
                 yield found
 
 
-def load_layers(extra_dirs: Sequence[Path]) -> tuple[RuleSet, ClockSet]:
+def load_layers(extra_dirs: Sequence[Path], learned: bool = True) -> tuple[RuleSet, ClockSet]:
+    """The shipped packs with ``extra_dirs`` over them, the learned model behind them unless
+    ``learned`` is false, and the clocks."""
     dirs = [shipped_rules(), *extra_dirs]
-    rules = load_rules(dirs)
+    rules = load_rules(dirs, shipped_model() if learned else None)
     clocks = load_clocks([d / "clocks.yaml" for d in dirs if (d / "clocks.yaml").is_file()])
     return rules, clocks
 
 
 def classify_paths(
-    paths: Sequence[Path], extra_dirs: Sequence[Path], progress: bool = True
+    paths: Sequence[Path], extra_dirs: Sequence[Path], progress: bool = True, learned: bool = True
 ) -> Iterator[dict[str, Any]]:
-    rules, clocks = load_layers(extra_dirs)
+    rules, clocks = load_layers(extra_dirs, learned)
     for problem in rules.problems:
         log.warning("rule problem: %s", problem)
     files = list(iter_message_files(paths))
@@ -70,6 +73,8 @@ def classify_file(path: Path, rules: RuleSet, clocks: ClockSet) -> dict[str, Any
         "rule": None,
         "refs": {},
         "deadline": None,
+        "source": None,
+        "confidence": None,
     }
     try:
         message = parse_message(path.read_bytes(), path.name)
@@ -90,5 +95,15 @@ def classify_file(path: Path, rules: RuleSet, clocks: ClockSet) -> dict[str, Any
         patient_found="patient" in result.refs,
         party=result.party.name if result.party else None,
         deadline=due.isoformat() if due else None,
+        source=result.source,
+        confidence=round(result.confidence, 3) if result.source else None,
+        needs_look=result.needs_look,
+        guess=None
+        if result.guess is None
+        else {
+            "category": result.guess.category,
+            "case_kind": result.guess.case_kind,
+            "confidence": round(result.guess.confidence, 3),
+        },
     )
     return record

@@ -135,23 +135,42 @@ def auth_microsoft(ctx: click.Context, device_code: bool, no_browser: bool) -> N
     help="A rules folder layered over the shipped packs (repeatable).",
 )
 @click.option("--json", "as_json", is_flag=True, help="One JSON object per message.")
+@click.option(
+    "--no-learned", "no_learned", is_flag=True, help="Rules alone, without the learned model."
+)
 @click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path, exists=True))
-def classify(rule_dirs: tuple[Path, ...], as_json: bool, paths: tuple[Path, ...]) -> None:
+def classify(
+    rule_dirs: tuple[Path, ...], as_json: bool, no_learned: bool, paths: tuple[Path, ...]
+) -> None:
     """Classify .eml files or Maildirs (no database, nothing written).
 
-    Prints, per message: category, case kind, event, winning rule, extracted references and
-    the date by which to act (stated in the message, or computed by the rule's clock).
+    Prints, per message: category, case kind, event, winning rule (or the learned model and
+    its confidence, where no rule fired), extracted references, the date by which to act
+    (stated in the message, or computed by the rule's clock), and "needs a look" with the
+    model's guess where the bot would not act alone.
     """
     from bot.cli.classify_files import classify_paths
 
-    for record in classify_paths(list(paths), list(rule_dirs), progress=not as_json):
+    records = classify_paths(list(paths), list(rule_dirs), not as_json, not no_learned)
+    for record in records:
         if as_json:
             click.echo(json.dumps(record, sort_keys=True))
         else:
+            source = record["rule"] or "no rule"
+            if record["source"] == "model":
+                source = f"model {record['confidence']:.2f}: {record['rule']}"
+            guess = record.get("guess") or {}
+            look = (
+                f"  NEEDS A LOOK ({record['needs_look']}; guess {guess.get('category')} "
+                f"{guess.get('confidence', 0):.2f})"
+                if record.get("needs_look")
+                else ""
+            )
             what = record.get("error") or (
                 f"{record['category'] or '-'} / {record['case_kind'] or '-'} / "
-                f"{record['event'] or '-'}  [{record['rule'] or 'no rule'}]"
+                f"{record['event'] or '-'}  [{source}]"
                 + (f"  act by {record['deadline']}" if record["deadline"] else "")
+                + look
             )
             click.echo(f"{record['path']}: {what}")
 

@@ -23,24 +23,18 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import date
 from pathlib import Path
 from typing import Any
 
 import re2
 
 from bot.mail.message import Message
+from bot.rules.classification import UNCLASSIFIED, Classification
+from bot.rules.learned import TextModel
 from bot.rules.parties import Party, PartyDirectory, load_parties
-from bot.rules.schema import (
-    PATTERN_FIELDS,
-    ActionModel,
-    CalendarAction,
-    CaseAction,
-    DeadlineAction,
-    DraftAction,
-    PackModel,
-    RuleModel,
-)
+from bot.rules.references import reference_shaped
+from bot.rules.schema import PATTERN_FIELDS, ActionModel, PackModel, RuleModel
+from bot.rules.second_opinion import weigh
 from bot.rules.stated_dates import day_first, find_stated_deadline
 from bot.rules.yaml_source import YamlProblem, line_of, load_yaml, validate
 
@@ -91,6 +85,17 @@ def _any_of(patterns: Sequence[str]) -> Any:
     return compile_pattern("|".join(f"(?:{p})" for p in patterns))
 
 
+def _first_value(name: str, pattern: Any, texts: tuple[str, ...]) -> str | None:
+    for text in texts:
+        for found in pattern.finditer(text):
+            if not found.group(1):
+                continue
+            value = " ".join(found.group(1).split()).strip(" .,;:")
+            if not name.endswith("_ref") or reference_shaped(value):
+                return value
+    return None
+
+
 @dataclass(frozen=True, slots=True)
 class Rule:
     """A validated, compiled rule. ``layer`` is 0 for shipped packs, higher for overrides."""
@@ -139,57 +144,46 @@ class Rule:
         return True
 
     def extract(self, subject: str, body: str) -> dict[str, str]:
+        """Each ref's first value; a case reference (a name ending ``_ref``) only where it
+        has a reference's shape (:func:`bot.rules.references.reference_shaped`), so a
+        pattern that caught "Claimant" or "Our" goes on to the real reference or finds none."""
         refs: dict[str, str] = {}
         for name, pattern in (*self.pack_extract, *self._extract):
-            for text in (subject, body):
-                found = pattern.search(text)
-                if found is not None and found.group(1):
-                    refs[name] = " ".join(found.group(1).split()).strip(" .,;:")
-                    break
+            value = _first_value(name, pattern, (subject, body))
+            if value is not None:
+                refs[name] = value
         return refs
-
-
-@dataclass(frozen=True, slots=True)
-class Classification:
-    """What a message is, by the winning rule; ``category`` None means unclassified."""
-
-    category: str | None = None
-    case_kind: str | None = None
-    event: str | None = None
-    rule_id: str | None = None
-    confidence: float = 0.0
-    refs: dict[str, str] = field(default_factory=dict)
-    party: Party | None = None
-    stated_deadline: date | None = None
-    actions: tuple[ActionModel, ...] = ()
-
-    @property
-    def case_action(self) -> CaseAction | None:
-        return next((a for a in self.actions if isinstance(a, CaseAction)), None)
-
-    @property
-    def deadline_actions(self) -> list[DeadlineAction]:
-        return [a for a in self.actions if isinstance(a, DeadlineAction)]
-
-    @property
-    def draft_actions(self) -> list[DraftAction]:
-        return [a for a in self.actions if isinstance(a, DraftAction)]
-
-    @property
-    def wants_invites(self) -> bool:
-        return any(isinstance(a, CalendarAction) and a.calendar.from_invite for a in self.actions)
-
-
-UNCLASSIFIED = Classification()
 
 
 class RuleSet:
     """Rules in precedence order, the party directory, and the problems met while loading."""
 
-    def __init__(self, rules: Iterable[Rule], parties: PartyDirectory, problems: list[str]):
+    def __init__(
+        self,
+        rules: Iterable[Rule],
+        parties: PartyDirectory,
+        problems: list[str],
+        model: TextModel | None = None,
+    ):
         self.rules = sorted(rules, key=Rule.sort_key)
         self.parties = parties
         self.problems = problems
+        self.model = model
+        self.generic = self._generic_rules()
+
+    def _generic_rules(self) -> dict[tuple[str, str | None], Rule]:
+        """(category, case kind) -> the rule the learned model stands in for: the one marked
+        ``generic: true``, else the last in precedence (the catch-all correspondence rule)."""
+        found: dict[tuple[str, str | None], Rule] = {}
+        marked: set[tuple[str, str | None]] = set()
+        for rule in self.rules:
+            key = (rule.model.category, rule.model.case_kind)
+            if key in marked:
+                continue
+            found[key] = rule
+            if rule.model.generic:
+                marked.add(key)
+        return found
 
     def __len__(self) -> int:
         return len(self.rules)
@@ -207,10 +201,26 @@ class RuleSet:
         """The first matching rule's classification; ``country`` is the practice's, for the
         dates the message states (:func:`bot.rules.stated_dates.day_first`)."""
         parties, kinds, subject, body = self._prepare(msg)
-        for rule in self.rules:
-            if rule.matches(msg, kinds, subject, body):
-                return self._result(rule, msg, parties, subject, body, country)
-        return UNCLASSIFIED
+        result = next(
+            (
+                self._result(rule, msg, parties, subject, body, country)
+                for rule in self.rules
+                if rule.matches(msg, kinds, subject, body)
+            ),
+            UNCLASSIFIED,
+        )
+        if self.model is None:
+            return result
+
+        def as_generic(category: str, kind: str | None) -> Classification | None:
+            rule = self.generic.get((category, kind)) or next(
+                (r for (c, _), r in self.generic.items() if c == category), None
+            )
+            if rule is None:
+                return None
+            return self._result(rule, msg, parties, subject, body, country)
+
+        return weigh(result, self.model.suggest(msg), self.model, as_generic)
 
     def _result(
         self,
@@ -300,8 +310,9 @@ def _load_pack(path: Path, layer: int) -> tuple[list[Rule], list[str]]:
     return ([] if problems else rules), problems
 
 
-def load_rules(dirs: Sequence[Path]) -> RuleSet:
-    """Load the packs in ``dirs`` (shipped first, practice folders after) into a RuleSet.
+def load_rules(dirs: Sequence[Path], model: TextModel | None = None) -> RuleSet:
+    """Load the packs in ``dirs`` (shipped first, practice folders after) into a RuleSet,
+    with the learned ``model`` behind them when one is given (:mod:`bot.rules.second_opinion`).
 
     Each dir holds ``*.yaml`` packs and optionally ``parties/``. ``clocks.yaml`` is not a pack.
     Problems are collected in ``RuleSet.problems``; files with problems are skipped.
@@ -330,6 +341,6 @@ def load_rules(dirs: Sequence[Path]) -> RuleSet:
         by_id.update(layer_ids)
     parties, party_problems = load_parties(folder / "parties" for folder in dirs)
     problems.extend(party_problems)
-    ruleset = RuleSet(by_id.values(), parties, problems)
+    ruleset = RuleSet(by_id.values(), parties, problems, model)
     log.debug("loaded %d rules, %d parties, %d problems", len(ruleset), len(parties), len(problems))
     return ruleset

@@ -143,6 +143,9 @@ class RuleModel(_Strict):
     match: MatchModel
     extract: dict[Name, str] = Field(default_factory=dict)
     actions: list[ActionModel] = Field(default_factory=list)
+    # The rule the learned model stands in for when it recognises this category and case kind
+    # and no rule fired (bot/rules/second_opinion.py); without one, the last in precedence.
+    generic: bool = False
 
 
 class PackModel(_Strict):

@@ -17,6 +17,7 @@ from sqlalchemy import (
     Boolean,
     Date,
     DateTime,
+    Float,
     ForeignKey,
     Index,
     LargeBinary,
@@ -143,6 +144,16 @@ class MessageRow(Base):
     # organisation's address, never a person's own): a later chase (bot/features/booking_guard.py)
     # is addressed with it. Null for every other sender.
     reply_address: Mapped[str | None] = mapped_column(String(320))
+    # Who classified it (bot/rules/classification.py): "rule", "model" (the learned model,
+    # no rule having fired) or null, with the winner's confidence.
+    source: Mapped[str | None] = mapped_column(String(10))
+    confidence: Mapped[float | None] = mapped_column(Float)
+    # "Needs a look": why the bot did not act alone (low_confidence | disagrees), null when it
+    # did; and the model's guess, kept for the practitioner and for later corrections.
+    needs_look: Mapped[str | None] = mapped_column(String(20), index=True)
+    guess_category: Mapped[str | None] = mapped_column(String(50))
+    guess_case_kind: Mapped[str | None] = mapped_column(String(50))
+    guess_confidence: Mapped[float | None] = mapped_column(Float)
 
 
 class Payment(Base):

@@ -2,7 +2,8 @@
 
 Everything here comes from the case log, which holds no patient data (a pseudonym, never a
 name), so the output is safe on a terminal: kind, status, party, references, events (what the
-rules saw, never a subject line), deadlines and drafts (template, state, where the draft is).
+rules or the learned model saw, never a subject line), deadlines and drafts (template, state,
+where the draft is).
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ from typing import Any
 from sqlalchemy import select
 
 from bot.store.case_ids import resolve_case_id, short_case_id
-from bot.store.models import Case, CaseEvent, Deadline, Draft
+from bot.store.models import Case, CaseEvent, Deadline, Draft, MessageRow
 from bot.summary.links import draft_links
 from bot.sync.runtime import Runtime
 
@@ -29,8 +30,11 @@ def case_detail(rt: Runtime, ident: str) -> dict[str, Any]:
         case_id = resolve_case_id(ident, ids)
         case = session.get(Case, case_id)
         assert case is not None  # resolved among this practice's cases just now
-        events = session.scalars(
-            select(CaseEvent).where(CaseEvent.case_id == case_id).order_by(CaseEvent.at)
+        events = session.execute(
+            select(CaseEvent, MessageRow.source, MessageRow.confidence)
+            .outerjoin(MessageRow, MessageRow.id == CaseEvent.message_id)
+            .where(CaseEvent.case_id == case_id)
+            .order_by(CaseEvent.at)
         ).all()
         deadlines = session.scalars(
             select(Deadline).where(Deadline.case_id == case_id).order_by(Deadline.due, Deadline.id)
@@ -50,7 +54,14 @@ def case_detail(rt: Runtime, ident: str) -> dict[str, Any]:
             "updated": case.updated_at.date().isoformat(),
             "refs": {ref.name: ref.value for ref in case.refs},
             "events": [
-                {"at": e.at.isoformat(), "event": e.event, "rule": e.rule_id} for e in events
+                {
+                    "at": e.at.isoformat(),
+                    "event": e.event,
+                    "rule": e.rule_id,
+                    "source": source,  # rule | model (the learned model) | null
+                    "confidence": confidence,
+                }
+                for e, source, confidence in events
             ],
             "deadlines": [
                 {
@@ -85,7 +96,15 @@ def format_case_detail(detail: dict[str, Any]) -> str:
         f"  opened      {detail['opened']}, last update {detail['updated']}",
         f"Events ({len(detail['events'])})",
     ]
-    lines += [f"  {e['at'][:10]}  {e['event']}  [{e['rule'] or '-'}]" for e in detail["events"]]
+    lines += [
+        f"  {e['at'][:10]}  {e['event']}  [{e['rule'] or '-'}]"
+        + (
+            f"  recognised by the learned model ({e['confidence']:.2f})"
+            if e["source"] == "model" and e["confidence"] is not None
+            else ""
+        )
+        for e in detail["events"]
+    ]
     lines.append(f"Deadlines ({len(detail['deadlines'])})")
     for d in detail["deadlines"]:
         flag = "done " if d["done"] else ("OVERDUE " if d["overdue"] else "")

@@ -26,6 +26,7 @@ from bot.store.case_ids import short_case_id
 from bot.store.models import AuditEvent, Case, Deadline, Draft, Mailbox, MessageRow
 from bot.summary.charts import ageing_rows
 from bot.summary.links import draft_links
+from bot.summary.needs_look import needs_look_lines
 from bot.summary.privacy import mask_patient_names
 from bot.summary.render import (
     CaseLine,
@@ -72,6 +73,7 @@ def collect_summary(rt: Runtime) -> SummaryData:
             MailCount(category=c, count=n)
             for c, n in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0] or "~"))
         ]
+        data.needs_look, data.needs_look_total = needs_look_lines(session, rt.practice_id, since)
         open_deadlines = session.scalars(
             select(Deadline)
             .where(Deadline.practice_id == rt.practice_id, Deadline.done.is_(False))

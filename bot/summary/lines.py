@@ -6,7 +6,15 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime
 
-__all__ = ["CaseLine", "DeadlineLine", "DraftLine", "MailCount", "Renewal", "TodayEvent"]
+__all__ = [
+    "CaseLine",
+    "DeadlineLine",
+    "DraftLine",
+    "LookLine",
+    "MailCount",
+    "Renewal",
+    "TodayEvent",
+]
 
 
 @dataclass(frozen=True, slots=True)
@@ -15,6 +23,19 @@ class MailCount:
 
     category: str | None
     count: int
+
+
+@dataclass(frozen=True, slots=True)
+class LookLine:
+    """A message the bot held for the practitioner ("Needs a look"), named by when it came
+    and the sender's domain (never a subject), with the learned model's guess and why."""
+
+    received: date | None
+    sender_domain: str
+    guess: str | None  # the model's category
+    confidence: float | None
+    reason: str  # low_confidence | disagrees
+    rule_category: str | None = None  # what the rule said, when the model disagreed
 
 
 @dataclass(frozen=True, slots=True)

@@ -10,6 +10,7 @@ answers it and our own mail reader skips it.
 
 Summary-template context (:class:`SummaryData`, each list item a small dataclass):
 ``practice`` (mapping, as for drafts), ``day`` (date), ``new_mail`` (category, count),
+``needs_look`` (:class:`bot.summary.lines.LookLine`, the first few) and ``needs_look_total``,
 ``cases_needing_action`` (case_id, kind, status, reference, next_due, last_event), ``drafts``
 (case_id, template, kind, reference, state), ``deadlines_due`` and ``overdue`` (due, title,
 case_id, clock), ``renewals`` (name, expires, days_left), ``today_events`` (start, summary),
@@ -59,6 +60,7 @@ from bot.summary.lines import (
     CaseLine,
     DeadlineLine,
     DraftLine,
+    LookLine,
     MailCount,
     Renewal,
     TodayEvent,
@@ -126,6 +128,8 @@ class SummaryData:
     practice: Mapping[str, Any]
     day: date
     new_mail: list[MailCount] = field(default_factory=list)
+    needs_look: list[LookLine] = field(default_factory=list)  # the first few
+    needs_look_total: int = 0
     cases_needing_action: list[CaseLine] = field(default_factory=list)
     drafts: list[DraftLine] = field(default_factory=list)
     deadlines_due: list[DeadlineLine] = field(default_factory=list)
@@ -169,6 +173,8 @@ class SummaryData:
             "today": self.day,
             "new_mail": list(self.new_mail),
             "total_new_mail": sum(item.count for item in self.new_mail),
+            "needs_look": list(self.needs_look),
+            "needs_look_total": self.needs_look_total,
             "cases_needing_action": list(self.cases_needing_action),
             "drafts": list(self.drafts),
             "deadlines_due": list(self.deadlines_due),

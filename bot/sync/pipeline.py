@@ -160,7 +160,9 @@ def _log_message(
     """Classify, file and plan one new message in ``session``, then run the message steps;
     returns its category."""
     country = rt.config.practice.country
-    result = rt.rules.classify(message, country)
+    verdict = rt.rules.classify(message, country)
+    result = verdict.held()  # a message that needs a look sets nothing off
+    guess = verdict.guess
     now = rt.now()
     row = MessageRow(
         key=key,
@@ -173,11 +175,17 @@ def _log_message(
         sender_domain=message.from_domain[:255],
         sender_hash=_sha(message.from_addr),
         subject_hash=_sha(message.subject),
-        category=result.category,
-        case_kind=result.case_kind,
-        event=result.event,
-        rule_id=result.rule_id,
+        category=verdict.category,
+        case_kind=verdict.case_kind,
+        event=verdict.event,
+        rule_id=verdict.rule_id,
         reply_address=_payer_reply_address(message, result),
+        source=verdict.source,
+        confidence=round(verdict.confidence, 3) if verdict.source else None,
+        needs_look=verdict.needs_look,
+        guess_category=guess.category if guess else None,
+        guess_case_kind=guess.case_kind if guess else None,
+        guess_confidence=round(guess.confidence, 3) if guess else None,
     )
     session.add(row)
     session.flush()
@@ -189,6 +197,8 @@ def _log_message(
     plan = plan_message(session, rt, row, message, result, filed.case, dates_day_first)
     report.messages += 1
     report.by_category[result.category or "unclassified"] += 1
+    report.by_source[verdict.source or "none"] += 1
+    report.needs_look += verdict.needs_look is not None
     report.filed[filed.how] += 1
     report.cases_opened += filed.how == "opened"
     report.deadlines += len(plan.deadlines)
@@ -210,9 +220,11 @@ def _log_message(
     for step in steps.per_message:
         step.run(context, report)
     log.debug(
-        "message %s: rule=%s case=%s how=%s",
+        "message %s: rule=%s source=%s needs_look=%s case=%s how=%s",
         message.fingerprint,
-        result.rule_id,
+        verdict.rule_id,
+        verdict.source,
+        verdict.needs_look,
         filed.case.id if filed.case else None,
         filed.how,
     )

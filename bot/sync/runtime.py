@@ -29,6 +29,7 @@ from bot.locking import exclusive_lock
 from bot.register.register import Register, load_practice_register
 from bot.resources import shipped_rules, shipped_templates
 from bot.rules.engine import RuleSet, load_rules
+from bot.rules.learned import shipped_model
 from bot.store.crypto import database_key
 from bot.store.database import Throwaway, database_url, open_database
 from bot.store.models import Mailbox as MailboxRow
@@ -131,7 +132,10 @@ class Runtime:
         practice with no case log or pseudonym key yet gets temporary ones (nothing is
         created in its folder)."""
         rule_dirs = [shipped_rules(), *(config.resolve(p) for p in config.rules.dirs)]
-        rules = load_rules(rule_dirs)
+        model = shipped_model() if config.rules.learned else None
+        if model is not None:
+            model = model.with_threshold(config.rules.learned_threshold)
+        rules = load_rules(rule_dirs, model)
         for problem in rules.problems:
             log.warning("rule problem: %s", problem)
         clock_files = [d / "clocks.yaml" for d in rule_dirs if (d / "clocks.yaml").exists()]

@@ -46,6 +46,8 @@ class SyncReport:
     drafts_written: int = 0
     calendar_written: int = 0
     labelled: int = 0  # messages given their category's label (Gmail `category_labels`)
+    by_source: Counter[str] = field(default_factory=Counter)  # rule | model | none
+    needs_look: int = 0  # held for the practitioner (bot/rules/classification.py)
     errors: list[str] = field(default_factory=list)
 
     def as_dict(self) -> dict[str, Any]:
@@ -60,6 +62,8 @@ class SyncReport:
             "drafts_written": self.drafts_written,
             "calendar_written": self.calendar_written,
             "labelled": self.labelled,
+            "by_source": dict(self.by_source),
+            "needs_look": self.needs_look,
             "errors": list(self.errors),
         }
 
