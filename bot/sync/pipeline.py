@@ -42,6 +42,7 @@ from bot.store.models import Mailbox, MessageRow, Party
 from bot.sync.audit import connector_name, record_audit
 from bot.sync.effects import apply_pending
 from bot.sync.matching import attach
+from bot.sync.own_mail import own_summaries
 from bot.sync.planning import plan_message
 from bot.sync.runtime import Runtime
 from bot.sync.steps import FiledMessage, Steps, SyncReport
@@ -214,8 +215,10 @@ def _sync_mail(rt: Runtime, steps: Steps, report: SyncReport, progress: Bar | No
     while batch is not None:
         with rt.sessions.begin() as session:
             keyed: dict[str, Message | None] = {}
-            for message in batch.messages:
-                if message.generated_by_chief:
+            own = own_summaries(session, rt, batch.messages)
+            report.own_summaries += len(own)
+            for index, message in enumerate(batch.messages):
+                if index in own:  # chief's own summary, by chief's record: never a case
                     continue
                 keyed.setdefault(message_key(name, message, message.provider_id), message)
             failed = {message_key(name, None, pid): (pid, why) for pid, why in batch.failed}
