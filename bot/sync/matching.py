@@ -13,6 +13,13 @@ Tried in order, first hit wins:
 
 A matched case learns the message's identifying references (so a later message quoting only
 the payer's claim number still finds it) and its status from the rule.
+
+**Different references, different matters.** A case is never a candidate at any step when it
+already holds a reference of a kind the message carries with another value (a case on
+``pa_ref`` A1234567 is not the home of a message about ``pa_ref`` A7654321, whatever its
+thread, party or patient): the message goes on down the list, and opens a case of its own when
+its rule may. Two prior authorisations for one patient at one payer stay two cases, and a
+deadline, kept per case (``bot.sync.planning``), never moves from one matter to the other.
 """
 
 from __future__ import annotations
@@ -27,7 +34,7 @@ from bot.mail.message import Message
 from bot.rules.engine import Classification
 from bot.store.models import Case, CaseEvent, CaseRef, MessageRow, Party
 
-__all__ = ["Attachment", "attach", "identifying_refs"]
+__all__ = ["Attachment", "attach", "conflicts", "identifying_refs"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -39,6 +46,15 @@ class Attachment:
 def identifying_refs(refs: dict[str, str]) -> dict[str, str]:
     """The refs that name a case (by convention, names ending in ``_ref``)."""
     return {name: value for name, value in refs.items() if name.endswith("_ref") and value}
+
+
+def conflicts(case: Case, refs: dict[str, str]) -> bool:
+    """``case`` holds a reference of a kind in ``refs`` and none of its values is the one in
+    ``refs``: it is another matter (module docstring)."""
+    held: dict[str, set[str]] = {}
+    for ref in case.refs:
+        held.setdefault(ref.name, set()).add(ref.value)
+    return any(name in held and value not in held[name] for name, value in refs.items())
 
 
 def _by_thread(session: Session, practice_id: int, message: Message) -> Case | None:
@@ -64,17 +80,24 @@ def _by_reference(session: Session, practice_id: int, refs: dict[str, str]) -> C
                 CaseRef.practice_id == practice_id, CaseRef.name == name, CaseRef.value == value
             )
         )
-        if row is not None:
+        if row is not None and not conflicts(row.case, refs):
             return row.case
     return None
 
 
 def _by_party(
-    session: Session, practice_id: int, kind: str | None, party: Party | None, pseudonym: str | None
+    session: Session,
+    practice_id: int,
+    kind: str | None,
+    party: Party | None,
+    pseudonym: str | None,
+    refs: dict[str, str],
 ) -> Case | None:
+    """The most recently updated open case of this kind, party and patient that is not
+    another matter by its references."""
     if party is None or pseudonym is None or kind is None:
         return None
-    return session.scalar(
+    candidates = session.scalars(
         select(Case)
         .where(
             Case.practice_id == practice_id,
@@ -83,9 +106,9 @@ def _by_party(
             Case.patient_pseudonym == pseudonym,
             Case.closed.is_(False),
         )
-        .order_by(Case.updated_at.desc())
-        .limit(1)
+        .order_by(Case.updated_at.desc(), Case.id.desc())
     )
+    return next((case for case in candidates if not conflicts(case, refs)), None)
 
 
 def attach(
@@ -103,10 +126,13 @@ def attach(
     case_spec = result.case_action.case if result.case_action else None
     how = "thread"
     case = _by_thread(session, practice_id, message)
+    if case is not None and conflicts(case, refs):
+        case = None  # a reply about another matter: that matter's case, or a new one
     if case is None:
         how, case = "reference", _by_reference(session, practice_id, refs)
     if case is None and result.category is not None:
-        how, case = "party", _by_party(session, practice_id, result.case_kind, party, pseudonym)
+        how = "party"
+        case = _by_party(session, practice_id, result.case_kind, party, pseudonym, refs)
     if case is None and case_spec is not None and case_spec.open and result.case_kind:
         how = "opened"
         case = Case(
