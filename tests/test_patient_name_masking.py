@@ -31,6 +31,12 @@ from bot.summary.privacy import mask_patient_names
         ("Patient: *Jane* **Doe**", "Patient: J.D."),
         ("Young person – DOE Jane, born 14 February 1970", "Young person – J.D."),
         ("Claimant Zoë O'Brien-Núñez 14.02.1970 review", "Claimant Z.O.N. review"),
+        ('Patient: Jane "JJ" Doe', "Patient: J.J.D."),
+        ("Patient: Jane & Janet Doe", "Patient: J.J.D."),
+        ("Patient: \U0001f9b5 Jane Doe", "Patient: J.D."),
+        ("Patient: 02/14/1970 Jane Doe", "Patient: J.D."),
+        ("Patient: DOB 1970-02-14, Doe, Jane", "Patient: J.D."),
+        ("RE: Re: Jane Doe", "RE: Re: J.D."),
     ],
 )
 def test_the_attack_runs_formats_are_masked(title: str, initials: str) -> None:

@@ -120,8 +120,11 @@ def _mask_labelled(text: str, shown: str) -> tuple[str, bool]:
     out: list[str] = []
     at, found = 0, False
     while (label := LABEL.search(text, at)) is not None:
-        words, comma_after, end = _name_span(text, label.end())
+        # "Patient: 02/14/1970 Jane Doe": a date of birth before the name is passed over.
+        start = _after_name(text, label.end())
+        words, comma_after, end = _name_span(text, start)
         if not words:
+            found = found or start > label.end()  # a labelled date: all dates go
             out.append(text[at : label.end()])
             at = label.end()
             continue

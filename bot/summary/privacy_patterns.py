@@ -47,8 +47,10 @@ TITLES = frozenset({
 
 # One word of a name: letters, with inner apostrophes, hyphens and dots (O'Brien-Núñez, J.R.).
 TOKEN = re.compile(LETTER + r"+(?:['’`.\-]" + LETTER + r"+)*\.?")
-# What may stand between two words of one name ("Doe, Jane").
-GAP = re.compile(r"[\s,]*")
+# What may stand between two words of one name ("Doe, Jane", 'Jane "JJ" Doe', "Jane & John
+# Doe", an emoji): anything but a letter, a digit or a break (a bracket, a bar, a colon, a
+# dash, a new line...). Taking too much here masks a word too many, never a name too few.
+GAP = re.compile(r"[^\w\n()\[\]{}|;:<>=#@\-–—]*")
 
 _MONTHS = (
     r"(?:january|february|march|april|may|june|july|august|september|october|november|december"
