@@ -141,3 +141,19 @@ def test_a_message_without_a_number_still_finds_its_case(home: Path) -> None:
     cases = filed(rt)
     assert cases["later"] == cases["first"]
     assert refs_of(rt, cases["first"]) == {("pa_ref", "A1234567")}
+
+
+def test_a_new_number_that_names_the_old_one_continues_the_matter(home: Path) -> None:
+    """A re-issued authorisation ("replaces A1234567") is the same matter: one case, which
+    learns the new number."""
+    deliver(home, "first", denial("pa1@aetna.com", "Mon, 01 Jun 2026 10:00:00 +0000", "A1234567"))
+    rt = runtime(home, date(2026, 6, 1))
+    sync(rt)
+    reissued = denial("pa5@aetna.com", "Tue, 02 Jun 2026 10:00:00 +0000", "A7654321").replace(
+        b"Requested service", b"This authorization replaces A1234567.\nRequested service"
+    )
+    deliver(home, "reissued", reissued)
+    sync(runtime(home, date(2026, 6, 2)))
+    cases = filed(rt)
+    assert cases["reissued"] == cases["first"]
+    assert refs_of(rt, cases["first"]) == {("pa_ref", "A1234567"), ("pa_ref", "A7654321")}
