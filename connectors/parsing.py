@@ -2,7 +2,9 @@
 
 A message that cannot be parsed goes into the batch's ``failed`` list with a reason (never the
 content) and the read goes on; a message cut at the size limit keeps its real size and is
-marked truncated; our own generated mail (drafts, summaries) is skipped.
+marked truncated. Nothing is skipped for a header it carries: an ``X-Chief-Generated`` or
+``X-Chief-Key`` header is only a claim anyone can write, and the pipeline decides, against the
+case log, whether a message is chief's own (``bot.sync.own_mail``).
 """
 
 from __future__ import annotations
@@ -23,7 +25,7 @@ log = logging.getLogger(__name__)
 def read_or_report(
     item_id: str, read: Callable[[], Message], failed: list[tuple[str, str]], source: str
 ) -> Message | None:
-    """``read()``, or None with the reason appended to ``failed``; None for our own mail."""
+    """``read()``, or None with the reason appended to ``failed``."""
     try:
         message = read()
     except MessageError as exc:
@@ -32,9 +34,6 @@ def read_or_report(
     except Exception as exc:  # one bad message never stops the run
         log.warning("%s: %s: parser failed (%s)", source, item_id, type(exc).__name__)
         failed.append((item_id, f"parser failed ({type(exc).__name__})"))
-        return None
-    if message.generated_by_chief:
-        log.debug("%s: %s is our own generated mail; skipped", source, item_id)
         return None
     return message
 

@@ -19,11 +19,13 @@ from alembic import command
 from sqlalchemy import DateTime, bindparam, create_engine, inspect, text
 
 from bot.cli.demo import DEMO_DAY, run_demo
+from bot.config import load_config
 from bot.errors import UserError
-from bot.keys import stable_key
 from bot.store.case_ids import short_case_id
 from bot.store.database import alembic_config, open_database
 from bot.sync.audit import parse_since
+from bot.sync.planning import draft_key
+from bot.sync.runtime import Runtime
 from tests.fixtures_postgres import case_log
 
 WRITES = {
@@ -63,6 +65,7 @@ def chief(home: Path, *args: str) -> subprocess.CompletedProcess[str]:
 
 
 def test_every_draft_has_one_entry_with_connector_case_and_rule(demo_home: Path) -> None:
+    rt = Runtime.from_config(load_config(demo_home / "chief.toml"))
     with case_log(demo_home) as db:
         drafts = db.execute(
             text(
@@ -91,7 +94,7 @@ def test_every_draft_has_one_entry_with_connector_case_and_rule(demo_home: Path)
     for key, remote_id, case_id, template, message_key, rule in drafts:
         assert entries[key][:3] == (remote_id, "maildir", case_id)
         assert entries[key][4] == "chief"
-        if key == stable_key(message_key, "draft", template):  # planned by the message's rule
+        if key == draft_key(rt, message_key, template):  # planned by the message's rule
             assert entries[key][3] == rule is not None
             with_rule += 1
         else:  # planned by the booking guard, not by a rule

@@ -50,6 +50,7 @@ from sqlalchemy.orm import Session
 
 from bot import crash
 from bot.cli.demo import DEMO_DAY
+from bot.config import load_config
 from bot.resources import shipped_examples
 from bot.store.database import DATABASE_URL_ENV
 from bot.store.models import AuditEvent, CalendarEntryRow, Case, Deadline, Draft, MessageRow
@@ -337,12 +338,18 @@ def test_killed_at_100_points_then_rerun_loses_and_duplicates_nothing(
     pristine_mail = tmp_path / "pristine-mail"
     shutil.copytree(dovecot.mail_dir, pristine_mail)
 
+    practice_key = tmp_path / "pseudonym.key"
+
     def world(name: str) -> World:
         username, password = fresh_account(dovecot.server, pristine_mail)
         home = tmp_path / name
         write_imap_practice(
             home, None, dovecot.host, dovecot.port, username, password, batch_size=BATCH_SIZE
         )
+        if practice_key.exists():  # one practice: the keys of its drafts are the reference's
+            key = load_config(home / "chief.toml").data_path / "pseudonym.key"
+            key.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+            shutil.copy2(practice_key, key)
         return World(username, password, home)
 
     # The reference: one uncrashed run, traced.
@@ -353,6 +360,7 @@ def test_killed_at_100_points_then_rerun_loses_and_duplicates_nothing(
     assert run_passes(first.config, out, trace=trace) == 0, out.read_text()[-3000:]
     steps = [line.split(" ", 1)[1] for line in trace.read_text().splitlines()]
     reference = outcome(dovecot, first)
+    shutil.copy2(load_config(first.config).data_path / "pseudonym.key", practice_key)
     assert reference["own_inbox"] == before and reference["their_events"] == their_events
     assert len(reference["messages"]) == len(mailbox)
     kinds = Counter(steps)

@@ -442,7 +442,7 @@ def test_template_renders_with_everything_known(template: str) -> None:
     assert draft.in_reply_to == msg["In-Reply-To"] == "<msg-3@payer.example>"
     # the bot's own parser reads it back as one of ours, threaded to the original
     again = parse_message(draft.raw, "draft")
-    assert again.generated_by_chief
+    assert again.chief_mark == "draft" and again.chief_key == "key-full"
     assert again.in_reply_to == "<msg-3@payer.example>"
     assert again.to == ("appeals@payer.example",)
     assert again.text.startswith("DRAFT FOR REVIEW")

@@ -194,10 +194,15 @@ def test_a_file_renamed_during_the_scan_is_still_read(
     assert "1000.A.host" in ids and not failed
 
 
-def test_generated_messages_are_skipped(maildir: Path) -> None:
-    put(maildir, "INBOX", "new", "6000.S.host", eml(8, extra="X-Chief-Generated: summary\n"))
-    _, ids, failed = read_all(MaildirConnector(maildir))
-    assert "6000.S.host" not in ids and "6000.S.host" not in failed
+def test_chief_headers_never_hide_a_message(maildir: Path) -> None:
+    """Anyone can write X-Chief-Generated / X-Chief-Key: the connector reads the message and
+    hands the claim on; the pipeline decides against its record (bot.sync.own_mail)."""
+    extra = "X-Chief-Generated: summary\nX-Chief-Key: k-1\n"
+    put(maildir, "INBOX", "new", "6000.S.host", eml(8, extra=extra))
+    batches, ids, failed = read_all(MaildirConnector(maildir))
+    assert "6000.S.host" in ids and "6000.S.host" not in failed
+    (claimed,) = [m for b in batches for m in b.messages if m.provider_id == "6000.S.host"]
+    assert (claimed.chief_mark, claimed.chief_key) == ("summary", "k-1")
 
 
 def test_bad_cursor_and_missing_maildir(tmp_path: Path, maildir: Path) -> None:
@@ -317,7 +322,7 @@ def test_summary_delivered_once_into_inbox_new(maildir: Path) -> None:
     )
     assert [p.name for p in (maildir / "new").iterdir()] == ["1000.A.host"]
     _, ids, _ = read_all(conn)
-    assert remote not in ids  # our own summary is not read back as mail
+    assert remote in ids  # read back like any message: the pipeline knows it by its key
 
 
 @pytest.mark.parametrize(
@@ -350,11 +355,11 @@ def test_folders_are_created_when_missing(tmp_path: Path) -> None:
     root = tmp_path / "fresh"
     conn = MaildirConnector(root, practitioner_address=ME)
     conn.create_draft(draft("k"))
-    conn.send_to_practitioner(summary(), "s")
+    conn.send_to_practitioner(summary(), "s1")
     for sub in ("cur", "new", "tmp"):
         assert (root / sub).is_dir() and (root / ".Drafts" / sub).is_dir()
     assert oct((root / ".Drafts").stat().st_mode & 0o777) == "0o700"
-    assert list(conn.changes(None))[-1].messages == ()
+    assert [m.chief_key for m in list(conn.changes(None))[-1].messages] == ["s1"]
 
 
 def test_estimate_counts_what_changes_will_read(maildir: Path) -> None:

@@ -274,7 +274,8 @@ def test_only_the_practitioner_is_addressed() -> None:
         assert msg[name] is None
     parsed = parse_message(msg.as_bytes(), "s")
     assert parsed.to == ("dr.hill@practice.example",) and parsed.cc == ()
-    assert parsed.generated_by_chief and parsed.auto_submitted
+    assert parsed.chief_mark == "summary" and parsed.auto_submitted
+    assert parsed.chief_key == "summary:2026-11-24"
 
 
 def test_both_parts_contain_every_section() -> None:

@@ -60,7 +60,11 @@ class Message:
     attachments: tuple[Attachment, ...] = ()
     calendar_parts: tuple[str, ...] = ()
     size: int = 0
-    generated_by_chief: bool = False  # carries our X-Chief-Generated header
+    # What the message *claims* of chief, as anyone can write it: the values of its
+    # X-Chief-Key and X-Chief-Generated headers. Never a reason to skip it on their own: the
+    # pipeline trusts a key only when chief recorded it (bot.sync.own_mail).
+    chief_key: str | None = None
+    chief_mark: str | None = None
     auto_submitted: bool = False  # RFC 3834 Auto-Submitted, or a bulk Precedence
     list_id: str | None = None
     defects: tuple[str, ...] = field(default=())
@@ -107,6 +111,7 @@ READ_HEADERS = (
     "Cc",
     "Subject",
     "Date",
+    KEY_HEADER,
     GENERATED_HEADER,
     "Auto-Submitted",
     "Precedence",

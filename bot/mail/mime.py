@@ -37,6 +37,7 @@ from bot.mail.headers import (
 )
 from bot.mail.message import (
     GENERATED_HEADER,
+    KEY_HEADER,
     READ_HEADERS,
     Attachment,
     Limits,
@@ -173,7 +174,8 @@ def build_message(
         attachments=tuple(attachments),
         calendar_parts=tuple(calendars),
         size=size,
-        generated_by_chief=bool(header_text(fields, GENERATED_HEADER)),
+        chief_key=header_text(fields, KEY_HEADER).strip()[:200] or None,
+        chief_mark=header_text(fields, GENERATED_HEADER).strip()[:50] or None,
         auto_submitted=(auto not in ("", "no")) or precedence in ("bulk", "list", "junk"),
         list_id=header_text(fields, "List-Id") or None,
         defects=tuple(defects),

@@ -62,6 +62,13 @@ class Pseudonymiser:
         with; it tells nothing about the key, nor lets anyone test guesses of names."""
         return hmac.new(self._key, _CHECK_MESSAGE, hashlib.sha256).hexdigest()[:16]
 
+    def subkey(self, purpose: str) -> bytes:
+        """A secret for ``purpose`` derived from the practice key (HMAC with a label of its own),
+        so one random file serves every use without one use's values telling anything about
+        another's: keys only chief can compute (:func:`bot.keys.keyed_key`) use this."""
+        label = b"chief subkey: " + purpose.encode("utf-8")
+        return hmac.new(self._key, label, hashlib.sha256).digest()
+
     def pseudonym(self, name: str | None, dob: str | None = None) -> str | None:
         """The pseudonym for a patient, or None when no name was found."""
         if not name or not _normalise(name):

@@ -20,7 +20,7 @@ from bot.features.payments import currency_totals, payment_positions
 from bot.features.referral_network import quiet_sources, referral_sources
 from bot.features.research_digest import record_research_digest, research_digest
 from bot.file_safety import write_private
-from bot.keys import stable_key
+from bot.keys import KEY_HEADER, check_key, stable_key
 from bot.register.credentials import due_items
 from bot.store.case_ids import short_case_id
 from bot.store.models import AuditEvent, Case, Deadline, Draft, Mailbox, MessageRow
@@ -39,6 +39,7 @@ from bot.summary.render import (
     build_summary,
 )
 from bot.sync.audit import connector_name, record_audit
+from bot.sync.own_mail import summary_key
 from bot.sync.runtime import Runtime
 from connectors.base import CalendarEntry
 
@@ -222,7 +223,22 @@ def _add_positions(rt: Runtime, data: SummaryData, today_events: list[CalendarEn
 
 
 def _summary_key(rt: Runtime) -> str:
-    return stable_key(rt.config.practice.slug, "summary", rt.today().isoformat())
+    """Today's key, keyed with the practice secret (``bot.sync.own_mail.summary_key``)."""
+    return summary_key(rt, rt.today())
+
+
+def _copy_key(raw: bytes) -> str | None:
+    """The key a copy written earlier (before a crash) carries: it was delivered, or is
+    about to be, under that key, whatever rule made it."""
+    import email.parser
+    import email.policy
+
+    head = email.parser.BytesHeaderParser(policy=email.policy.compat32).parsebytes(raw)
+    value = str(head.get(KEY_HEADER, "")).strip()
+    try:
+        return check_key(value)
+    except ValueError:
+        return None
 
 
 def summary_text(rt: Runtime) -> str:
@@ -262,10 +278,12 @@ def deliver_summary(rt: Runtime) -> Path:
     """Deliver today's summary to the practitioner exactly once; return the path of its copy.
 
     The copy is written first (atomically) and the delivery keyed by the day, so a crash or a
-    second call the same day delivers nothing more.
+    second call the same day delivers nothing more. A copy already written carries the key it
+    was (or is about to be) delivered under, and that key is the one looked for.
     """
-    key = _summary_key(rt)
     copy = copy_path(rt)
+    raw = copy.read_bytes() if copy.exists() else None
+    key = (_copy_key(raw) if raw is not None else None) or _summary_key(rt)
     with rt.sessions() as session:
         done = session.scalar(
             select(AuditEvent.id).where(
@@ -274,9 +292,8 @@ def deliver_summary(rt: Runtime) -> Path:
                 AuditEvent.target == key,
             )
         )
-        if done is not None and copy.exists():
+        if done is not None and raw is not None:
             return copy
-        raw = copy.read_bytes() if copy.exists() else None
         digest = None
         if raw is None:
             data = collect_summary(rt)

@@ -23,6 +23,7 @@ from bot.errors import ConnectorError
 from bot.keys import stable_key
 from bot.store.models import CalendarEntryRow, Deadline, Draft, LabelWrite, MessageRow
 from bot.sync.audit import connector_name, record_audit
+from bot.sync.planning import draft_key
 from bot.sync.runtime import Runtime
 from bot.sync.steps import SyncReport
 from connectors.base import CalendarSink, DraftSink, Labels, OutgoingDraft
@@ -55,16 +56,20 @@ class EffectsReport:
         report.errors.extend(self.errors)
 
 
-def _draft_cause(session: Session, draft: Draft) -> tuple[int | None, str | None]:
+def _draft_cause(session: Session, rt: Runtime, draft: Draft) -> tuple[int | None, str | None]:
     """(case id, rule) of a draft: the rule is its message's when the rule planned it (its key
-    is the one planning derives), none for a draft planned otherwise (a booking chase, a
-    renewal checklist)."""
+    is the one planning derives, or was before drafts' keys were keyed), none for a draft
+    planned otherwise (a booking chase, a renewal checklist)."""
     if draft.message_id is None:
         return draft.case_id, None
     message = session.get(MessageRow, draft.message_id)
-    if message is None or draft.key != stable_key(message.key, "draft", draft.template):
+    if message is None:
         return draft.case_id, None
-    return draft.case_id, message.rule_id
+    planned = (
+        draft_key(rt, message.key, draft.template),
+        stable_key(message.key, "draft", draft.template),
+    )
+    return draft.case_id, message.rule_id if draft.key in planned else None
 
 
 def _calendar_causes(
@@ -94,7 +99,7 @@ def apply_drafts(rt: Runtime, sink: DraftSink, report: EffectsReport) -> None:
         for draft in pending:
             if draft.raw is None:
                 continue
-            case_id, rule = _draft_cause(session, draft)
+            case_id, rule = _draft_cause(session, rt, draft)
             try:
                 remote = sink.find_draft(draft.key)
                 if remote is None:

@@ -13,10 +13,20 @@ Tried in order, first hit wins:
 
 A matched case learns the message's identifying references (so a later message quoting only
 the payer's claim number still finds it) and its status from the rule.
+
+**Different references, different matters.** A case is never a candidate at any step when it
+already holds a reference of a kind the message carries with another value (a case on
+``pa_ref`` A1234567 is not the home of a message about ``pa_ref`` A7654321, whatever its
+thread, party or patient): the message goes on down the list, and opens a case of its own when
+its rule may. Two prior authorisations for one patient at one payer stay two cases, and a
+deadline, kept per case (``bot.sync.planning``), never moves from one matter to the other. A
+message naming the case's own number too ("recollection for LC-26-2948817") says it continues
+that matter, and is filed there.
 """
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -27,7 +37,7 @@ from bot.mail.message import Message
 from bot.rules.engine import Classification
 from bot.store.models import Case, CaseEvent, CaseRef, MessageRow, Party
 
-__all__ = ["Attachment", "attach", "identifying_refs"]
+__all__ = ["Attachment", "attach", "conflicts", "identifying_refs"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -39,6 +49,28 @@ class Attachment:
 def identifying_refs(refs: dict[str, str]) -> dict[str, str]:
     """The refs that name a case (by convention, names ending in ``_ref``)."""
     return {name: value for name, value in refs.items() if name.endswith("_ref") and value}
+
+
+def conflicts(case: Case, refs: dict[str, str], text: str = "") -> bool:
+    """``case`` holds a reference of a kind in ``refs`` and none of its values is the one in
+    ``refs``, nor named anywhere in the message's ``text``: it is another matter (module
+    docstring). A message that names the case's own number as well ("recollection for
+    LC-26-2948817", "replaces authorisation A1234567") says it continues that matter."""
+    held: dict[str, set[str]] = {}
+    for ref in case.refs:
+        held.setdefault(ref.name, set()).add(ref.value)
+    return any(
+        name in held and value not in held[name] and not _names_any(text, held[name])
+        for name, value in refs.items()
+    )
+
+
+def _names_any(text: str, values: set[str]) -> bool:
+    """One of ``values`` is in ``text`` as a whole token (A1234567 is not in A12345678)."""
+    return any(
+        re.search(rf"(?<![A-Za-z0-9]){re.escape(value)}(?![A-Za-z0-9])", text, re.IGNORECASE)
+        for value in values
+    )
 
 
 def _by_thread(session: Session, practice_id: int, message: Message) -> Case | None:
@@ -57,24 +89,34 @@ def _by_thread(session: Session, practice_id: int, message: Message) -> Case | N
     return None
 
 
-def _by_reference(session: Session, practice_id: int, refs: dict[str, str]) -> Case | None:
+def _by_reference(
+    session: Session, practice_id: int, refs: dict[str, str], text: str
+) -> Case | None:
     for name, value in refs.items():
         row = session.scalar(
             select(CaseRef).where(
                 CaseRef.practice_id == practice_id, CaseRef.name == name, CaseRef.value == value
             )
         )
-        if row is not None:
+        if row is not None and not conflicts(row.case, refs, text):
             return row.case
     return None
 
 
 def _by_party(
-    session: Session, practice_id: int, kind: str | None, party: Party | None, pseudonym: str | None
+    session: Session,
+    practice_id: int,
+    kind: str | None,
+    party: Party | None,
+    pseudonym: str | None,
+    refs: dict[str, str],
+    text: str,
 ) -> Case | None:
+    """The most recently updated open case of this kind, party and patient that is not
+    another matter by its references."""
     if party is None or pseudonym is None or kind is None:
         return None
-    return session.scalar(
+    candidates = session.scalars(
         select(Case)
         .where(
             Case.practice_id == practice_id,
@@ -83,9 +125,9 @@ def _by_party(
             Case.patient_pseudonym == pseudonym,
             Case.closed.is_(False),
         )
-        .order_by(Case.updated_at.desc())
-        .limit(1)
+        .order_by(Case.updated_at.desc(), Case.id.desc())
     )
+    return next((case for case in candidates if not conflicts(case, refs, text)), None)
 
 
 def attach(
@@ -102,11 +144,15 @@ def attach(
     refs = identifying_refs(result.refs)
     case_spec = result.case_action.case if result.case_action else None
     how = "thread"
+    text = f"{message.subject}\n{message.text}"
     case = _by_thread(session, practice_id, message)
+    if case is not None and conflicts(case, refs, text):
+        case = None  # a reply about another matter: that matter's case, or a new one
     if case is None:
-        how, case = "reference", _by_reference(session, practice_id, refs)
+        how, case = "reference", _by_reference(session, practice_id, refs, text)
     if case is None and result.category is not None:
-        how, case = "party", _by_party(session, practice_id, result.case_kind, party, pseudonym)
+        how = "party"
+        case = _by_party(session, practice_id, result.case_kind, party, pseudonym, refs, text)
     if case is None and case_spec is not None and case_spec.open and result.case_kind:
         how = "opened"
         case = Case(

@@ -42,6 +42,7 @@ from bot.rules.stated_dates import day_first
 from bot.store.models import LabelWrite, Mailbox, MessageRow, Party
 from bot.sync.effects import apply_pending
 from bot.sync.matching import attach
+from bot.sync.own_mail import own_summaries
 from bot.sync.planning import plan_message
 from bot.sync.runtime import Runtime
 from bot.sync.steps import FiledMessage, Steps, SyncReport
@@ -258,8 +259,10 @@ def _sync_mail(rt: Runtime, steps: Steps, report: SyncReport, progress: Bar | No
         with rt.sessions.begin() as session:
             keyed: dict[str, Message | None] = {}
             earlier: dict[str, tuple[str, ...]] = {}
-            for message in batch.messages:
-                if message.generated_by_chief:
+            own = own_summaries(session, rt, batch.messages)
+            report.own_summaries += len(own)
+            for index, message in enumerate(batch.messages):
+                if index in own:  # chief's own summary, by chief's record: never a case
                     continue
                 key = message_key(name, message, message.provider_id)
                 keyed.setdefault(key, message)

@@ -28,7 +28,7 @@ from bot.store.models import CalendarEntryRow, Case, Deadline, Draft, MessageRow
 from bot.sync.runtime import Runtime
 from connectors.base import CalendarEntry
 
-__all__ = ["Plan", "plan_calendar_entry", "plan_message"]
+__all__ = ["Plan", "draft_key", "plan_calendar_entry", "plan_message"]
 
 log = logging.getLogger(__name__)
 
@@ -39,6 +39,14 @@ class Plan:
     drafts: list[Draft] = field(default_factory=list)
     calendar: list[CalendarEntryRow] = field(default_factory=list)
     problems: list[str] = field(default_factory=list)
+
+
+def draft_key(rt: Runtime, message_key: str, template: str) -> str:
+    """The idempotency key of the draft ``template`` answering a message. Keyed with the
+    practice secret (``bot.keys`` KEYED KEYS): its other parts are the message's Message-ID and
+    sender, which its sender knows, and a key they could compute they could also put on a
+    message of their own, for the draft's lookup to find and take for the draft."""
+    return rt.keyed_key(message_key, "draft", template)
 
 
 def _public_refs(refs: dict[str, str]) -> dict[str, str]:
@@ -153,7 +161,7 @@ def plan_message(
     first = plan.deadlines[0] if plan.deadlines else None
     for draft_action in result.draft_actions:
         template = draft_action.draft.template
-        key = stable_key(row.key, "draft", template)
+        key = draft_key(rt, row.key, template)
         context: dict[str, Any] = {
             "practice": rt.practice_context(),
             "case": {

@@ -24,6 +24,7 @@ from bot.clocks.clocks import ClockSet, with_chase_intervals
 from bot.clocks.files import load_clocks_skipping_broken
 from bot.config import Config
 from bot.errors import UserError
+from bot.keys import keyed_key
 from bot.letters.drafting import Drafter
 from bot.locking import exclusive_lock
 from bot.register.register import Register, load_practice_register
@@ -252,6 +253,11 @@ class Runtime:
 
     def today(self) -> date:
         return self.today_override or self.now().date()
+
+    def keyed_key(self, *parts: object) -> str:
+        """An idempotency key only this practice can compute (``bot.keys`` KEYED KEYS): for a
+        remote object a third party could otherwise claim by carrying its key."""
+        return keyed_key(self.pseudonyms.subkey("idempotency keys"), *parts)
 
     @property
     def practitioner(self) -> tuple[str, str]:

@@ -38,6 +38,7 @@ __all__ = ["FiledMessage", "MessageStep", "PracticePass", "Steps", "SyncReport"]
 class SyncReport:
     messages: int = 0
     skipped_known: int = 0
+    own_summaries: int = 0  # chief's own summaries read back from INBOX, not filed
     by_category: Counter[str] = field(default_factory=Counter)
     cases_opened: int = 0
     filed: Counter[str] = field(default_factory=Counter)  # how: thread|reference|party|...
@@ -54,6 +55,7 @@ class SyncReport:
         return {
             "messages": self.messages,
             "skipped_known": self.skipped_known,
+            "own_summaries": self.own_summaries,
             "by_category": dict(self.by_category),
             "cases_opened": self.cases_opened,
             "filed": dict(self.filed),

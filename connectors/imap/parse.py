@@ -9,8 +9,7 @@ message exactly as the full parser would, from its headers and the parts that we
 
 A message larger than ``Limits.max_message_bytes`` is read for its headers only, as the
 Maildir connector does; a part larger than what was fetched leaves the message ``truncated``.
-A message that cannot be read is reported in ``failed`` (provider id, reason), never raised;
-our own generated mail is skipped.
+A message that cannot be read is reported in ``failed`` (provider id, reason), never raised.
 """
 
 from __future__ import annotations

@@ -3,8 +3,8 @@
 Besides the watched folders it reads the practitioner's sent mail (``sent_folder``, ``Sent`` by
 default: ``.Sent`` in the Maildir++ layout) and the correction folders, one per category under
 ``corrections_folder`` (``Chief`` by default: ``.Chief.payer`` for ``Chief/payer``), each with a
-cursor of its own. Messages carrying ``X-Chief-Generated`` (our own summaries, delivered to
-INBOX, and drafts, in Drafts) are left out by the pipeline.
+cursor of its own. The summary it delivers to INBOX is read back like any message; the pipeline
+recognises it by the key chief recorded for it (``bot.sync.own_mail``) and does not file it.
 
 ``cursor_slack_s`` is how far below a scan's start the next one looks again (the margin of
 :mod:`connectors.maildir.watermark`): a clock stepping back by less than it never hides mail,
