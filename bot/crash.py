@@ -22,8 +22,8 @@ Every durable step of a pass calls :func:`step` once, after the write it names:
 - ``calendar.remote`` / ``calendar.commit``: planned calendar entries written, then recorded;
 - ``reminders.commit``, ``chases.commit``: credential reminders and booking chases planned;
 - ``checklists.commit``: renewal checklists journalled as drafts (written as ``draft.*``);
-- ``summary.copy``, ``summary.remote``, ``summary.commit``, ``digest.commit``: the daily
-  summary's copy written, delivered, recorded; the research digest marked as shown.
+- ``summary.copy``, ``summary.remote``, ``summary.commit``: the daily summary's copy written,
+  delivered, recorded with the research digest it carried.
 """
 
 from __future__ import annotations

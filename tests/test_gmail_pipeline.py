@@ -28,7 +28,7 @@ from bot.config import load_config
 from bot.jobs.catalogue import sync
 from bot.resources import shipped_examples
 from bot.store.models import AuditEvent, MessageRow
-from bot.summary.job import deliver_summary
+from bot.summary.delivery import deliver_summary
 from bot.sync.runtime import Runtime
 from bot.sync.steps import SyncReport
 from connectors.google.auth import GMAIL_LABEL_SCOPE

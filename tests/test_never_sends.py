@@ -432,4 +432,4 @@ def test_the_summary_is_the_only_thing_bot_sends() -> None:
         for node in ast.walk(_tree(path))
         if isinstance(node, ast.Attribute) and node.attr == "send_to_practitioner"
     ]
-    assert callers == ["bot/summary/job.py"]
+    assert callers == ["bot/summary/delivery.py"]

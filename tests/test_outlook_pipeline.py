@@ -27,7 +27,7 @@ from bot.config import load_config
 from bot.jobs.catalogue import sync
 from bot.resources import shipped_examples
 from bot.store.models import MessageRow
-from bot.summary.job import deliver_summary
+from bot.summary.delivery import deliver_summary
 from bot.sync.runtime import Runtime
 from bot.sync.steps import SyncReport
 from connectors.microsoft.calendar import KEY_PROPERTY as EVENT_KEY

@@ -22,7 +22,7 @@ from bot.jobs.catalogue import sync
 from bot.keys import keyed_key, stable_key
 from bot.mail.mime import parse_message
 from bot.store.models import AuditEvent, Draft, MessageRow
-from bot.summary.job import deliver_summary
+from bot.summary.delivery import deliver_summary
 from bot.sync.own_mail import summary_key
 from bot.sync.pipeline import message_key
 from bot.sync.runtime import Runtime

@@ -250,7 +250,7 @@ def test_a_pretend_day_gets_that_day_s_digest(home: Path) -> None:
 
 
 def test_the_delivered_summary_carries_the_digest_once(home: Path) -> None:
-    from bot.summary.job import deliver_summary
+    from bot.summary.delivery import deliver_summary
 
     rt = runtime(home, date(2026, 11, 24))
     monday = at(date(2026, 11, 23), 7)

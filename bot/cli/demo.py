@@ -25,7 +25,7 @@ from bot.jobs.catalogue import sync
 from bot.progress import counter
 from bot.resources import shipped_examples
 from bot.store.models import CalendarEntryRow, Case, Draft, Mailbox, MessageRow
-from bot.summary.job import deliver_summary
+from bot.summary.delivery import deliver_summary
 from bot.sync.runtime import Runtime
 
 __all__ = ["DEMO_DAY", "prepare_home", "run_demo"]

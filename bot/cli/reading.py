@@ -28,7 +28,8 @@ def summary(ctx: click.Context, print_: bool, send: bool, open_: bool, today: An
     """The daily summary: what needs you today (drafts to sign, overdue, due this week,
     imaging booked before authorisation), the week ahead, then cases, payments by age,
     referral sources, CPD and new mail."""
-    from bot.summary.job import deliver_summary, open_summary, summary_text
+    from bot.summary.delivery import deliver_summary
+    from bot.summary.job import open_summary, summary_text
 
     rt = load_runtime(ctx, today.date() if today else None)
     if send:

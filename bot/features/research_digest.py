@@ -339,35 +339,41 @@ def record_research_digest(rt: Runtime, digest: ResearchDigest) -> None:
     """Record ``digest`` as delivered (once; a second call changes nothing) and drop alerts
     older than four weeks before its cut-off from the store."""
     with rt.sessions.begin() as session:
-        exists = session.scalar(
-            select(AuditEvent.id).where(
-                AuditEvent.practice_id == rt.practice_id,
-                AuditEvent.action == DIGEST_ACTION,
-                AuditEvent.target == digest.key,
-            )
+        record_digest_in(session, rt, digest)
+
+
+def record_digest_in(session: Session, rt: Runtime, digest: ResearchDigest) -> None:
+    """:func:`record_research_digest` in ``session``, for the summary's delivery to commit
+    with its own record (a kill between the two would show the digest twice)."""
+    exists = session.scalar(
+        select(AuditEvent.id).where(
+            AuditEvent.practice_id == rt.practice_id,
+            AuditEvent.action == DIGEST_ACTION,
+            AuditEvent.target == digest.key,
         )
-        if exists is not None:
-            return
-        record_audit(
-            session,
-            rt,
-            DIGEST_ACTION,
-            digest.key,
-            connector=connector_name(rt, "summary"),  # delivered inside the summary
-            detail=json.dumps(
-                {
-                    "week": digest.week,
-                    "until": digest.until.isoformat(),
-                    "items": len(digest.items),
-                }
-            ),
+    )
+    if exists is not None:
+        return
+    record_audit(
+        session,
+        rt,
+        DIGEST_ACTION,
+        digest.key,
+        connector=connector_name(rt, "summary"),  # delivered inside the summary
+        detail=json.dumps(
+            {
+                "week": digest.week,
+                "until": digest.until.isoformat(),
+                "items": len(digest.items),
+            }
+        ),
+    )
+    session.execute(
+        delete(ResearchAlert).where(
+            ResearchAlert.practice_id == rt.practice_id,
+            ResearchAlert.logged_at < (digest.until - timedelta(days=28)).astimezone(UTC),
         )
-        session.execute(
-            delete(ResearchAlert).where(
-                ResearchAlert.practice_id == rt.practice_id,
-                ResearchAlert.logged_at < (digest.until - timedelta(days=28)).astimezone(UTC),
-            )
-        )
+    )
 
 
 def alert_step(filed: FiledMessage, report: SyncReport) -> None:

@@ -21,7 +21,7 @@ from bot.features.renewal_checklist import checklist_pass
 from bot.features.research_digest import alert_step
 from bot.features.retention import retention_pass
 from bot.progress import Bar
-from bot.summary.job import deliver_summary
+from bot.summary.delivery import deliver_summary
 from bot.sync import pipeline
 from bot.sync.effects import apply_pending, effects_pass
 from bot.sync.runtime import Runtime

@@ -10,7 +10,6 @@ from pathlib import Path
 
 from sqlalchemy import func, select
 
-from bot import crash
 from bot.errors import ConnectorError, UserError
 from bot.features.appointment_brief import appointment_briefs
 from bot.features.appointment_links import CaseLinker, appointments
@@ -18,12 +17,12 @@ from bot.features.booking_guard import booking_flags, window_entries
 from bot.features.cpd import cpd_status
 from bot.features.payments import currency_totals, payment_positions
 from bot.features.referral_network import quiet_sources, referral_sources
-from bot.features.research_digest import record_research_digest, research_digest
+from bot.features.research_digest import research_digest
 from bot.file_safety import write_private
 from bot.keys import KEY_HEADER, check_key, stable_key
 from bot.register.credentials import due_items
 from bot.store.case_ids import short_case_id
-from bot.store.models import AuditEvent, Case, Deadline, Draft, Mailbox, MessageRow
+from bot.store.models import Case, Deadline, Draft, Mailbox, MessageRow
 from bot.summary.charts import ageing_rows
 from bot.summary.links import draft_links
 from bot.summary.needs_look import needs_look_lines
@@ -38,12 +37,18 @@ from bot.summary.render import (
     TodayEvent,
     build_summary,
 )
-from bot.sync.audit import connector_name, record_audit
 from bot.sync.own_mail import summary_key
 from bot.sync.runtime import Runtime
 from connectors.base import CalendarEntry
 
-__all__ = ["collect_summary", "deliver_summary", "open_summary", "summary_html", "summary_text"]
+__all__ = [
+    "collect_summary",
+    "copy_key",
+    "open_summary",
+    "summary_html",
+    "summary_key_today",
+    "summary_text",
+]
 
 log = logging.getLogger(__name__)
 
@@ -222,12 +227,12 @@ def _add_positions(rt: Runtime, data: SummaryData, today_events: list[CalendarEn
         data.booking_flags = booking_flags(session, rt, window)
 
 
-def _summary_key(rt: Runtime) -> str:
+def summary_key_today(rt: Runtime) -> str:
     """Today's key, keyed with the practice secret (``bot.sync.own_mail.summary_key``)."""
     return summary_key(rt, rt.today())
 
 
-def _copy_key(raw: bytes) -> str | None:
+def copy_key(raw: bytes) -> str | None:
     """The key a copy written earlier (before a crash) carries: it was delivered, or is
     about to be, under that key, whatever rule made it."""
     import email.parser
@@ -246,7 +251,9 @@ def summary_text(rt: Runtime) -> str:
     import email
     import email.policy
 
-    raw = build_summary(collect_summary(rt), rt.template_dirs, rt.practitioner, _summary_key(rt))
+    raw = build_summary(
+        collect_summary(rt), rt.template_dirs, rt.practitioner, summary_key_today(rt)
+    )
     message = email.message_from_bytes(raw, policy=email.policy.default)
     part = message.get_body(preferencelist=("plain",))
     return str(part.get_content()) if part is not None else ""
@@ -257,7 +264,9 @@ def summary_html(rt: Runtime) -> str:
     import email
     import email.policy
 
-    raw = build_summary(collect_summary(rt), rt.template_dirs, rt.practitioner, _summary_key(rt))
+    raw = build_summary(
+        collect_summary(rt), rt.template_dirs, rt.practitioner, summary_key_today(rt)
+    )
     message = email.message_from_bytes(raw, policy=email.policy.default)
     part = message.get_body(preferencelist=("html",))
     return str(part.get_content()) if part is not None else ""
@@ -268,55 +277,3 @@ def open_summary(rt: Runtime) -> Path:
     path = rt.config.data_path / "summaries" / f"summary-{rt.today().isoformat()}.html"
     write_private(path, summary_html(rt).encode("utf-8"))
     return path
-
-
-def copy_path(rt: Runtime) -> Path:
-    return rt.config.data_path / "summaries" / f"summary-{rt.today().isoformat()}.eml"
-
-
-def deliver_summary(rt: Runtime) -> Path:
-    """Deliver today's summary to the practitioner exactly once; return the path of its copy.
-
-    The copy is written first (atomically) and the delivery keyed by the day, so a crash or a
-    second call the same day delivers nothing more. A copy already written carries the key it
-    was (or is about to be) delivered under, and that key is the one looked for.
-    """
-    copy = copy_path(rt)
-    raw = copy.read_bytes() if copy.exists() else None
-    key = (_copy_key(raw) if raw is not None else None) or _summary_key(rt)
-    with rt.sessions() as session:
-        done = session.scalar(
-            select(AuditEvent.id).where(
-                AuditEvent.practice_id == rt.practice_id,
-                AuditEvent.action == "summary.deliver",
-                AuditEvent.target == key,
-            )
-        )
-        if done is not None and raw is not None:
-            return copy
-        digest = None
-        if raw is None:
-            data = collect_summary(rt)
-            digest = data.research_digest
-            raw = build_summary(data, rt.template_dirs, rt.practitioner, key)
-            write_private(copy, raw)
-            crash.step("summary.copy")
-        else:  # written before a crash: the digest it carries is this week's, recomputed
-            digest = research_digest(rt)
-        if done is None:
-            remote = rt.sender().send_to_practitioner(raw, key)
-            crash.step("summary.remote")
-            record_audit(
-                session,
-                rt,
-                "summary.deliver",
-                key,
-                remote_id=str(remote),
-                connector=connector_name(rt, "summary"),
-            )
-            session.commit()
-            crash.step("summary.commit")
-    if digest is not None:  # shown once: the next digest starts after it
-        record_research_digest(rt, digest)
-        crash.step("digest.commit")
-    return copy
