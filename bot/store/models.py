@@ -19,6 +19,7 @@ from sqlalchemy import (
     DateTime,
     ForeignKey,
     Index,
+    Integer,
     LargeBinary,
     String,
     Text,
@@ -86,6 +87,9 @@ class Party(Base):
 class Case(Base):
     __tablename__ = "case_"
     id: Mapped[int] = mapped_column(primary_key=True)
+    # What the case's remote objects are keyed by (bot.sync.matching.case_key): stable across
+    # a rebuilt case log, unlike ``id``; a case logged before revision 0006 keeps its number.
+    key: Mapped[str | None] = mapped_column(String(64), index=True)
     practice_id: Mapped[int] = mapped_column(ForeignKey("practice.id"), index=True)
     kind: Mapped[str] = mapped_column(String(50), index=True)
     status: Mapped[str] = mapped_column(String(50), default="open")
@@ -98,6 +102,11 @@ class Case(Base):
     party: Mapped[Party | None] = relationship()
     refs: Mapped[list[CaseRef]] = relationship(back_populates="case", cascade="all")
     events: Mapped[list[CaseEvent]] = relationship(back_populates="case", cascade="all")
+
+    @property
+    def identity(self) -> str:
+        """What remote objects of the case are keyed by: ``key``, else the number."""
+        return self.key or str(self.id)
 
 
 class CaseRef(Base):
@@ -215,6 +224,9 @@ class Draft(Base):
     # cleared once the draft is known to be in the Drafts folder.
     raw: Mapped[bytes | None] = mapped_column(LargeBinary)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    # A failed write is tried again from ``next_try`` (bot/sync/retries.py).
+    attempts: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    next_try: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
 
 class CalendarEntryRow(Base):
@@ -229,6 +241,10 @@ class CalendarEntryRow(Base):
     state: Mapped[str] = mapped_column(String(20), default="planned")
     remote_id: Mapped[str | None] = mapped_column(String(500))
     payload: Mapped[dict[str, Any]] = mapped_column(JSON)
+    error: Mapped[str | None] = mapped_column(String(300))
+    # A failed write is tried again from ``next_try`` (bot/sync/retries.py).
+    attempts: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    next_try: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
 
 class LabelWrite(Base):
@@ -244,6 +260,10 @@ class LabelWrite(Base):
     provider_id: Mapped[str] = mapped_column(String(255))
     category: Mapped[str] = mapped_column(String(50))
     state: Mapped[str] = mapped_column(String(20), default="planned", index=True)
+    error: Mapped[str | None] = mapped_column(String(300))
+    # A failed write is tried again from ``next_try`` (bot/sync/retries.py).
+    attempts: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    next_try: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
 
 class ResearchAlert(Base):

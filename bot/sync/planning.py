@@ -240,7 +240,7 @@ def _set_deadline(
     read out of order) leaves it alone. Without a case, the deadline belongs to the message.
     """
     if case is not None:
-        key = stable_key(rt.config.practice.slug, "case", case.id, "deadline", clock)
+        key = stable_key(rt.config.practice.slug, "case", case.identity, "deadline", clock)
     else:
         key = stable_key(row.key, "deadline", clock)
     deadline = session.scalar(select(Deadline).where(Deadline.key == key))
