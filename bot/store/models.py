@@ -223,6 +223,9 @@ class Draft(Base):
     # The rendered draft, journalled before the remote write so a crash can be reconciled;
     # cleared once the draft is known to be in the Drafts folder.
     raw: Mapped[bytes | None] = mapped_column(LargeBinary)
+    # What a draft whose template failed is rendered from again (bot/sync/redrafting.py):
+    # the answered message's headers and the template's values; cleared once it is written.
+    source: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     # A failed write is tried again from ``next_try`` (bot/sync/retries.py).
     attempts: Mapped[int] = mapped_column(Integer, default=0, server_default="0")

@@ -23,6 +23,8 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Any
 
+from bot.sync.retries import Failures
+
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session
 
@@ -47,6 +49,9 @@ class SyncReport:
     calendar_written: int = 0
     labelled: int = 0  # messages given their category's label (Gmail `category_labels`)
     errors: list[str] = field(default_factory=list)
+    # Remote writes that failed in this pass, by kind: tried again on a later one.
+    failures: Failures = field(default_factory=Failures)
+    started: datetime | None = None  # when the pass began (bot.sync.retries.due)
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -60,8 +65,13 @@ class SyncReport:
             "drafts_written": self.drafts_written,
             "calendar_written": self.calendar_written,
             "labelled": self.labelled,
-            "errors": list(self.errors),
+            "errors": [*self.errors, *self.failures.lines()],
+            "failed_writes": sum(self.failures.counts.values()),
         }
+
+    def problems(self) -> list[str]:
+        """Every problem of the pass, failed writes as one line per kind."""
+        return [*self.errors, *self.failures.lines()]
 
 
 @dataclass(frozen=True, slots=True)

@@ -15,6 +15,9 @@ it), so upgrading rewrites no entry and adds none to the calendar.
 failed write is tried once per pass and again on a later pass after a growing wait
 (``bot/sync/retries.py``), and stays in the summary until it succeeds or is dismissed;
 ``calendar_entry.error`` and ``label_write.error`` say why, as ``draft.error`` already did.
+``draft.source`` keeps what a draft whose template failed is rendered from again once the
+template is fixed (the answered message's headers and the template's values, as a journalled
+draft keeps its rendered text), cleared once the draft is written.
 """
 
 from __future__ import annotations
@@ -43,9 +46,12 @@ def upgrade() -> None:
         op.add_column(table, sa.Column("next_try", sa.DateTime(timezone=True), nullable=True))
     for table in ("calendar_entry", "label_write"):
         op.add_column(table, sa.Column("error", sa.String(length=300), nullable=True))
+    op.add_column("draft", sa.Column("source", sa.JSON(), nullable=True))
 
 
 def downgrade() -> None:
+    with op.batch_alter_table("draft", schema=None) as batch_op:
+        batch_op.drop_column("source")
     for table in ("calendar_entry", "label_write"):
         with op.batch_alter_table(table, schema=None) as batch_op:
             batch_op.drop_column("error")
