@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import logging
 from collections import Counter
-from datetime import datetime, time, timedelta
+from dataclasses import replace
+from datetime import date, datetime, time, timedelta, tzinfo
 from pathlib import Path
 
 from sqlalchemy import func, select
@@ -38,6 +39,7 @@ from bot.summary.render import (
     build_summary,
 )
 from bot.sync.audit import connector_name, record_audit
+from bot.sync.failed_writes import failed_writes
 from bot.sync.runtime import Runtime
 from connectors.base import CalendarEntry
 
@@ -156,7 +158,29 @@ def collect_summary(rt: Runtime) -> SummaryData:
     except UserError as exc:
         log.warning("CPD requirements unreadable: %s", exc)
     data.research_digest = research_digest(rt)
+    with rt.sessions() as session:
+        data.failed_writes = failed_writes(session, rt.practice_id)
+    _in_practice_zone(data, rt.tz)
     return data
+
+
+def in_zone(moment: date | datetime, tz: tzinfo) -> date | datetime:
+    """``moment`` as the practice reads it: a time in the practice's zone (an event set at
+    18:30 in Los Angeles is 21:30 to a New York practice); a day (all-day) as it is."""
+    return moment.astimezone(tz) if isinstance(moment, datetime) else moment
+
+
+def _in_practice_zone(data: SummaryData, tz: tzinfo) -> None:
+    """Every time the summary shows, in the practice's zone: connectors hand back events in
+    the zone they were set in (or UTC), which is not the practitioner's."""
+    data.today_events = sorted(
+        (replace(e, start=in_zone(e.start, tz)) for e in data.today_events),
+        key=lambda e: (isinstance(e.start, datetime), str(e.start)),
+    )
+    data.appointment_briefs = [
+        replace(b, start=in_zone(b.start, tz)) for b in data.appointment_briefs
+    ]
+    data.booking_flags = [replace(f, start=in_zone(f.start, tz)) for f in data.booking_flags]
 
 
 def _today_events(rt: Runtime, events: list[CalendarEntry]) -> list[TodayEvent]:
@@ -228,7 +252,9 @@ def summary_text(rt: Runtime) -> str:
     import email
     import email.policy
 
-    raw = build_summary(collect_summary(rt), rt.template_dirs, rt.practitioner, _summary_key(rt))
+    raw = build_summary(
+        collect_summary(rt), rt.template_dirs, rt.practitioner, _summary_key(rt), now=rt.now()
+    )
     message = email.message_from_bytes(raw, policy=email.policy.default)
     part = message.get_body(preferencelist=("plain",))
     return str(part.get_content()) if part is not None else ""
@@ -239,7 +265,9 @@ def summary_html(rt: Runtime) -> str:
     import email
     import email.policy
 
-    raw = build_summary(collect_summary(rt), rt.template_dirs, rt.practitioner, _summary_key(rt))
+    raw = build_summary(
+        collect_summary(rt), rt.template_dirs, rt.practitioner, _summary_key(rt), now=rt.now()
+    )
     message = email.message_from_bytes(raw, policy=email.policy.default)
     part = message.get_body(preferencelist=("html",))
     return str(part.get_content()) if part is not None else ""
@@ -279,7 +307,7 @@ def deliver_summary(rt: Runtime) -> Path:
         if raw is None:
             data = collect_summary(rt)
             digest = data.research_digest
-            raw = build_summary(data, rt.template_dirs, rt.practitioner, key)
+            raw = build_summary(data, rt.template_dirs, rt.practitioner, key, now=rt.now())
             write_private(copy, raw)
             crash.step("summary.copy")
         else:  # written before a crash: the digest it carries is this week's, recomputed

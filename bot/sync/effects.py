@@ -26,7 +26,7 @@ from sqlalchemy.orm import Session
 from bot import crash
 from bot.calendar.payload import entry_from_payload
 from bot.errors import ConnectorError, TemplateError, UserError
-from bot.keys import stable_key
+from bot.keys import key_hash, stable_key
 from bot.store.models import CalendarEntryRow, Deadline, Draft, LabelWrite, MessageRow
 from bot.sync.audit import connector_name, record_audit
 from bot.sync.redrafting import redraft
@@ -102,10 +102,14 @@ def apply_drafts(
             .order_by(Draft.id)
         ).all()
         connector = connector_name(rt, "mail")
+        reloaded = False
         for draft in pending:
             if draft.state == FAILED and not due(draft, now, since):
                 continue
             if draft.raw is None:
+                if not reloaded:  # a template fixed since it failed is read afresh
+                    rt.drafter.reload()
+                    reloaded = True
                 try:
                     if not redraft(rt, session, draft):
                         continue  # failed before sources were kept: shown until dismissed
@@ -128,7 +132,8 @@ def apply_drafts(
             except ConnectorError as exc:
                 record_failure(draft, now, report.failures.add("draft", exc))
                 session.commit()
-                log.warning("draft %s not written: %s", draft.key, type(exc).__name__)
+                # One line per kind in the pass's report; each draft only at debug level.
+                log.debug("draft %s not written: %s", key_hash(draft.key), type(exc).__name__)
                 continue
             record_audit(
                 session,

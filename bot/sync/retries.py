@@ -23,7 +23,6 @@ FAILURE LINE
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Protocol
@@ -81,7 +80,8 @@ def record_failure(row: Retryable, now: datetime, error: str) -> None:
     project wrote), one more attempt, the next try after the BACKOFF."""
     row.state = FAILED
     row.attempts = (row.attempts or 0) + 1
-    row.next_try = now + retry_wait(row.attempts)
+    # In UTC: SQLite keeps no zone, and a naive value read back is taken as UTC (_aware).
+    row.next_try = now.astimezone(UTC) + retry_wait(row.attempts)
     row.error = error[:300]
 
 
@@ -130,8 +130,3 @@ _NOUNS = {
     "calendar": "calendar entr(ies)",
     "labels": "category label(s)",
 }
-
-
-def waiting(rows: Iterable[Retryable]) -> int:
-    """How many of ``rows`` are failed and waiting for a later try."""
-    return sum(1 for row in rows if row.state == FAILED)
