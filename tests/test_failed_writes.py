@@ -10,6 +10,7 @@ row's next try in the past, as time passing would.
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import subprocess
@@ -135,7 +136,12 @@ def test_a_refused_draft_is_tried_once_per_pass_reported_once_and_written_later(
         assert all(d.raw for d in rows)  # the rendered draft stays journalled
         assert "NOT WRITTEN (5" in summary_text(rt)
 
-        # Mended, but the wait is not over: nothing is tried, nothing reported.
+        # The next pass tries again, once: still refused, one line, a second attempt.
+        again = sync(rt)
+        assert again.failures.lines() == [lines[0].strip()]
+        assert [(d.state, d.attempts) for d in drafts(rt)] == [("failed", 2)] * 5
+
+        # Mended, but the wait after a second failure is not over: nothing is tried.
         mend_drafts_folder(home)
         report = sync(rt)
         assert not report.failures and report.drafts_written == 0
@@ -154,9 +160,9 @@ def test_a_refused_draft_is_tried_once_per_pass_reported_once_and_written_later(
 
 
 def test_the_wait_grows_with_each_failure() -> None:
-    waits = [retry_wait(n) for n in range(1, 13)]
-    assert waits[0] == timedelta(minutes=1)
-    assert waits == sorted(waits) and waits[3] == timedelta(minutes=8)
+    waits = [retry_wait(n) for n in range(1, 14)]
+    assert waits[:2] == [timedelta(0), timedelta(minutes=1)]  # the next pass, then backoff
+    assert waits == sorted(waits) and waits[4] == timedelta(minutes=8)
     assert waits[-1] == timedelta(hours=12)  # never longer: never given up
 
 
@@ -173,7 +179,9 @@ def test_a_draft_whose_template_failed_is_written_once_the_template_is_fixed(
     try:
         rows = drafts(rt)
         assert [(d.state, d.raw, d.attempts) for d in rows] == [("failed", None, 1)] * 5
-        assert all(d.source and d.source["message"]["subject"] == "PA pended" for d in rows)
+        # What it is rendered from again is kept sealed: no subject in the case log.
+        assert all(d.source and "PA pended" not in json.dumps(d.source) for d in rows)
+        assert all(d.source and rt.pseudonyms.unseal(d.source["sealed"]) for d in rows)
 
         time_passes(rt)  # still broken: tried again, one more attempt, still one line
         again = sync(rt)
@@ -224,3 +232,30 @@ def test_a_dismissed_write_is_never_tried_again_and_leaves_the_summary(home: Pat
     finally:
         rt.close()
     shutil.rmtree(home / "Maildir" / ".Drafts")
+
+
+def test_a_forgotten_case_drops_its_failed_drafts_and_what_they_were_rendered_from(
+    home: Path,
+) -> None:
+    """An erasure request wins over a retry: the failed draft of a forgotten case keeps its
+    key only, and is never written, even once its template is fixed."""
+    from bot.features.retention import forget_case
+
+    template = home / "templates" / "payer" / "prior_auth_chase.j2"
+    template.parent.mkdir(parents=True)
+    template.write_text(BROKEN)
+    rt = runtime(home)
+    try:
+        sync(rt)
+        victim = drafts(rt)[0]
+        assert victim.case_id is not None and victim.source is not None
+        forget_case(rt, str(victim.case_id))
+        template.write_text(FIXED)
+        time_passes(rt)
+        report = sync(rt)
+        assert report.drafts_written == 4
+        forgotten = next(d for d in drafts(rt) if d.key == victim.key)
+        assert (forgotten.state, forgotten.source, forgotten.raw) == ("forgotten", None, None)
+    finally:
+        rt.close()
+    assert len(drafts_folder(home)) == 4

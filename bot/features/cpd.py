@@ -30,7 +30,7 @@ import json
 import logging
 from collections.abc import Iterable, Sequence
 from dataclasses import asdict, dataclass, field
-from datetime import date
+from datetime import UTC, date
 from typing import TYPE_CHECKING, Any, Literal
 
 from sqlalchemy import select
@@ -211,7 +211,7 @@ def record_certificate(filed: FiledMessage) -> bool:
                 message_id=row.id,
                 event=result.event or "certificate",
                 rule_id=result.rule_id,
-                at=message.date or now,
+                at=(message.date or now).astimezone(UTC),  # in UTC: SQLite keeps no zone
             )
         )
     value = _dump(record)

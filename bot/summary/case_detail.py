@@ -7,6 +7,7 @@ rules saw, never a subject line), deadlines and drafts (template, state, where t
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, tzinfo
 from typing import Any
 
 from sqlalchemy import select
@@ -17,6 +18,11 @@ from bot.summary.links import draft_links
 from bot.sync.runtime import Runtime
 
 __all__ = ["case_detail", "format_case_detail"]
+
+
+def _local(moment: datetime, tz: tzinfo) -> datetime:
+    """An event's time in the practice's zone (stored in UTC; SQLite hands it back naive)."""
+    return (moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)).astimezone(tz)
 
 
 def case_detail(rt: Runtime, ident: str) -> dict[str, Any]:
@@ -50,7 +56,8 @@ def case_detail(rt: Runtime, ident: str) -> dict[str, Any]:
             "updated": case.updated_at.date().isoformat(),
             "refs": {ref.name: ref.value for ref in case.refs},
             "events": [
-                {"at": e.at.isoformat(), "event": e.event, "rule": e.rule_id} for e in events
+                {"at": _local(e.at, rt.tz).isoformat(), "event": e.event, "rule": e.rule_id}
+                for e in events
             ],
             "deadlines": [
                 {

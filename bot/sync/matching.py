@@ -198,7 +198,7 @@ def attach(
             message_id=row.id,
             event=result.event or "correspondence",
             rule_id=result.rule_id,
-            at=message.date or now,
+            at=(message.date or now).astimezone(UTC),  # in UTC: SQLite keeps no zone
         )
     )
     return Attachment(case, how)

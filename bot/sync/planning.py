@@ -174,7 +174,8 @@ def plan_message(
             # Kept with what it is rendered from, and rendered again on later passes: once
             # the template is fixed, the draft is written (bot/sync/redrafting.py).
             record_failure(draft, rt.now(), f"{type(exc).__name__}: {exc}")
-            draft.source = source_of(message, refs, result.case_kind, draft_action.draft.to, first)
+            to = draft_action.draft.to
+            draft.source = source_of(rt, message, refs, result.case_kind, to, first)
             plan.failed_templates.append(exc)
         session.add(draft)
         plan.drafts.append(draft)

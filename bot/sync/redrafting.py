@@ -11,11 +11,15 @@ SOURCE
     Message-ID, References, as the draft itself repeats them) and of its filing (its public
     references, the case kind, whom the draft is to, its first deadline's key). The case,
     the deadline and the register are read again from the case log, as they are now. Kept on
-    the draft row (``draft.source``) like a journalled draft's text, cleared once written.
+    the draft row (``draft.source``), sealed with the practice key
+    (:meth:`bot.store.pseudonyms.Pseudonymiser.seal`: the case log never holds a subject in
+    the clear), and cleared once written. A source sealed under a lost key cannot be read:
+    the draft stays failed until dismissed.
 """
 
 from __future__ import annotations
 
+import json
 from datetime import datetime
 from typing import Any
 
@@ -82,11 +86,15 @@ def draft_context(
 
 
 def source_of(
-    message: Message, refs: dict[str, str], case_kind: str | None, to: str, first: Deadline | None
+    rt: Runtime,
+    message: Message,
+    refs: dict[str, str],
+    case_kind: str | None,
+    to: str,
+    first: Deadline | None,
 ) -> dict[str, Any]:
-    """The SOURCE of a draft answering ``message`` (JSON)."""
-    return {
-        "v": _SOURCE_VERSION,
+    """The SOURCE of a draft answering ``message``, sealed (JSON)."""
+    inner = {
         "message": {
             "provider_id": message.provider_id,
             "message_id": message.message_id,
@@ -103,6 +111,8 @@ def source_of(
         "to": to,
         "deadline": first.key if first else None,
     }
+    blob = json.dumps(inner, ensure_ascii=False).encode("utf-8")
+    return {"v": _SOURCE_VERSION, "sealed": rt.pseudonyms.seal(blob)}
 
 
 def _message(saved: dict[str, Any]) -> Message:
@@ -125,11 +135,15 @@ def _message(saved: dict[str, Any]) -> Message:
 
 def redraft(rt: Runtime, session: Session, draft: Draft) -> bool:
     """Render ``draft`` again from its SOURCE into ``draft.raw``; False when it has none (a
-    draft failed before sources were kept). A template that still fails raises
-    :class:`bot.errors.TemplateError` (or ``UserError``), as at planning."""
-    source = draft.source
-    if not source or source.get("v") != _SOURCE_VERSION:
+    draft failed before sources were kept) or it cannot be unsealed (another key). A
+    template that still fails raises :class:`bot.errors.TemplateError` (or ``UserError``),
+    as at planning."""
+    if not draft.source or draft.source.get("v") != _SOURCE_VERSION:
         return False
+    opened = rt.pseudonyms.unseal(str(draft.source.get("sealed", "")))
+    if opened is None:
+        return False
+    source: dict[str, Any] = json.loads(opened)
     case = session.get(Case, draft.case_id) if draft.case_id is not None else None
     first = (
         session.scalar(select(Deadline).where(Deadline.key == source["deadline"]))

@@ -11,9 +11,9 @@ PASS
     and again at the end, but a row that failed during a pass is not tried again in it, so a
     Drafts folder that refuses 87 drafts costs 87 attempts, not 87 per batch.
 BACKOFF
-    After the n-th failed attempt the row waits ``min(2**(n-1) minutes, 12 hours)``: the next
-    pass (syncs run every few minutes) tries again, and a write that keeps failing is tried
-    less and less often, never given up on. It stays in the daily summary until it is
+    After its first failure a row is tried again by the next pass; after the n-th (n ≥ 2) it
+    waits ``min(2**(n-2) minutes, 12 hours)``: a write that keeps failing is tried less and
+    less often, never given up on. It stays in the daily summary until it is
     written or the practitioner dismisses it (``chief effects dismiss``: state
     ``dismissed``).
 FAILURE LINE
@@ -53,9 +53,9 @@ class Retryable(Protocol):
 
 def retry_wait(attempts: int) -> timedelta:
     """How long a row waits after its ``attempts``-th failed attempt (BACKOFF)."""
-    if attempts <= 0:
-        return timedelta(0)
-    return min(timedelta(minutes=2 ** min(attempts - 1, 20)), MAX_WAIT)
+    if attempts <= 1:
+        return timedelta(0)  # the next pass tries again (a server restarting, a manual rerun)
+    return min(timedelta(minutes=2 ** min(attempts - 2, 20)), MAX_WAIT)
 
 
 def _aware(moment: datetime) -> datetime:
