@@ -135,7 +135,8 @@ class MessageRow(Base):
     mailbox_id: Mapped[int] = mapped_column(ForeignKey("mailbox.id"))
     provider_id: Mapped[str] = mapped_column(String(255))
     message_id: Mapped[str | None] = mapped_column(String(998), index=True)
-    thread_root: Mapped[str | None] = mapped_column(String(998))
+    # Indexed: an original read after its reply finds the reply's case by it (matching).
+    thread_root: Mapped[str | None] = mapped_column(String(998), index=True)
     received_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     logged_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     sender_domain: Mapped[str] = mapped_column(String(255), default="")

@@ -9,7 +9,8 @@ entries, its booking chases), so that a case log rebuilt by syncing again gives 
 same keys and finds them on the calendar and in Drafts. A new case takes it from its first
 message's thread (``bot/sync/matching.py``). A case logged before this revision keeps the
 identity its entries were already written with, its number (the old keys were built from
-it), so upgrading rewrites no entry and adds none to the calendar.
+it), so upgrading rewrites no entry and adds none to the calendar. ``message.thread_root`` is
+indexed: an original read after its reply finds the reply's case by it.
 
 ``attempts`` and ``next_try`` on each journal (drafts, calendar entries, label writes): a
 failed write is tried once per pass and again on a later pass after a growing wait
@@ -36,6 +37,8 @@ _JOURNALS = ("draft", "calendar_entry", "label_write")
 def upgrade() -> None:
     op.add_column("case_", sa.Column("key", sa.String(length=64), nullable=True))
     op.create_index("ix_case__key", "case_", ["key"])
+    # An original read after its reply finds the reply's case by its thread root.
+    op.create_index("ix_message_thread_root", "message", ["thread_root"])
     # The identity the existing entries were keyed with: the case number.
     op.execute(sa.text("UPDATE case_ SET key = CAST(id AS VARCHAR(64))"))
     for table in _JOURNALS:
@@ -59,6 +62,7 @@ def downgrade() -> None:
         with op.batch_alter_table(table, schema=None) as batch_op:
             batch_op.drop_column("next_try")
             batch_op.drop_column("attempts")
+    op.drop_index("ix_message_thread_root", table_name="message")
     op.drop_index("ix_case__key", table_name="case_")
     with op.batch_alter_table("case_", schema=None) as batch_op:
         batch_op.drop_column("key")
