@@ -259,3 +259,30 @@ def test_a_forgotten_case_drops_its_failed_drafts_and_what_they_were_rendered_fr
     finally:
         rt.close()
     assert len(drafts_folder(home)) == 4
+
+
+def test_calendar_entries_a_broken_file_refused_are_written_once_it_is_mended(
+    home: Path,
+) -> None:
+    """A calendar file chief cannot parse is never overwritten: its entries wait, counted once
+    as one line, and are written by the pass after the file is mended."""
+    rules = home / "rules" / "test.yaml"
+    rules.write_text(
+        rules.read_text().replace(
+            "      - draft:", "      - deadline: {clock: prior_auth.chase_pended}\n      - draft:"
+        )
+    )
+    calendar = home / "calendar.ics"
+    calendar.write_text("BEGIN:VCALENDAR\nBEGIN:VEVENT\nUID:x\n")  # never closed
+    first = chief_sync(home)
+    assert first.returncode == 3, first.stderr
+    lines = [line for line in first.stderr.splitlines() if "not written" in line]
+    assert len(lines) == 1 and lines[0].strip().startswith("5 calendar entr(ies) not written")
+    calendar.unlink()
+    rt = runtime(home)
+    try:
+        report = sync(rt)
+        assert report.calendar_written == 5 and not report.failures
+    finally:
+        rt.close()
+    assert calendar.read_bytes().count(b"BEGIN:VEVENT") == 5

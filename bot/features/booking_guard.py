@@ -101,7 +101,7 @@ class BookingFlag:
 _CHASE_NOTES = {
     "written": "chase draft in your Drafts folder",
     "planned": "chase draft to be written by the next sync",
-    "failed": "chase draft failed: see `chief sync`",
+    "failed": "chase draft not written yet, tried again on each sync: see `chief effects`",
     "missing": "no chase draft yet: run `chief sync`",
     "none": "denied: appeal or rebook",
 }

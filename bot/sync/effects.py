@@ -178,7 +178,7 @@ def apply_calendar(
             for row in pending:
                 record_failure(row, now, error)
             session.commit()
-            log.warning("calendar entries not written: %s", type(exc).__name__)
+            log.debug("calendar entries not written: %s", type(exc).__name__)
             return
         connector = connector_name(rt, "calendar")
         causes = _calendar_causes(session, pending)
@@ -232,7 +232,7 @@ def apply_labels(
             for row in pending:
                 record_failure(row, now, error)
             session.commit()
-            log.warning("category labels not put on: %s", type(exc).__name__)
+            log.debug("category labels not put on: %s", type(exc).__name__)
             return
         for row in pending:
             row.state = "written"
