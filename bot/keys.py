@@ -4,7 +4,10 @@ IDEMPOTENCY KEY
     The name chief gives a remote object before it writes it (a draft, a calendar entry, the
     summary, a label run), stored on the object itself (the ``X-Chief-Key`` header of a
     message, the UID of an event) so that a write cut short by a crash is found again, never
-    made twice. Keys are made by :func:`stable_key` from what the object is for.
+    made twice. Keys are made by :func:`stable_key` from what the object is for, and only
+    from what stays the same when the case log is rebuilt by syncing again (message keys,
+    a case's reference or thread root, invitation UIDs, register ids, the practice's slug,
+    the day): never from a row number, which depends on the order mail is read.
 KEYED KEYS
     A key whose parts an outsider knows or can guess (the practice's slug and a date, a
     Message-ID they sent) is one they can compute and put on a message of their own. Where a

@@ -530,7 +530,7 @@ def test_a_broken_template_does_not_stop_the_run(practice_dir: Callable[..., Pat
         drafts = {t: s for t, s in session.execute(select(Draft.template, Draft.state))}
     assert drafts == {"own/broken.j2": "failed", "own/fine.j2": "written"}
     assert len(list((home / "Maildir" / ".Drafts").glob("*/chief-*"))) == 1
-    problems = "\n".join(report.errors + getattr(report, "problems", []))
+    problems = "\n".join(report.problems())  # errors, and failed writes one line a kind
     assert "own/broken.j2" in problems and "undefined variable" in problems, problems
 
 

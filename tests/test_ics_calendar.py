@@ -190,9 +190,26 @@ def test_users_own_events_survive_byte_for_byte(tmp_path: Path) -> None:
     calendar.upsert_events([entry("x"), entry("y", start=date(2025, 4, 1))])
     calendar.upsert_event(entry("x", summary="changed"))
     data = path.read_bytes()
-    assert ours_removed(data) == THEIRS
-    assert b"\r\n" not in data  # our blocks follow the file's own line endings
+    # Their lines unchanged but for the line ending: RFC 5545 3.1 wants CRLF throughout.
+    assert b"\r\n" not in THEIRS
+    assert ours_removed(data) == THEIRS.replace(b"\n", b"\r\n")
+    assert data.count(b"\n") == data.count(b"\r\n")
     assert data.count(b"@practice-chief") == 2
+
+
+def test_the_file_is_written_with_crlf_line_endings(tmp_path: Path) -> None:
+    """RFC 5545 3.1: content lines end in CRLF. A new file, and a file some other program
+    saved with bare LF, both come out with CRLF on every line (folded lines included)."""
+    fresh = IcsCalendar(tmp_path / "new.ics", tz="Europe/London")
+    fresh.upsert_event(entry("x", summary="a summary long enough to be folded " * 3))
+    lf = tmp_path / "lf.ics"
+    lf.write_bytes(THEIRS)
+    IcsCalendar(lf, tz="Europe/London").upsert_event(entry("y"))
+    for path in (fresh.path, lf):
+        data = path.read_bytes()
+        assert data.endswith(b"END:VCALENDAR\r\n")
+        assert b"\r\n " in data or path == lf  # a folded line: CRLF then a space
+        assert data.count(b"\n") == data.count(b"\r\n") > 10, path.name
 
 
 def test_our_timed_entries_use_the_files_vtimezone(tmp_path: Path) -> None:

@@ -38,7 +38,7 @@ from bot.rules.engine import Classification, RuleSet
 from bot.rules.schema import DraftAction, DraftSpec
 from bot.store.models import Draft, MessageRow
 from bot.sync.matching import identifying_refs
-from bot.sync.planning import _register
+from bot.sync.redrafting import register_context as _register
 from bot.sync.runtime import Runtime
 from tests.conftest import deliver
 from tests.fixtures_postgres import case_log_text

@@ -212,3 +212,45 @@ def test_a_damaged_sqlite_case_log_is_named_with_the_way_back(tmp_path: Path) ->
     assert "backup" in " ".join(raised.value.problems) and "--new-case-log" in " ".join(
         raised.value.problems
     )
+
+
+def test_cases_logged_before_0007_keep_the_keys_their_entries_were_written_with(
+    empty_database: str,
+) -> None:
+    """A case from an earlier version takes its number as its identity, so its deadline
+    entries keep the keys they were written with (built from that number): upgrading adds
+    no second event to anyone's calendar. Every journal row starts with no failed attempt."""
+    from bot.keys import stable_key
+    from bot.store.models import Case
+
+    url = empty_database
+    engine = create_engine(url)
+    cfg = alembic_config(url)
+    with engine.begin() as conn:
+        cfg.attributes["connection"] = conn
+        command.upgrade(cfg, "0005")
+        conn.execute(text("INSERT INTO practice (id, slug, name) VALUES (1, 'p', 'P')"))
+        conn.execute(
+            text(
+                "INSERT INTO case_ (id, practice_id, kind, status, opened_at, updated_at, closed)"
+                " VALUES (7, 1, 'prior_auth', 'pending', :at, :at, :no)"
+            ),
+            {"at": "2026-11-01 08:00:00", "no": False},
+        )
+        conn.execute(
+            text(
+                "INSERT INTO draft (key, practice_id, template, state, created_at)"
+                " VALUES ('d1', 1, 't.j2', 'failed', :at)"
+            ),
+            {"at": "2026-11-01 08:00:00"},
+        )
+        command.upgrade(cfg, "head")
+        assert conn.execute(text("SELECT key FROM case_ WHERE id = 7")).scalar() == "7"
+        assert conn.execute(text("SELECT attempts, next_try FROM draft")).one() == (0, None)
+        legacy = stable_key("p", "case", 7, "deadline", "pa.chase")  # how 0005 keyed it
+        assert stable_key("p", "case", Case(id=7, key="7").identity, "deadline", "pa.chase") == (
+            legacy
+        )
+        command.downgrade(cfg, "0005")
+        assert "key" not in {c["name"] for c in inspect(conn).get_columns("case_")}
+    engine.dispose()

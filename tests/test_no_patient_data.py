@@ -375,9 +375,12 @@ def test_maildir_sync_at_debug_leaks_nothing(tmp_path: Path, chief_exe: str) -> 
         (home / "Maildir" / "tmp" / name).write_bytes(raw)
         (home / "Maildir" / "tmp" / name).rename(home / "Maildir" / "new" / name)
     run = Run(chief_exe, home / "chief.toml")
-    report = json.loads(run("sync", "--json").stdout)
+    synced = run("sync", "--json", ok=False)
+    assert synced.returncode == 3  # the broken template: a failed write, tried again later
+    report = json.loads(synced.stdout)
     _check_report(report, len(sentinel_mail()))
-    run("sync")  # again: nothing new, and the human-readable form
+    # Again: nothing new, the human-readable form, the broken template tried once more.
+    assert run("sync", ok=False).returncode == 3
     classified = run("classify", "--json", str(home / "Maildir")).stdout
     run.outputs["classify errors"] = repr(
         [line["error"] for line in map(json.loads, classified.splitlines()) if "error" in line]
@@ -418,8 +421,10 @@ def test_imap_sync_at_debug_leaks_nothing(
     messages = list(sentinel_mail().values())
     dovecot.seed(raw.replace(b"\r\n", b"\n").replace(b"\n", b"\r\n") for raw in messages)
     run = Run(chief_exe, config)
-    report = json.loads(run("sync", "--json").stdout)
+    synced = run("sync", "--json", ok=False)
+    assert synced.returncode == 3  # the broken template: a failed write, tried again later
+    report = json.loads(synced.stdout)
     _check_report(report, len(messages))
-    run("sync")
+    assert run("sync", ok=False).returncode == 3
     _after_sync(run, home)
     _check(run, [raw for raw, _ in dovecot.messages("Drafts")])

@@ -9,7 +9,11 @@ import click
 
 from bot.cli.base import emit, load_runtime
 
-__all__ = ["demo", "run", "sync", "worker"]
+__all__ = ["WRITES_FAILED", "demo", "run", "sync", "worker"]
+
+# `chief sync`'s exit status when the pass ran but some remote writes failed (they are tried
+# again on later passes): distinct from 1, an error that stopped the pass.
+WRITES_FAILED = 3
 
 
 @click.command()
@@ -74,7 +78,11 @@ def demo(home: Path, practice: str, today: Any, as_json: bool) -> None:
 )
 @click.pass_context
 def sync(ctx: click.Context, as_json: bool, dry_run: bool) -> None:
-    """Run one pass: new mail in, drafts and calendar entries out."""
+    """Run one pass: new mail in, drafts and calendar entries out.
+
+    Exits 0 when every write was made, 3 when some failed (one line per kind; they are tried
+    again on later syncs, see `chief effects`), 1 on an error that stopped the pass.
+    """
     from bot.jobs.catalogue import STEPS
     from bot.jobs.catalogue import sync as run_sync
     from bot.progress import counter
@@ -96,11 +104,13 @@ def sync(ctx: click.Context, as_json: bool, dry_run: bool) -> None:
         as_json,
         f"{report.messages} new message(s), {report.cases_opened} case(s) opened, "
         f"{report.drafts_written} draft(s), {report.calendar_written} calendar entr(ies), "
-        f"{len(report.errors)} problem(s)",
+        f"{len(report.problems())} problem(s)",
     )
     if not as_json:
-        for problem in report.errors:
+        for problem in report.problems():
             click.echo(f"  {problem}", err=True)
+    if report.failures:
+        ctx.exit(WRITES_FAILED)
 
 
 @click.command()

@@ -101,14 +101,16 @@ class BookingFlag:
 _CHASE_NOTES = {
     "written": "chase draft in your Drafts folder",
     "planned": "chase draft to be written by the next sync",
-    "failed": "chase draft failed: see `chief sync`",
+    "failed": "chase draft not written yet, tried again on each sync: see `chief effects`",
     "missing": "no chase draft yet: run `chief sync`",
     "none": "denied: appeal or rebook",
 }
 
 
-def chase_key(slug: str, case_id: int, appointment_key: str) -> str:
-    return stable_key(slug, "booking-guard", case_id, appointment_key)
+def chase_key(slug: str, case: Case, appointment_key: str) -> str:
+    """The chase draft's key, from the case's identity (never its number, which a rebuilt case
+    log gives out anew) and the appointment's."""
+    return stable_key(slug, "booking-guard", case.identity, appointment_key)
 
 
 def window_entries(rt: Runtime) -> list[CalendarEntry]:
@@ -152,7 +154,7 @@ def booking_flags(
     """The flags for the summary (reads only)."""
     flags = []
     for appointment, link, case in _imaging_links(session, rt, entries):
-        key = chase_key(rt.config.practice.slug, case.id, appointment.key)
+        key = chase_key(rt.config.practice.slug, case, appointment.key)
         if case.status in DENIED:
             chase = "none"
         else:
@@ -199,7 +201,7 @@ def plan_booking_chases(rt: Runtime) -> int:
         for appointment, _link, case in _imaging_links(session, rt, window_entries(rt)):
             if case.status in DENIED:
                 continue
-            key = chase_key(rt.config.practice.slug, case.id, appointment.key)
+            key = chase_key(rt.config.practice.slug, case, appointment.key)
             if session.scalar(select(Draft.id).where(Draft.key == key)) is not None:
                 continue
             draft = _chase_draft(session, rt, case, appointment, key)

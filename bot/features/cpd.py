@@ -30,7 +30,7 @@ import json
 import logging
 from collections.abc import Iterable, Sequence
 from dataclasses import asdict, dataclass, field
-from datetime import date
+from datetime import UTC, date
 from typing import TYPE_CHECKING, Any, Literal
 
 from sqlalchemy import select
@@ -39,6 +39,7 @@ from sqlalchemy.orm import Session
 from bot.register.register import CmeRequirement
 from bot.rules.stated_dates import parse_date
 from bot.store.models import Case, CaseEvent, CaseRef, Party
+from bot.sync.matching import case_key
 from bot.sync.steps import FiledMessage, SyncReport
 
 if TYPE_CHECKING:
@@ -192,6 +193,7 @@ def record_certificate(filed: FiledMessage) -> bool:
     opened = False
     if case is None or case.kind != "cme":
         case = Case(
+            key=case_key("cme", row, message),
             practice_id=practice_id,
             kind="cme",
             status=record["status"],
@@ -209,7 +211,7 @@ def record_certificate(filed: FiledMessage) -> bool:
                 message_id=row.id,
                 event=result.event or "certificate",
                 rule_id=result.rule_id,
-                at=message.date or now,
+                at=(message.date or now).astimezone(UTC),  # in UTC: SQLite keeps no zone
             )
         )
     value = _dump(record)

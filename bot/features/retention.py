@@ -145,19 +145,19 @@ def forget_case_id(
     report.payments = _count_deleted(session, Payment, of_case(Payment))
     report.events = _count_deleted(session, CaseEvent, CaseEvent.case_id == case_id)
     report.refs = _count_deleted(session, CaseRef, CaseRef.case_id == case_id)
-    # A draft keeps its key (the remote copy carries it) and never its text; one not yet
-    # written is dropped from the plan.
+    # A draft keeps its key (the remote copy carries it) and never its text nor what it was
+    # rendered from; one not yet written (planned, or failed and waiting) is dropped.
     report.drafts = len(draft_keys)
     session.execute(
         update(Draft)
-        .where(of_case(Draft), Draft.state == "planned")
+        .where(of_case(Draft), Draft.state.in_(("planned", "failed")))
         .values(state=FORGOTTEN)
         .execution_options(synchronize_session=False)
     )
     session.execute(
         update(Draft)
         .where(of_case(Draft))
-        .values(raw=None, error=None, case_id=None)
+        .values(raw=None, source=None, error=None, case_id=None)
         .execution_options(synchronize_session=False)
     )
     if message_ids:
@@ -193,7 +193,8 @@ def forget_case_id(
         .execution_options(synchronize_session=False),
     )
     now = rt.now()
-    case.kind, case.status, case.closed = FORGOTTEN, FORGOTTEN, True
+    # Its key is a hash of a reference or a Message-ID: gone with them.
+    case.kind, case.status, case.closed, case.key = FORGOTTEN, FORGOTTEN, True, None
     case.party_id, case.patient_pseudonym = None, None
     case.opened_at = case.updated_at = now
     summary = report.as_dict()

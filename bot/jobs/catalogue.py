@@ -84,7 +84,7 @@ def _sync_job(rt: Runtime) -> dict[str, Any]:
         "messages": report.messages,
         "drafts_written": report.drafts_written,
         "calendar_written": report.calendar_written,
-        "problems": len(report.errors),
+        "problems": len(report.problems()),
     }
 
 

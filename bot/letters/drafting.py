@@ -105,6 +105,12 @@ class Drafter:
     def __init__(self, template_dirs: Sequence[Path] = ()) -> None:
         self.env = template_environment(template_dirs)
 
+    def reload(self) -> None:
+        """Forget the compiled templates (the environment does not look for changes), so a
+        template fixed since it failed is read again (bot/sync/redrafting.py)."""
+        if self.env.cache is not None:
+            self.env.cache.clear()
+
     def reply_context(self, original: Message, context: Mapping[str, Any]) -> dict[str, Any]:
         """The documented template context: caller's values completed from ``original``."""
         received = original.date.date() if original.date else None

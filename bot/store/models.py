@@ -20,6 +20,7 @@ from sqlalchemy import (
     Float,
     ForeignKey,
     Index,
+    Integer,
     LargeBinary,
     String,
     Text,
@@ -87,6 +88,9 @@ class Party(Base):
 class Case(Base):
     __tablename__ = "case_"
     id: Mapped[int] = mapped_column(primary_key=True)
+    # What the case's remote objects are keyed by (bot.sync.matching.case_key): stable across
+    # a rebuilt case log, unlike ``id``; a case logged before revision 0007 keeps its number.
+    key: Mapped[str | None] = mapped_column(String(64), index=True)
     practice_id: Mapped[int] = mapped_column(ForeignKey("practice.id"), index=True)
     kind: Mapped[str] = mapped_column(String(50), index=True)
     status: Mapped[str] = mapped_column(String(50), default="open")
@@ -99,6 +103,11 @@ class Case(Base):
     party: Mapped[Party | None] = relationship()
     refs: Mapped[list[CaseRef]] = relationship(back_populates="case", cascade="all")
     events: Mapped[list[CaseEvent]] = relationship(back_populates="case", cascade="all")
+
+    @property
+    def identity(self) -> str:
+        """What remote objects of the case are keyed by: ``key``, else the number."""
+        return self.key or str(self.id)
 
 
 class CaseRef(Base):
@@ -127,7 +136,8 @@ class MessageRow(Base):
     mailbox_id: Mapped[int] = mapped_column(ForeignKey("mailbox.id"))
     provider_id: Mapped[str] = mapped_column(String(255))
     message_id: Mapped[str | None] = mapped_column(String(998), index=True)
-    thread_root: Mapped[str | None] = mapped_column(String(998))
+    # Indexed: an original read after its reply finds the reply's case by it (matching).
+    thread_root: Mapped[str | None] = mapped_column(String(998), index=True)
     received_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     logged_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     sender_domain: Mapped[str] = mapped_column(String(255), default="")
@@ -225,7 +235,13 @@ class Draft(Base):
     # The rendered draft, journalled before the remote write so a crash can be reconciled;
     # cleared once the draft is known to be in the Drafts folder.
     raw: Mapped[bytes | None] = mapped_column(LargeBinary)
+    # What a draft whose template failed is rendered from again (bot/sync/redrafting.py):
+    # the answered message's headers and the template's values; cleared once it is written.
+    source: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    # A failed write is tried again from ``next_try`` (bot/sync/retries.py).
+    attempts: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    next_try: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
 
 class CalendarEntryRow(Base):
@@ -240,6 +256,10 @@ class CalendarEntryRow(Base):
     state: Mapped[str] = mapped_column(String(20), default="planned")
     remote_id: Mapped[str | None] = mapped_column(String(500))
     payload: Mapped[dict[str, Any]] = mapped_column(JSON)
+    error: Mapped[str | None] = mapped_column(String(300))
+    # A failed write is tried again from ``next_try`` (bot/sync/retries.py).
+    attempts: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    next_try: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
 
 class LabelWrite(Base):
@@ -255,6 +275,10 @@ class LabelWrite(Base):
     provider_id: Mapped[str] = mapped_column(String(255))
     category: Mapped[str] = mapped_column(String(50))
     state: Mapped[str] = mapped_column(String(20), default="planned", index=True)
+    error: Mapped[str | None] = mapped_column(String(300))
+    # A failed write is tried again from ``next_try`` (bot/sync/retries.py).
+    attempts: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    next_try: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
 
 class ResearchAlert(Base):

@@ -4,10 +4,14 @@ Cases are matched on "same party, same patient" without storing who the patient 
 log keeps ``HMAC-SHA256(practice key, name | dob)``. The key is random, generated on first use
 and kept in a 0600 file in the practice's data folder, so a leaked database alone does not let
 anyone test guesses of names.
+
+The same key, through a derived key, seals (:meth:`Pseudonymiser.seal`) what the case log must
+keep for a while but never in the clear: a leaked database alone does not read it either.
 """
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import hmac
 import os
@@ -15,12 +19,17 @@ import secrets
 import unicodedata
 from pathlib import Path
 
+from cryptography.exceptions import InvalidTag
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+
 from bot.file_safety import private_dir
 
 __all__ = ["Pseudonymiser", "load_or_create_key"]
 
 # The message whose keyed hash tells one key from another (the case log keeps it, per practice).
 _CHECK_MESSAGE = b"chief pseudonym key check"
+# What derives the sealing key from the practice key, and binds each sealed value to it.
+_SEAL_LABEL = b"chief sealed journal v1"
 
 
 def load_or_create_key(path: Path) -> bytes:
@@ -68,6 +77,26 @@ class Pseudonymiser:
         another's: keys only chief can compute (:func:`bot.keys.keyed_key`) use this."""
         label = b"chief subkey: " + purpose.encode("utf-8")
         return hmac.new(self._key, label, hashlib.sha256).digest()
+
+    def seal(self, data: bytes) -> str:
+        """``data`` encrypted (AES-256-GCM, RFC 5116) under a key derived from the practice
+        key: for what the case log must keep a while but never in the clear (what a failed
+        draft is rendered from again, bot/sync/redrafting.py)."""
+        nonce = secrets.token_bytes(12)
+        sealed = AESGCM(self._sealing_key()).encrypt(nonce, data, _SEAL_LABEL)
+        return base64.b64encode(nonce + sealed).decode("ascii")
+
+    def unseal(self, token: str) -> bytes | None:
+        """What :meth:`seal` sealed, or None when it was sealed under another key (a new
+        pseudonym key) or is not a sealed value."""
+        try:
+            raw = base64.b64decode(token.encode("ascii"), validate=True)
+            return AESGCM(self._sealing_key()).decrypt(raw[:12], raw[12:], _SEAL_LABEL)
+        except (InvalidTag, ValueError):
+            return None
+
+    def _sealing_key(self) -> bytes:
+        return hmac.new(self._key, _SEAL_LABEL, hashlib.sha256).digest()
 
     def pseudonym(self, name: str | None, dob: str | None = None) -> str | None:
         """The pseudonym for a patient, or None when no name was found."""

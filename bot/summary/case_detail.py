@@ -8,6 +8,7 @@ where the draft is).
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, tzinfo
 from typing import Any
 
 from sqlalchemy import select
@@ -18,6 +19,11 @@ from bot.summary.links import draft_links
 from bot.sync.runtime import Runtime
 
 __all__ = ["case_detail", "format_case_detail"]
+
+
+def _local(moment: datetime, tz: tzinfo) -> datetime:
+    """An event's time in the practice's zone (stored in UTC; SQLite hands it back naive)."""
+    return (moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)).astimezone(tz)
 
 
 def case_detail(rt: Runtime, ident: str) -> dict[str, Any]:
@@ -55,7 +61,7 @@ def case_detail(rt: Runtime, ident: str) -> dict[str, Any]:
             "refs": {ref.name: ref.value for ref in case.refs},
             "events": [
                 {
-                    "at": e.at.isoformat(),
+                    "at": _local(e.at, rt.tz).isoformat(),
                     "event": e.event,
                     "rule": e.rule_id,
                     "source": source,  # rule | model (the learned model) | null

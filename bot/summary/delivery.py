@@ -77,7 +77,7 @@ def _deliver(rt: Runtime) -> Path:
         if raw is None:
             data = collect_summary(rt)
             digest = data.research_digest
-            raw = build_summary(data, rt.template_dirs, rt.practitioner, key)
+            raw = build_summary(data, rt.template_dirs, rt.practitioner, key, now=rt.now())
             write_private(copy, raw)
             crash.step("summary.copy")
         else:  # written before a crash: the digest it carries is this week's, recomputed

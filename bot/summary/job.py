@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import logging
 from collections import Counter
-from datetime import datetime, time, timedelta
+from dataclasses import replace
+from datetime import date, datetime, time, timedelta, tzinfo
 from pathlib import Path
 
 from sqlalchemy import func, select
@@ -37,6 +38,7 @@ from bot.summary.render import (
     TodayEvent,
     build_summary,
 )
+from bot.sync.failed_writes import failed_writes
 from bot.sync.own_mail import summary_key
 from bot.sync.runtime import Runtime
 from connectors.base import CalendarEntry
@@ -164,7 +166,29 @@ def collect_summary(rt: Runtime) -> SummaryData:
     except UserError as exc:
         log.warning("CPD requirements unreadable: %s", exc)
     data.research_digest = research_digest(rt)
+    with rt.sessions() as session:
+        data.failed_writes = failed_writes(session, rt.practice_id)
+    _in_practice_zone(data, rt.tz)
     return data
+
+
+def in_zone(moment: date | datetime, tz: tzinfo) -> date | datetime:
+    """``moment`` as the practice reads it: a time in the practice's zone (an event set at
+    18:30 in Los Angeles is 21:30 to a New York practice); a day (all-day) as it is."""
+    return moment.astimezone(tz) if isinstance(moment, datetime) else moment
+
+
+def _in_practice_zone(data: SummaryData, tz: tzinfo) -> None:
+    """Every time the summary shows, in the practice's zone: connectors hand back events in
+    the zone they were set in (or UTC), which is not the practitioner's."""
+    data.today_events = sorted(
+        (replace(e, start=in_zone(e.start, tz)) for e in data.today_events),
+        key=lambda e: (isinstance(e.start, datetime), str(e.start)),
+    )
+    data.appointment_briefs = [
+        replace(b, start=in_zone(b.start, tz)) for b in data.appointment_briefs
+    ]
+    data.booking_flags = [replace(f, start=in_zone(f.start, tz)) for f in data.booking_flags]
 
 
 def _today_events(rt: Runtime, events: list[CalendarEntry]) -> list[TodayEvent]:
@@ -252,7 +276,7 @@ def summary_text(rt: Runtime) -> str:
     import email.policy
 
     raw = build_summary(
-        collect_summary(rt), rt.template_dirs, rt.practitioner, summary_key_today(rt)
+        collect_summary(rt), rt.template_dirs, rt.practitioner, summary_key_today(rt), now=rt.now()
     )
     message = email.message_from_bytes(raw, policy=email.policy.default)
     part = message.get_body(preferencelist=("plain",))
@@ -265,7 +289,7 @@ def summary_html(rt: Runtime) -> str:
     import email.policy
 
     raw = build_summary(
-        collect_summary(rt), rt.template_dirs, rt.practitioner, summary_key_today(rt)
+        collect_summary(rt), rt.template_dirs, rt.practitioner, summary_key_today(rt), now=rt.now()
     )
     message = email.message_from_bytes(raw, policy=email.policy.default)
     part = message.get_body(preferencelist=("html",))

@@ -75,6 +75,7 @@ if TYPE_CHECKING:
     from bot.features.referral_network import ReferralSource
     from bot.features.research_digest import ResearchDigest
     from bot.summary.charts import AgeingRow
+    from bot.sync.failed_writes import FailedWrite
 
 __all__ = [
     "CaseLine",
@@ -147,6 +148,8 @@ class SummaryData:
     research_digest: ResearchDigest | None = None
     referral_sources: list[ReferralSource] = field(default_factory=list)
     ageing: list[AgeingRow] = field(default_factory=list)
+    # Writes that failed and are tried again on each sync, until written or dismissed.
+    failed_writes: list[FailedWrite] = field(default_factory=list)
 
     @property
     def due_this_week(self) -> list[DeadlineLine]:
@@ -192,6 +195,7 @@ class SummaryData:
             "research_digest": self.research_digest,
             "referral_sources": list(self.referral_sources),
             "ageing": list(self.ageing),
+            "failed_writes": list(self.failed_writes),
             "ageing_currencies": sorted({row.currency for row in self.ageing}),
             "headline": self.headline,
             "soon_days": SOON_DAYS,
@@ -255,7 +259,8 @@ def build_summary(
     msg["From"] = addr
     msg["To"] = addr
     msg["Subject"] = summary_subject(data.day, data.headline)
-    msg["Date"] = email.utils.format_datetime((now or datetime.now(UTC)).astimezone())
+    # The caller's clock (the practice's zone, rt.now()); the machine's zone only without one.
+    msg["Date"] = email.utils.format_datetime(now or datetime.now(UTC).astimezone())
     msg["Message-ID"] = new_message_id(addr.domain)
     msg["Auto-Submitted"] = "auto-generated"
     msg[KEY_HEADER] = key

@@ -62,7 +62,7 @@ class DryRunPlan:
             "calendar": self.calendar,
             "moved_on": self.moved_on,
             "closed": self.closed,
-            "errors": list(self.report.errors),
+            "errors": self.report.problems(),
         }
 
     def lines(self) -> list[str]:
@@ -84,9 +84,9 @@ class DryRunPlan:
             out += [f"  {c['case']}: {c['from']} → {c['to']}" for c in self.moved_on]
         out.append(f"Would close {len(self.closed)} case(s)")
         out += [f"  {c['case']}  {c['kind']}" for c in self.closed]
-        if self.report.errors:
-            out.append(f"{len(self.report.errors)} problem(s)")
-            out += [f"  {problem}" for problem in self.report.errors]
+        if self.report.problems():
+            out.append(f"{len(self.report.problems())} problem(s)")
+            out += [f"  {problem}" for problem in self.report.problems()]
         return out
 
 

@@ -6,6 +6,11 @@ have written it and crashed before recording so), write only if absent, then rec
 remote id and an audit entry (:mod:`bot.sync.audit`: with the connector, the case and the rule that
 planned it). A crash at any point leaves either an intent that the next run completes, or a
 done row: never a second draft or event.
+
+A write that fails is marked failed on its row and tried again on a later pass, after a
+growing wait (:mod:`bot.sync.retries`): once per pass, however many batches the pass has, and
+counted once, by kind, in the pass's report. A draft whose template failed is rendered again
+from its journalled source (:mod:`bot.sync.redrafting`) on each try.
 """
 
 from __future__ import annotations
@@ -13,17 +18,20 @@ from __future__ import annotations
 import logging
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from datetime import datetime
 
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from bot import crash
 from bot.calendar.payload import entry_from_payload
-from bot.errors import ConnectorError
-from bot.keys import stable_key
+from bot.errors import ConnectorError, TemplateError, UserError
+from bot.keys import key_hash, stable_key
 from bot.store.models import CalendarEntryRow, Deadline, Draft, LabelWrite, MessageRow
 from bot.sync.audit import connector_name, record_audit
 from bot.sync.planning import draft_key
+from bot.sync.redrafting import redraft
+from bot.sync.retries import FAILED, Failures, due, record_failure, record_success
 from bot.sync.runtime import Runtime
 from bot.sync.steps import SyncReport
 from connectors.base import CalendarSink, DraftSink, Labels, OutgoingDraft
@@ -46,14 +54,19 @@ class EffectsReport:
     drafts_found: int = 0
     calendar_written: int = 0
     labelled: int = 0
-    errors: list[str] = field(default_factory=list)
+    failures: Failures = field(default_factory=Failures)
+
+    @property
+    def errors(self) -> list[str]:
+        """One line per kind of failure (:meth:`bot.sync.retries.Failures.lines`)."""
+        return self.failures.lines()
 
     def add_to(self, report: SyncReport) -> None:
-        """Count what was written into a sync's report."""
+        """Count what was written, and what failed, into a sync's report."""
         report.drafts_written += self.drafts_written
         report.calendar_written += self.calendar_written
         report.labelled += self.labelled
-        report.errors.extend(self.errors)
+        report.failures.merge(self.failures)
 
 
 def _draft_cause(session: Session, rt: Runtime, draft: Draft) -> tuple[int | None, str | None]:
@@ -88,17 +101,35 @@ def _calendar_causes(
     return {key: (case_id, rule) for key, case_id, rule in found}
 
 
-def apply_drafts(rt: Runtime, sink: DraftSink, report: EffectsReport) -> None:
+def apply_drafts(
+    rt: Runtime, sink: DraftSink, report: EffectsReport, since: datetime | None = None
+) -> None:
+    """Write the planned drafts, and the failed ones whose retry is due (a failed template
+    rendered again first); ``since`` is when the pass began (:func:`bot.sync.retries.due`)."""
+    now = rt.now()
     with rt.sessions() as session:
         pending = session.scalars(
             select(Draft)
-            .where(Draft.practice_id == rt.practice_id, Draft.state == "planned")
+            .where(Draft.practice_id == rt.practice_id, Draft.state.in_(("planned", FAILED)))
             .order_by(Draft.id)
         ).all()
         connector = connector_name(rt, "mail")
+        reloaded = False
         for draft in pending:
-            if draft.raw is None:
+            if draft.state == FAILED and not due(draft, now, since):
                 continue
+            if draft.raw is None:
+                if not reloaded:  # a template fixed since it failed is read afresh
+                    rt.drafter.reload()
+                    reloaded = True
+                try:
+                    if not redraft(rt, session, draft):
+                        continue  # failed before sources were kept: shown until dismissed
+                except (TemplateError, UserError) as exc:
+                    record_failure(draft, now, report.failures.add("draft template", exc))
+                    session.commit()
+                    continue
+            assert draft.raw is not None
             case_id, rule = _draft_cause(session, rt, draft)
             try:
                 remote = sink.find_draft(draft.key)
@@ -111,8 +142,10 @@ def apply_drafts(rt: Runtime, sink: DraftSink, report: EffectsReport) -> None:
                     report.drafts_found += 1
                     action = "draft.reconcile"
             except ConnectorError as exc:
-                report.errors.append(f"draft {draft.key}: {exc}")
-                log.warning("draft %s not written: %s", draft.key, type(exc).__name__)
+                record_failure(draft, now, report.failures.add("draft", exc))
+                session.commit()
+                # One line per kind in the pass's report; each draft only at debug level.
+                log.debug("draft %s not written: %s", key_hash(draft.key), type(exc).__name__)
                 continue
             record_audit(
                 session,
@@ -125,7 +158,8 @@ def apply_drafts(rt: Runtime, sink: DraftSink, report: EffectsReport) -> None:
                 rule=rule,
                 detail=draft.template if draft.message_id is None else None,
             )
-            draft.state, draft.remote_id, draft.raw = "written", remote, None
+            draft.state, draft.remote_id, draft.raw, draft.source = "written", remote, None, None
+            record_success(draft)
             session.commit()
             crash.step("draft.commit")
 
@@ -139,9 +173,21 @@ def _calendar_rows(session: Session, rt: Runtime, state: str) -> Sequence[Calend
     ).all()
 
 
-def apply_calendar(rt: Runtime, sink: CalendarSink, report: EffectsReport) -> None:
+def apply_calendar(
+    rt: Runtime, sink: CalendarSink, report: EffectsReport, since: datetime | None = None
+) -> None:
+    """Upsert the planned calendar entries and the failed ones whose retry is due."""
+    now = rt.now()
     with rt.sessions() as session:
-        pending = _calendar_rows(session, rt, "planned")
+        candidates = session.scalars(
+            select(CalendarEntryRow)
+            .where(
+                CalendarEntryRow.practice_id == rt.practice_id,
+                CalendarEntryRow.state.in_(("planned", FAILED)),
+            )
+            .order_by(CalendarEntryRow.id)
+        ).all()
+        pending = [r for r in candidates if r.state != FAILED or due(r, now, since)]
         if not pending:
             return
         entries = [entry_from_payload(row.payload) for row in pending]
@@ -149,13 +195,17 @@ def apply_calendar(rt: Runtime, sink: CalendarSink, report: EffectsReport) -> No
             remote_ids = sink.upsert_events(entries)
             crash.step("calendar.remote")
         except ConnectorError as exc:
-            report.errors.append(f"calendar: {exc}")
-            log.warning("calendar entries not written: %s", type(exc).__name__)
+            error = report.failures.add("calendar", exc, len(pending))
+            for row in pending:
+                record_failure(row, now, error)
+            session.commit()
+            log.debug("calendar entries not written: %s", type(exc).__name__)
             return
         connector = connector_name(rt, "calendar")
         causes = _calendar_causes(session, pending)
         for row, remote in zip(pending, remote_ids, strict=True):
             row.state, row.remote_id = "written", remote
+            record_success(row)
             case_id, rule = causes.get(row.key, (None, None))
             record_audit(
                 session,
@@ -173,16 +223,23 @@ def apply_calendar(rt: Runtime, sink: CalendarSink, report: EffectsReport) -> No
         crash.step("calendar.commit")
 
 
-def apply_labels(rt: Runtime, mailbox: Labels, report: EffectsReport) -> None:
+def apply_labels(
+    rt: Runtime, mailbox: Labels, report: EffectsReport, since: datetime | None = None
+) -> None:
     """Put the journalled category labels on their messages, then record them with one audit
     row (how many messages got which category's label). Adding a label a message has is a
     no-op, so a crash between the two labels them again and records them once."""
+    now = rt.now()
     with rt.sessions() as session:
-        pending = session.scalars(
+        candidates = session.scalars(
             select(LabelWrite)
-            .where(LabelWrite.practice_id == rt.practice_id, LabelWrite.state == "planned")
+            .where(
+                LabelWrite.practice_id == rt.practice_id,
+                LabelWrite.state.in_(("planned", FAILED)),
+            )
             .order_by(LabelWrite.id)
         ).all()
+        pending = [r for r in candidates if r.state != FAILED or due(r, now, since)]
         if not pending:
             return
         by_category: dict[str | None, list[str]] = {}
@@ -192,11 +249,15 @@ def apply_labels(rt: Runtime, mailbox: Labels, report: EffectsReport) -> None:
             labelled = mailbox.label_messages(by_category)
             crash.step("labels.remote")
         except ConnectorError as exc:
-            report.errors.append(f"labels: {exc}")
-            log.warning("category labels not put on: %s", type(exc).__name__)
+            error = report.failures.add("labels", exc, len(pending))
+            for row in pending:
+                record_failure(row, now, error)
+            session.commit()
+            log.debug("category labels not put on: %s", type(exc).__name__)
             return
         for row in pending:
             row.state = "written"
+            record_success(row)
         record_audit(
             session,
             rt,
@@ -210,15 +271,16 @@ def apply_labels(rt: Runtime, mailbox: Labels, report: EffectsReport) -> None:
         crash.step("labels.commit")
 
 
-def apply_pending(rt: Runtime) -> EffectsReport:
-    """Write every planned label, draft and calendar entry; safe to call at any time, any
-    number of times."""
+def apply_pending(rt: Runtime, since: datetime | None = None) -> EffectsReport:
+    """Write every planned label, draft and calendar entry, and the failed ones whose retry
+    is due; safe to call at any time, any number of times. ``since``: when the pass began, so
+    that what failed in it waits for a later pass (None: a pass of its own)."""
     report = EffectsReport()
     mailbox = rt.mail()
     if isinstance(mailbox, Labels):
-        apply_labels(rt, mailbox, report)
-    apply_drafts(rt, mailbox, report)
-    apply_calendar(rt, rt.calendar(), report)
+        apply_labels(rt, mailbox, report, since)
+    apply_drafts(rt, mailbox, report, since)
+    apply_calendar(rt, rt.calendar(), report, since)
     return report
 
 
@@ -266,4 +328,4 @@ def effects_pass(rt: Runtime, report: SyncReport) -> None:
     """Practice pass: the calendar checked for entries it lost, then what the passes before
     it planned written."""
     rebuild_lost_calendar(rt, rt.calendar())
-    apply_pending(rt).add_to(report)
+    apply_pending(rt, report.started).add_to(report)

@@ -22,22 +22,30 @@ its rule may. Two prior authorisations for one patient at one payer stay two cas
 deadline, kept per case (``bot.sync.planning``), never moves from one matter to the other. A
 message naming the case's own number too ("recollection for LC-26-2948817") says it continues
 that matter, and is filed there.
+
+A case's KEY (:func:`case_key`) is what its remote objects are keyed by: its first identifying
+reference, else its thread's root Message-ID, which every message of the thread carries (first
+of References, RFC 5322 §3.6.4). Unlike the case's number it does not depend on the order mail
+is read, so a case log rebuilt by syncing again (a Maildir read in another order, a lost key)
+keys the same calendar entries and drafts the same way, and finds them instead of writing them
+twice.
 """
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from bot.keys import stable_key
 from bot.mail.message import Message
 from bot.rules.engine import Classification
 from bot.store.models import Case, CaseEvent, CaseRef, MessageRow, Party
 
-__all__ = ["Attachment", "attach", "conflicts", "identifying_refs"]
+__all__ = ["Attachment", "attach", "case_key", "conflicts", "identifying_refs"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -73,10 +81,22 @@ def _names_any(text: str, values: set[str]) -> bool:
     )
 
 
+def case_key(
+    kind: str, row: MessageRow, message: Message, refs: dict[str, str] | None = None
+) -> str:
+    """The KEY of a case of ``kind`` opened by ``message``: the first of its identifying
+    ``refs`` by name (every message naming that reference files to the case, whichever
+    thread it is in), else its thread's root, which is the same whichever message of the
+    thread is read first; a message without either by its own exactly-once key."""
+    for name in sorted(refs or {}):
+        return stable_key("case", kind, "ref", name, (refs or {})[name])
+    return stable_key("case", kind, row.thread_root or message.message_id or row.key)
+
+
 def _by_thread(session: Session, practice_id: int, message: Message) -> Case | None:
     ids = message.thread_ids
     if not ids:
-        return None
+        return _by_reply(session, practice_id, message)
     rows = session.execute(
         select(MessageRow.message_id, MessageRow.case_id)
         .join(Case, Case.id == MessageRow.case_id)
@@ -87,6 +107,22 @@ def _by_thread(session: Session, practice_id: int, message: Message) -> Case | N
         if mid in by_id:
             return session.get(Case, by_id[mid])
     return None
+
+
+def _by_reply(session: Session, practice_id: int, message: Message) -> Case | None:
+    """The case of a reply already logged to this thread-starting ``message`` (mail read out of
+    order: a Maildir listed by change time after a ``chmod``, a resync), so the original
+    joins its thread's case as it would had it been read first."""
+    if not message.message_id:
+        return None
+    case_id = session.scalar(
+        select(MessageRow.case_id)
+        .join(Case, Case.id == MessageRow.case_id)
+        .where(MessageRow.thread_root == message.message_id, Case.practice_id == practice_id)
+        .order_by(MessageRow.id)
+        .limit(1)
+    )
+    return session.get(Case, case_id) if case_id is not None else None
 
 
 def _by_reference(
@@ -130,6 +166,19 @@ def _by_party(
     return next((case for case in candidates if not conflicts(case, refs, text)), None)
 
 
+def _is_latest(session: Session, case: Case, sent: datetime | None) -> bool:
+    """Whether a message sent at ``sent`` is no older than any already on ``case``: only
+    the latest word sets a case's status, so mail read out of order (an approval read
+    before the pending notice it follows) leaves the case as the newest message says."""
+    if sent is None or case.id is None:
+        return True
+    latest = session.scalar(select(func.max(CaseEvent.at)).where(CaseEvent.case_id == case.id))
+    if latest is None:
+        return True
+    latest = latest if latest.tzinfo is not None else latest.replace(tzinfo=UTC)
+    return sent >= latest
+
+
 def attach(
     session: Session,
     practice_id: int,
@@ -158,6 +207,7 @@ def attach(
         case = Case(
             practice_id=practice_id,
             kind=result.case_kind,
+            key=case_key(result.case_kind, row, message, refs),
             status=case_spec.status or "open",
             party_id=party.id if party is not None else None,
             patient_pseudonym=pseudonym,
@@ -180,7 +230,8 @@ def attach(
         )
         if taken is None:  # a reference names one case only
             case.refs.append(CaseRef(practice_id=practice_id, name=name, value=value))
-    if case_spec is not None and case_spec.status and how != "opened":
+    newest = how == "opened" or _is_latest(session, case, message.date)
+    if case_spec is not None and case_spec.status and how != "opened" and newest:
         case.status = case_spec.status
     if case.patient_pseudonym is None and pseudonym is not None:
         case.patient_pseudonym = pseudonym
@@ -194,7 +245,7 @@ def attach(
             message_id=row.id,
             event=result.event or "correspondence",
             rule_id=result.rule_id,
-            at=message.date or now,
+            at=(message.date or now).astimezone(UTC),  # in UTC: SQLite keeps no zone
         )
     )
     return Attachment(case, how)

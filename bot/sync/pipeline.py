@@ -205,6 +205,8 @@ def _log_message(
     report.deadlines += len(plan.deadlines)
     report.drafts_planned += len(plan.drafts)
     report.errors.extend(plan.problems)
+    for exc in plan.failed_templates:
+        report.failures.add("draft template", exc)
     context = FiledMessage(
         session=session,
         rt=rt,
@@ -314,7 +316,7 @@ def _sync_mail(rt: Runtime, steps: Steps, report: SyncReport, progress: Bar | No
         if progress is not None:
             progress(len(batch.messages) + len(batch.failed))
         if not rt.dry_run:
-            effects = apply_pending(rt)
+            effects = apply_pending(rt, report.started)
             effects.add_to(report)
         batch = next(batches, None)
 
@@ -324,13 +326,13 @@ def sync(rt: Runtime, steps: Steps, progress: Bar | None = None) -> SyncReport:
     practice's); holds the practice's lock for its whole duration. A dry-run runtime
     (:mod:`bot.sync.dry_run`) plans everything and writes nothing beyond its case log, which
     it throws away."""
-    report = SyncReport()
+    report = SyncReport(started=rt.now())
     if rt.dry_run:
         steps = steps.planning_only()
     with rt.sync_lock():
         if not rt.dry_run:
             # A previous run may have stopped between planning and writing: finish that first.
-            apply_pending(rt).add_to(report)
+            apply_pending(rt, report.started).add_to(report)
         _sync_mail(rt, steps, report, progress)
         for practice_pass in steps.passes:
             log.debug("practice pass %s", practice_pass.name)

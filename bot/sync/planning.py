@@ -12,7 +12,6 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, timedelta
-from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -25,6 +24,8 @@ from bot.keys import stable_key
 from bot.mail.message import Message
 from bot.rules.engine import PRIVATE_REFS, Classification
 from bot.store.models import CalendarEntryRow, Case, Deadline, Draft, MessageRow
+from bot.sync.redrafting import draft_context, source_of
+from bot.sync.retries import record_failure
 from bot.sync.runtime import Runtime
 from connectors.base import CalendarEntry
 
@@ -39,6 +40,7 @@ class Plan:
     drafts: list[Draft] = field(default_factory=list)
     calendar: list[CalendarEntryRow] = field(default_factory=list)
     problems: list[str] = field(default_factory=list)
+    failed_templates: list[Exception] = field(default_factory=list)
 
 
 def draft_key(rt: Runtime, message_key: str, template: str) -> str:
@@ -162,22 +164,7 @@ def plan_message(
     for draft_action in result.draft_actions:
         template = draft_action.draft.template
         key = draft_key(rt, row.key, template)
-        context: dict[str, Any] = {
-            "practice": rt.practice_context(),
-            "case": {
-                "kind": case.kind if case else result.case_kind,
-                "status": case.status if case else None,
-                "reference": next((r.value for r in case.refs), None) if case else None,
-                "refs": {r.name: r.value for r in case.refs} if case else {},
-                "opened": case.opened_at.date() if case else None,
-            },
-            "refs": refs,
-            "deadline": (
-                {"due": first.due, "clock": first.clock, "title": first.title} if first else None
-            ),
-            "today": rt.today(),
-            "register": _register(rt),
-        }
+        context = draft_context(rt, case, result.case_kind, refs, first)
         draft = Draft(
             key=key,
             practice_id=rt.practice_id,
@@ -192,8 +179,12 @@ def plan_message(
             )
             draft.raw = outgoing.raw
         except (TemplateError, UserError) as exc:
-            draft.state, draft.error = "failed", str(exc)[:300]
-            plan.problems.append(f"message {message.fingerprint}: {exc}")
+            # Kept with what it is rendered from, and rendered again on later passes: once
+            # the template is fixed, the draft is written (bot/sync/redrafting.py).
+            record_failure(draft, rt.now(), f"{type(exc).__name__}: {exc}")
+            to = draft_action.draft.to
+            draft.source = source_of(rt, message, refs, result.case_kind, to, first)
+            plan.failed_templates.append(exc)
         session.add(draft)
         plan.drafts.append(draft)
 
@@ -205,28 +196,6 @@ def plan_message(
             if planned is not None:
                 plan.calendar.append(planned)
     return plan
-
-
-def _register(rt: Runtime) -> list[dict[str, Any]]:
-    """The practice's credentials register for templates (licence and registration numbers in
-    a clearance letter or an expert's qualifications); empty when there is none or it cannot be
-    read (the reminders pass reports that)."""
-    try:
-        register = rt.register()
-    except UserError:
-        return []
-    if register is None:
-        return []
-    return [
-        {
-            "kind": c.kind,
-            "name": c.name,
-            "issuer": c.issuer,
-            "number": c.number,
-            "expires": c.expires,
-        }
-        for c in register.credentials
-    ]
 
 
 def _set_deadline(
@@ -248,7 +217,7 @@ def _set_deadline(
     read out of order) leaves it alone. Without a case, the deadline belongs to the message.
     """
     if case is not None:
-        key = stable_key(rt.config.practice.slug, "case", case.id, "deadline", clock)
+        key = stable_key(rt.config.practice.slug, "case", case.identity, "deadline", clock)
     else:
         key = stable_key(row.key, "deadline", clock)
     deadline = session.scalar(select(Deadline).where(Deadline.key == key))

@@ -23,6 +23,8 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Any
 
+from bot.sync.retries import Failures
+
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session
 
@@ -50,6 +52,9 @@ class SyncReport:
     by_source: Counter[str] = field(default_factory=Counter)  # rule | model | none
     needs_look: int = 0  # held for the practitioner (bot/rules/classification.py)
     errors: list[str] = field(default_factory=list)
+    # Remote writes that failed in this pass, by kind: tried again on a later one.
+    failures: Failures = field(default_factory=Failures)
+    started: datetime | None = None  # when the pass began (bot.sync.retries.due)
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -66,8 +71,13 @@ class SyncReport:
             "labelled": self.labelled,
             "by_source": dict(self.by_source),
             "needs_look": self.needs_look,
-            "errors": list(self.errors),
+            "errors": [*self.errors, *self.failures.lines()],
+            "failed_writes": sum(self.failures.counts.values()),
         }
+
+    def problems(self) -> list[str]:
+        """Every problem of the pass, failed writes as one line per kind."""
+        return [*self.errors, *self.failures.lines()]
 
 
 @dataclass(frozen=True, slots=True)

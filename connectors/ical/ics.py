@@ -5,7 +5,8 @@ file a calendar app subscribes to), so writing follows three rules:
 
 - **Only our blocks change.** The file is edited as text: each top-level ``VEVENT`` whose UID ends
   in ``@practice-chief`` is ours; every other line (their events, time zones, todos, unknown
-  components, folding, line endings, even bytes that are not UTF-8) is written back unchanged.
+  components, folding, even bytes that are not UTF-8) is written back unchanged, except that
+  every line ends in CRLF as RFC 5545 3.1 requires (a file saved with bare LF gets CRLF).
 - **Exactly once.** An entry's UID is ``<key>@practice-chief``; an upsert replaces the existing
   block in place. Each block carries ``X-CHIEF-HASH`` (a hash of the entry); when it matches, the
   block is left alone, and a run that changes nothing does not rewrite the file (mtime kept). A
@@ -49,7 +50,15 @@ from connectors.base import CalendarEntry
 from connectors.broken_events import build_or_skip
 from connectors.calendar_upsert import Stored, Write, upsert_events
 from connectors.ical.recurrence import expand_component
-from connectors.ical.text import Block, Document, StructureError, lines_of, new_document, scan
+from connectors.ical.text import (
+    Block,
+    Document,
+    StructureError,
+    crlf_lines,
+    lines_of,
+    new_document,
+    scan,
+)
 from connectors.ical.vevent import (
     PRODID,
     UID_SUFFIX,
@@ -201,7 +210,7 @@ class IcsCalendar:
             handle.close()  # closing releases the lock
 
     def _write(self, doc: Document, previous: bytes | None) -> None:
-        text = "".join(doc.lines)
+        text = crlf_lines(doc.lines)
         data = text.encode("utf-8", "surrogateescape")
         if previous is not None and data == previous:
             return

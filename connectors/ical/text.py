@@ -14,7 +14,7 @@ import contextlib
 import re
 from dataclasses import dataclass, field
 
-__all__ = ["Block", "Document", "StructureError", "lines_of", "new_document", "scan"]
+__all__ = ["Block", "Document", "StructureError", "crlf_lines", "lines_of", "new_document", "scan"]
 
 LINE = re.compile(r"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+\Z")
 _NAME = re.compile(r"[A-Za-z0-9-]+")
@@ -39,7 +39,7 @@ class Block:
 @dataclass(slots=True)
 class Document:
     lines: list[str]  # each with its own line ending (the last may have none)
-    newline: str  # the file's dominant line ending, used for lines we add
+    newline: str  # CRLF (RFC 5545 3.1), used for lines we add
     calendar_end: int | None  # index of END:VCALENDAR of the first top-level VCALENDAR
     blocks: list[Block] = field(default_factory=list)
     tzids: set[str] = field(default_factory=set)
@@ -62,8 +62,8 @@ def scan(raw: bytes) -> Document:
     """The structure of ``raw``; :class:`StructureError` when BEGIN/END do not nest."""
     text = raw.decode("utf-8", "surrogateescape")  # encoded back the same way: bytes survive
     lines = LINE.findall(text)
-    crlf, lf = text.count("\r\n"), text.count("\n")
-    doc = Document(lines=lines, newline="\r\n" if crlf * 2 >= lf else "\n", calendar_end=None)
+    # Lines we add end in CRLF, as RFC 5545 3.1 requires; the file is written so throughout.
+    doc = Document(lines=lines, newline="\r\n", calendar_end=None)
     stack: list[tuple[str, int]] = []
     for index, line in enumerate(lines):
         if line[:1] in (" ", "\t"):
@@ -90,6 +90,21 @@ def scan(raw: bytes) -> Document:
         name, first = stack[-1]
         raise StructureError(f"line {first + 1}: BEGIN:{name} is never closed")
     return doc
+
+
+def crlf_lines(lines: list[str]) -> str:
+    """``lines`` joined, each ending in CRLF (RFC 5545 3.1: "a CRLF sequence"): a file
+    written with bare LF (an export, an editor) is written back with CRLF, its content
+    otherwise unchanged; a last line without an ending keeps none."""
+    out = []
+    for line in lines:
+        if line.endswith("\r\n"):
+            out.append(line)
+        elif line.endswith("\n"):
+            out.append(line[:-1] + "\r\n")
+        else:
+            out.append(line)
+    return "".join(out)
 
 
 def lines_of(ical: bytes, newline: str) -> list[str]:

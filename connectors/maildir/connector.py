@@ -18,7 +18,7 @@ from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import ClassVar
 
-from bot.errors import RemoteGone, UserError
+from bot.errors import ConnectorError, RemoteGone, UserError
 from bot.mail.message import Limits
 from connectors.base import Batch, Correction, Cursor, OutgoingDraft
 from connectors.maildir.files import FOLDER_RE, INBOX, MaildirTree
@@ -123,7 +123,18 @@ class MaildirConnector:
 
     def create_draft(self, draft: OutgoingDraft) -> str:
         """Store ``draft`` in the Drafts folder's ``cur/`` flagged Draft+Seen; return its id."""
-        return self.writer.deliver(self.drafts_folder, draft.raw, draft.key, "2,DS")
+        return self._deliver(self.drafts_folder, draft.raw, draft.key, "2,DS")
+
+    def _deliver(self, folder: str, raw: bytes, key: str, info: str) -> str:
+        """:meth:`KeyedWriter.deliver`, a file system's refusal (a full disk, a folder that is
+        not one, no permission) translated into ConnectorError: the write is then retried
+        on a later pass like any other provider's (bot/sync/retries.py)."""
+        try:
+            return self.writer.deliver(folder, raw, key, info)
+        except OSError as exc:
+            raise ConnectorError(
+                f"maildir: cannot write into {folder or 'INBOX'}: {exc.strerror or exc}"
+            ) from exc
 
     def find_draft(self, key: str) -> str | None:
         """The id of the message carrying ``key``, wherever the user moved or re-flagged it."""
@@ -143,4 +154,4 @@ class MaildirConnector:
     def send_to_practitioner(self, raw: bytes, key: str) -> str:
         """Deliver the summary into INBOX ``new/`` once per ``key``; practitioner only."""
         require_practitioner_only(raw, self.practitioner_address)
-        return self.writer.deliver(INBOX, raw, key, "")
+        return self._deliver(INBOX, raw, key, "")
