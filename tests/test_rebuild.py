@@ -34,7 +34,7 @@ from bot.config import load_config
 from bot.jobs.catalogue import sync
 from bot.resources import shipped_examples
 from bot.store.models import Case, CaseRef
-from bot.summary.job import deliver_summary
+from bot.summary.delivery import deliver_summary
 from bot.sync.runtime import Runtime
 from connectors.microsoft.calendar import KEY_PROPERTY as GRAPH_EVENT_KEY
 from connectors.microsoft.outlook import KEY_PROPERTY as GRAPH_DRAFT_KEY
