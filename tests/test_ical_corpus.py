@@ -9,6 +9,7 @@ is missing the tests skip with a reason, and fail under CI (``CI=true``).
 from __future__ import annotations
 
 import os
+import re
 import shutil
 from datetime import date, datetime
 from pathlib import Path
@@ -74,7 +75,9 @@ def test_upsert_keeps_every_existing_byte(path: Path, tmp_path: Path) -> None:
         start = data.rindex(b"BEGIN:VEVENT", 0, data.index(b"UID:corpus-check@practice-chief"))
         end = data.index(b"END:VEVENT", start) + len(b"END:VEVENT")
         end += len(b"\r\n") if data[end : end + 2] == b"\r\n" else 1
-        assert data[:start] + data[end:] == original
+        # Every existing byte kept, but for line endings: the file is written with CRLF
+        # (RFC 5545 §3.1), a file another program saved with bare LF included.
+        assert data[:start] + data[end:] == re.sub(rb"(?<!\r)\n", b"\r\n", original)
     assert calendar.find_event("corpus-check") == "corpus-check@practice-chief"
     calendar.upsert_event(ours)
     assert copy.read_bytes() == data  # exactly once
