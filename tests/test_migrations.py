@@ -105,9 +105,14 @@ def test_checklists_recorded_before_0005_become_written_drafts(empty_database: s
             conn.execute(
                 text(
                     "INSERT INTO audit_event (practice_id, at, actor, action, target, remote_id)"
-                    " VALUES (1, :at, 'chief', :action, :target, 'r-' || :target)"
+                    " VALUES (1, :at, 'chief', :action, :target, :remote)"
                 ),
-                {"at": f"2026-11-0{n + 1} 08:00:00", "action": action, "target": target},
+                {
+                    "at": f"2026-11-0{n + 1} 08:00:00",
+                    "action": action,
+                    "target": target,
+                    "remote": f"r-{target}",
+                },
             )
         command.upgrade(cfg, "head")
         rows = conn.execute(
