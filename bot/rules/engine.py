@@ -30,6 +30,7 @@ from typing import Any
 import re2
 
 from bot.mail.message import Message
+from bot.rules.jurisdiction import notice_country, payer_type
 from bot.rules.parties import Party, PartyDirectory, load_parties
 from bot.rules.schema import (
     PATTERN_FIELDS,
@@ -42,6 +43,7 @@ from bot.rules.schema import (
     RuleModel,
 )
 from bot.rules.stated_dates import day_first, find_stated_deadline
+from bot.rules.stated_windows import Stated, find_stated, mentions, notice_date
 from bot.rules.yaml_source import YamlProblem, line_of, load_yaml, validate
 
 __all__ = ["CATEGORIES", "PRIVATE_REFS", "Classification", "Rule", "RuleSet", "load_rules"]
@@ -162,6 +164,14 @@ class Classification:
     party: Party | None = None
     stated_deadline: date | None = None
     actions: tuple[ActionModel, ...] = ()
+    # What the notice says of its own time limits and regime (bot.rules.stated_windows,
+    # bot.rules.jurisdiction): every limit it states, the purposes it speaks of, its own date
+    # when other than the message's (a forwarded notice), its payer type and its country.
+    stated: tuple[Stated, ...] = ()
+    mentions: frozenset[str] = frozenset()
+    notice_date: date | None = None
+    payer_type: str | None = None
+    country: str | None = None
 
     @property
     def case_action(self) -> CaseAction | None:
@@ -228,6 +238,8 @@ class RuleSet:
         if party is None and parties:
             party = parties[0]
         received = msg.date.date() if msg.date else None
+        first = day_first(msg.from_domain, country)
+        text = f"{subject}\n\n{body}"
         return Classification(
             category=model.category,
             case_kind=model.case_kind,
@@ -236,10 +248,13 @@ class RuleSet:
             confidence=model.confidence,
             refs=rule.extract(subject, body),
             party=party,
-            stated_deadline=find_stated_deadline(
-                body, received=received, day_first=day_first(msg.from_domain, country)
-            ),
+            stated_deadline=find_stated_deadline(body, received=received, day_first=first),
             actions=tuple(model.actions),
+            stated=find_stated(body, received, first),
+            mentions=mentions(body),
+            notice_date=notice_date(body, received, first),
+            payer_type=payer_type(party, text) if model.category == "payer" else None,
+            country=notice_country(party, msg.from_domain, text),
         )
 
 

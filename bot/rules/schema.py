@@ -93,6 +93,9 @@ class DeadlineSpec(_Strict):
     clock: str = Field(pattern=r"^[a-z0-9_]+(\.[a-z0-9_]+)*$")
     title: str | None = None
     from_ref: Name | None = None  # count from this extracted date (e.g. meeting_date)
+    # Only when the notice offers it: a peer-to-peer window is diarised when the notice speaks
+    # of a peer-to-peer, never invented for one that does not.
+    if_offered: bool = False
 
 
 class DraftSpec(_Strict):
@@ -101,6 +104,9 @@ class DraftSpec(_Strict):
     # herself, for a working document (an expert report skeleton) or a letter whose addressee
     # is not the sender (a patient's results letter prompted by the lab's e-mail).
     to: DraftTo = "sender"
+    # Only when the notice speaks of this purpose (``peer_to_peer``): a request for a
+    # peer-to-peer is drafted only when one is offered.
+    if_offered: Literal["peer_to_peer", "appeal"] | None = None
 
     @field_validator("template")
     @classmethod

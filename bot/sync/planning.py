@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 
 from bot.calendar.invitations import entries_from_invites
 from bot.calendar.payload import entry_to_payload, payload_hash
-from bot.clocks.act_by import clock_due
+from bot.clocks.deadlines import Due, deadlines_for
 from bot.errors import TemplateError, UserError
 from bot.keys import stable_key
 from bot.mail.message import Message
@@ -107,52 +107,42 @@ def plan_message(
     label = _case_label(case, result)
     refs = _public_refs(result.refs)
 
-    stated = result.stated_deadline
-    for index, action in enumerate(result.deadline_actions):
+    practice = rt.config.practice
+    found = deadlines_for(result, received, rt.clocks, day_first, practice.country, practice.kind)
+    for action in result.deadline_actions:
         spec = action.deadline
-        clock = rt.clocks.resolve(spec.clock, result.party)  # the payer's variant, if any
-        if clock is None:
+        if spec.clock not in rt.clocks:
             plan.problems.append(f"rule {result.rule_id}: unknown clock {spec.clock!r}")
-            continue
-        due = clock_due(rt.clocks, spec, result.refs, received, day_first, result.party)
-        if due is None:
+        elif spec.from_ref and not result.refs.get(spec.from_ref):
             plan.problems.append(
                 f"message {message.fingerprint}: no {spec.from_ref} for clock {spec.clock}"
             )
-            continue
-        use_stated = index == 0 and stated is not None
-        _set_deadline(
-            session,
-            rt,
-            plan,
-            row,
-            case,
-            clock.id,
-            spec.title or f"{label}: {clock.describe()}",
-            stated if use_stated and stated is not None else due,
-            use_stated,
+    notes: dict[str, str] = {}
+    for due in found:
+        if due.clock_id == "stated" and case is None:
+            continue  # a date stated in unfiled mail belongs to no one's list
+        if due.clock is not None:
+            title = due.title or f"{label}: {_purpose_words(due)}{due.clock.describe()}"
+        else:
+            title = f"{label}: {_purpose_words(due)}date stated in the message"
+        deadline = _set_deadline(
+            session, rt, plan, row, case, due.clock_id, title, due.due, due.from_notice
         )
-    if stated is not None and not result.deadline_actions and case is not None:
-        _set_deadline(
-            session,
-            rt,
-            plan,
-            row,
-            case,
-            "stated",
-            f"{label}: date stated in the message",
-            stated,
-            True,
-        )
+        if deadline is not None:
+            notes[deadline.key] = due.note()
     for deadline in plan.deadlines:
-        note = "Date stated in the message." if deadline.stated else _clock_note(rt, deadline)
+        note = notes.get(deadline.key) or _clock_note(rt, deadline)
         entry = plan_calendar_entry(session, rt, _deadline_entry(rt, deadline, note), "deadline")
         if entry is not None:
             plan.calendar.append(entry)
 
     first = plan.deadlines[0] if plan.deadlines else None
+    p2p = next((d for d in found if d.clock and d.clock.purpose == "peer_to_peer"), None)
     for draft_action in result.draft_actions:
         template = draft_action.draft.template
+        offered = draft_action.draft.if_offered
+        if offered is not None and offered not in result.mentions:
+            continue
         key = stable_key(row.key, "draft", template)
         context: dict[str, Any] = {
             "practice": rt.practice_context(),
@@ -167,6 +157,7 @@ def plan_message(
             "deadline": (
                 {"due": first.due, "clock": first.clock, "title": first.title} if first else None
             ),
+            "peer_to_peer": ({"due": p2p.due, "note": p2p.note()} if p2p else None),
             "today": rt.today(),
             "register": _register(rt),
         }
@@ -221,6 +212,11 @@ def _register(rt: Runtime) -> list[dict[str, Any]]:
     ]
 
 
+def _purpose_words(due: Due) -> str:
+    purpose = due.clock.purpose if due.clock else due.stated.purpose if due.stated else ""
+    return {"appeal": "appeal, ", "peer_to_peer": "peer-to-peer, "}.get(purpose, "")
+
+
 def _set_deadline(
     session: Session,
     rt: Runtime,
@@ -231,7 +227,7 @@ def _set_deadline(
     title: str,
     due: date,
     stated: bool,
-) -> None:
+) -> Deadline | None:
     """Plan the deadline of ``clock`` for this message's case.
 
     A case has one open deadline per clock: a later message on the case (a chaser, a
@@ -253,7 +249,7 @@ def _set_deadline(
             or _aware(row.received_at) >= _aware(setter.received_at)
         )
         if not newer:
-            return
+            return None
         deadline.message_id, deadline.title, deadline.due = row.id, title, due
         deadline.stated, deadline.done = stated, False
     else:
@@ -269,6 +265,7 @@ def _set_deadline(
         )
         session.add(deadline)
     plan.deadlines.append(deadline)
+    return deadline
 
 
 def _aware(moment: datetime) -> datetime:
