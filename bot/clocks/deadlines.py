@@ -13,9 +13,9 @@ For each deadline action of the winning rule:
    (a notice may give more time than the regulation; the practitioner must not rely on it),
    while a practice default (``stated: wins``) gives way to the notice's own date.
 
-A limit the notice states for a purpose no clock covers is kept as a deadline of its own
-(``stated``). :func:`act_by` is the earliest of all: the date by which the practitioner must
-act on the message (the ``deadline`` of ``chief classify --json``).
+A date or window the notice asks the reader to meet that no clock covers is kept as a
+deadline of its own (``stated``). :func:`act_by` is the earliest of all: the date by which
+the practitioner must act on the message (the ``deadline`` of ``chief classify --json``).
 """
 
 from __future__ import annotations
@@ -166,10 +166,13 @@ def deadlines_for(
             chosen = min(by_clock, by_stated)
         out.append(Due(clock.id, chosen, clock, by_clock, stated, by_stated, spec.title))
     for stated in result.stated:
-        if stated.purpose in covered:
+        # A date alone is the message's own deadline ("respond by 12 March"); an appeal or a
+        # peer-to-peer is diarised only through its clock (a decision letter that recalls the
+        # old peer-to-peer window sets none), and a date already past when sent is none.
+        if stated.purpose in covered or stated.purpose != "reply":
             continue
         when = stated_due(stated, notice, got, 0, service, calendar)
-        if when is not None:
+        if when is not None and when >= got:
             covered.add(stated.purpose)
             name = "stated" if stated.purpose == "reply" else f"stated.{stated.purpose}"
             out.append(Due(name, when, None, None, stated, when))

@@ -252,6 +252,7 @@ def _set_deadline(
             return None
         deadline.message_id, deadline.title, deadline.due = row.id, title, due
         deadline.stated, deadline.done = stated, False
+        deadline.closed_at = deadline.closed_reason = None
     else:
         deadline = Deadline(
             key=key,
