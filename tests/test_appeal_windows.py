@@ -25,7 +25,7 @@ from icalendar import Calendar
 from bot.config import load_config
 from bot.jobs.catalogue import sync
 from bot.resources import shipped_examples
-from bot.store.models import Deadline, Draft
+from bot.store.models import Case, Deadline, Draft
 from bot.sync.runtime import Runtime
 from tests.conftest import deliver, make_message
 
@@ -177,10 +177,24 @@ def test_stated_window_later_than_the_law_is_not_diarised(
 
 
 def test_a_uk_practice_never_gets_a_us_appeal_clock(practice_dir: Callable[..., Path]) -> None:
+    """Filed, but no US appeal window and no US appeal letter."""
     home = _practice(practice_dir, "GB", "occupational_therapy")
-    rt = _sync(home, ["humana-ma-pa-denied.eml"])
+    rt = _sync(home, ["humana-ma-pa-denied.eml", "0031-uhc-pa-denied"])
     with rt.sessions() as session:
         assert [d.clock for d in session.query(Deadline)] == []
+        assert [d.template for d in session.query(Draft)] == []
+        assert session.query(Case).count() == 2
+
+
+def test_a_us_practice_gets_no_ehcp_deadline_or_skeleton(
+    practice_dir: Callable[..., Path],
+) -> None:
+    home = _practice(practice_dir, "US", "sports_medicine")
+    rt = _sync(home, ["0162-hants-draft-plan", "0169-kent-annual-review"])
+    with rt.sessions() as session:
+        assert [d.clock for d in session.query(Deadline)] == []
+        assert [d.template for d in session.query(Draft)] == []
+        assert {c.kind for c in session.query(Case)} == {"ehcp"}
 
 
 def test_a_us_practice_never_gets_uk_gdpr_for_a_records_request(

@@ -104,6 +104,7 @@ class Rule:
     pack_extract: tuple[tuple[str, Any], ...]
     _compiled: dict[str, Any] = field(repr=False)
     _extract: tuple[tuple[str, Any], ...] = field(repr=False)
+    pack_scope: tuple[tuple[str, ...] | None, tuple[str, ...] | None] = (None, None)
 
     @property
     def id(self) -> str:
@@ -112,6 +113,16 @@ class Rule:
     @property
     def actions(self) -> list[ActionModel]:
         return self.model.actions
+
+    @property
+    def scope(self) -> tuple[tuple[str, ...] | None, tuple[str, ...] | None]:
+        """(countries, practice kinds) where its actions apply; None: everywhere."""
+        countries, kinds = self.pack_scope
+        if self.model.countries is not None:
+            countries = tuple(self.model.countries)
+        if self.model.kinds is not None:
+            kinds = tuple(self.model.kinds)
+        return countries, kinds
 
     def sort_key(self) -> tuple[int, int, int, str]:
         return (-self.model.priority, -self.model.match.conditions(), -self.layer, self.id)
@@ -172,6 +183,15 @@ class Classification:
     notice_date: date | None = None
     payer_type: str | None = None
     country: str | None = None
+    # Where the rule's deadlines and drafts apply (RuleModel.countries, .kinds); None: anywhere.
+    countries: tuple[str, ...] | None = None
+    kinds: tuple[str, ...] | None = None
+
+    def acts_for(self, country: str | None, kind: str | None) -> bool:
+        """Whether a practice of ``country`` and ``kind`` gets this rule's actions."""
+        if self.countries is not None and country is not None and country not in self.countries:
+            return False
+        return self.kinds is None or kind is None or kind in self.kinds
 
     @property
     def case_action(self) -> CaseAction | None:
@@ -255,6 +275,8 @@ class RuleSet:
             notice_date=notice_date(body, received, first),
             payer_type=payer_type(party, text) if model.category == "payer" else None,
             country=notice_country(party, msg.from_domain, text),
+            countries=rule.scope[0],
+            kinds=rule.scope[1],
         )
 
 
@@ -311,7 +333,11 @@ def _load_pack(path: Path, layer: int) -> tuple[list[Rule], list[str]]:
         seen[model.id] = line
         compiled, extract, found = _compile_rule(model, data, index, path)
         problems.extend(found)
-        rules.append(Rule(model, path, line, layer, tuple(pack_extract), compiled, extract))
+        scope = (
+            tuple(pack.countries) if pack.countries is not None else None,
+            tuple(pack.kinds) if pack.kinds is not None else None,
+        )
+        rules.append(Rule(model, path, line, layer, tuple(pack_extract), compiled, extract, scope))
     return ([] if problems else rules), problems
 
 

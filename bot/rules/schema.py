@@ -139,11 +139,20 @@ class CalendarAction(_Strict):
 ActionModel = CaseAction | DeadlineAction | DraftAction | CalendarAction
 
 
+Country = Literal["US", "GB"]
+
+
 class RuleModel(_Strict):
     id: RuleId
     category: Name
     case_kind: Name | None = None
     event: Name | None = None
+    # Where the rule's deadlines and drafts apply: the practice's ``[practice] country`` and
+    # ``kind``. Mail from elsewhere is still classified and filed, with nothing planned (a US
+    # practice gets no EHCP advice skeleton; a UK practice no US appeal letter). Unset: the
+    # pack's, else everywhere.
+    countries: list[Country] | None = None
+    kinds: list[Name] | None = None
     priority: int = Field(default=0, ge=-1000, le=1000)
     confidence: float = Field(default=0.9, ge=0.0, le=1.0)
     match: MatchModel
@@ -155,6 +164,8 @@ class PackModel(_Strict):
     pack: Name
     description: str | None = None
     extract: dict[Name, str] = Field(default_factory=dict)  # shared by every rule of the pack
+    countries: list[Country] | None = None  # default of every rule (RuleModel.countries)
+    kinds: list[Name] | None = None
     rules: list[RuleModel]
     version: Literal[1] = 1
 

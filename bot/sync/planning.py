@@ -108,6 +108,10 @@ def plan_message(
     refs = _public_refs(result.refs)
 
     practice = rt.config.practice
+    if not result.acts_for(practice.country, practice.kind):
+        # Mail of another country's or profession's process: filed, nothing planned (a US
+        # practice gets no EHCP advice skeleton, a UK one no US appeal letter).
+        return plan
     found = deadlines_for(result, received, rt.clocks, day_first, practice.country, practice.kind)
     for action in result.deadline_actions:
         spec = action.deadline
