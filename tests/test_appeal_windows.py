@@ -40,6 +40,8 @@ EXPECTED = {
     "molina-medicaid-denied.eml": "2027-01-01",
     # 42 CFR 405.942(a): received 30 Sep (5 days after 25 Sep) + 120, with no "denied" in it
     "noridian-remit-co50.eml": "2027-01-28",
+    # an MA claim denial is Part 422, not Part 405: 65 days from 25 Sep 2026 (422.582(b))
+    "humana-ma-claim-denied.eml": "2026-11-29",
     # peer-to-peer "within 14 calendar days of this notice" of 15 Sep 2026
     "0031-uhc-pa-denied": "2026-09-29",
     # peer-to-peer "within 14 days of this determination" of 18 Sep 2026

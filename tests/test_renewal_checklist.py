@@ -163,7 +163,7 @@ FACTS_BY_KIND = {
     "hcpc": ["1 August to 31 October", "2.5%", "indemnity", "odd years"],
     "dea": ["about 65 days", "one calendar month", "no controlled substances", "VERIFY"],
     "gmc": ["about every 5 years", "annual appraisals", "at least 3 months ahead"],
-    "state_licence": ["New York 3", "VERIFY with the board"],
+    "state_licence": ["New York physicians 2, Education Law §6502", "VERIFY with the board"],
     "board_certification": ["10 years", "31 December"],
     "hospital_privileges": ["up to 3 allowed by The Joint Commission"],
     "indemnity": ["retroactive date"],

@@ -22,6 +22,7 @@ from bot.config import load_config
 from bot.jobs.catalogue import sync
 from bot.resources import shipped_examples
 from bot.store.models import Deadline, Draft, Mailbox
+from bot.summary.case_detail import case_detail, format_case_detail
 from bot.sync.runtime import Runtime
 from bot.sync.steps import SyncReport
 from tests.conftest import deliver, make_message
@@ -78,6 +79,10 @@ def test_a_reply_in_the_thread_closes_the_acknowledgement(
     rt, report = run(home)
     assert deadlines(rt) == [("referral.acknowledge", True, "reply sent on 15 Sep 2026")]
     assert (report.replies_seen, report.deadlines_closed) == (1, 1)
+    with rt.sessions() as session:
+        (case_id,) = session.scalars(select(Deadline.case_id)).all()
+    shown = format_case_detail(case_detail(rt, str(case_id)))
+    assert "closed: reply sent on 15 Sep 2026" in shown
     with rt.sessions() as session:
         states = {d.template: d.state for d in session.scalars(select(Draft))}
     assert states == {"referral/referral_ack.j2": "sent", "referral/outcome_letter.j2": "written"}
