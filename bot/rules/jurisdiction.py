@@ -57,6 +57,9 @@ PAYER_TYPES: tuple[tuple[str, Any], ...] = (
     ("commercial", _re(r"\bERISA\b|employer[- ](?:sponsored|group)|group\s+health\s+plan")),
 )  # fmt: skip
 
+# Parties that act for a plan rather than being one: the plan's type is in the notice's words.
+AGENTS = frozenset({"benefit_manager", "clearinghouse", "trust_administrator"})
+
 _US_WORDS = _re(
     r"\bHIPAA\b|\bC\.?F\.?R\.?\b|\bmedicare\b|\bmedicaid\b|attorneys?\s+at\s+law|\bEsq\b"
     r"|custodian\s+of\s+records|\bNPI\b|\bCPT\b|\bERISA\b|\bsubpoena"
@@ -70,9 +73,12 @@ _GB_WORDS = _re(
 def payer_type(party: Party | None, text: str) -> str | None:
     """The payer type of this notice: among the party's listed types, the one the notice's
     words name (most specific first), else the party's main type; a sender the directory
-    lacks (a notice forwarded by staff, a plan not listed) is typed by its words alone."""
+    lacks (a notice forwarded by staff, a plan not listed) or one acting for a plan (a benefit
+    manager, a clearinghouse) is typed by its words."""
     listed = party.values("payer_type") if party is not None else ()
     named = [name for name, pattern in PAYER_TYPES if pattern.search(text) is not None]
+    if listed and set(listed) <= AGENTS and named:
+        return named[0]  # a benefit manager writes for a plan: the plan's type decides
     if listed:
         chosen = next((name for name in named if name in listed), None)
         return chosen or listed[0]

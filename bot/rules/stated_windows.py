@@ -62,7 +62,7 @@ _FIRM_LEADS = ("within", "no later than", "not later than", "up to")
 _WINDOW = _re(rf"{_LEAD}{_NUMBER}(?:\s*\(\s*[0-9]{{1,3}}\s*\))?\s+{_UNIT}")
 _ANCHOR = _re(r"^\s*,?\s*(?:of|from|after|following|since|beginning\s+with|starting\s+with)\b")
 _BEGINNING = _re(r"^\s*,?\s*(?:beginning|starting)\s+with\b")
-_RECEIPT = _re(r"\breceiv|\breceipt\b")
+_RECEIPT = _re(r"\breceiv|\breceipt\b|\byou\s+(?:get|got)\b")
 _SERVICE = _re(r"date\s+of\s+service|service\s+date|\bDOS\b")
 _PRESUMED = _re(
     rf"presumed\s+(?:to\s+(?:be|have\s+been)\s+)?received\s+{_NUMBER}(?:\s*\(\s*[0-9]+\s*\))?"
