@@ -161,8 +161,8 @@ def test_key_dates_come_from_the_clocks() -> None:
 FACTS_BY_KIND = {
     "caqh": ["120 days", "180 days for Illinois", '"Expired" the day after'],
     "hcpc": ["1 August to 31 October", "2.5%", "indemnity", "odd years"],
-    "dea": ["about 65 days", "one calendar month", "no controlled substances", "VERIFY"],
-    "gmc": ["about every 5 years", "annual appraisals", "at least 3 months ahead"],
+    "dea": ["about 65 days", "one calendar month", "no controlled substances", "1301.36(i)"],
+    "gmc": ["about every 5 years", "annual appraisals", "at least 3 months ahead", "retention fee"],
     "state_licence": ["New York physicians 2, Education Law §6502", "VERIFY with the board"],
     "board_certification": ["10 years", "31 December"],
     "hospital_privileges": ["up to 3 allowed by The Joint Commission"],

@@ -11,7 +11,9 @@ For each deadline action of the winning rule:
 3. a limit the notice states for the same purpose ("request a peer-to-peer within 14 days")
    is counted too: for a rule of law the **earlier** of the two is diarised and both are shown
    (a notice may give more time than the regulation; the practitioner must not rely on it),
-   while a practice default (``stated: wins``) gives way to the notice's own date.
+   while a practice default (``stated: wins``) gives way to the notice's own date, or to its
+   own window for a peer-to-peer or an appeal (a loose "within 2 weeks" in a letter does not
+   stretch a service standard).
 
 A date or window the notice asks the reader to meet that no clock covers is kept as a
 deadline of its own (``stated``). :func:`act_by` is the earliest of all: the date by which
@@ -158,11 +160,13 @@ def deadlines_for(
         by_clock = due.date() if isinstance(due, datetime) else due
         covered.add(clock.purpose)
         stated, by_stated = _stated_for(result, clock, notice, got, service, calendar)
-        if by_stated is None:
+        if by_stated is None or stated is None:
             chosen = by_clock
-        elif clock.stated == "wins":
+        elif clock.stated == "wins" and (stated.on is not None or stated.purpose != "reply"):
             chosen = by_stated
         else:
+            # A loose "within 2 weeks" in a letter (see him within 2 weeks) does not stretch
+            # a practice's own service standard: the earlier of the two.
             chosen = min(by_clock, by_stated)
         out.append(Due(clock.id, chosen, clock, by_clock, stated, by_stated, spec.title))
     for stated in result.stated:
