@@ -59,6 +59,17 @@ EXPECTED = {
     "0175-axa-invoice-rejected": "2026-12-04",
     # forwarded on 9 Oct: counted from the original's 8 Oct, received 13 Oct + 120
     "0078-fwd-noridian-remit": "2027-02-10",
+    # "a repeat injection within 3 months" asks nothing: the appeal's 180 days from 19 Oct
+    "0098-anthem-pa-denied": "2027-04-17",
+    # "if the information is not received within 2 business days": Mon 14 Sep + 2 US
+    # business days
+    "0027-evicore-mri-pended": "2026-09-16",
+    # a chaser quoting the earlier letter below is no forward: 2 English working days from
+    # Mon 2 Nov, earlier than its "within the next 7 days"
+    "0125-mtl-records-chaser": "2026-11-04",
+    # "Submit within 3 business days" of Thu 19 Nov: Tue 24 Nov (the payer's own "decided
+    # within 2 business days" binds no one)
+    "0172-carelon-pa-pended": "2026-11-24",
 }
 
 

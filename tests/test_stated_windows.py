@@ -125,6 +125,35 @@ def test_descriptions_of_time_are_not_limits(text: str) -> None:
     assert [s for s in find_stated(text, SENT) if s.on is None and s.amount in (6, 15)] == []
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        "A repeat injection within 3 months does not meet our clinical criteria.",
+        "Samples must be received at the lab within 7 days of the first collection.",
+        "Most requests are decided within 2 business days once all information is received.",
+    ],
+)
+def test_limits_that_ask_the_reader_nothing_are_none(text: str) -> None:
+    assert [s for s in find_stated(text, SENT) if s.purpose in ("reply", "appeal")] == []
+
+
+def test_a_conditional_demand_is_a_reply_limit() -> None:
+    found = one(
+        "If the information is not received within 2 business days the case will be "
+        "reviewed with the information on file."
+    )
+    assert (found.purpose, found.amount, found.unit) == ("reply", 2, "business_days")
+
+
+def test_a_reply_quoting_the_thread_is_not_a_forward() -> None:
+    text = (
+        "We have not yet received the records.\n\n____\nFrom: Firm <a@firm.example>\n"
+        "Sent: Tuesday, September 29, 2026 03:12 PM\nTo: admin@practice.example\n"
+    )
+    assert notice_date(text, date(2026, 11, 2), subject="Records request - chaser") is None
+    assert notice_date(text, date(2026, 11, 2), subject="FW: Records request") == date(2026, 9, 29)
+
+
 def test_a_purpose_in_the_previous_paragraph_does_not_carry_over() -> None:
     text = "Appeal rights are described below.\n\nPlease send the records within 30 days."
     assert one(text).purpose == "reply"

@@ -172,11 +172,14 @@ def deadlines_for(
     for stated in result.stated:
         # A date alone is the message's own deadline ("respond by 12 March"); an appeal or a
         # peer-to-peer is diarised only through its clock (a decision letter that recalls the
-        # old peer-to-peer window sets none), and a date already past when sent is none.
+        # old peer-to-peer window sets none).
         if stated.purpose in covered or stated.purpose != "reply":
             continue
         when = stated_due(stated, notice, got, 0, service, calendar)
-        if when is not None and when >= got:
+        # A date already past counts only where the rule sets no clock of its own: a chaser
+        # restating "was due on 19 October" is overdue; a denial recalling a missed filing
+        # date sets nothing.
+        if when is not None and (when >= got or not result.deadline_actions):
             covered.add(stated.purpose)
             name = "stated" if stated.purpose == "reply" else f"stated.{stated.purpose}"
             out.append(Due(name, when, None, None, stated, when))
@@ -194,8 +197,8 @@ def _stated_for(
     """The earliest limit the notice states for ``clock``'s purpose."""
     best: tuple[Stated | None, date | None] = (None, None)
     for stated in result.stated:
-        if stated.purpose != clock.purpose:
-            continue
+        if stated.purpose != clock.purpose or stated.purpose == "decision":
+            continue  # the sender's own promise ("decided within 2 days") binds no one
         when = stated_due(stated, notice, received, clock.presumed_receipt_days, service, calendar)
         if when is not None and (best[1] is None or when < best[1]):
             best = (stated, when)

@@ -272,7 +272,7 @@ class RuleSet:
             actions=tuple(model.actions),
             stated=find_stated(body, received, first),
             mentions=mentions(body),
-            notice_date=notice_date(body, received, first),
+            notice_date=notice_date(body, received, first, subject),
             payer_type=payer_type(party, text) if model.category == "payer" else None,
             country=notice_country(party, msg.from_domain, text),
             countries=rule.scope[0],

@@ -63,6 +63,29 @@ _WINDOW = _re(rf"{_LEAD}{_NUMBER}(?:\s*\(\s*[0-9]{{1,3}}\s*\))?\s+{_UNIT}")
 _ANCHOR = _re(r"^\s*,?\s*(?:of|from|after|following|since|beginning\s+with|starting\s+with)\b")
 _BEGINNING = _re(r"^\s*,?\s*(?:beginning|starting)\s+with\b")
 _RECEIPT = _re(r"\breceiv|\breceipt\b|\byou\s+(?:get|got)\b")
+# What a limit may count from besides receipt and service: the notice itself ("of this
+# notice", "from the date on this letter", "of the adverse determination"). A limit counted
+# from anything else ("within 3 months of the previous injection") describes, it asks nothing.
+_NOTICE = _re(
+    r"\b(?:this|the\s+date\s+(?:of|on)\s+(?:this|the|our|your))\b|\bthe\s+(?:notice|letter"
+    r"|determination|decision|denial|notification|adverse|initial|organi[sz]ation|e-?mail"
+    r"|message|request|redetermination|reconsideration)\b|\b(?:our|your)\s+(?:letter|notice"
+    r"|request|e-?mail)\b"
+)
+# "If the information is not received within 2 business days, the case will be decided on
+# the information on file": a demand of the reader, whatever the sentence says next.
+_IF_NOT_RECEIVED = _re(
+    r"\bif\s+(?:the\s+|this\s+|these\s+|your\s+)?(?:requested\s+)?(?:information|documentation"
+    r"|records?|documents?|it|they|we\s+do\s+not\s+receive)\b[^.;]{0,40}?\bnot\s+(?:received|"
+    r"provided|submitted)|\bif\s+we\s+do\s+not\s+(?:receive|hear)"
+)
+# Words that ask the reader to do something: a reply-by limit is one only with them.
+_ASK = _re(
+    r"\bplease\b|\bmust\b|\bshould\b|\bneed(?:s|ed)?\s+to\b|\brequired?\b|\bask(?:ed)?\b"
+    r"|\b(?:provide|send|submit|return|respond|reply|forward|complete|contact|call)\b"
+    r"|\bgrateful\b|\blet\s+us\s+(?:have|know)\b|\bno\s+later\s+than\b|\bif\s+[^.;]{0,60}\bnot\s+"
+    r"(?:received|provided|submitted)|\bif\s+we\s+do\s+not\s+(?:receive|hear)"
+)
 _SERVICE = _re(r"date\s+of\s+service|service\s+date|\bDOS\b")
 _PRESUMED = _re(
     rf"presumed\s+(?:to\s+(?:be|have\s+been)\s+)?received\s+{_NUMBER}(?:\s*\(\s*[0-9]+\s*\))?"
@@ -81,15 +104,18 @@ _PURPOSES = (
         r"|external\s+review|review\s+of\s+(?:this|the)\s+(?:decision|determination)"
     )),
     ("decision", _re(
-        r"\bwe\s+will\b|you\s+will\s+(?:receive|be\s+notified|hear)|will\s+be\s+(?:made|issued"
-        r"|completed|decided)|decision\s+(?:is|will\s+be)\s+(?:made|due|issued)"
+        r"\bwe\s+will\b|you\s+will\s+(?:receive|be\s+notified|hear)|(?:will\s+be|are|is)\s+"
+        r"(?:made|issued|completed|decided)\b|decision\s+(?:is|will\s+be)\s+(?:made|due|issued)"
     )),
 )  # fmt: skip
 _FORWARDED_DATE = _re(
     r"(?m)^[>\s]*(?:-+\s*(?:original|forwarded)\s+message\s*-+[\s\S]{0,300}?)?"
     r"^[>\s]*(?:date|sent)\s*:\s*([^\n]{6,60})"
 )
-_FORWARD_MARK = _re(r"(?:original|forwarded)\s+message|^\s*begin\s+forwarded|(?m)^[>\s]*from\s*:")
+# A forward, not a reply quoting the thread: a "Fwd:" / "FW:" subject or a forward banner.
+_FORWARD_MARK = _re(
+    r"^\s*(?:(?:re|aw)\s*:\s*)*(?:fwd?|fw)\s*:|forwarded\s+message|begin\s+forwarded"
+)
 _NOTICE_DATE = _re(
     r"(?:date\s+of\s+(?:this\s+)?(?:notice|letter|determination|decision)|(?:notice|letter"
     r"|determination|decision)\s+date|date\s+(?:issued|mailed|sent))\s*:?\s*([^\n]{6,40})"
@@ -166,6 +192,8 @@ def _purpose(text: str, start: int, end: int) -> str:
     """The purpose whose words stand nearest the limit in its own clause; failing that, in the
     sentence just before it in the same paragraph ("You may ask for a reconsideration. You must
     ask within 65 days ..."); ``reply`` if none."""
+    if _IF_NOT_RECEIVED.search(_clause(text, start, end)[1]) is not None:
+        return "reply"
     found = _nearest(text, start, end)
     if found is None:
         offset, _ = _clause(text, start, end)
@@ -206,7 +234,9 @@ def _start(tail: str) -> tuple[str, bool]:
         return "receipt", beginning
     if _SERVICE.search(tail[:90]) is not None:
         return "service", beginning
-    return "notice", beginning
+    if beginning or _NOTICE.search(tail[:90]) is not None:
+        return "notice", beginning
+    return "other", beginning
 
 
 def find_stated(text: str, received: date | None, day_first: bool = False) -> tuple[Stated, ...]:
@@ -226,9 +256,12 @@ def find_stated(text: str, received: date | None, day_first: bool = False) -> tu
             unit = "business_days"
         start, beginning = _start(text[match.end() : match.end() + 160])
         lead = " ".join(match.group(1).lower().split())
-        if start == "message" and lead not in _FIRM_LEADS:
+        if start == "other" or (start == "message" and lead not in _FIRM_LEADS):
             continue
         purpose = _purpose(text, match.start(), match.end())
+        asks = _ASK.search(_clause(text, match.start(), match.end())[1]) is not None
+        if purpose == "reply" and start == "message" and not asks:
+            continue  # "a repeat injection within 3 months" asks the reader nothing
         stated = Stated(purpose, None, amount, unit, start, beginning, presumed)
         found.append((match.start(), stated))
     for position, end, when in stated_date_positions(text, received, day_first):
@@ -241,16 +274,19 @@ def mentions(text: str) -> frozenset[str]:
     return frozenset(name for name, pattern in _PURPOSES if pattern.search(text) is not None)
 
 
-def notice_date(text: str, received: date | None, day_first: bool = False) -> date | None:
+def notice_date(
+    text: str, received: date | None, day_first: bool = False, subject: str = ""
+) -> date | None:
     """The date of the notice itself when the message carries one other than its own date.
 
-    A notice forwarded by the practice's staff counts from the original's date (its
-    ``Date:`` / ``Sent:`` line), never from the forward's; a notice that prints its own date
+    A notice forwarded by the practice's staff (a ``Fwd:`` subject or a forward banner) counts
+    from the original's date (its ``Date:`` / ``Sent:`` line), never from the forward's; a
+    reply that quotes the thread below it does not; a notice that prints its own date
     ("Date of notice: 10/28/2026") counts from that. Only a date on or before the message's,
     and at most a year earlier, is taken.
     """
     candidates: list[str] = []
-    if _FORWARD_MARK.search(text) is not None:
+    if _FORWARD_MARK.search(subject) is not None or _FORWARD_MARK.search(text) is not None:
         candidates.extend(m.group(1) for m in _FORWARDED_DATE.finditer(text))
     candidates.extend(m.group(1) for m in _NOTICE_DATE.finditer(text))
     for candidate in candidates:
