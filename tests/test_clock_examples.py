@@ -1,13 +1,16 @@
-"""Every shipped clock, computed from a worked example of the fact it encodes.
+"""Every shipped clock, computed from a worked example of the primary source it encodes.
 
-Each test's docstring quotes the fact (from the project's domain facts, FACTS.md, or, for the
-few clocks FACTS.md does not cover, the clock's own source) and works one example through it.
-Tests register under the clock ids they prove (``@worked``); the last test fails when a clock
-is added to ``rules/clocks.yaml`` without one.
+Each test's docstring quotes the regulation's own words (or, for practice policy, the clock's
+own statement of it) and works an example through them by hand: the dates in the assertions
+were counted on a calendar from the quoted text, not from the clock. "Beginning with" periods
+count the start day as day 1; dates due *before* an event move off bank holidays to the working
+day before. Tests register under the clock ids they prove (``@worked``); the completeness tests
+fail when a clock has no worked example, or no rule and no register date uses it.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from datetime import date, datetime
 from pathlib import Path
@@ -50,6 +53,15 @@ def payer(name: str, payer_type: str) -> Party:
 AETNA = payer("Aetna", "commercial")
 HUMANA = payer("Humana", "medicare_advantage")
 NORIDIAN = payer("Noridian Healthcare Solutions", "medicare_mac")
+MOLINA = payer("Molina Healthcare", "medicaid_managed_care")
+OSCAR = payer("Oscar Health", "exchange")
+TRICARE = payer("Tricare", "tricare")
+EVICORE = payer("eviCore healthcare", "benefit_manager")
+
+
+def where(country: str, **attributes: str) -> Party:
+    """A notice's facts for resolving a clock: the law's country and other attributes."""
+    return Party("payer", "", (), {"country": country, **attributes})
 
 
 # ------------------------------------------------------------------ England: EHCP
@@ -57,98 +69,48 @@ NORIDIAN = payer("Noridian Healthcare Solutions", "medicare_mac")
 
 @worked("ehcp.advice")
 def test_ehcp_advice(clocks: ClockSet) -> None:
-    """FACTS.md: "Advice requested from a professional by the local authority: due within
-    **6 weeks** of the request (SEN Regs 2014 reg 8(1))."
+    """SEN and Disability Regulations 2014 reg 8(1): a body asked for advice "must comply with
+    the request within 6 weeks of the date on which it receives it".
 
-    Requested Monday 2 November 2026: due Monday 14 December 2026, also when the request
-    arrives late in the evening."""
+    Received Monday 2 November 2026: due Monday 14 December 2026, also when the request
+    arrives late in the evening; no such clock for a US practice."""
     assert clocks.due("ehcp.advice", date(2026, 11, 2)) == date(2026, 12, 14)
     late = datetime(2026, 11, 2, 23, 40, tzinfo=ZoneInfo("Europe/London"))
     assert clocks.due("ehcp.advice", late) == date(2026, 12, 14)
-
-
-@worked("ehcp.assessment_decision", "ehcp.no_plan_notice", "ehcp.assessment_final_plan")
-def test_ehcp_assessment_timescales(clocks: ClockSet) -> None:
-    """FACTS.md: "Whole assessment: **20 weeks** from request to final plan; decision to assess
-    by week 6; notice by week 16 if no plan."
-
-    Request Monday 12 January 2026: decision by 23 February, no-plan notice by 4 May (a bank
-    holiday: weeks are calendar weeks), final plan by 1 June 2026."""
-    start = date(2026, 1, 12)
-    assert clocks.due("ehcp.assessment_decision", start) == date(2026, 2, 23)
-    assert clocks.due("ehcp.no_plan_notice", start) == date(2026, 5, 4)
-    assert clocks.due("ehcp.assessment_final_plan", start) == date(2026, 6, 1)
+    assert not clocks["ehcp.advice"].applies_in("US")
 
 
 @worked("ehcp.draft_plan_comments")
 def test_ehcp_draft_plan_comments(clocks: ClockSet) -> None:
-    """FACTS.md: "**15 days** for comments on a draft plan."
+    """SEN and Disability Regulations 2014 reg 13(1)(a): the parent or young person has "at
+    least 15 days, beginning with the day on which the draft plan was served"; reg 22(2)(c)
+    says the same of proposed amendments.
 
-    Draft plan served Monday 2 November 2026: comments by Tuesday 17 November 2026."""
-    assert clocks.due("ehcp.draft_plan_comments", date(2026, 11, 2)) == date(2026, 11, 17)
-
-
-@worked("ehcp.annual_review")
-def test_ehcp_annual_review(clocks: ClockSet) -> None:
-    """FACTS.md: "Annual review: within **12 months** of the plan, then of the last review."
-
-    A plan dated 29 February 2024 is reviewed by 28 February 2025 (no 29 February that year);
-    a review on 31 August 2026 is followed by the next by 31 August 2027."""
-    assert clocks.due("ehcp.annual_review", date(2024, 2, 29)) == date(2025, 2, 28)
-    assert clocks.due("ehcp.annual_review", date(2026, 8, 31)) == date(2027, 8, 31)
+    Day 1 is the day of service. Served Monday 16 November 2026 (sample 0162): day 15 is
+    Monday 30 November, not 1 December. Served Monday 2 November: Monday 16 November. Served
+    Thursday 17 December 2026: Thursday 31 December (calendar days: Christmas counts)."""
+    due = "ehcp.draft_plan_comments"
+    assert clocks.due(due, date(2026, 11, 16)) == date(2026, 11, 30)
+    assert clocks.due(due, date(2026, 11, 2)) == date(2026, 11, 16)
+    assert clocks.due(due, date(2026, 12, 17)) == date(2026, 12, 31)
 
 
-@worked("ehcp.annual_review_advice", "ehcp.annual_review_report", "ehcp.annual_review_decision")
-def test_ehcp_annual_review_meeting(clocks: ClockSet) -> None:
-    """FACTS.md: "advice circulated **2 weeks before** the meeting; report sent within
-    **2 weeks after**; LA decision within **4 weeks** of the meeting."
+@worked("ehcp.annual_review_advice")
+def test_ehcp_annual_review_advice(clocks: ClockSet) -> None:
+    """SEN and Disability Regulations 2014 reg 20(4): the person arranging the review meeting
+    "must obtain advice and information ... and must circulate it to those persons at least
+    two weeks in advance of the review meeting".
 
-    Meeting Thursday 19 November 2026: advice by Thursday 5 November, report by Thursday
-    3 December, decision by Thursday 17 December 2026."""
-    meeting = date(2026, 11, 19)
-    assert clocks.due("ehcp.annual_review_advice", meeting) == date(2026, 11, 5)
-    assert clocks.due("ehcp.annual_review_report", meeting) == date(2026, 12, 3)
-    assert clocks.due("ehcp.annual_review_decision", meeting) == date(2026, 12, 17)
-
-
-@worked("ehcp.amended_plan_final")
-def test_ehcp_amended_plan(clocks: ClockSet) -> None:
-    """FACTS.md: "Amended plan: final within **8 weeks** (start point disputed between
-    sources: VERIFY reg 22)."
-
-    Amendment notice Monday 5 October 2026: final amended plan by Monday 30 November 2026;
-    the clock is marked for verification."""
-    assert clocks.due("ehcp.amended_plan_final", date(2026, 10, 5)) == date(2026, 11, 30)
-    assert clocks["ehcp.amended_plan_final"].verify
-
-
-@worked("ehcp.phase_transfer", "ehcp.phase_transfer_post16")
-def test_ehcp_phase_transfer(clocks: ClockSet) -> None:
-    """FACTS.md: "Phase transfer: final amended plan by **15 February** of the transfer year;
-    **31 March** for secondary → post-16."
-
-    Transfer on 1 September 2027: plan by 15 February 2027, or 31 March 2027 for a move to
-    post-16; the day itself counts (a transfer dated 15 February 2027 gives that day)."""
-    autumn = date(2027, 9, 1)
-    assert clocks.due("ehcp.phase_transfer", autumn) == date(2027, 2, 15)
-    assert clocks.due("ehcp.phase_transfer_post16", autumn) == date(2027, 3, 31)
-    assert clocks.due("ehcp.phase_transfer", date(2027, 2, 15)) == date(2027, 2, 15)
-
-
-@worked("ehcp.tribunal_appeal", "ehcp.tribunal_appeal_mediation")
-def test_ehcp_tribunal_appeal(clocks: ClockSet) -> None:
-    """FACTS.md: "Tribunal appeal: **2 months** from the decision letter, or 1 month from a
-    mediation certificate, whichever is later."
-
-    Decision letter 31 December 2026: appeal by 28 February 2027 (months end on the month's
-    last day). Decision 10 December 2026 (appeal by 10 February 2027) and certificate
-    20 January 2027 (20 February 2027): the later, 20 February 2027, applies."""
-    assert clocks.due("ehcp.tribunal_appeal", date(2026, 12, 31)) == date(2027, 2, 28)
-    assert clocks.due("ehcp.tribunal_appeal_mediation", date(2027, 1, 31)) == date(2027, 2, 28)
-    decision = clocks.due("ehcp.tribunal_appeal", date(2026, 12, 10))
-    mediation = clocks.due("ehcp.tribunal_appeal_mediation", date(2027, 1, 20))
-    assert (decision, mediation) == (date(2027, 2, 10), date(2027, 2, 20))
-    assert max(decision, mediation) == date(2027, 2, 20)
+    The contributor's advice must reach the school before it is circulated: a week before the
+    circulation date, on an English working day. Meeting Friday 15 January 2027 (sample 0169):
+    circulation by Friday 1 January (New Year's Day), the contributor's three weeks before is
+    Christmas Day, so Thursday 24 December 2026. Meeting Monday 21 June 2027: 31 May is the
+    spring bank holiday, so Friday 28 May. Meeting Thursday 19 November 2026: Thursday
+    29 October, a working day, stays."""
+    due = "ehcp.annual_review_advice"
+    assert clocks.due(due, date(2027, 1, 15)) == date(2026, 12, 24)
+    assert clocks.due(due, date(2027, 6, 21)) == date(2027, 5, 28)
+    assert clocks.due(due, date(2026, 11, 19)) == date(2026, 10, 29)
 
 
 # ------------------------------------------------------------------ US: prior authorisation
@@ -156,31 +118,35 @@ def test_ehcp_tribunal_appeal(clocks: ClockSet) -> None:
 
 @worked("prior_auth.standard")
 def test_prior_auth_standard(clocks: ClockSet) -> None:
-    """FACTS.md: "CMS-0057-F ... from 1 Jan 2026 for Medicare Advantage, Medicaid / CHIP and
-    their managed care: decisions within ... **7 calendar days** (standard)."
+    """42 CFR 422.568(b)(1), as amended by CMS-0057-F from 1 January 2026: a standard
+    organization determination "as expeditiously as the enrollee's health condition requires,
+    but no later than 7 calendar days after the organization receives the request".
 
     Requested Monday 12 January 2026 of a Medicare Advantage plan: decision due Monday
     19 January 2026, Martin Luther King Jr. Day counted (calendar days)."""
     assert clocks.due("prior_auth.standard", date(2026, 1, 12), HUMANA) == date(2026, 1, 19)
-    assert clocks.due("prior_auth.standard", date(2026, 1, 12)) == date(2026, 1, 19)
+    assert clocks.due("prior_auth.standard", date(2026, 1, 12), MOLINA) == date(2026, 1, 19)
     assert clocks["prior_auth.standard"] is clocks.resolve("prior_auth.standard", HUMANA)
 
 
 @worked("prior_auth.standard.erisa")
 def test_prior_auth_standard_erisa(clocks: ClockSet) -> None:
-    """FACTS.md: "ERISA group plans (29 CFR 2560.503-1): first decision urgent 72 h,
-    pre-service 15 days, post-service 30 days."
+    """29 CFR 2560.503-1(f)(2)(iii)(A): a pre-service claim is decided "not later than 15 days
+    after receipt of the claim by the plan"; 45 CFR 147.136(b) applies the same to individual
+    and exchange plans, which CMS-0057-F leaves out.
 
-    The same request of a commercial (ERISA group) plan, Monday 12 January 2026: decision due
-    Tuesday 27 January 2026, not 19 January."""
+    The same request, Monday 12 January 2026, of an employer plan or an exchange plan:
+    decision due Tuesday 27 January 2026, not 19 January."""
     assert clocks.due("prior_auth.standard", date(2026, 1, 12), AETNA) == date(2026, 1, 27)
+    assert clocks.due("prior_auth.standard", date(2026, 1, 12), OSCAR) == date(2026, 1, 27)
     assert clocks["prior_auth.standard.erisa"] is clocks.resolve("prior_auth.standard", AETNA)
 
 
 @worked("prior_auth.expedited", "prior_auth.expedited.erisa")
 def test_prior_auth_expedited(clocks: ClockSet) -> None:
-    """FACTS.md: CMS-0057-F "decisions within **72 hours** (expedited)"; ERISA "first decision
-    urgent 72 h".
+    """42 CFR 422.572(a): an expedited determination "no later than 72 hours after receiving
+    the request"; 29 CFR 2560.503-1(f)(2)(i): an urgent care claim "not later than 72 hours
+    after receipt of the claim by the plan".
 
     Expedited request Friday 9 January 2026, 16:00 in New York: decision due Monday
     12 January 2026, 16:00, whichever rule applies; each cites its own source."""
@@ -194,71 +160,117 @@ def test_prior_auth_expedited(clocks: ClockSet) -> None:
 
 @worked("prior_auth.chase_pended")
 def test_prior_auth_chase_pended(clocks: ClockSet) -> None:
-    """Not in FACTS.md (practice policy); the requirement: "chase a pended prior auth after
-    3 business days", counted on the US federal calendar.
+    """The clock's source: "Practice policy (chase interval, not a regulation)": chase a
+    pended prior auth after 3 business days, on the US federal calendar.
 
     Pended Thursday 2 July 2026: Friday 3 July is Independence Day (observed), so the chase
-    is due Wednesday 8 July 2026; pended Wednesday 31 December 2025, due Tuesday 6 January."""
+    is due Wednesday 8 July 2026; pended Wednesday 31 December 2025, due Tuesday 6 January.
+    A date the payer states replaces it."""
     assert clocks.due("prior_auth.chase_pended", date(2026, 7, 2)) == date(2026, 7, 8)
     assert clocks.due("prior_auth.chase_pended", date(2025, 12, 31)) == date(2026, 1, 6)
+    assert clocks["prior_auth.chase_pended"].stated == "wins"
 
 
-# ------------------------------------------------------------------ US: ERISA
+@worked("prior_auth.peer_to_peer")
+def test_prior_auth_peer_to_peer(clocks: ClockSet) -> None:
+    """The clock's source: "The payer's offer in its notice (no regulation sets a
+    peer-to-peer window)"; sample 0031 offers it "within 14 calendar days of this notice".
+
+    Notice Tuesday 15 September 2026: Tuesday 29 September 2026. The notice's own window
+    replaces the default, and no UK practice gets it."""
+    clock = clocks["prior_auth.peer_to_peer"]
+    assert clock.due(date(2026, 9, 15)) == date(2026, 9, 29)
+    assert (clock.purpose, clock.stated) == ("peer_to_peer", "wins")
+    assert not clock.applies_in("GB")
 
 
-@worked("claim.erisa_post_service_decision")
-def test_erisa_post_service_decision(clocks: ClockSet) -> None:
-    """FACTS.md: ERISA "first decision ... post-service 30 days".
+# ------------------------------------------------------------------ US: first-level appeals
 
-    Claim received Thursday 1 October 2026: decision due Saturday 31 October 2026."""
-    due = clocks.due("claim.erisa_post_service_decision", date(2026, 10, 1))
-    assert due == date(2026, 10, 31)
+
+@worked("appeal.first_level")
+def test_appeal_first_level_unknown_payer_type(clocks: ClockSet) -> None:
+    """The clock's source: "Payer type unknown: the window the notice states; without one,
+    60 days, the shortest first-level window of the US regimes (42 CFR 438.402(c)(2)(ii))".
+
+    A benefit manager's notice dated Monday 2 November 2026 that names neither its plan's
+    type nor a window: Friday 1 January 2027, the earliest any regime allows."""
+    clock = clocks.resolve("appeal.first_level", EVICORE)
+    assert clock is clocks["appeal.first_level"]
+    assert clock.due(date(2026, 11, 2)) == date(2027, 1, 1)
+    assert clock.stated == "wins"
 
 
 @worked("appeal.erisa")
 def test_erisa_appeal(clocks: ClockSet) -> None:
-    """FACTS.md: ERISA "the patient may appeal within **180 days**".
+    """29 CFR 2560.503-1(h)(3)(i): a plan must "provide claimants at least 180 days following
+    receipt of a notification of an adverse benefit determination within which to appeal".
 
-    Denial received Thursday 15 January 2026: appeal by Tuesday 14 July 2026."""
-    assert clocks.due("appeal.erisa", date(2026, 1, 15)) == date(2026, 7, 14)
+    UnitedHealthcare's commercial denial e-mailed Tuesday 15 September 2026 (sample 0031):
+    Sunday 14 March 2027. It never applies to Medicare, Medicaid or TRICARE."""
+    assert clocks.due("appeal.first_level", date(2026, 9, 15), AETNA) == date(2027, 3, 14)
+    for other in (HUMANA, MOLINA, NORIDIAN, TRICARE):
+        assert clocks.resolve("appeal.first_level", other) is not clocks["appeal.erisa"]
 
 
-@worked(
-    "appeal.erisa_decision_urgent",
-    "appeal.erisa_decision_pre_service",
-    "appeal.erisa_decision_post_service",
-)
-def test_erisa_appeal_decisions(clocks: ClockSet) -> None:
-    """FACTS.md: ERISA "appeal decided urgent 72 h, pre-service 30 days, post-service 60 days".
+@worked("appeal.aca_individual")
+def test_aca_individual_appeal(clocks: ClockSet) -> None:
+    """45 CFR 147.136(b)(3)(i): individual and exchange coverage "must comply with the
+    requirements for internal claims and appeals processes" of 29 CFR 2560.503-1, whose
+    (h)(3)(i) gives "at least 180 days following receipt".
 
-    Appeal received Monday 2 November 2026, 09:00 in New York (the day after the clocks went
-    back): urgent decision by Thursday 5 November 09:00, pre-service by 2 December 2026,
-    post-service by 1 January 2027."""
-    start = datetime(2026, 11, 2, 9, 0, tzinfo=NEW_YORK)
-    assert clocks.due("appeal.erisa_decision_urgent", start) == datetime(
-        2026, 11, 5, 9, 0, tzinfo=NEW_YORK
-    )
-    assert clocks.due("appeal.erisa_decision_pre_service", start) == date(2026, 12, 2)
-    assert clocks.due("appeal.erisa_decision_post_service", start) == date(2027, 1, 1)
+    An exchange plan's denial dated Monday 2 November 2026: Saturday 1 May 2027."""
+    assert clocks.due("appeal.first_level", date(2026, 11, 2), OSCAR) == date(2027, 5, 1)
+
+
+@worked("appeal.medicare_redetermination")
+def test_medicare_redetermination(clocks: ClockSet) -> None:
+    """42 CFR 405.942(a): a redetermination request "must be filed ... within 120 days from
+    the date of receipt of the notice of initial determination"; "the date of receipt ... is
+    presumed to be 5 days after the date of the notice" unless shown otherwise.
+
+    Noridian's notice dated Friday 25 September 2026 (sample 0047): received Wednesday
+    30 September, due Thursday 28 January 2027."""
+    due = clocks.due("appeal.first_level", date(2026, 9, 25), NORIDIAN)
+    assert due == date(2027, 1, 28)
+
+
+@worked("appeal.ma_reconsideration")
+def test_medicare_advantage_reconsideration(clocks: ClockSet) -> None:
+    """42 CFR 422.582(b): a reconsideration is requested "within 65 calendar days from the date
+    of the notice of the organization determination".
+
+    Humana's Medicare Advantage denial dated Monday 2 November 2026: Wednesday 6 January
+    2027 (not 1 May 2027, ERISA's 180 days, nor Part 405's 120 + 5)."""
+    assert clocks.due("appeal.first_level", date(2026, 11, 2), HUMANA) == date(2027, 1, 6)
+
+
+@worked("appeal.medicaid_managed_care")
+def test_medicaid_managed_care_appeal(clocks: ClockSet) -> None:
+    """42 CFR 438.402(c)(2)(ii): an enrollee "has 60 calendar days from the date on the adverse
+    benefit determination notice in which to file a request for an appeal".
+
+    Molina's Medicaid denial dated Monday 2 November 2026: Friday 1 January 2027 (a federal
+    holiday: calendar days are not moved)."""
+    assert clocks.due("appeal.first_level", date(2026, 11, 2), MOLINA) == date(2027, 1, 1)
+
+
+@worked("appeal.tricare")
+def test_tricare_reconsideration(clocks: ClockSet) -> None:
+    """32 CFR 199.10: a reconsideration "must be filed ... within 90 days of the date of the
+    initial determination notice" (paragraph to verify).
+
+    A TRICARE denial dated Monday 2 November 2026: Sunday 31 January 2027."""
+    assert clocks.due("appeal.first_level", date(2026, 11, 2), TRICARE) == date(2027, 1, 31)
+    assert clocks["appeal.tricare"].verify
 
 
 # ------------------------------------------------------------------ US: Medicare appeals
 
 
-@worked("appeal.medicare_redetermination")
-def test_medicare_redetermination(clocks: ClockSet) -> None:
-    """FACTS.md: "redetermination within **120 days** of the initial determination ... notices
-    presumed received 5 days after their date."
-
-    Initial determination dated Friday 2 January 2026: presumed received 7 January, so the
-    request is due Thursday 7 May 2026."""
-    assert clocks.due("appeal.medicare_redetermination", date(2026, 1, 2)) == date(2026, 5, 7)
-
-
 @worked("appeal.medicare_reconsideration")
 def test_medicare_reconsideration(clocks: ClockSet) -> None:
-    """FACTS.md: "QIC reconsideration within **180 days**; ... notices presumed received 5 days
-    after their date."
+    """42 CFR 405.962(a): a QIC reconsideration is requested "within 180 days from the date
+    the party receives notice of the redetermination", receipt presumed 5 days after its date.
 
     Redetermination dated Monday 1 June 2026: presumed received 6 June, so the request is due
     Thursday 3 December 2026."""
@@ -267,8 +279,9 @@ def test_medicare_reconsideration(clocks: ClockSet) -> None:
 
 @worked("appeal.medicare_alj", "appeal.medicare_appeals_council", "appeal.medicare_federal_court")
 def test_medicare_later_levels(clocks: ClockSet) -> None:
-    """FACTS.md: "ALJ, Appeals Council, federal court **60 days** each; notices presumed
-    received 5 days after their date."
+    """42 CFR 405.1002(a), 405.1102(a), 405.1136(c): an ALJ hearing, Council review and a
+    civil action are each requested "within 60 days after receipt" of the previous decision,
+    receipt presumed 5 days after its date.
 
     QIC decision dated 2 November 2026 (received 7 November): ALJ request by 6 January 2027.
     ALJ decision dated 30 December 2026 (received 4 January): Council by 5 March 2027.
@@ -283,11 +296,11 @@ def test_medicare_later_levels(clocks: ClockSet) -> None:
 
 @worked("claim.timely_filing")
 def test_timely_filing_default(clocks: ClockSet) -> None:
-    """FACTS.md: "Commercial (contract governs; secondary tables): UnitedHealthcare 90 days
-    in-network / 180 out; Cigna 90 / 180; Anthem 90; Aetna 120. VERIFY per contract."
+    """The clock's source: "Commercial timely-filing default: the shortest limit in secondary
+    payer tables (90 days); the contract governs".
 
     A commercial payer not in the table (Kaiser Permanente), service Thursday 15 January 2026:
-    the shortest figure, 90 days, gives Wednesday 15 April 2026, marked VERIFY."""
+    Wednesday 15 April 2026, marked VERIFY."""
     kaiser = payer("Kaiser Permanente", "commercial")
     assert clocks.due("claim.timely_filing", date(2026, 1, 15), kaiser) == date(2026, 4, 15)
     assert clocks["claim.timely_filing"].verify
@@ -295,14 +308,12 @@ def test_timely_filing_default(clocks: ClockSet) -> None:
 
 @worked("claim.timely_filing_medicare")
 def test_timely_filing_medicare(clocks: ClockSet) -> None:
-    """FACTS.md: "Timely filing: Medicare **12 months** from date of service (42 CFR 424.44),
-    no appeal for a timely-filing denial."
+    """42 CFR 424.44(a)(1): a claim must be filed "no later than the close of the period
+    ending 1 calendar year after the date of service".
 
-    Claims to a Medicare contractor: service 31 March 2026 → 31 March 2027; service on
-    29 February 2028 → 28 February 2029."""
+    Service 31 March 2026: 31 March 2027. Service on 29 February 2028: 28 February 2029."""
     assert clocks.due("claim.timely_filing", date(2026, 3, 31), NORIDIAN) == date(2027, 3, 31)
     assert clocks.due("claim.timely_filing", date(2028, 2, 29), NORIDIAN) == date(2029, 2, 28)
-    assert clocks.due("claim.timely_filing_medicare", date(2024, 2, 29)) == date(2025, 2, 28)
 
 
 @worked(
@@ -312,8 +323,8 @@ def test_timely_filing_medicare(clocks: ClockSet) -> None:
     "claim.timely_filing.aetna",
 )
 def test_timely_filing_per_payer(clocks: ClockSet) -> None:
-    """FACTS.md: "UnitedHealthcare 90 days in-network / 180 out; Cigna 90 / 180; Anthem 90;
-    Aetna 120. VERIFY per contract."
+    """The clocks' sources: "timely filing 90 days in network (secondary payer tables; the
+    contract governs)" for UnitedHealthcare, Cigna and Anthem, 120 days for Aetna.
 
     Service Thursday 15 January 2026: UnitedHealthcare, Cigna and Anthem by 15 April 2026,
     Aetna by 15 May 2026; each chosen by the payer's name, each marked VERIFY."""
@@ -330,14 +341,19 @@ def test_timely_filing_per_payer(clocks: ClockSet) -> None:
         assert clock.verify and clock.due(start) == expected, name
 
 
-@worked("claim.chase")
+@worked("claim.chase", "claim.chase.uk")
 def test_claim_chase(clocks: ClockSet) -> None:
-    """Not in FACTS.md (practice policy); the clock's source: "Practice policy (chase interval,
-    not a regulation)": 10 business days after submission, on the US federal calendar.
+    """The clocks' source: "Practice policy (chase interval, not a regulation)": 10 business
+    days, on the US federal calendar, or England's for a UK insurer.
 
-    Submitted Wednesday 25 November 2026: Thanksgiving (Thursday 26) is skipped, so the chase
-    is due Thursday 10 December 2026."""
+    Submitted Wednesday 25 November 2026: Thanksgiving is skipped, due Thursday 10 December.
+    AXA's rejection of Friday 20 November 2026 (sample 0175): Friday 4 December. A UK
+    rejection on Thursday 17 December 2026: Christmas, Boxing Day (Monday 28) and New Year's
+    Day are skipped, due Tuesday 5 January 2027."""
     assert clocks.due("claim.chase", date(2026, 11, 25)) == date(2026, 12, 10)
+    uk = where("GB", payer_type="pmi")
+    assert clocks.due("claim.chase", date(2026, 11, 20), uk) == date(2026, 12, 4)
+    assert clocks.due("claim.chase", date(2026, 12, 17), uk) == date(2027, 1, 5)
 
 
 # ------------------------------------------------------------------ solicitors and referrals
@@ -345,8 +361,8 @@ def test_claim_chase(clocks: ClockSet) -> None:
 
 @worked("solicitor.acknowledge")
 def test_solicitor_acknowledge(clocks: ClockSet) -> None:
-    """Not in FACTS.md (practice policy); the clock's source: "Practice policy (service
-    standard, not a regulation)": 2 business days, on the England calendar.
+    """The clock's source: "Practice policy (service standard, not a regulation)": 2 business
+    days, on the England calendar.
 
     Received Thursday 24 December 2026: Christmas Day (Friday) and Boxing Day observed
     (Monday 28) are bank holidays, so the acknowledgement is due Wednesday 30 December."""
@@ -355,20 +371,32 @@ def test_solicitor_acknowledge(clocks: ClockSet) -> None:
 
 @worked("solicitor.records_request")
 def test_solicitor_records_request(clocks: ClockSet) -> None:
-    """Not in FACTS.md; the clock's source: "UK GDPR Art. 12(3) and Art. 15; Data Protection
-    Act 2018 (subject access: one month from receipt)".
+    """UK GDPR Art. 12(3): information on action taken on a request "without undue delay and in
+    any event within one month of receipt of the request".
 
-    Received 31 January 2027: respond by 28 February 2027 (the month's last day); received
-    15 December 2026: by 15 January 2027."""
-    assert clocks.due("solicitor.records_request", date(2027, 1, 31)) == date(2027, 2, 28)
-    assert clocks.due("solicitor.records_request", date(2026, 12, 15)) == date(2027, 1, 15)
+    Received 31 January 2027: by 28 February 2027 (the month's last day); received
+    15 December 2026: by 15 January 2027. Never for a US practice."""
+    uk = where("GB")
+    assert clocks.due("solicitor.records_request", date(2027, 1, 31), uk) == date(2027, 2, 28)
+    assert clocks.due("solicitor.records_request", date(2026, 12, 15), uk) == date(2027, 1, 15)
+    assert not clocks["solicitor.records_request"].applies_in("US")
+
+
+@worked("solicitor.records_request.us")
+def test_records_request_hipaa(clocks: ClockSet) -> None:
+    """45 CFR 164.524(b)(2)(i): a covered entity "must act on a request for access no later
+    than 30 days after receipt of the request".
+
+    A US attorney's request received Wednesday 14 October 2026 (sample 0089): Friday
+    13 November 2026, not UK GDPR's 14 November."""
+    us = where("US")
+    assert clocks.due("solicitor.records_request", date(2026, 10, 14), us) == date(2026, 11, 13)
 
 
 @worked("referral.acknowledge")
 def test_referral_acknowledge(clocks: ClockSet) -> None:
-    """Not in FACTS.md (practice policy); the clock's source: "Practice policy (service
-    standard, not a regulation)": 2 business days, Monday to Friday (no holiday calendar
-    unless the practice sets one).
+    """The clock's source: "Practice policy (service standard, not a regulation)": 2 business
+    days, Monday to Friday (no holiday calendar unless the practice sets one).
 
     Received Friday 25 December 2026: due Tuesday 29 December 2026."""
     assert clocks.due("referral.acknowledge", date(2026, 12, 25)) == date(2026, 12, 29)
@@ -379,67 +407,66 @@ def test_referral_acknowledge(clocks: ClockSet) -> None:
 
 @worked("credential.renewal")
 def test_credential_renewal(clocks: ClockSet) -> None:
-    """Not in FACTS.md (practice policy); the clock's source: "Practice policy (act on a
-    renewal notice within 30 days)".
+    """The clock's source: "Practice policy (act on a renewal notice within 30 days)".
 
-    Notice Monday 2 November 2026: act by Wednesday 2 December 2026."""
+    Notice Monday 2 November 2026: act by Wednesday 2 December 2026; an expiry date the
+    notice states replaces it."""
     assert clocks.due("credential.renewal", date(2026, 11, 2)) == date(2026, 12, 2)
+    assert clocks["credential.renewal"].stated == "wins"
 
 
-@worked("credential.caqh_reattest")
-def test_caqh_reattest(clocks: ClockSet) -> None:
-    """FACTS.md: "CAQH ProView: re-attest every **120 days** (180 in Illinois)".
+@worked(
+    "credential.dea_notice",
+    "credential.dea_renewal_opens",
+    "credential.dea_renewal_keeps_valid",
+    "credential.dea_reinstatement",
+)
+def test_dea_dates(clocks: ClockSet) -> None:
+    """21 CFR 1301.13(b): a registrant "may apply to be reregistered not more than 60 days
+    before the expiration date"; 21 CFR 1301.36(i): an application filed "at least 45 days
+    before the date on which the existing registration is due to expire" keeps it in effect
+    until decided. DEA Diversion Control Division practice (not the CFR): the renewal notice
+    about 65 days before expiry, one calendar month to reinstate after it.
 
-    Attested Tuesday 1 September 2026: next attestation due Wednesday 30 December 2026."""
-    assert clocks.due("credential.caqh_reattest", date(2026, 9, 1)) == date(2026, 12, 30)
+    Expiry 28 February 2027: notice about 25 December 2026; filing opens 30 December 2026;
+    file by 14 January 2027 to stay registered while pending. Expiry 31 January 2027:
+    reinstatement possible until 28 February 2027."""
+    expiry = date(2027, 2, 28)
+    assert clocks.due("credential.dea_notice", expiry) == date(2026, 12, 25)
+    assert clocks.due("credential.dea_renewal_opens", expiry) == date(2026, 12, 30)
+    assert clocks.due("credential.dea_renewal_keeps_valid", expiry) == date(2027, 1, 14)
+    assert clocks.due("credential.dea_reinstatement", date(2027, 1, 31)) == date(2027, 2, 28)
+    assert "1301.13" not in clocks["credential.dea_notice"].source
 
 
-@worked("credential.ncqa_recredentialing")
-def test_ncqa_recredentialing(clocks: ClockSet) -> None:
-    """FACTS.md: "Payer recredentialing (NCQA): every **36 months**, no grace period".
+@worked("credential.gmc_revalidation_notice")
+def test_gmc_revalidation_notice(clocks: ClockSet) -> None:
+    """The clock's source: "GMC revalidation: notice of the submission date at least 3 months
+    ahead (GMC guidance)".
 
-    Credentialed 29 February 2024: recredentialing due 28 February 2027."""
-    due = clocks.due("credential.ncqa_recredentialing", date(2024, 2, 29))
+    Revalidation date 31 May 2027: the GMC's notice due by 28 February 2027."""
+    due = clocks.due("credential.gmc_revalidation_notice", date(2027, 5, 31))
     assert due == date(2027, 2, 28)
 
 
-@worked("credential.dea_notice", "credential.dea_reinstatement")
-def test_dea_dates(clocks: ClockSet) -> None:
-    """FACTS.md: "DEA registration: renewal notice about 65 days before expiry; one calendar
-    month to reinstate after expiry".
-
-    Expiry 28 February 2027: notice about 25 December 2026. Expiry 31 January 2027:
-    reinstatement possible until 28 February 2027. Both marked VERIFY."""
-    assert clocks.due("credential.dea_notice", date(2027, 2, 28)) == date(2026, 12, 25)
-    assert clocks.due("credential.dea_reinstatement", date(2027, 1, 31)) == date(2027, 2, 28)
-    assert clocks["credential.dea_notice"].verify and clocks["credential.dea_reinstatement"].verify
-
-
-@worked("credential.gmc_revalidation", "credential.gmc_revalidation_notice")
-def test_gmc_revalidation(clocks: ClockSet) -> None:
-    """FACTS.md: "GMC (UK doctors): revalidation about every **5 years**, with an annual
-    appraisal; notice of the date at least 3 months ahead."
-
-    Revalidated 31 March 2022: next about 31 March 2027. Revalidation date 31 May 2027: the
-    GMC's notice due by 28 February 2027."""
-    assert clocks.due("credential.gmc_revalidation", date(2022, 3, 31)) == date(2027, 3, 31)
-    notice = clocks.due("credential.gmc_revalidation_notice", date(2027, 5, 31))
-    assert notice == date(2027, 2, 28)
-
-
-@worked("credential.hcpc_window_opens", "credential.hcpc_renewal_deadline")
+@worked(
+    "credential.hcpc_window_opens",
+    "credential.hcpc_window_opens.physiotherapy",
+    "credential.hcpc_renewal_deadline",
+)
 def test_hcpc_window(clocks: ClockSet) -> None:
-    """FACTS.md: "HCPC (UK occupational therapists): renew every 2 years, window **1 August –
-    31 October of odd years** (next: 2027)".
+    """HCPC renewal dates: "occupational therapists renew 1 August - 31 October of odd
+    years"; "physiotherapists renew 1 February - 30 April of even years".
 
-    Registration renewing by 31 October 2027: the window opens 1 August 2027. From
-    24 November 2026 the next close is 31 October 2027; from 1 November 2027 it is
-    31 October 2029 (2028 is even); on 31 October 2027 it is that day."""
+    An OT renewing by 31 October 2027: the window opens 1 August 2027. A physiotherapist
+    renewing by 30 April 2028: 1 February 2028, not the OTs' window. From 24 November 2026
+    the OTs' next close is 31 October 2027; from 1 November 2027 it is 31 October 2029."""
     assert clocks.due("credential.hcpc_window_opens", date(2027, 10, 31)) == date(2027, 8, 1)
+    physio = where("GB", profession="physiotherapy")
+    assert clocks.due("credential.hcpc_window_opens", date(2028, 4, 30), physio) == date(2028, 2, 1)
     deadline = "credential.hcpc_renewal_deadline"
     assert clocks.due(deadline, date(2026, 11, 24)) == date(2027, 10, 31)
     assert clocks.due(deadline, date(2027, 11, 1)) == date(2029, 10, 31)
-    assert clocks.due(deadline, date(2027, 10, 31)) == date(2027, 10, 31)
 
 
 # ------------------------------------------------------------------ completeness
@@ -453,12 +480,44 @@ def test_every_clock_has_a_worked_example(clocks: ClockSet) -> None:
     assert not stale, f"worked examples for clocks that no longer exist: {stale}"
 
 
-def test_worked_examples_quote_their_fact() -> None:
+def test_worked_examples_quote_their_source(clocks: ClockSet) -> None:
+    """Each example quotes the words it counts from and names the instrument the clock cites
+    (a regulation's section, or "Practice policy" / the payer's own offer)."""
     for clock_id, test in WORKED.items():
-        doc = test.__doc__ or ""
+        doc = " ".join((test.__doc__ or "").split())
         assert test.__name__.startswith("test_"), clock_id
-        assert doc.count('"') >= 2, f"{test.__name__} quotes no fact"
-        assert "FACTS.md" in doc, f"{test.__name__} does not say where its fact comes from"
+        assert doc.count('"') >= 2, f"{test.__name__} quotes no source"
+        source = clocks[clock_id].source
+        cited = re.findall(
+            r"[0-9]+\.[0-9]+(?:-[0-9]+)?(?:\([0-9a-z]+\))*|reg [0-9]+\([0-9]+\)"
+            r"|Art\. [0-9]+\([0-9]+\)|Practice policy|payer's offer|HCPC|GMC"
+            r"|Payer type unknown|secondary payer tables|DEA Diversion Control Division",
+            source,
+        )
+        assert cited, (clock_id, source)
+        assert any(c in doc for c in cited), (test.__name__, cited)
+
+
+def test_every_clock_is_used_by_a_rule_or_the_register(clocks: ClockSet) -> None:
+    """A clock earns its place: a shipped rule names it (or its base, for a variant), or the
+    register's renewal checklist counts a credential's dates with it."""
+    from bot.features.renewal_checklist import KIND_DATES, WINDOW_CLOCK
+    from bot.rules.engine import load_rules
+    from bot.rules.schema import DeadlineAction
+
+    rules = load_rules([ROOT / "rules"])
+    assert not rules.problems
+    named = {
+        action.deadline.clock
+        for rule in rules.rules
+        for action in rule.actions
+        if isinstance(action, DeadlineAction)
+    }
+    named |= {clock_id for dates in KIND_DATES.values() for _, clock_id in dates}
+    named.add(WINDOW_CLOCK)
+    unused = sorted(c.id for c in clocks.values() if (c.variant_of or c.id) not in named)
+    assert not unused, f"clocks no rule or register date uses: {unused}"
+    assert named <= set(clocks), sorted(named - set(clocks))
 
 
 def test_variants_name_parties_that_exist(clocks: ClockSet) -> None:
@@ -466,8 +525,10 @@ def test_variants_name_parties_that_exist(clocks: ClockSet) -> None:
     parties, problems = load_parties([ROOT / "rules" / "parties"])
     assert not problems
     names = {party.name.lower() for party in parties}
-    types = {party.attributes.get("payer_type") for party in parties}
+    types = {value for party in parties for value in party.values("payer_type")}
     for clock in clocks.values():
         for key, values in clock.when:
+            if key not in ("party", "payer_type"):
+                continue  # country and profession come from the notice and the practice
             known = names if key == "party" else types
             assert set(values) <= known, (clock.id, key, values)

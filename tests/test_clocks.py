@@ -30,13 +30,13 @@ from bot.rules.parties import Party
 ROOT = Path(__file__).resolve().parent.parent
 SHIPPED = ROOT / "rules" / "clocks.yaml"
 
-# id -> (amount, unit, direction, calendar) as FACTS.md and the brief give them
+# id -> (amount, unit, direction, calendar) as the primary sources give them (each clock's
+# `source`); clocks no rule or register used were removed (tests/test_clock_examples.py)
 REQUIRED = {
     "ehcp.advice": (6, "weeks", "after", None),
-    "ehcp.annual_review_advice": (2, "weeks", "before", None),
-    "ehcp.annual_review_report": (2, "weeks", "after", None),
+    # The contributor's date: a week before reg 20(4)'s circulation, on an English working day
+    "ehcp.annual_review_advice": (3, "weeks", "before", "england"),
     "ehcp.draft_plan_comments": (15, "calendar_days", "after", None),
-    "ehcp.tribunal_appeal": (2, "months", "after", None),
     "prior_auth.standard": (7, "calendar_days", "after", None),
     "prior_auth.expedited": (72, "hours", "after", None),
     "prior_auth.chase_pended": (3, "business_days", "after", "us"),
@@ -49,15 +49,19 @@ REQUIRED = {
     "solicitor.records_request": (1, "months", "after", None),
     "referral.acknowledge": (2, "business_days", "after", "weekends"),
     "credential.renewal": (30, "calendar_days", "after", None),
-    "credential.caqh_reattest": (120, "calendar_days", "after", None),
     "credential.dea_notice": (65, "calendar_days", "before", None),
     "appeal.medicare_alj": (60, "calendar_days", "after", None),
-    "ehcp.annual_review_decision": (4, "weeks", "after", None),
-    "ehcp.phase_transfer": (1, "calendar_date", "before", None),
     "prior_auth.standard.erisa": (15, "calendar_days", "after", None),
     "claim.timely_filing": (90, "calendar_days", "after", None),
     "credential.gmc_revalidation_notice": (3, "months", "before", None),
     "credential.hcpc_window_opens": (1, "calendar_date", "before", None),
+    "appeal.ma_reconsideration": (65, "calendar_days", "after", None),
+    "appeal.medicaid_managed_care": (60, "calendar_days", "after", None),
+    "appeal.tricare": (90, "calendar_days", "after", None),
+    "prior_auth.peer_to_peer": (14, "calendar_days", "after", None),
+    "solicitor.records_request.us": (30, "calendar_days", "after", None),
+    "credential.dea_renewal_opens": (60, "calendar_days", "before", None),
+    "credential.dea_renewal_keeps_valid": (45, "calendar_days", "before", None),
 }
 
 
@@ -125,7 +129,7 @@ def test_sources_name_the_regulations(shipped: dict[str, Clock]) -> None:
 def test_from_events(shipped: dict[str, Clock]) -> None:
     assert shipped["ehcp.annual_review_advice"].from_event == "meeting_date"
     assert shipped["claim.timely_filing_medicare"].from_event == "service_date"
-    assert shipped["appeal.erisa"].from_event == "decision_date"
+    assert shipped["appeal.erisa"].from_event == "notice_date"
     assert shipped["ehcp.advice"].from_event == "message_date"
 
 
@@ -137,8 +141,8 @@ def test_ehcp_advice_six_weeks(shipped: dict[str, Clock]) -> None:
 
 
 def test_annual_review_advice_is_before_the_meeting(shipped: dict[str, Clock]) -> None:
-    assert shipped["ehcp.annual_review_advice"].due(date(2025, 3, 20)) == date(2025, 3, 6)
-    assert shipped["ehcp.annual_review_report"].due(date(2025, 3, 20)) == date(2025, 4, 3)
+    # Reg 20(4) circulation two weeks before (6 March); the contributor a week earlier.
+    assert shipped["ehcp.annual_review_advice"].due(date(2025, 3, 20)) == date(2025, 2, 27)
 
 
 def test_dea_notice_before_expiry(shipped: dict[str, Clock]) -> None:
@@ -213,7 +217,12 @@ def test_describe(shipped: dict[str, Clock]) -> None:
     assert shipped["credential.hcpc_window_opens"].describe() == (
         "1 August of an odd year on or before expiry date"
     )
-    assert shipped["ehcp.phase_transfer"].describe() == "15 February on or before transfer date"
+    assert shipped["ehcp.draft_plan_comments"].describe() == (
+        "15 calendar days beginning with message date"
+    )
+    assert shipped["ehcp.annual_review_advice"].describe() == (
+        "3 weeks before meeting date, on a working day"
+    )
 
 
 # ------------------------------------------------------------------ variants

@@ -96,7 +96,10 @@ def test_calendar_entries_have_alarms(demo: dict[str, Any]) -> None:
     assert len(uids) == len(set(uids))
     ours = [e for e in events if str(e["UID"]).endswith("@practice-chief")]
     assert len(ours) == demo["first"]["calendar_entries"]
-    assert all(e.walk("VALARM") for e in ours)
+    # A deadline closed by its case's decision stays in the calendar, marked, without alarms.
+    closed = [e for e in ours if str(e["SUMMARY"]).startswith("Closed: ")]
+    assert closed and not any(e.walk("VALARM") for e in closed)
+    assert all(e.walk("VALARM") for e in ours if e not in closed)
     assert any("demo-clinic-session" in uid for uid in uids), "the user's own event was lost"
     categories = {
         str(c) for e in ours for c in (e.get("CATEGORIES").cats if e.get("CATEGORIES") else [])
@@ -201,3 +204,37 @@ def test_one_chase_per_flagged_booking(demo: dict[str, Any]) -> None:
     assert chases[0]["Subject"] == (
         "Re: Prior authorization CRL-2026-7740215: service booked for November 27, 2026"
     )
+
+
+def test_overdue_list_holds_no_decided_case(demo: dict[str, Any]) -> None:
+    """An approved, authorised or paid case, or a closed one, has nothing overdue: its status
+    closed what it made moot, each with why ("approved on ..."), and `chief deadlines` (the
+    demo's own day) lists none of them."""
+    from datetime import date
+
+    from sqlalchemy import select
+
+    from bot.config import load_config
+    from bot.store.models import Case, Deadline
+    from bot.sync.closing import DECIDING_STATUSES
+    from bot.sync.runtime import Runtime
+
+    home = demo["home"]
+    rt = Runtime.from_config(load_config(home / "chief.toml"), today=date(2026, 11, 24))
+    try:
+        with rt.sessions() as session:
+            overdue = session.execute(
+                select(Deadline, Case)
+                .join(Case, Case.id == Deadline.case_id)
+                .where(Deadline.done.is_(False), Deadline.due < rt.today())
+            ).all()
+            assert overdue, "the demo should still have real overdue items"
+            decided = [
+                (d.clock, c.status) for d, c in overdue if c.status in DECIDING_STATUSES or c.closed
+            ]
+            assert decided == []
+            reasons = [d.closed_reason for d in session.scalars(select(Deadline)) if d.done]
+            assert any(r and r.startswith("approved on ") for r in reasons), reasons
+            assert any(r and r.startswith("paid on ") for r in reasons), reasons
+    finally:
+        rt.close()

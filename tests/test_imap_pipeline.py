@@ -154,7 +154,16 @@ def test_sample_mailbox_then_a_uidvalidity_change_logs_nothing_twice(
     # What the server received from that whole `sync` (after LOGIN, which rawlog omits):
     (session_log,) = rawlog.glob("*.in")
     commands = [line.split(" ", 2)[2] for line in session_log.read_text().splitlines()]
-    assert commands == ["ENABLE CONDSTORE", 'EXAMINE "INBOX"', "LOGOUT"]
+    # INBOX, then the practitioner's sent mail (the sent-replies pass), read-only, found by
+    # its special use (RFC 6154): nothing fetched, nothing stored.
+    assert commands == [
+        "ENABLE CONDSTORE",
+        'EXAMINE "INBOX"',
+        "NAMESPACE",
+        'LIST "" "*" RETURN (SPECIAL-USE)',
+        'EXAMINE "Sent"',
+        "LOGOUT",
+    ]
 
     dovecot.server.set_uidvalidity(dovecot.username, "INBOX", 777)
     with caplog.at_level(logging.INFO, logger="connectors.imap"):

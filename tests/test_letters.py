@@ -823,62 +823,68 @@ class _Collect(logging.Handler):
 
 @pytest.fixture(scope="module")
 def synced(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
-    """The US demo practice, fed the sample messages of every letter, synced once with the
-    debug log captured."""
-    home = _practice_home(tmp_path_factory.mktemp("synced"), US)
-    # A practice of its own: in the PostgreSQL pass it shares the module's case log with the
-    # runtimes above, and one practice has one pseudonym key.
-    config = home / "chief.toml"
-    text = config.read_text()
-    assert 'slug = "riverside-sports-medicine"' in text
-    config.write_text(text.replace('slug = "riverside-sports-medicine"', 'slug = "synced"', 1))
-    names = sorted({letter.sample for letter in LETTERS})
-    for name in names:
-        deliver(home, name, (SAMPLES / name).read_bytes())
-    handler = _Collect()
-    root = logging.getLogger()
-    level = root.level
-    root.addHandler(handler)
-    root.setLevel(logging.DEBUG)
-    try:
-        rt = Runtime.from_config(load_config(home / "chief.toml"), today=TODAY)
-        report = sync(rt)
-    finally:
-        root.removeHandler(handler)
-        root.setLevel(level)
-    drafts = {}
-    for path in (home / "Maildir" / ".Drafts" / "cur").iterdir():
-        msg = email.message_from_bytes(path.read_bytes(), policy=email.policy.default)
-        assert isinstance(msg, email.message.EmailMessage)
-        drafts[str(msg["X-Chief-Key"])] = msg
-    with Session(rt.engine) as session:
-        rows = session.execute(
-            select(Draft.key, Draft.template, Draft.state, MessageRow.message_id).join(
-                MessageRow, MessageRow.id == Draft.message_id
-            )
-        ).all()
-    practitioner = rt.practitioner[1]
-    rt.close()
-    rt.engine.dispose()  # as at the end of a run: the write-ahead log is checkpointed
-    yield {
-        "practitioner": practitioner,
-        "report": report,
-        "drafts": drafts,
-        "rows": rows,
-        "log": "\n".join(handler.lines),
-        "database": case_log_text(home),
-        "samples": {name: sample(name) for name in names},
+    """Each demo practice fed the sample messages of its own letters (a rule's drafts are for
+    practices of its country: a US practice gets no EHCP skeleton), synced once with the debug
+    log captured."""
+    out: dict[str, Any] = {
+        "practitioner": {},
+        "errors": [],
+        "drafts": {},
+        "rows": [],
+        "log": "",
+        "database": "",
+        "samples": {},
     }
+    for practice in sorted({letter.practice for letter in LETTERS}):
+        home = _practice_home(tmp_path_factory.mktemp("synced"), practice)
+        # A practice of its own: in the PostgreSQL pass it shares the module's case log with
+        # the runtimes above, and one practice has one pseudonym key.
+        config = home / "chief.toml"
+        text = config.read_text()
+        config.write_text(re.sub(r'(?m)^slug = ".*"', f'slug = "synced-{practice}"', text, count=1))
+        names = sorted({letter.sample for letter in LETTERS if letter.practice == practice})
+        for name in names:
+            deliver(home, name, (SAMPLES / name).read_bytes())
+        handler = _Collect()
+        root = logging.getLogger()
+        level = root.level
+        root.addHandler(handler)
+        root.setLevel(logging.DEBUG)
+        try:
+            rt = Runtime.from_config(load_config(home / "chief.toml"), today=TODAY)
+            report = sync(rt)
+        finally:
+            root.removeHandler(handler)
+            root.setLevel(level)
+        for path in (home / "Maildir" / ".Drafts" / "cur").iterdir():
+            msg = email.message_from_bytes(path.read_bytes(), policy=email.policy.default)
+            assert isinstance(msg, email.message.EmailMessage)
+            out["drafts"][str(msg["X-Chief-Key"])] = msg
+        with Session(rt.engine) as session:
+            out["rows"].extend(
+                session.execute(
+                    select(Draft.key, Draft.template, Draft.state, MessageRow.message_id).join(
+                        MessageRow, MessageRow.id == Draft.message_id
+                    )
+                ).all()
+            )
+        out["practitioner"][practice] = rt.practitioner[1]
+        rt.close()
+        rt.engine.dispose()  # as at the end of a run: the write-ahead log is checkpointed
+        out["errors"].extend(report.errors)
+        out["log"] += "\n".join(handler.lines) + "\n"
+        out["database"] += case_log_text(home)
+        out["samples"].update({name: sample(name) for name in names})
+    yield out
 
 
 def test_pipeline_drafts_every_letter_addressed(synced: dict[str, Any]) -> None:
-    report = synced["report"]
-    assert report.errors == [], report.errors
+    assert synced["errors"] == [], synced["errors"]
     by_message: dict[tuple[str | None, str], tuple[str, str]] = {
         (row.message_id, row.template): (row.key, row.state) for row in synced["rows"]
     }
-    practitioner = synced["practitioner"]
     for letter in LETTERS:
+        practitioner = synced["practitioner"][letter.practice]
         original = synced["samples"][letter.sample]
         key, state = by_message[(original.message_id, letter.template)]
         assert state == "written", letter.template

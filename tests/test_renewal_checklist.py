@@ -110,9 +110,15 @@ def test_window_opens_at_the_longest_lead() -> None:
 
 
 def test_hcpc_window_opens_on_1_august() -> None:
-    """HCPC renews 1 August - 31 October of odd years, whatever the register's lead times."""
+    """HCPC renews occupational therapists 1 August - 31 October of odd years, whatever the
+    register's lead times; physiotherapists 1 February - 30 April of even years; a profession
+    whose window is not known gets the register's lead time, never the OTs' window."""
     hcpc = cred("hcpc", date(2027, 10, 31), (92, 30, 7))
-    assert window_opens(hcpc, CLOCKS) == date(2027, 8, 1)
+    assert window_opens(hcpc, CLOCKS, "occupational_therapy") == date(2027, 8, 1)
+    physio = cred("hcpc", date(2028, 4, 30), (92, 30, 7))
+    assert window_opens(physio, CLOCKS, "physiotherapy") == date(2028, 2, 1)
+    assert window_opens(hcpc, CLOCKS, "podiatry") == date(2027, 7, 31)
+    assert window_opens(hcpc, CLOCKS) == date(2027, 7, 31)
 
 
 def test_due_only_while_the_window_is_open() -> None:
@@ -135,9 +141,11 @@ def test_key_dates_come_from_the_clocks() -> None:
     dea = key_dates(cred("dea", date(2027, 2, 28)), CLOCKS)
     assert [(d["clock"], d["date"], d["verify"]) for d in dea] == [
         ("credential.dea_notice", date(2026, 12, 25), True),
+        ("credential.dea_renewal_opens", date(2026, 12, 30), True),
+        ("credential.dea_renewal_keeps_valid", date(2027, 1, 14), True),
         ("credential.dea_reinstatement", date(2027, 3, 28), True),
     ]
-    hcpc = key_dates(cred("hcpc", date(2027, 10, 31)), CLOCKS)
+    hcpc = key_dates(cred("hcpc", date(2027, 10, 31)), CLOCKS, "occupational_therapy")
     assert [(d["clock"], d["date"]) for d in hcpc] == [
         ("credential.hcpc_window_opens", date(2027, 8, 1))
     ]
@@ -153,9 +161,9 @@ def test_key_dates_come_from_the_clocks() -> None:
 FACTS_BY_KIND = {
     "caqh": ["120 days", "180 days for Illinois", '"Expired" the day after'],
     "hcpc": ["1 August to 31 October", "2.5%", "indemnity", "odd years"],
-    "dea": ["about 65 days", "one calendar month", "no controlled substances", "VERIFY"],
-    "gmc": ["about every 5 years", "annual appraisals", "at least 3 months ahead"],
-    "state_licence": ["New York 3", "VERIFY with the board"],
+    "dea": ["about 65 days", "one calendar month", "no controlled substances", "1301.36(i)"],
+    "gmc": ["about every 5 years", "annual appraisals", "at least 3 months ahead", "retention fee"],
+    "state_licence": ["New York physicians 2, Education Law §6502", "VERIFY with the board"],
     "board_certification": ["10 years", "31 December"],
     "hospital_privileges": ["up to 3 allowed by The Joint Commission"],
     "indemnity": ["retroactive date"],

@@ -85,7 +85,7 @@ def classify_file(path: Path, rules: RuleSet, clocks: ClockSet) -> dict[str, Any
         record["error"] = f"cannot read: {exc.strerror}"
         return record
     result = rules.classify(message)
-    due = act_by(result, message.date, clocks, day_first=day_first(message.from_domain))
+    due = act_by(result, message.date, clocks, day_first(message.from_domain))
     record.update(
         category=result.category,
         case_kind=result.case_kind,

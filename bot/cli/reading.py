@@ -86,12 +86,15 @@ def cases_show(ctx: click.Context, ident: str, as_json: bool, today: Any) -> Non
     emit(detail, as_json, format_case_detail(detail))
 
 
-@click.command()
+@click.group(invoke_without_command=True)
 @click.option("--json", "as_json", is_flag=True, help="One JSON object per deadline.")
 @click.option("--within", default=60, show_default=True, help="Days ahead to show.")
 @click.pass_context
 def deadlines(ctx: click.Context, as_json: bool, within: int) -> None:
-    """Open deadlines, overdue first, with the clock and its source."""
+    """Open deadlines, overdue first, with the clock and its source; `chief deadlines done
+    ID` closes one by hand."""
+    if ctx.invoked_subcommand is not None:
+        return
     from bot.cli.reports import list_deadlines
 
     for item in list_deadlines(load_runtime(ctx), within_days=within):
@@ -99,7 +102,21 @@ def deadlines(ctx: click.Context, as_json: bool, within: int) -> None:
             click.echo(json.dumps(item, default=str, sort_keys=True))
         else:
             flag = "OVERDUE " if item["overdue"] else ""
-            click.echo(f"{item['due']}  {flag}{item['title']}  [{item['clock']}]")
+            click.echo(f"#{item['id']:<5} {item['due']}  {flag}{item['title']}  [{item['clock']}]")
+
+
+@deadlines.command("done")
+@click.argument("ident", metavar="ID", type=int)
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")
+@click.pass_context
+def deadlines_done(ctx: click.Context, ident: int, as_json: bool) -> None:
+    """Close deadline ID (the number `chief deadlines` shows) by hand: it leaves the open
+    list, keeps the reason and time, and its calendar entry is marked closed on the next
+    sync."""
+    from bot.cli.reports import close_deadline_by_hand
+
+    item = close_deadline_by_hand(load_runtime(ctx), ident)
+    emit(item, as_json, f"#{item['id']} closed: {item['closed_reason']}  ({item['title']})")
 
 
 @click.command()

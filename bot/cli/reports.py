@@ -1,4 +1,5 @@
-"""Read-only views of the case log for the CLI (``chief cases``, ``chief deadlines``)."""
+"""Views of the case log for the CLI (``chief cases``, ``chief deadlines``), and the one
+change made by hand (``chief deadlines done``)."""
 
 from __future__ import annotations
 
@@ -7,10 +8,12 @@ from typing import Any
 
 from sqlalchemy import select
 
+from bot.errors import UserError
 from bot.store.models import Case, Deadline
+from bot.sync.closing import close_by_hand
 from bot.sync.runtime import Runtime
 
-__all__ = ["list_cases", "list_deadlines"]
+__all__ = ["close_deadline_by_hand", "list_cases", "list_deadlines"]
 
 
 def list_cases(rt: Runtime, include_closed: bool = False) -> list[dict[str, Any]]:
@@ -55,6 +58,7 @@ def list_deadlines(rt: Runtime, within_days: int = 60) -> list[dict[str, Any]]:
         ).all()
         return [
             {
+                "id": row.id,
                 "due": row.due.isoformat(),
                 "overdue": row.due < today,
                 "title": row.title,
@@ -64,3 +68,22 @@ def list_deadlines(rt: Runtime, within_days: int = 60) -> list[dict[str, Any]]:
             }
             for row in rows
         ]
+
+
+def close_deadline_by_hand(rt: Runtime, deadline_id: int) -> dict[str, Any]:
+    """Close one deadline of the practice by hand; UserError if it is not the practice's.
+    Closing one already closed changes nothing and says why it closed."""
+    with rt.sync_lock(wait=True), rt.sessions.begin() as session:
+        row = session.get(Deadline, deadline_id)
+        if row is None or row.practice_id != rt.practice_id:
+            raise UserError(
+                f"no deadline #{deadline_id}", ["`chief deadlines` lists the open ones"]
+            )
+        close_by_hand(session, rt, row, rt.now())
+        return {
+            "id": row.id,
+            "title": row.title,
+            "due": row.due.isoformat(),
+            "closed_reason": row.closed_reason,
+            "closed_at": row.closed_at.isoformat() if row.closed_at else None,
+        }

@@ -1,9 +1,6 @@
-"""The date by which the practitioner must act on a message.
+"""The date by which the practitioner must act on a message (see :mod:`bot.clocks.deadlines`).
 
-A date the message itself states as a deadline wins ("return your advice by 28 November");
-otherwise the winning rule's first clock, counted from the message's date (or from a date it
-extracted, such as an annual review's meeting date). A clock with variants counts with the one
-that fits the sender's party (an ERISA plan's 15 days rather than CMS-0057-F's 7).
+Kept as the name callers know; the work is done by :func:`bot.clocks.deadlines.deadlines_for`.
 """
 
 from __future__ import annotations
@@ -13,7 +10,7 @@ from datetime import date, datetime
 from typing import Any
 
 from bot.clocks.clocks import Clock, ClockSet
-from bot.rules.engine import Classification
+from bot.clocks.deadlines import act_by
 from bot.rules.schema import DeadlineSpec
 from bot.rules.stated_dates import parse_date
 
@@ -28,7 +25,7 @@ def clock_due(
     day_first: bool,
     party: Any = None,
 ) -> date | None:
-    """The due date ``spec``'s clock gives, or None (unknown clock, missing start date)."""
+    """The due date ``spec``'s clock alone gives, or None (unknown clock, missing start)."""
     if isinstance(clocks, ClockSet):
         clock = clocks.resolve(spec.clock, party)
     else:
@@ -43,22 +40,3 @@ def clock_due(
         start = ref_date
     due = clock.due(start)
     return due.date() if isinstance(due, datetime) else due
-
-
-def act_by(
-    result: Classification,
-    received: datetime | None,
-    clocks: Mapping[str, Clock],
-    day_first: bool = False,
-) -> date | None:
-    if result.category is None:
-        return None
-    if result.stated_deadline is not None:
-        return result.stated_deadline
-    if received is None:
-        return None
-    for action in result.deadline_actions:
-        due = clock_due(clocks, action.deadline, result.refs, received, day_first, result.party)
-        if due is not None:
-            return due
-    return None

@@ -49,6 +49,23 @@ Counting rules (what :meth:`Clock.due` computes)
 - ``calendar_date``: the ``amount``-th (default first) matching day counted from the start,
   the start itself included.
 - ``presumed_receipt_days`` moves the start on by that many calendar days first.
+- ``includes_start: true`` reads "N days / months *beginning with* (or *starting with*) the
+  day": the start day is day 1, so the period ends one day earlier than "N days after" (SEN
+  Regs 2014 reg 13(1)(a): 15 days beginning with service on 16 November end on 30 November;
+  CFA 2014 s.44(1): 12 months starting with 31 August 2026 end on 30 August 2027). A month
+  with no corresponding day ends on its last day (12 months from 29 February 2024: 28 February).
+- ``roll: preceding`` (with a ``calendar``) moves a date that falls on a weekend or holiday
+  to the working day before: a thing due *before* a meeting is never due on a bank holiday.
+
+Which clock applies, and with what the notice says
+--------------------------------------------------
+- ``purpose`` (``appeal``, ``peer_to_peer``, ``decision``, ``reply``) pairs a clock with a
+  window the notice states for the same purpose ("request an appeal within 65 days of the date
+  of this notice"). ``stated: earlier`` (the default, for a rule of law) diarises the earlier of
+  the two and shows both: a notice may give more time than the law, never less safely.
+  ``stated: wins`` (practice policy and defaults) lets the notice's own date replace the clock.
+- ``country`` (``US`` or ``GB``) limits a clock to a practice in that country (or, with no
+  practice, a notice of that country): a UK practice never gets a US appeal clock.
 
 Days, weeks and months work on dates: a ``datetime`` start is reduced to its own (local) date.
 
@@ -62,15 +79,20 @@ from __future__ import annotations
 
 import calendar as _calendar
 import logging
-import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, time, timedelta
 from enum import StrEnum
-from functools import lru_cache
 from typing import Any
 
-import holidays
+from bot.clocks.calendars import (
+    CALENDAR_ALIASES,
+    WEEKENDS_ONLY,
+    add_business_days,
+    business_calendar,
+    is_business_day,
+    previous_business_day,
+)
 
 __all__ = [
     "CALENDAR_ALIASES",
@@ -103,16 +125,6 @@ class Direction(StrEnum):
     BEFORE = "before"
 
 
-# Friendly names for holiday calendars; anything else must be an ISO 3166 code with an optional
-# subdivision ("US-NY", "GB-SCT") that the ``holidays`` package knows.
-CALENDAR_ALIASES: dict[str, tuple[str, str | None]] = {
-    "england": ("GB", "ENG"),
-    "wales": ("GB", "WLS"),
-    "scotland": ("GB", "SCT"),
-    "northern_ireland": ("GB", "NIR"),
-    "us": ("US", None),  # federal holidays only
-}
-WEEKENDS_ONLY = "weekends"
 # The practice-policy clocks a practice sets in ``[chase]`` of chief.toml: key -> clock id.
 CHASE_CLOCKS: dict[str, str] = {
     "prior_auth_pended": "prior_auth.chase_pended",
@@ -120,34 +132,6 @@ CHASE_CLOCKS: dict[str, str] = {
     "solicitor_acknowledge": "solicitor.acknowledge",
     "referral_acknowledge": "referral.acknowledge",
 }
-_ISO_CALENDAR = re.compile(r"^([A-Z]{2})(?:-([A-Z0-9]{1,3}))?$")
-
-
-@lru_cache(maxsize=32)
-def business_calendar(name: str) -> holidays.HolidayBase | None:
-    """Holiday calendar called ``name`` (None for ``weekends``); ValueError if unknown."""
-    if name == WEEKENDS_ONLY:
-        return None
-    if name in CALENDAR_ALIASES:
-        country, subdiv = CALENDAR_ALIASES[name]
-    else:
-        found = _ISO_CALENDAR.match(name)
-        if not found:
-            known = ", ".join([*CALENDAR_ALIASES, WEEKENDS_ONLY])
-            raise ValueError(f"unknown calendar `{name}`; known: {known}, or an ISO code (US-NY)")
-        country, subdiv = found.group(1), found.group(2)
-    try:
-        return holidays.country_holidays(country, subdiv=subdiv)
-    except NotImplementedError as exc:
-        raise ValueError(f"unknown calendar `{name}`: {exc}") from None
-
-
-def is_business_day(day: date, calendar: str) -> bool:
-    """Monday to Friday and not a public holiday in ``calendar``."""
-    if day.weekday() >= 5:
-        return False
-    table = business_calendar(calendar)
-    return table is None or day not in table
 
 
 @dataclass(frozen=True, slots=True)
@@ -169,6 +153,11 @@ class Clock:
     presumed_receipt_days: int = 0
     variant_of: str | None = None
     when: tuple[tuple[str, tuple[str, ...]], ...] = ()  # (attribute, accepted values)
+    purpose: str = "reply"  # what the date is for: appeal | peer_to_peer | decision | reply
+    stated: str = "earlier"  # a date the notice states: "earlier" of the two, or it "wins"
+    includes_start: bool = False  # "beginning with" / "starting with" the start day
+    roll: str | None = None  # "preceding": a day off moves to the working day before
+    country: str | None = None  # applies only to a practice (or notice) in this country
 
     def due(self, start: date | datetime) -> date | datetime:
         """The deadline for an event at ``start`` (see the module docstring for the rules)."""
@@ -184,15 +173,26 @@ class Clock:
             return (moment.astimezone(UTC) + delta).astimezone(moment.tzinfo)
         day = start.date() if isinstance(start, datetime) else start
         if self.unit is Unit.CALENDAR_DAYS:
-            return day + timedelta(days=sign * self.amount)
-        if self.unit is Unit.WEEKS:
-            return day + timedelta(weeks=sign * self.amount)
-        if self.unit is Unit.MONTHS:
-            return add_months(day, sign * self.amount)
-        if self.unit is Unit.CALENDAR_DATE:
+            result = day + timedelta(days=sign * self.amount)
+        elif self.unit is Unit.WEEKS:
+            result = day + timedelta(weeks=sign * self.amount)
+        elif self.unit is Unit.MONTHS:
+            result = add_months(day, sign * self.amount)
+        elif self.unit is Unit.CALENDAR_DATE:
             assert self.on is not None
             return day_of_year(day, self.on, sign * self.amount, self.years)
-        return add_business_days(day, sign * self.amount, self.calendar or WEEKENDS_ONLY)
+        else:
+            result = add_business_days(day, sign * self.amount, self.calendar or WEEKENDS_ONLY)
+        if self.includes_start and self.unit is not Unit.BUSINESS_DAYS and sign > 0:
+            # "15 days beginning with the day served": the start day is day 1, so the period
+            # ends the day before the plain count would (Interpretation Act usage; SEN Regs
+            # 2014 reg 13(1)(a); CFA 2014 s.44(1) "12 months starting with").
+            # A month with no corresponding day (29 February 2025) already ends on its last.
+            clamped = self.unit is Unit.MONTHS and result.day != day.day
+            result -= timedelta(days=0 if clamped else 1)
+        if self.roll == "preceding":
+            result = previous_business_day(result, self.calendar or WEEKENDS_ONLY)
+        return result
 
     def describe(self) -> str:
         """Human wording, e.g. ``6 weeks after message date``."""
@@ -214,7 +214,15 @@ class Clock:
                 days = self.presumed_receipt_days
                 event = f"receipt (presumed {days} days after {event})"
             text = f"{self.amount} {unit} {self.direction.value} {event}"
+            if self.includes_start:
+                text = f"{self.amount} {unit} beginning with {event}"
+        if self.roll == "preceding":
+            text += ", on a working day"
         return text
+
+    def applies_in(self, country: str | None) -> bool:
+        """Whether this clock applies where ``country``'s law governs (unknown: it does)."""
+        return self.country is None or country is None or self.country == country
 
     def specificity(self, party: Any) -> int:
         """How well this variant's ``when`` fits ``party`` (0: not at all).
@@ -260,18 +268,6 @@ def day_of_year(day: date, on: tuple[int, int], count: int, years: str | None = 
             if not remaining:
                 return candidate
         year += step
-
-
-def add_business_days(day: date, count: int, calendar: str) -> date:
-    """The ``|count|``-th business day strictly after (count > 0) or before (< 0) ``day``."""
-    step = timedelta(days=1 if count > 0 else -1)
-    remaining = abs(count)
-    current = day
-    while remaining:
-        current += step
-        if is_business_day(current, calendar):
-            remaining -= 1
-    return current
 
 
 class ClockSet(Mapping[str, Clock]):

@@ -44,6 +44,11 @@ _KNOWN_KEYS = (
     "source",
     "note",
     "verify",
+    "purpose",
+    "stated",
+    "includes_start",
+    "roll",
+    "country",
 )
 
 
@@ -66,6 +71,11 @@ class _ClockModel(BaseModel):
     source: Annotated[str, Field(strict=True, min_length=3)]
     note: str = ""
     verify: Annotated[bool, Field(strict=True)] = False
+    purpose: Literal["appeal", "peer_to_peer", "decision", "reply"] = "reply"
+    stated: Literal["earlier", "wins"] = "earlier"
+    includes_start: Annotated[bool, Field(strict=True)] = False
+    roll: Literal["preceding"] | None = None
+    country: Literal["US", "GB"] | None = None
 
     @field_validator("calendar")
     @classmethod
@@ -90,8 +100,12 @@ class _ClockModel(BaseModel):
         """(key, message) of the first rule between fields that fails, else None."""
         if self.unit is Unit.BUSINESS_DAYS and self.calendar is None:
             return "unit", "business_days needs a `calendar` (england, us, weekends, ...)"
-        if self.unit is not Unit.BUSINESS_DAYS and self.calendar is not None:
-            return "calendar", "`calendar` only applies to unit business_days"
+        if self.roll is not None and self.calendar is None:
+            return "roll", "`roll` needs a `calendar` (england, us, weekends, ...)"
+        if self.unit is not Unit.BUSINESS_DAYS and self.calendar is not None and not self.roll:
+            return "calendar", "`calendar` only applies to unit business_days or with `roll`"
+        if self.includes_start and self.unit in (Unit.HOURS, Unit.CALENDAR_DATE):
+            return "includes_start", "`includes_start` applies to days, weeks and months"
         if self.unit is Unit.CALENDAR_DATE and self.on is None:
             return "unit", 'calendar_date needs `on` (a day of the year, "MM-DD")'
         if self.unit is not Unit.CALENDAR_DATE:
@@ -249,4 +263,9 @@ def _validate(item: Any, path: Path, line: int, problems: list[str]) -> Clock | 
         presumed_receipt_days=model.presumed_receipt_days,
         variant_of=model.variant_of,
         when=when,
+        purpose=model.purpose,
+        stated=model.stated,
+        includes_start=model.includes_start,
+        roll=model.roll,
+        country=model.country,
     )

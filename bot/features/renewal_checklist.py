@@ -7,9 +7,13 @@ dates that matter (from the deadline clocks, with their sources), what the issue
 requirement linked to the credential. Template: ``credentialing/renewal_checklist.j2``.
 
 RENEWAL WINDOW
-    Opens on the HCPC window's first day for an HCPC registration (1 August of the odd year,
-    clock ``credential.hcpc_window_opens``), else the longest lead time before expiry (the
-    register's ``lead_days``, default 90 days); it closes at expiry. A checklist is drafted
+    Opens on the HCPC window's first day for an HCPC registration: each profession renews in
+    its own window (occupational therapists 1 August of odd years, physiotherapists 1 February
+    of even years; clock ``credential.hcpc_window_opens`` and its variants). The profession is
+    read from the credential's name, else the practice's ``[practice] kind``; a profession
+    whose window chief does not know gets the lead time instead, never another's window. Else
+    the longest lead time before expiry (the register's ``lead_days``, default 90 days); it
+    closes at expiry. A checklist is drafted
     while the window is open: a credential already expired gets its EXPIRED calendar entry
     instead (:mod:`bot.register.credentials`).
 CYCLE
@@ -45,6 +49,7 @@ from bot.letters.drafting import practitioner_identity
 from bot.letters.headers import OUTGOING_POLICY, clean_header_text, finish_draft
 from bot.letters.templates import render_template
 from bot.register.credentials import DEFAULT_LEAD_DAYS, Credential
+from bot.rules.parties import Party
 from bot.store.models import Draft
 from bot.sync.steps import SyncReport
 
@@ -57,8 +62,11 @@ __all__ = [
     "ChecklistReport",
     "checklist_key",
     "checklist_pass",
+    "HCPC_PROFESSIONS",
+    "WINDOW_CLOCK",
     "checklists_written",
     "due_checklists",
+    "hcpc_profession",
     "key_dates",
     "plan_renewal_checklists",
     "render_checklist",
@@ -73,11 +81,42 @@ TEMPLATE = "credentialing/renewal_checklist.j2"
 KIND_DATES: dict[str, tuple[tuple[str, str], ...]] = {
     "dea": (
         ("DEA renewal notice expected about", "credential.dea_notice"),
+        ("Renewal may be filed from (21 CFR 1301.13(b))", "credential.dea_renewal_opens"),
+        (
+            "File by this date to stay registered while it is decided (21 CFR 1301.36(i))",
+            "credential.dea_renewal_keeps_valid",
+        ),
         ("Last day to reinstate after expiry", "credential.dea_reinstatement"),
     ),
-    "hcpc": (("HCPC renewal window opens", "credential.hcpc_window_opens"),),
     "gmc": (("GMC notice of the revalidation date due by", "credential.gmc_revalidation_notice"),),
 }
+WINDOW_CLOCK = "credential.hcpc_window_opens"
+# HCPC professions whose renewal window the shipped clocks know (practice kind -> words).
+HCPC_PROFESSIONS = {
+    "occupational_therapy": "occupational therap",
+    "physiotherapy": "physiotherap",
+}
+
+
+def hcpc_profession(credential: Credential, practice_kind: str | None) -> str | None:
+    """The HCPC profession of ``credential``: named in it, else the practice's kind."""
+    name = credential.name.lower()
+    for profession, words in HCPC_PROFESSIONS.items():
+        if words in name:
+            return profession
+    return practice_kind if practice_kind in HCPC_PROFESSIONS else None
+
+
+def _hcpc_opens(credential: Credential, clocks: ClockSet, practice_kind: str | None) -> date | None:
+    profession = hcpc_profession(credential, practice_kind)
+    if credential.kind != "hcpc" or profession is None:
+        return None
+    facts = Party("credentialing", "", (), {"profession": profession})
+    clock = clocks.resolve(WINDOW_CLOCK, facts)
+    if clock is None:
+        return None
+    opens = clock.due(credential.expires)
+    return opens.date() if isinstance(opens, datetime) else opens
 
 
 @dataclass
@@ -86,23 +125,27 @@ class ChecklistReport:
     errors: list[str] = field(default_factory=list)
 
 
-def window_opens(credential: Credential, clocks: ClockSet) -> date:
+def window_opens(
+    credential: Credential, clocks: ClockSet, practice_kind: str | None = None
+) -> date:
     """The day the credential's renewal window opens (see RENEWAL WINDOW)."""
-    hcpc = clocks.get("credential.hcpc_window_opens")
-    if credential.kind == "hcpc" and hcpc is not None:
-        opens = hcpc.due(credential.expires)
-        return opens.date() if isinstance(opens, datetime) else opens
+    opens = _hcpc_opens(credential, clocks, practice_kind)
+    if opens is not None:
+        return opens
     lead = max(credential.lead_days, default=DEFAULT_LEAD_DAYS[0])
     return credential.expires - timedelta(days=lead)
 
 
 def due_checklists(
-    credentials: Iterable[Credential], today: date, clocks: ClockSet
+    credentials: Iterable[Credential],
+    today: date,
+    clocks: ClockSet,
+    practice_kind: str | None = None,
 ) -> list[tuple[Credential, date]]:
     """(credential, window opening) for each credential whose renewal window is open today."""
     out = []
     for credential in credentials:
-        opens = window_opens(credential, clocks)
+        opens = window_opens(credential, clocks, practice_kind)
         if opens <= today <= credential.expires:
             out.append((credential, opens))
     return out
@@ -115,9 +158,26 @@ def checklist_key(practice_slug: str, credential: Credential) -> str:
     )
 
 
-def key_dates(credential: Credential, clocks: ClockSet) -> list[dict[str, Any]]:
+def key_dates(
+    credential: Credential, clocks: ClockSet, practice_kind: str | None = None
+) -> list[dict[str, Any]]:
     """The dates the checklist lists for this kind of credential, each with its clock."""
     out = []
+    opens = _hcpc_opens(credential, clocks, practice_kind)
+    profession = hcpc_profession(credential, practice_kind) or ""
+    window = clocks.resolve(
+        WINDOW_CLOCK, Party("credentialing", "", (), {"profession": profession})
+    )
+    if opens is not None and window is not None:
+        out.append(
+            {
+                "label": "HCPC renewal window opens",
+                "date": opens,
+                "clock": window.id,
+                "source": window.source,
+                "verify": window.verify,
+            }
+        )
     for label, clock_id in KIND_DATES.get(credential.kind, ()):
         clock = clocks.get(clock_id)
         if clock is None:
@@ -157,7 +217,7 @@ def render_checklist(
             "renewal_url": credential.renewal_url,
         },
         "opens": opens,
-        "dates": key_dates(credential, rt.clocks),
+        "dates": key_dates(credential, rt.clocks, rt.config.practice.kind),
         "cme": [p.as_dict() | {"period_end": p.period_end} for p in progress],
         "today": rt.today(),
     }
@@ -192,7 +252,7 @@ def plan_renewal_checklists(rt: Runtime, register: Register) -> ChecklistReport:
     from bot.features.cpd import cpd_progress, load_certificates
 
     report = ChecklistReport()
-    due = due_checklists(register.credentials, rt.today(), rt.clocks)
+    due = due_checklists(register.credentials, rt.today(), rt.clocks, rt.config.practice.kind)
     if not due:
         return report
     keys = {checklist_key(rt.config.practice.slug, credential): credential for credential, _ in due}

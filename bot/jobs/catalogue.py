@@ -20,6 +20,7 @@ from bot.features.reminders import plan_credentials, reminders_pass
 from bot.features.renewal_checklist import checklist_pass
 from bot.features.research_digest import alert_step
 from bot.features.retention import retention_pass
+from bot.features.sent_replies import sent_replies_pass
 from bot.progress import Bar
 from bot.summary.delivery import deliver_summary
 from bot.sync import pipeline
@@ -48,6 +49,7 @@ MESSAGE_STEPS: tuple[MessageStep, ...] = (
 
 # Run once per sync, after the mail, in order.
 PRACTICE_PASSES: tuple[PracticePass, ...] = (
+    PracticePass("sent replies", sent_replies_pass),  # the practitioner's replies close deadlines
     PracticePass("reminders", reminders_pass),  # register renewals and protocol reviews
     PracticePass("booking guard", booking_pass),  # imaging booked before authorisation
     PracticePass("renewal checklists", checklist_pass),  # a renewal window opens

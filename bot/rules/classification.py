@@ -29,6 +29,7 @@ from bot.rules.schema import (
     DeadlineAction,
     DraftAction,
 )
+from bot.rules.stated_windows import Stated
 
 __all__ = ["UNCLASSIFIED", "Classification"]
 
@@ -49,6 +50,23 @@ class Classification:
     source: str | None = None  # rule | model | None
     needs_look: str | None = None  # low_confidence | disagrees | None
     guess: Guess | None = None  # the model's opinion, when a model was asked
+    # What the notice says of its own time limits and regime (bot.rules.stated_windows,
+    # bot.rules.jurisdiction): every limit it states, the purposes it speaks of, its own date
+    # when other than the message's (a forwarded notice), its payer type and its country.
+    stated: tuple[Stated, ...] = ()
+    mentions: frozenset[str] = frozenset()
+    notice_date: date | None = None
+    payer_type: str | None = None
+    country: str | None = None
+    # Where the rule's deadlines and drafts apply (RuleModel.countries, .kinds); None: anywhere.
+    countries: tuple[str, ...] | None = None
+    kinds: tuple[str, ...] | None = None
+
+    def acts_for(self, country: str | None, kind: str | None) -> bool:
+        """Whether a practice of ``country`` and ``kind`` gets this rule's actions."""
+        if self.countries is not None and country is not None and country not in self.countries:
+            return False
+        return self.kinds is None or kind is None or kind in self.kinds
 
     @property
     def case_action(self) -> CaseAction | None:

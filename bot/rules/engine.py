@@ -30,12 +30,14 @@ import re2
 
 from bot.mail.message import Message
 from bot.rules.classification import UNCLASSIFIED, Classification
+from bot.rules.jurisdiction import notice_country, payer_type
 from bot.rules.learned import TextModel
 from bot.rules.parties import Party, PartyDirectory, load_parties
 from bot.rules.references import reference_shaped
 from bot.rules.schema import PATTERN_FIELDS, ActionModel, PackModel, RuleModel
 from bot.rules.second_opinion import weigh
 from bot.rules.stated_dates import day_first, find_stated_deadline
+from bot.rules.stated_windows import find_stated, mentions, notice_date
 from bot.rules.yaml_source import YamlProblem, line_of, load_yaml, validate
 
 __all__ = ["CATEGORIES", "PRIVATE_REFS", "Classification", "Rule", "RuleSet", "load_rules"]
@@ -107,6 +109,7 @@ class Rule:
     pack_extract: tuple[tuple[str, Any], ...]
     _compiled: dict[str, Any] = field(repr=False)
     _extract: tuple[tuple[str, Any], ...] = field(repr=False)
+    pack_scope: tuple[tuple[str, ...] | None, tuple[str, ...] | None] = (None, None)
 
     @property
     def id(self) -> str:
@@ -115,6 +118,16 @@ class Rule:
     @property
     def actions(self) -> list[ActionModel]:
         return self.model.actions
+
+    @property
+    def scope(self) -> tuple[tuple[str, ...] | None, tuple[str, ...] | None]:
+        """(countries, practice kinds) where its actions apply; None: everywhere."""
+        countries, kinds = self.pack_scope
+        if self.model.countries is not None:
+            countries = tuple(self.model.countries)
+        if self.model.kinds is not None:
+            kinds = tuple(self.model.kinds)
+        return countries, kinds
 
     def sort_key(self) -> tuple[int, int, int, str]:
         return (-self.model.priority, -self.model.match.conditions(), -self.layer, self.id)
@@ -238,6 +251,8 @@ class RuleSet:
         if party is None and parties:
             party = parties[0]
         received = msg.date.date() if msg.date else None
+        first = day_first(msg.from_domain, country)
+        text = f"{subject}\n\n{body}"
         return Classification(
             category=model.category,
             case_kind=model.case_kind,
@@ -246,10 +261,15 @@ class RuleSet:
             confidence=model.confidence,
             refs=rule.extract(subject, body),
             party=party,
-            stated_deadline=find_stated_deadline(
-                body, received=received, day_first=day_first(msg.from_domain, country)
-            ),
+            stated_deadline=find_stated_deadline(body, received=received, day_first=first),
             actions=tuple(model.actions),
+            stated=find_stated(body, received, first),
+            mentions=mentions(body),
+            notice_date=notice_date(body, received, first, subject),
+            payer_type=payer_type(party, text) if model.category == "payer" else None,
+            country=notice_country(party, msg.from_domain, text),
+            countries=rule.scope[0],
+            kinds=rule.scope[1],
         )
 
 
@@ -306,7 +326,11 @@ def _load_pack(path: Path, layer: int) -> tuple[list[Rule], list[str]]:
         seen[model.id] = line
         compiled, extract, found = _compile_rule(model, data, index, path)
         problems.extend(found)
-        rules.append(Rule(model, path, line, layer, tuple(pack_extract), compiled, extract))
+        scope = (
+            tuple(pack.countries) if pack.countries is not None else None,
+            tuple(pack.kinds) if pack.kinds is not None else None,
+        )
+        rules.append(Rule(model, path, line, layer, tuple(pack_extract), compiled, extract, scope))
     return ([] if problems else rules), problems
 
 

@@ -8,6 +8,10 @@
         domains: [aetna.com]
         attributes: {country: US, payer_type: commercial}
 
+An attribute may list several values, the main one first: an insurer that runs Medicare
+Advantage and Medicaid lines besides its employer plans is ``payer_type: [commercial,
+medicare_advantage, medicaid_managed_care]``; :meth:`Party.values` reads them back.
+
 A sender matches a party when its domain equals a listed domain or is a subdomain of it
 (``mail.aetna.com`` → ``aetna.com``). A practice's own ``parties/`` folder is layered over the
 shipped one: a party with the same kind and name replaces the shipped entry.
@@ -33,12 +37,22 @@ class Party:
     domains: tuple[str, ...]
     attributes: dict[str, str] = field(default_factory=dict, hash=False, compare=False)
 
+    def values(self, key: str) -> tuple[str, ...]:
+        """The values of attribute ``key``, main one first (a list is kept comma-joined)."""
+        raw = self.attributes.get(key, "")
+        return tuple(v.strip() for v in raw.split(",") if v.strip())
+
 
 class _PartyModel(BaseModel):
     model_config = ConfigDict(extra="forbid")
     name: str = Field(min_length=1)
     domains: list[str] = Field(min_length=1)
-    attributes: dict[str, str] = Field(default_factory=dict)
+    attributes: dict[str, str | list[str]] = Field(default_factory=dict)
+
+    @field_validator("attributes")
+    @classmethod
+    def _joined(cls, value: dict[str, str | list[str]]) -> dict[str, str | list[str]]:
+        return {k: ", ".join(v) if isinstance(v, list) else v for k, v in value.items()}
 
     @field_validator("domains")
     @classmethod
@@ -118,7 +132,6 @@ def load_parties(dirs: Iterable[Path]) -> tuple[PartyDirectory, list[str]]:
                 continue
             assert isinstance(model, _DirectoryModel)
             for entry in model.parties:
-                directory.add(
-                    Party(model.kind, entry.name, tuple(entry.domains), dict(entry.attributes))
-                )
+                attributes = {k: str(v) for k, v in entry.attributes.items()}
+                directory.add(Party(model.kind, entry.name, tuple(entry.domains), attributes))
     return directory, problems

@@ -93,6 +93,9 @@ class DeadlineSpec(_Strict):
     clock: str = Field(pattern=r"^[a-z0-9_]+(\.[a-z0-9_]+)*$")
     title: str | None = None
     from_ref: Name | None = None  # count from this extracted date (e.g. meeting_date)
+    # Only when the notice offers it: a peer-to-peer window is diarised when the notice speaks
+    # of a peer-to-peer, never invented for one that does not.
+    if_offered: bool = False
 
 
 class DraftSpec(_Strict):
@@ -101,6 +104,9 @@ class DraftSpec(_Strict):
     # herself, for a working document (an expert report skeleton) or a letter whose addressee
     # is not the sender (a patient's results letter prompted by the lab's e-mail).
     to: DraftTo = "sender"
+    # Only when the notice speaks of this purpose (``peer_to_peer``): a request for a
+    # peer-to-peer is drafted only when one is offered.
+    if_offered: Literal["peer_to_peer", "appeal"] | None = None
 
     @field_validator("template")
     @classmethod
@@ -133,11 +139,20 @@ class CalendarAction(_Strict):
 ActionModel = CaseAction | DeadlineAction | DraftAction | CalendarAction
 
 
+Country = Literal["US", "GB"]
+
+
 class RuleModel(_Strict):
     id: RuleId
     category: Name
     case_kind: Name | None = None
     event: Name | None = None
+    # Where the rule's deadlines and drafts apply: the practice's ``[practice] country`` and
+    # ``kind``. Mail from elsewhere is still classified and filed, with nothing planned (a US
+    # practice gets no EHCP advice skeleton; a UK practice no US appeal letter). Unset: the
+    # pack's, else everywhere.
+    countries: list[Country] | None = None
+    kinds: list[Name] | None = None
     priority: int = Field(default=0, ge=-1000, le=1000)
     confidence: float = Field(default=0.9, ge=0.0, le=1.0)
     match: MatchModel
@@ -152,6 +167,8 @@ class PackModel(_Strict):
     pack: Name
     description: str | None = None
     extract: dict[Name, str] = Field(default_factory=dict)  # shared by every rule of the pack
+    countries: list[Country] | None = None  # default of every rule (RuleModel.countries)
+    kinds: list[Name] | None = None
     rules: list[RuleModel]
     version: Literal[1] = 1
 

@@ -12,7 +12,7 @@ from datetime import date, timedelta
 
 import re2
 
-__all__ = ["day_first", "find_stated_deadline", "parse_date"]
+__all__ = ["day_first", "find_stated_deadline", "parse_date", "stated_date_positions"]
 
 _OPTIONS = re2.Options()
 _OPTIONS.log_errors = False
@@ -119,14 +119,15 @@ def parse_date(text: str, received: date | None = None, day_first: bool = False)
         return None
 
 
-def find_stated_deadline(
+def stated_date_positions(
     text: str, received: date | None = None, day_first: bool = False
-) -> date | None:
-    """The first date the text states as a deadline, or ``None``.
+) -> list[tuple[int, int, date]]:
+    """Every date the text states as a deadline, as (start, end, date) of its phrase.
 
     Dates implausibly far from the message (before it by more than a year, or more than ten
     years after) are ignored: they are dates of birth or references, not deadlines.
     """
+    out = []
     for found in _PHRASE.finditer(text):
         when = parse_date(found.group(1), received, day_first)
         if when is None:
@@ -135,5 +136,13 @@ def find_stated_deadline(
             received - timedelta(days=366) <= when <= received + timedelta(days=3660)
         ):
             continue
-        return when
-    return None
+        out.append((found.start(), found.end(), when))
+    return out
+
+
+def find_stated_deadline(
+    text: str, received: date | None = None, day_first: bool = False
+) -> date | None:
+    """The first date the text states as a deadline, or ``None``."""
+    found = stated_date_positions(text, received, day_first)
+    return found[0][2] if found else None

@@ -72,6 +72,8 @@ class Mailbox(Base):
     name: Mapped[str] = mapped_column(String(200))
     connector: Mapped[str] = mapped_column(String(50))
     cursor: Mapped[dict[str, Any] | None] = mapped_column(JSON, default=None)
+    # The cursor of the practitioner's sent mail (connectors.base.ReadsSentMail), its own.
+    sent_cursor: Mapped[dict[str, Any] | None] = mapped_column(JSON, default=None)
     last_sync: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
 
@@ -213,6 +215,10 @@ class Deadline(Base):
     due: Mapped[date] = mapped_column(Date, index=True)
     stated: Mapped[bool] = mapped_column(Boolean, default=False)  # date stated in the message
     done: Mapped[bool] = mapped_column(Boolean, default=False)
+    # Why and when it stopped being open ("approved on 3 Oct 2026", "reply sent on ...",
+    # "done by hand on ..."): shown, never silently dropped (bot/sync/closing.py).
+    closed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    closed_reason: Mapped[str | None] = mapped_column(String(200))
 
 
 class Draft(Base):

@@ -75,6 +75,7 @@ def case_detail(rt: Runtime, ident: str) -> dict[str, Any]:
                     "title": d.title,
                     "clock": d.clock,
                     "done": d.done,
+                    "closed": d.closed_reason,
                     "overdue": not d.done and d.due < rt.today(),
                 }
                 for d in deadlines
@@ -113,7 +114,9 @@ def format_case_detail(detail: dict[str, Any]) -> str:
     ]
     lines.append(f"Deadlines ({len(detail['deadlines'])})")
     for d in detail["deadlines"]:
-        flag = "done " if d["done"] else ("OVERDUE " if d["overdue"] else "")
+        flag = "OVERDUE " if d["overdue"] else ""
+        if d["done"]:
+            flag = f"closed: {d['closed']}  " if d["closed"] else "done "
         lines.append(f"  {d['due']}  {flag}{d['title']}  [{d['clock']}]")
     lines.append(f"Drafts ({len(detail['drafts'])})")
     for d in detail["drafts"]:

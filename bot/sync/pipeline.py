@@ -40,6 +40,7 @@ from bot.rules.engine import Classification
 from bot.rules.parties import Party as DirectoryParty
 from bot.rules.stated_dates import day_first
 from bot.store.models import LabelWrite, Mailbox, MessageRow, Party
+from bot.sync.closing import close_moot
 from bot.sync.effects import apply_pending
 from bot.sync.matching import attach
 from bot.sync.own_mail import own_summaries
@@ -196,6 +197,7 @@ def _log_message(
     row.match_how = filed.how
     dates_day_first = day_first(message.from_domain, country)
     plan = plan_message(session, rt, row, message, result, filed.case, dates_day_first)
+    report.deadlines_closed += close_moot(session, rt, filed.case, row, now)
     report.messages += 1
     report.by_category[result.category or "unclassified"] += 1
     report.by_source[verdict.source or "none"] += 1

@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 
 from bot.calendar.invitations import entries_from_invites
 from bot.calendar.payload import entry_to_payload, payload_hash
-from bot.clocks.act_by import clock_due
+from bot.clocks.deadlines import Due, deadlines_for
 from bot.errors import TemplateError, UserError
 from bot.keys import stable_key
 from bot.mail.message import Message
@@ -117,54 +117,49 @@ def plan_message(
     label = _case_label(case, result)
     refs = _public_refs(result.refs)
 
-    stated = result.stated_deadline
-    for index, action in enumerate(result.deadline_actions):
+    practice = rt.config.practice
+    if not result.acts_for(practice.country, practice.kind):
+        # Mail of another country's or profession's process: filed, nothing planned (a US
+        # practice gets no EHCP advice skeleton, a UK one no US appeal letter).
+        return plan
+    found = deadlines_for(result, received, rt.clocks, day_first, practice.country, practice.kind)
+    for action in result.deadline_actions:
         spec = action.deadline
-        clock = rt.clocks.resolve(spec.clock, result.party)  # the payer's variant, if any
-        if clock is None:
+        if spec.clock not in rt.clocks:
             plan.problems.append(f"rule {result.rule_id}: unknown clock {spec.clock!r}")
-            continue
-        due = clock_due(rt.clocks, spec, result.refs, received, day_first, result.party)
-        if due is None:
+        elif spec.from_ref and not result.refs.get(spec.from_ref):
             plan.problems.append(
                 f"message {message.fingerprint}: no {spec.from_ref} for clock {spec.clock}"
             )
-            continue
-        use_stated = index == 0 and stated is not None
-        _set_deadline(
-            session,
-            rt,
-            plan,
-            row,
-            case,
-            clock.id,
-            spec.title or f"{label}: {clock.describe()}",
-            stated if use_stated and stated is not None else due,
-            use_stated,
+    notes: dict[str, str] = {}
+    for due in found:
+        if due.clock_id == "stated" and case is None:
+            continue  # a date stated in unfiled mail belongs to no one's list
+        if due.clock is not None:
+            title = due.title or f"{label}: {_purpose_words(due)}{due.clock.describe()}"
+        else:
+            title = f"{label}: {_purpose_words(due)}date stated in the message"
+        deadline = _set_deadline(
+            session, rt, plan, row, case, due.clock_id, title, due.due, due.from_notice
         )
-    if stated is not None and not result.deadline_actions and case is not None:
-        _set_deadline(
-            session,
-            rt,
-            plan,
-            row,
-            case,
-            "stated",
-            f"{label}: date stated in the message",
-            stated,
-            True,
-        )
+        if deadline is not None:
+            notes[deadline.key] = due.note()
     for deadline in plan.deadlines:
-        note = "Date stated in the message." if deadline.stated else _clock_note(rt, deadline)
+        note = notes.get(deadline.key) or _clock_note(rt, deadline)
         entry = plan_calendar_entry(session, rt, _deadline_entry(rt, deadline, note), "deadline")
         if entry is not None:
             plan.calendar.append(entry)
 
     first = plan.deadlines[0] if plan.deadlines else None
+    p2p = next((d for d in found if d.clock and d.clock.purpose == "peer_to_peer"), None)
     for draft_action in result.draft_actions:
         template = draft_action.draft.template
+        offered = draft_action.draft.if_offered
+        if offered is not None and offered not in result.mentions:
+            continue
         key = draft_key(rt, row.key, template)
-        context = draft_context(rt, case, result.case_kind, refs, first)
+        offer = {"due": p2p.due, "note": p2p.note()} if p2p else None
+        context = draft_context(rt, case, result.case_kind, refs, first, offer)
         draft = Draft(
             key=key,
             practice_id=rt.practice_id,
@@ -183,7 +178,7 @@ def plan_message(
             # the template is fixed, the draft is written (bot/sync/redrafting.py).
             record_failure(draft, rt.now(), f"{type(exc).__name__}: {exc}")
             to = draft_action.draft.to
-            draft.source = source_of(rt, message, refs, result.case_kind, to, first)
+            draft.source = source_of(rt, message, refs, result.case_kind, to, first, offer)
             plan.failed_templates.append(exc)
         session.add(draft)
         plan.drafts.append(draft)
@@ -198,6 +193,11 @@ def plan_message(
     return plan
 
 
+def _purpose_words(due: Due) -> str:
+    purpose = due.clock.purpose if due.clock else due.stated.purpose if due.stated else ""
+    return {"appeal": "appeal, ", "peer_to_peer": "peer-to-peer, "}.get(purpose, "")
+
+
 def _set_deadline(
     session: Session,
     rt: Runtime,
@@ -208,7 +208,7 @@ def _set_deadline(
     title: str,
     due: date,
     stated: bool,
-) -> None:
+) -> Deadline | None:
     """Plan the deadline of ``clock`` for this message's case.
 
     A case has one open deadline per clock: a later message on the case (a chaser, a
@@ -230,9 +230,10 @@ def _set_deadline(
             or _aware(row.received_at) >= _aware(setter.received_at)
         )
         if not newer:
-            return
+            return None
         deadline.message_id, deadline.title, deadline.due = row.id, title, due
         deadline.stated, deadline.done = stated, False
+        deadline.closed_at = deadline.closed_reason = None
     else:
         deadline = Deadline(
             key=key,
@@ -246,6 +247,7 @@ def _set_deadline(
         )
         session.add(deadline)
     plan.deadlines.append(deadline)
+    return deadline
 
 
 def _aware(moment: datetime) -> datetime:

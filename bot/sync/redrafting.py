@@ -20,7 +20,7 @@ SOURCE
 from __future__ import annotations
 
 import json
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import select
@@ -65,8 +65,10 @@ def draft_context(
     case_kind: str | None,
     refs: dict[str, str],
     first: Deadline | None,
+    peer_to_peer: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
-    """The template values of a draft (README, "Values available"), less the message's."""
+    """The template values of a draft (README, "Values available"), less the message's;
+    ``peer_to_peer`` is the peer-to-peer window the notice offers (its due date and note)."""
     return {
         "practice": rt.practice_context(),
         "case": {
@@ -80,6 +82,7 @@ def draft_context(
         "deadline": (
             {"due": first.due, "clock": first.clock, "title": first.title} if first else None
         ),
+        "peer_to_peer": peer_to_peer,
         "today": rt.today(),
         "register": register_context(rt),
     }
@@ -92,6 +95,7 @@ def source_of(
     case_kind: str | None,
     to: str,
     first: Deadline | None,
+    peer_to_peer: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
     """The SOURCE of a draft answering ``message``, sealed (JSON)."""
     inner = {
@@ -110,6 +114,11 @@ def source_of(
         "case_kind": case_kind,
         "to": to,
         "deadline": first.key if first else None,
+        "peer_to_peer": (
+            {"due": peer_to_peer["due"].isoformat(), "note": peer_to_peer["note"]}
+            if peer_to_peer
+            else None
+        ),
     }
     blob = json.dumps(inner, ensure_ascii=False).encode("utf-8")
     return {"v": _SOURCE_VERSION, "sealed": rt.pseudonyms.seal(blob)}
@@ -150,7 +159,12 @@ def redraft(rt: Runtime, session: Session, draft: Draft) -> bool:
         if source.get("deadline")
         else None
     )
-    context = draft_context(rt, case, source.get("case_kind"), dict(source["refs"]), first)
+    offer = source.get("peer_to_peer")
+    if offer:
+        offer = {"due": date.fromisoformat(offer["due"]), "note": offer["note"]}
+    context = draft_context(
+        rt, case, source.get("case_kind"), dict(source["refs"]), first, offer or None
+    )
     to: DraftTo = "practitioner" if source.get("to") == "practitioner" else "sender"
     outgoing = rt.drafter.render_reply(
         draft.template, _message(source["message"]), context, draft.key, rt.practitioner, to=to

@@ -45,6 +45,8 @@ class SyncReport:
     cases_opened: int = 0
     filed: Counter[str] = field(default_factory=Counter)  # how: thread|reference|party|...
     deadlines: int = 0
+    deadlines_closed: int = 0  # made moot by a status, answered by a sent reply (closing)
+    replies_seen: int = 0  # the practitioner's sent replies matched to a case
     drafts_planned: int = 0
     drafts_written: int = 0
     calendar_written: int = 0
