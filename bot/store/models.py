@@ -150,7 +150,8 @@ class MessageRow(Base):
     event: Mapped[str | None] = mapped_column(String(50))
     rule_id: Mapped[str | None] = mapped_column(String(200))
     case_id: Mapped[int | None] = mapped_column(ForeignKey("case_.id"), index=True)
-    match_how: Mapped[str | None] = mapped_column(String(20))  # thread|reference|party|opened
+    # thread | reference | party | opened | adopted
+    match_how: Mapped[str | None] = mapped_column(String(20))
     error: Mapped[str | None] = mapped_column(String(200))
     # Where a reply goes, kept only for mail from a payer in the party directory (an
     # organisation's address, never a person's own): a later chase (bot/features/booking_guard.py)

@@ -9,7 +9,12 @@ Tried in order, first hit wins:
 3. **party** – an open case of the same kind with the same party and the same patient
    pseudonym;
 4. **opened** – the winning rule says this message may open a case (``case: {open: true}``);
-5. otherwise the message is **unfiled** (logged, with no case).
+5. otherwise the message is **unfiled** (logged, with no case); when the case it was waiting
+   for opens later (its thread's first message, or the case its reference names, read after
+   it), it is **adopted** (:mod:`bot.sync.adoption`).
+
+A batch is filed oldest message first (:mod:`bot.sync.pipeline`), so a thread's first
+message opens its case before its replies ask for it, whatever order the mailbox listed them.
 
 A matched case learns the message's identifying references (so a later message quoting only
 the payer's claim number still finds it) and its status from the rule.
@@ -45,7 +50,7 @@ from bot.mail.message import Message
 from bot.rules.engine import Classification
 from bot.store.models import Case, CaseEvent, CaseRef, MessageRow, Party
 
-__all__ = ["Attachment", "attach", "case_key", "conflicts", "identifying_refs"]
+__all__ = ["Attachment", "attach", "case_key", "conflicts", "identifying_refs", "is_latest"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -166,7 +171,7 @@ def _by_party(
     return next((case for case in candidates if not conflicts(case, refs, text)), None)
 
 
-def _is_latest(session: Session, case: Case, sent: datetime | None) -> bool:
+def is_latest(session: Session, case: Case, sent: datetime | None) -> bool:
     """Whether a message sent at ``sent`` is no older than any already on ``case``: only
     the latest word sets a case's status, so mail read out of order (an approval read
     before the pending notice it follows) leaves the case as the newest message says."""
@@ -230,7 +235,7 @@ def attach(
         )
         if taken is None:  # a reference names one case only
             case.refs.append(CaseRef(practice_id=practice_id, name=name, value=value))
-    newest = how == "opened" or _is_latest(session, case, message.date)
+    newest = how == "opened" or is_latest(session, case, message.date)
     if case_spec is not None and case_spec.status and how != "opened" and newest:
         case.status = case_spec.status
     if case.patient_pseudonym is None and pseudonym is not None:

@@ -40,6 +40,7 @@ from bot.rules.engine import Classification
 from bot.rules.parties import Party as DirectoryParty
 from bot.rules.stated_dates import day_first
 from bot.store.models import LabelWrite, Mailbox, MessageRow, Party
+from bot.sync.adoption import adopt_waiting
 from bot.sync.closing import close_moot
 from bot.sync.effects import apply_pending
 from bot.sync.matching import attach
@@ -198,6 +199,8 @@ def _log_message(
     dates_day_first = day_first(message.from_domain, country)
     plan = plan_message(session, rt, row, message, result, filed.case, dates_day_first)
     report.deadlines_closed += close_moot(session, rt, filed.case, row, now)
+    if filed.how == "opened" and filed.case is not None:
+        report.deadlines_closed += adopt_waiting(session, rt, filed.case, row, now)
     report.messages += 1
     report.by_category[result.category or "unclassified"] += 1
     report.by_source[verdict.source or "none"] += 1
@@ -234,6 +237,16 @@ def _log_message(
         filed.how,
     )
     return result.category
+
+
+def _in_sent_order(item: tuple[str, Message | None]) -> float:
+    """A batch is filed oldest first, whatever order the mailbox listed it in (messages of
+    one moment, or without a date, as listed): a thread's first message opens its case
+    before the replies that need it, so the case log, and every key derived from it, is the
+    same however the mail was read."""
+    message = item[1]
+    sent = message.date if message is not None else None
+    return _aware(sent).timestamp() if sent is not None else float("inf")
 
 
 def _sync_mail(rt: Runtime, steps: Steps, report: SyncReport, progress: Bar | None) -> None:
@@ -284,7 +297,7 @@ def _sync_mail(rt: Runtime, steps: Steps, report: SyncReport, progress: Bar | No
                 if key in stored or not stored.isdisjoint(earlier.get(key, ()))
             }
             report.skipped_known += len(known)
-            for key, message in keyed.items():
+            for key, message in sorted(keyed.items(), key=_in_sent_order):
                 if key not in known and message is not None:
                     category = _log_message(session, rt, steps, mailbox_id, key, message, report)
                     if category in labelled:  # journalled with the batch, put on by effects

@@ -24,6 +24,7 @@ from bot.keys import stable_key
 from bot.mail.message import Message
 from bot.rules.engine import PRIVATE_REFS, Classification
 from bot.store.models import CalendarEntryRow, Case, Deadline, Draft, MessageRow
+from bot.sync.matching import case_key, identifying_refs
 from bot.sync.redrafting import draft_context, source_of
 from bot.sync.retries import record_failure
 from bot.sync.runtime import Runtime
@@ -131,6 +132,7 @@ def plan_message(
             plan.problems.append(
                 f"message {message.fingerprint}: no {spec.from_ref} for clock {spec.clock}"
             )
+    waiting = waiting_case_key(result, row, message) if case is None else None
     notes: dict[str, str] = {}
     for due in found:
         if due.clock_id == "stated" and case is None:
@@ -140,7 +142,7 @@ def plan_message(
         else:
             title = f"{label}: {_purpose_words(due)}date stated in the message"
         deadline = _set_deadline(
-            session, rt, plan, row, case, due.clock_id, title, due.due, due.from_notice
+            session, rt, plan, row, case, waiting, due.clock_id, title, due.due, due.from_notice
         )
         if deadline is not None:
             notes[deadline.key] = due.note()
@@ -204,6 +206,7 @@ def _set_deadline(
     plan: Plan,
     row: MessageRow,
     case: Case | None,
+    waiting: str | None,
     clock: str,
     title: str,
     due: date,
@@ -214,14 +217,19 @@ def _set_deadline(
     A case has one open deadline per clock: a later message on the case (a chaser, a
     reminder, a new stated date) moves it rather than adding a second, and its calendar
     entry is updated in place. A message older than the one that set the deadline (mail
-    read out of order) leaves it alone. Without a case, the deadline belongs to the message.
+    read out of order) leaves it alone. Without a case, the deadline is keyed as the case
+    its reference names would key it (``waiting``: adopted with its message when that case
+    opens, :mod:`bot.sync.adoption`), else it belongs to the message.
     """
-    if case is not None:
-        key = stable_key(rt.config.practice.slug, "case", case.identity, "deadline", clock)
+    if case is not None or waiting is not None:
+        identity = case.identity if case is not None else waiting
+        key = case_deadline_key(rt, str(identity), clock)
     else:
         key = stable_key(row.key, "deadline", clock)
     deadline = session.scalar(select(Deadline).where(Deadline.key == key))
     if deadline is not None:
+        if case is not None and deadline.case_id is None:
+            deadline.case_id = case.id  # set while its message waited for this case
         setter = session.get(MessageRow, deadline.message_id) if deadline.message_id else None
         newer = (
             setter is None
@@ -248,6 +256,25 @@ def _set_deadline(
         session.add(deadline)
     plan.deadlines.append(deadline)
     return deadline
+
+
+def case_deadline_key(rt: Runtime, identity: str, clock: str) -> str:
+    """The key of the deadline of ``clock`` on the case whose identity (KEY) is ``identity``."""
+    return stable_key(rt.config.practice.slug, "case", identity, "deadline", clock)
+
+
+def waiting_case_key(result: Classification, row: MessageRow, message: Message) -> str | None:
+    """The KEY of the case an unfiled message's reference names, though no such case is
+    open yet (the notice that opens it read later): only for a message whose rule files it to
+    a case by that reference, so its deadlines are keyed as that case will key them."""
+    refs = identifying_refs(result.refs)
+    action = result.case_action
+    if not refs or result.case_kind is None or action is None:
+        return None
+    named = action.case.key
+    if named is not None and named in refs:
+        refs = {named: refs[named]}
+    return case_key(result.case_kind, row, message, refs)
 
 
 def _aware(moment: datetime) -> datetime:
