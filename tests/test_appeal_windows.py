@@ -33,7 +33,16 @@ NOTICES = Path(__file__).resolve().parent / "notices"
 SAMPLES = shipped_examples() / "mailbox" / "new"
 
 # file -> the date by which the practitioner must act, and why
-EXPECTED = {
+EXPECTED: dict[str, str | None] = {
+    # a commercial plan's final internal decision upheld on Mon 5 Oct 2026: external review
+    # within four months of receipt (45 CFR 147.136(d)(2)(i)): Fri 5 Feb 2027
+    "aetna-commercial-appeal-upheld.eml": "2027-02-05",
+    # a Medicaid plan's notice of appeal resolution of Tue 10 Nov 2026: a State fair hearing
+    # within 120 calendar days (42 CFR 438.408(f)(2)): Wed 10 Mar 2027
+    "molina-medicaid-appeal-upheld.eml": "2027-03-10",
+    # a Medicare Advantage plan that upholds its denial forwards the case to the independent
+    # review entity itself (42 CFR 422.592(a)): nothing for the practice to meet
+    "humana-ma-appeal-upheld.eml": None,
     # 42 CFR 422.582(b): 65 days from the notice of 2 Nov 2026 (not ERISA's 1 May 2027)
     "humana-ma-pa-denied.eml": "2027-01-06",
     # 42 CFR 438.402(c)(2)(ii): 60 days from the notice of 2 Nov 2026
@@ -136,7 +145,7 @@ def test_calendar_holds_the_us_deadlines(practice_dir: Callable[..., Path]) -> N
     entries = _calendar_deadlines(home)
     days = sorted(day for day, _ in entries.values())
     for name in names:
-        assert date.fromisoformat(EXPECTED[name]) in days, name
+        assert date.fromisoformat(str(EXPECTED[name])) in days, name
     # The UHC denial: the peer-to-peer and the appeal, each with where its date comes from.
     p2p = [d for s, d in entries.items() if "peer-to-peer" in s and "UHC-PA-7731920" in s]
     appeal = [d for s, d in entries.items() if "appeal" in s and "UHC-PA-7731920" in s]
@@ -153,6 +162,39 @@ def test_calendar_holds_the_us_deadlines(practice_dir: Callable[..., Path]) -> N
     assert "payer/peer_to_peer_request.j2" in drafts
 
 
+def test_an_upheld_appeal_diarises_the_next_step_and_closes_the_spent_window(
+    practice_dir: Callable[..., Path],
+) -> None:
+    """Molina upholds its denial: the first appeal window closes ("appeal denied on ..."), the
+    State fair hearing's 120 days open; Aetna's final decision opens the external review's four
+    months; Humana's upheld reconsideration goes to the independent review entity and leaves
+    no deadline."""
+    home = _practice(practice_dir, "US", "sports_medicine")
+    names = [
+        "molina-medicaid-denied.eml",
+        "molina-medicaid-appeal-upheld.eml",
+        "aetna-commercial-appeal-upheld.eml",
+        "humana-ma-appeal-upheld.eml",
+    ]
+    rt = _sync(home, names)
+    with rt.sessions() as session:
+        rows = {(d.clock, d.due, d.done, d.closed_reason) for d in session.query(Deadline)}
+    assert (
+        "appeal.medicaid_managed_care",
+        date(2027, 1, 1),
+        True,
+        "appeal denied on 10 Nov 2026",
+    ) in rows
+    assert ("appeal.medicaid_state_fair_hearing", date(2027, 3, 10), False, None) in rows
+    assert ("appeal.external_review", date(2027, 2, 5), False, None) in rows
+    assert not any(clock.startswith("appeal.ma") for clock, *_ in rows)
+    entries = _calendar_deadlines(home)
+    fair_hearing = [d for s, d in entries.items() if "MOL-2026-884120" in s]
+    assert [d[0] for d in fair_hearing] == [date(2027, 3, 10)]
+    assert "438.408(f)(2)" in fair_hearing[0][1]
+    assert not [s for s in entries if "HUM-PA-26-3310457" in s]
+
+
 def test_calendar_holds_the_uk_deadlines(practice_dir: Callable[..., Path]) -> None:
     home = _practice(practice_dir, "GB", "occupational_therapy")
     names = ["0162-hants-draft-plan", "0169-kent-annual-review", "0175-axa-invoice-rejected"]
@@ -160,7 +202,7 @@ def test_calendar_holds_the_uk_deadlines(practice_dir: Callable[..., Path]) -> N
     entries = _calendar_deadlines(home)
     days = {day for day, _ in entries.values()}
     for name in names:
-        assert date.fromisoformat(EXPECTED[name]) in days, name
+        assert date.fromisoformat(str(EXPECTED[name])) in days, name
     plan = next(d for s, d in entries.items() if "SEN/EHC/2026/0781" in s)
     # Both dates shown, the earlier diarised.
     assert "01 Dec 2026" in plan[1] and "30 Nov 2026" in plan[1]

@@ -291,6 +291,71 @@ def test_medicare_later_levels(clocks: ClockSet) -> None:
     assert clocks.due("appeal.medicare_federal_court", date(2027, 3, 1)) == date(2027, 5, 5)
 
 
+# ------------------------------------------------------------------ US: after an upheld appeal
+
+
+@worked("appeal.next_level")
+def test_next_level_unknown_payer_type(clocks: ClockSet) -> None:
+    """Payer type unknown: every regime's final decision must name its next step and window,
+    read in the notice; without one the shortest next step, TRICARE's formal review "within
+    60 days after the date of the notice of the reconsideration determination" (32 CFR
+    199.10).
+
+    A decision dated Monday 2 November 2026 from a plan of unknown type: Friday 1 January
+    2027, and the notice's own window replaces it (``stated: wins``)."""
+    clock = clocks.resolve("appeal.next_level", where("US"))
+    assert clock is not None and clock.id == "appeal.next_level" and clock.stated == "wins"
+    assert clocks.due("appeal.next_level", date(2026, 11, 2), where("US")) == date(2027, 1, 1)
+
+
+@worked("appeal.external_review")
+def test_external_review(clocks: ClockSet) -> None:
+    """45 CFR 147.136(d)(2)(i): a claimant may file for external review "within four months
+    after the date of receipt of a notice of an adverse benefit determination or final internal
+    adverse benefit determination"; "If there is no corresponding date four months after the
+    date of receipt of such a notice, then the request must be filed by the first day of the
+    fifth month following the receipt of the notice."
+
+    Aetna's final decision received Monday 5 October 2026: Friday 5 February 2027; Oscar's
+    (an exchange plan) received Saturday 31 October 2026: no 31 February, so the rule allows
+    1 March 2027, and the clock diarises the earlier Sunday 28 February."""
+    assert clocks.due("appeal.next_level", date(2026, 10, 5), AETNA) == date(2027, 2, 5)
+    assert clocks.due("appeal.next_level", date(2026, 10, 31), OSCAR) == date(2027, 2, 28)
+
+
+@worked("appeal.medicaid_state_fair_hearing")
+def test_medicaid_state_fair_hearing(clocks: ClockSet) -> None:
+    """42 CFR 438.408(f)(2): "the enrollee must request a State fair hearing no later than 120
+    calendar days from the date of the MCO's, PIHP's, or PAHP's notice of resolution".
+
+    Molina's notice of resolution dated Tuesday 10 November 2026: 20 days to 30 November, 31
+    to 31 December, 31 to 31 January, 28 to 28 February, 10 to Wednesday 10 March 2027."""
+    assert clocks.due("appeal.next_level", date(2026, 11, 10), MOLINA) == date(2027, 3, 10)
+
+
+@worked("appeal.ma_independent_review")
+def test_medicare_advantage_independent_review(clocks: ClockSet) -> None:
+    """42 CFR 422.590(a)(2) and 422.592(a): when the MA organization "affirms, in whole or in
+    part, its adverse organization determination", it "must ... forward the case to the
+    independent, outside entity", so the practice files nothing and no deadline is set.
+
+    Humana's upheld reconsideration: the variant applies and is not diarised; the base clock's
+    60 days do not stand in for it."""
+    clock = clocks.resolve("appeal.next_level", HUMANA)
+    assert clock is not None and clock.id == "appeal.ma_independent_review"
+    assert not clock.diarise
+
+
+@worked("appeal.tricare_formal_review")
+def test_tricare_formal_review(clocks: ClockSet) -> None:
+    """32 CFR 199.10(c): a formal review is requested "within 60 days after the date of the
+    notice of the reconsideration determination" (paragraph to verify).
+
+    A TRICARE reconsideration dated Monday 2 November 2026: Friday 1 January 2027."""
+    assert clocks.due("appeal.next_level", date(2026, 11, 2), TRICARE) == date(2027, 1, 1)
+    assert clocks["appeal.tricare_formal_review"].verify
+
+
 # ------------------------------------------------------------------ US: claims
 
 

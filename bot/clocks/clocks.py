@@ -66,6 +66,9 @@ Which clock applies, and with what the notice says
   ``stated: wins`` (practice policy and defaults) lets the notice's own date replace the clock.
 - ``country`` (``US`` or ``GB``) limits a clock to a practice in that country (or, with no
   practice, a notice of that country): a UK practice never gets a US appeal clock.
+- ``diarise: false`` marks a variant where the regime leaves the practice nothing to meet (a
+  Medicare Advantage plan that upholds its denial forwards the case to the independent review
+  entity itself): no deadline is set, and the base clock's default does not stand in for it.
 
 Days, weeks and months work on dates: a ``datetime`` start is reduced to its own (local) date.
 
@@ -158,6 +161,7 @@ class Clock:
     includes_start: bool = False  # "beginning with" / "starting with" the start day
     roll: str | None = None  # "preceding": a day off moves to the working day before
     country: str | None = None  # applies only to a practice (or notice) in this country
+    diarise: bool = True  # False: the regime leaves the practice nothing to meet (module doc)
 
     def due(self, start: date | datetime) -> date | datetime:
         """The deadline for an event at ``start`` (see the module docstring for the rules)."""

@@ -146,7 +146,7 @@ def deadlines_for(
     for action in result.deadline_actions:
         spec = action.deadline
         clock = _resolve(clocks, spec.clock, result, facts)
-        if clock is None or not clock.applies_in(law):
+        if clock is None or not clock.applies_in(law) or not clock.diarise:
             continue
         if spec.if_offered and clock.purpose not in result.mentions:
             continue

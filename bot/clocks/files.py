@@ -49,6 +49,7 @@ _KNOWN_KEYS = (
     "includes_start",
     "roll",
     "country",
+    "diarise",
 )
 
 
@@ -76,6 +77,7 @@ class _ClockModel(BaseModel):
     includes_start: Annotated[bool, Field(strict=True)] = False
     roll: Literal["preceding"] | None = None
     country: Literal["US", "GB"] | None = None
+    diarise: Annotated[bool, Field(strict=True)] = True
 
     @field_validator("calendar")
     @classmethod
@@ -109,7 +111,7 @@ class _ClockModel(BaseModel):
         if self.unit is Unit.CALENDAR_DATE and self.on is None:
             return "unit", 'calendar_date needs `on` (a day of the year, "MM-DD")'
         if self.unit is not Unit.CALENDAR_DATE:
-            if self.amount is None:
+            if self.amount is None and self.diarise:
                 return "amount", "missing required key `amount`"
             for key in ("on", "years"):
                 if getattr(self, key) is not None:
@@ -268,4 +270,5 @@ def _validate(item: Any, path: Path, line: int, problems: list[str]) -> Clock | 
         includes_start=model.includes_start,
         roll=model.roll,
         country=model.country,
+        diarise=model.diarise,
     )
