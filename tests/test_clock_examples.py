@@ -20,6 +20,7 @@ import pytest
 
 from bot.clocks.clocks import ClockSet
 from bot.clocks.files import load_clocks
+from bot.features.renewal_checklist import HCPC_PROFESSIONS
 from bot.rules.parties import Party, load_parties
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -514,24 +515,81 @@ def test_gmc_revalidation_notice(clocks: ClockSet) -> None:
     assert due == date(2027, 2, 28)
 
 
+# The HCPC's table of renewal windows (hcpc-uk.org, Renewals: "Each profession renews at a set
+# time. These times are the same every two years"), as published for 2024-2026:
+# profession -> (window opens, renewal deadline).
+HCPC_WINDOWS = {
+    "operating_department_practice": (date(2024, 9, 1), date(2024, 11, 30)),
+    "practitioner_psychology": (date(2025, 3, 1), date(2025, 5, 31)),
+    "orthoptics": (date(2025, 6, 1), date(2025, 8, 31)),
+    "paramedicine": (date(2025, 6, 1), date(2025, 8, 31)),
+    "clinical_science": (date(2025, 7, 1), date(2025, 9, 30)),
+    "prosthetics_orthotics": (date(2025, 7, 1), date(2025, 9, 30)),
+    "speech_and_language_therapy": (date(2025, 7, 1), date(2025, 9, 30)),
+    "occupational_therapy": (date(2025, 8, 1), date(2025, 10, 31)),
+    "biomedical_science": (date(2025, 9, 1), date(2025, 11, 30)),
+    "radiography": (date(2025, 12, 1), date(2026, 2, 28)),
+    "physiotherapy": (date(2026, 2, 1), date(2026, 4, 30)),
+    "arts_therapy": (date(2026, 3, 1), date(2026, 5, 31)),
+    "dietetics": (date(2026, 4, 1), date(2026, 6, 30)),
+    "chiropody_podiatry": (date(2026, 5, 1), date(2026, 7, 31)),
+    "hearing_aid_dispensing": (date(2026, 5, 1), date(2026, 7, 31)),
+}
+
+
 @worked(
     "credential.hcpc_window_opens",
-    "credential.hcpc_window_opens.physiotherapy",
     "credential.hcpc_renewal_deadline",
+    "credential.hcpc_window_opens.physiotherapy",
+    "credential.hcpc_renewal_deadline.physiotherapy",
+    "credential.hcpc_window_opens.arts_therapy",
+    "credential.hcpc_renewal_deadline.arts_therapy",
+    "credential.hcpc_window_opens.dietetics",
+    "credential.hcpc_renewal_deadline.dietetics",
+    "credential.hcpc_window_opens.chiropody_podiatry",
+    "credential.hcpc_renewal_deadline.chiropody_podiatry",
+    "credential.hcpc_window_opens.hearing_aid_dispensing",
+    "credential.hcpc_renewal_deadline.hearing_aid_dispensing",
+    "credential.hcpc_window_opens.operating_department_practice",
+    "credential.hcpc_renewal_deadline.operating_department_practice",
+    "credential.hcpc_window_opens.practitioner_psychology",
+    "credential.hcpc_renewal_deadline.practitioner_psychology",
+    "credential.hcpc_window_opens.orthoptics",
+    "credential.hcpc_renewal_deadline.orthoptics",
+    "credential.hcpc_window_opens.paramedicine",
+    "credential.hcpc_renewal_deadline.paramedicine",
+    "credential.hcpc_window_opens.clinical_science",
+    "credential.hcpc_renewal_deadline.clinical_science",
+    "credential.hcpc_window_opens.prosthetics_orthotics",
+    "credential.hcpc_renewal_deadline.prosthetics_orthotics",
+    "credential.hcpc_window_opens.speech_and_language_therapy",
+    "credential.hcpc_renewal_deadline.speech_and_language_therapy",
+    "credential.hcpc_window_opens.biomedical_science",
+    "credential.hcpc_renewal_deadline.biomedical_science",
+    "credential.hcpc_window_opens.radiography",
+    "credential.hcpc_renewal_deadline.radiography",
 )
 def test_hcpc_window(clocks: ClockSet) -> None:
-    """HCPC renewal dates: "occupational therapists renew 1 August - 31 October of odd
-    years"; "physiotherapists renew 1 February - 30 April of even years".
+    """HCPC renewal window dates: "Each profession renews at a set time. These times are the
+    same every two years and are staggered throughout the year" (hcpc-uk.org), e.g.
+    "Occupational therapists 1 Aug 2025 31 Oct 2025", "Radiographers 1 Dec 2025 28 Feb 2026".
 
-    An OT renewing by 31 October 2027: the window opens 1 August 2027. A physiotherapist
-    renewing by 30 April 2028: 1 February 2028, not the OTs' window. From 24 November 2026
-    the OTs' next close is 31 October 2027; from 1 November 2027 it is 31 October 2029."""
+    For each of the 15 professions, counted from the published table (HCPC_WINDOWS): a
+    registration renewing by the deadline opens on the published day, and by the deadline two
+    years on too; a CPD audit notice of 1 December 2024 is due by each profession's next close
+    (the table's, but the operating department practitioners' 30 November 2024 has passed: 30
+    November 2026). The occupational therapists' window is the base clock."""
+    assert set(HCPC_WINDOWS) == set(HCPC_PROFESSIONS)
     assert clocks.due("credential.hcpc_window_opens", date(2027, 10, 31)) == date(2027, 8, 1)
-    physio = where("GB", profession="physiotherapy")
-    assert clocks.due("credential.hcpc_window_opens", date(2028, 4, 30), physio) == date(2028, 2, 1)
-    deadline = "credential.hcpc_renewal_deadline"
-    assert clocks.due(deadline, date(2026, 11, 24)) == date(2027, 10, 31)
-    assert clocks.due(deadline, date(2027, 11, 1)) == date(2029, 10, 31)
+    for profession, (opens, deadline) in HCPC_WINDOWS.items():
+        facts = where("GB", profession=profession)
+        window = "credential.hcpc_window_opens"
+        assert clocks.due(window, deadline, facts) == opens, profession
+        later = (deadline.replace(year=deadline.year + 2), opens.replace(year=opens.year + 2))
+        assert clocks.due(window, later[0], facts) == later[1], profession
+        audit = clocks.due("credential.hcpc_renewal_deadline", date(2024, 12, 1), facts)
+        expected = deadline if deadline > date(2024, 12, 1) else date(2026, 11, 30)
+        assert audit == expected, profession
 
 
 # ------------------------------------------------------------------ completeness

@@ -91,10 +91,46 @@ KIND_DATES: dict[str, tuple[tuple[str, str], ...]] = {
     "gmc": (("GMC notice of the revalidation date due by", "credential.gmc_revalidation_notice"),),
 }
 WINDOW_CLOCK = "credential.hcpc_window_opens"
-# HCPC professions whose renewal window the shipped clocks know (practice kind -> words).
-HCPC_PROFESSIONS = {
-    "occupational_therapy": "occupational therap",
-    "physiotherapy": "physiotherap",
+# HCPC professions whose renewal window the shipped clocks know (profession -> words naming it
+# in a credential, lower case): the 15 the HCPC registers.
+HCPC_PROFESSIONS: dict[str, tuple[str, ...]] = {
+    "occupational_therapy": ("occupational therap",),
+    "physiotherapy": ("physiotherap",),
+    "arts_therapy": (
+        "arts therap",
+        "art therap",
+        "music therap",
+        "drama therap",
+        "dramatherap",
+    ),
+    "dietetics": (
+        "dietitian",
+        "dietetic",
+    ),
+    "chiropody_podiatry": (
+        "podiatr",
+        "chiropod",
+    ),
+    "hearing_aid_dispensing": ("hearing aid",),
+    "operating_department_practice": ("operating department",),
+    "practitioner_psychology": ("psycholog",),
+    "orthoptics": (
+        "orthoptist",
+        "orthoptic",
+    ),
+    "paramedicine": ("paramedic",),
+    "clinical_science": ("clinical scien",),
+    "prosthetics_orthotics": (
+        "prosthetist",
+        "orthotist",
+    ),
+    "speech_and_language_therapy": (
+        "speech and language",
+        "speech & language",
+        "speech therap",
+    ),
+    "biomedical_science": ("biomedical scien",),
+    "radiography": ("radiograph",),
 }
 
 
@@ -102,7 +138,7 @@ def hcpc_profession(credential: Credential, practice_kind: str | None) -> str | 
     """The HCPC profession of ``credential``: named in it, else the practice's kind."""
     name = credential.name.lower()
     for profession, words in HCPC_PROFESSIONS.items():
-        if words in name:
+        if any(word in name for word in words):
             return profession
     return practice_kind if practice_kind in HCPC_PROFESSIONS else None
 
