@@ -11,6 +11,7 @@ import inspect
 import os
 import re
 import tomllib
+from datetime import date
 from pathlib import Path
 from typing import Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -45,6 +46,17 @@ class PracticeConfig(_Section):
     country: Literal["US", "GB"] = "US"
     timezone: str = "UTC"
     register_file: Path | None = Field(default=None, alias="register")
+    # The closures of the schools the practice writes to (first and last day, inclusive): a
+    # date due before a school meeting is never due while the school is shut.
+    school_closures: list[tuple[date, date]] = Field(default_factory=list)
+
+    @field_validator("school_closures")
+    @classmethod
+    def _closures_in_order(cls, value: list[tuple[date, date]]) -> list[tuple[date, date]]:
+        for first, last in value:
+            if last < first:
+                raise ValueError(f"a closure ends ({last}) before it starts ({first})")
+        return value
 
     @field_validator("timezone")
     @classmethod

@@ -209,6 +209,22 @@ def test_calendar_holds_the_uk_deadlines(practice_dir: Callable[..., Path]) -> N
     assert "ERISA" not in " ".join(d for _, d in entries.values())
 
 
+def test_advice_to_a_school_is_never_due_while_it_is_shut(
+    practice_dir: Callable[..., Path],
+) -> None:
+    """Kent's annual review on 15 Jan 2027 (sample 0169): with the school's Christmas closure
+    listed, the contributor's advice is due on its last open day, Fri 18 Dec 2026, not on
+    Thu 24 Dec when nobody is there to circulate it."""
+    home = _practice(practice_dir, "GB", "occupational_therapy")
+    text = (home / "chief.toml").read_text()
+    closures = "school_closures = [[2026-12-19, 2027-01-04], [2027-02-15, 2027-02-19]]\n"
+    (home / "chief.toml").write_text(text.replace("[practice]\n", f"[practice]\n{closures}", 1))
+    _sync(home, ["0169-kent-annual-review"])
+    days = {day for day, _ in _calendar_deadlines(home).values()}
+    assert date(2026, 12, 18) in days
+    assert date(2026, 12, 24) not in days
+
+
 def test_stated_window_later_than_the_law_is_not_diarised(
     practice_dir: Callable[..., Path],
 ) -> None:

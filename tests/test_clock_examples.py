@@ -18,7 +18,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from bot.clocks.clocks import ClockSet
+from bot.clocks.clocks import ClockSet, with_closures
 from bot.clocks.files import load_clocks
 from bot.features.renewal_checklist import HCPC_PROFESSIONS
 from bot.rules.parties import Party, load_parties
@@ -112,6 +112,16 @@ def test_ehcp_annual_review_advice(clocks: ClockSet) -> None:
     assert clocks.due(due, date(2027, 1, 15)) == date(2026, 12, 24)
     assert clocks.due(due, date(2027, 6, 21)) == date(2027, 5, 28)
     assert clocks.due(due, date(2026, 11, 19)) == date(2026, 10, 29)
+    # FACTS.md: "never on a bank holiday or in a school closure". A school shut from Saturday
+    # 19 December 2026 to Monday 4 January 2027 ([practice] school_closures): its last open
+    # day, Friday 18 December.
+    shut = with_closures(clocks, [(date(2026, 12, 19), date(2027, 1, 4))])
+    assert shut.due(due, date(2027, 1, 15)) == date(2026, 12, 18)
+    assert shut.due(due, date(2026, 11, 19)) == date(2026, 10, 29)
+    assert "outside school closures" in shut[due].describe()
+    # Only a clock that says so skips school closures: a UK records request's month does not.
+    records = "solicitor.records_request"
+    assert shut.due(records, date(2026, 11, 20)) == clocks.due(records, date(2026, 11, 20))
 
 
 # ------------------------------------------------------------------ US: prior authorisation

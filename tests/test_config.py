@@ -29,6 +29,10 @@ def test_valid_config_resolves_paths(practice_dir: Callable[..., Path]) -> None:
         (("[mail]", '[mail]\nfolderz = "x"'), None),
         (('email = "dr@practice.example"', 'email = "not an address"'), "`email`"),
         (("[practice]", 'colour = "red"\n[practice]'), "unknown key `colour` in [top level]"),
+        (
+            ("[practice]\n", "[practice]\nschool_closures = [[2027-01-04, 2026-12-19]]\n"),
+            "a closure ends (2026-12-19) before it starts (2027-01-04)",
+        ),
     ],
 )
 def test_mistakes_are_named(

@@ -73,12 +73,13 @@ def add_business_days(day: date, count: int, calendar: str) -> date:
     return current
 
 
-def previous_business_day(day: date, calendar: str) -> date:
-    """``day`` itself if people work on it, else the last working day before it.
+def previous_business_day(day: date, calendar: str, closed: frozenset[date] = frozenset()) -> date:
+    """``day`` itself if people work on it, else the last working day before it; ``closed``
+    adds days the recipient does not work (a school's closure days).
 
     A date something must be done *before* (advice circulated two weeks before a meeting) is
     never moved later: a deadline on a bank holiday is met on the working day before it.
     """
-    while not is_business_day(day, calendar):
+    while day in closed or not is_business_day(day, calendar):
         day -= timedelta(days=1)
     return day

@@ -56,6 +56,9 @@ Counting rules (what :meth:`Clock.due` computes)
   with no corresponding day ends on its last day (12 months from 29 February 2024: 28 February).
 - ``roll: preceding`` (with a ``calendar``) moves a date that falls on a weekend or holiday
   to the working day before: a thing due *before* a meeting is never due on a bank holiday.
+  With ``closures: school`` it also skips the school closure days the practice lists
+  (``[practice] school_closures``, :func:`with_closures`): advice sent to a school is never
+  due while the school is shut.
 
 Which clock applies, and with what the notice says
 --------------------------------------------------
@@ -82,7 +85,7 @@ from __future__ import annotations
 
 import calendar as _calendar
 import logging
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, time, timedelta
 from enum import StrEnum
@@ -109,6 +112,7 @@ __all__ = [
     "business_calendar",
     "is_business_day",
     "with_chase_intervals",
+    "with_closures",
 ]
 
 log = logging.getLogger(__name__)
@@ -162,6 +166,8 @@ class Clock:
     roll: str | None = None  # "preceding": a day off moves to the working day before
     country: str | None = None  # applies only to a practice (or notice) in this country
     diarise: bool = True  # False: the regime leaves the practice nothing to meet (module doc)
+    closures: str | None = None  # "school": ``roll`` also skips the practice's school closures
+    closed_days: frozenset[date] = frozenset()  # those days (set by :func:`with_closures`)
 
     def due(self, start: date | datetime) -> date | datetime:
         """The deadline for an event at ``start`` (see the module docstring for the rules)."""
@@ -195,7 +201,7 @@ class Clock:
             clamped = self.unit is Unit.MONTHS and result.day != day.day
             result -= timedelta(days=0 if clamped else 1)
         if self.roll == "preceding":
-            result = previous_business_day(result, self.calendar or WEEKENDS_ONLY)
+            result = previous_business_day(result, self.calendar or WEEKENDS_ONLY, self.closed_days)
         return result
 
     def describe(self) -> str:
@@ -222,6 +228,8 @@ class Clock:
                 text = f"{self.amount} {unit} beginning with {event}"
         if self.roll == "preceding":
             text += ", on a working day"
+            if self.closed_days:
+                text += " outside school closures"
         return text
 
     def applies_in(self, country: str | None) -> bool:
@@ -318,6 +326,21 @@ class ClockSet(Mapping[str, Clock]):
         if clock is None:
             raise KeyError(f"unknown clock `{clock_id}`")
         return clock.due(start)
+
+
+def with_closures(clocks: ClockSet, school: Iterable[tuple[date, date]]) -> ClockSet:
+    """``clocks`` whose ``closures: school`` roll also skips the days of ``school``, the
+    practice's school closures (first and last day of each, inclusive)."""
+    days = frozenset(
+        first + timedelta(days=n) for first, last in school for n in range((last - first).days + 1)
+    )
+    if not days:
+        return clocks
+    changed = {
+        clock_id: replace(clock, closed_days=days) if clock.closures == "school" else clock
+        for clock_id, clock in clocks.items()
+    }
+    return ClockSet(changed)
 
 
 def with_chase_intervals(

@@ -50,6 +50,7 @@ _KNOWN_KEYS = (
     "roll",
     "country",
     "diarise",
+    "closures",
 )
 
 
@@ -78,6 +79,7 @@ class _ClockModel(BaseModel):
     roll: Literal["preceding"] | None = None
     country: Literal["US", "GB"] | None = None
     diarise: Annotated[bool, Field(strict=True)] = True
+    closures: Literal["school"] | None = None
 
     @field_validator("calendar")
     @classmethod
@@ -106,6 +108,8 @@ class _ClockModel(BaseModel):
             return "roll", "`roll` needs a `calendar` (england, us, weekends, ...)"
         if self.unit is not Unit.BUSINESS_DAYS and self.calendar is not None and not self.roll:
             return "calendar", "`calendar` only applies to unit business_days or with `roll`"
+        if self.closures is not None and self.roll is None:
+            return "closures", "`closures` applies to a clock with `roll: preceding`"
         if self.includes_start and self.unit in (Unit.HOURS, Unit.CALENDAR_DATE):
             return "includes_start", "`includes_start` applies to days, weeks and months"
         if self.unit is Unit.CALENDAR_DATE and self.on is None:
@@ -271,4 +275,5 @@ def _validate(item: Any, path: Path, line: int, problems: list[str]) -> Clock | 
         roll=model.roll,
         country=model.country,
         diarise=model.diarise,
+        closures=model.closures,
     )

@@ -20,7 +20,7 @@ from sqlalchemy import Engine, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot import crash
-from bot.clocks.clocks import ClockSet, with_chase_intervals
+from bot.clocks.clocks import ClockSet, with_chase_intervals, with_closures
 from bot.clocks.files import load_clocks_skipping_broken
 from bot.config import Config
 from bot.errors import UserError
@@ -151,6 +151,7 @@ class Runtime:
             config.chase.calendar,
             origin=f"{config.path}: [chase]",
         )
+        clocks = with_closures(clocks, config.practice.school_closures)
         template_dirs = [
             *(config.resolve(p) for p in reversed(config.templates.dirs)),
             shipped_templates(),
