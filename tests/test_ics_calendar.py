@@ -6,6 +6,7 @@ from __future__ import annotations
 import os
 import stat
 import threading
+import time
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -490,3 +491,16 @@ def test_their_broken_event_is_kept_and_ours_added(tmp_path: Path) -> None:
     assert ours_removed(path.read_bytes()) == theirs
     keys = [e.key for e in calendar.events(datetime(2000, 1, 1), datetime(2030, 1, 1))]
     assert keys == ["deadline-1"]  # theirs has no usable start: skipped when reading, kept on disk
+
+
+def test_a_fifo_at_the_calendar_path_is_refused_without_waiting(tmp_path: Path) -> None:
+    """A named pipe where the calendar file should be: refused at once with the path named,
+    never waited on for a writer, and left as it was."""
+    path = tmp_path / "calendar.ics"
+    os.mkfifo(path)
+    calendar = IcsCalendar(path)
+    started = time.monotonic()
+    with pytest.raises(ConnectorError, match="calendar.ics: .*not a regular file"):
+        list(calendar.events(datetime(2026, 1, 1, tzinfo=UTC), datetime(2027, 1, 1, tzinfo=UTC)))
+    assert time.monotonic() - started < 5
+    assert stat.S_ISFIFO(path.stat().st_mode)

@@ -45,7 +45,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 import icalendar
 
 from bot.errors import ConnectorError, UserError
-from bot.file_safety import private_dir
+from bot.file_safety import UnreadableFile, private_dir, read_practice_file
 from connectors.base import CalendarEntry
 from connectors.broken_events import build_or_skip
 from connectors.calendar_upsert import Stored, Write, upsert_events
@@ -69,6 +69,10 @@ from connectors.ical.vevent import (
 __all__ = ["PRODID", "UID_SUFFIX", "CorruptCalendar", "IcsCalendar"]
 
 log = logging.getLogger(__name__)
+
+# A calendar file larger than this is refused rather than read into memory (years of a busy
+# practice's events come to a few megabytes).
+MAX_CALENDAR_BYTES = 64 * 1024 * 1024
 
 
 class CorruptCalendar(ConnectorError):
@@ -134,12 +138,15 @@ class IcsCalendar:
     # ------------------------------------------------------------------ file handling
 
     def _read(self) -> bytes | None:
+        """The file's bytes, None when there is none yet. A FIFO, a device or a directory at
+        the path is refused at once (never waited on), and so is a file past
+        :data:`MAX_CALENDAR_BYTES` (read no further than that)."""
         try:
-            return self.path.read_bytes()
-        except FileNotFoundError:
-            return None
-        except OSError as exc:
-            raise ConnectorError(f"cannot read calendar file {self.path}: {exc.strerror}") from exc
+            return read_practice_file(self.path, MAX_CALENDAR_BYTES)
+        except UnreadableFile as exc:
+            if exc.missing:
+                return None
+            raise ConnectorError(f"cannot read calendar file {self.path}: {exc.reason}") from None
 
     def _corrupt(self, reason: str) -> CorruptCalendar:
         return CorruptCalendar(
