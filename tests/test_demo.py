@@ -238,3 +238,23 @@ def test_overdue_list_holds_no_decided_case(demo: dict[str, Any]) -> None:
             assert any(r and r.startswith("paid on ") for r in reasons), reasons
     finally:
         rt.close()
+
+
+def test_refuses_a_practices_own_folder(tmp_path: Path) -> None:
+    """A folder with a practice's own chief.toml (or another demo's): refused with the file
+    named, and nothing in it read, written or added."""
+    home = tmp_path / "practice"
+    (home / "Maildir" / "new").mkdir(parents=True)
+    own = '[practice]\nname = "Our Clinic"\npractitioner = "Dr Own"\nemail = "own@clinic.example"\n'
+    (home / "chief.toml").write_text(own)
+    (home / "Maildir" / "new" / "1").write_bytes(b"Subject: a patient's letter\n\nprivate\n")
+    before = sorted(str(p.relative_to(home)) for p in home.rglob("*"))
+    done = subprocess.run(
+        ["chief", "demo", "--home", str(home), "--practice", "occupational-therapy-uk"],
+        capture_output=True,
+        text=True,
+    )
+    assert done.returncode != 0
+    assert "chief.toml is not the occupational-therapy-uk demo's configuration" in done.stderr
+    assert sorted(str(p.relative_to(home)) for p in home.rglob("*")) == before
+    assert (home / "chief.toml").read_text() == own

@@ -20,6 +20,7 @@ from typing import Any
 from sqlalchemy import func, select
 
 from bot.config import load_config
+from bot.errors import UserError
 from bot.file_safety import private_dir
 from bot.jobs.catalogue import sync
 from bot.progress import counter
@@ -42,9 +43,19 @@ def _copy_if_missing(source: Path, target: Path) -> None:
 
 
 def prepare_home(home: Path, practice: str) -> Path:
-    """Lay out the demo practice in ``home``; return the path of its chief.toml."""
+    """Lay out the demo practice in ``home``; return the path of its chief.toml.
+
+    A folder holding a ``chief.toml`` other than this demo's is refused, untouched: it is a
+    practice's own (or another demo's), and a demo run there would read its mailbox."""
     examples = shipped_examples()
     source = examples / "practices" / practice
+    config = home / "chief.toml"
+    if config.exists() and config.read_bytes() != (source / "chief.toml").read_bytes():
+        raise UserError(
+            f"{config} is not the {practice} demo's configuration: chief demo never runs in a "
+            "practice's own folder (it would read that practice's mail). Give it a folder of its "
+            "own: chief demo --home chief-demo"
+        )
     private_dir(home)  # the practice folder: owner-only (0700) when created here
     for name in ("chief.toml", "register.yaml"):
         _copy_if_missing(source / name, home / name)  # 0600: `chief` refuses a readable config
