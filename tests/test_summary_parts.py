@@ -19,7 +19,7 @@ from bot.store.case_ids import (
     short_case_id,
 )
 from bot.summary.charts import AGEING_BUCKETS, _bucket, deadline_timeline, referral_bars
-from bot.summary.links import links_from_sink
+from bot.summary.links import DraftsFolder, links_from_sink
 from bot.summary.palette import (
     DARK,
     LIGHT,
@@ -181,13 +181,18 @@ def test_maildir_links_to_the_draft_file_wherever_it_moved(tmp_path: Path) -> No
     assert link is not None and link.startswith("file:///")
     path = Path(urllib.parse.unquote(link.removeprefix("file://")))
     assert b"Message-ID: <k1@practice.example>" in path.read_bytes()
+    # A file link opens nothing on a phone or in webmail: only the copy on this computer
+    # (`chief summary --open`) has it; the delivered summary names the folder instead.
+    assert links_from_sink(sink, [remote]) == {}
+    assert links_from_sink(sink, [remote], local=True) == {remote: link}
+    assert isinstance(sink, DraftsFolder) and sink.drafts_folder_name() == "Drafts"
     moved = path.with_name(path.name.replace(":2,DS", ":2,DRS"))
     path.rename(moved)  # a mail client marked it answered
     assert sink.draft_link(remote) == moved.resolve().as_uri()
     moved.unlink()
     assert sink.draft_link(remote) is None
     assert sink.draft_link("../../etc/passwd") is None
-    assert links_from_sink(sink, [remote, "Drafts/missing"]) == {}
+    assert links_from_sink(sink, [remote, "Drafts/missing"], local=True) == {}
 
 
 def test_a_sink_without_links_gives_none() -> None:

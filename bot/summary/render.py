@@ -249,6 +249,18 @@ class SummaryData:
             "example_case": self.cases_needing_action[0].case_id
             if self.cases_needing_action
             else None,
+            "has_else": bool(
+                self.deadlines_due
+                and len(self.due_today) < len(self.deadlines_due)
+                or self.renewals
+                or any(t.outstanding.minor for t in self.payment_totals)
+                or self.quiet_referrers
+                or self.open_acknowledgements
+                or self.cpd
+                or (self.research_digest and self.research_digest.items)
+                or self.new_mail
+                or self.cases_needing_action
+            ),
             "palette": dict(LIGHT),
             "dark_css": dark_mode_css(),
         }
