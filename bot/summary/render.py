@@ -110,6 +110,10 @@ EVENTS_LISTED = 8  # today's calendar
 DECIDE_LISTED = 3  # of each kind: bookings, renewals, failed writes
 RENEWAL_DECIDE_DAYS = 30  # a renewal this close (or past) is to decide today
 JOURNALS_LISTED = 3  # research digest alerts named, the rest counted
+# Lines of at most 76 characters: quoted-printable's limit (RFC 2045 6.7; the encoder wraps
+# at the policy's length), within RFC 5322's recommended 78 for headers (2.1.1), which fold
+# here (the subject has spaces to fold at, unlike a draft's "Re:" of another's subject).
+SUMMARY_POLICY = OUTGOING_POLICY.clone(max_line_length=76)
 
 
 @dataclass(frozen=True, slots=True)
@@ -337,7 +341,7 @@ def build_summary(
     text, _ = render_template(env, TEXT_TEMPLATE, context)
     html, _ = render_template(env, HTML_TEMPLATE, context)
 
-    msg = EmailMessage(policy=OUTGOING_POLICY)
+    msg = EmailMessage(policy=SUMMARY_POLICY)
     msg["From"] = addr
     msg["To"] = addr
     msg["Subject"] = summary_subject(data.day, data.headline, country)
