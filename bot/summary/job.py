@@ -175,9 +175,15 @@ def _in_practice_zone(data: SummaryData, tz: tzinfo) -> None:
 
 
 def _with_brief(event: TodayEvent, briefs: list[AppointmentBrief]) -> TodayEvent:
-    """The event with its appointment brief's counts (the brief of the same time and cases)."""
+    """The event with its appointment brief's counts (the brief of the same time whose cases
+    include the event's)."""
     for brief in briefs:
-        if brief.start == event.start and set(brief.case_ids) == set(event.case_ids):
+        # The brief's cases are the appointment's and the patient's others.
+        if (
+            event.case_ids
+            and brief.start == event.start
+            and set(event.case_ids) <= set(brief.case_ids)
+        ):
             return replace(
                 event,
                 open_items=len(brief.open_items) + brief.more_items,
