@@ -5,11 +5,12 @@ from __future__ import annotations
 
 import re
 import urllib.parse
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 
 import pytest
 
+from bot.clocks.files import load_clocks
 from bot.errors import UserError
 from bot.features.referral_network import ReferralSource
 from bot.store.case_ids import (
@@ -20,6 +21,7 @@ from bot.store.case_ids import (
 )
 from bot.summary.charts import AGEING_BUCKETS, _bucket, deadline_timeline, referral_bars
 from bot.summary.links import DraftsFolder, links_from_sink
+from bot.summary.local_format import DateStyle
 from bot.summary.palette import (
     DARK,
     LIGHT,
@@ -29,11 +31,14 @@ from bot.summary.palette import (
 )
 from bot.summary.privacy import initials, mask_patient_names
 from bot.summary.render import DeadlineLine
+from bot.summary.wording import about, deadline_action, draft_purpose, possessive
 from connectors.base import OutgoingDraft
 from connectors.maildir import MaildirConnector
 from tests.connector_contract import PRACTITIONER
 from tests.servers.google_api import GoogleApiServer
 from tests.servers.google_testing import gmail_for
+
+ROOT = Path(__file__).resolve().parent.parent
 
 pytest_plugins = ["tests.fixtures_google"]
 
@@ -214,3 +219,50 @@ def test_gmail_links_open_the_draft_in_the_web_app(
         f"https://mail.google.com/mail/u/{google.account}/#drafts?compose={message_id}"
     )
     assert gmail.draft_link(second) == links[second]
+
+
+# --------------------------------------------------------------------------- wording
+
+
+def test_every_shipped_clock_says_what_to_do_in_words() -> None:
+    clocks = load_clocks([ROOT / "rules" / "clocks.yaml"])
+    assert all(c.action and "." not in c.action.split()[0] for c in clocks.values())
+    said = deadline_action("solicitor.acknowledge", clocks, "medico_legal", "Harcourt Lyle LLP")
+    assert said == "Reply to Harcourt Lyle LLP's letter of instruction"
+    # No party in the directory: who such a case is with; a name ending in s: s'.
+    assert deadline_action("solicitor.acknowledge", clocks, "medico_legal", None) == (
+        "Reply to the solicitor's letter of instruction"
+    )
+    assert possessive("Penhallow & Grieve Solicitors") == "Penhallow & Grieve Solicitors'"
+    # A date stated in the message (no clock), a practice's clock without an action.
+    assert deadline_action("stated", clocks, "supplement_order", "Fullscript") == (
+        "Reorder from Fullscript"
+    )
+    assert draft_purpose("payer/appeal_request.j2", "prior_auth", "Aetna") == "Appeal to Aetna"
+    assert draft_purpose("own/letter.j2", "team", None) == "Reply to the team"
+    assert about("prior_auth", "UHC-PA-7731920") == "prior authorisation UHC-PA-7731920"
+
+
+def test_a_clock_action_holds_no_placeholder_but_party(tmp_path: Path) -> None:
+    own = tmp_path / "clocks.yaml"
+    own.write_text(
+        "clocks:\n  - id: own.reply\n    action: 'Reply to {client} by then'\n"
+        "    amount: 3\n    unit: calendar_days\n    source: practice policy\n"
+    )
+    with pytest.raises(UserError) as caught:
+        load_clocks([own])
+    assert any("clocks.yaml:3" in p and "{party}" in p for p in caught.value.problems)
+    own.write_text(own.read_text().replace("{client}", "{party}"))
+    assert load_clocks([own])["own.reply"].action == "Reply to {party} by then"
+
+
+def test_dates_and_times_follow_the_country() -> None:
+    us, gb = DateStyle("US", date(2026, 11, 24)), DateStyle("GB", date(2026, 11, 24))
+    assert (us.day(date(2026, 9, 22)), gb.day(date(2026, 9, 22))) == ("Tue, Sep 22", "Tue 22 Sep")
+    assert us.day(date(2027, 1, 12)) == "Tue, Jan 12, 2027" and gb.day(date(2027, 1, 12)) == (
+        "Tue 12 Jan 2027"
+    )
+    evening = datetime(2026, 11, 24, 21, 5)
+    assert (us.time(evening), gb.time(evening)) == ("9:05 PM", "21:05")
+    assert us.time(datetime(2026, 11, 24, 0, 30)) == "12:30 AM"
+    assert us.time(date(2026, 11, 24)) == "All day"
