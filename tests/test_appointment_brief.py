@@ -109,15 +109,22 @@ def test_brief_linked_by_case_number_sees_the_patients_other_cases(rt: Runtime) 
 
 
 def test_summary_shows_briefs_without_the_patient(rt: Runtime) -> None:
+    data = collect_summary(rt)
     text = summary_text(rt).replace("\r\n", "\n")
-    start = text.index("APPOINTMENT BRIEFS")
+    start = text.index("TODAY'S CALENDAR")
     section = text[start : text.index("\n\n", start)]
-    assert "- 10:00, linked by patient (cases " in section
-    assert "- 11:30, linked by case " in section
-    assert "15:00" not in section  # an appointment linked to nothing has no brief
-    assert "Labs awaiting review:\n    - 19 November 2026: results ready, lab_result" in section
-    assert "Reorders due:\n    - 27 November 2026: supplement order FS-2298410" in section
-    assert "Last correspondence: 22 November 2026 (supplement_order, case " in section
+    items = [" ".join(item.split()) for item in section.split("\n- ")[1:]]
+    # Each appointment with a brief carries its counts; the items are in `chief cases show`.
+    by_time = {
+        item.split("  ")[0].split(" ", 2)[0] + " " + item.split(" ")[1]: item for item in items
+    }
+    counted = [e for e in data.today_events if e.open_items or e.labs_to_review]
+    assert len(counted) == 2 and len(data.appointment_briefs) == 2
+    patient = by_time["10:00 AM"]
+    assert "(cases " in patient and "1 lab result to review · 1 reorder due" in patient
+    assert f"{counted[0].open_items} open item" in patient
+    assert "(case " in by_time["11:30 AM"] and "open item" in by_time["11:30 AM"]
+    assert "open item" not in by_time["3:00 PM"]  # linked to nothing: no brief
     assert "LC-26-9999999" not in section  # another patient's results
     assert not any(part in text for part in ("Mia", "Sample", "02/14/1970")), "patient shown"
 
@@ -133,4 +140,4 @@ def test_no_appointment_today_no_brief(practice_dir: Callable[..., Path]) -> Non
     sync(runtime)
     assert collect_summary(runtime).appointment_briefs == []
     text = summary_text(runtime).replace("\r\n", "\n")
-    assert "APPOINTMENT BRIEFS (today's appointments linked to a case)\nNothing." in text
+    assert "open item" not in text and "lab result to review" not in text

@@ -114,9 +114,12 @@ def test_booked_imaging_before_approval_is_flagged_with_one_chase(home: Path) ->
     assert "Robin" not in body
 
     text = summary(rt)
-    flagged = section(text, "IMAGING BOOKED BEFORE AUTHORISATION")
-    assert "27 November 2026 09:00: prior_auth CRL-2026-7740215" in flagged
-    assert "Carelon Medical Benefits Management) is pended" in flagged
+    flagged = " ".join(section(text, "TO DECIDE").split())
+    assert (
+        "- Imaging Fri, Nov 27, 9:00 AM is booked before Carelon Medical Benefits Management"
+        " authorised it (pended): keep, chase or move it" in flagged
+    )
+    assert "CRL-2026-7740215 · case " in flagged
     assert "chase draft in your Drafts folder" in flagged
 
     # The appointment moves (same event): still the one chase.
@@ -146,7 +149,7 @@ def test_approved_or_unlinked_or_not_imaging_is_not_flagged(home: Path) -> None:
     rt = run(home)
     assert chases(home) == []
     assert collect_summary(rt).booking_flags == []
-    assert "IMAGING BOOKED BEFORE AUTHORISATION\nNothing." in summary(rt)
+    assert "TO DECIDE (0)\nNothing." in summary(rt)
 
 
 def test_a_denied_authorisation_is_flagged_without_a_chase(home: Path) -> None:
@@ -158,7 +161,8 @@ def test_a_denied_authorisation_is_flagged_without_a_chase(home: Path) -> None:
     assert chases(home) == []
     (flag,) = collect_summary(rt).booking_flags
     assert (flag.status, flag.chase) == ("denied", "none")
-    assert "is denied; denied: appeal or rebook" in summary(rt)
+    flagged = " ".join(section(summary(rt), "TO DECIDE").split())
+    assert "authorised it (denied)" in flagged and "denied: appeal or rebook" in flagged
 
 
 def test_linked_by_case_number_and_by_patient(home: Path) -> None:

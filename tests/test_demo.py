@@ -114,7 +114,7 @@ def test_summary_is_multipart_to_practitioner_only(demo: dict[str, Any]) -> None
     assert msg["To"] == msg["From"]
     assert msg["Cc"] is None and msg["Bcc"] is None
     text = msg.get_body(preferencelist=("plain",)).get_content()
-    assert "DRAFTS WAITING" in text.upper()
+    assert "DRAFTS TO SIGN" in text.upper()
     delivered = [
         p
         for p in (Path(demo["first"]["maildir"]) / "new").iterdir()
@@ -152,40 +152,55 @@ def _section(text: str, heading: str) -> str:
 
 
 def test_summary_shows_the_four_coordination_sections(demo: dict[str, Any]) -> None:
+    """Each duty reaches the summary: today's part in words (a flagged booking, an
+    appointment's brief), the rest counted with the command that lists it; the figures
+    behind the counts are the ones `chief payments` and `chief referrers` list."""
+    from bot.cli.demo import DEMO_DAY
+    from bot.config import load_config
+    from bot.summary.job import collect_summary
+    from bot.sync.runtime import Runtime
+
     text, html = _summary_parts(demo)
+    flat = " ".join(text.split())
     assert demo["first"]["today"] == "2026-11-24"
 
-    payments = _section(text, "PAYMENT POSITIONS")
-    assert "UnitedHealthcare (payer): billed $687.00, paid $186.52, outstanding $331.00" in payments
-    assert "Harcourt Lyle LLP (solicitor): billed £1,850.00, paid £0.00" in payments
-    assert "oldest unpaid 2 October 2026 (53 days)" in payments
-    assert "Penhallow & Grieve Solicitors (solicitor): billed £1,200.00, paid £1,200.00" in payments
-    assert "Total USD: billed $1,941.88, paid $715.40, outstanding $1,032.00" in payments
-    assert "Total GBP: billed £5,165.00, paid £2,935.00, outstanding £2,230.00" in payments
+    assert "- Outstanding: £2,230.00 · $1,032.00 chief payments" in flat
+    rt = Runtime.from_config(load_config(Path(demo["home"]) / "chief.toml"), today=DEMO_DAY)
+    try:
+        data = collect_summary(rt)
+    finally:
+        rt.close()
+    positions = {(p.party, p.currency): p for p in data.payment_positions}
+    united = positions["UnitedHealthcare", "USD"]
+    assert (str(united.billed), str(united.paid), str(united.outstanding)) == (
+        "$687.00",
+        "$186.52",
+        "$331.00",
+    )
+    harcourt = positions["Harcourt Lyle LLP", "GBP"]
+    assert str(harcourt.billed) == "£1,850.00" and harcourt.oldest_unpaid_days == 53
+    assert str(positions["Penhallow & Grieve Solicitors", "GBP"].outstanding) == "£0.00"
 
-    flagged = _section(text, "IMAGING BOOKED BEFORE AUTHORISATION")
-    assert "27 November 2026 09:00: prior_auth CRL-2026-7740215" in flagged
-    assert "is pended; chase draft in your Drafts folder" in flagged
+    flagged = _section(text, "TO DECIDE")
+    assert "Imaging Fri, Nov 27, 9:00 AM is booked before Carelon" in " ".join(flagged.split())
+    assert "(pended)" in flagged and "chase draft in your Drafts folder" in flagged
     assert "EVC-2026-118842" not in flagged  # booked too, but its authorisation is approved
 
-    quiet = _section(text, "REFERRERS GONE QUIET (no new referral for more than 60 days)")
-    assert "Inland Orthopaedic Associates: last referral 14 September 2026 (71 days ago)" in quiet
+    assert "Referrals: 3 referrers quiet for 60+ days" in flat and "chief referrers" in flat
+    inland = next(r for r in data.quiet_referrers if r.label == "Inland Orthopaedic Associates")
+    assert inland.days_quiet == 71
 
-    briefs = _section(text, "APPOINTMENT BRIEFS")
-    assert "10:00, linked by patient" in briefs
-    assert "results ready, lab_result LC-26-2948817" in briefs
-    assert "27 November 2026: supplement order FS-2298410" in briefs
-    assert "Last correspondence: 22 November 2026" in briefs
-    assert "11:30, linked by reference UHC-PA-7731920" in briefs
+    calendar_part = _section(text, "TODAY'S CALENDAR")
+    assert "4 open items · 1 lab result to review · 1 reorder due" in calendar_part
+    assert "Elbow follow-up" in calendar_part  # linked by reference UHC-PA-7731920
+    briefs = {b.start.strftime("%H:%M"): b for b in data.appointment_briefs}
+    assert [i.text for i in briefs["10:00"].labs_awaiting_review] == [
+        "results ready, lab_result LC-26-2948817 (case 36, Labcorp)"
+    ]
 
-    for heading in (
-        "Payment positions",
-        "Imaging booked before authorisation",
-        "Referrers gone quiet",
-        "Appointment briefs",
-    ):
+    for heading in ("To decide", "Today's calendar", "Everything else"):
         assert heading in html
-    assert "CRL-2026-7740215" in html and "Inland Orthopaedic Associates" in html
+    assert "CRL-2026-7740215" in html and "chief referrers" in html
     calendar = (Path(demo["home"]) / "calendar.ics").read_text()
     patients = {"Marguerite", "Oyelaran"}
     assert {name for name in patients if name in calendar} == patients

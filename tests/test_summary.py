@@ -5,8 +5,10 @@ from __future__ import annotations
 
 import email
 import email.policy
+import re
 from datetime import UTC, date, datetime
 from email.message import EmailMessage
+from html import unescape
 from pathlib import Path
 
 import pytest
@@ -22,8 +24,10 @@ from bot.mail.message import GENERATED_HEADER
 from bot.mail.mime import parse_message
 from bot.store.case_ids import short_case_id
 from bot.summary.charts import AgeingRow
+from bot.summary.lines import LookLine
 from bot.summary.render import (
-    FIRST_SCREEN_ITEMS,
+    DRAFTS_LISTED,
+    OVERDUE_LISTED,
     CaseLine,
     DeadlineLine,
     DraftLine,
@@ -37,49 +41,24 @@ from bot.summary.render import (
 
 PRACTITIONER = ("Dr Zoë Hill", "dr.hill@practice.example")
 DAY = date(2026, 11, 24)
-# In the order they must appear: what needs the practitioner today, the week ahead, the rest.
+# In the order they must appear: today's work first, everything else counted last.
 SECTIONS_TEXT = [
-    "NEEDS YOU TODAY",
-    "TO SIGN",
+    "DUE TODAY",
     "OVERDUE",
-    "DUE IN THE NEXT 7 DAYS",
-    "IMAGING BOOKED BEFORE AUTHORISATION",
+    "TO DECIDE",
+    "DRAFTS TO SIGN",
+    "NEEDS A LOOK",
     "TODAY'S CALENDAR",
-    "APPOINTMENT BRIEFS",
-    "THE WEEK AHEAD",
-    "DEADLINES IN THE NEXT 14 DAYS",
-    "RENEWALS",
     "EVERYTHING ELSE",
-    "DRAFTS WAITING",
-    "ALL OVERDUE",
-    "CASES NEEDING ACTION",
-    "PAYMENT POSITIONS",
-    "OUTSTANDING BY AGE",
-    "REFERRAL SOURCES",
-    "REFERRERS GONE QUIET",
-    "CME / CPD PROGRESS",
-    "NEW MAIL",
 ]
 SECTIONS_HTML = [
-    "Needs you today</h2>",
-    "To sign (",
+    "Due today (",
     "Overdue (",
-    "Due in the next 7 days",
-    "Imaging booked before authorisation",
+    "To decide (",
+    "Drafts to sign (",
+    "Needs a look (",
     "Today's calendar",
-    "Appointment briefs",
-    "The week ahead</h2>",
-    "Deadlines in the next 14 days",
-    "Renewals",
     "Everything else</h2>",
-    "Drafts waiting for your review",
-    "All overdue (",
-    "Cases needing action",
-    "Payment positions",
-    "Referral sources",
-    "Referrers gone quiet",
-    "CME / CPD progress",
-    "New mail",
 ]
 CASE_17 = short_case_id(17)
 
@@ -131,13 +110,47 @@ def full_data() -> SummaryData:
                 "denied",
             ),
         ],
-        drafts=[DraftLine(17, "payer/appeal_request.j2", "prior_auth", "PA-20261124")],
-        deadlines_due=[DeadlineLine(date(2026, 12, 1), "Appeal due", 17, "appeal.internal")],
-        overdue=[DeadlineLine(date(2026, 11, 20), "EHC advice <b>late</b>", 9, "ehcp.advice")],
+        drafts=[
+            DraftLine(
+                17,
+                "Appeal to UnitedHealthcare",
+                "prior authorisation PA-20261124",
+                date(2026, 11, 20),
+                link="https://mail.example/draft/17",
+            )
+        ],
+        deadlines_due=[
+            DeadlineLine(DAY, "Reply to Harcourt Lyle LLP's letter of instruction", 12),
+            DeadlineLine(
+                date(2026, 12, 1),
+                "Appeal UnitedHealthcare's denial",
+                17,
+                "prior authorisation PA-<script>alert(1)</script>",
+                "appeal.erisa",
+            ),
+        ],
+        overdue=[
+            DeadlineLine(
+                date(2026, 11, 20),
+                "Send Kent County Council <b>your</b> advice",
+                9,
+                "EHCP KCC/EHC/2026/10452",
+                "ehcp.advice",
+            )
+        ],
+        needs_look=[LookLine(date(2026, 11, 23), "clinic.example", "referral", 0.42, "low")],
+        needs_look_total=1,
         renewals=[Renewal("DEA registration", date(2026, 12, 20), 26)],
         today_events=[
-            TodayEvent(datetime(2026, 11, 24, 9, 30, tzinfo=UTC), "Clinic"),
             TodayEvent(DAY, "Away fixture"),
+            TodayEvent(datetime(2026, 11, 24, 9, 30, tzinfo=UTC), "Clinic"),
+            TodayEvent(
+                datetime(2026, 11, 24, 10, 0, tzinfo=UTC),
+                "Follow-up",
+                (35, 68),
+                open_items=1,
+                labs_to_review=1,
+            ),
         ],
         appointment_briefs=[
             AppointmentBrief(
@@ -240,6 +253,16 @@ def build(data: SummaryData, template_dirs: list[Path] | None = None) -> EmailMe
     return msg
 
 
+def flat(text: str) -> str:
+    """``text`` with its line wrapping undone (the text part is wrapped at 76 characters)."""
+    return " ".join(text.split())
+
+
+def shown(html: str) -> str:
+    """The words an HTML part shows, tags dropped and entities decoded, wrapping undone."""
+    return flat(unescape(re.sub(r"<[^>]+>", "", html)))
+
+
 def parts(msg: EmailMessage) -> tuple[str, str]:
     plain, html = list(msg.iter_parts())
     assert plain.get_content_type() == "text/plain"
@@ -254,11 +277,11 @@ def test_multipart_alternative_and_headers() -> None:
     msg = build(full_data())
     assert msg.get_content_type() == "multipart/alternative"
     assert msg["Subject"] == (
-        "1 to sign · 1 due this week · 1 overdue · 1 imaging unauthorised"
-        " — Practice summary, Tue 24 Nov"
+        "1 due today · 1 overdue · 2 to decide · 1 draft to sign — Practice summary, Tue, Nov 24"
     )
     assert summary_subject(DAY, full_data().headline) == msg["Subject"]
-    assert summary_subject(DAY) == "Practice summary — Tuesday 24 November 2026"
+    assert summary_subject(DAY) == "Practice summary — Tuesday, November 24"
+    assert summary_subject(DAY, None, "GB") == "Practice summary — Tuesday 24 November"
     assert msg[GENERATED_HEADER] == "summary"
     assert msg["X-Chief-Key"] == "summary:2026-11-24"
     assert msg["Auto-Submitted"] == "auto-generated"
@@ -284,104 +307,129 @@ def test_both_parts_contain_every_section() -> None:
         places = [part.index(h) for h in headings]
         assert places == sorted(places), "sections out of order"
     for value in (
-        "1 December 2026",
-        "Appeal due",
-        "DEA registration",
-        "in 26 days",
-        "09:30",
-        "Clinic",
-        "Away fixture",
-        "payer",
-        "unclassified",
-        "prior_auth",
-        "PA-20261124",
-        f"case {CASE_17}",
-        "appeal request",
-        "10:00",
-        "linked by patient",
-        "results ready, lab_result LC-1 (case 35)",
-        "22 November 2026",
+        "Reply to Harcourt Lyle LLP",  # due today, in words
+        "letter of instruction",
+        "advice",  # overdue
+        "4 days late",
+        "was due Fri, Nov 20",
+        "EHCP KCC/EHC/2026/10452",
+        "Imaging Fri, Nov 27, 9:00 AM is booked before Carelon authorised it (pended)",
         "CRL-2026-7740215",
         "chase draft in your Drafts folder",
-        "Harcourt Lyle LLP",
+        "Renew DEA registration",  # within 30 days: to decide
+        "expires Sun, Dec 20 (in 26 days)",
+        "Appeal to UnitedHealthcare",  # the draft, beside its case's deadline or listed
+        "the oldest waiting since Fri, Nov 20",
+        "Nov 23, from clinic.example: perhaps referral (42% sure)",
+        "All day",
+        "Away fixture",
+        "9:30 AM",
+        "Clinic",
+        f"cases {short_case_id(35)}, {short_case_id(68)}",
+        "1 open item · 1 lab result to review",
+        "Coming up: 1 due in the next 7 days, the first Tue, Dec 1",
         "£1,850.00",
-        "2 October 2026 (53 days)",
         "$331.00",
-        "Total GBP",
-        "Total USD",
-        "Inland Orthopaedic Associates",
-        "14 September 2026",
-        "more than 60 days",
-        "AMA PRA Category 1",
-        "36.5",
-        "14.25 pending",
-        "on track",
+        "1 referrer quiet for 60+ days; 4 not acknowledged",
+        "AMA PRA Category 1: 36.5 of 50 credits by Sun, Jan 31, 2027, on track",
         "week 2026-W48",
         "British Journal of Sports Medicine",
-        "Return to sport after concussion",
+        "New mail: 5 (payer 3, unclassified 2)",
+        f"chief cases show {CASE_17}",
     ):
-        assert value in text, value
-        assert value in html or value.replace("case ", "case&nbsp;") in html, value
-    assert "Cigna Healthcare (USD) $289.00: 90+ days $289.00" in text
-    assert 'aria-label="Cigna Healthcare: $289.00 outstanding: 90+ days $289.00"' in html
+        assert value in flat(text), value
+        assert value in shown(html), value
+    assert f"case {CASE_17}" in text and f"case&nbsp;{CASE_17}" in html
+    assert (
+        "https://mail.example/draft/17" in text and 'href="https://mail.example/draft/17"' in html
+    )
+    assert "<https://bjsm.example/toc/58/11>" in text
+    assert 'href="https://bjsm.example/toc/58/11"' in html
     assert "\nNothing." not in text and ">Nothing<" not in html
 
 
 def test_empty_sections_say_nothing() -> None:
     msg = build(SummaryData(practice={}, day=DAY))
     text, html = parts(msg)
-    assert msg["Subject"] == "nothing to sign or due — Practice summary, Tue 24 Nov"
-    assert text.count("Nothing.") == 17  # the age split has its own text section
-    assert html.count(">Nothing<") == 16  # and sits inside the payment card in HTML
+    assert msg["Subject"] == "nothing due or to sign — Practice summary, Tue, Nov 24"
+    # Due today, overdue, to decide, drafts, calendar, everything else; "Needs a look" only
+    # when there is one.
+    assert text.count("Nothing.") == 6
+    assert html.count(">Nothing<") == 6
     for heading in SECTIONS_TEXT:
-        assert heading in text
+        assert (heading in text) is (heading != "NEEDS A LOOK")
     assert "None" not in text and "None" not in html
 
 
 def test_first_screen_lists_a_few_and_points_to_the_rest() -> None:
     data = full_data()
+    data.deadlines_due = []
     data.drafts = [
-        DraftLine(n, "referral/referral_ack.j2", "referral", f"R-{n}", link=f"file:///d/{n}")
+        DraftLine(n, f"Acknowledgement {n}", f"referral R-{n}", link=f"https://m.example/{n}")
         for n in range(1, 9)
     ]
-    data.cases_needing_action = [CaseLine(7, "referral", "new", "R-7", date(2026, 11, 1))]
-    data.overdue = [DeadlineLine(date(2026, 11, d), f"late {d}", d) for d in range(1, 9)]
+    data.cases_needing_action = [CaseLine(7, "referral", "new", "R-7", date(2026, 11, 30))]
+    data.overdue = [DeadlineLine(date(2026, 11, d), f"Late {d}", 100 + d) for d in range(1, 9)]
     text, html = parts(build(data))
-    top = text[text.index("TO SIGN") : text.index("\n\n", text.index("TO SIGN"))]
-    assert top.count("\n- referral ack") == FIRST_SCREEN_ITEMS
+    top = text[text.index("DRAFTS TO SIGN") : text.index("\n\n", text.index("DRAFTS TO SIGN"))]
+    assert top.count("\n- Acknowledgement") == DRAFTS_LISTED
     assert top.index("R-7") < top.index("R-1")  # the case with the earliest deadline first
-    assert "- and 3 more under DRAFTS WAITING FOR YOUR REVIEW below" in top
+    assert f"- {8 - DRAFTS_LISTED} more in your Drafts folder" in top
     late = text[text.index("OVERDUE (8") : text.index("\n\n", text.index("OVERDUE (8"))]
-    assert late.index("8 November 2026") < late.index("4 November 2026")  # newest first
-    assert "1 November 2026" not in late and "- and 3 more under ALL OVERDUE below" in late
-    assert 'href="#all-drafts"' in html and 'id="all-drafts"' in html
-    assert 'href="file:///d/7"' in html and "<file:///d/7>" in text
+    assert late.count("\n- Late") == OVERDUE_LISTED
+    assert late.index("Late 8") < late.index("Late 7")  # newest first
+    assert "Late 1:" not in late
+    assert f"- and {8 - OVERDUE_LISTED} more: chief deadlines" in late
+    assert 'href="https://m.example/7"' in html and "<https://m.example/7>" in text
+    assert "https://m.example/8" not in text  # not listed: counted
 
 
-def test_due_this_week_and_later_are_split() -> None:
+def test_a_draft_is_named_beside_its_deadline() -> None:
+    data = full_data()
+    data.overdue = [DeadlineLine(date(2026, 11, 23), "Appeal UnitedHealthcare's denial", 17)]
+    data.drafts.append(DraftLine(21, "Outcome letter to Inland", "referral", folder="INBOX.Drafts"))
+    text, html = parts(build(data))
+    overdue = text[text.index("OVERDUE") : text.index("TO DECIDE")]
+    assert "1 day late" in overdue
+    assert "open the draft: <https://mail.example/draft/17>" in flat(overdue)
+    drafts = text[text.index("DRAFTS TO SIGN") : text.index("NEEDS A LOOK")]
+    assert "Appeal to UnitedHealthcare" not in drafts  # beside its deadline already
+    assert "Outcome letter to Inland" in drafts and "draft in INBOX.Drafts" in drafts
+    assert "(1 beside what is due above)" in drafts
+    assert ">Open the draft</a>" in html
+
+
+def test_due_today_and_coming_up_are_split() -> None:
     data = full_data()
     data.deadlines_due = [
-        DeadlineLine(DAY, "today's", 1),
-        DeadlineLine(date(2026, 12, 1), "in seven days", 2),
-        DeadlineLine(date(2026, 12, 2), "in eight days", 3),
+        DeadlineLine(DAY, "Today's", 1),
+        DeadlineLine(date(2026, 12, 1), "In seven days", 2),
+        DeadlineLine(date(2026, 12, 2), "In eight days", 3),
     ]
-    assert data.headline.due_soon == 2
+    assert data.headline.due_today == 1 and len(data.coming_up) == 1
     text, _ = parts(build(data))
-    soon = text[text.index("DUE IN THE NEXT 7 DAYS") : text.index("IMAGING BOOKED")]
-    assert "today's" in soon and "in seven days" in soon and "in eight days" not in soon
-    ahead = text[text.index("THE WEEK AHEAD") : text.index("RENEWALS")]
-    assert "- 2 December 2026: in eight days" in ahead
-    assert "Tue 24 Nov   1 " in ahead and "overdue      1 " in ahead
+    today = text[text.index("DUE TODAY") : text.index("OVERDUE")]
+    assert "Today's" in today and "seven days" not in today
+    rest = text[text.index("EVERYTHING ELSE") :]
+    assert "Coming up: 1 due in the next 7 days, the first Tue, Dec 1; 1 more later" in flat(rest)
+
+
+def test_dates_and_times_are_written_as_the_practices_country_writes_them() -> None:
+    data = full_data()
+    data.practice = {"name": "Meadowbank", "country": "GB"}
+    msg = build(data)
+    text, html = parts(msg)
+    assert msg["Subject"].endswith("— Practice summary, Tue 24 Nov")
+    assert "Meadowbank — Tuesday 24 November" in text and ">Tuesday 24 November</h1>" in html
+    for value in ("was due Fri 20 Nov", "Imaging Fri 27 Nov, 09:00", "- 09:30 Clinic"):
+        assert value in flat(text), value
+    assert "9:30 AM" not in text and "Nov 20" not in text
 
 
 def test_currencies_have_their_own_totals() -> None:
     text, _ = parts(build(full_data()))
-    section = text[text.index("PAYMENT POSITIONS") : text.index("REFERRERS GONE QUIET")]
-    gbp, usd = section.index("\nGBP\n"), section.index("\nUSD\n")
-    assert gbp < section.index("Harcourt Lyle LLP (solicitor)") < usd
-    assert "Total GBP: billed £2,135.00, paid £285.00, outstanding £1,850.00" in section
-    assert "Total USD: billed $687.00, paid $186.52, outstanding $331.00" in section
-    assert "Referrals not yet acknowledged (all referrers): 4" in text
+    # Bupa is paid up; what is owed is shown per currency, the parties by `chief payments`.
+    assert "- Outstanding: £1,850.00 · $331.00\n  chief payments" in text
 
 
 def test_html_is_tables_and_inline_css_only() -> None:
@@ -393,16 +441,19 @@ def test_html_is_tables_and_inline_css_only() -> None:
     style = html[html.index("<style>") + 7 : html.index("</style>")]
     assert style.startswith("@media (prefers-color-scheme: dark){") and style.count("@") == 1
     assert '<meta name="color-scheme" content="light dark">' in html
-    assert html.count("<table") >= 5
-    assert html.count("<h1") == 1 and html.count("<h2") == 3
+    assert html.count("<table") == 2  # the counts, today's calendar
+    assert html.count("<h1") == 1 and html.count("<h2") == len(SECTIONS_HTML)
 
 
 def test_html_escapes_values() -> None:
     text, html = parts(build(full_data()))
-    assert "Bupa &lt;b&gt;UK&lt;/b&gt;" in html
+    assert "Kent County Council &lt;b&gt;your&lt;/b&gt; advice" in html
     assert "<script>" not in html
-    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
-    assert "EHC advice &lt;b&gt;late&lt;/b&gt;" in html
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" not in html  # not due within 7 days: counted
+    data = full_data()
+    data.deadlines_due[0] = DeadlineLine(DAY, "Reply", 12, "PA-<script>alert(1)</script>")
+    text, html = parts(build(data))
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html and "<script>" not in html
     assert "PA-<script>alert(1)</script>" in text  # plain text is not HTML
 
 

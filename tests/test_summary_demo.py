@@ -53,12 +53,13 @@ def test_the_subject_line_answers_what_to_do_today(demo: dict[str, Any]) -> None
     data = collect_summary(runtime(demo["home"]))
     subject = str(msg["Subject"])
     expected = (
-        f"{len(data.drafts)} to sign · {len(data.due_this_week)} due this week · "
-        f"{len(data.overdue)} overdue · {len(data.booking_flags)} imaging unauthorised"
+        f"{len(data.due_today)} due today · {len(data.overdue)} overdue · "
+        f"{len(data.booking_flags) + len(data.urgent_renewals)} to decide · "
+        f"{len(data.drafts)} drafts to sign"
     )
-    assert subject == f"{expected} — Practice summary, Tue 24 Nov"
-    assert data.drafts and data.overdue and data.booking_flags  # the demo has each kind
-    assert re.match(r"\d+ to sign · \d+ due this week", subject[:40])  # a phone's preview
+    assert subject == f"{expected} — Practice summary, Tue, Nov 24"  # a US practice
+    assert data.due_today and data.drafts and data.overdue and data.booking_flags  # each kind
+    assert re.match(r"\d+ due today · \d+ overdue", subject[:40])  # a phone's preview
     text = msg.get_body(preferencelist=("plain",)).get_content()
     assert text.splitlines()[0] == expected  # the text part opens with the same answer
 
@@ -70,8 +71,14 @@ def test_summary_open_writes_the_html_and_prints_its_path(demo: dict[str, Any]) 
     assert path == demo["home"] / "data" / "summaries" / "summary-2026-11-24.html"
     assert stat.S_IMODE(path.stat().st_mode) == 0o600
     html = path.read_text(encoding="utf-8")
-    assert html.startswith("<!DOCTYPE html>") and 'id="to-sign"' in html
+    assert html.startswith("<!DOCTYPE html>") and 'id="due-today"' in html
     assert "<script" not in html and PATIENT not in html
+    # Read on this computer, the copy may open each draft's file; the delivered one cannot.
+    assert 'href="file:///' in html
+    delivered = email.message_from_bytes(
+        Path(demo["summary"]).read_bytes(), policy=email.policy.default
+    )
+    assert all("file:" not in str(part.get_content()) for part in delivered.iter_parts())
 
 
 def test_cases_lists_short_ids_and_show_prints_one(demo: dict[str, Any]) -> None:
@@ -106,9 +113,13 @@ def test_the_summary_names_cases_by_short_id(demo: dict[str, Any]) -> None:
     data = collect_summary(rt)
     text = summary_text(rt).replace("\r\n", "\n")
     flag = data.booking_flags[0]
-    assert f"(case {short_case_id(flag.case_id)}, Carelon" in text
-    for line in data.cases_needing_action[:5]:
-        assert f"- Case {short_case_id(line.case_id)}: {line.kind}" in text
+    assert f"CRL-2026-7740215 · case {short_case_id(flag.case_id)} · chase draft" in text
+    for line in data.due_today:
+        assert f"case {short_case_id(line.case_id)}" in text
+    assert f"chief cases show {short_case_id(data.cases_needing_action[0].case_id)}" in text
+    numbers = {str(c.case_id) for c in data.cases_needing_action}
+    named = set(re.findall(r"\bcases? #?([0-9A-Z]+)", text))
+    assert named and not named & numbers, "a case named by its database number"
 
 
 def _with_titled_appointment(demo: dict[str, Any], target: Path, names: str | None) -> Path:
@@ -144,8 +155,8 @@ def test_patient_names_in_titles_follow_the_config(
     home = _with_titled_appointment(demo, tmp_path / "home", names)
     rt = runtime(home)
     text = summary_text(rt).replace("\r\n", "\n")
-    calendar = text[text.index("TODAY'S CALENDAR") : text.index("APPOINTMENT BRIEFS")]
-    line = next(x for x in calendar.splitlines() if x.startswith("- 15:00"))
+    calendar = text[text.index("TODAY'S CALENDAR") : text.index("EVERYTHING ELSE")]
+    line = next(" ".join(x.split()) for x in calendar.split("\n- ") if x.startswith("3:00 PM"))
     assert shown in line
     if names != "full":
         shown_text = re.sub(r"<[^<>]*>", "", text)  # not the links: a file name is random hex

@@ -5,11 +5,12 @@ from __future__ import annotations
 
 import re
 import urllib.parse
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 
 import pytest
 
+from bot.clocks.files import load_clocks
 from bot.errors import UserError
 from bot.features.referral_network import ReferralSource
 from bot.store.case_ids import (
@@ -19,7 +20,8 @@ from bot.store.case_ids import (
     short_case_id,
 )
 from bot.summary.charts import AGEING_BUCKETS, _bucket, deadline_timeline, referral_bars
-from bot.summary.links import links_from_sink
+from bot.summary.links import DraftsFolder, links_from_sink
+from bot.summary.local_format import DateStyle
 from bot.summary.palette import (
     DARK,
     LIGHT,
@@ -29,11 +31,14 @@ from bot.summary.palette import (
 )
 from bot.summary.privacy import initials, mask_patient_names
 from bot.summary.render import DeadlineLine
+from bot.summary.wording import DRAFT_PURPOSES, about, deadline_action, draft_purpose, possessive
 from connectors.base import OutgoingDraft
 from connectors.maildir import MaildirConnector
 from tests.connector_contract import PRACTITIONER
 from tests.servers.google_api import GoogleApiServer
 from tests.servers.google_testing import gmail_for
+
+ROOT = Path(__file__).resolve().parent.parent
 
 pytest_plugins = ["tests.fixtures_google"]
 
@@ -181,13 +186,18 @@ def test_maildir_links_to_the_draft_file_wherever_it_moved(tmp_path: Path) -> No
     assert link is not None and link.startswith("file:///")
     path = Path(urllib.parse.unquote(link.removeprefix("file://")))
     assert b"Message-ID: <k1@practice.example>" in path.read_bytes()
+    # A file link opens nothing on a phone or in webmail: only the copy on this computer
+    # (`chief summary --open`) has it; the delivered summary names the folder instead.
+    assert links_from_sink(sink, [remote]) == {}
+    assert links_from_sink(sink, [remote], local=True) == {remote: link}
+    assert isinstance(sink, DraftsFolder) and sink.drafts_folder_name() == "Drafts"
     moved = path.with_name(path.name.replace(":2,DS", ":2,DRS"))
     path.rename(moved)  # a mail client marked it answered
     assert sink.draft_link(remote) == moved.resolve().as_uri()
     moved.unlink()
     assert sink.draft_link(remote) is None
     assert sink.draft_link("../../etc/passwd") is None
-    assert links_from_sink(sink, [remote, "Drafts/missing"]) == {}
+    assert links_from_sink(sink, [remote, "Drafts/missing"], local=True) == {}
 
 
 def test_a_sink_without_links_gives_none() -> None:
@@ -209,3 +219,61 @@ def test_gmail_links_open_the_draft_in_the_web_app(
         f"https://mail.google.com/mail/u/{google.account}/#drafts?compose={message_id}"
     )
     assert gmail.draft_link(second) == links[second]
+
+
+# --------------------------------------------------------------------------- wording
+
+
+def test_every_shipped_clock_says_what_to_do_in_words() -> None:
+    clocks = load_clocks([ROOT / "rules" / "clocks.yaml"])
+    # Every clock has words of its own, or its base clock's (a variant may share them).
+    for clock in clocks.values():
+        action = clock.action or (clocks[clock.variant_of].action if clock.variant_of else "")
+        assert action and "." not in action.split()[0], clock.id
+        said = deadline_action(clock.id, clocks, "claim", "Aetna")
+        assert said and clock.id not in said and "{" not in said, clock.id
+    # Every shipped template a rule drafts is named in words.
+    shipped = {
+        p.relative_to(ROOT / "templates").as_posix() for p in (ROOT / "templates").rglob("*.j2")
+    }
+    drafted = {t for t in shipped if not t.startswith(("_partials/", "summary"))}
+    assert drafted <= set(DRAFT_PURPOSES), sorted(drafted - set(DRAFT_PURPOSES))
+    said = deadline_action("solicitor.acknowledge", clocks, "medico_legal", "Harcourt Lyle LLP")
+    assert said == "Reply to Harcourt Lyle LLP's letter of instruction"
+    # No party in the directory: who such a case is with; a name ending in s: s'.
+    assert deadline_action("solicitor.acknowledge", clocks, "medico_legal", None) == (
+        "Reply to the solicitor's letter of instruction"
+    )
+    assert possessive("Penhallow & Grieve Solicitors") == "Penhallow & Grieve Solicitors'"
+    # A date stated in the message (no clock), a practice's clock without an action.
+    assert deadline_action("stated", clocks, "supplement_order", "Fullscript") == (
+        "Reorder from Fullscript"
+    )
+    assert draft_purpose("payer/appeal_request.j2", "prior_auth", "Aetna") == "Appeal to Aetna"
+    assert draft_purpose("own/letter.j2", "team", None) == "Reply to the team"
+    assert about("prior_auth", "UHC-PA-7731920") == "prior authorisation UHC-PA-7731920"
+
+
+def test_a_clock_action_holds_no_placeholder_but_party(tmp_path: Path) -> None:
+    own = tmp_path / "clocks.yaml"
+    own.write_text(
+        "clocks:\n  - id: own.reply\n    action: 'Reply to {client} by then'\n"
+        "    amount: 3\n    unit: calendar_days\n    source: practice policy\n"
+    )
+    with pytest.raises(UserError) as caught:
+        load_clocks([own])
+    assert any("clocks.yaml:3" in p and "{party}" in p for p in caught.value.problems)
+    own.write_text(own.read_text().replace("{client}", "{party}"))
+    assert load_clocks([own])["own.reply"].action == "Reply to {party} by then"
+
+
+def test_dates_and_times_follow_the_country() -> None:
+    us, gb = DateStyle("US", date(2026, 11, 24)), DateStyle("GB", date(2026, 11, 24))
+    assert (us.day(date(2026, 9, 22)), gb.day(date(2026, 9, 22))) == ("Tue, Sep 22", "Tue 22 Sep")
+    assert us.day(date(2027, 1, 12)) == "Tue, Jan 12, 2027" and gb.day(date(2027, 1, 12)) == (
+        "Tue 12 Jan 2027"
+    )
+    evening = datetime(2026, 11, 24, 21, 5)
+    assert (us.time(evening), gb.time(evening)) == ("9:05 PM", "21:05")
+    assert us.time(datetime(2026, 11, 24, 0, 30)) == "12:30 AM"
+    assert us.time(date(2026, 11, 24)) == "All day"

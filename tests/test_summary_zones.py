@@ -41,10 +41,12 @@ def test_todays_events_are_shown_in_the_practices_time_zone(
     (home / "calendar.ics").write_text(CALENDAR, newline="")
     rt = Runtime.from_config(load_config(home / "chief.toml"), today=date(2026, 11, 24))
     try:
-        text = summary_text(rt)
+        text = summary_text(rt).replace("\r\n", "\n")
     finally:
         rt.close()
     section = text.split("TODAY'S CALENDAR", 1)[1].split("\n\n", 1)[0]
     lines = [line for line in section.splitlines() if line.startswith("- ")]
-    # 14:00 UTC is 09:00 in New York; 18:30 in Los Angeles is 21:30 there; in that order.
-    assert lines == ["- 09:00  Webinar", "- 21:30  Call with the Portland team physician"]
+    # 14:00 UTC is 9:00 AM in New York; 18:30 in Los Angeles is 9:30 PM there; in that order,
+    # as a US practice writes times, under the zone they are in.
+    assert section.startswith(" (EST)\n")
+    assert lines == ["- 9:00 AM  Webinar", "- 9:30 PM  Call with the Portland team physician"]

@@ -13,6 +13,9 @@ A clock is data (``rules/clocks.yaml``, layered with a practice's own ``clocks.y
                                         # northern_ireland | us | weekends | ISO code ("US-NY")
         source: "SEN and Disability Regulations 2014 reg 8(1)"   # required
         note: "..."                     # optional
+        action: "Send {party} your advice"   # optional: what the practitioner does by the
+                                        # due date, in their words, for the daily summary
+                                        # ({party}: who the case is with)
         verify: true                    # optional: secondary source, practice should confirm
         presumed_receipt_days: 5        # optional: a notice counts as received N days after
                                         # its date (Medicare appeals, 42 CFR 405.942(a)(2))
@@ -153,6 +156,7 @@ class Clock:
     from_event: str = "message_date"
     calendar: str | None = None
     note: str = ""
+    action: str = ""  # "Send {party} your advice": the summary's words (bot.summary.wording)
     verify: bool = False
     origin: str = ""
     on: tuple[int, int] | None = None  # calendar_date: (month, day)

@@ -9,6 +9,7 @@ clock that exists after layering and is not itself a variant.
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
@@ -51,6 +52,7 @@ _KNOWN_KEYS = (
     "country",
     "diarise",
     "closures",
+    "action",
 )
 
 
@@ -80,12 +82,21 @@ class _ClockModel(BaseModel):
     country: Literal["US", "GB"] | None = None
     diarise: Annotated[bool, Field(strict=True)] = True
     closures: Literal["school"] | None = None
+    action: Annotated[str, Field(strict=True, min_length=3, max_length=120)] | None = None
 
     @field_validator("calendar")
     @classmethod
     def _known_calendar(cls, value: str | None) -> str | None:
         if value is not None:
             business_calendar(value)  # ValueError names the problem
+        return value
+
+    @field_validator("action")
+    @classmethod
+    def _plain_action(cls, value: str | None) -> str | None:
+        """The summary fills in ``{party}`` only; any other brace is a typo it would show."""
+        if value is not None and re.search(r"[{}]", value.replace("{party}", "")):
+            raise ValueError("may hold `{party}` and no other placeholder")
         return value
 
     @field_validator("on")
@@ -262,6 +273,7 @@ def _validate(item: Any, path: Path, line: int, problems: list[str]) -> Clock | 
         calendar=model.calendar,
         source=model.source.strip(),
         note=model.note.strip(),
+        action=(model.action or "").strip(),
         verify=model.verify,
         origin=f"{path}:{line}",
         on=on,

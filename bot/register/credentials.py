@@ -239,7 +239,7 @@ def plan_reminders(
             entries.append(
                 CalendarEntry(
                     key=reminder_key(cred.id, "expired"),
-                    summary=f"EXPIRED: {cred.name} (expired {cred.expires.isoformat()})",
+                    summary=f"EXPIRED: {cred.name}",  # the date is in the description
                     start=today,
                     end=today + timedelta(days=1),
                     extra={"credential_id": cred.id, "purpose": "expired"},
@@ -254,7 +254,7 @@ def plan_reminders(
             entries.append(
                 CalendarEntry(
                     key=reminder_key(cred.id, f"lead-{lead}"),
-                    summary=f"Renew {cred.name} — expires {cred.expires.isoformat()}",
+                    summary=f"Renew {cred.name}: expires in {lead} days",
                     start=when,
                     end=when + timedelta(days=1),
                     extra={"credential_id": cred.id, "purpose": f"lead-{lead}"},

@@ -58,7 +58,7 @@ def plan_protocol_reminders(
             entries.append(
                 CalendarEntry(
                     key=protocol_key(protocol.id, "overdue"),
-                    summary=f"OVERDUE: review protocol {protocol.name} (due {due.isoformat()})",
+                    summary=f"OVERDUE: review protocol {protocol.name}",  # date: description
                     start=today,
                     end=today + timedelta(days=1),
                     extra={"protocol_id": protocol.id, "purpose": "overdue"},

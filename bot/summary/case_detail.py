@@ -48,7 +48,7 @@ def case_detail(rt: Runtime, ident: str) -> dict[str, Any]:
         drafts = session.scalars(
             select(Draft).where(Draft.case_id == case_id).order_by(Draft.id)
         ).all()
-        links = draft_links(rt, [d.remote_id for d in drafts if d.remote_id])
+        links = draft_links(rt, [d.remote_id for d in drafts if d.remote_id], local=True)
         return {
             "id": short_case_id(case.id),
             "number": case.id,

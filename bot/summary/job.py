@@ -12,7 +12,7 @@ from pathlib import Path
 from sqlalchemy import func, select
 
 from bot.errors import ConnectorError, UserError
-from bot.features.appointment_brief import appointment_briefs
+from bot.features.appointment_brief import AppointmentBrief, appointment_briefs
 from bot.features.appointment_links import CaseLinker, appointments
 from bot.features.booking_guard import booking_flags, window_entries
 from bot.features.cpd import cpd_status
@@ -23,21 +23,20 @@ from bot.file_safety import write_private
 from bot.keys import KEY_HEADER, check_key, stable_key
 from bot.register.credentials import due_items
 from bot.store.case_ids import short_case_id
-from bot.store.models import Case, Deadline, Draft, Mailbox, MessageRow
+from bot.store.models import Deadline, Draft, Mailbox, MessageRow
 from bot.summary.charts import ageing_rows
-from bot.summary.links import draft_links
+from bot.summary.links import draft_links, drafts_folder
 from bot.summary.needs_look import needs_look_lines
 from bot.summary.privacy import mask_patient_names
 from bot.summary.render import (
     CaseLine,
-    DeadlineLine,
-    DraftLine,
     MailCount,
     Renewal,
     SummaryData,
     TodayEvent,
     build_summary,
 )
+from bot.summary.work_lines import cases_by_id, deadline_lines, draft_lines, waiting_since
 from bot.sync.failed_writes import failed_writes
 from bot.sync.own_mail import summary_key
 from bot.sync.runtime import Runtime
@@ -54,12 +53,13 @@ __all__ = [
 
 log = logging.getLogger(__name__)
 
-
-def _deadline_line(row: Deadline) -> DeadlineLine:
-    return DeadlineLine(due=row.due, title=row.title, case_id=row.case_id, clock=row.clock)
+DEADLINE = "deadline"  # the category of the calendar entries a deadline puts in the calendar
 
 
-def collect_summary(rt: Runtime) -> SummaryData:
+def collect_summary(rt: Runtime, local_links: bool = False) -> SummaryData:
+    """Today's summary from the case log. Drafts link to where they open for the reader: web
+    links only, unless ``local_links`` (the copy ``chief summary --open`` writes), which may
+    also hold ``file://`` links (``bot.summary.links``)."""
     today = rt.today()
     window_end = today + timedelta(days=rt.config.summary.within_days)
     since = rt.now() - timedelta(days=1)
@@ -87,10 +87,6 @@ def collect_summary(rt: Runtime) -> SummaryData:
             .where(Deadline.practice_id == rt.practice_id, Deadline.done.is_(False))
             .order_by(Deadline.due, Deadline.id)
         ).all()
-        data.overdue = [_deadline_line(d) for d in open_deadlines if d.due < today]
-        data.deadlines_due = [
-            _deadline_line(d) for d in open_deadlines if today <= d.due <= window_end
-        ]
         next_due: dict[int, object] = {}
         for d in open_deadlines:
             if d.case_id is not None:
@@ -104,17 +100,14 @@ def collect_summary(rt: Runtime) -> SummaryData:
             )
             .order_by(Draft.id)
         ).all()
-        case_ids = set(next_due) | {d.case_id for d in drafts if d.case_id is not None}
-        cases = (
-            {
-                c.id: c
-                for c in session.scalars(
-                    select(Case).where(Case.id.in_(case_ids), Case.closed.is_(False))
-                )
-            }
-            if case_ids
-            else {}
+        all_cases = cases_by_id(
+            session, [d.case_id for d in open_deadlines] + [d.case_id for d in drafts]
         )
+        shown = [d for d in open_deadlines if d.due <= window_end]
+        lines = deadline_lines(shown, all_cases, rt.clocks)
+        data.overdue = [line for line in lines if line.due < today]
+        data.deadlines_due = [line for line in lines if line.due >= today]
+        cases = {i: c for i, c in all_cases.items() if not c.closed}
         for case in sorted(cases.values(), key=lambda c: (str(next_due.get(c.id, "9999")), c.id)):
             due = next_due.get(case.id)
             data.cases_needing_action.append(
@@ -127,21 +120,9 @@ def collect_summary(rt: Runtime) -> SummaryData:
                     last_event=case.events[-1].event if case.events else None,
                 )
             )
-        links = draft_links(rt, [d.remote_id for d in drafts if d.remote_id])
-        for draft in drafts:
-            draft_case = cases.get(draft.case_id) if draft.case_id is not None else None
-            data.drafts.append(
-                DraftLine(
-                    case_id=draft.case_id,
-                    template=draft.template,
-                    kind=draft_case.kind if draft_case else None,
-                    reference=(
-                        next((r.value for r in draft_case.refs), None) if draft_case else None
-                    ),
-                    state=draft.state,
-                    link=links.get(draft.remote_id or ""),
-                )
-            )
+        links = draft_links(rt, [d.remote_id for d in drafts if d.remote_id], local_links)
+        waited = waiting_since(session, drafts, rt.tz, today)
+        data.drafts = draft_lines(drafts, all_cases, links, drafts_folder(rt), waited)
     if rt.config.practice.register_file is not None:
         try:
             register = rt.register()  # read once per version of the file
@@ -159,7 +140,8 @@ def collect_summary(rt: Runtime) -> SummaryData:
     except ConnectorError as exc:
         log.warning("calendar unreadable for the summary: %s", type(exc).__name__)
         events = []
-    data.today_events = _today_events(rt, events)
+    # The case log's own deadline entries are listed, in words, under what is due.
+    data.today_events = _today_events(rt, [e for e in events if DEADLINE not in e.categories])
     _add_positions(rt, data, events)
     try:
         data.cpd = cpd_status(rt).requirements
@@ -189,6 +171,26 @@ def _in_practice_zone(data: SummaryData, tz: tzinfo) -> None:
         replace(b, start=in_zone(b.start, tz)) for b in data.appointment_briefs
     ]
     data.booking_flags = [replace(f, start=in_zone(f.start, tz)) for f in data.booking_flags]
+    data.today_events = [_with_brief(e, data.appointment_briefs) for e in data.today_events]
+
+
+def _with_brief(event: TodayEvent, briefs: list[AppointmentBrief]) -> TodayEvent:
+    """The event with its appointment brief's counts (the brief of the same time whose cases
+    include the event's)."""
+    for brief in briefs:
+        # The brief's cases are the appointment's and the patient's others.
+        if (
+            event.case_ids
+            and brief.start == event.start
+            and set(event.case_ids) <= set(brief.case_ids)
+        ):
+            return replace(
+                event,
+                open_items=len(brief.open_items) + brief.more_items,
+                labs_to_review=len(brief.labs_awaiting_review),
+                reorders_due=len(brief.reorders_due),
+            )
+    return event
 
 
 def _today_events(rt: Runtime, events: list[CalendarEntry]) -> list[TodayEvent]:
@@ -283,13 +285,18 @@ def summary_text(rt: Runtime) -> str:
     return str(part.get_content()) if part is not None else ""
 
 
-def summary_html(rt: Runtime) -> str:
-    """The HTML version of today's summary, as delivered."""
+def summary_html(rt: Runtime, local_links: bool = False) -> str:
+    """The HTML version of today's summary, as delivered (with ``file://`` links to the
+    drafts too when ``local_links``: for the copy on this computer)."""
     import email
     import email.policy
 
     raw = build_summary(
-        collect_summary(rt), rt.template_dirs, rt.practitioner, summary_key_today(rt), now=rt.now()
+        collect_summary(rt, local_links),
+        rt.template_dirs,
+        rt.practitioner,
+        summary_key_today(rt),
+        now=rt.now(),
     )
     message = email.message_from_bytes(raw, policy=email.policy.default)
     part = message.get_body(preferencelist=("html",))
@@ -297,7 +304,8 @@ def summary_html(rt: Runtime) -> str:
 
 
 def open_summary(rt: Runtime) -> Path:
-    """Write today's HTML summary under the data folder (0600) for a look in a browser."""
+    """Write today's HTML summary under the data folder (0600) for a look in a browser on
+    this computer: the one copy whose drafts may link to their files (``file://``)."""
     path = rt.config.data_path / "summaries" / f"summary-{rt.today().isoformat()}.html"
-    write_private(path, summary_html(rt).encode("utf-8"))
+    write_private(path, summary_html(rt, local_links=True).encode("utf-8"))
     return path

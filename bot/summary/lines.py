@@ -52,23 +52,27 @@ class CaseLine:
 
 @dataclass(frozen=True, slots=True)
 class DraftLine:
-    """A draft waiting in the Drafts folder, named by its case, never by the mail's subject."""
+    """A draft waiting in the Drafts folder, named by what it is and its case
+    (:mod:`bot.summary.wording`), never by the mail's subject, which may name a patient."""
 
     case_id: int | str | None
-    template: str
-    kind: str | None = None
-    reference: str | None = None
-    state: str | None = None
+    purpose: str  # "Appeal to UnitedHealthcare"
+    about: str = ""  # "prior authorisation UHC-PA-7731920"
+    waiting_since: date | None = None  # the day the mail it answers came
     link: str | None = None  # where the draft opens (bot.summary.links), when known
+    folder: str | None = None  # the Drafts folder's name, where no link can open it
 
 
 @dataclass(frozen=True, slots=True)
 class DeadlineLine:
-    """A deadline (due within the window, or already overdue)."""
+    """A deadline (due within the window, or already overdue): what to do, in the
+    practitioner's words (``action``, :mod:`bot.summary.wording`), and what it is about.
+    ``clock`` is kept for ordering and tests, never shown."""
 
     due: date
-    title: str
+    action: str  # "Reply to Harcourt Lyle LLP's letter of instruction"
     case_id: int | str | None = None
+    about: str = ""  # "medico-legal HL/4471/JS"
     clock: str | None = None
 
 
@@ -88,3 +92,8 @@ class TodayEvent:
     start: date | datetime
     summary: str
     case_ids: tuple[int, ...] = ()  # the cases the appointment is linked to
+    # From its appointment brief (bot.features.appointment_brief), counted: the brief itself
+    # names items by case number and template, which the summary does not show.
+    open_items: int = 0
+    labs_to_review: int = 0
+    reorders_due: int = 0

@@ -8,33 +8,39 @@ addressed From and To the practitioner and nobody else, carries ``X-Chief-Genera
 ``X-Chief-Key`` and ``Auto-Submitted: auto-generated`` (RFC 3834 section 5) so no auto-responder
 answers it and our own mail reader skips it.
 
-Summary-template context (:class:`SummaryData`, each list item a small dataclass):
-``practice`` (mapping, as for drafts), ``day`` (date), ``new_mail`` (category, count),
-``needs_look`` (:class:`bot.summary.lines.LookLine`, the first few) and ``needs_look_total``,
-``cases_needing_action`` (case_id, kind, status, reference, next_due, last_event), ``drafts``
-(case_id, template, kind, reference, state), ``deadlines_due`` and ``overdue`` (due, title,
-case_id, clock), ``renewals`` (name, expires, days_left), ``today_events`` (start, summary),
-``appointment_briefs`` (:class:`bot.features.appointment_brief.AppointmentBrief`), ``booking_flags``
-(:class:`bot.features.booking_guard.BookingFlag`), ``payment_positions`` and ``payment_totals``
-(:mod:`bot.features.payments`: one line per party and currency, one total per currency),
-``quiet_referrers`` (:class:`bot.features.referral_network.ReferralSource`), ``referral_quiet_days``
-and ``open_acknowledgements`` (a count), ``referral_sources`` (every source, for the activity
-chart), ``ageing`` (:class:`bot.summary.charts.AgeingRow`).
-Computed for the templates: ``headline`` (:class:`Headline`, the counts the subject line
-leads with), ``timeline`` (:func:`bot.summary.charts.deadline_timeline`), ``referral_bars``,
-``due_this_week`` / ``due_later``, ``top_drafts`` / ``top_overdue`` (the first few, for the
-first screen), ``palette`` and ``dark_css`` (:mod:`bot.summary.palette`), and the ``caseid``
-filter (:func:`bot.store.case_ids.short_case_id`).
+Summary-template context (:class:`SummaryData`, each list item a small dataclass of
+:mod:`bot.summary.lines`): ``practice`` (mapping, as for drafts), ``day``; today's work:
+``due_today`` and ``top_overdue`` (:class:`DeadlineLine`: ``action`` in the practitioner's
+words, ``about``, ``case_id``), ``draft_for`` (case id → its most pressing draft, named beside
+its deadline), ``booking_flags``, ``urgent_renewals`` and ``failed_writes`` (to decide),
+``top_drafts`` with ``drafts_total`` and ``oldest_draft``, ``needs_look`` with
+``needs_look_total``, ``today_events`` (:class:`TodayEvent`, with its appointment brief's
+counts) and ``zone``; everything else counted: ``coming_up``, ``due_later``,
+``later_renewals``, ``payment_totals``, ``quiet_referrers``, ``open_acknowledgements``,
+``cpd``, ``research_digest``, ``total_new_mail`` and ``mail_split``, ``open_cases`` and
+``example_case``; ``headline`` (:class:`Headline`, the counts the subject line leads with),
+``palette`` and ``dark_css`` (:mod:`bot.summary.palette`). Filters: ``caseid`` (the short id,
+never the database number), ``day``, ``fullday`` and ``time`` (the practice's country's
+format, :mod:`bot.summary.local_format`), ``late`` ("3 days late"), ``words`` (a category in
+words).
 
-LAYOUT. Most practitioners read this on a phone between patients, so it is ordered by
-urgency: first what needs them today (drafts to sign, overdue items, deadlines within
-:data:`SOON_DAYS` days, imaging booked before authorisation, today's calendar), then the
-week ahead, then everything else. Both parts carry the same content in the same order.
+LAYOUT. Most practitioners read this on a phone between patients, so it answers "what do I do
+today?" on the first screen and stays within three phone screens (2,600 px at 390 px wide)
+and 6,000 characters of text (``tests/test_summary_browser.py`` measures the demo practices,
+``bench/summary_size.py`` prints the figures): due today, overdue (with how late), to decide,
+drafts to sign (how many, the oldest), "Needs a look", today's calendar, then everything else
+as one line each with the command that shows more (``chief deadlines``, ``chief payments``,
+``chief cases show ID``…). Each list shows its first few and counts the rest. Both parts carry
+the same content in the same order.
 
-No subject line or body of patient mail is ever part of it: drafts are named by case kind and
-reference, appointments by their time and the cases they are linked to, never by a patient
-(a patient named in a calendar title is shown as ``[summary] patient_names`` says,
-:mod:`bot.summary.privacy`). Empty sections are shown as "Nothing".
+WORDS. The practitioner's, never the system's: no rule ids, clock ids, template names or
+database numbers (:mod:`bot.summary.wording`; they stay in ``chief cases show`` and the
+audit). No subject line or body of patient mail is ever part of it: drafts are named by what
+they are, their case's party and reference, never by their subject (which repeats the
+subject of the mail answered, and may name a patient); appointments by their time and the
+cases they are linked to (a patient named in a calendar title is shown as ``[summary]
+patient_names`` says, :mod:`bot.summary.privacy`). Links are web links only
+(:mod:`bot.summary.links`). Empty sections are shown as "Nothing".
 """
 
 from __future__ import annotations
@@ -55,7 +61,6 @@ from bot.letters.headers import OUTGOING_POLICY, clean_body_text, new_message_id
 from bot.letters.templates import render_template, template_environment
 from bot.mail.message import GENERATED_HEADER, KEY_HEADER
 from bot.store.case_ids import short_case_id
-from bot.summary.charts import deadline_timeline, referral_bars
 from bot.summary.lines import (
     CaseLine,
     DeadlineLine,
@@ -65,7 +70,9 @@ from bot.summary.lines import (
     Renewal,
     TodayEvent,
 )
+from bot.summary.local_format import DateStyle
 from bot.summary.palette import LIGHT, dark_mode_css
+from bot.summary.wording import category_name, lateness
 
 if TYPE_CHECKING:
     from bot.features.appointment_brief import AppointmentBrief
@@ -94,32 +101,44 @@ log = logging.getLogger(__name__)
 
 TEXT_TEMPLATE = "summary.txt.j2"
 HTML_TEMPLATE = "summary.html.j2"
-SOON_DAYS = 7  # "due this week": due today or within this many days
-FIRST_SCREEN_ITEMS = 5  # items a top section lists before "and N more below"
+SOON_DAYS = 7  # "coming up": due within this many days after today
+FIRST_SCREEN_ITEMS = 5  # due today: listed before "and N more"
+OVERDUE_LISTED = 3  # the newest overdue, each with how late
+DRAFTS_LISTED = 3  # drafts named beyond those beside a deadline above
+LOOKS_LISTED = 3  # "Needs a look" lines
+EVENTS_LISTED = 8  # today's calendar
+DECIDE_LISTED = 3  # of each kind: bookings, renewals, failed writes
+RENEWAL_DECIDE_DAYS = 30  # a renewal this close (or past) is to decide today
+JOURNALS_LISTED = 3  # research digest alerts named, the rest counted
+# Lines of at most 76 characters: quoted-printable's limit (RFC 2045 6.7; the encoder wraps
+# at the policy's length), within RFC 5322's recommended 78 for headers (2.1.1), which fold
+# here (the subject has spaces to fold at, unlike a draft's "Re:" of another's subject).
+SUMMARY_POLICY = OUTGOING_POLICY.clone(max_line_length=76)
 
 
 @dataclass(frozen=True, slots=True)
 class Headline:
     """The counts that answer "what do I need to do today?" (subject line and first screen)."""
 
-    to_sign: int
-    due_soon: int
+    due_today: int
     overdue: int
-    imaging: int
+    to_decide: int
+    drafts: int
 
     def phrases(self) -> list[str]:
-        out = [f"{self.to_sign} to sign"] if self.to_sign else []
-        if self.due_soon:
-            out.append(f"{self.due_soon} due this week")
+        out = [f"{self.due_today} due today"] if self.due_today else []
         if self.overdue:
             out.append(f"{self.overdue} overdue")
-        if self.imaging:
-            out.append(f"{self.imaging} imaging unauthorised")
+        if self.to_decide:
+            out.append(f"{self.to_decide} to decide")
+        if self.drafts:
+            out.append(f"{self.drafts} draft{'' if self.drafts == 1 else 's'} to sign")
         return out
 
     def text(self) -> str:
-        """``3 to sign · 2 due this week · 1 overdue``, or ``nothing to sign or due``."""
-        return " · ".join(self.phrases()) or "nothing to sign or due"
+        """``2 due today · 1 overdue · 1 to decide · 3 drafts to sign``, or ``nothing due or
+        to sign``."""
+        return " · ".join(self.phrases()) or "nothing due or to sign"
 
 
 @dataclass(slots=True)
@@ -152,61 +171,100 @@ class SummaryData:
     failed_writes: list[FailedWrite] = field(default_factory=list)
 
     @property
-    def due_this_week(self) -> list[DeadlineLine]:
-        return [d for d in self.deadlines_due if (d.due - self.day).days <= SOON_DAYS]
+    def due_today(self) -> list[DeadlineLine]:
+        return [d for d in self.deadlines_due if d.due <= self.day]
+
+    @property
+    def coming_up(self) -> list[DeadlineLine]:
+        """Due after today, within :data:`SOON_DAYS` days."""
+        return [d for d in self.deadlines_due if 0 < (d.due - self.day).days <= SOON_DAYS]
+
+    @property
+    def urgent_renewals(self) -> list[Renewal]:
+        return [r for r in self.renewals if r.days_left <= RENEWAL_DECIDE_DAYS]
 
     @property
     def headline(self) -> Headline:
         return Headline(
-            to_sign=len(self.drafts),
-            due_soon=len(self.due_this_week),
+            due_today=len(self.due_today),
             overdue=len(self.overdue),
-            imaging=len(self.booking_flags),
+            to_decide=len(self.booking_flags) + len(self.urgent_renewals) + len(self.failed_writes),
+            drafts=len(self.drafts),
         )
 
     def context(self) -> dict[str, Any]:
-        """The template context: the fields above, plus ``today`` (= ``day``)."""
+        """The template context: the fields above and what the templates show of them."""
         practice: dict[str, Any] = dict.fromkeys(
             ("name", "practitioner", "credentials", "email", "phone", "address", "signature")
         )
         practice.update(self.practice)
+        by_urgency = self._drafts_by_urgency()
+        draft_for: dict[int | str, DraftLine] = {}
+        for draft in by_urgency:
+            if draft.case_id is not None:
+                draft_for.setdefault(draft.case_id, draft)
+        due_today = self.due_today[:FIRST_SCREEN_ITEMS]
+        top_overdue = list(reversed(self.overdue))[:OVERDUE_LISTED]
+        beside = {d.case_id for d in (*due_today, *top_overdue) if d.case_id in draft_for}
+        dated = [d.waiting_since for d in self.drafts if d.waiting_since is not None]
+        later = [d for d in self.deadlines_due if (d.due - self.day).days > SOON_DAYS]
         return {
             "practice": practice,
             "day": self.day,
             "today": self.day,
-            "new_mail": list(self.new_mail),
-            "total_new_mail": sum(item.count for item in self.new_mail),
-            "needs_look": list(self.needs_look),
+            "headline": self.headline,
+            "due_today": due_today,
+            "due_today_total": len(self.due_today),
+            "top_overdue": top_overdue,
+            "overdue_total": len(self.overdue),
+            "booking_flags": self.booking_flags[:DECIDE_LISTED],
+            "urgent_renewals": self.urgent_renewals[:DECIDE_LISTED],
+            "failed_writes": self.failed_writes[:DECIDE_LISTED],
+            "decide_more": self.headline.to_decide
+            - len(self.booking_flags[:DECIDE_LISTED])
+            - len(self.urgent_renewals[:DECIDE_LISTED])
+            - len(self.failed_writes[:DECIDE_LISTED]),
+            "draft_for": draft_for,
+            "drafts_total": len(self.drafts),
+            "top_drafts": [d for d in by_urgency if d.case_id not in beside][:DRAFTS_LISTED],
+            "drafts_beside": sum(1 for d in self.drafts if d.case_id in beside),
+            "oldest_draft": min(dated) if dated else None,
+            "needs_look": list(self.needs_look)[:LOOKS_LISTED],
             "needs_look_total": self.needs_look_total,
-            "cases_needing_action": list(self.cases_needing_action),
-            "drafts": list(self.drafts),
-            "deadlines_due": list(self.deadlines_due),
-            "overdue": list(self.overdue),
-            "renewals": list(self.renewals),
-            "today_events": list(self.today_events),
-            "appointment_briefs": list(self.appointment_briefs),
-            "booking_flags": list(self.booking_flags),
-            "payment_positions": list(self.payment_positions),
-            "payment_totals": list(self.payment_totals),
-            "quiet_referrers": list(self.quiet_referrers),
+            "today_events": list(self.today_events)[:EVENTS_LISTED],
+            "events_total": len(self.today_events),
+            "zone": _zone_label(self.today_events),
+            "soon_days": SOON_DAYS,
+            "coming_up": len(self.coming_up),
+            "next_up": self.coming_up[0] if self.coming_up else None,
+            "due_later": len(later),
+            "later_renewals": [r for r in self.renewals if r.days_left > RENEWAL_DECIDE_DAYS],
+            "payment_totals": [t for t in self.payment_totals if t.outstanding.minor],
+            "quiet_referrers": len(self.quiet_referrers),
             "referral_quiet_days": self.referral_quiet_days,
             "open_acknowledgements": self.open_acknowledgements,
             "cpd": list(self.cpd),
             "research_digest": self.research_digest,
-            "referral_sources": list(self.referral_sources),
-            "ageing": list(self.ageing),
-            "failed_writes": list(self.failed_writes),
-            "ageing_currencies": sorted({row.currency for row in self.ageing}),
-            "headline": self.headline,
-            "soon_days": SOON_DAYS,
-            "due_this_week": self.due_this_week,
-            "due_later": [d for d in self.deadlines_due if d not in self.due_this_week],
-            # The first screen: drafts of the most pressing cases first, newest overdue first.
-            "top_drafts": self._drafts_by_urgency()[:FIRST_SCREEN_ITEMS],
-            "top_overdue": list(reversed(self.overdue))[:FIRST_SCREEN_ITEMS],
-            "first_screen_items": FIRST_SCREEN_ITEMS,
-            "timeline": deadline_timeline(self.day, self.deadlines_due, self.overdue),
-            "referral_bars": referral_bars(self.referral_sources),
+            "journals_listed": JOURNALS_LISTED,
+            "new_mail": list(self.new_mail),
+            "total_new_mail": sum(item.count for item in self.new_mail),
+            "mail_split": _mail_split(self.new_mail),
+            "open_cases": len(self.cases_needing_action),
+            "example_case": self.cases_needing_action[0].case_id
+            if self.cases_needing_action
+            else None,
+            "has_else": bool(
+                self.deadlines_due
+                and len(self.due_today) < len(self.deadlines_due)
+                or self.renewals
+                or any(t.outstanding.minor for t in self.payment_totals)
+                or self.quiet_referrers
+                or self.open_acknowledgements
+                or self.cpd
+                or (self.research_digest and self.research_digest.items)
+                or self.new_mail
+                or self.cases_needing_action
+            ),
             "palette": dict(LIGHT),
             "dark_css": dark_mode_css(),
         }
@@ -224,14 +282,32 @@ class SummaryData:
         return [draft for _, draft in ranked]
 
 
-def summary_subject(day: date, headline: Headline | None = None) -> str:
-    """``3 to sign · 2 due this week · 1 overdue — Practice summary, Tue 24 Nov``.
+def _mail_split(counts: Sequence[MailCount], shown: int = 4) -> str:
+    """``payer 40, referral 30, lab 12, team 9 and 3 more``: the busiest categories."""
+    out = ", ".join(f"{category_name(m.category)} {m.count}" for m in counts[:shown])
+    rest = sum(m.count for m in counts[shown:])
+    return f"{out} and {rest} more" if rest else out
 
-    The counts come first: a phone shows the first 35-40 characters of a subject. Without
-    ``headline``: ``Practice summary — Tuesday 24 November 2026``."""
+
+def _zone_label(events: Sequence[TodayEvent]) -> str:
+    """The zone today's times are in, as a clock shows it (``EST``, ``GMT``), from the first
+    timed event (they are all in the practice's zone); "" when none is timed."""
+    for event in events:
+        if isinstance(event.start, datetime) and event.start.tzinfo is not None:
+            return event.start.strftime("%Z")
+    return ""
+
+
+def summary_subject(day: date, headline: Headline | None = None, country: str | None = None) -> str:
+    """``2 due today · 1 overdue · 3 drafts to sign — Practice summary, Tue 24 Nov``.
+
+    The counts come first: a phone shows the first 35-40 characters of a subject. The day is
+    written as the practice's country writes it (``Tue, Nov 24`` in the US). Without
+    ``headline``: ``Practice summary — Tuesday 24 November``."""
+    style = DateStyle(country, day)
     if headline is None:
-        return f"Practice summary — {day:%A} {day.day} {day:%B %Y}"
-    return f"{headline.text()} — Practice summary, {day:%a} {day.day} {day:%b}"
+        return f"Practice summary — {style.full_day(day)}"
+    return f"{headline.text()} — Practice summary, {style.day(day)}"
 
 
 def build_summary(
@@ -250,15 +326,25 @@ def build_summary(
     check_key(key)
     addr = practitioner_identity(practitioner)
     env = template_environment(template_dirs)
-    env.filters["caseid"] = short_case_id
+    country = str(data.practice.get("country") or "US")
+    style = DateStyle(country, data.day)
+    env.filters.update(
+        caseid=short_case_id,
+        day=style.day,
+        fullday=style.full_day,
+        time=style.time,
+        late=lambda due: lateness((data.day - due).days),
+        words=category_name,
+        angle=lambda link: f"<{link}>",
+    )
     context = data.context()
     text, _ = render_template(env, TEXT_TEMPLATE, context)
     html, _ = render_template(env, HTML_TEMPLATE, context)
 
-    msg = EmailMessage(policy=OUTGOING_POLICY)
+    msg = EmailMessage(policy=SUMMARY_POLICY)
     msg["From"] = addr
     msg["To"] = addr
-    msg["Subject"] = summary_subject(data.day, data.headline)
+    msg["Subject"] = summary_subject(data.day, data.headline, country)
     # The caller's clock (the practice's zone, rt.now()); the machine's zone only without one.
     msg["Date"] = email.utils.format_datetime(now or datetime.now(UTC).astimezone())
     msg["Message-ID"] = new_message_id(addr.domain)

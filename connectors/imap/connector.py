@@ -279,6 +279,12 @@ class ImapConnector:
         check_key(key)
         return self._link.attempt(Budget(), self._find_draft, key)
 
+    def drafts_folder_name(self) -> str:
+        """The Drafts folder the drafts went to (as found on the server once a draft is
+        written, else as configured), named by the summary beside each draft
+        (``bot.summary.links``); no server round trip."""
+        return self._drafts_name.name if self._drafts_name is not None else self.drafts_folder
+
     def send_to_practitioner(self, raw: bytes, key: str) -> str:
         """APPEND the summary to INBOX (unread) once per ``key``; practitioner only."""
         check_key(key)

@@ -151,6 +151,11 @@ class MaildirConnector:
         found = self.tree.locate(folder or INBOX, unique)
         return found.resolve().as_uri() if found is not None else None
 
+    def drafts_folder_name(self) -> str:
+        """The Drafts folder as a mail client shows it (``Drafts``, stored as ``.Drafts``):
+        the summary names it beside a draft (``bot.summary.links``)."""
+        return self.drafts_folder
+
     def send_to_practitioner(self, raw: bytes, key: str) -> str:
         """Deliver the summary into INBOX ``new/`` once per ``key``; practitioner only."""
         require_practitioner_only(raw, self.practitioner_address)
