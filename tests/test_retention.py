@@ -14,7 +14,7 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import Connection, DateTime, TextClause, bindparam, text
 
-from bot.cli.demo import DEMO_DAY, prepare_home, run_demo
+from bot.cli.demo import DEMO_DAY, prepare_home, run_prepared
 from bot.config import load_config
 from bot.features.retention import apply_retention
 from bot.store.case_ids import short_case_id
@@ -54,7 +54,7 @@ def _demo(tmp_path: Path, retention: str = "") -> Path:
     config = prepare_home(home, "sports-medicine-us")
     if retention:
         config.write_text(config.read_text() + f"\n[retention]\n{retention}\n")
-    run_demo(home, today=DEMO_DAY, progress=False)
+    run_prepared(home / "chief.toml", today=DEMO_DAY, progress=False)
     return home
 
 
@@ -164,7 +164,7 @@ def test_forget_erases_a_case_and_a_full_resync_never_brings_it_back(tmp_path: P
 
         # A full resync: the cursor forgotten too, every message of the Maildir read again.
         db.execute(text("UPDATE mailbox SET cursor = NULL"))
-    again = run_demo(home, today=DEMO_DAY, progress=False)
+    again = run_prepared(home / "chief.toml", today=DEMO_DAY, progress=False)
     assert again["new"] == {"messages": 0, "cases": 0, "drafts": 0, "calendar_entries": 0}
     with case_log(home) as db:
         assert db.execute(
@@ -263,7 +263,8 @@ def test_message_days_reduces_old_messages_to_their_keys(tmp_path: Path) -> None
         }
     assert len(aged) > 20
 
-    result = run_demo(home, today=DEMO_DAY, progress=False)  # the pass ends with retention
+    # the pass ends with retention
+    result = run_prepared(home / "chief.toml", today=DEMO_DAY, progress=False)
     assert result["new"]["messages"] == 0
     with case_log(home) as db:
         after = {
@@ -285,7 +286,7 @@ def test_message_days_reduces_old_messages_to_their_keys(tmp_path: Path) -> None
         assert {after[m][3] for m in aged} >= {None, quiet}
     rt = Runtime.from_config(load_config(home / "chief.toml"), today=DEMO_DAY)
     assert apply_retention(rt).messages_reduced == 0  # done once, never again
-    assert run_demo(home, today=DEMO_DAY, progress=False)["new"]["messages"] == 0
+    assert run_prepared(home / "chief.toml", today=DEMO_DAY, progress=False)["new"]["messages"] == 0
 
 
 def test_closed_case_days_forgets_closed_cases_but_keeps_cme_records(tmp_path: Path) -> None:
@@ -311,7 +312,7 @@ def test_closed_case_days_forgets_closed_cases_but_keeps_cme_records(tmp_path: P
         )
         cme_refs = db.execute(refs, {"case": cme}).one()
     assert cme_refs[0] > 0
-    run_demo(home, today=DEMO_DAY, progress=False)
+    run_prepared(home / "chief.toml", today=DEMO_DAY, progress=False)
     with case_log(home) as db:
         status = dict(
             tuple(row)

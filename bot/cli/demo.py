@@ -29,7 +29,7 @@ from bot.store.models import CalendarEntryRow, Case, Draft, Mailbox, MessageRow
 from bot.summary.delivery import deliver_summary
 from bot.sync.runtime import Runtime
 
-__all__ = ["DEMO_DAY", "prepare_home", "run_demo"]
+__all__ = ["DEMO_DAY", "prepare_home", "run_demo", "run_prepared"]
 
 DEMO_DAY = date(2026, 11, 24)
 
@@ -115,7 +115,18 @@ def run_demo(
     today: date | None = None,
     progress: bool = True,
 ) -> dict[str, Any]:
-    config_path = prepare_home(home, practice)
+    return run_prepared(prepare_home(home, practice), practice, today, progress)
+
+
+def run_prepared(
+    config_path: Path,
+    practice: str = "sports-medicine-us",
+    today: date | None = None,
+    progress: bool = True,
+) -> dict[str, Any]:
+    """One sync and the day's summary on a demo practice already laid out (and perhaps
+    reconfigured) by :func:`prepare_home`; what :func:`run_demo` reports."""
+    home = config_path.parent
     rt = Runtime.from_config(load_config(config_path), today=today or DEMO_DAY)
     with counter("Reading mail", enabled=progress) as advance:
         report = sync(rt, progress=advance)
