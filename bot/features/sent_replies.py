@@ -26,6 +26,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from bot.errors import CursorInvalid
+from bot.features.case_notes import note_from_sent
+from bot.features.outbound_referrals import outbound_sent
 from bot.mail.message import Message
 from bot.rules.schema import DraftAction
 from bot.store.models import Case, CaseRef, Draft, Mailbox, MessageRow, Party
@@ -53,6 +55,9 @@ def sent_replies_pass(rt: Runtime, report: SyncReport) -> None:
         with rt.sessions.begin() as session:
             now = rt.now()
             for message in batch.messages:
+                if note_from_sent(session, rt, message):
+                    continue  # a note to herself (bot/features/case_notes.py)
+                outbound_sent(session, rt, message)  # a referral she sent out
                 found = answered_case(session, rt, message)
                 if found is None:
                     continue
