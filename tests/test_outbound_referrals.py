@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import email
 import email.policy
+import json
 import mailbox
+import subprocess
 from collections.abc import Callable
 from datetime import date
 from pathlib import Path
@@ -154,3 +156,70 @@ def test_a_reply_already_logged_closes_the_referral_read_after_it(home: Path) ->
     ((modality, closed, outcome, _),) = referrals(rt)
     assert (modality, closed) == ("acupuncture", date(2026, 10, 1))
     assert outcome == "report"  # filed by the rules as a referral update
+
+
+def test_the_network_shows_both_ways_outcomes_and_gaps(
+    practice_dir: Callable[..., Path], chief_exe: str
+) -> None:
+    home = practice_dir(extra_toml=TOML.replace('"nutrition"]', '"nutrition", "osteopathy"]'))
+    put_sent(home, letter())
+    nutrition = letter(
+        to="desk@greenleaf-nutrition.example",
+        mid="<out-2@practice.example>",
+        body="Would you be able to see this patient for a nutrition review?\n"
+        "Patient: Lee Example, DOB 01/02/1975\n",
+    )
+    put_sent(home, nutrition)
+    run(home, date(2026, 9, 20))
+    deliver(home, "reply", answer("My assessment: six sessions advised."))
+    rt = run(home, date(2026, 10, 2))
+    with rt.sessions() as session:
+        case_id = session.scalars(
+            select(OutboundReferral.case_id).where(OutboundReferral.message_id == REFERRAL_ID)
+        ).one()
+    from bot.store.case_ids import short_case_id
+
+    (home / "notes").mkdir()
+    (home / "notes" / "outcome.md").write_text(
+        f"# Notes: {short_case_id(case_id)}\nOutcome: neck pain halved after six sessions\n"
+    )
+    run(home, date(2026, 10, 3))
+    out = subprocess.run(
+        [
+            chief_exe,
+            "--config",
+            str(home / "chief.toml"),
+            "network",
+            "--json",
+            "--today",
+            "2026-10-03",
+        ],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    found = json.loads(out)
+    by_modality = {p["modality"]: p for p in found["practitioners"]}
+    acupuncture = by_modality["acupuncture"]
+    assert acupuncture["referrals_out"] == 1 and acupuncture["open"] == 0
+    assert acupuncture["median_days_to_first_report"] == 16
+    assert acupuncture["outcome_notes"] == ["neck pain halved after six sessions"]
+    assert by_modality["nutrition"]["open"] == 1
+    assert found["gaps"] == ["osteopathy"]
+    text = subprocess.run(
+        [chief_exe, "--config", str(home / "chief.toml"), "network", "--today", "2026-10-03"],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    assert "GAP osteopathy" in text and "outcome: neck pain halved" in text
+
+
+def test_the_summary_has_one_line_for_a_week_that_changed_the_network(home: Path) -> None:
+    from bot.summary.job import summary_text
+
+    put_sent(home, letter())
+    rt = run(home, date(2026, 9, 18))
+    assert "Referrals out this week: 1 sent, 0 answered; 1 still open" in summary_text(rt)
+    rt = run(home, date(2026, 9, 30))  # a quiet week: no line
+    assert "Referrals out this week" not in summary_text(rt)

@@ -147,6 +147,7 @@ class SummaryData:
     cpd: list[RequirementProgress] = field(default_factory=list)
     research_digest: ResearchDigest | None = None
     referral_sources: list[ReferralSource] = field(default_factory=list)
+    network_line: str | None = None  # referrals out this week (bot.features.practitioner_network)
     ageing: list[AgeingRow] = field(default_factory=list)
     # Writes that failed and are tried again on each sync, until written or dismissed.
     failed_writes: list[FailedWrite] = field(default_factory=list)
@@ -194,6 +195,7 @@ class SummaryData:
             "cpd": list(self.cpd),
             "research_digest": self.research_digest,
             "referral_sources": list(self.referral_sources),
+            "network_line": self.network_line,
             "ageing": list(self.ageing),
             "failed_writes": list(self.failed_writes),
             "ageing_currencies": sorted({row.currency for row in self.ageing}),
