@@ -38,10 +38,11 @@ from bot.letters.templates import render_template
 from bot.mail.message import Message
 from bot.store.case_ids import normalise_case_id, short_case_id
 from bot.store.models import Case, CaseNote, CaseRef, Draft
+from bot.sync.own_mail import is_note_to_self
 from bot.sync.runtime import Runtime
 from bot.sync.steps import FiledMessage, SyncReport
 
-from .note_format import Note, Problem, parse_note, subject_target
+from .note_format import Note, Problem, parse_note
 from .note_reports import DEFAULT_REPORT, load_notes, plan_report
 
 __all__ = [
@@ -74,16 +75,6 @@ def case_named(session: Session, practice_id: int, target: str) -> Case | None:
         )
     )
     return session.get(Case, ref.case_id) if ref is not None else None
-
-
-def _is_note_to_self(rt: Runtime, message: Message) -> bool:
-    me = rt.practitioner[1].lower()
-    recipients = {a.lower() for a in (*message.to, *message.cc)}
-    return (
-        message.from_addr == me
-        and recipients <= {me}
-        and subject_target(message.subject) is not None
-    )
 
 
 def take_note(
@@ -127,10 +118,10 @@ def take_note(
         )
         session.flush()
         if report is not None and (note.sections or note.fields):
-            plan_report(session, rt, case, report)
+            note.drafts += plan_report(session, rt, case, report)
         log.info("note %s taken on case %s", key_hash(key), case.id)
     if note.problems:
-        _draft_problems(session, rt, key, subject, note.problems, case, reply_to)
+        note.drafts += _draft_problems(session, rt, key, subject, note.problems, case, reply_to)
         log.info("note %s: %d line(s) not understood", key_hash(key), len(note.problems))
     return note
 
@@ -143,10 +134,11 @@ def _draft_problems(
     problems: Sequence[Problem],
     case: Case | None,
     reply_to: Message | None,
-) -> None:
+) -> bool:
+    """Journal the draft listing the note's problems; whether it was."""
     draft_key = rt.keyed_key(key, "note problems")
     if session.scalar(select(Draft.id).where(Draft.key == draft_key)) is not None:
-        return
+        return False
     context = {
         "practice": rt.practice_context(),
         "note_subject": subject,
@@ -173,7 +165,7 @@ def _draft_problems(
             raw = finish_draft(msg, me.addr_spec, body, draft_key, rt.now())
     except (TemplateError, UserError) as exc:
         log.warning("note problems %s not drafted: %s", key_hash(key), type(exc).__name__)
-        return
+        return False
     session.add(
         Draft(
             key=draft_key,
@@ -185,19 +177,23 @@ def _draft_problems(
             created_at=rt.now(),
         )
     )
+    return True
 
 
 def note_step(filed: FiledMessage, report: SyncReport) -> None:
     """Message step: a note the practitioner mailed to herself."""
-    if _is_note_to_self(filed.rt, filed.message):
+    if is_note_to_self(filed.rt, filed.message):
         message = filed.message
         key = _mail_key(filed.rt, message)
-        take_note(filed.session, filed.rt, key, "mail", message.subject, message.text, message)
+        note = take_note(
+            filed.session, filed.rt, key, "mail", message.subject, message.text, message
+        )
+        report.drafts_planned += note.drafts if note is not None else 0
 
 
 def note_from_sent(session: Session, rt: Runtime, message: Message) -> bool:
     """A sent message that is a note to herself, taken (the sent-replies pass calls this)."""
-    if not _is_note_to_self(rt, message):
+    if not is_note_to_self(rt, message):
         return False
     take_note(session, rt, _mail_key(rt, message), "mail", message.subject, message.text, message)
     return True
@@ -224,7 +220,8 @@ def notes_folder_pass(rt: Runtime, report: SyncReport) -> None:
         subject, _, body = text.lstrip("\ufeff").lstrip().partition("\n")
         with rt.sessions.begin() as session:
             title = subject.strip().lstrip("#").strip()
-            take_note(session, rt, key, "file", title, body, first_line=2)
+            note = take_note(session, rt, key, "file", title, body, first_line=2)
+            report.drafts_planned += note.drafts if note is not None else 0
 
 
 def _digest(text: str) -> str:

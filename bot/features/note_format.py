@@ -154,6 +154,7 @@ class Note:
     sections: dict[str, str] = field(default_factory=dict)
     outcomes: list[str] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
+    drafts: int = 0  # drafts journalled for it (bot/features/case_notes.py)
 
     @property
     def readable(self) -> bool:

@@ -114,6 +114,7 @@ def _case_log(session: Session, case: Case) -> dict[str, Any]:
         .order_by(Deadline.due)
     )
     first = rows[0].received_at if rows else None
+    instructed = next((r.received_at for r in rows if r.event == "instruction"), None)
     return {
         "short_id": short_case_id(case.id),
         "kind": case.kind,
@@ -122,6 +123,7 @@ def _case_log(session: Session, case: Case) -> dict[str, Any]:
         "party": case.party.name if case.party is not None else None,
         "opened": case.opened_at.date(),
         "first_contact": first.date() if first is not None else None,
+        "instructed": instructed.date() if instructed is not None else None,
         "messages": len(rows),
         "deadline": {"due": deadline.due, "title": deadline.title} if deadline else None,
     }
@@ -183,23 +185,24 @@ def _key(rt: Runtime, case: Case, report: str, version: int) -> str:
     return rt.keyed_key(rt.config.practice.slug, "case", case.identity, "report", report, version)
 
 
-def plan_report(session: Session, rt: Runtime, case: Case, report: str) -> ReportDraft | None:
-    """Draft (or update) ``report`` of ``case`` from its notes (module docstring)."""
+def plan_report(session: Session, rt: Runtime, case: Case, report: str) -> bool:
+    """Draft (or update) ``report`` of ``case`` from its notes (module docstring); whether a
+    new draft was journalled."""
     notes = load_notes(session, rt, case.id, report)
     if not notes:
-        return None
+        return False
     digest = _notes_digest(notes)
     row = session.scalar(
         select(ReportDraft).where(ReportDraft.case_id == case.id, ReportDraft.report == report)
     )
     if row is not None and row.notes_digest == digest:
-        return row
+        return False
     key = row.key if row is not None else _key(rt, case, report, 1)
     try:
         raw = render_report(session, rt, case, report, notes, key)
     except (TemplateError, UserError) as exc:
         log.warning("report %s not drafted: %s", key_hash(key), type(exc).__name__)
-        return None
+        return False
     if row is None:
         row = ReportDraft(
             key=key,
@@ -214,14 +217,14 @@ def plan_report(session: Session, rt: Runtime, case: Case, report: str) -> Repor
         )
         session.add(row)
         session.add(_draft(rt, case, report, key, raw))
-        return row
+        return True
     row.notes_digest, row.updated_at = digest, rt.now()
     draft = session.scalar(select(Draft).where(Draft.key == key))
     if draft is not None and draft.state == "planned":
         draft.raw, row.digest = raw, draft_digest(raw)  # not written yet: the journal updated
     else:
         row.state, row.pending = "update", rt.pseudonyms.seal(raw)
-    return row
+    return False
 
 
 def _draft(rt: Runtime, case: Case, report: str, key: str, raw: bytes) -> Draft:
@@ -276,6 +279,7 @@ def report_updates_pass(rt: Runtime, report: SyncReport) -> None:
                     report.drafts_written += 1
                 else:
                     _new_version(session, rt, case, row)
+                    report.drafts_planned += 1
             except ConnectorError as exc:
                 report.errors.append(f"report draft not updated: {type(exc).__name__}")
                 session.rollback()

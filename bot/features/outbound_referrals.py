@@ -72,7 +72,11 @@ _THANKS = re.compile(r"(?i)thank(?:s| you) for (?:your |the )?referr")
 _NAMES_PATIENT = re.compile(
     r"(?im)^\s*(?:re|patient|client|name)\s*:\s*\S|\b(?:date of birth|d\.?o\.?b\.?)\b"
 )
-_PATIENT_LINE = re.compile(r"(?im)^\s*(?:re|patient|client|name)\s*:\s*([^,\n(]+)")
+_PATIENT_LINE = re.compile(
+    r"(?im)^\s*(?:re|patient|client|name)\s*:\s*(.+?)"
+    r"(?:\s{2,}|,|\(|\s+(?:DOB|D\.O\.B|date of birth)\b|$)"
+)
+_OUR_REF = re.compile(r"(?im)\bour ref(?:erence)?\s*:?\s*([A-Z0-9][A-Z0-9/.-]{3,30})")
 _DOB = re.compile(
     r"(?i)\b(?:date of birth|d\.?o\.?b\.?)\s*:?\s*"
     r"([0-9]{1,4}[-/ .][0-9A-Za-z]{1,9}[-/ .][0-9]{2,4})"
@@ -167,11 +171,12 @@ def outbound_sent(session: Session, rt: Runtime, message: Message) -> OutboundRe
             key=stable_key(rt.config.practice.slug, "outbound referral", ident),
             status="referred out",
             patient_pseudonym=_pseudonym(rt, message),
-            opened_at=now,
+            opened_at=message.date or now,  # opened by her letter, when she sent it
             updated_at=now,
         )
         session.add(case)
         session.flush()
+        _our_reference(session, rt, case, message)
     referral = OutboundReferral(
         key=key,
         practice_id=rt.practice_id,
@@ -213,6 +218,22 @@ def _closed_by_logged_reply(
         referral.closed_on = received.astimezone(rt.tz).date()
         referral.outcome = _EVENT_OUTCOMES.get(row.event or "", "reply")
         return
+
+
+def _our_reference(session: Session, rt: Runtime, case: Case, message: Message) -> None:
+    """The practice's own reference the letter quotes (``Our ref: LIH-2026-031``), kept on the
+    case it opened: her notes name the case by it."""
+    found = _OUR_REF.search(message.text)
+    if found is None:
+        return
+    value = found.group(1).rstrip(".")
+    taken = session.scalar(
+        select(CaseRef.id).where(CaseRef.practice_id == rt.practice_id, CaseRef.value == value)
+    )
+    if taken is None:
+        session.add(
+            CaseRef(practice_id=rt.practice_id, case_id=case.id, name="our_ref", value=value)
+        )
 
 
 def outcome_of(message: Message) -> str:

@@ -130,7 +130,8 @@ def network(rt: Runtime) -> Network:
     since = rt.today() - timedelta(days=round(settings.gap_months * 30.44))
     active = {p.modality for p in by_key.values() if p.last_contact and p.last_contact >= since}
     gaps = [m for m in settings.modalities if m not in active]
-    ordered = sorted(by_key.values(), key=lambda p: (-p.referrals_out, -p.referrals_in, p.label))
+    listed = [p for p in by_key.values() if p.referrals_out or p.referrals_in]
+    ordered = sorted(listed, key=lambda p: (-p.referrals_out, -p.referrals_in, p.label))
     return Network(ordered, gaps, settings.gap_months)
 
 
