@@ -51,6 +51,7 @@ __all__ = [
     "MailSource",
     "Mailbox",
     "OutgoingDraft",
+    "ReadsDrafts",
     "ReadsSentMail",
     "RevisesDrafts",
     "SelfChecks",
@@ -247,6 +248,17 @@ def draft_digest(raw: bytes) -> str:
     """A draft's content digest, line endings normalised (a store may write LF or CRLF): what
     tells a draft chief wrote from one the practitioner has edited since."""
     return hashlib.sha256(raw.replace(b"\r\n", b"\n").rstrip(b"\n")).hexdigest()
+
+
+@runtime_checkable
+class ReadsDrafts(Protocol):
+    """Reads the practitioner's saved drafts, read-only: a note she saves as a draft to herself
+    (bot/features/case_notes.py). Maildir can; the other connectors cannot yet (a note is then
+    mailed to herself)."""
+
+    def saved_drafts(self) -> Iterator[Message]:
+        """Every message in the Drafts folder, parsed as :meth:`MailSource.changes` does."""
+        ...
 
 
 @runtime_checkable

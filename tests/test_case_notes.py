@@ -228,3 +228,27 @@ def test_a_note_copied_into_the_sample_is_read_once(home: Path) -> None:
         # the same content under another name is another note, but the report is unchanged
         row = session.scalars(select(ReportDraft)).one()
         assert row.state == "drafted" and row.version == 1
+
+
+def test_a_note_saved_as_a_draft_is_read_and_the_same_note_mailed_is_one_note(
+    home: Path,
+) -> None:
+    note = (
+        "From: Dr Test <dr@practice.example>\n"
+        "Subject: Notes: HL/4471/JS expert report\nDate: Mon, 12 Oct 2026 18:00:00 +0100\n"
+        "Message-ID: <draft-note@practice.example>\n\n"
+        "Claimant: Joan Sample\n\nOpinion\nNeeds 4 hours a week.\n"
+    )
+    drafts_dir = home / "Maildir" / ".Drafts"
+    for sub in ("cur", "new", "tmp"):
+        (drafts_dir / sub).mkdir(parents=True, exist_ok=True)
+    (drafts_dir / "maildirfolder").touch()
+    (drafts_dir / "cur" / "saved-note:2,DS").write_text(note)
+    rt, _ = run(home)
+    assert "Claimant: Joan Sample [notes]" in body(drafts(home)["Expert report: HL/4471/JS"])
+    mailed = note.replace("From: Dr Test", "To: dr@practice.example\nFrom: Dr Test")
+    deliver(home, "mailed-note", mailed.encode())
+    rt, _ = run(home)
+    with rt.sessions() as session:
+        assert len(session.scalars(select(CaseNote)).all()) == 1  # one note, read twice
+        assert session.scalars(select(ReportDraft.version)).one() == 1

@@ -27,10 +27,10 @@ from collections.abc import Sequence
 from email.message import EmailMessage
 from pathlib import Path
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from bot.errors import TemplateError, UserError
+from bot.errors import ConnectorError, TemplateError, UserError
 from bot.keys import key_hash, stable_key
 from bot.letters.drafting import practitioner_identity
 from bot.letters.headers import OUTGOING_POLICY, clean_header_text, finish_draft
@@ -41,6 +41,7 @@ from bot.store.models import Case, CaseNote, CaseRef, Draft
 from bot.sync.own_mail import is_note_to_self
 from bot.sync.runtime import Runtime
 from bot.sync.steps import FiledMessage, SyncReport
+from connectors.base import ReadsDrafts
 
 from .note_format import Note, Problem, parse_note
 from .note_reports import DEFAULT_REPORT, load_notes, plan_report
@@ -71,7 +72,8 @@ def case_named(session: Session, practice_id: int, target: str) -> Case | None:
             return session.get(Case, case_id)
     ref = session.scalar(
         select(CaseRef).where(
-            CaseRef.practice_id == practice_id, CaseRef.value.ilike(target.strip())
+            CaseRef.practice_id == practice_id,
+            func.lower(CaseRef.value) == target.strip().lower(),
         )
     )
     return session.get(Case, ref.case_id) if ref is not None else None
@@ -200,12 +202,15 @@ def note_from_sent(session: Session, rt: Runtime, message: Message) -> bool:
 
 
 def _mail_key(rt: Runtime, message: Message) -> str:
-    ident = message.message_id or f"{message.provider_id}:{message.date}"
-    return rt.keyed_key("note", ident)
+    """A mailed note's key is its content: the same note met in the inbox, the sent mail and
+    the saved drafts is one note; a draft saved again with changes is a new one."""
+    return rt.keyed_key("note", message.subject.strip(), message.text.strip())
 
 
 def notes_folder_pass(rt: Runtime, report: SyncReport) -> None:
-    """Practice pass: every new or changed file in the practice's ``notes/`` folder."""
+    """Practice pass: every new or changed file in the practice's ``notes/`` folder, and every
+    note saved as a draft to herself (a mailbox that can read its drafts)."""
+    _saved_drafts(rt, report)
     folder = rt.config.resolve(NOTES_FOLDER)
     if not folder.is_dir():
         return
@@ -221,6 +226,22 @@ def notes_folder_pass(rt: Runtime, report: SyncReport) -> None:
         with rt.sessions.begin() as session:
             title = subject.strip().lstrip("#").strip()
             note = take_note(session, rt, key, "file", title, body, first_line=2)
+            report.drafts_planned += note.drafts if note is not None else 0
+
+
+def _saved_drafts(rt: Runtime, report: SyncReport) -> None:
+    mailbox = rt.mail()
+    if not isinstance(mailbox, ReadsDrafts):
+        return
+    try:
+        saved = [m for m in mailbox.saved_drafts() if not m.chief_key and is_note_to_self(rt, m)]
+    except ConnectorError as exc:
+        report.errors.append(f"saved drafts not read for notes: {type(exc).__name__}")
+        return
+    for message in saved:
+        with rt.sessions.begin() as session:
+            key = _mail_key(rt, message)
+            note = take_note(session, rt, key, "mail", message.subject, message.text, message)
             report.drafts_planned += note.drafts if note is not None else 0
 
 

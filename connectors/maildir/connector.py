@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import ClassVar
 
 from bot.errors import ConnectorError, RemoteGone, UserError
-from bot.mail.message import Limits
+from bot.mail.message import Limits, Message
 from connectors.base import Batch, Correction, Cursor, OutgoingDraft
 from connectors.maildir.files import FOLDER_RE, INBOX, MaildirTree
 from connectors.maildir.reading import FolderReader
@@ -140,7 +140,13 @@ class MaildirConnector:
         """The id of the message carrying ``key``, wherever the user moved or re-flagged it."""
         return self.writer.find(key, prefer=self.drafts_folder)
 
-    # --- RevisesDrafts ----------------------------------------------------------------------
+    # --- ReadsDrafts and RevisesDrafts ------------------------------------------------------
+
+    def saved_drafts(self) -> Iterator[Message]:
+        """Every message of the Drafts folder (the practitioner's notes saved as drafts)."""
+        self._require_tree()
+        for _, batch in self.reader.scan((self.drafts_folder,), None, missing=logging.DEBUG):
+            yield from batch.messages
 
     def draft_content(self, key: str) -> bytes | None:
         """The bytes of the draft carrying ``key`` in the Drafts folder (None when gone)."""
