@@ -11,7 +11,9 @@ from __future__ import annotations
 import email
 import email.policy
 import logging
+import os
 import shutil
+import subprocess
 from collections.abc import Callable
 from pathlib import Path
 
@@ -19,12 +21,14 @@ import pytest
 from sqlalchemy import select
 
 from bot.config import load_config
+from bot.crash import EXIT_CODE
 from bot.features.note_format import parse_note
 from bot.features.report_content import provision_items, smart_outcomes
+from bot.features.retention import forget_case
 from bot.jobs.catalogue import sync
 from bot.resources import shipped_examples
 from bot.store.case_ids import short_case_id
-from bot.store.models import Case, CaseNote, Draft, ReportDraft
+from bot.store.models import AuditEvent, Case, CaseNote, Draft, ReportDraft
 from bot.sync.runtime import Runtime
 from bot.sync.steps import SyncReport
 from tests.conftest import deliver
@@ -252,3 +256,37 @@ def test_a_note_saved_as_a_draft_is_read_and_the_same_note_mailed_is_one_note(
     with rt.sessions() as session:
         assert len(session.scalars(select(CaseNote)).all()) == 1  # one note, read twice
         assert session.scalars(select(ReportDraft.version)).one() == 1
+
+
+def test_a_crash_between_the_replace_and_its_record_replaces_once(
+    home: Path, chief_exe: str
+) -> None:
+    write_note(home, "expert.md", EXPERT_NOTE)
+    run(home)
+    write_note(home, "expert-2.md", "# Notes: HL/4471/JS\n## Opinion\nNeeds 6 hours a week.\n")
+    env = {**os.environ, "CHIEF_CRASH_AFTER": "report.remote:1"}
+    crashed = subprocess.run(
+        [chief_exe, "--config", str(home / "chief.toml"), "sync"], env=env, capture_output=True
+    )
+    assert crashed.returncode == EXIT_CODE
+    assert "Needs 6 hours" in body(drafts(home)["Expert report: HL/4471/JS"])  # written...
+    rt, _ = run(home)  # ...not recorded: found as written, recorded once
+    assert len([s for s in drafts(home) if s.startswith("Expert report")]) == 1
+    with rt.sessions() as session:
+        row = session.scalars(select(ReportDraft)).one()
+        assert (row.version, row.state, row.pending) == (1, "drafted", None)
+        replaced = session.scalars(
+            select(AuditEvent).where(AuditEvent.action == "draft.replace")
+        ).all()
+        assert len(replaced) == 1
+
+
+def test_forgetting_a_case_forgets_its_notes_and_reports(home: Path) -> None:
+    write_note(home, "expert.md", EXPERT_NOTE)
+    rt, _ = run(home)
+    with rt.sessions() as session:
+        case_id = session.scalars(select(CaseNote.case_id)).one()
+    forget_case(rt, str(case_id))
+    with rt.sessions() as session:
+        assert session.scalars(select(CaseNote)).all() == []
+        assert session.scalars(select(ReportDraft)).all() == []

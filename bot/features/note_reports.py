@@ -220,7 +220,7 @@ def plan_report(session: Session, rt: Runtime, case: Case, report: str) -> bool:
         return True
     row.notes_digest, row.updated_at = digest, rt.now()
     draft = session.scalar(select(Draft).where(Draft.key == key))
-    if draft is not None and draft.state == "planned":
+    if draft is not None and draft.state in ("planned", "failed"):
         draft.raw, row.digest = raw, draft_digest(raw)  # not written yet: the journal updated
     else:
         row.state, row.pending = "update", rt.pseudonyms.seal(raw)
@@ -290,6 +290,7 @@ def report_updates_pass(rt: Runtime, report: SyncReport) -> None:
                 continue
             row.state, row.pending, row.updated_at = "drafted", None, rt.now()
             session.commit()
+            crash.step("report.commit")
 
 
 def _new_version(session: Session, rt: Runtime, case: Case, row: ReportDraft) -> None:
