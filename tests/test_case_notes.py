@@ -290,3 +290,29 @@ def test_forgetting_a_case_forgets_its_notes_and_reports(home: Path) -> None:
     with rt.sessions() as session:
         assert session.scalars(select(CaseNote)).all() == []
         assert session.scalars(select(ReportDraft)).all() == []
+
+
+@pytest.mark.parametrize(
+    ("report", "subject"),
+    [
+        ("initial assessment", "Initial assessment report: EHC/2026/01234"),
+        ("progress report", "Progress report: EHC/2026/01234"),
+        ("annual review", "Annual review contribution (occupational therapy): EHC/2026/01234"),
+        ("insurer progress report", "Progress report: EHC/2026/01234"),
+        ("clearance letter", "Return to play after concussion: EHC/2026/01234"),
+    ],
+)
+def test_every_report_renders_from_a_note(home: Path, report: str, subject: str) -> None:
+    write_note(
+        home,
+        "note.md",
+        f"# Notes: EHC/2026/01234 {report}\nPatient: Sam Sample\nSessions: 6 of 8\n"
+        "Steps completed: 1-5\n\nFindings\nGrip reduced.\n\nProgress\nBetter.\n\n"
+        "Outcomes\n- By July 2027 she fastens buttons independently\n",
+    )
+    _, result = run(home)
+    assert result.errors == []
+    text = body(drafts(home)[subject])
+    assert "Grip reduced." in text and "Sam Sample [notes]" in text
+    if report == "clearance letter":
+        assert "cleared for full participation" in text  # steps 1-5 done: step 6 next
