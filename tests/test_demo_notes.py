@@ -116,7 +116,8 @@ def test_the_integrative_network_shows_outbound_an_outcome_and_a_gap(
     assert out["acupuncture"]["outcome_notes"] == [
         "Migraine days down from 12 to 5 a month after four acupuncture sessions"
     ]
-    assert out["nutrition"]["open"] == 1 and out["chiropractic"]["open"] == 1
+    assert (out["nutrition"]["open"], out["nutrition"]["chased"]) == (1, 1)
+    assert (out["chiropractic"]["open"], out["chiropractic"]["chased"]) == (1, 0)
     assert found["gaps"] == ["psychotherapy"]
 
 

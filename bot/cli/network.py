@@ -31,7 +31,8 @@ def network(ctx: click.Context, as_json: bool, today: Any) -> None:
         median = p.median_days_to_first_report
         click.echo(
             f"{p.label} ({p.modality or 'modality not known'}): {p.referrals_out} out, "
-            f"{p.referrals_in} in, {p.open_out} open, first report "
+            f"{p.referrals_in} in, {p.open_out} open"
+            f"{f' ({p.chased} chased)' if p.chased else ''}, first report "
             f"{'-' if median is None else f'{median:g} days'} (median), last contact "
             f"{p.last_contact or '-'}"
         )

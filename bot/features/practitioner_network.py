@@ -50,6 +50,7 @@ class Practitioner:
     referrals_out: int = 0
     referrals_in: int = 0
     open_out: int = 0
+    chased: int = 0  # open ones chief drafted a chase for
     days_to_report: list[int] = field(default_factory=list)
     last_contact: date | None = None
     outcomes: list[str] = field(default_factory=list)
@@ -65,6 +66,7 @@ class Practitioner:
             "referrals_out": self.referrals_out,
             "referrals_in": self.referrals_in,
             "open": self.open_out,
+            "chased": self.chased,
             "median_days_to_first_report": self.median_days_to_first_report,
             "last_contact": self.last_contact.isoformat() if self.last_contact else None,
             "outcome_notes": list(self.outcomes),
@@ -110,6 +112,7 @@ def network(rt: Runtime) -> Network:
             p = by_key.setdefault(r.who, Practitioner(r.who, r.label))
             p.referrals_out += 1
             p.open_out += r.closed_on is None
+            p.chased += r.closed_on is None and r.chase_key is not None
             p.last_contact = _later(_later(p.last_contact, r.sent_on), r.closed_on)
             if r.closed_on is not None and r.outcome in ("report", "discharge"):
                 p.days_to_report.append((r.closed_on - r.sent_on).days)
