@@ -14,7 +14,9 @@ cursor of its own (``mailbox.sent_cursor``). A sent message answers a case when:
 The case's acknowledgement and response deadlines then close ("reply sent on 24 Nov 2026",
 :func:`bot.sync.closing.close_answered`), and chief's draft of that reply is marked ``sent``.
 Nothing of the sent message is stored: it is read in memory, matched, and dropped; the log
-holds case and deadline ids only.
+holds case and deadline ids only. Two other readers of the sent mail are handed each message
+first: a note she wrote to herself (:mod:`bot.features.case_notes`) and a referral she sent
+out (:mod:`bot.features.outbound_referrals`).
 """
 
 from __future__ import annotations
