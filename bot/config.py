@@ -150,6 +150,12 @@ class SummaryConfig(_Section):
 class ReferralsConfig(_Section):
     # A referrer with no new referral for longer than this is listed as quiet in the summary.
     quiet_days: int = Field(default=90, ge=1, le=3650)
+    # A referral the practitioner sent with no reply after this many days gets a chase draft.
+    outbound_chase_days: int = Field(default=21, ge=1, le=365)
+    # The modalities the practice refers to ("acupuncture", "nutrition"...): `chief network`
+    # names each with no allied practitioner referred to in the last `gap_months` months.
+    modalities: list[str] = Field(default_factory=list)
+    gap_months: int = Field(default=6, ge=1, le=120)
 
 
 class ScheduleConfig(_Section):

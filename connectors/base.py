@@ -20,13 +20,15 @@ IDEMPOTENCY KEY
 OPTIONAL CAPABILITY
     What only some providers can do is a small ``@runtime_checkable`` Protocol of its own
     (:class:`WaitsForChanges`, :class:`Labels`, :class:`Estimates`, :class:`Closeable`,
-    :class:`ReadsSentMail`, :class:`WatchesCorrections`); the core asks with ``isinstance``,
-    never with ``getattr`` or a flag, and a provider has the capability by having its methods.
+    :class:`ReadsSentMail`, :class:`WatchesCorrections`, :class:`RevisesDrafts`); the
+    core asks with ``isinstance``, never with ``getattr`` or a flag, and a provider has the
+    capability by having its methods.
     What a provider cannot do yet is said in that Protocol's docstring.
 """
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -49,11 +51,14 @@ __all__ = [
     "MailSource",
     "Mailbox",
     "OutgoingDraft",
+    "ReadsDrafts",
     "ReadsSentMail",
+    "RevisesDrafts",
     "SelfChecks",
     "Sender",
     "WaitsForChanges",
     "WatchesCorrections",
+    "draft_digest",
 ]
 
 # JSON-serialisable; each provider reads back only what it wrote, checking every value.
@@ -236,6 +241,39 @@ class ReadsSentMail(Protocol):
     def sent_changes(self, cursor: Cursor | None) -> Iterator[Batch]:
         """Batches of sent messages since ``cursor`` (all when ``None``), as
         :meth:`MailSource.changes`."""
+        ...
+
+
+def draft_digest(raw: bytes) -> str:
+    """A draft's content digest, line endings normalised (a store may write LF or CRLF): what
+    tells a draft chief wrote from one the practitioner has edited since."""
+    return hashlib.sha256(raw.replace(b"\r\n", b"\n").rstrip(b"\n")).hexdigest()
+
+
+@runtime_checkable
+class ReadsDrafts(Protocol):
+    """Reads the practitioner's saved drafts, read-only: a note she saves as a draft to herself
+    (bot/features/case_notes.py). Maildir can; the other connectors cannot yet (a note is then
+    mailed to herself)."""
+
+    def saved_drafts(self) -> Iterator[Message]:
+        """Every message in the Drafts folder, parsed as :meth:`MailSource.changes` does."""
+        ...
+
+
+@runtime_checkable
+class RevisesDrafts(Protocol):
+    """Reads back a draft chief wrote and replaces it in place (a report updated by a new note,
+    bot/features/note_reports.py). The core replaces a draft only when its content is still
+    what chief wrote (:func:`draft_digest`). Maildir can; the other connectors cannot yet, and
+    an update is then written as a new draft beside the old."""
+
+    def draft_content(self, key: str) -> bytes | None:
+        """The raw message carrying ``key`` in the Drafts folder, or None when it is gone."""
+        ...
+
+    def replace_draft(self, draft: OutgoingDraft) -> str:
+        """Replace the draft carrying ``draft.key`` with ``draft.raw`` (same key); its id."""
         ...
 
 

@@ -131,7 +131,7 @@ def test_calendar_summary_and_checklist_entries_name_their_connector(demo_home: 
                 " WHERE action IN ('summary.deliver', 'research.digest')"
             )
         ).fetchall()
-        checklists = db.execute(  # drafts that answer no message: the renewal checklist
+        checklists = db.execute(  # drafts that answer no message: checklist, notes' reports
             text(
                 "SELECT a.action, a.connector, a.detail, a.remote_id = d.remote_id"
                 " FROM audit_event a JOIN draft d ON d.key = a.target"
@@ -151,7 +151,11 @@ def test_calendar_summary_and_checklist_entries_name_their_connector(demo_home: 
     assert linked > 10
     actions = Counter(action for action, _, _ in others)
     assert actions == {"summary.deliver": 1, "research.digest": 1}
-    assert checklists == [("draft.create", "maildir", "credentialing/renewal_checklist.j2", True)]
+    assert sorted(checklists, key=lambda row: str(row[2])) == [
+        ("draft.create", "maildir", "credentialing/renewal_checklist.j2", True),
+        ("draft.create", "maildir", "reports/clearance.j2", True),  # from the demo's notes/
+        ("draft.create", "maildir", "reports/initial_assessment.j2", True),
+    ]
     assert {connector for _, connector, _ in others} == {"maildir"}
     assert all(remote for action, _, remote in others if action != "research.digest")
 

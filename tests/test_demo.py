@@ -69,7 +69,7 @@ def test_drafts_are_threaded_rfc5322_messages_in_drafts_folder(demo: dict[str, A
         mid = email.message_from_bytes(sample.read_bytes())["Message-ID"]
         if mid:
             sample_ids.add(mid.strip())
-    checklists = 0
+    checklists = reports = 0
     for path in files:
         assert ":2," in path.name and "D" in path.name.split(":2,")[1]
         msg = email.message_from_bytes(path.read_bytes(), policy=email.policy.strict)
@@ -81,12 +81,18 @@ def test_drafts_are_threaded_rfc5322_messages_in_drafts_folder(demo: dict[str, A
             continue
         assert msg["In-Reply-To"] in sample_ids
         assert msg["In-Reply-To"] in msg["References"]
-        assert msg["Subject"].startswith("Re: ")
-        assert msg["From"] and msg["To"] and msg["Date"] and msg["Message-ID"]
-        assert msg["X-Chief-Key"]
         body = msg.get_body(preferencelist=("plain",)).get_content()
         assert "DRAFT FOR REVIEW" in body
+        assert msg["From"] and msg["Date"] and msg["Message-ID"] and msg["X-Chief-Key"]
+        if "Drafted by chief from" in body:
+            # A report filled from the practitioner's notes: threaded in the case's
+            # conversation, its own subject, its recipient hers to choose (README, "Notes").
+            reports += 1
+            continue
+        assert msg["Subject"].startswith("Re: ")
+        assert msg["To"]
     assert checklists == 1  # the New York licence's renewal window is open on the demo's day
+    assert reports == 2  # the clearance letter and the initial assessment, from notes/
 
 
 def test_calendar_entries_have_alarms(demo: dict[str, Any]) -> None:

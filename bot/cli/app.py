@@ -14,6 +14,7 @@ from bot import __version__
 from bot.cli import reading, running, setup
 from bot.cli.base import ChiefGroup
 from bot.cli.effects import effects
+from bot.cli.network import network
 
 __all__ = ["main"]
 
@@ -60,6 +61,7 @@ main.add_command(reading.cases)
 main.add_command(reading.deadlines)
 main.add_command(reading.payments)
 main.add_command(reading.referrers)
+main.add_command(network)
 main.add_command(reading.cpd)
 main.add_command(reading.audit)
 main.add_command(setup.init)

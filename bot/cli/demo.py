@@ -66,12 +66,34 @@ def prepare_home(home: Path, practice: str) -> Path:
     for sub in ("cur", "new", "tmp"):
         private_dir(maildir / sub)
     present = {p.name.split(":", 1)[0] for sub in ("cur", "new") for p in (maildir / sub).iterdir()}
-    for sample in sorted((examples / "mailbox" / "new").iterdir()):
+    own = source / "mailbox"  # the practice's own mail: replies to the letters it sent
+    for sample in sorted((examples / "mailbox" / "new").iterdir()) + _files(own):
         if sample.is_file() and sample.name not in present:
             shutil.copyfile(sample, maildir / "tmp" / sample.name)
             (maildir / "tmp" / sample.name).chmod(0o600)  # as a delivery agent leaves mail
             (maildir / "tmp" / sample.name).rename(maildir / "new" / sample.name)
+    _practice_files(source, home, maildir)
     return home / "chief.toml"
+
+
+def _files(folder: Path) -> list[Path]:
+    return sorted(folder.iterdir()) if folder.is_dir() else []
+
+
+def _practice_files(source: Path, home: Path, maildir: Path) -> None:
+    """The practitioner's own notes (``notes/``) and the letters she sent (``Sent``, as her
+    mail client files them: ``.Sent/cur``, seen)."""
+    for note in _files(source / "notes"):
+        _copy_if_missing(note, home / "notes" / note.name)
+    sent = maildir / ".Sent"
+    for sub in ("cur", "new", "tmp"):
+        private_dir(sent / sub)
+    if not (sent / "maildirfolder").exists():
+        (sent / "maildirfolder").touch(mode=0o600)  # the Maildir++ folder marker
+    present = {p.name.split(":", 1)[0] for sub in ("cur", "new") for p in (sent / sub).iterdir()}
+    for letter in _files(source / "sent"):
+        if letter.name not in present:
+            _copy_if_missing(letter, sent / "cur" / f"{letter.name}:2,S")
 
 
 def totals(rt: Runtime) -> dict[str, Any]:

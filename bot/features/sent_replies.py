@@ -14,7 +14,9 @@ cursor of its own (``mailbox.sent_cursor``). A sent message answers a case when:
 The case's acknowledgement and response deadlines then close ("reply sent on 24 Nov 2026",
 :func:`bot.sync.closing.close_answered`), and chief's draft of that reply is marked ``sent``.
 Nothing of the sent message is stored: it is read in memory, matched, and dropped; the log
-holds case and deadline ids only.
+holds case and deadline ids only. Two other readers of the sent mail are handed each message
+first: a note she wrote to herself (:mod:`bot.features.case_notes`) and a referral she sent
+out (:mod:`bot.features.outbound_referrals`).
 """
 
 from __future__ import annotations
@@ -26,6 +28,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from bot.errors import CursorInvalid
+from bot.features.case_notes import note_from_sent
+from bot.features.outbound_referrals import outbound_sent
 from bot.mail.message import Message
 from bot.rules.schema import DraftAction
 from bot.store.models import Case, CaseRef, Draft, Mailbox, MessageRow, Party
@@ -53,6 +57,9 @@ def sent_replies_pass(rt: Runtime, report: SyncReport) -> None:
         with rt.sessions.begin() as session:
             now = rt.now()
             for message in batch.messages:
+                if note_from_sent(session, rt, message):
+                    continue  # a note to herself (bot/features/case_notes.py)
+                outbound_sent(session, rt, message)  # a referral she sent out
                 found = answered_case(session, rt, message)
                 if found is None:
                     continue

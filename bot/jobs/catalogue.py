@@ -14,7 +14,10 @@ from typing import Any
 
 from bot.config import Config
 from bot.features.booking_guard import booking_pass
+from bot.features.case_notes import note_step, notes_folder_pass
 from bot.features.cpd import certificate_step
+from bot.features.note_reports import report_updates_pass
+from bot.features.outbound_referrals import outbound_chase_pass, outbound_reply_step
 from bot.features.payments import payments_step
 from bot.features.reminders import plan_credentials, reminders_pass
 from bot.features.renewal_checklist import checklist_pass
@@ -45,11 +48,16 @@ MESSAGE_STEPS: tuple[MessageStep, ...] = (
     MessageStep("payments", payments_step),  # amounts billed, paid, adjusted
     MessageStep("cme certificates", certificate_step),  # credits against CME requirements
     MessageStep("research alerts", alert_step),  # kept for the digest
+    MessageStep("notes", note_step),  # the practitioner's notes to herself: reports drafted
+    MessageStep("outbound replies", outbound_reply_step),  # close the referrals she sent
 )
 
 # Run once per sync, after the mail, in order.
 PRACTICE_PASSES: tuple[PracticePass, ...] = (
     PracticePass("sent replies", sent_replies_pass),  # the practitioner's replies close deadlines
+    PracticePass("notes folder", notes_folder_pass),  # notes/ files: reports drafted
+    PracticePass("report updates", report_updates_pass, writes_outside=True),  # new notes
+    PracticePass("outbound chases", outbound_chase_pass),  # her referrals left unanswered
     PracticePass("reminders", reminders_pass),  # register renewals and protocol reviews
     PracticePass("booking guard", booking_pass),  # imaging booked before authorisation
     PracticePass("renewal checklists", checklist_pass),  # a renewal window opens

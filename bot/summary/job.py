@@ -17,6 +17,7 @@ from bot.features.appointment_links import CaseLinker, appointments
 from bot.features.booking_guard import booking_flags, window_entries
 from bot.features.cpd import cpd_status
 from bot.features.payments import currency_totals, payment_positions
+from bot.features.practitioner_network import weekly_line
 from bot.features.referral_network import quiet_sources, referral_sources
 from bot.features.research_digest import research_digest
 from bot.file_safety import write_private
@@ -251,6 +252,7 @@ def _add_positions(rt: Runtime, data: SummaryData, today_events: list[CalendarEn
             session, rt.practice_id, rt.pseudonyms, today_events, today, rt.now()
         )
         data.booking_flags = booking_flags(session, rt, window)
+    data.network_line = weekly_line(rt)  # referrals out: one line when the week changed them
 
 
 def summary_key_today(rt: Runtime) -> str:

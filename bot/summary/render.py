@@ -166,6 +166,7 @@ class SummaryData:
     cpd: list[RequirementProgress] = field(default_factory=list)
     research_digest: ResearchDigest | None = None
     referral_sources: list[ReferralSource] = field(default_factory=list)
+    network_line: str | None = None  # referrals out this week (bot.features.practitioner_network)
     ageing: list[AgeingRow] = field(default_factory=list)
     # Writes that failed and are tried again on each sync, until written or dismissed.
     failed_writes: list[FailedWrite] = field(default_factory=list)
@@ -264,7 +265,9 @@ class SummaryData:
                 or (self.research_digest and self.research_digest.items)
                 or self.new_mail
                 or self.cases_needing_action
+                or self.network_line
             ),
+            "network_line": self.network_line,
             "palette": dict(LIGHT),
             "dark_css": dark_mode_css(),
         }

@@ -34,9 +34,25 @@ from bot.mail.message import Message
 from bot.store.models import AuditEvent
 from bot.sync.runtime import Runtime
 
-__all__ = ["own_summaries", "summary_key"]
+__all__ = ["is_note_to_self", "own_summaries", "summary_key"]
 
 log = logging.getLogger(__name__)
+
+
+_NOTE_SUBJECT = re.compile(r"^\s*(?:#+\s*)?notes?\s*:\s*\S", re.IGNORECASE)
+
+
+def is_note_to_self(rt: Runtime, message: Message) -> bool:
+    """A note the practitioner wrote to herself (``Notes: <case>``, from her address, to her
+    alone): read by ``bot.features.case_notes``, never classified or filed as mail, so that it
+    opens no case and answers nothing."""
+    me = rt.practitioner[1].lower()
+    recipients = {address.lower() for address in (*message.to, *message.cc)}
+    return (
+        message.from_addr == me
+        and recipients <= {me}
+        and bool(_NOTE_SUBJECT.match(message.subject or ""))
+    )
 
 
 _SUMMARY_KEY = re.compile(r"summary-([0-9]{4}-[0-9]{2}-[0-9]{2})-([0-9a-f]{32})")

@@ -36,6 +36,7 @@ from bot.keys import stable_key
 from bot.letters.headers import valid_address
 from bot.mail.message import Message
 from bot.progress import Bar
+from bot.rules.classification import UNCLASSIFIED
 from bot.rules.engine import Classification
 from bot.rules.parties import Party as DirectoryParty
 from bot.rules.stated_dates import day_first
@@ -44,7 +45,7 @@ from bot.sync.adoption import adopt_waiting
 from bot.sync.closing import close_moot
 from bot.sync.effects import apply_pending
 from bot.sync.matching import attach
-from bot.sync.own_mail import own_summaries
+from bot.sync.own_mail import is_note_to_self, own_summaries
 from bot.sync.planning import plan_message
 from bot.sync.runtime import Runtime
 from bot.sync.steps import FiledMessage, Steps, SyncReport
@@ -163,7 +164,8 @@ def _log_message(
     """Classify, file and plan one new message in ``session``, then run the message steps;
     returns its category."""
     country = rt.config.practice.country
-    verdict = rt.rules.classify(message, country)
+    # A note to herself is read by the notes step, never classified (bot/sync/own_mail.py).
+    verdict = UNCLASSIFIED if is_note_to_self(rt, message) else rt.rules.classify(message, country)
     result = verdict.held()  # a message that needs a look sets nothing off
     guess = verdict.guess
     now = rt.now()

@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import ClassVar
 
 from bot.errors import ConnectorError, RemoteGone, UserError
-from bot.mail.message import Limits
+from bot.mail.message import Limits, Message
 from connectors.base import Batch, Correction, Cursor, OutgoingDraft
 from connectors.maildir.files import FOLDER_RE, INBOX, MaildirTree
 from connectors.maildir.reading import FolderReader
@@ -139,6 +139,32 @@ class MaildirConnector:
     def find_draft(self, key: str) -> str | None:
         """The id of the message carrying ``key``, wherever the user moved or re-flagged it."""
         return self.writer.find(key, prefer=self.drafts_folder)
+
+    # --- ReadsDrafts and RevisesDrafts ------------------------------------------------------
+
+    def saved_drafts(self) -> Iterator[Message]:
+        """Every message of the Drafts folder (the practitioner's notes saved as drafts)."""
+        self._require_tree()
+        for _, batch in self.reader.scan((self.drafts_folder,), None, missing=logging.DEBUG):
+            yield from batch.messages
+
+    def draft_content(self, key: str) -> bytes | None:
+        """The bytes of the draft carrying ``key`` in the Drafts folder (None when gone)."""
+        path = self.tree.locate(self.drafts_folder, self.writer.unique_for(key))
+        if path is None:
+            return None
+        try:
+            return path.read_bytes()
+        except OSError as exc:
+            raise ConnectorError(f"maildir: cannot read a draft: {exc.strerror or exc}") from exc
+
+    def replace_draft(self, draft: OutgoingDraft) -> str:
+        """Replace the draft carrying ``draft.key`` in place: written to ``tmp/``, fsynced and
+        renamed over the old file (atomic); a draft gone since is written anew."""
+        try:
+            return self.writer.replace(self.drafts_folder, draft.raw, draft.key, "2,DS")
+        except OSError as exc:
+            raise ConnectorError(f"maildir: cannot replace a draft: {exc.strerror or exc}") from exc
 
     def draft_link(self, remote_id: str) -> str | None:
         """A ``file://`` URI of the draft's file (``bot.summary.links``), or None when gone.
