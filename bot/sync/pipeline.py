@@ -42,6 +42,7 @@ from bot.rules.stated_dates import day_first
 from bot.store.models import LabelWrite, Mailbox, MessageRow, Party
 from bot.sync.closing import close_moot
 from bot.sync.effects import apply_pending
+from bot.sync.learning import install_memory
 from bot.sync.matching import attach
 from bot.sync.own_mail import own_summaries
 from bot.sync.planning import plan_message
@@ -331,6 +332,7 @@ def sync(rt: Runtime, steps: Steps, progress: Bar | None = None) -> SyncReport:
     report = SyncReport(started=rt.now())
     if rt.dry_run:
         steps = steps.planning_only()
+    install_memory(rt)  # what the corrections so far taught, behind the rules
     with rt.sync_lock():
         if not rt.dry_run:
             # A previous run may have stopped between planning and writing: finish that first.
