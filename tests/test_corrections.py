@@ -231,3 +231,66 @@ def count_corrections(rt: Runtime) -> int:
 
 
 __all__ = ["crash", "count_corrections", "drafts_folder", "move_to_correction", "physio"]
+
+
+def test_undo_takes_the_correction_back(home: Path, chief_exe: str) -> None:
+    import json
+    import subprocess
+
+    delivered = deliver(home, REFERRAL, (SAMPLES / REFERRAL).read_bytes())
+    run(home)
+    originals = drafts_folder(home)
+    assert len(originals) == 2
+    move_to_correction(home, "Not practice mail", delivered)
+    rt, report = run(home)
+    assert report.corrections == 1 and drafts_folder(home) == {}
+    config = ["--config", str(home / "chief.toml")]
+    listed = subprocess.run(
+        [chief_exe, *config, "corrections", "--json"], capture_output=True, text=True, check=True
+    )
+    (item,) = [json.loads(line) for line in listed.stdout.splitlines()]
+    assert (item["was"], item["category"], item["state"]) == ("referral", None, "refiled")
+    assert item["folder"] == "Not practice mail"
+    assert "ortho" not in listed.stdout.replace(item["sender_domain"], "")  # ids, no content
+    undone = subprocess.run(
+        [chief_exe, *config, "corrections", "undo", str(item["id"])],
+        capture_output=True,
+        text=True,
+    )
+    assert undone.returncode == 0, undone.stderr
+    assert "2 written again" in undone.stdout
+    rt = Runtime.from_config(load_config(home / "chief.toml"))
+    row = rows(rt, MessageRow)[0]
+    assert (row.category, row.source, row.case_id is not None) == ("referral", "rule", True)
+    case = rows(rt, Case, Case.id == row.case_id)[0]
+    assert (case.closed, case.kind) == (False, "referral")
+    deadline = rows(rt, Deadline, Deadline.clock == "referral.acknowledge")[0]
+    assert (deadline.done, deadline.closed_reason) == (False, None)
+    assert sorted(drafts_folder(home).values()) == sorted(originals.values())
+    assert rows(rt, Correction)[0].state == "undone"
+    assert rows(rt, LearnedCount) == []
+    again = subprocess.run(
+        [chief_exe, *config, "corrections", "undo", str(item["id"])], capture_output=True, text=True
+    )
+    assert again.returncode != 0 and "already undone" in again.stderr
+    # A later sync does not make the correction again.
+    rt, report = run(home)
+    assert report.corrections == 0
+    assert rows(rt, MessageRow)[0].category == "referral"
+
+
+def test_undo_removes_the_party_it_added(practice_dir: Callable[..., Path]) -> None:
+    from bot.sync.correction_log import undo
+
+    home = practice_dir(rules={"parties/.keep": ""}, extra_toml=no_learned(Path()))
+    deliver(home, "np-1", physio("np-1"))
+    run(home)
+    put_correction(home, "Referral", physio("np-1"))
+    rt, _ = run(home)
+    entry = home / "rules" / "parties" / "corrections-referrer.yaml"
+    assert entry.exists()
+    undo(rt, rows(rt, Correction)[0].id)
+    assert not entry.exists()
+    assert rows(rt, Correction)[0].party_state == "removed"
+    row = rows(rt, MessageRow)[0]
+    assert (row.category, row.case_id) == (None, None)
