@@ -229,7 +229,8 @@ def _party_domain(
 def practice_rules_dir(rt: Runtime) -> Path | None:
     """The practice's own rules folder (the last of ``[rules] dirs``), None without one."""
     dirs = rt.config.rules.dirs
-    return rt.config.resolve(dirs[-1]) if dirs else None
+    folder = rt.config.resolve(dirs[-1]) if dirs else None
+    return folder if folder is not None and folder.is_dir() else None
 
 
 def write_parties(rt: Runtime) -> int:

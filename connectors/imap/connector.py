@@ -235,6 +235,25 @@ class ImapConnector:
     def _corrections(self, session: ImapSession) -> dict[str, str]:
         return discover(session).children(self.corrections_folder)
 
+    def make_correction_folders(self, names: Sequence[str]) -> int:
+        """CREATE ``Chief/<name>`` under the personal namespace (RFC 2342) for each name the
+        server lacks (``Chief`` itself first, where the server wants parents made); how many
+        were made."""
+        return self._link.attempt(Budget(), self._make_corrections, tuple(names))
+
+    def _make_corrections(self, session: ImapSession, names: tuple[str, ...]) -> int:
+        folders = discover(session)
+        made = 0
+        parent = folders.resolve(self.corrections_folder)
+        if folders.has(parent) is None:
+            session.create_folder(parent)
+        for name in names:
+            wanted = folders.resolve(f"{self.corrections_folder}/{name}")
+            if folders.has(wanted) is None:
+                session.create_folder(wanted)
+                made += 1
+        return made
+
     # --- DraftSink and Sender ---------------------------------------------------------------
 
     def _drafts(self, session: ImapSession, create: bool) -> Resolved:
@@ -278,6 +297,36 @@ class ImapConnector:
         """The remote id of the draft carrying ``key`` in the Drafts folder, or None."""
         check_key(key)
         return self._link.attempt(Budget(), self._find_draft, key)
+
+    # --- WithdrawsDrafts --------------------------------------------------------------------
+
+    def _draft_uid(self, session: ImapSession, key: str) -> tuple[str, int] | None:
+        found = self._find_draft(session, key)
+        if found is None:
+            return None
+        folder, _, uid = found.rpartition("/")
+        return folder.rpartition("/")[0], int(uid)
+
+    def _draft_content(self, session: ImapSession, key: str) -> bytes | None:
+        found = self._draft_uid(session, key)
+        return session.message(*found) if found is not None else None
+
+    def draft_content(self, key: str) -> bytes | None:
+        """The draft carrying ``key`` in the Drafts folder, as the server holds it now."""
+        check_key(key)
+        return self._link.attempt(Budget(), self._draft_content, key)
+
+    def _delete_draft(self, session: ImapSession, key: str) -> bool:
+        found = self._draft_uid(session, key)
+        if found is None:
+            return False
+        session.delete_message(*found)
+        return True
+
+    def delete_draft(self, key: str) -> bool:
+        """Remove the draft carrying ``key`` from the Drafts folder, and nothing else."""
+        check_key(key)
+        return self._link.attempt(Budget(), self._delete_draft, key)
 
     def send_to_practitioner(self, raw: bytes, key: str) -> str:
         """APPEND the summary to INBOX (unread) once per ``key``; practitioner only."""
