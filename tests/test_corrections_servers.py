@@ -25,6 +25,9 @@ from bot.jobs.catalogue import sync
 from bot.store.models import Correction, Draft, MessageRow
 from bot.sync.runtime import Runtime
 from bot.sync.steps import SyncReport
+from connectors.google.auth import GMAIL_LABEL_SCOPE
+from tests.servers.google_testing import ALL_SCOPES
+from tests.servers.google_testing import signed_in as google_signed_in
 from tests.test_corrections import REFERRAL, SAMPLES
 from tests.test_imap_pipeline import imap_practice
 from tests.test_sent_replies_servers import crlf, google, graph  # noqa: F401 - fixtures
@@ -53,7 +56,8 @@ def synced(config: Path) -> tuple[SyncReport, dict[str, object]]:
                 "category": row.category,
                 "source": row.source,
                 "drafts": sorted(
-                    d.state for d in session.scalars(select(Draft).where(Draft.message_id == row.id))
+                    d.state
+                    for d in session.scalars(select(Draft).where(Draft.message_id == row.id))
                 ),
                 "corrections": len(session.scalars(select(Correction)).all()),
             }
@@ -103,14 +107,23 @@ def test_imap_correction_folder(dovecot: DovecotAccount, tmp_path: Path) -> None
     assert dovecot.snapshot("Chief/Team") == inbox_before  # read, never altered
 
 
-def test_gmail_correction_label_and_chiefs_own_labels(
-    google: tuple[GoogleApiServer, Path],  # noqa: F811
-) -> None:
+@pytest.fixture
+def labelling_google(google: tuple[GoogleApiServer, Path]) -> tuple[GoogleApiServer, Path]:  # noqa: F811
+    """The Gmail practice with ``category_labels`` on, signed in with ``gmail.modify``."""
     api, config = google
+    home = config.parent
+    google_signed_in(api, home / "secrets" / "google-token.json", (*ALL_SCOPES, GMAIL_LABEL_SCOPE))
     text = config.read_text().replace(
         'connector = "gmail"\n', 'connector = "gmail"\ncategory_labels = true\n', 1
     )
     config.write_text(text)
+    return api, config
+
+
+def test_gmail_correction_label_and_chiefs_own_labels(
+    labelling_google: tuple[GoogleApiServer, Path],
+) -> None:
+    api, config = labelling_google
     api.gmail.deliver(crlf((SAMPLES / REFERRAL).read_bytes()))
 
     def move() -> None:
@@ -121,8 +134,7 @@ def test_gmail_correction_label_and_chiefs_own_labels(
         # A sync in between reads chief's own label back: not a correction.
         report, state = synced(config)
         assert report.corrections == 0 and state["category"] == "referral"
-        message.labels.add(labels["Chief/Team"])
-        api.gmail.touch(message.id)
+        api.gmail.move(message.id, labels["Chief/Team"])
 
     def drafts_left() -> int:
         return len(api.gmail.drafts)

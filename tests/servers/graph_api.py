@@ -4,8 +4,8 @@ Microsoft identity platform endpoints msal talks to.
 One :class:`GraphServer` on 127.0.0.1 holds a mailbox (:mod:`tests.servers.graph_mail`) and a
 calendar (:mod:`tests.servers.graph_calendar`) and answers:
 
-- ``/v1.0/me``, mail folders and their child folders, messages (list, get, ``$value``,
-  create, PATCH, createReply), ``messages/delta`` per folder, events (list, create, PATCH,
+- ``/v1.0/me``, mail folders and their child folders (list, create), messages (list, get,
+  ``$value``, create, PATCH, DELETE, createReply), ``messages/delta`` per folder, events (list, create, PATCH,
   DELETE) and ``calendarView``; each request body and each answer checked against
   :mod:`tests.servers.graph_shapes` (a mismatch is a 400 and a recorded problem, so the test
   fails);
@@ -472,8 +472,12 @@ class GraphServer:
         box = self.mail
         if rest == ["mailFolders"] and verb == "GET":
             return 200, self._checked("mailFolder", box.list_folders(query))
+        if rest == ["mailFolders"] and verb == "POST":
+            return 201, self._checked("mailFolder", box.create_folder(body))
         if rest[:1] == ["mailFolders"] and rest[2:] == ["childFolders"] and verb == "GET":
             return 200, self._checked("mailFolder", box.list_folders(query, rest[1]))
+        if rest[:1] == ["mailFolders"] and rest[2:] == ["childFolders"] and verb == "POST":
+            return 201, self._checked("mailFolder", box.create_folder(body, rest[1]))
         if rest[:1] == ["mailFolders"] and rest[2:] == ["messages", "delta"] and verb == "GET":
             size = _PAGE.search(headers.get("prefer", ""))
             page = int(size.group(1)) if size else 10
@@ -495,6 +499,9 @@ class GraphServer:
                 return 200, self._checked("message", box.get(rest[1], query))
             if verb == "PATCH":
                 return 200, self._checked("message", box.update(rest[1], body))
+            if verb == "DELETE":
+                box.delete_message(rest[1])
+                return 204, None
         if len(rest) == 3 and rest[0] == "messages":
             if rest[2] == "$value" and verb == "GET":
                 return 200, box.value(rest[1])

@@ -157,6 +157,40 @@ class GraphMailbox:
             self.parents[fid] = under
             return fid
 
+    def folder_named(self, name: str, parent: str | None = None) -> str:
+        """The id of the folder called ``name`` under ``parent`` (top level when None)."""
+        with self.lock:
+            under = ROOT if parent is None else self._folder(parent)
+            for fid, up in self.parents.items():
+                if up == under and self.display[fid] == name:
+                    return fid
+            raise KeyError(name)
+
+    def create_folder(self, body: Any, parent: str | None = None) -> dict[str, Any]:
+        """``POST /me/mailFolders`` or ``/mailFolders/{id}/childFolders``: 201 with the folder;
+        a sibling of the same name is 409 ``ErrorFolderExists``."""
+        problems = check("mailFolder", body, "create")
+        if problems:
+            raise GraphError(400, "ErrorInvalidProperty", problems[0])
+        name = str(body.get("displayName") or "").strip()
+        if not name:
+            raise GraphError(400, "ErrorInvalidProperty", "displayName is required")
+        under = ROOT if parent is None else self._folder(parent)
+        if any(
+            up == under and self.display[f].lower() == name.lower()
+            for f, up in self.parents.items()
+        ):
+            raise GraphError(
+                409, "ErrorFolderExists", "A folder with the specified name already exists."
+            )
+        fid = self.make_folder(name, parent)
+        return self._folder_resource(fid, [])
+
+    def delete_message(self, message_id: str) -> None:
+        """``DELETE /me/messages/{id}``: the message goes to Deleted Items (a new id there)."""
+        self._message(message_id)
+        self.move(message_id, "deleteditems")
+
     def delete_folder(self, folder: str) -> None:
         """The practitioner deletes a folder: Outlook moves it, with what it holds, into
         Deleted Items."""
