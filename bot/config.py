@@ -20,6 +20,7 @@ from pydantic import BaseModel, ConfigDict, EmailStr, Field, ValidationError, fi
 from bot.errors import UserError
 from bot.file_safety import UnreadableFile, read_practice_file
 from bot.mail.message import Limits
+from bot.rules.correction_folders import CorrectionsConfig
 from connectors.tls import ca_file_problem
 
 __all__ = ["Config", "PracticeConfig", "find_config", "load_config"]
@@ -183,70 +184,6 @@ class RetentionConfig(_Section):
 
     message_days: int = Field(default=0, ge=0, le=36500)
     closed_case_days: int = Field(default=0, ge=0, le=36500)
-
-
-# The correction folders' names (``Chief/<name>``), one per category of the vocabulary.
-CORRECTION_NAMES = {
-    "payer": "Payer",
-    "solicitor": "Solicitor",
-    "local_authority": "Local authority",
-    "referral": "Referral",
-    "team": "Team",
-    "lab": "Lab",
-    "cme": "CME",
-    "credentialing": "Credentialing",
-    "supplier": "Supplier",
-    "research": "Research",
-}
-
-
-class CorrectionsConfig(_Section):
-    """Corrections from the mailbox (``bot/sync/corrections.py``): a message moved or labelled
-    ``Chief/<name>`` is refiled under that name's category on the next sync."""
-
-    enabled: bool = True
-    make_folders: bool = True  # chief makes the folders (labels) on its first run
-    names: dict[str, str] = Field(default_factory=dict)  # category -> folder name
-    not_practice: str = Field(default="Not practice mail", min_length=1)
-    learn: bool = True  # each correction teaches the practice's own model
-    add_parties: bool = True  # an organisation's address joins the practice's party directory
-
-    @field_validator("names")
-    @classmethod
-    def _names(cls, value: dict[str, str]) -> dict[str, str]:
-        unknown = sorted(k for k in value if k not in CORRECTION_NAMES)
-        if unknown:
-            raise ValueError(
-                f"unknown category {', '.join(unknown)}; known: {', '.join(CORRECTION_NAMES)}"
-            )
-        bad = sorted(k for k, v in value.items() if not v.strip() or "/" in v or "." in v)
-        if bad:
-            raise ValueError(f"give a folder name without '/' or '.' for {', '.join(bad)}")
-        return {k: v.strip() for k, v in value.items()}
-
-    def folder_names(self) -> dict[str, str | None]:
-        """Folder name -> category (None: not practice mail), every category once."""
-        out: dict[str, str | None] = {
-            self.names.get(category, default): category
-            for category, default in CORRECTION_NAMES.items()
-        }
-        out[self.not_practice] = None
-        return out
-
-    def category_of(self, folder: str) -> tuple[bool, str | None]:
-        """(known, category) of a correction folder's name, its case ignored; a category's
-        own name (``payer``, ``local_authority``) is understood too."""
-        wanted = folder.strip().casefold()
-        for name, category in self.folder_names().items():
-            if wanted in (name.casefold(), (category or "").casefold()):
-                return True, category
-        return False, None
-
-    def folder_of(self, category: str | None) -> str:
-        """The folder name a message of ``category`` is corrected with."""
-        if category is None:
-            return self.not_practice
-        return self.names.get(category, CORRECTION_NAMES.get(category, category))
 
 
 class Config(_Section):

@@ -38,6 +38,7 @@ from connectors.base import Batch, Correction, Cursor, OutgoingDraft
 from connectors.imap.append import append_once, drafts_folder, find_key
 from connectors.imap.connection import Budget, Connection
 from connectors.imap.cursor import parse_cursor
+from connectors.imap.draft_removal import delete_draft, draft_content, make_folders
 from connectors.imap.folders import DRAFTS_NAMES, SENT_NAMES, FolderMap, Resolved, discover
 from connectors.imap.reading import FolderReader
 from connectors.imap.session import ImapSession, ServerUnavailable, Tls
@@ -237,22 +238,8 @@ class ImapConnector:
 
     def make_correction_folders(self, names: Sequence[str]) -> int:
         """CREATE ``Chief/<name>`` under the personal namespace (RFC 2342) for each name the
-        server lacks (``Chief`` itself first, where the server wants parents made); how many
-        were made."""
-        return self._link.attempt(Budget(), self._make_corrections, tuple(names))
-
-    def _make_corrections(self, session: ImapSession, names: tuple[str, ...]) -> int:
-        folders = discover(session)
-        made = 0
-        parent = folders.resolve(self.corrections_folder)
-        if folders.has(parent) is None:
-            session.create_folder(parent)
-        for name in names:
-            wanted = folders.resolve(f"{self.corrections_folder}/{name}")
-            if folders.has(wanted) is None:
-                session.create_folder(wanted)
-                made += 1
-        return made
+        server lacks; how many were made."""
+        return self._link.attempt(Budget(), make_folders, self.corrections_folder, tuple(names))
 
     # --- DraftSink and Sender ---------------------------------------------------------------
 
@@ -300,33 +287,15 @@ class ImapConnector:
 
     # --- WithdrawsDrafts --------------------------------------------------------------------
 
-    def _draft_uid(self, session: ImapSession, key: str) -> tuple[str, int] | None:
-        found = self._find_draft(session, key)
-        if found is None:
-            return None
-        folder, _, uid = found.rpartition("/")
-        return folder.rpartition("/")[0], int(uid)
-
-    def _draft_content(self, session: ImapSession, key: str) -> bytes | None:
-        found = self._draft_uid(session, key)
-        return session.message(*found) if found is not None else None
-
     def draft_content(self, key: str) -> bytes | None:
         """The draft carrying ``key`` in the Drafts folder, as the server holds it now."""
         check_key(key)
-        return self._link.attempt(Budget(), self._draft_content, key)
-
-    def _delete_draft(self, session: ImapSession, key: str) -> bool:
-        found = self._draft_uid(session, key)
-        if found is None:
-            return False
-        session.delete_message(*found)
-        return True
+        return self._link.attempt(Budget(), draft_content, self._find_draft, key)
 
     def delete_draft(self, key: str) -> bool:
         """Remove the draft carrying ``key`` from the Drafts folder, and nothing else."""
         check_key(key)
-        return self._link.attempt(Budget(), self._delete_draft, key)
+        return self._link.attempt(Budget(), delete_draft, self._find_draft, key)
 
     def send_to_practitioner(self, raw: bytes, key: str) -> str:
         """APPEND the summary to INBOX (unread) once per ``key``; practitioner only."""

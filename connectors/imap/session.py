@@ -300,33 +300,6 @@ class ImapSession:
             for flags, delimiter, name in listing
         ]
 
-    def message(self, folder: str, uid: int) -> bytes | None:
-        """The whole message ``uid`` of ``folder`` (``BODY.PEEK[]``: no flag changes), None
-        when it is not there."""
-        if self.selected != folder and self.examine(folder) is None:
-            return None
-        fetched = self.uid_fetch([uid], [b"BODY.PEEK[]"])
-        for name, value in fetched.get(uid, {}).items():
-            if name.startswith(b"BODY[") and isinstance(value, bytes):
-                return value
-        return None
-
-    def delete_message(self, folder: str, uid: int) -> None:
-        """Remove message ``uid`` of ``folder`` alone: SELECT (read-write), UID STORE
-        +FLAGS.SILENT (\\Deleted), then UID EXPUNGE of that UID only (RFC 4315 2.1), so no
-        other message the practitioner marked deleted is expunged. A server without UIDPLUS
-        keeps it marked \\Deleted, for the practitioner's mail program to expunge."""
-        self.selected, self.status = None, None
-        with self._translated(f"removing a message from folder {folder!r}"):
-            self._client.select_folder(folder, readonly=False)
-            try:
-                self._client.add_flags([uid], [b"\\Deleted"], silent=True)
-                if "UIDPLUS" in self.capabilities:
-                    self._client.expunge([uid])
-            finally:
-                if "UNSELECT" in self.capabilities:
-                    self._client.unselect_folder()  # UNSELECT expunges nothing (RFC 3691)
-
     def create_folder(self, folder: str) -> None:
         with self._translated(f"CREATE of folder {folder!r}"):
             self._client.create_folder(folder)

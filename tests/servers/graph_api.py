@@ -5,10 +5,10 @@ One :class:`GraphServer` on 127.0.0.1 holds a mailbox (:mod:`tests.servers.graph
 calendar (:mod:`tests.servers.graph_calendar`) and answers:
 
 - ``/v1.0/me``, mail folders and their child folders (list, create), messages (list, get,
-  ``$value``, create, PATCH, DELETE, createReply), ``messages/delta`` per folder, events (list, create, PATCH,
-  DELETE) and ``calendarView``; each request body and each answer checked against
-  :mod:`tests.servers.graph_shapes` (a mismatch is a 400 and a recorded problem, so the test
-  fails);
+  ``$value``, create, PATCH, DELETE, createReply), ``messages/delta`` per folder, events
+  (list, create, PATCH, DELETE) and ``calendarView``; each request body and each answer
+  checked against :mod:`tests.servers.graph_shapes` (a mismatch is a 400 and a recorded
+  problem, so the test fails);
 - ``/v1.0/$batch``: JSON batching, at most 20 requests (more is 400), each part dispatched as
   its own call (faults included); non-JSON answers base64-encoded;
 - the identity platform under ``/{tenant}/…``: OpenID configuration (advertising the real
