@@ -294,3 +294,58 @@ def test_undo_removes_the_party_it_added(practice_dir: Callable[..., Path]) -> N
     assert rows(rt, Correction)[0].party_state == "removed"
     row = rows(rt, MessageRow)[0]
     assert (row.category, row.case_id) == (None, None)
+
+
+def test_needs_a_look_names_the_move_and_a_correction_clears_it(
+    practice_dir: Callable[..., Path],
+) -> None:
+    from bot.summary.job import summary_text
+    from tests.conftest import make_message
+    from tests.test_learned import GP_LETTER
+
+    home = practice_dir(extra_toml="[rules]\nlearned_threshold = 1.0\n")
+    raw = make_message(
+        "<gp-3@larchmere.test>",
+        "Referral: Mrs Odile Marchbank - OT assessment",
+        GP_LETTER,
+        "Larchmere Surgery <admin@larchmere-surgery.test>",
+    )
+    deliver(home, "gp-3", raw)
+    rt, report = run(home)
+    assert report.needs_look == 1
+    text = summary_text(rt)
+    assert "from larchmere-surgery.test: perhaps referral" in text
+    assert "move it to Chief/Referral" in text
+    put_correction(home, "referral", raw)  # the folder's case does not matter
+    rt, report = run(home)
+    assert report.corrections == 1
+    row = rows(rt, MessageRow)[0]
+    assert (row.category, row.needs_look, row.match_how) == ("referral", None, "opened")
+    assert {d.template for d in rows(rt, Draft)} == {
+        "referral/referral_ack.j2",
+        "referral/outcome_letter.j2",
+    }
+    assert "NEEDS A LOOK" not in summary_text(rt)
+
+
+def test_many_held_messages_show_a_handful_and_count_the_rest(
+    practice_dir: Callable[..., Path],
+) -> None:
+    from bot.summary.job import summary_text
+    from bot.summary.needs_look import SHOWN
+    from tests.conftest import make_message
+    from tests.test_learned import GP_LETTER
+
+    home = practice_dir(extra_toml="[rules]\nlearned_threshold = 1.0\n")
+    for n in range(SHOWN + 3):
+        raw = make_message(
+            f"<gp-{n}@larchmere.test>",
+            f"Referral: OT assessment {n}",
+            GP_LETTER,
+            "Larchmere Surgery <admin@larchmere-surgery.test>",
+        )
+        deliver(home, f"gp-{n}", raw)
+    rt, _ = run(home)
+    text = summary_text(rt)
+    assert text.count("move it to Chief/Referral") == SHOWN
+    assert "... and 3 more" in text
