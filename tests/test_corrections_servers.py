@@ -30,6 +30,7 @@ from tests.servers.google_testing import ALL_SCOPES
 from tests.servers.google_testing import signed_in as google_signed_in
 from tests.test_corrections import REFERRAL, SAMPLES
 from tests.test_imap_pipeline import imap_practice
+from tests.test_sent_replies import REFERRAL_ID
 from tests.test_sent_replies_servers import crlf, google, graph  # noqa: F401 - fixtures
 
 if TYPE_CHECKING:
@@ -51,7 +52,9 @@ def synced(config: Path) -> tuple[SyncReport, dict[str, object]]:
     try:
         report = sync(rt)
         with rt.sessions() as session:
-            row = session.scalars(select(MessageRow).where(MessageRow.category.is_not(None))).one()
+            row = session.scalars(
+                select(MessageRow).where(MessageRow.message_id == REFERRAL_ID)
+            ).one()
             state = {
                 "category": row.category,
                 "source": row.source,
@@ -163,3 +166,58 @@ def test_outlook_correction_folder_and_a_repeated_delta(
     api.mail.touch(moved[0])  # changed again: the delta reports it once more
     report, state = synced(config)
     assert report.corrections == 0 and state["corrections"] == 1
+
+
+def edited_draft_is_kept(config: Path, edit: Callable[[], None], move: Callable[[], None]) -> None:
+    """Sync, the practitioner edits one of the two drafts, moves the message; sync again."""
+    synced(config)
+    edit()
+    move()
+    report, state = synced(config)
+    assert report.corrections == 1 and report.drafts_withdrawn == 1
+    assert state["drafts"] == ["kept", "withdrawn"]
+
+
+def test_outlook_a_draft_edited_in_outlook_is_kept(
+    graph: tuple[GraphServer, Path],  # noqa: F811
+) -> None:
+    api, config = graph
+    api.mail.deliver(crlf((SAMPLES / REFERRAL).read_bytes()))
+
+    def edit() -> None:
+        draft = next(m for m in api.mail.in_folder("drafts") if m.parent is not None)  # a reply
+        api.mail.update(draft.id, {"body": {"contentType": "text", "content": "Seen him. Call."}})
+
+    def move() -> None:
+        (message,) = api.mail.in_folder("inbox")
+        chief = api.mail.folder_named("Chief")
+        api.mail.move(message.id, api.mail.folder_named("Not practice mail", chief))
+
+    edited_draft_is_kept(config, edit, move)
+    bodies = [m.props.get("body", {}).get("content") for m in api.mail.in_folder("drafts")]
+    assert bodies.count("Seen him. Call.") == 1
+
+
+def test_gmail_a_draft_edited_in_gmail_is_kept(
+    labelling_google: tuple[GoogleApiServer, Path],
+) -> None:
+    api, config = labelling_google
+    api.gmail.deliver(crlf((SAMPLES / REFERRAL).read_bytes()))
+
+    def edit() -> None:
+        draft_id, message_id = next(
+            (d, m)
+            for d, m in api.gmail.drafts.items()
+            if b"In-Reply-To:" in api.gmail.messages[m].raw
+        )
+        raw = api.gmail.messages[message_id].raw
+        api.gmail.edit_draft(draft_id, raw.replace(b"\r\n\r\n", b"\r\n\r\nSeen him. Call.\r\n", 1))
+
+    def move() -> None:
+        labels = {label["name"]: label["id"] for label in api.gmail.labels.values()}
+        (message,) = [m for m in api.gmail.messages.values() if "INBOX" in m.labels]
+        api.gmail.move(message.id, labels["Chief/Not practice mail"])
+
+    edited_draft_is_kept(config, edit, move)
+    left = [api.gmail.messages[m].raw for m in api.gmail.drafts.values()]
+    assert sum(b"Seen him. Call." in raw for raw in left) == 1
