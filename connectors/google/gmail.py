@@ -174,8 +174,8 @@ class GmailConnector:
         if not self.category_labels:
             log.info("gmail: correction labels not made (the sign-in may not make labels)")
             return 0
-        wanted = [CORRECTIONS_PARENT, *(f"{CORRECTIONS_PARENT}/{name}" for name in names)]
-        return self.labeller.ensure(wanted)
+        self.labeller.ensure([CORRECTIONS_PARENT])  # so Gmail nests them under it
+        return self.labeller.ensure([f"{CORRECTIONS_PARENT}/{name}" for name in names])
 
     # --- Category labels --------------------------------------------------------------------
 

@@ -74,15 +74,16 @@ class OutlookDrafts:
         return answer if isinstance(answer, bytes) else None
 
     def delete(self, key: str) -> bool:
-        """Delete the draft carrying ``key`` (``DELETE /me/messages/{id}``: Outlook keeps it in
-        Deleted Items); False when there is none."""
+        """Delete the draft carrying ``key`` for good (``POST /me/messages/{id}/permanentDelete``:
+        moved to Deleted Items it would still carry the key, and be found as chief's draft);
+        False when there is none."""
         check_key(key)
         found = lookup(self.client, key)
         if found is None:
             return False
         try:
             self.client.call(
-                GraphRequest("DELETE", f"/me/messages/{quote(found[0], safe='')}"),
+                GraphRequest("POST", f"/me/messages/{quote(found[0], safe='')}/permanentDelete"),
                 "removing a draft",
             )
         except RemoteGone:

@@ -5,7 +5,7 @@ One :class:`GraphServer` on 127.0.0.1 holds a mailbox (:mod:`tests.servers.graph
 calendar (:mod:`tests.servers.graph_calendar`) and answers:
 
 - ``/v1.0/me``, mail folders and their child folders (list, create), messages (list, get,
-  ``$value``, create, PATCH, DELETE, createReply), ``messages/delta`` per folder, events
+  ``$value``, create, PATCH, permanentDelete, createReply), ``messages/delta`` per folder, events
   (list, create, PATCH, DELETE) and ``calendarView``; each request body and each answer
   checked against :mod:`tests.servers.graph_shapes` (a mismatch is a 400 and a recorded
   problem, so the test fails);
@@ -499,12 +499,12 @@ class GraphServer:
                 return 200, self._checked("message", box.get(rest[1], query))
             if verb == "PATCH":
                 return 200, self._checked("message", box.update(rest[1], body))
-            if verb == "DELETE":
-                box.delete_message(rest[1])
-                return 204, None
         if len(rest) == 3 and rest[0] == "messages":
             if rest[2] == "$value" and verb == "GET":
                 return 200, box.value(rest[1])
+            if rest[2] == "permanentDelete" and verb == "POST":
+                box.delete(rest[1])  # gone for good, not into Deleted Items
+                return 204, None
             if rest[2] == "createReply" and verb == "POST":
                 return 201, self._checked("message", box.create_reply(rest[1], body))
         raise GraphError(400, "BadRequest", f"{verb} /me/{'/'.join(rest)}: not served locally")

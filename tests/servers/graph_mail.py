@@ -186,11 +186,6 @@ class GraphMailbox:
         fid = self.make_folder(name, parent)
         return self._folder_resource(fid, [])
 
-    def delete_message(self, message_id: str) -> None:
-        """``DELETE /me/messages/{id}``: the message goes to Deleted Items (a new id there)."""
-        self._message(message_id)
-        self.move(message_id, "deleteditems")
-
     def delete_folder(self, folder: str) -> None:
         """The practitioner deletes a folder: Outlook moves it, with what it holds, into
         Deleted Items."""
@@ -218,6 +213,7 @@ class GraphMailbox:
 
     def delete(self, message_id: str) -> None:
         with self.lock:
+            self._message(message_id)  # 404 ErrorItemNotFound when there is none
             gone = self.messages.pop(message_id)
             self._serial += 1
             self.removed.append((self._serial, gone.folder, gone.id))
