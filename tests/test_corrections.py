@@ -361,3 +361,34 @@ def test_many_held_messages_show_a_handful_and_count_the_rest(
     text = summary_text(rt)
     assert text.count("move it to Chief/Referral") == SHOWN
     assert "... and 3 more" in text
+
+
+def test_what_corrections_teach_is_encrypted_with_the_case_log(
+    practice_dir: Callable[..., Path],
+) -> None:
+    import sqlite3
+
+    from bot.store.database import DATABASE_URL_ENV
+
+    if os.environ.get(DATABASE_URL_ENV):
+        pytest.skip("SQLCipher encrypts a SQLite case log; PostgreSQL encrypts its own way")
+    pytest.importorskip("sqlcipher3", reason="install practice-chief[sqlcipher]")
+
+    home = practice_dir(
+        rules={"parties/.keep": ""},
+        extra_toml='[database]\nencryption = "sqlcipher"\nkey_file = "secrets/database.key"\n',
+    )
+    deliver(home, "np-1", physio("np-1"))
+    run(home)
+    put_correction(home, "Team", physio("np-1"))
+    rt, report = run(home)
+    assert report.corrections == 1
+    assert len(rows(rt, LearnedCount)) > 10
+    path = home / "data" / "chief.db"
+    raw = path.read_bytes() + b"".join(
+        p.read_bytes() for p in path.parent.glob("chief.db-*") if p.is_file()
+    )
+    assert not raw.startswith(b"SQLite format 3")
+    assert b"learned_count" not in raw and b"correction" not in raw
+    with pytest.raises(sqlite3.DatabaseError):
+        sqlite3.connect(path).execute("SELECT count(*) FROM learned_count").fetchone()
