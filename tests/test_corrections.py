@@ -392,3 +392,22 @@ def test_what_corrections_teach_is_encrypted_with_the_case_log(
     assert b"learned_count" not in raw and b"correction" not in raw
     with pytest.raises(sqlite3.DatabaseError):
         sqlite3.connect(path).execute("SELECT count(*) FROM learned_count").fetchone()
+
+
+def test_corrected_back_and_forth_each_move_refiles_once(home: Path) -> None:
+    """Referral → Team → Referral again: the drafts come back under their keys, once each."""
+    deliver(home, REFERRAL, (SAMPLES / REFERRAL).read_bytes())
+    rt, _ = run(home)
+    first = sorted(drafts_folder(home).values())
+    put_correction(home, "Team", (SAMPLES / REFERRAL).read_bytes())
+    rt, report = run(home)
+    assert report.corrections == 1 and drafts_folder(home) == {}
+    put_correction(home, "Referral", (SAMPLES / REFERRAL).read_bytes())
+    rt, report = run(home)
+    assert report.corrections == 1
+    assert rows(rt, MessageRow)[0].category == "referral"
+    again = sorted(drafts_folder(home).values())
+    assert len(again) == 2
+    keys = {d.key for d in rows(rt, Draft, Draft.state == "written")}
+    assert len(keys) == 2 and all(k.encode() in b"".join(again) for k in keys)
+    assert len(first) == 2

@@ -43,17 +43,18 @@ from bot import crash
 from bot.errors import ConnectorError, CursorInvalid
 from bot.keys import stable_key
 from bot.mail.message import Message
+from bot.rules.classification import Classification
 from bot.rules.learned import message_features
 from bot.rules.parties import Party as DirectoryParty
 from bot.rules.party_learning import add_party, known, organisation_domain, party_kind
 from bot.rules.practice_memory import label_of
 from bot.rules.stated_dates import day_first
-from bot.store.models import Correction, LabelWrite, Mailbox, MessageRow
+from bot.store.models import Correction, Draft, LabelWrite, Mailbox, MessageRow
 from bot.sync.closing import close_moot
 from bot.sync.learning import teach
 from bot.sync.matching import attach
 from bot.sync.pipeline import _log_message, _party_row, earlier_keys, message_key
-from bot.sync.planning import plan_message
+from bot.sync.planning import draft_key, plan_message
 from bot.sync.runtime import Runtime
 from bot.sync.steps import Steps, SyncReport
 from bot.sync.withdrawing import withdraw_filing
@@ -169,6 +170,7 @@ def refile(
     row.category, row.case_kind, row.event = result.category, result.case_kind, result.event
     row.rule_id, row.source, row.confidence = result.rule_id, CORRECTION_SOURCE, 1.0
     row.needs_look = None
+    _free_draft_keys(session, rt, row, result)
     party = _party_row(session, rt.practice_id, result.party)
     pseudonym = rt.pseudonyms.pseudonym(result.refs.get("patient"), result.refs.get("dob"))
     filed = attach(session, rt.practice_id, row, message, result, party, pseudonym, now)
@@ -210,6 +212,23 @@ def refile(
         filed.how,
     )
     return True
+
+
+def _free_draft_keys(
+    session: Session, rt: Runtime, row: MessageRow, result: Classification
+) -> None:
+    """A message filed back under a category it had before (corrected to B, then to A again)
+    plans drafts under the keys of its earlier ones: those rows step aside (their key kept
+    apart by their number), and a draft still in the mailbox under the key is found and
+    adopted by the new plan rather than written twice."""
+    keys = [draft_key(rt, row.key, action.draft.template) for action in result.draft_actions]
+    if not keys:
+        return
+    for draft in session.scalars(select(Draft).where(Draft.key.in_(keys))).all():
+        draft.key = stable_key(draft.key, "superseded", str(draft.id))
+        if draft.state == "withdraw":
+            draft.state = "withdrawn"
+    session.flush()
 
 
 def _party_domain(
