@@ -53,7 +53,7 @@ from bot.store.models import Correction, Draft, LabelWrite, Mailbox, MessageRow
 from bot.sync.closing import close_moot
 from bot.sync.learning import teach
 from bot.sync.matching import attach
-from bot.sync.pipeline import _log_message, _party_row, earlier_keys, message_key
+from bot.sync.pipeline import earlier_keys, log_message, message_key, party_row
 from bot.sync.planning import draft_key, plan_message
 from bot.sync.runtime import Runtime
 from bot.sync.steps import Steps, SyncReport
@@ -159,7 +159,7 @@ def refile(
     if session.scalar(select(Correction.id).where(Correction.key == correction_key)) is not None:
         return False  # reported again (Outlook's delta, a copy in two folders): done once
     if row is None:  # never read from the watched folders: logged as the rules see it first
-        _log_message(session, rt, Steps(), mailbox_id, key, message, report)
+        log_message(session, rt, Steps(), mailbox_id, key, message, report)
         row = session.scalar(select(MessageRow).where(MessageRow.key == key))
         assert row is not None
     elif row.category == category and row.needs_look is None:
@@ -171,7 +171,7 @@ def refile(
     row.rule_id, row.source, row.confidence = result.rule_id, CORRECTION_SOURCE, 1.0
     row.needs_look = None
     _free_draft_keys(session, rt, row, result)
-    party = _party_row(session, rt.practice_id, result.party)
+    party = party_row(session, rt.practice_id, result.party)
     pseudonym = rt.pseudonyms.pseudonym(result.refs.get("patient"), result.refs.get("dob"))
     filed = attach(session, rt.practice_id, row, message, result, party, pseudonym, now)
     row.match_how = filed.how

@@ -50,7 +50,15 @@ from bot.sync.runtime import Runtime
 from bot.sync.steps import FiledMessage, Steps, SyncReport
 from connectors.base import Estimates, Labels
 
-__all__ = ["SyncReport", "earlier_keys", "message_day", "message_key", "sync"]
+__all__ = [
+    "SyncReport",
+    "earlier_keys",
+    "log_message",
+    "message_day",
+    "message_key",
+    "party_row",
+    "sync",
+]
 
 log = logging.getLogger(__name__)
 
@@ -112,7 +120,7 @@ def earlier_keys(mailbox: str, message: Message) -> tuple[str, ...]:
     )
 
 
-def _party_row(session: Session, practice_id: int, party: DirectoryParty | None) -> Party | None:
+def party_row(session: Session, practice_id: int, party: DirectoryParty | None) -> Party | None:
     if party is None:
         return None
     row = session.scalar(
@@ -151,7 +159,7 @@ def _aware(moment: datetime) -> datetime:
     return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
 
 
-def _log_message(
+def log_message(
     session: Session,
     rt: Runtime,
     steps: Steps,
@@ -192,7 +200,7 @@ def _log_message(
     )
     session.add(row)
     session.flush()
-    party = _party_row(session, rt.practice_id, result.party)
+    party = party_row(session, rt.practice_id, result.party)
     pseudonym = rt.pseudonyms.pseudonym(result.refs.get("patient"), result.refs.get("dob"))
     filed = attach(session, rt.practice_id, row, message, result, party, pseudonym, now)
     row.match_how = filed.how
@@ -287,7 +295,7 @@ def _sync_mail(rt: Runtime, steps: Steps, report: SyncReport, progress: Bar | No
             report.skipped_known += len(known)
             for key, message in keyed.items():
                 if key not in known and message is not None:
-                    category = _log_message(session, rt, steps, mailbox_id, key, message, report)
+                    category = log_message(session, rt, steps, mailbox_id, key, message, report)
                     if category in labelled:  # journalled with the batch, put on by effects
                         session.add(
                             LabelWrite(
