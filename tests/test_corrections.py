@@ -122,9 +122,13 @@ def test_a_moved_message_is_refiled_once_its_untouched_draft_withdrawn_its_edite
     path.write_bytes(path.read_bytes().replace(b"\n\n", b"\n\nSeen him already - call.\n", 1))
     # ...then decides the message is a sports team's, and moves it.
     move_to_correction(home, "Team", delivered)
+    folder = home / "Maildir" / ".Chief.Team"
+    before = {p.relative_to(folder): p.read_bytes() for p in folder.rglob("*") if p.is_file()}
     rt, report = run(home)
     assert report.corrections == 1
     assert report.drafts_withdrawn == 1
+    after = {p.relative_to(folder): p.read_bytes() for p in folder.rglob("*") if p.is_file()}
+    assert after == before  # read, never renamed, moved or re-flagged
     row = rows(rt, MessageRow)[0]
     assert (row.category, row.source, row.needs_look) == ("team", "correction", None)
     opened = rows(rt, Case, Case.kind == "referral")[0]
