@@ -17,6 +17,7 @@ from sqlalchemy import func, select
 
 from bot import crash
 from bot.config import load_config
+from bot.errors import UserError
 from bot.jobs.catalogue import sync
 from bot.resources import shipped_examples
 from bot.store.models import (
@@ -415,3 +416,21 @@ def test_corrected_back_and_forth_each_move_refiles_once(home: Path) -> None:
     keys = {d.key for d in rows(rt, Draft, Draft.state == "written")}
     assert len(keys) == 2 and all(k.encode() in b"".join(again) for k in keys)
     assert len(first) == 2
+
+
+def test_forgetting_the_case_forgets_what_the_correction_kept_of_it(home: Path) -> None:
+    from bot.features.retention import forget_case_id
+    from bot.sync.correction_log import undo
+
+    delivered = deliver(home, REFERRAL, (SAMPLES / REFERRAL).read_bytes())
+    run(home)
+    move_to_correction(home, "Team", delivered)
+    rt, _ = run(home)
+    (correction,) = rows(rt, Correction)
+    assert correction.before is not None and correction.before["case_id"] is not None
+    with rt.sessions.begin() as session:
+        forget_case_id(session, rt, correction.before["case_id"])
+    (correction,) = rows(rt, Correction)
+    assert (correction.before, correction.state) == (None, "forgotten")
+    with pytest.raises(UserError, match="forgotten"):
+        undo(rt, correction.id)

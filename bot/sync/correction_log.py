@@ -84,6 +84,8 @@ def undo(rt: Runtime, ident: int) -> None:
             correction = session.get(Correction, ident)
             if correction is None or correction.practice_id != rt.practice_id:
                 raise UserError(f"no correction {ident}; `chief corrections` lists them")
+            if correction.state == "forgotten":
+                raise UserError(f"correction {ident}: its case was forgotten; nothing to undo")
             if correction.state != "refiled":
                 raise UserError(f"correction {ident} is already undone")
             row = session.get(MessageRow, correction.message_id)
