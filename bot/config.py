@@ -21,6 +21,7 @@ from pydantic import BaseModel, ConfigDict, EmailStr, Field, ValidationError, fi
 from bot.errors import UserError
 from bot.file_safety import UnreadableFile, read_practice_file
 from bot.mail.message import Limits
+from bot.rules.correction_folders import CorrectionsConfig
 from connectors.tls import ca_file_problem
 
 __all__ = ["Config", "PracticeConfig", "find_config", "load_config"]
@@ -224,6 +225,7 @@ class Config(_Section):
     schedule: ScheduleConfig = Field(default_factory=ScheduleConfig)
     limits: LimitsConfig = Field(default_factory=LimitsConfig)
     retention: RetentionConfig = Field(default_factory=RetentionConfig)
+    corrections: CorrectionsConfig = Field(default_factory=CorrectionsConfig)
 
     def resolve(self, path: Path | str) -> Path:
         path = Path(path).expanduser()

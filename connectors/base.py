@@ -20,9 +20,10 @@ IDEMPOTENCY KEY
 OPTIONAL CAPABILITY
     What only some providers can do is a small ``@runtime_checkable`` Protocol of its own
     (:class:`WaitsForChanges`, :class:`Labels`, :class:`Estimates`, :class:`Closeable`,
-    :class:`ReadsSentMail`, :class:`WatchesCorrections`, :class:`RevisesDrafts`); the
-    core asks with ``isinstance``, never with ``getattr`` or a flag, and a provider has the
-    capability by having its methods.
+    :class:`ReadsSentMail`, :class:`WatchesCorrections`, :class:`MakesCorrectionFolders`,
+    :class:`WithdrawsDrafts`, :class:`ReadsDrafts`, :class:`RevisesDrafts`); the core asks with
+    ``isinstance``, never with ``getattr`` or a flag, and a provider has the capability by
+    having its methods.
     What a provider cannot do yet is said in that Protocol's docstring.
 """
 
@@ -49,6 +50,7 @@ __all__ = [
     "Estimates",
     "Labels",
     "MailSource",
+    "MakesCorrectionFolders",
     "Mailbox",
     "OutgoingDraft",
     "ReadsDrafts",
@@ -58,6 +60,7 @@ __all__ = [
     "Sender",
     "WaitsForChanges",
     "WatchesCorrections",
+    "WithdrawsDrafts",
     "draft_digest",
 ]
 
@@ -295,4 +298,32 @@ class WatchesCorrections(Protocol):
     def corrections(self, cursor: Cursor | None) -> Iterator[Correction]:
         """A :class:`Correction` per batch read since ``cursor`` (everything when ``None``);
         each batch's cursor covers every correction folder."""
+        ...
+
+
+@runtime_checkable
+class MakesCorrectionFolders(Protocol):
+    """Makes the correction folders (or labels) the practitioner files messages into, so that
+    they are there to move a message to from the first day: Maildir++ ``.Chief.<name>``, IMAP
+    ``Chief/<name>`` under the personal namespace (RFC 2342), Gmail user labels, Outlook child
+    folders of ``Chief``. Nothing else in the mailbox changes."""
+
+    def make_correction_folders(self, names: Sequence[str]) -> int:
+        """Make the folder of each name under the corrections folder when it is missing;
+        how many were made (0 when all were there)."""
+        ...
+
+
+@runtime_checkable
+class WithdrawsDrafts(Protocol):
+    """Reads back and removes chief's own drafts, found by their IDEMPOTENCY KEY: a correction
+    withdraws the drafts of a wrong filing, but only those the practitioner has not edited
+    (the caller compares what it reads back with what chief wrote)."""
+
+    def draft_content(self, key: str) -> bytes | None:
+        """The draft carrying ``key`` as the mailbox holds it now (RFC 5322), or None."""
+        ...
+
+    def delete_draft(self, key: str) -> bool:
+        """Remove the draft carrying ``key``; False when there was none. Never anything else."""
         ...

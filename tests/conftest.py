@@ -50,46 +50,51 @@ def make_message(
     return MESSAGE.format(sender=sender, subject=subject, mid=mid, extra=extra, body=body).encode()
 
 
+def make_practice(root: Path, rules: dict[str, str] | None = None, extra_toml: str = "") -> Path:
+    """A practice folder under ``root``: chief.toml, an empty Maildir, optional own rules."""
+    home = root / "practice"
+    for sub in ("cur", "new", "tmp"):
+        (home / "Maildir" / sub).mkdir(parents=True, exist_ok=True)
+    rule_lines = ""
+    if rules:
+        (home / "rules").mkdir(exist_ok=True)
+        for name, text in rules.items():
+            (home / "rules" / name).parent.mkdir(parents=True, exist_ok=True)
+            (home / "rules" / name).write_text(textwrap.dedent(text))
+        rule_lines = '[rules]\ndirs = ["rules"]\n'
+    (home / "chief.toml").write_text(
+        textwrap.dedent(
+            """\
+            [practice]
+            name = "Test Practice"
+            slug = "test-practice"
+            practitioner = "Dr Test"
+            email = "dr@practice.example"
+            country = "US"
+            timezone = "America/New_York"
+
+            [mail]
+            connector = "maildir"
+            path = "Maildir"
+
+            [calendar]
+            connector = "ics"
+            path = "calendar.ics"
+            """
+        )
+        + rule_lines
+        + extra_toml
+    )
+    (home / "chief.toml").chmod(0o600)  # `chief` refuses a configuration others can read
+    return home
+
+
 @pytest.fixture
 def practice_dir(tmp_path: Path) -> Callable[..., Path]:
     """Build a practice folder: chief.toml, an empty Maildir, optional own rules."""
 
     def build(rules: dict[str, str] | None = None, extra_toml: str = "") -> Path:
-        home = tmp_path / "practice"
-        for sub in ("cur", "new", "tmp"):
-            (home / "Maildir" / sub).mkdir(parents=True, exist_ok=True)
-        rule_lines = ""
-        if rules:
-            (home / "rules").mkdir(exist_ok=True)
-            for name, text in rules.items():
-                (home / "rules" / name).parent.mkdir(parents=True, exist_ok=True)
-                (home / "rules" / name).write_text(textwrap.dedent(text))
-            rule_lines = '[rules]\ndirs = ["rules"]\n'
-        (home / "chief.toml").write_text(
-            textwrap.dedent(
-                """\
-                [practice]
-                name = "Test Practice"
-                slug = "test-practice"
-                practitioner = "Dr Test"
-                email = "dr@practice.example"
-                country = "US"
-                timezone = "America/New_York"
-
-                [mail]
-                connector = "maildir"
-                path = "Maildir"
-
-                [calendar]
-                connector = "ics"
-                path = "calendar.ics"
-                """
-            )
-            + rule_lines
-            + extra_toml
-        )
-        (home / "chief.toml").chmod(0o600)  # `chief` refuses a configuration others can read
-        return home
+        return make_practice(tmp_path, rules, extra_toml)
 
     return build
 

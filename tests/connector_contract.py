@@ -60,9 +60,11 @@ from connectors.base import (
     Batch,
     CalendarEntry,
     Correction,
+    MakesCorrectionFolders,
     OutgoingDraft,
     ReadsSentMail,
     WatchesCorrections,
+    WithdrawsDrafts,
 )
 
 PRACTITIONER = "dr@practice.example"
@@ -72,6 +74,7 @@ __all__ = [
     "CalendarContract",
     "CorrectionsContract",
     "MailContract",
+    "WithdrawsDraftsContract",
     "SentMailContract",
     "sample",
 ]
@@ -314,6 +317,37 @@ class CorrectionsContract:
     def test_no_correction_folders_is_nothing_to_read(self, corrections_mail: Any) -> None:
         found, _ = _by_category(corrections_mail.corrections(None))
         assert not any(found.values())
+
+
+class WithdrawsDraftsContract:
+    """What a correction relies on: chief's own draft read back as written, removed alone."""
+
+    def test_a_draft_is_read_back_then_removed_alone(self, mail: Any) -> None:
+        from bot.sync.withdrawing import draft_digest
+
+        assert isinstance(mail, WithdrawsDrafts)
+        kept, gone = _draft("contract-kept-draft-0001", 1), _draft("contract-gone-draft-0002", 2)
+        mail.create_draft(kept)
+        mail.create_draft(gone)
+        content = mail.draft_content(gone.key)
+        assert content is not None and draft_digest(content) == draft_digest(gone.raw)
+        assert draft_digest(content) != draft_digest(kept.raw)
+        assert mail.delete_draft(gone.key) is True
+        assert mail.find_draft(gone.key) is None and mail.draft_content(gone.key) is None
+        assert mail.delete_draft(gone.key) is False  # a second removal finds nothing
+        assert mail.find_draft(kept.key) is not None  # the other draft is left alone
+
+    def test_correction_folders_are_made_once_and_read(
+        self, folder_maker: Any, put_correction: Callable[[str, bytes], None]
+    ) -> None:
+        assert isinstance(folder_maker, MakesCorrectionFolders)
+        assert folder_maker.make_correction_folders(["Referral", "Local authority"]) == 2
+        assert folder_maker.make_correction_folders(["Referral", "Local authority"]) == 0
+        found, _ = _by_category(folder_maker.corrections(None))
+        assert not any(found.values())  # made empty
+        put_correction("Local authority", sample(7))
+        found, _ = _by_category(folder_maker.corrections(None))
+        assert found.get("Local authority") == {"<contract-7@payer.example>"}
 
 
 def _entry(key: str, summary: str = "Due: prior auth PA-1", **changes: Any) -> CalendarEntry:

@@ -19,10 +19,13 @@ from tests.connector_contract import (
     CorrectionsContract,
     MailContract,
     SentMailContract,
+    WithdrawsDraftsContract,
 )
 
 
-class TestMaildirContract(MailContract, SentMailContract, CorrectionsContract):
+class TestMaildirContract(
+    MailContract, SentMailContract, CorrectionsContract, WithdrawsDraftsContract
+):
     @pytest.fixture
     def root(self, tmp_path: Path) -> Path:
         return tmp_path / "Maildir"
@@ -69,6 +72,10 @@ class TestMaildirContract(MailContract, SentMailContract, CorrectionsContract):
 
     @pytest.fixture
     def sent_mail(self, mail: MaildirConnector) -> MaildirConnector:
+        return mail
+
+    @pytest.fixture
+    def folder_maker(self, mail: MaildirConnector) -> MaildirConnector:
         return mail
 
     @pytest.fixture

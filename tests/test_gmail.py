@@ -28,6 +28,7 @@ from tests.connector_contract import (
     CorrectionsContract,
     MailContract,
     SentMailContract,
+    WithdrawsDraftsContract,
     drain,
     sample,
 )
@@ -38,7 +39,9 @@ pytest_plugins = ["tests.fixtures_google"]
 pytestmark = pytest.mark.servers
 
 
-class TestGmailContract(MailContract, SentMailContract, CorrectionsContract):
+class TestGmailContract(
+    MailContract, SentMailContract, CorrectionsContract, WithdrawsDraftsContract
+):
     @pytest.fixture
     def mail(self, google: GoogleApiServer, token_file: Path) -> GmailConnector:
         return gmail_for(google, token_file)
@@ -79,6 +82,14 @@ class TestGmailContract(MailContract, SentMailContract, CorrectionsContract):
     @pytest.fixture
     def sent_mail(self, mail: GmailConnector) -> GmailConnector:
         return mail
+
+    @pytest.fixture
+    def folder_maker(self, google: GoogleApiServer, tmp_path: Path) -> GmailConnector:
+        """Labels are made by a sign-in that may make them (``category_labels``)."""
+        token = signed_in(
+            google, tmp_path / "labels" / "google-token.json", (*GMAIL_SCOPES, MODIFY)
+        )
+        return gmail_for(google, token, category_labels=True)
 
     @pytest.fixture
     def corrections_mail(self, mail: GmailConnector) -> GmailConnector:

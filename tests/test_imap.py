@@ -32,6 +32,7 @@ from tests.connector_contract import (
     CorrectionsContract,
     MailContract,
     SentMailContract,
+    WithdrawsDraftsContract,
     drain,
     sample,
 )
@@ -464,7 +465,9 @@ def test_debug_log_holds_no_password_subject_or_body(
 # --- the shared connector contract ----------------------------------------------------------
 
 
-class TestImapContract(MailContract, SentMailContract, CorrectionsContract):
+class TestImapContract(
+    MailContract, SentMailContract, CorrectionsContract, WithdrawsDraftsContract
+):
     @pytest.fixture
     def mail(self, dovecot: DovecotAccount) -> Iterator[ImapConnector]:
         connector = dovecot.connector(practitioner_address=PRACTITIONER)
@@ -501,6 +504,10 @@ class TestImapContract(MailContract, SentMailContract, CorrectionsContract):
 
     @pytest.fixture
     def sent_mail(self, mail: ImapConnector) -> ImapConnector:
+        return mail
+
+    @pytest.fixture
+    def folder_maker(self, mail: ImapConnector) -> ImapConnector:
         return mail
 
     @pytest.fixture

@@ -273,7 +273,16 @@ def test_chief_sync_writes_drafts_into_the_existing_drafts_folder(
     assert done.returncode == 0, done.stderr
     written = json.loads(done.stdout)["drafts_written"]
     assert written > 0
-    assert folder_names(account) == before  # never a second drafts folder
+    # Never a second drafts folder: the only folders made are the correction folders, under
+    # the personal namespace with the server's delimiter (RFC 2342).
+    made = folder_names(account) - before
+    assert made == {"INBOX.Chief"} | {
+        f"INBOX.Chief.{name}"
+        for name in (
+            "Payer", "Solicitor", "Local authority", "Referral", "Team", "Lab", "CME",
+            "Credentialing", "Supplier", "Research", "Not practice mail",
+        )
+    }  # fmt: skip
     on_server = account.messages(drafts)
     assert len(on_server) == written
     assert all(b"\\Draft" in flags for _, flags in on_server)

@@ -154,12 +154,22 @@ def test_sample_mailbox_then_a_uidvalidity_change_logs_nothing_twice(
     # What the server received from that whole `sync` (after LOGIN, which rawlog omits):
     (session_log,) = rawlog.glob("*.in")
     commands = [line.split(" ", 2)[2] for line in session_log.read_text().splitlines()]
-    # INBOX, then the practitioner's sent mail (the sent-replies pass), read-only, found by
-    # its special use (RFC 6154): nothing fetched, nothing stored.
+    # INBOX, then the correction folders chief made on its first run (the corrections pass),
+    # then the practitioner's sent mail (the sent-replies pass), found by its special use
+    # (RFC 6154): all read-only, nothing fetched, nothing stored, no folder made again.
+    corrections = sorted(
+        f'EXAMINE "Chief/{name}"'
+        for name in (
+            "Payer", "Solicitor", "Local authority", "Referral", "Team", "Lab", "CME",
+            "Credentialing", "Supplier", "Research", "Not practice mail",
+        )
+    )  # fmt: skip
     assert commands == [
         "ENABLE CONDSTORE",
         'EXAMINE "INBOX"',
         "NAMESPACE",
+        'LIST "" "*" RETURN (SPECIAL-USE)',
+        *corrections,
         'LIST "" "*" RETURN (SPECIAL-USE)',
         'EXAMINE "Sent"',
         "LOGOUT",

@@ -27,6 +27,7 @@ from tests.connector_contract import (
     CorrectionsContract,
     MailContract,
     SentMailContract,
+    WithdrawsDraftsContract,
     drain,
     sample,
 )
@@ -45,7 +46,9 @@ def _flags(graph: GraphServer, message: StoredMessage) -> frozenset[str]:
     return frozenset(flags)
 
 
-class TestOutlookContract(MailContract, SentMailContract, CorrectionsContract):
+class TestOutlookContract(
+    MailContract, SentMailContract, CorrectionsContract, WithdrawsDraftsContract
+):
     @pytest.fixture
     def mail(self, graph: GraphServer, token_cache: Path) -> OutlookConnector:
         return outlook_for(graph, token_cache)
@@ -79,6 +82,10 @@ class TestOutlookContract(MailContract, SentMailContract, CorrectionsContract):
 
     @pytest.fixture
     def sent_mail(self, mail: OutlookConnector) -> OutlookConnector:
+        return mail
+
+    @pytest.fixture
+    def folder_maker(self, mail: OutlookConnector) -> OutlookConnector:
         return mail
 
     @pytest.fixture

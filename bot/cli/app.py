@@ -13,6 +13,7 @@ import click
 from bot import __version__
 from bot.cli import reading, running, setup
 from bot.cli.base import ChiefGroup
+from bot.cli.corrections import corrections
 from bot.cli.effects import effects
 from bot.cli.network import network
 
@@ -54,6 +55,7 @@ def main(ctx: click.Context, verbose: bool, config_path: Path | None) -> None:
 main.add_command(running.demo)
 main.add_command(running.sync)
 main.add_command(effects)
+main.add_command(corrections)
 main.add_command(running.run)
 main.add_command(running.worker)
 main.add_command(reading.summary)

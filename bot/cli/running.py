@@ -104,7 +104,8 @@ def sync(ctx: click.Context, as_json: bool, dry_run: bool) -> None:
         as_json,
         f"{report.messages} new message(s), {report.cases_opened} case(s) opened, "
         f"{report.drafts_written} draft(s), {report.calendar_written} calendar entr(ies), "
-        f"{len(report.problems())} problem(s)",
+        + (f"{report.corrections} correction(s) refiled, " if report.corrections else "")
+        + f"{len(report.problems())} problem(s)",
     )
     if not as_json:
         for problem in report.problems():

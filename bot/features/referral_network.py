@@ -32,34 +32,10 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from bot.rules.parties import PartyDirectory
+from bot.rules.party_learning import SHARED_MAIL_DOMAINS, UMBRELLA_DOMAINS
 from bot.store.models import Case, Mailbox, MessageRow
 
 __all__ = ["ReferralSource", "quiet_sources", "referral_sources", "source_of"]
-
-# Mail services many unrelated people write from: a domain says nothing about who wrote.
-SHARED_MAIL_DOMAINS = frozenset(
-    {
-        "nhs.net",
-        "gmail.com",
-        "googlemail.com",
-        "outlook.com",
-        "hotmail.com",
-        "hotmail.co.uk",
-        "live.com",
-        "live.co.uk",
-        "yahoo.com",
-        "yahoo.co.uk",
-        "icloud.com",
-        "me.com",
-        "aol.com",
-        "proton.me",
-        "protonmail.com",
-        "btinternet.com",
-        "gmx.com",
-    }
-)
-# Directory entries that stand for many organisations, each on its own subdomain.
-UMBRELLA_DOMAINS = frozenset({"nhs.uk"})
 
 
 @dataclass(frozen=True, slots=True)

@@ -52,6 +52,7 @@ from bot.store.models import (
     Case,
     CaseEvent,
     CaseRef,
+    Correction,
     Deadline,
     Draft,
     Mailbox,
@@ -164,6 +165,18 @@ def forget_case_id(
         .values(raw=None, source=None, error=None, case_id=None)
         .execution_options(synchronize_session=False)
     )
+    # A correction of its mail, or of mail once filed on it, keeps no record of the filing it
+    # replaced (references, entries): it can no longer be undone.
+    for correction in session.scalars(
+        select(Correction).where(Correction.practice_id == rt.practice_id)
+    ):
+        before = correction.before or {}
+        if (
+            correction.case_id == case_id
+            or correction.message_id in message_ids
+            or before.get("case_id") == case_id
+        ):
+            correction.before, correction.state = None, FORGOTTEN
     if message_ids:
         report.messages = _count(
             session,

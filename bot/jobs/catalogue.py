@@ -27,6 +27,7 @@ from bot.features.sent_replies import sent_replies_pass
 from bot.progress import Bar
 from bot.summary.delivery import deliver_summary
 from bot.sync import pipeline
+from bot.sync.corrections import corrections_pass
 from bot.sync.effects import apply_pending, effects_pass
 from bot.sync.runtime import Runtime
 from bot.sync.steps import MessageStep, PracticePass, Steps, SyncReport
@@ -54,6 +55,7 @@ MESSAGE_STEPS: tuple[MessageStep, ...] = (
 
 # Run once per sync, after the mail, in order.
 PRACTICE_PASSES: tuple[PracticePass, ...] = (
+    PracticePass("corrections", corrections_pass),  # messages moved to Chief/<Category>
     PracticePass("sent replies", sent_replies_pass),  # the practitioner's replies close deadlines
     PracticePass("notes folder", notes_folder_pass),  # notes/ files: reports drafted
     PracticePass("report updates", report_updates_pass, writes_outside=True),  # new notes

@@ -45,21 +45,31 @@ log = logging.getLogger(__name__)
 _WATCH_SLICE_S = 30.0  # the watcher notices a stop at least this often
 
 
-def _run_job(job: Job, rt: Runtime) -> None:
-    """Run one job; a problem is logged and the next tick tries again."""
-    try:
-        outcome = job.run(rt)
-        log.info("%s: %s", job.name, ", ".join(f"{k} {v}" for k, v in outcome.items()))
-    except ChiefError as exc:
-        log.error("%s failed: %s", job.name, exc)
+def _run_job(job: Job, rt: Runtime, again: threading.Event | None = None) -> None:
+    """Run one job; a problem is logged and the next tick tries again. ``again`` (the sync's):
+    set by the watcher when mail arrived while the job ran, after it had read the mailbox; the
+    job then runs once more at once (a wake-up while a run is under way is otherwise skipped
+    by the scheduler, ``max_instances``, and the mail would wait for the next interval)."""
+    while True:
+        if again is not None:
+            again.clear()
+        try:
+            outcome = job.run(rt)
+            log.info("%s: %s", job.name, ", ".join(f"{k} {v}" for k, v in outcome.items()))
+        except ChiefError as exc:
+            log.error("%s failed: %s", job.name, exc)
+        if again is None or not again.is_set():
+            return
+        log.debug("%s: mail arrived while it ran: running again", job.name)
 
 
-def build_scheduler(rt: Runtime) -> BlockingScheduler:
-    """The practice's jobs (:data:`bot.jobs.catalogue.JOBS`) on APScheduler triggers."""
+def build_scheduler(rt: Runtime, again: threading.Event | None = None) -> BlockingScheduler:
+    """The practice's jobs (:data:`bot.jobs.catalogue.JOBS`) on APScheduler triggers;
+    ``again``: the watcher's request for one more sync (:func:`_run_job`)."""
     scheduler = BlockingScheduler(timezone=rt.tz)
     for job in JOBS:
         common: dict[str, Any] = {
-            "args": [job, rt],
+            "args": [job, rt, again if job.name == "sync" else None],
             "id": job.name,
             "max_instances": 1,
             "coalesce": True,
@@ -77,7 +87,9 @@ def build_scheduler(rt: Runtime) -> BlockingScheduler:
     return scheduler
 
 
-def _watch(rt: Runtime, scheduler: BaseScheduler, stopping: threading.Event) -> None:
+def _watch(
+    rt: Runtime, scheduler: BaseScheduler, stopping: threading.Event, again: threading.Event
+) -> None:
     """Wake the sync job as soon as new mail arrives: a second connection waits (IDLE) while
     the interval job stays the safety net. Errors back off; a refused sign-in ends the
     watching (the interval sync reports it)."""
@@ -94,6 +106,7 @@ def _watch(rt: Runtime, scheduler: BaseScheduler, stopping: threading.Event) -> 
             if watcher.wait_for_changes(_WATCH_SLICE_S) and not stopping.is_set():
                 watcher.mark_seen()  # before the sync looks: later mail wakes us again
                 log.debug("new mail: syncing now")
+                again.set()  # a sync under way runs once more when it ends
                 scheduler.modify_job("sync", next_run_time=rt.now())
             backoff = _WATCH_SLICE_S
         except AuthError as exc:
@@ -109,10 +122,11 @@ def _watch(rt: Runtime, scheduler: BaseScheduler, stopping: threading.Event) -> 
 def run_forever(rt: Runtime) -> None:
     """Run the jobs until SIGTERM / SIGINT; refuses to start beside another daemon."""
     with exclusive_lock(rt.config.data_path / "run.lock"):
-        scheduler = build_scheduler(rt)
+        again = threading.Event()
+        scheduler = build_scheduler(rt, again)
         stopping = threading.Event()
         watching = threading.Thread(
-            target=_watch, args=(rt, scheduler, stopping), name="chief-watch", daemon=True
+            target=_watch, args=(rt, scheduler, stopping, again), name="chief-watch", daemon=True
         )
         if rt.config.schedule.push:
             watching.start()

@@ -235,6 +235,27 @@ class RuleSet:
 
         return weigh(result, self.model.suggest(msg), self.model, as_generic)
 
+    def classify_as(
+        self, msg: Message, category: str | None, country: str | None = None
+    ) -> Classification:
+        """How ``msg`` is classified when the practitioner says it is ``category``'s (a
+        correction): the first matching rule of that category, else the category's generic
+        rule (:attr:`generic`, as the learned model stands in for it); None: unclassified."""
+        if category is None:
+            return UNCLASSIFIED
+        parties, kinds, subject, body = self._prepare(msg)
+        rule = next(
+            (
+                r
+                for r in self.rules
+                if r.model.category == category and r.matches(msg, kinds, subject, body)
+            ),
+            None,
+        ) or next((r for (c, _), r in self.generic.items() if c == category), None)
+        if rule is None:
+            return Classification(category=category)
+        return self._result(rule, msg, parties, subject, body, country)
+
     def _result(
         self,
         rule: Rule,

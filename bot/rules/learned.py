@@ -46,6 +46,7 @@ from pathlib import Path
 
 from bot.mail.message import Message
 from bot.resources import shipped_dir
+from bot.rules.practice_memory import PracticeMemory
 
 __all__ = [
     "FORMAT",
@@ -155,6 +156,7 @@ class TextModel:
             for i, fid in enumerate(ids)
         }
         self._biases = list(biases)
+        self.memory: PracticeMemory | None = None  # what the practice's corrections taught
 
     @classmethod
     def from_bytes(cls, blob: bytes) -> TextModel:
@@ -188,6 +190,13 @@ class TextModel:
         other.threshold = threshold
         return other
 
+    def with_memory(self, memory: PracticeMemory | None) -> TextModel:
+        """This model leaning on what the practice's corrections taught
+        (:mod:`bot.rules.practice_memory`); the weights are shared, not copied."""
+        other = copy.copy(self)
+        other.memory = memory if memory else None
+        return other
+
     @classmethod
     def load(cls, path: Path) -> TextModel:
         return cls.from_bytes(path.read_bytes())
@@ -212,8 +221,13 @@ class TextModel:
         return {label: e / total for label, e in zip(self.labels, exps, strict=True)}
 
     def suggest(self, message: Message) -> Guess:
-        """The best category (and, within it, the best case kind) for ``message``."""
-        return self.guess_from(self.probabilities(message_features(message)))
+        """The best category (and, within it, the best case kind) for ``message``, leaning on
+        what the practice's corrections taught when they taught anything."""
+        features = message_features(message)
+        probabilities = self.probabilities(features)
+        if self.memory is not None:
+            probabilities = self.memory.lean(probabilities, features)
+        return self.guess_from(probabilities)
 
     def guess_from(self, by_label: dict[str, float]) -> Guess:
         by_category: dict[str, float] = {}

@@ -14,9 +14,12 @@ A category's generic rule is the one its pack marks ``generic: true`` for that c
 case kind, else the last in precedence (the pack's catch-all correspondence rule): see
 :meth:`bot.rules.engine.RuleSet.generic`.
 
-The corrections the practitioner makes (moving a message to ``Chief/<Category>``) are meant to
-plug in here: a correction is a labelled message, so it can overrule both sides and feed the
-next training of the model.
+The corrections the practitioner makes (moving a message to ``Chief/<Category>``,
+``bot/sync/corrections.py``) plug in before this: what they taught leans the model's guess
+(:mod:`bot.rules.practice_memory`), so similar mail no rule recognises is filed as the
+practitioner said, and a rule's answer the corrections contradict strongly enough is held for a
+look; the corrected message itself is refiled as the practitioner said, whatever both sides
+thought.
 """
 
 from __future__ import annotations

@@ -35,6 +35,7 @@ __all__ = [
     "Case",
     "CaseEvent",
     "CaseRef",
+    "Correction",
     "Credential",
     "Deadline",
     "Draft",
@@ -43,6 +44,7 @@ __all__ = [
     "Party",
     "Payment",
     "LabelWrite",
+    "LearnedCount",
     "Practice",
     "ResearchAlert",
 ]
@@ -74,6 +76,8 @@ class Mailbox(Base):
     cursor: Mapped[dict[str, Any] | None] = mapped_column(JSON, default=None)
     # The cursor of the practitioner's sent mail (connectors.base.ReadsSentMail), its own.
     sent_cursor: Mapped[dict[str, Any] | None] = mapped_column(JSON, default=None)
+    # The cursor of the correction folders (connectors.base.WatchesCorrections), its own too.
+    corrections_cursor: Mapped[dict[str, Any] | None] = mapped_column(JSON, default=None)
     last_sync: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
 
@@ -249,6 +253,9 @@ class Draft(Base):
     # A failed write is tried again from ``next_try`` (bot/sync/retries.py).
     attempts: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     next_try: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    # The digest of what chief wrote (bot/sync/withdrawing.py: draft_digest), kept once it is
+    # written: a correction withdraws the draft only while the mailbox's copy still matches it.
+    written_digest: Mapped[str | None] = mapped_column(String(64))
 
 
 class CalendarEntryRow(Base):
@@ -340,3 +347,46 @@ class AuditEvent(Base):
     connector: Mapped[str | None] = mapped_column(String(50))  # maildir|imap|gmail|caldav|...
     case_id: Mapped[int | None] = mapped_column(index=True)
     rule: Mapped[str | None] = mapped_column(String(200))
+
+
+class Correction(Base):
+    """A message the practitioner moved (or labelled) into ``Chief/<Category>``: refiled once
+    (``bot/sync/corrections.py``). ``key`` (the message's key and the category) makes it
+    exactly-once, however often the mailbox reports the move. ``before`` is what the message
+    was filed as (category, case kind, rule, case, deadlines closed, drafts withdrawn), so
+    ``chief corrections undo`` can take it back; ``features`` the hashed feature ids it taught
+    (never words); ``party_domain`` the sender's organisation domain it added to the practice's
+    party directory (``party_state``: planned, written, removed)."""
+
+    __tablename__ = "correction"
+    __table_args__ = (UniqueConstraint("key"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    key: Mapped[str] = mapped_column(String(64))
+    practice_id: Mapped[int] = mapped_column(ForeignKey("practice.id"), index=True)
+    message_id: Mapped[int | None] = mapped_column(ForeignKey("message.id"))
+    provider_id: Mapped[str] = mapped_column(String(255))
+    category: Mapped[str | None] = mapped_column(String(50))  # None: not practice mail
+    folder: Mapped[str] = mapped_column(String(200))
+    state: Mapped[str] = mapped_column(String(20))  # refiled | undone
+    before: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    features: Mapped[list[int] | None] = mapped_column(JSON)
+    label: Mapped[str | None] = mapped_column(String(120))
+    party_domain: Mapped[str | None] = mapped_column(String(255))
+    party_state: Mapped[str | None] = mapped_column(String(20))
+    case_id: Mapped[int | None] = mapped_column(Integer)
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    undone_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+class LearnedCount(Base):
+    """What the corrections taught the practice's own model (``bot/rules/practice_memory.py``):
+    per label (``category/case_kind``, ``""`` for not practice mail) how many corrected
+    messages carried each hashed feature id. Counts of hashes, never text."""
+
+    __tablename__ = "learned_count"
+    __table_args__ = (UniqueConstraint("practice_id", "label", "feature"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    practice_id: Mapped[int] = mapped_column(ForeignKey("practice.id"), index=True)
+    label: Mapped[str] = mapped_column(String(120))
+    feature: Mapped[int] = mapped_column(Integer)
+    count: Mapped[int] = mapped_column(Integer)

@@ -82,7 +82,9 @@ def collect_summary(rt: Runtime, local_links: bool = False) -> SummaryData:
             MailCount(category=c, count=n)
             for c, n in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0] or "~"))
         ]
-        data.needs_look, data.needs_look_total = needs_look_lines(session, rt.practice_id, since)
+        data.needs_look, data.needs_look_total = needs_look_lines(
+            session, rt.practice_id, since, corrections=rt.config.corrections
+        )
         open_deadlines = session.scalars(
             select(Deadline)
             .where(Deadline.practice_id == rt.practice_id, Deadline.done.is_(False))

@@ -36,6 +36,7 @@ class LookLine:
     confidence: float | None
     reason: str  # low_confidence | disagrees
     rule_category: str | None = None  # what the rule said, when the model disagreed
+    move: str = ""  # the one move that files it as guessed: "move it to Chief/Referral"
 
 
 @dataclass(frozen=True, slots=True)

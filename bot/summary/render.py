@@ -71,6 +71,7 @@ from bot.summary.lines import (
     TodayEvent,
 )
 from bot.summary.local_format import DateStyle
+from bot.summary.needs_look import SHOWN
 from bot.summary.palette import LIGHT, dark_mode_css
 from bot.summary.wording import category_name, lateness
 
@@ -105,7 +106,6 @@ SOON_DAYS = 7  # "coming up": due within this many days after today
 FIRST_SCREEN_ITEMS = 5  # due today: listed before "and N more"
 OVERDUE_LISTED = 3  # the newest overdue, each with how late
 DRAFTS_LISTED = 3  # drafts named beyond those beside a deadline above
-LOOKS_LISTED = 3  # "Needs a look" lines
 EVENTS_LISTED = 8  # today's calendar
 DECIDE_LISTED = 3  # of each kind: bookings, renewals, failed writes
 RENEWAL_DECIDE_DAYS = 30  # a renewal this close (or past) is to decide today
@@ -230,7 +230,7 @@ class SummaryData:
             "top_drafts": [d for d in by_urgency if d.case_id not in beside][:DRAFTS_LISTED],
             "drafts_beside": sum(1 for d in self.drafts if d.case_id in beside),
             "oldest_draft": min(dated) if dated else None,
-            "needs_look": list(self.needs_look)[:LOOKS_LISTED],
+            "needs_look": list(self.needs_look)[:SHOWN],
             "needs_look_total": self.needs_look_total,
             "today_events": list(self.today_events)[:EVENTS_LISTED],
             "events_total": len(self.today_events),

@@ -34,7 +34,8 @@ from bot.sync.redrafting import redraft
 from bot.sync.retries import FAILED, Failures, due, record_failure, record_success
 from bot.sync.runtime import Runtime
 from bot.sync.steps import SyncReport
-from connectors.base import CalendarSink, DraftSink, Labels, OutgoingDraft
+from bot.sync.withdrawing import apply_withdrawals, draft_digest
+from connectors.base import CalendarSink, DraftSink, Labels, OutgoingDraft, WithdrawsDrafts
 
 __all__ = [
     "EffectsReport",
@@ -54,6 +55,7 @@ class EffectsReport:
     drafts_found: int = 0
     calendar_written: int = 0
     labelled: int = 0
+    drafts_withdrawn: int = 0
     failures: Failures = field(default_factory=Failures)
 
     @property
@@ -66,6 +68,7 @@ class EffectsReport:
         report.drafts_written += self.drafts_written
         report.calendar_written += self.calendar_written
         report.labelled += self.labelled
+        report.drafts_withdrawn += self.drafts_withdrawn
         report.failures.merge(self.failures)
 
 
@@ -158,6 +161,7 @@ def apply_drafts(
                 rule=rule,
                 detail=draft.template if draft.message_id is None else None,
             )
+            draft.written_digest = draft_digest(draft.raw)
             draft.state, draft.remote_id, draft.raw, draft.source = "written", remote, None, None
             record_success(draft)
             session.commit()
@@ -279,6 +283,8 @@ def apply_pending(rt: Runtime, since: datetime | None = None) -> EffectsReport:
     mailbox = rt.mail()
     if isinstance(mailbox, Labels):
         apply_labels(rt, mailbox, report, since)
+    if isinstance(mailbox, WithdrawsDrafts):  # before new drafts: a correction's order
+        report.drafts_withdrawn += apply_withdrawals(rt, mailbox, report.failures)
     apply_drafts(rt, mailbox, report, since)
     apply_calendar(rt, rt.calendar(), report, since)
     return report

@@ -44,6 +44,7 @@ from bot.store.models import LabelWrite, Mailbox, MessageRow, Party
 from bot.sync.adoption import adopt_waiting
 from bot.sync.closing import close_moot
 from bot.sync.effects import apply_pending
+from bot.sync.learning import install_memory
 from bot.sync.matching import attach
 from bot.sync.own_mail import is_note_to_self, own_summaries
 from bot.sync.planning import plan_message
@@ -51,7 +52,15 @@ from bot.sync.runtime import Runtime
 from bot.sync.steps import FiledMessage, Steps, SyncReport
 from connectors.base import Estimates, Labels
 
-__all__ = ["SyncReport", "earlier_keys", "message_day", "message_key", "sync"]
+__all__ = [
+    "SyncReport",
+    "earlier_keys",
+    "log_message",
+    "message_day",
+    "message_key",
+    "party_row",
+    "sync",
+]
 
 log = logging.getLogger(__name__)
 
@@ -113,7 +122,7 @@ def earlier_keys(mailbox: str, message: Message) -> tuple[str, ...]:
     )
 
 
-def _party_row(session: Session, practice_id: int, party: DirectoryParty | None) -> Party | None:
+def party_row(session: Session, practice_id: int, party: DirectoryParty | None) -> Party | None:
     if party is None:
         return None
     row = session.scalar(
@@ -152,7 +161,7 @@ def _aware(moment: datetime) -> datetime:
     return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
 
 
-def _log_message(
+def log_message(
     session: Session,
     rt: Runtime,
     steps: Steps,
@@ -194,7 +203,7 @@ def _log_message(
     )
     session.add(row)
     session.flush()
-    party = _party_row(session, rt.practice_id, result.party)
+    party = party_row(session, rt.practice_id, result.party)
     pseudonym = rt.pseudonyms.pseudonym(result.refs.get("patient"), result.refs.get("dob"))
     filed = attach(session, rt.practice_id, row, message, result, party, pseudonym, now)
     row.match_how = filed.how
@@ -301,7 +310,7 @@ def _sync_mail(rt: Runtime, steps: Steps, report: SyncReport, progress: Bar | No
             report.skipped_known += len(known)
             for key, message in sorted(keyed.items(), key=_in_sent_order):
                 if key not in known and message is not None:
-                    category = _log_message(session, rt, steps, mailbox_id, key, message, report)
+                    category = log_message(session, rt, steps, mailbox_id, key, message, report)
                     if category in labelled:  # journalled with the batch, put on by effects
                         session.add(
                             LabelWrite(
@@ -346,6 +355,7 @@ def sync(rt: Runtime, steps: Steps, progress: Bar | None = None) -> SyncReport:
     report = SyncReport(started=rt.now())
     if rt.dry_run:
         steps = steps.planning_only()
+    install_memory(rt)  # what the corrections so far taught, behind the rules
     with rt.sync_lock():
         if not rt.dry_run:
             # A previous run may have stopped between planning and writing: finish that first.

@@ -51,6 +51,8 @@ class SyncReport:
     drafts_written: int = 0
     calendar_written: int = 0
     labelled: int = 0  # messages given their category's label (Gmail `category_labels`)
+    corrections: int = 0  # messages refiled as the practitioner moved them (Chief/<Category>)
+    drafts_withdrawn: int = 0  # chief's untouched drafts of a wrong filing, removed
     by_source: Counter[str] = field(default_factory=Counter)  # rule | model | none
     needs_look: int = 0  # held for the practitioner (bot/rules/classification.py)
     errors: list[str] = field(default_factory=list)
@@ -71,6 +73,8 @@ class SyncReport:
             "drafts_written": self.drafts_written,
             "calendar_written": self.calendar_written,
             "labelled": self.labelled,
+            "corrections": self.corrections,
+            "drafts_withdrawn": self.drafts_withdrawn,
             "by_source": dict(self.by_source),
             "needs_look": self.needs_look,
             "errors": [*self.errors, *self.failures.lines()],

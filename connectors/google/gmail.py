@@ -22,6 +22,7 @@ Push (``users.watch`` with Cloud Pub/Sub) can replace polling later; see the REA
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import ClassVar
@@ -40,6 +41,7 @@ from connectors.google.auth import (
 from connectors.google.client import GoogleClient, check_api_root
 from connectors.google.gmail_drafts import GmailDrafts
 from connectors.google.gmail_labels import (
+    CORRECTIONS_PARENT,
     CategoryLabeller,
     correction_labels,
     parse_category_labels,
@@ -50,6 +52,8 @@ from connectors.http_retry import Retry
 from connectors.recipients import require_practitioner_only
 
 __all__ = ["GmailConnector"]
+
+log = logging.getLogger(__name__)
 
 _SENT = "SENT"  # the system label Gmail puts on every message the account sends
 _GMAIL_BATCH_LIMIT = 100  # documented; Gmail advises 50 or fewer to avoid throttling
@@ -161,6 +165,18 @@ class GmailConnector:
             return iter(())
         return (Correction(name, batch) for name, batch in self.reader.read(scope, cursor))
 
+    def make_correction_folders(self, names: Sequence[str]) -> int:
+        """Make the labels ``Chief`` and ``Chief/<name>`` the mailbox lacks; how many were
+        made. Only a sign-in that may make labels can (``gmail.modify``, asked for with
+        ``category_labels``): without one, none is made and the practitioner makes the
+        labels they use in Gmail (the narrower sign-in is kept, not widened behind their
+        back)."""
+        if not self.category_labels:
+            log.info("gmail: correction labels not made (the sign-in may not make labels)")
+            return 0
+        self.labeller.ensure([CORRECTIONS_PARENT])  # so Gmail nests them under it
+        return self.labeller.ensure([f"{CORRECTIONS_PARENT}/{name}" for name in names])
+
     # --- Category labels --------------------------------------------------------------------
 
     def labelled_categories(self) -> frozenset[str]:
@@ -181,6 +197,14 @@ class GmailConnector:
     def create_draft(self, draft: OutgoingDraft) -> str:
         """Create the draft once per key, in the original's thread; its draft id."""
         return self.drafts.create(draft)
+
+    def draft_content(self, key: str) -> bytes | None:
+        """The draft carrying ``key`` as Gmail holds it now, or None."""
+        return self.drafts.content(key)
+
+    def delete_draft(self, key: str) -> bool:
+        """Delete the draft carrying ``key``; False when there is none."""
+        return self.drafts.delete(key)
 
     def draft_link(self, remote_id: str) -> str | None:
         """The Gmail web address that opens draft ``remote_id``, or None when it is gone."""

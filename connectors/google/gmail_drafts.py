@@ -148,6 +148,39 @@ class GmailDrafts:
         )
         return draft_id
 
+    def content(self, key: str) -> bytes | None:
+        """The draft carrying ``key`` as Gmail holds it now (``format=raw``), or None."""
+        draft_id = self.find(key)
+        if draft_id is None:
+            return None
+        try:
+            answer = self.client.call(
+                lambda s: s.users().drafts().get(userId="me", id=draft_id, format="raw"),
+                "reading a draft back",
+            )
+        except RemoteGone:
+            self._draft_keys.pop(key, None)
+            return None
+        raw = str(answer.get("message", {}).get("raw") or "")
+        return base64.urlsafe_b64decode(raw + "=" * (-len(raw) % 4)) if raw else None
+
+    def delete(self, key: str) -> bool:
+        """Delete the draft carrying ``key`` (``users.drafts.delete``); False when absent."""
+        draft_id = self.find(key)
+        if draft_id is None:
+            return False
+        try:
+            self.client.call(
+                lambda s: s.users().drafts().delete(userId="me", id=draft_id),
+                "removing a draft",
+            )
+        except RemoteGone:
+            return False
+        finally:
+            self._draft_keys.pop(key, None)
+        log.info("gmail: draft %s removed (withdrawn by a correction)", key_hash(key))
+        return True
+
     def links(self, remote_ids: Sequence[str]) -> dict[str, str]:
         """Draft id → web address, in one batch (``bot.summary.links``).
 

@@ -12,7 +12,9 @@ it (``bot/sync/effects.py``); a crash before they are recorded puts them on agai
 
 Correction labels are the user labels ``Chief/<category>`` (Gmail names a nested label by its
 whole path): a message the practitioner labels ``Chief/payer`` was, in their view, a payer's.
-They are only read, never made here. With ``category_labels`` on, the label chief puts on and
+chief makes them on its first run where the sign-in may make labels (``gmail.modify``, granted
+with ``category_labels``); otherwise the practitioner makes the ones they use in Gmail. chief
+never puts a correction label on a message. With ``category_labels`` on, the label chief puts on and
 the correction label of a category are one label (Gmail label names ignore case), so what chief
 labelled reads back as filed under its own category: telling that from a correction is left to
 the reader of the corrections, which knows what was filed.
@@ -53,6 +55,7 @@ class CategoryLabeller:
         self.client = client
         self.names = names
         self._ids: dict[str, str] = {}  # label name -> id, once made sure of
+        self.created = 0  # labels made by this labeller
 
     def label(self, by_category: Mapping[str | None, Sequence[str]]) -> int:
         """Put the configured label of each category on its messages (provider ids); returns
@@ -75,6 +78,12 @@ class CategoryLabeller:
         log.debug("gmail: %d message(s) labelled in %d label(s)", done, len(wanted))
         return done
 
+    def ensure(self, names: Sequence[str]) -> int:
+        """Make the labels ``names`` the mailbox lacks; how many were made."""
+        before = self.created
+        self._ensure_labels(names)
+        return self.created - before
+
     def _ensure_labels(self, names: Sequence[str]) -> dict[str, str]:
         """Label name -> id for ``names``, creating the ones the mailbox lacks."""
         missing = [n for n in names if n not in self._ids]
@@ -93,6 +102,7 @@ class CategoryLabeller:
                     }
                     created = self.client.call(_create_label(body), "creating a label")
                     found = created["id"]
+                    self.created += 1
                     log.info("gmail: label created for a category")
                 self._ids[name] = str(found)
         return {n: self._ids[n] for n in names}

@@ -23,8 +23,9 @@ Only ``users.messages.list``, ``users.messages.get``, ``users.history.list``,
 One loop serves every :class:`Scope`, each with a cursor of its own shape: the watched labels
 (:meth:`GmailReader.changes`), the practitioner's sent mail (the system label ``SENT``) and the
 correction labels (``Chief/<category>``, :mod:`connectors.google.gmail_labels`). A correction is
-read only while it carries its label, and under the label it carries when read: a message moved
-on to another category, or back out, is not a correction of the first.
+read only while it carries its label, and under each correction label it carries when read
+(chief's own category label may be one of them: the reader of the corrections tells which): a
+message moved on to another category, or back out, is not a correction of the first.
 
 The threadId of each message read is remembered by its Message-ID, for the drafts that answer
 it (:mod:`connectors.google.gmail_drafts`).
@@ -259,13 +260,14 @@ class GmailReader:
             return [(next(iter(labels), ""), [m for m, _ in fetched])] if fetched else []
         groups: dict[str, list[Message]] = {name: [] for name in labels}
         for message, carried in fetched:
-            name = next((n for n, i in labels.items() if i in carried), None)
-            if name is None:  # moved on again before this read: not where history saw it
+            names = [n for n, i in labels.items() if i in carried]
+            if not names:  # moved on again before this read: not where history saw it
                 log.debug(
                     "gmail: message %s no longer carries its label; skipped", message.provider_id
                 )
                 continue
-            groups[name].append(message)
+            for name in names:  # chief's own category label and the practitioner's, both
+                groups[name].append(message)
         return [(name, found) for name, found in groups.items() if found]
 
     def _full(

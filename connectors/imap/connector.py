@@ -38,6 +38,7 @@ from connectors.base import Batch, Correction, Cursor, OutgoingDraft
 from connectors.imap.append import append_once, drafts_folder, find_key
 from connectors.imap.connection import Budget, Connection
 from connectors.imap.cursor import parse_cursor
+from connectors.imap.draft_removal import delete_draft, draft_content, make_folders
 from connectors.imap.folders import DRAFTS_NAMES, SENT_NAMES, FolderMap, Resolved, discover
 from connectors.imap.reading import FolderReader
 from connectors.imap.session import ImapSession, ServerUnavailable, Tls
@@ -235,6 +236,11 @@ class ImapConnector:
     def _corrections(self, session: ImapSession) -> dict[str, str]:
         return discover(session).children(self.corrections_folder)
 
+    def make_correction_folders(self, names: Sequence[str]) -> int:
+        """CREATE ``Chief/<name>`` under the personal namespace (RFC 2342) for each name the
+        server lacks; how many were made."""
+        return self._link.attempt(Budget(), make_folders, self.corrections_folder, tuple(names))
+
     # --- DraftSink and Sender ---------------------------------------------------------------
 
     def _drafts(self, session: ImapSession, create: bool) -> Resolved:
@@ -284,6 +290,18 @@ class ImapConnector:
         written, else as configured), named by the summary beside each draft
         (``bot.summary.links``); no server round trip."""
         return self._drafts_name.name if self._drafts_name is not None else self.drafts_folder
+
+    # --- WithdrawsDrafts --------------------------------------------------------------------
+
+    def draft_content(self, key: str) -> bytes | None:
+        """The draft carrying ``key`` in the Drafts folder, as the server holds it now."""
+        check_key(key)
+        return self._link.attempt(Budget(), draft_content, self._find_draft, key)
+
+    def delete_draft(self, key: str) -> bool:
+        """Remove the draft carrying ``key`` from the Drafts folder, and nothing else."""
+        check_key(key)
+        return self._link.attempt(Budget(), delete_draft, self._find_draft, key)
 
     def send_to_practitioner(self, raw: bytes, key: str) -> str:
         """APPEND the summary to INBOX (unread) once per ``key``; practitioner only."""

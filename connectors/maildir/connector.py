@@ -21,7 +21,14 @@ from typing import ClassVar
 from bot.errors import ConnectorError, RemoteGone, UserError
 from bot.mail.message import Limits, Message
 from connectors.base import Batch, Correction, Cursor, OutgoingDraft
-from connectors.maildir.files import FOLDER_RE, INBOX, MaildirTree
+from connectors.maildir.files import (
+    FOLDER_RE,
+    INBOX,
+    MaildirTree,
+    NotAFile,
+    fsync_dir,
+    open_regular,
+)
 from connectors.maildir.reading import FolderReader
 from connectors.maildir.writing import KeyedWriter
 from connectors.recipients import require_practitioner_only
@@ -119,7 +126,60 @@ class MaildirConnector:
         for folder, batch in self.reader.scan(sorted(by_folder), cursor, by_folder=True):
             yield Correction(by_folder[folder], batch)
 
+    def make_correction_folders(self, names: Sequence[str]) -> int:
+        """Make ``.Chief.<name>`` for each name that is missing; how many were made."""
+        self._require_tree()
+        made = 0
+        for name in names:
+            folder = f"{self.corrections_folder}.{name}"
+            self.tree.check_folder(folder)
+            if not self.tree.folder_dir(folder).is_dir():
+                try:
+                    self.tree.ensure_folder(folder)
+                except OSError as exc:
+                    raise ConnectorError(
+                        f"maildir: cannot make a correction folder: {exc.strerror or exc}"
+                    ) from exc
+                made += 1
+        return made
+
     # --- writing ---------------------------------------------------------------------------
+
+    def _draft_file(self, key: str) -> Path | None:
+        """The file of the draft carrying ``key`` while it is in the Drafts folder."""
+        found = self.find_draft(key)
+        if found is None:
+            return None
+        folder, _, unique = found.rpartition("/")
+        if (folder or INBOX) != self.drafts_folder:
+            return None  # moved elsewhere by the practitioner: no longer a draft of ours
+        return self.tree.locate(self.drafts_folder, unique)
+
+    def draft_content(self, key: str) -> bytes | None:
+        """The draft carrying ``key`` as it is now in the Drafts folder, or None."""
+        path = self._draft_file(key)
+        if path is None:
+            return None
+        try:
+            fh, _ = open_regular(path)
+            with fh:
+                return bytes(fh.read())
+        except (OSError, NotAFile):
+            return None
+
+    def delete_draft(self, key: str) -> bool:
+        """Remove the draft carrying ``key`` from the Drafts folder; False when absent."""
+        path = self._draft_file(key)
+        if path is None:
+            return False
+        try:
+            path.unlink()
+            fsync_dir(path.parent)
+        except FileNotFoundError:
+            return False
+        except OSError as exc:
+            raise ConnectorError(f"maildir: cannot remove a draft: {exc.strerror or exc}") from exc
+        return True
 
     def create_draft(self, draft: OutgoingDraft) -> str:
         """Store ``draft`` in the Drafts folder's ``cur/`` flagged Draft+Seen; return its id."""
@@ -140,23 +200,13 @@ class MaildirConnector:
         """The id of the message carrying ``key``, wherever the user moved or re-flagged it."""
         return self.writer.find(key, prefer=self.drafts_folder)
 
-    # --- ReadsDrafts and RevisesDrafts ------------------------------------------------------
+    # --- ReadsDrafts and RevisesDrafts (draft_content above, shared with WithdrawsDrafts) ---
 
     def saved_drafts(self) -> Iterator[Message]:
         """Every message of the Drafts folder (the practitioner's notes saved as drafts)."""
         self._require_tree()
         for _, batch in self.reader.scan((self.drafts_folder,), None, missing=logging.DEBUG):
             yield from batch.messages
-
-    def draft_content(self, key: str) -> bytes | None:
-        """The bytes of the draft carrying ``key`` in the Drafts folder (None when gone)."""
-        path = self.tree.locate(self.drafts_folder, self.writer.unique_for(key))
-        if path is None:
-            return None
-        try:
-            return path.read_bytes()
-        except OSError as exc:
-            raise ConnectorError(f"maildir: cannot read a draft: {exc.strerror or exc}") from exc
 
     def replace_draft(self, draft: OutgoingDraft) -> str:
         """Replace the draft carrying ``draft.key`` in place: written to ``tmp/``, fsynced and

@@ -36,7 +36,12 @@ from connectors.microsoft.auth import MAIL_SCOPES, TokenProvider, kept_in, provi
 from connectors.microsoft.graph import BATCH_LIMIT, GraphClient, GraphRequest, check_root
 from connectors.microsoft.outlook_drafts import OutlookDrafts
 from connectors.microsoft.outlook_items import KEY_PROPERTY, STATE_PROPERTY, odata_quote
-from connectors.microsoft.outlook_reading import Folders, OutlookReader, correction_folders
+from connectors.microsoft.outlook_reading import (
+    Folders,
+    OutlookReader,
+    correction_folders,
+    make_correction_folders,
+)
 from connectors.microsoft.outlook_summary import deliver_summary
 from connectors.recipients import require_practitioner_only
 
@@ -135,6 +140,18 @@ class OutlookConnector:
         ``cursor``, read as :meth:`changes` reads, with a delta link and a cursor of its own
         (the other is refused)."""
         return (batch for _, batch in self.reader.read(self._sent, cursor))
+
+    def make_correction_folders(self, names: Sequence[str]) -> int:
+        """Make the folder ``Chief`` and its child per name where missing; how many."""
+        return make_correction_folders(self.client, names)
+
+    def draft_content(self, key: str) -> bytes | None:
+        """The draft carrying ``key`` as Outlook holds it now (its MIME), or None."""
+        return self.drafts.content(key)
+
+    def delete_draft(self, key: str) -> bool:
+        """Delete the draft carrying ``key``; False when there is none."""
+        return self.drafts.delete(key)
 
     def corrections(self, cursor: Cursor | None) -> Iterator[Correction]:
         """A :class:`Correction` per batch of messages that arrived in a child of the

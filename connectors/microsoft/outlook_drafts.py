@@ -58,6 +58,39 @@ class OutlookDrafts:
         found = lookup(self.client, key)
         return found[0] if found and found[1] else None
 
+    def content(self, key: str) -> bytes | None:
+        """The draft carrying ``key`` as Outlook holds it now (its MIME, ``$value``)."""
+        check_key(key)
+        found = lookup(self.client, key)
+        if found is None:
+            return None
+        try:
+            answer = self.client.call(
+                GraphRequest("GET", f"/me/messages/{quote(found[0], safe='')}/$value"),
+                "reading a draft back",
+            )
+        except RemoteGone:
+            return None
+        return answer if isinstance(answer, bytes) else None
+
+    def delete(self, key: str) -> bool:
+        """Delete the draft carrying ``key`` for good (``POST /me/messages/{id}/permanentDelete``:
+        moved to Deleted Items it would still carry the key, and be found as chief's draft);
+        False when there is none."""
+        check_key(key)
+        found = lookup(self.client, key)
+        if found is None:
+            return False
+        try:
+            self.client.call(
+                GraphRequest("POST", f"/me/messages/{quote(found[0], safe='')}/permanentDelete"),
+                "removing a draft",
+            )
+        except RemoteGone:
+            return False
+        log.info("outlook: draft %s removed (withdrawn by a correction)", key_hash(key))
+        return True
+
     def links(self, remote_ids: Sequence[str]) -> dict[str, str]:
         """Outlook on the web's address (``webLink``) of each draft still there, looked up
         in $batch requests (for the summary: :mod:`bot.summary.links`)."""

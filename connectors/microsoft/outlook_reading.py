@@ -39,7 +39,13 @@ from connectors.microsoft.graph import GraphClient, GraphGone, GraphRequest
 from connectors.microsoft.outlook_items import odata_quote
 from connectors.parsing import parse_or_report
 
-__all__ = ["CORRECTIONS_PARENT", "Folders", "OutlookReader", "correction_folders"]
+__all__ = [
+    "CORRECTIONS_PARENT",
+    "Folders",
+    "OutlookReader",
+    "correction_folders",
+    "make_correction_folders",
+]
 
 log = logging.getLogger(__name__)
 
@@ -62,16 +68,49 @@ class Folders:
     fixed: bool = True
 
 
-def correction_folders(client: GraphClient) -> dict[str, str]:
-    """Category -> folder id of each child of the top-level folder ``Chief``, by category; {}
-    when there is no such folder (none is made)."""
+def _parent_ids(client: GraphClient) -> list[str]:
     query = f"$filter=displayName eq {odata_quote(CORRECTIONS_PARENT)}&$select=id,displayName"
-    parents = [
+    return [
         str(item["id"])
         for page in client.pages(GraphRequest("GET", f"/me/mailFolders?{query}"), "listing folders")
         for item in page.get("value", ())
         if item.get("displayName") == CORRECTIONS_PARENT
     ]
+
+
+def make_correction_folders(client: GraphClient, names: Sequence[str]) -> int:
+    """Make the top-level folder ``Chief`` and a child per name the mailbox lacks
+    (``POST /me/mailFolders``, ``POST /me/mailFolders/{id}/childFolders``); how many were made."""
+    made = 0
+    parents = _parent_ids(client)
+    if parents:
+        parent = parents[0]
+    else:
+        created = client.call(
+            GraphRequest("POST", "/me/mailFolders", {"displayName": CORRECTIONS_PARENT}),
+            "making the correction folders",
+        )
+        parent = str(created["id"])
+    have = {name.casefold() for name in correction_folders(client)}
+    for name in names:
+        if name.casefold() in have:
+            continue
+        client.call(
+            GraphRequest(
+                "POST",
+                f"/me/mailFolders/{quote(parent, safe='')}/childFolders",
+                {"displayName": name},
+            ),
+            "making a correction folder",
+        )
+        made += 1
+    return made
+
+
+def correction_folders(client: GraphClient) -> dict[str, str]:
+    """Category -> folder id of each child of the top-level folder ``Chief``, by category; {}
+    when there is no such folder (:func:`make_correction_folders` makes them)."""
+    parents = _parent_ids(client)
     found: dict[str, str] = {}
     for parent in parents[:1]:
         segment = quote(parent, safe="")

@@ -478,6 +478,23 @@ class Mailbox:
             out["nextPageToken"] = nxt
         return out
 
+    def m_drafts_delete(self, params: dict[str, Any], body: Any) -> Any:
+        """Immediately and permanently deletes the draft (not to the bin), as documented."""
+        message_id = self.drafts.pop(params["id"], None)
+        if message_id is None:
+            raise ApiError(404, "notFound", "Requested entity was not found.")
+        message = self.messages.pop(message_id)
+        self._record("messagesDeleted", message)
+        return None
+
+    def edit_draft(self, draft_id: str, raw: bytes) -> None:
+        """The practitioner edits and saves a draft in Gmail: same draft id, a new message."""
+        with self.lock:
+            old = self.messages.pop(self.drafts[draft_id])
+            self._record("messagesDeleted", old)
+            stored = self._store(raw, {"DRAFT"}, old.thread_id, received=False, draft=True)
+            self.drafts[draft_id] = stored.id
+
     def m_drafts_get(self, params: dict[str, Any], body: Any) -> Any:
         if params["id"] not in self.drafts:
             raise ApiError(404, "notFound", "Requested entity was not found.")

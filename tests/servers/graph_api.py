@@ -4,11 +4,11 @@ Microsoft identity platform endpoints msal talks to.
 One :class:`GraphServer` on 127.0.0.1 holds a mailbox (:mod:`tests.servers.graph_mail`) and a
 calendar (:mod:`tests.servers.graph_calendar`) and answers:
 
-- ``/v1.0/me``, mail folders and their child folders, messages (list, get, ``$value``,
-  create, PATCH, createReply), ``messages/delta`` per folder, events (list, create, PATCH,
-  DELETE) and ``calendarView``; each request body and each answer checked against
-  :mod:`tests.servers.graph_shapes` (a mismatch is a 400 and a recorded problem, so the test
-  fails);
+- ``/v1.0/me``, mail folders and their child folders (list, create), messages (list, get,
+  ``$value``, create, PATCH, permanentDelete, createReply), ``messages/delta`` per folder, events
+  (list, create, PATCH, DELETE) and ``calendarView``; each request body and each answer
+  checked against :mod:`tests.servers.graph_shapes` (a mismatch is a 400 and a recorded
+  problem, so the test fails);
 - ``/v1.0/$batch``: JSON batching, at most 20 requests (more is 400), each part dispatched as
   its own call (faults included); non-JSON answers base64-encoded;
 - the identity platform under ``/{tenant}/…``: OpenID configuration (advertising the real
@@ -472,8 +472,12 @@ class GraphServer:
         box = self.mail
         if rest == ["mailFolders"] and verb == "GET":
             return 200, self._checked("mailFolder", box.list_folders(query))
+        if rest == ["mailFolders"] and verb == "POST":
+            return 201, self._checked("mailFolder", box.create_folder(body))
         if rest[:1] == ["mailFolders"] and rest[2:] == ["childFolders"] and verb == "GET":
             return 200, self._checked("mailFolder", box.list_folders(query, rest[1]))
+        if rest[:1] == ["mailFolders"] and rest[2:] == ["childFolders"] and verb == "POST":
+            return 201, self._checked("mailFolder", box.create_folder(body, rest[1]))
         if rest[:1] == ["mailFolders"] and rest[2:] == ["messages", "delta"] and verb == "GET":
             size = _PAGE.search(headers.get("prefer", ""))
             page = int(size.group(1)) if size else 10
@@ -498,6 +502,9 @@ class GraphServer:
         if len(rest) == 3 and rest[0] == "messages":
             if rest[2] == "$value" and verb == "GET":
                 return 200, box.value(rest[1])
+            if rest[2] == "permanentDelete" and verb == "POST":
+                box.delete(rest[1])  # gone for good, not into Deleted Items
+                return 204, None
             if rest[2] == "createReply" and verb == "POST":
                 return 201, self._checked("message", box.create_reply(rest[1], body))
         raise GraphError(400, "BadRequest", f"{verb} /me/{'/'.join(rest)}: not served locally")

@@ -157,6 +157,35 @@ class GraphMailbox:
             self.parents[fid] = under
             return fid
 
+    def folder_named(self, name: str, parent: str | None = None) -> str:
+        """The id of the folder called ``name`` under ``parent`` (top level when None)."""
+        with self.lock:
+            under = ROOT if parent is None else self._folder(parent)
+            for fid, up in self.parents.items():
+                if up == under and self.display[fid] == name:
+                    return fid
+            raise KeyError(name)
+
+    def create_folder(self, body: Any, parent: str | None = None) -> dict[str, Any]:
+        """``POST /me/mailFolders`` or ``/mailFolders/{id}/childFolders``: 201 with the folder;
+        a sibling of the same name is 409 ``ErrorFolderExists``."""
+        problems = check("mailFolder", body, "create")
+        if problems:
+            raise GraphError(400, "ErrorInvalidProperty", problems[0])
+        name = str(body.get("displayName") or "").strip()
+        if not name:
+            raise GraphError(400, "ErrorInvalidProperty", "displayName is required")
+        under = ROOT if parent is None else self._folder(parent)
+        if any(
+            up == under and self.display[f].lower() == name.lower()
+            for f, up in self.parents.items()
+        ):
+            raise GraphError(
+                409, "ErrorFolderExists", "A folder with the specified name already exists."
+            )
+        fid = self.make_folder(name, parent)
+        return self._folder_resource(fid, [])
+
     def delete_folder(self, folder: str) -> None:
         """The practitioner deletes a folder: Outlook moves it, with what it holds, into
         Deleted Items."""
@@ -184,6 +213,7 @@ class GraphMailbox:
 
     def delete(self, message_id: str) -> None:
         with self.lock:
+            self._message(message_id)  # 404 ErrorItemNotFound when there is none
             gone = self.messages.pop(message_id)
             self._serial += 1
             self.removed.append((self._serial, gone.folder, gone.id))

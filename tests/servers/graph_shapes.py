@@ -163,6 +163,7 @@ WRITABLE: dict[str, frozenset[str]] = {
             "responseRequested",
         }
     ),  # fmt: skip
+    "mailFolder": frozenset({"displayName", "isHidden"}),
 }
 
 # Properties that may be set on create only (internetMessageHeaders: "can only be set when
