@@ -14,7 +14,9 @@ wrote to the Maildir's Drafts folder (as a mail client would, with :mod:`email`)
 * ``..._to_own``: reply drafts addressed to the practice's own addresses or domains
   (``[practice] email``, ``own_addresses``, ``own_domains``);
 * ``..._no_recipient``: reply drafts with no To (the draft says why);
-* ``..._max_line_octets``: the longest line of any draft as stored (headers and encoded body);
+* ``..._max_line_octets``: the longest line of any draft as stored (headers and encoded body;
+  RFC 5322 2.1.1: at most 998), ``..._max_body_line_octets``: of the encoded bodies alone
+  (RFC 2045 6.7: quoted-printable lines at most 76);
 * ``..._defects``: :mod:`email` defects found parsing the drafts back;
 * ``..._chief_headers``: drafts carrying an ``X-Chief-*`` header (that a sent copy would keep).
 
@@ -75,13 +77,15 @@ def measure(practice: str, listing: bool) -> dict[str, float]:
         own_domains.add(own_email.partition("@")[2])  # the demo practices' staff share it
         counts: list[int] = []
         self_total = 0
-        no_reply = own = missing = defects = marked = max_line = 0
+        no_reply = own = missing = defects = marked = max_line = max_body = 0
         drafts = _drafts(home)
         for path, raw in drafts:
             max_line = max(max_line, *(len(line) for line in raw.splitlines()))
+            body_lines = raw.replace(b"\r\n", b"\n").partition(b"\n\n")[2].splitlines()
+            max_body = max(max_body, *(len(line) for line in body_lines or [b""]))
             msg = email.message_from_bytes(raw, policy=email.policy.default)
             defects += len(msg.defects) + sum(len(p.defects) for p in msg.walk())
-            marked += any(k.lower().startswith("x-chief-") for k in msg.keys())
+            marked += any(k.lower().startswith("x-chief-") for k in msg)
             to = str(msg.get("To") or "")
             addr = email.utils.parseaddr(to)[1].lower()
             found = PLACEHOLDER.findall(_body(msg))
@@ -110,6 +114,7 @@ def measure(practice: str, listing: bool) -> dict[str, float]:
         "to_own": own,
         "no_recipient": missing,
         "max_line_octets": max_line,
+        "max_body_line_octets": max_body,
         "defects": defects,
         "chief_headers": marked,
         "demo_s": round(elapsed, 2),
@@ -130,7 +135,7 @@ def main() -> None:
             print(f"{practice}_{name}: {value}")
             if name in ("drafts", "reply_drafts", "placeholders_total", "to_no_reply", "to_own"):
                 totals[name] = totals.get(name, 0) + value
-            if name == "max_line_octets":
+            if name in ("max_line_octets", "max_body_line_octets"):
                 totals[name] = max(totals.get(name, 0), value)
     for name, value in totals.items():
         print(f"all_{name}: {value}")

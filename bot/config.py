@@ -45,6 +45,33 @@ class PracticeConfig(_Section):
     country: Literal["US", "GB"] = "US"
     timezone: str = "UTC"
     register_file: Path | None = Field(default=None, alias="register")
+    # The practice's own addresses and domains (staff, shared inboxes such as billing@): a
+    # draft is never addressed to them; mail they forward is answered to its original sender.
+    own_addresses: list[str] = Field(default_factory=list)
+    own_domains: list[str] = Field(default_factory=list)
+
+    @field_validator("own_addresses")
+    @classmethod
+    def _addresses(cls, value: list[str]) -> list[str]:
+        out = []
+        for addr in value:
+            addr = addr.strip().lower()
+            local, at, domain = addr.rpartition("@")
+            if not at or not local or "." not in domain or any(c.isspace() for c in addr):
+                raise ValueError(f"not an e-mail address: {addr!r}")
+            out.append(addr)
+        return out
+
+    @field_validator("own_domains")
+    @classmethod
+    def _domains(cls, value: list[str]) -> list[str]:
+        out = []
+        for domain in value:
+            domain = domain.strip().lower().lstrip("@").rstrip(".")
+            if "." not in domain or any(c.isspace() or c == "@" for c in domain):
+                raise ValueError(f"not a domain name: {domain!r}")
+            out.append(domain)
+        return out
 
     @field_validator("timezone")
     @classmethod

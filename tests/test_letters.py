@@ -28,8 +28,10 @@ from bot.clocks.act_by import clock_due
 from bot.clocks.clocks import ClockSet
 from bot.config import load_config
 from bot.jobs.catalogue import sync
+from bot.keys import draft_marker, marker_of
 from bot.letters.drafting import Drafter
 from bot.letters.headers import DRAFT_BANNER, reply_subject
+from bot.letters.recipients import is_no_reply
 from bot.mail.message import Message
 from bot.mail.mime import parse_message
 from bot.register.register import load_register
@@ -563,7 +565,10 @@ def test_letter_from_the_sample_case(
     expected_to = practitioner if letter.to == "practitioner" else message.from_addr.lower()
     if letter.to == "sender" and message.reply_to:
         expected_to = message.reply_to.lower()
-    assert str(msg["To"]) == expected_to
+    if letter.to == "sender" and is_no_reply(expected_to):
+        assert msg["To"] is None and "reads no replies" in body
+    else:
+        assert str(msg["To"]) == expected_to
     assert msg["In-Reply-To"] == message.message_id
     assert msg["Subject"] == reply_subject(message.subject)
     assert ("addressed to you only" in body) is (letter.to == "practitioner")
@@ -801,12 +806,12 @@ def test_to_self_draft_to_a_no_reply_sender_needs_no_warning() -> None:
     assert isinstance(parsed, email.message.EmailMessage)
     assert str(parsed["To"]) == "a@practice.example"
     assert parsed["In-Reply-To"] == message.message_id
-    assert "accepts no replies" not in body_of(parsed)
+    assert "reads no replies" not in body_of(parsed)
     to_sender = drafter.render_reply(*args, now=NOW)
     parsed = email.message_from_bytes(to_sender.raw, policy=email.policy.default)
     assert isinstance(parsed, email.message.EmailMessage)
-    assert str(parsed["To"]) == "no-reply@lab.example"
-    assert "accepts no replies" in body_of(parsed)
+    assert parsed["To"] is None  # never a draft to an address that reads nothing
+    assert "reads no replies: add the recipient" in body_of(parsed)
 
 
 # --- through the pipeline: drafts in Drafts, addressed, and no patient identity in logs -----
@@ -859,7 +864,7 @@ def synced(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]
         for path in (home / "Maildir" / ".Drafts" / "cur").iterdir():
             msg = email.message_from_bytes(path.read_bytes(), policy=email.policy.default)
             assert isinstance(msg, email.message.EmailMessage)
-            out["drafts"][str(msg["X-Chief-Key"])] = msg
+            out["drafts"][str(marker_of(msg["Message-ID"]))] = msg
         with Session(rt.engine) as session:
             out["rows"].extend(
                 session.execute(
@@ -888,10 +893,14 @@ def test_pipeline_drafts_every_letter_addressed(synced: dict[str, Any]) -> None:
         original = synced["samples"][letter.sample]
         key, state = by_message[(original.message_id, letter.template)]
         assert state == "written", letter.template
-        msg = synced["drafts"][key]
+        msg = synced["drafts"][draft_marker(key)]
         to = str(msg["To"])
         if letter.to == "practitioner":
             assert to == practitioner, letter.template
+        elif is_no_reply(original.reply_to or original.from_addr):
+            # No draft to an address that reads nothing: none, and the draft says why.
+            assert msg["To"] is None, letter.template
+            assert "reads no replies" in body_of(msg), letter.template
         else:
             assert to == (original.reply_to or original.from_addr).lower(), letter.template
         assert msg["In-Reply-To"] == original.message_id

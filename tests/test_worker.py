@@ -25,6 +25,7 @@ from bot.jobs.worker import (
     defer_sync,
     sync_cron,
 )
+from bot.keys import marker_of
 from bot.store.models import Draft, Mailbox, MessageRow, Practice
 from bot.sync.runtime import Runtime
 from tests.fixtures_postgres import (
@@ -156,7 +157,7 @@ def drafts_on_server(user: DovecotUser) -> list[str]:
         data = client.fetch(uids, ["BODY.PEEK[HEADER]"]) if uids else {}
     found = []
     for item in data.values():
-        key = email.message_from_bytes(item[b"BODY[HEADER]"])[CHIEF_KEY]
+        key = marker_of(email.message_from_bytes(item[b"BODY[HEADER]"])["Message-ID"])
         if key:
             found.append(str(key).strip())
     return found

@@ -12,6 +12,7 @@ from __future__ import annotations
 import binascii
 import email
 import email.header
+import email.message
 import email.policy
 import email.utils
 import io
@@ -197,14 +198,31 @@ def _iter_parts(
             yield from _iter_parts(sub, limits, depth + 1)
 
 
+# An attached message's own From, Date and Subject, written into the text as a forward
+# banner (as a mail client writes an inline forward), so whoever reads the text knows whose
+# message it is: the reply goes to its sender, not to the colleague who forwarded it.
+FORWARD_BANNER_TYPE = "text/x-forwarded-headers"
+_BANNER_FIELDS = ("From", "Date", "Subject", "To")
+
+
+def _forward_banner(inner: EmailMessage) -> Part:
+    lines = ["", "---------- Forwarded message ---------"]
+    for name in _BANNER_FIELDS:
+        value = _WS_RE.sub(" ", header_text(inner, name)).strip()[:300]
+        if value:
+            lines.append(f"{name}: {value}")
+    data = ("\n".join(lines) + "\n\n").encode("utf-8")
+    return Part(FORWARD_BANNER_TYPE, "", None, "utf-8", data, len(data))
+
+
 def encapsulated_parts(raw: bytes, limits: Limits) -> list[Part]:
     """The leaf parts of an encapsulated message (a message/* part) read on its own, as
-    they would be found inside the message that carries it."""
+    they would be found inside the message that carries it, after its forward banner."""
     try:
         inner = email.message_from_bytes(bytes(raw), policy=email.policy.compat32)
     except Exception:
         return []
-    return _leaves(inner, limits)[0]
+    return [_forward_banner(inner), *_leaves(inner, limits)[0]]
 
 
 def _leaves(msg: EmailMessage, limits: Limits) -> tuple[list[Part], bool, list[str]]:
@@ -220,13 +238,16 @@ def _leaves(msg: EmailMessage, limits: Limits) -> tuple[list[Part], bool, list[s
         if depth >= limits.max_depth and part.is_multipart():
             truncated = True
             defects.append("TooDeep")
-        if part.is_multipart():
-            continue
         try:
             ctype = part.get_content_type()
         except Exception:
             ctype = "application/octet-stream"
-        if ctype == "message/rfc822" or ctype.startswith("multipart/"):
+        if ctype == "message/rfc822":
+            inner = part.get_payload()
+            if isinstance(inner, list) and inner and isinstance(inner[0], email.message.Message):
+                parts.append(_forward_banner(inner[0]))
+            continue
+        if part.is_multipart() or ctype.startswith("multipart/"):
             continue
         disposition = (header_text(part, "Content-Disposition").split(";")[0]).strip().lower()
         filename = _filename(part)
@@ -313,7 +334,7 @@ def _assemble(
             attachments.append(Attachment(part.filename, part.content_type, part.size))
         elif role == "attachment":
             attachments.append(Attachment(part.filename, part.content_type, part.size))
-        elif role == text_role:
+        elif role == text_role or part.content_type == FORWARD_BANNER_TYPE:
             if budget <= 0 or part.data is None:
                 truncated = True
                 continue

@@ -160,6 +160,7 @@ def plan_message(
         key = draft_key(rt, row.key, template)
         offer = {"due": p2p.due, "note": p2p.note()} if p2p else None
         context = draft_context(rt, case, result.case_kind, refs, first, offer)
+        recipient = rt.recipient_for(message, result.case_kind)
         draft = Draft(
             key=key,
             practice_id=rt.practice_id,
@@ -170,7 +171,13 @@ def plan_message(
         )
         try:
             outgoing = rt.drafter.render_reply(
-                template, message, context, key, rt.practitioner, to=draft_action.draft.to
+                template,
+                message,
+                context,
+                key,
+                rt.practitioner,
+                to=draft_action.draft.to,
+                recipient=recipient,
             )
             draft.raw = outgoing.raw
         except (TemplateError, UserError) as exc:
@@ -178,7 +185,9 @@ def plan_message(
             # the template is fixed, the draft is written (bot/sync/redrafting.py).
             record_failure(draft, rt.now(), f"{type(exc).__name__}: {exc}")
             to = draft_action.draft.to
-            draft.source = source_of(rt, message, refs, result.case_kind, to, first, offer)
+            draft.source = source_of(
+                rt, message, refs, result.case_kind, to, first, offer, recipient
+            )
             plan.failed_templates.append(exc)
         session.add(draft)
         plan.drafts.append(draft)

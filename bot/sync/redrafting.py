@@ -28,6 +28,7 @@ from sqlalchemy.orm import Session
 
 from bot.errors import UserError
 from bot.letters.headers import DraftTo
+from bot.letters.recipients import Recipient
 from bot.mail.message import Message
 from bot.store.models import Case, Deadline, Draft
 from bot.sync.runtime import Runtime
@@ -96,8 +97,10 @@ def source_of(
     to: str,
     first: Deadline | None,
     peer_to_peer: dict[str, Any] | None = None,
+    recipient: Recipient | None = None,
 ) -> dict[str, Any]:
-    """The SOURCE of a draft answering ``message``, sealed (JSON)."""
+    """The SOURCE of a draft answering ``message``, sealed (JSON); ``recipient`` is whom it
+    was addressed to (chosen from the message's text, which the source does not keep)."""
     inner = {
         "message": {
             "provider_id": message.provider_id,
@@ -117,6 +120,11 @@ def source_of(
         "peer_to_peer": (
             {"due": peer_to_peer["due"].isoformat(), "note": peer_to_peer["note"]}
             if peer_to_peer
+            else None
+        ),
+        "recipient": (
+            [recipient.address, recipient.name, recipient.how, recipient.note]
+            if recipient
             else None
         ),
     }
@@ -166,8 +174,15 @@ def redraft(rt: Runtime, session: Session, draft: Draft) -> bool:
         rt, case, source.get("case_kind"), dict(source["refs"]), first, offer or None
     )
     to: DraftTo = "practitioner" if source.get("to") == "practitioner" else "sender"
+    saved = source.get("recipient")
+    original = _message(source["message"])
+    recipient = (
+        Recipient(saved[0], str(saved[1]), str(saved[2]), str(saved[3]))
+        if isinstance(saved, list) and len(saved) == 4
+        else rt.recipient_for(original, source.get("case_kind"))
+    )
     outgoing = rt.drafter.render_reply(
-        draft.template, _message(source["message"]), context, draft.key, rt.practitioner, to=to
+        draft.template, original, context, draft.key, rt.practitioner, to=to, recipient=recipient
     )
     draft.raw = outgoing.raw
     return True
