@@ -24,6 +24,7 @@ from bot.keys import stable_key
 from bot.mail.message import Message
 from bot.rules.engine import PRIVATE_REFS, Classification
 from bot.store.models import CalendarEntryRow, Case, Deadline, Draft, MessageRow
+from bot.sync.draft_once import decided_later, drop_moot_drafts, same_ask_answered
 from bot.sync.redrafting import draft_context, source_of
 from bot.sync.retries import record_failure
 from bot.sync.runtime import Runtime
@@ -41,6 +42,7 @@ class Plan:
     calendar: list[CalendarEntryRow] = field(default_factory=list)
     problems: list[str] = field(default_factory=list)
     failed_templates: list[Exception] = field(default_factory=list)
+    drafts_moot: int = 0
 
 
 def draft_key(rt: Runtime, message_key: str, template: str) -> str:
@@ -152,10 +154,16 @@ def plan_message(
 
     first = plan.deadlines[0] if plan.deadlines else None
     p2p = next((d for d in found if d.clock and d.clock.purpose == "peer_to_peer"), None)
+    # One draft per decision (bot/sync/draft_once.py): none once a later message decided the
+    # case; what earlier messages planned and this one decides is moot.
+    settled = decided_later(session, case, row)
+    plan.drafts_moot = drop_moot_drafts(session, case, row)
     for draft_action in result.draft_actions:
         template = draft_action.draft.template
         offered = draft_action.draft.if_offered
         if offered is not None and offered not in result.mentions:
+            continue
+        if settled or same_ask_answered(session, case, row, template):
             continue
         key = draft_key(rt, row.key, template)
         offer = {"due": p2p.due, "note": p2p.note()} if p2p else None
