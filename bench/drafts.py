@@ -45,7 +45,9 @@ from bot.config import load_config  # noqa: E402
 from bot.letters.headers import NO_REPLY  # noqa: E402
 
 PRACTICES = ("sports-medicine-us", "integrative-medicine", "occupational-therapy-uk")
-PLACEHOLDER = re.compile(r"\[[A-Z][A-Z0-9 ,./'’()&:+-]{1,80}\]")
+# A visible placeholder: a bracketed text opening with a capital word ("[CLAIM NUMBER]",
+# "[PLACE / AMEND: choose one]"); the internal notes ("[Internal note, ...]") are not.
+PLACEHOLDER = re.compile(r"\[[A-Z][A-Z0-9(/'’ ][^\[\]\n]{0,300}\]")
 
 
 def _drafts(home: Path) -> list[tuple[Path, bytes]]:

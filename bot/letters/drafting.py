@@ -22,6 +22,13 @@ Reply-template context (the contract every draft template may rely on)
               placeholder for the patient instead.
 ``deadline``  ``None`` or mapping: ``due`` (date), ``clock`` (id), ``title``.
 ``today``     date.
+``facts``     dict of what the message states beyond the rules' references
+              (:func:`bot.rules.facts.stated_facts`: ``service_date``, ``procedure_code``,
+              ``reason_code``, ``amount_billed``, ``required`` (a list), ``products`` (a list),
+              ``event_date``, ``venue``, ``arrival_time``, ``report_within``...); empty when
+              none was read. The ``ref`` helpers look in ``refs``, ``case.refs``, then here.
+``appeal``    ``None`` or mapping: ``due``, ``clock`` (the appeal window the notice's regime
+              chose, which names the level of review).
 ``to_self``   True when the draft is addressed to the practitioner herself (see below).
 ``recipient`` mapping: ``address`` (or None), ``name``, ``how`` (``from``, ``reply_to``,
               ``forwarded``, ``directory``, ``none``, ``practitioner``) and ``note``: why the
@@ -151,6 +158,8 @@ class Drafter:
             else _with_defaults(deadline, ("due", "clock", "title")),
             today=context.get("today") or datetime.now(UTC).astimezone().date(),
             register=list(context.get("register") or ()),
+            facts=clean_value(dict(context.get("facts") or {})),
+            appeal=context.get("appeal"),
             to_self=bool(context.get("to_self")),
             recipient={
                 "address": recipient.address if recipient else None,
@@ -159,8 +168,12 @@ class Drafter:
                 "note": clean_body_text(recipient.note) if recipient else "",
             },
         )
-        if recipient is not None and recipient.how == "forwarded" and recipient.name:
-            out["message"]["from_name"] = clean_header_text(recipient.name, 200)
+        if recipient is not None and recipient.how == "forwarded":
+            # The letter answers the forwarded original: its writer, and the day they wrote
+            # it (none when the forward does not say), not the colleague's forward.
+            if recipient.name:
+                out["message"]["from_name"] = clean_header_text(recipient.name, 200)
+            out["message"]["date"] = recipient.sent
         return out
 
     def render_reply(

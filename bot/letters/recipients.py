@@ -25,6 +25,7 @@ import email.utils
 import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from datetime import datetime
 
 from bot.letters.headers import NO_REPLY, valid_address
 from bot.mail.message import Message
@@ -78,13 +79,16 @@ class Recipient:
 
     ``how``: ``reply_to``, ``from``, ``forwarded``, ``directory``, ``none`` or ``practitioner``.
     ``note``: one line for the draft's internal notes (never sent as such: the practitioner
-    reads it above the letter), empty when the sender is simply answered.
+    reads it above the letter), empty when the sender is simply answered. ``sent``: for a
+    forward, when the original was sent (its ``Date:`` line), so the letter answers "your
+    notice of" that day, not the day it was forwarded.
     """
 
     address: str | None
     name: str
     how: str
     note: str = ""
+    sent: datetime | None = None
 
 
 def _address_of(value: str) -> tuple[str, str | None]:
@@ -98,14 +102,32 @@ def _address_of(value: str) -> tuple[str, str | None]:
     return name.strip(), valid_address(addr)
 
 
-def forwarded_senders(text: str) -> list[tuple[str, str, str | None]]:
-    """(name, From address, Reply-To address or None) of each forwarded message in ``text``,
-    outermost first."""
-    found: list[tuple[str, str, str | None]] = []
+def _sent(value: str) -> datetime | None:
+    """A forward's ``Date:`` / ``Sent:`` value as RFC 5322 writes it, or as Gmail's and
+    Outlook's forward banners do ("Thu, 8 Oct 2026 at 11:02", "Monday, November 16, 2026 9:14
+    AM"); None when it cannot be read."""
+    text = re.sub(r"\s+at\s+", " ", value.strip())
+    try:
+        return email.utils.parsedate_to_datetime(text)
+    except (TypeError, ValueError, IndexError):
+        pass
+    for shape in ("%A, %B %d, %Y %I:%M %p", "%a, %b %d, %Y %I:%M %p", "%A, %d %B %Y %H:%M"):
+        try:
+            return datetime.strptime(text, shape)
+        except ValueError:
+            continue
+    return None
+
+
+def forwarded_senders(text: str) -> list[tuple[str, str, str | None, datetime | None]]:
+    """(name, From address, Reply-To address or None, when sent or None) of each forwarded
+    message in ``text``, outermost first."""
+    found: list[tuple[str, str, str | None, datetime | None]] = []
     for banner in _BANNER.finditer(text):
         block = text[banner.end() :].lstrip("\n").split("\n")[:_FORWARD_HEAD_LINES]
         sender: tuple[str, str | None] | None = None
         reply_to: str | None = None
+        sent: datetime | None = None
         for line in block:
             field = _FIELD.match(line)
             if field is None:
@@ -117,8 +139,10 @@ def forwarded_senders(text: str) -> list[tuple[str, str, str | None]]:
                 sender = _address_of(value)
             elif name == "reply-to" and reply_to is None:
                 reply_to = _address_of(value)[1]
+            elif name in ("date", "sent") and sent is None:
+                sent = _sent(value)
         if sender is not None and sender[1]:
-            found.append((sender[0], sender[1], reply_to))
+            found.append((sender[0], sender[1], reply_to, sent))
     return found
 
 
@@ -166,17 +190,18 @@ def choose_recipient(
     name = original.from_name
     how = "from"
     address = sender
+    sent: datetime | None = None
     if reply_to and reply_to not in own and not is_no_reply(reply_to):
         address, how = reply_to, "reply_to"
     if address is None or address in own:
         # A colleague's forward: the original sender, the first outside the practice.
-        for fwd_name, fwd_from, fwd_reply in forwarded_senders(original.text):
+        for fwd_name, fwd_from, fwd_reply, fwd_sent in forwarded_senders(original.text):
             if fwd_from in own:
                 continue
             name, sender = fwd_name, fwd_from
             good_reply = fwd_reply and fwd_reply not in own and not is_no_reply(fwd_reply)
             address = fwd_reply if good_reply else fwd_from
-            how = "forwarded"
+            how, sent = "forwarded", fwd_sent
             break
     if address is None:
         return Recipient(None, "", "none", "No reply address could be read: add the recipient.")
@@ -198,4 +223,4 @@ def choose_recipient(
     note = ""
     if how == "forwarded":
         note = f"Forwarded to the practice: addressed to the original sender, {address}."
-    return Recipient(address, name if how != "reply_to" else "", how, note)
+    return Recipient(address, name if how != "reply_to" else "", how, note, sent)

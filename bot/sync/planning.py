@@ -23,6 +23,7 @@ from bot.errors import TemplateError, UserError
 from bot.keys import stable_key
 from bot.mail.message import Message
 from bot.rules.engine import PRIVATE_REFS, Classification
+from bot.rules.facts import stated_facts
 from bot.store.models import CalendarEntryRow, Case, Deadline, Draft, MessageRow
 from bot.sync.draft_once import decided_later, drop_moot_drafts, same_ask_answered
 from bot.sync.redrafting import draft_context, source_of
@@ -156,6 +157,9 @@ def plan_message(
     p2p = next((d for d in found if d.clock and d.clock.purpose == "peer_to_peer"), None)
     # One draft per decision (bot/sync/draft_once.py): none once a later message decided the
     # case; what earlier messages planned and this one decides is moot.
+    appeal_due = next((d for d in found if d.clock and d.clock.purpose == "appeal"), None)
+    appeal = {"due": appeal_due.due, "clock": appeal_due.clock_id} if appeal_due else None
+    facts = stated_facts(message.text, message.calendar_parts, received, day_first)
     settled = decided_later(session, case, row)
     plan.drafts_moot = drop_moot_drafts(session, case, row)
     for draft_action in result.draft_actions:
@@ -167,7 +171,7 @@ def plan_message(
             continue
         key = draft_key(rt, row.key, template)
         offer = {"due": p2p.due, "note": p2p.note()} if p2p else None
-        context = draft_context(rt, case, result.case_kind, refs, first, offer)
+        context = draft_context(rt, case, result.case_kind, refs, first, offer, facts, appeal)
         recipient = rt.recipient_for(message, result.case_kind)
         draft = Draft(
             key=key,
@@ -194,7 +198,7 @@ def plan_message(
             record_failure(draft, rt.now(), f"{type(exc).__name__}: {exc}")
             to = draft_action.draft.to
             draft.source = source_of(
-                rt, message, refs, result.case_kind, to, first, offer, recipient
+                rt, message, refs, result.case_kind, to, first, offer, recipient, facts, appeal
             )
             plan.failed_templates.append(exc)
         session.add(draft)
