@@ -55,6 +55,8 @@ _FIELDS: dict[str, Any] = {
     "account_ref": _re(
         r"(?im)\b(?:account|acct|customer)\s*(?:no\.?|number|#|id)\s*[:#]?\s*([A-Z0-9][A-Z0-9-]{3,19})\b"
     ),
+    "sport": _re(r"(?im)^[>\s]*sport(?:\s*/\s*level|\s+and\s+level)?\s*:\s*([^\n]{3,60})$"),
+    "injury_date": _re(r"(?im)^[>\s]*(?:date\s+of\s+injury|injury\s+date|DOI)\s*:\s*" + _DATE),
     "submitted_date": _re(
         r"(?im)\b(?:date\s+(?:submitted|received)|(?:request|submitted|received)\s+on)\s*:?\s*"
         + _DATE
