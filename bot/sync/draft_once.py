@@ -6,9 +6,10 @@ authorisation approved meanwhile, a claim-status query for a claim since paid. A
 repeated (a second "pended" notice, a solicitor's second chaser, a team asking twice) needs one
 answer, not two. So, for a message filed to a case:
 
-- **already decided**: when the case carries a decision (``bot.sync.closing.DECISIONS``:
-  approved, paid, an appeal won or lost, denied...) made by a message received *after* this
-  one (mail read out of order, a rebuilt case log), this message plans no draft;
+- **already decided**: when a message of the case received *after* this one (mail read out of
+  order, a rebuilt case log) was filed by a rule that decides it (its ``case: {status: ...}``
+  is one of :data:`DECISIONS`: approved, paid, an appeal won or lost, denied...), this
+  message plans no draft;
 - **decided now**: when this message sets such a status, every draft of the case that earlier
   messages planned and that is not written yet becomes ``moot`` (never written; the reason is
   kept in ``error``): the drafts the decision itself plans (an upheld appeal's next level) are
@@ -24,15 +25,25 @@ A draft already written is never touched: it is in the practitioner's Drafts fol
 from __future__ import annotations
 
 import logging
+from collections.abc import Collection, Iterable
 from datetime import UTC, datetime
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from bot.rules.schema import CaseAction
 from bot.store.models import Case, CaseEvent, Draft, MessageRow
 from bot.sync.retries import FAILED
 
-__all__ = ["MOOT", "DECISIONS", "decided_later", "drop_moot_drafts", "same_ask_answered"]
+__all__ = [
+    "DECISIONS",
+    "MOOT",
+    "decided_later",
+    "deciding_rules",
+    "drop_moot_drafts",
+    "same_ask_answered",
+]
 
 log = logging.getLogger(__name__)
 
@@ -63,18 +74,31 @@ def _aware(moment: datetime | None) -> datetime | None:
     return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
 
 
-def decided_later(session: Session, case: Case | None, row: MessageRow) -> bool:
-    """``case`` carries a decision from a message received after ``row``."""
-    if case is None or case.status not in DECISIONS or row.received_at is None:
+def deciding_rules(rules: Iterable[Any]) -> frozenset[str]:
+    """The ids of the rules whose case status decides a case (:data:`DECISIONS`)."""
+    out = set()
+    for rule in rules:
+        for action in rule.actions:
+            if isinstance(action, CaseAction) and action.case.status in DECISIONS:
+                out.add(rule.id)
+    return frozenset(out)
+
+
+def decided_later(
+    session: Session, case: Case | None, row: MessageRow, deciding: Collection[str]
+) -> bool:
+    """``case`` was decided by a message received after ``row``: one filed by a rule among
+    ``deciding`` (:func:`deciding_rules`)."""
+    if case is None or row.received_at is None:
         return False
     received = _aware(row.received_at)
     assert received is not None
-    later = session.scalars(
-        select(MessageRow.received_at)
+    later = session.execute(
+        select(MessageRow.received_at, MessageRow.rule_id)
         .join(CaseEvent, CaseEvent.message_id == MessageRow.id)
         .where(CaseEvent.case_id == case.id, MessageRow.id != row.id)
     ).all()
-    return any((_aware(at) or received) > received for at in later)
+    return any(rule in deciding and (_aware(at) or received) > received for at, rule in later)
 
 
 def _moot(draft: Draft, reason: str) -> None:

@@ -25,7 +25,12 @@ from bot.mail.message import Message
 from bot.rules.engine import PRIVATE_REFS, Classification
 from bot.rules.facts import stated_facts
 from bot.store.models import CalendarEntryRow, Case, Deadline, Draft, MessageRow
-from bot.sync.draft_once import decided_later, drop_moot_drafts, same_ask_answered
+from bot.sync.draft_once import (
+    decided_later,
+    deciding_rules,
+    drop_moot_drafts,
+    same_ask_answered,
+)
 from bot.sync.redrafting import draft_context, source_of
 from bot.sync.retries import record_failure
 from bot.sync.runtime import Runtime
@@ -160,7 +165,7 @@ def plan_message(
     appeal_due = next((d for d in found if d.clock and d.clock.purpose == "appeal"), None)
     appeal = {"due": appeal_due.due, "clock": appeal_due.clock_id} if appeal_due else None
     facts = stated_facts(message.text, message.calendar_parts, received, day_first)
-    settled = decided_later(session, case, row)
+    settled = decided_later(session, case, row, deciding_rules(rt.rules.rules))
     plan.drafts_moot = drop_moot_drafts(session, case, row)
     for draft_action in result.draft_actions:
         template = draft_action.draft.template
