@@ -86,10 +86,10 @@ _ANY_MONEY = _re(r"(?i)(?:amount|total|balance|invoice)\s*(?:due|of)?\s*:?\s*" +
 # "the following is required") and the items it names, to the end of its sentence or list.
 _NEEDS = _re(
     r"(?is)\b(?:please\s+(?:provide|submit|send|upload|forward|attach)|we\s+(?:need|require)|"
-    r"(?:additional|further)\s+information\s+(?:needed|required)\s*:|"
+    r"(?:additional|further)\s+information\s+(?:is\s+)?(?:needed|required)\s*:|"
     r"the\s+following\s+(?:is|are)\s+(?:required|needed))\s*(?:the\s+following\s*:?)?\s*"
-    r"([^.;]{8,400}?)(?:[.;]|\n\s*\n)"
 )
+_SENTENCE = _re(r"(?s)^([^.;]{4,400}?)(?:[.;]|\n\s*\n|\z)")
 _BULLETS = _re(r"(?m)^[>\s]*(?:[-*•]|\d{1,2}[.)])\s+(\S[^\n]{2,200})$")
 # A product line of a dispensary's notice: "SKU X - Name, 60 capsules (qty 12)", "Product: Name",
 # "Usual reorder quantity: 24".
@@ -191,7 +191,7 @@ def _needs(text: str) -> list[str]:
     found = _NEEDS.search(text)
     if found is None:
         return []
-    after = text[found.start(1) : found.start(1) + 1200]
+    after = text[found.end() : found.end() + 1200]
     bullets: list[str] = []
     for line in _BULLETS.finditer(after):
         if not after[: line.start()].strip(" :\n") or (bullets and line.start() < 600):
@@ -200,7 +200,10 @@ def _needs(text: str) -> list[str]:
             break
     if bullets:
         return bullets[:12]
-    phrase = found.group(1)
+    sentence = _SENTENCE.search(after)
+    if sentence is None:
+        return []
+    phrase = sentence.group(1)
     how = _HOW.search(phrase)
     return _items(phrase[: how.start()] if how else phrase)[:12]
 
