@@ -530,3 +530,23 @@ def test_a_draft_is_never_addressed_to_a_no_reply_address(
     msg = render(msg=original(from_addr=sender, reply_to=reply_to))
     assert msg["To"] == to
     assert ("reads no replies: add the recipient" in body_of(msg)) is (to is None)
+
+
+def test_body_lines_keep_rfc_2045_limits_and_read_back_whole() -> None:
+    """A long paragraph (here the practice's fee terms, 900 characters with accents and a
+    dash) is encoded in quoted-printable lines of at most 76 characters (RFC 2045 6.7), the
+    message parses back without a defect, and the text is the same."""
+    terms = (
+        "Honoraires: £900 — payable within 30 days, réduction for early payment. " * 13
+    ).strip()
+    context = {"practice": {**PRACTICE, "fee_terms": terms}, "refs": {}}
+    msg = render("solicitor/instruction_ack.j2", context=context)
+    raw = msg.as_bytes()
+    head, _, body = raw.partition(b"\n\n")
+    assert max(len(line) for line in body.splitlines()) <= 76
+    assert max(len(line) for line in head.splitlines()) <= 998
+    parsed = email.message_from_bytes(raw, policy=email.policy.default)
+    assert isinstance(parsed, email.message.EmailMessage)
+    assert not parsed.defects and not any(p.defects for p in parsed.walk())
+    assert parsed["Content-Transfer-Encoding"] == "quoted-printable"
+    assert terms in body_of(parsed)
