@@ -105,7 +105,8 @@ def test_an_attached_message_is_a_forward_too() -> None:
     )
     outer.add_attachment(inner)
     parsed = parse_message(outer.as_bytes(), "m")
-    assert "From: Dr Osteo <osteo@bones.example>" in parsed.text
+    assert "From: Dr Osteo <osteo@bones.example>" in parsed.attached
+    assert "osteo@bones.example" not in parsed.text  # the rules read the body as it shows
     chosen = choose_recipient(parsed, OWN)
     assert (chosen.address, chosen.how, chosen.name) == (
         "osteo@bones.example",

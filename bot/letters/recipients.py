@@ -11,9 +11,9 @@ The sender's address is often the wrong one to answer:
   ``own_domains``): a colleague who forwarded a notice did not write it. A **forwarded**
   message (an inline forward: ``---------- Forwarded message ---------``,
   ``-----Original Message-----``, ``Begin forwarded message:``, each followed by a ``From:``
-  line; or an attached message/rfc822, which :mod:`bot.mail.mime` writes into the text the same
-  way) is answered to its original sender, the first outside the practice in the forward
-  chain, with that forward's Reply-To when it shows one.
+  line; or an attached message/rfc822, whose From and Date :mod:`bot.mail.mime` keeps beside
+  the text, ``Message.attached``) is answered to its original sender, the first outside the
+  practice in the forward chain, with that forward's Reply-To when it shows one.
 
 :func:`choose_recipient` returns the address (or None) and the note the draft shows when the
 choice was not the plain sender.
@@ -35,7 +35,7 @@ __all__ = ["OwnAddresses", "Recipient", "choose_recipient", "forwarded_senders",
 # The banners mail clients write above a forwarded message (Gmail, Outlook, Apple Mail,
 # Thunderbird), possibly quoted with ">".
 _BANNER = re.compile(
-    r"(?im)^[>\s]*(?:-{2,}\s*(?:forwarded|original)\s+message\s*-{2,}"
+    r"(?im)^[>\s]*(?:-{2,}\s*(?:forwarded|original|attached)\s+message\s*-{2,}"
     r"|begin\s+forwarded\s+message\s*:|-{2,}\s*original\s+message\s*-{2,})\s*$"
 )
 _FIELD = re.compile(r"(?im)^[>\s]*(from|reply-to|sent|date|subject|to)\s*:\s*(.*)$")
@@ -195,7 +195,8 @@ def choose_recipient(
         address, how = reply_to, "reply_to"
     if address is None or address in own:
         # A colleague's forward: the original sender, the first outside the practice.
-        for fwd_name, fwd_from, fwd_reply, fwd_sent in forwarded_senders(original.text):
+        forwards = forwarded_senders(original.text) + forwarded_senders(original.attached)
+        for fwd_name, fwd_from, fwd_reply, fwd_sent in forwards:
             if fwd_from in own:
                 continue
             name, sender = fwd_name, fwd_from

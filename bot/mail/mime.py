@@ -156,7 +156,13 @@ def build_message(
     if not any(name.lower() in fields.values for name in READ_HEADERS):
         raise MessageError(provider_id, "no headers (From, To, Subject, Date, Message-ID...)")
     from_name, from_addr = address(fields, "From")
+    parts = list(parts)
     text, attachments, calendars, body_truncated = _assemble(parts, limits)
+    attached = "".join(
+        decode_bytes(p.data, p.charset)
+        for p in parts
+        if p.content_type == FORWARD_BANNER_TYPE and p.data
+    )
     auto = header_text(fields, "Auto-Submitted").lower()
     precedence = header_text(fields, "Precedence").lower()
     return Message(
@@ -172,6 +178,7 @@ def build_message(
         subject=_WS_RE.sub(" ", header_text(fields, "Subject")).strip()[:998],
         date=header_date(header_text(fields, "Date")),
         text=text[: limits.max_text_chars],
+        attached=attached[:4096],
         attachments=tuple(attachments),
         calendar_parts=tuple(calendars),
         size=size,
@@ -198,15 +205,16 @@ def _iter_parts(
             yield from _iter_parts(sub, limits, depth + 1)
 
 
-# An attached message's own From, Date and Subject, written into the text as a forward
-# banner (as a mail client writes an inline forward), so whoever reads the text knows whose
-# message it is: the reply goes to its sender, not to the colleague who forwarded it.
+# An attached message's own From and Date, kept beside the text (``Message.attached``) under a
+# banner like a mail client's inline forward, so that the reply goes to its sender, not to the
+# colleague who forwarded it (bot.letters.recipients). Not in the text the rules read: that is
+# the body as the message shows it.
 FORWARD_BANNER_TYPE = "text/x-forwarded-headers"
-_BANNER_FIELDS = ("From", "Date", "Subject", "To")
+_BANNER_FIELDS = ("From", "Date")
 
 
 def _forward_banner(inner: EmailMessage) -> Part:
-    lines = ["", "---------- Forwarded message ---------"]
+    lines = ["", "---------- Attached message ----------"]
     for name in _BANNER_FIELDS:
         value = _WS_RE.sub(" ", header_text(inner, name)).strip()[:300]
         if value:
@@ -334,7 +342,7 @@ def _assemble(
             attachments.append(Attachment(part.filename, part.content_type, part.size))
         elif role == "attachment":
             attachments.append(Attachment(part.filename, part.content_type, part.size))
-        elif role == text_role or part.content_type == FORWARD_BANNER_TYPE:
+        elif role == text_role:
             if budget <= 0 or part.data is None:
                 truncated = True
                 continue
