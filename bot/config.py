@@ -15,7 +15,15 @@ from pathlib import Path
 from typing import Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import BaseModel, ConfigDict, EmailStr, Field, ValidationError, field_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    EmailStr,
+    Field,
+    ValidationError,
+    ValidationInfo,
+    field_validator,
+)
 
 from bot.errors import UserError
 from bot.file_safety import UnreadableFile, read_practice_file
@@ -50,27 +58,14 @@ class PracticeConfig(_Section):
     own_addresses: list[str] = Field(default_factory=list)
     own_domains: list[str] = Field(default_factory=list)
 
-    @field_validator("own_addresses")
+    @field_validator("own_addresses", "own_domains")
     @classmethod
-    def _addresses(cls, value: list[str]) -> list[str]:
-        out = []
-        for addr in value:
-            addr = addr.strip().lower()
-            local, at, domain = addr.rpartition("@")
-            if not at or not local or "." not in domain or any(c.isspace() for c in addr):
-                raise ValueError(f"not an e-mail address: {addr!r}")
-            out.append(addr)
-        return out
-
-    @field_validator("own_domains")
-    @classmethod
-    def _domains(cls, value: list[str]) -> list[str]:
-        out = []
-        for domain in value:
-            domain = domain.strip().lower().lstrip("@").rstrip(".")
-            if "." not in domain or any(c.isspace() or c == "@" for c in domain):
-                raise ValueError(f"not a domain name: {domain!r}")
-            out.append(domain)
+    def _own(cls, value: list[str], info: ValidationInfo) -> list[str]:
+        domains = info.field_name == "own_domains"
+        out = [v.strip().lower().lstrip("@" if domains else "").rstrip(".") for v in value]
+        shape = r"[^@\s]+\.[^@\s]+" if domains else r"[^@\s]+@[^@\s]+\.[^@\s]+"
+        for item in (item for item in out if not re.fullmatch(shape, item)):
+            raise ValueError(f"not {'a domain' if domains else 'an e-mail address'}: {item!r}")
         return out
 
     @field_validator("timezone")

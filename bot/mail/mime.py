@@ -9,7 +9,6 @@ rules engine; they are never logged.
 
 from __future__ import annotations
 
-import binascii
 import email
 import email.header
 import email.message
@@ -25,6 +24,7 @@ from html.parser import HTMLParser
 from typing import Literal
 
 from bot.errors import MessageError
+from bot.mail.decoding import attached_banner, decode_bounded, estimated_size
 from bot.mail.headers import (
     HeaderFields,
     address,
@@ -46,10 +46,12 @@ from bot.mail.message import (
 )
 
 __all__ = [
+    "FORWARD_BANNER_TYPE",
     "Part",
     "build_message",
     "clean_filename",
     "encapsulated_parts",
+    "forward_banner",
     "html_to_text",
     "parse_message",
     "part_role",
@@ -205,32 +207,23 @@ def _iter_parts(
             yield from _iter_parts(sub, limits, depth + 1)
 
 
-# An attached message's own From and Date, kept beside the text (``Message.attached``) under a
-# banner like a mail client's inline forward, so that the reply goes to its sender, not to the
-# colleague who forwarded it (bot.letters.recipients). Not in the text the rules read: that is
-# the body as the message shows it.
-FORWARD_BANNER_TYPE = "text/x-forwarded-headers"
-_BANNER_FIELDS = ("From", "Date")
+FORWARD_BANNER_TYPE = "text/x-forwarded-headers"  # an attached message's From and Date
 
 
-def _forward_banner(inner: EmailMessage) -> Part:
-    lines = ["", "---------- Attached message ----------"]
-    for name in _BANNER_FIELDS:
-        value = _WS_RE.sub(" ", header_text(inner, name)).strip()[:300]
-        if value:
-            lines.append(f"{name}: {value}")
-    data = ("\n".join(lines) + "\n\n").encode("utf-8")
+def forward_banner(inner: EmailMessage) -> Part:
+    """The part holding an attached message's banner (:func:`attached_banner`)."""
+    data = attached_banner(inner)
     return Part(FORWARD_BANNER_TYPE, "", None, "utf-8", data, len(data))
 
 
 def encapsulated_parts(raw: bytes, limits: Limits) -> list[Part]:
     """The leaf parts of an encapsulated message (a message/* part) read on its own, as
-    they would be found inside the message that carries it, after its forward banner."""
+    they would be found inside the message that carries it."""
     try:
         inner = email.message_from_bytes(bytes(raw), policy=email.policy.compat32)
     except Exception:
         return []
-    return [_forward_banner(inner), *_leaves(inner, limits)[0]]
+    return _leaves(inner, limits)[0]
 
 
 def _leaves(msg: EmailMessage, limits: Limits) -> tuple[list[Part], bool, list[str]]:
@@ -253,7 +246,7 @@ def _leaves(msg: EmailMessage, limits: Limits) -> tuple[list[Part], bool, list[s
         if ctype == "message/rfc822":
             inner = part.get_payload()
             if isinstance(inner, list) and inner and isinstance(inner[0], email.message.Message):
-                parts.append(_forward_banner(inner[0]))
+                parts.append(forward_banner(inner[0]))
             continue
         if part.is_multipart() or ctype.startswith("multipart/"):
             continue
@@ -263,62 +256,13 @@ def _leaves(msg: EmailMessage, limits: Limits) -> tuple[list[Part], bool, list[s
         if role in ("attachment", "ignored"):
             # Never decoded: classification needs only its name, type and size.
             parts.append(
-                Part(ctype, disposition, filename, None, None, _estimated_size(part), cut=True)
+                Part(ctype, disposition, filename, None, None, estimated_size(part), cut=True)
             )
             continue
         cap = limits.max_calendar_bytes + 1 if role == "calendar" else limits.max_part_bytes
-        data, size, cut = _decode_bounded(part, cap)
+        data, size, cut = decode_bounded(part, cap)
         parts.append(Part(ctype, disposition, filename, _charset(part), data, size, cut=cut))
     return parts, truncated, defects
-
-
-def _transfer_encoding(part: EmailMessage) -> str:
-    return header_text(part, "Content-Transfer-Encoding").strip().lower()
-
-
-def _estimated_size(part: EmailMessage) -> int:
-    """A part's decoded size estimated from its encoded payload, without decoding it."""
-    payload = part.get_payload()
-    if not isinstance(payload, str):
-        return 0
-    if _transfer_encoding(part) == "base64":
-        return len(payload) * 3 // 4
-    return len(payload)
-
-
-def _decode_bounded(part: EmailMessage, cap: int) -> tuple[bytes, int, bool]:
-    """(at most ``cap`` decoded bytes of ``part``, its decoded size, cut): a huge part is
-    decoded from a prefix of its encoded text only, never whole."""
-    payload = part.get_payload()
-    if not isinstance(payload, str):
-        return b"", 0, False
-    encoding = _transfer_encoding(part)
-    ratio = {"base64": 2, "quoted-printable": 3}.get(encoding, 1)
-    if len(payload) <= cap * ratio:
-        try:
-            whole = part.get_payload(decode=True)
-        except Exception:
-            whole = None
-        data = whole if isinstance(whole, bytes) else b""
-        return data[:cap], len(data), len(data) > cap
-    head = payload[: cap * ratio]
-    if encoding == "base64":
-        compact = "".join(head.split())
-        try:
-            data = binascii.a2b_base64(compact[: len(compact) // 4 * 4])
-        except (binascii.Error, ValueError):
-            data = b""
-    else:
-        clone = EmailMessage()
-        if encoding:
-            clone["Content-Transfer-Encoding"] = encoding
-        clone.set_payload(head)
-        try:
-            decoded = clone.get_payload(decode=True)
-        except Exception:
-            decoded = None
-        data = decoded if isinstance(decoded, bytes) else b""
-    return data[:cap], _estimated_size(part), True
 
 
 def _assemble(
