@@ -42,7 +42,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bot.cli.demo import run_demo  # noqa: E402
 from bot.config import load_config  # noqa: E402
-from bot.letters.headers import NO_REPLY  # noqa: E402
+from bot.letters.recipients import is_no_reply  # noqa: E402
 
 PRACTICES = ("sports-medicine-us", "integrative-medicine", "occupational-therapy-uk")
 # A visible placeholder: a bracketed text opening with a capital word ("[CLAIM NUMBER]",
@@ -98,7 +98,7 @@ def measure(practice: str, listing: bool) -> dict[str, float]:
                 counts.append(len(found))
                 if not addr:
                     missing += 1
-                elif NO_REPLY.search(addr.partition("@")[0]):
+                elif is_no_reply(addr):
                     no_reply += 1
                 elif addr in own_addresses or addr.partition("@")[2] in own_domains:
                     own += 1
