@@ -141,13 +141,24 @@ def test_the_same_ask_twice_is_answered_once(home: Path) -> None:
     deliver(home, "1", notice("p3", 2, "Auth #: PA-300004 pended."))
     deliver(home, "2", notice("p4", 5, "Auth #: PA-300004 pended: still waiting."))
     rt = run(home)
-    # The newer notice's chase stands; the older one's is superseded before it is written.
-    assert states(rt) == {"payer/prior_auth_chase.j2": ["moot", "written"]}
-    assert in_drafts(home) == ["<p4@plan.example>"]
+    # The first ask's chase stands (as if written when it came); the second plans none.
+    assert states(rt) == {"payer/prior_auth_chase.j2": ["written"]}
+    assert in_drafts(home) == ["<p3@plan.example>"]
     deliver(home, "3", notice("p5", 8, "Auth #: PA-300004 pended again."))
     rt = run(home)
-    assert states(rt) == {"payer/prior_auth_chase.j2": ["moot", "written"]}  # one in Drafts
-    assert in_drafts(home) == ["<p4@plan.example>"]
+    assert states(rt) == {"payer/prior_auth_chase.j2": ["written"]}  # still one in Drafts
+    assert in_drafts(home) == ["<p3@plan.example>"]
+
+
+def test_an_earlier_ask_read_late_replaces_the_later_asks_unwritten_draft(home: Path) -> None:
+    """Read in either order, the same ask gives the same draft: the first ask's."""
+    deliver(home, "1", notice("p9", 6, "Auth #: PA-300007 pended again."))
+    deliver(home, "2", notice("p8", 2, "Auth #: PA-300007 pended."))
+    rt = Runtime.from_config(load_config(home / "chief.toml"))
+    sync(rt)
+    found = states(rt)["payer/prior_auth_chase.j2"]
+    assert sorted(found) == ["moot", "written"] or found == ["written"]
+    assert in_drafts(home) == ["<p8@plan.example>"]
 
 
 def test_another_case_or_another_step_keeps_its_own_draft(home: Path) -> None:

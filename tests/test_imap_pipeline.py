@@ -94,7 +94,9 @@ def case_log(config: Path) -> dict[str, Any]:
         with rt.sessions() as session:
             keys = session.scalars(select(MessageRow.key)).all()
             provider_ids = session.scalars(select(MessageRow.provider_id)).all()
-            drafts = session.execute(select(Draft.key, Draft.state, Draft.remote_id)).all()
+            drafts = session.execute(
+                select(Draft.key, Draft.state, Draft.remote_id).where(Draft.state != "moot")
+            ).all()
             reconciled = session.scalar(
                 select(func.count())
                 .select_from(AuditEvent)

@@ -14,10 +14,12 @@ answer, not two. So, for a message filed to a case:
   messages planned and that is not written yet becomes ``moot`` (never written; the reason is
   kept in ``error``): the drafts the decision itself plans (an upheld appeal's next level) are
   the ones that stand;
-- **the same ask again**: a draft of the case from the same template, planned by an earlier
-  message with the same event, is one answer for both: not written yet, the newer message's
-  draft replaces it (``moot``, superseded); already written, the practitioner has it in Drafts
-  and no second one is planned.
+- **the same ask again**: a draft of the case from the same template, planned by another
+  message with the same event, is one answer for both: the first ask's draft stands (as it
+  would have been written when that ask arrived), so a later ask plans none, and an earlier
+  ask read after a later one's unwritten draft replaces it (that one is made ``moot``). The
+  outcome is the same whatever order the mail is read in, so a case log rebuilt by syncing
+  again finds the drafts already written rather than writing others.
 
 A draft already written is never touched: it is in the practitioner's Drafts folder, hers.
 """
@@ -108,8 +110,8 @@ def _moot(draft: Draft, reason: str) -> None:
 
 def same_ask_answered(session: Session, case: Case | None, row: MessageRow, template: str) -> bool:
     """Whether a draft of ``template`` answering the same ask on ``case`` stands already (a
-    written one, or an unwritten one of a newer message); an unwritten one of an older
-    message is made moot here, superseded by the one about to be planned."""
+    written one, or one of an earlier message); an unwritten one of a later message is made
+    moot here, replaced by the one about to be planned for the earlier ask."""
     if case is None:
         return False
     earlier = session.execute(
@@ -129,9 +131,9 @@ def same_ask_answered(session: Session, case: Case | None, row: MessageRow, temp
         if draft.state == "written":
             return True
         theirs = _aware(received)
-        if mine is not None and theirs is not None and theirs > mine:
+        if mine is None or theirs is None or theirs <= mine:
             return True
-        _moot(draft, f"superseded by a later {row.event or 'message'} on the case")
+        _moot(draft, f"the same {row.event or 'ask'} answered by an earlier message's draft")
     return False
 
 
