@@ -6,15 +6,19 @@ authorisation approved meanwhile, a claim-status query for a claim since paid. A
 repeated (a second "pended" notice, a solicitor's second chaser, a team asking twice) needs one
 answer, not two. So, for a message filed to a case:
 
-- **already decided**: when a message of the case received *after* this one (mail read out of
-  order, a rebuilt case log) was filed by a rule that decides it (its ``case: {status: ...}``
+A matter is the message's case or its thread (the order mail is read in decides how it is
+filed: a decision read before the ask it answers may be filed on no case, but it is in the
+ask's thread).
+
+- **already decided**: when a message of the matter received *after* this one (mail read out
+  of order, a rebuilt case log) was filed by a rule that decides it (its ``case: {status: ...}``
   is one of :data:`DECISIONS`: approved, paid, an appeal won or lost, denied...), this
   message plans no draft;
-- **decided now**: when this message sets such a status, every draft of the case that earlier
-  messages planned and that is not written yet becomes ``moot`` (never written; the reason is
-  kept in ``error``): the drafts the decision itself plans (an upheld appeal's next level) are
-  the ones that stand;
-- **the same ask again**: a draft of the case from the same template, planned by another
+- **decided now**: when this message decides its matter, every draft of the matter that
+  earlier messages planned and that is not written yet becomes ``moot`` (never written; the
+  reason is kept in ``error``): the drafts the decision itself plans (an upheld appeal's next
+  level) are the ones that stand;
+- **the same ask again**: a draft of the matter from the same template, planned by another
   message with the same event, is one answer for both: the first ask's draft stands (as it
   would have been written when that ask arrived), so a later ask plans none, and an earlier
   ask read after a later one's unwritten draft replaces it (that one is made ``moot``). The
@@ -31,11 +35,11 @@ from collections.abc import Collection, Iterable
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from bot.rules.schema import CaseAction
-from bot.store.models import Case, CaseEvent, Draft, MessageRow
+from bot.store.models import Case, Draft, MessageRow
 from bot.sync.retries import FAILED
 
 __all__ = [
@@ -86,19 +90,29 @@ def deciding_rules(rules: Iterable[Any]) -> frozenset[str]:
     return frozenset(out)
 
 
+def _same_matter(case: Case | None, row: MessageRow) -> Any:
+    """Messages of ``row``'s matter: its case, or its thread (its thread root, or the message
+    that is that root). Both, because the order mail is read in decides how it is filed: a
+    decision read before the case it decides is opened is filed nowhere, yet is in the thread."""
+    root = row.thread_root or row.message_id
+    clauses = [MessageRow.case_id == case.id] if case is not None else []
+    if root:
+        clauses += [MessageRow.thread_root == root, MessageRow.message_id == root]
+    return or_(*clauses) if clauses else None
+
+
 def decided_later(
     session: Session, case: Case | None, row: MessageRow, deciding: Collection[str]
 ) -> bool:
-    """``case`` was decided by a message received after ``row``: one filed by a rule among
-    ``deciding`` (:func:`deciding_rules`)."""
-    if case is None or row.received_at is None:
+    """The matter of ``row`` was decided by a message received after it: one filed by a rule
+    among ``deciding`` (:func:`deciding_rules`)."""
+    matter = _same_matter(case, row)
+    if matter is None or row.received_at is None:
         return False
     received = _aware(row.received_at)
     assert received is not None
     later = session.execute(
-        select(MessageRow.received_at, MessageRow.rule_id)
-        .join(CaseEvent, CaseEvent.message_id == MessageRow.id)
-        .where(CaseEvent.case_id == case.id, MessageRow.id != row.id)
+        select(MessageRow.received_at, MessageRow.rule_id).where(matter, MessageRow.id != row.id)
     ).all()
     return any(rule in deciding and (_aware(at) or received) > received for at, rule in later)
 
@@ -112,13 +126,14 @@ def same_ask_answered(session: Session, case: Case | None, row: MessageRow, temp
     """Whether a draft of ``template`` answering the same ask on ``case`` stands already (a
     written one, or one of an earlier message); an unwritten one of a later message is made
     moot here, replaced by the one about to be planned for the earlier ask."""
-    if case is None:
+    matter = _same_matter(case, row)
+    if matter is None:
         return False
     earlier = session.execute(
         select(Draft, MessageRow.event, MessageRow.received_at)
         .join(MessageRow, MessageRow.id == Draft.message_id)
         .where(
-            Draft.case_id == case.id,
+            matter,
             Draft.template == template,
             Draft.message_id != row.id,
             Draft.state.in_(("written", *_UNWRITTEN)),
@@ -137,25 +152,27 @@ def same_ask_answered(session: Session, case: Case | None, row: MessageRow, temp
     return False
 
 
-def drop_moot_drafts(session: Session, case: Case | None, row: MessageRow) -> int:
-    """Make moot the unwritten drafts of ``case`` that earlier messages planned, when the
-    message ``row`` decides it; how many."""
-    if case is None or case.status not in DECISIONS:
+def drop_moot_drafts(
+    session: Session, case: Case | None, row: MessageRow, deciding: Collection[str]
+) -> int:
+    """Make moot the unwritten drafts of ``row``'s matter (its case or thread) that earlier
+    messages planned, when ``row`` decides it (its rule is among ``deciding``, or it left its
+    case in a deciding status); how many."""
+    decided = row.rule_id in deciding or (case is not None and case.status in DECISIONS)
+    matter = _same_matter(case, row)
+    if not decided or matter is None:
         return 0
+    status = (case.status if case is not None else None) or "decided"
     mine = _aware(row.received_at)
     dropped = 0
     for draft, received in session.execute(
         select(Draft, MessageRow.received_at)
         .join(MessageRow, MessageRow.id == Draft.message_id)
-        .where(
-            Draft.case_id == case.id,
-            Draft.message_id != row.id,
-            Draft.state.in_(_UNWRITTEN),
-        )
+        .where(matter, Draft.message_id != row.id, Draft.state.in_(_UNWRITTEN))
     ).all():
         theirs = _aware(received)
         if mine is not None and theirs is not None and theirs > mine:
             continue  # a newer message's draft: not settled by an older decision
-        _moot(draft, f"moot: the case was {case.status.replace('_', ' ')} since")
+        _moot(draft, f"moot: the case was {status.replace('_', ' ')} since")
         dropped += 1
     return dropped

@@ -165,8 +165,9 @@ def plan_message(
     appeal_due = next((d for d in found if d.clock and d.clock.purpose == "appeal"), None)
     appeal = {"due": appeal_due.due, "clock": appeal_due.clock_id} if appeal_due else None
     facts = stated_facts(message.text, message.calendar_parts, received, day_first)
-    settled = decided_later(session, case, row, deciding_rules(rt.rules.rules))
-    plan.drafts_moot = drop_moot_drafts(session, case, row)
+    deciding = deciding_rules(rt.rules.rules)
+    settled = decided_later(session, case, row, deciding)
+    plan.drafts_moot = drop_moot_drafts(session, case, row, deciding)
     for draft_action in result.draft_actions:
         template = draft_action.draft.template
         offered = draft_action.draft.if_offered
