@@ -16,12 +16,21 @@ from pathlib import Path
 from typing import Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import BaseModel, ConfigDict, EmailStr, Field, ValidationError, field_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    EmailStr,
+    Field,
+    ValidationError,
+    ValidationInfo,
+    field_validator,
+)
 
 from bot.errors import UserError
 from bot.file_safety import UnreadableFile, read_practice_file
 from bot.mail.message import Limits
 from bot.rules.correction_folders import CorrectionsConfig
+from bot.toml_lines import toml_line
 from connectors.tls import ca_file_problem
 
 __all__ = ["Config", "PracticeConfig", "find_config", "load_config"]
@@ -58,6 +67,21 @@ class PracticeConfig(_Section):
             if last < first:
                 raise ValueError(f"a closure ends ({last}) before it starts ({first})")
         return value
+
+    # The practice's own addresses and domains (staff, shared inboxes such as billing@): a
+    # draft is never addressed to them; mail they forward is answered to its original sender.
+    own_addresses: list[str] = Field(default_factory=list)
+    own_domains: list[str] = Field(default_factory=list)
+
+    @field_validator("own_addresses", "own_domains")
+    @classmethod
+    def _own(cls, value: list[str], info: ValidationInfo) -> list[str]:
+        domains = info.field_name == "own_domains"
+        out = [v.strip().lower().lstrip("@" if domains else "").rstrip(".") for v in value]
+        shape = r"[^@\s]+\.[^@\s]+" if domains else r"[^@\s]+@[^@\s]+\.[^@\s]+"
+        for item in (item for item in out if not re.fullmatch(shape, item)):
+            raise ValueError(f"not {'a domain' if domains else 'an e-mail address'}: {item!r}")
+        return out
 
     @field_validator("timezone")
     @classmethod
@@ -348,49 +372,3 @@ def load_config(path: Path) -> Config:
             else:
                 problems.append(f"{where}: [{table}] `{key}`: {item['msg']}")
         raise UserError(f"{path}: invalid configuration", problems) from None
-
-
-_TOML_HEADER = re.compile(r"^\s*\[\[?\s*([^\]]+?)\s*\]\]?\s*(?:#.*)?$")
-_TOML_KEY = re.compile(
-    r"""^\s*((?:[A-Za-z0-9_-]+|"[^"]*"|'[^']*')(?:\s*\.\s*(?:[A-Za-z0-9_-]+|"[^"]*"|'[^']*'))*)\s*="""
-)
-
-
-def _toml_path(dotted: str) -> list[str]:
-    """``a."b.c".d`` as ``["a", "b.c", "d"]``: dots inside quotes are part of the name."""
-    parts: list[str] = []
-    for found in re.finditer(r"""\s*("[^"]*"|'[^']*'|[^."']+)\s*(?:\.|$)""", dotted):
-        parts.append(found.group(1).strip().strip("\"'"))
-    return parts
-
-
-def toml_line(text: str, loc: list[str]) -> int:
-    """1-based line of the key at ``loc`` (table names, then the key) in TOML ``text``: the
-    line of its table header when the key is not written, 1 when neither is found.
-
-    ``tomllib`` keeps no positions, so the text is scanned for ``[table]`` headers and
-    ``key =`` lines (dotted and quoted keys included; lines inside multi-line strings are
-    skipped), which is enough to point a practitioner at the line to fix."""
-    best = 1
-    table: list[str] = []
-    in_string: str | None = None
-    for number, line in enumerate(text.splitlines(), start=1):
-        if in_string is not None:
-            if line.count(in_string) % 2 == 1:
-                in_string = None
-            continue
-        header = _TOML_HEADER.match(line)
-        if header:
-            table = _toml_path(header.group(1))
-            if table == loc[: len(table)] and len(table) == len(loc) - 1 and best == 1:
-                best = number
-            elif table == loc:
-                return number
-            continue
-        key = _TOML_KEY.match(line)
-        if key and [*table, *_toml_path(key.group(1))] == loc:
-            return number
-        for quote in ('"""', "'''"):
-            if line.count(quote) % 2 == 1:
-                in_string = quote
-    return best

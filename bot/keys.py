@@ -2,8 +2,9 @@
 
 IDEMPOTENCY KEY
     The name chief gives a remote object before it writes it (a draft, a calendar entry, the
-    summary, a label run), stored on the object itself (the ``X-Chief-Key`` header of a
-    message, the UID of an event) so that a write cut short by a crash is found again, never
+    summary, a label run), stored on the object itself (the UID of an event, the summary's
+    ``X-Chief-Key`` header, a draft's DRAFT MARKER) so that a write cut short by a crash is
+    found again, never
     made twice. Keys are made by :func:`stable_key` from what the object is for, and only
     from what stays the same when the case log is rebuilt by syncing again (message keys,
     a case's reference or thread root, invitation UIDs, register ids, the practice's slug,
@@ -19,6 +20,15 @@ THE RULE
     A key is 1 to 200 printable ASCII characters without white space (:func:`check_key`): it
     goes into a header field, an IMAP SEARCH, a Graph filter and an iCalendar UID unchanged.
     Every connector checks it with the same function before its first request.
+DRAFT MARKER
+    A draft leaves the practice when the practitioner sends it, with whatever headers it has.
+    So a draft carries its key only inside an ordinary-looking Message-ID,
+    ``<chief.<sha256(key)[:32]>@<the practice's domain>>`` (:func:`marked_message_id`): a
+    recipient learns nothing from it (the key is itself keyed with the practice secret), and
+    every provider finds it again by Message-ID (IMAP ``SEARCH HEADER Message-ID``, a Graph
+    ``internetMessageId`` filter, a header scan of Gmail's drafts or a Maildir). Drafts
+    written by earlier versions carry the key in an ``X-Chief-Key`` header: they are still
+    found by it.
 IN LOGS
     A key names an object about a patient's case: logs carry :func:`key_hash`, never the key.
 """
@@ -30,7 +40,18 @@ import hmac
 import re
 from typing import Protocol
 
-__all__ = ["KEY_HEADER", "check_key", "key_hash", "keyed_key", "stable_key", "with_key_header"]
+__all__ = [
+    "KEY_HEADER",
+    "check_key",
+    "draft_marker",
+    "key_hash",
+    "keyed_key",
+    "marked_message_id",
+    "marker_of",
+    "stable_key",
+    "with_draft_marker",
+    "with_key_header",
+]
 
 KEY_HEADER = "X-Chief-Key"  # the idempotency key stored on the remote object
 _KEY_RE = re.compile(r"[\x21-\x7e]{1,200}")
@@ -73,6 +94,68 @@ def check_key(key: str) -> str:
 def key_hash(key: str) -> str:
     """A short hash naming a key in logs."""
     return hashlib.sha256(key.encode("utf-8")).hexdigest()[:12]
+
+
+_MARKER_RE = re.compile(r"<(chief\.[0-9a-f]{32})@[^<>\s]+>")
+_LOCAL_DOMAIN = "localhost"
+
+
+def draft_marker(key: str) -> str:
+    """The local part of the Message-ID a draft for ``key`` carries (DRAFT MARKER)."""
+    check_key(key)
+    return "chief." + hashlib.sha256(key.encode("utf-8")).hexdigest()[:32]
+
+
+def marked_message_id(key: str, domain: str) -> str:
+    """``<chief.<hash>@domain>``: the Message-ID of the draft for ``key`` (RFC 5322 3.6.4)."""
+    domain = domain if re.fullmatch(r"[A-Za-z0-9.-]{1,200}", domain or "") else _LOCAL_DOMAIN
+    return f"<{draft_marker(key)}@{domain.lower()}>"
+
+
+def marker_of(message_id: object) -> str | None:
+    """The DRAFT MARKER in a Message-ID value, or None when it carries none."""
+    found = _MARKER_RE.search(str(message_id or ""))
+    return found.group(1) if found else None
+
+
+def _header_lines(head: bytes) -> list[bytes]:
+    """The header block's fields, each with its continuation lines."""
+    fields: list[bytes] = []
+    for line in head.split(b"\r\n"):
+        if line[:1] in (b" ", b"\t") and fields:
+            fields[-1] += b"\r\n" + line
+        else:
+            fields.append(line)
+    return fields
+
+
+def with_draft_marker(raw: bytes, key: str) -> bytes:
+    """``raw`` with CRLF line ends, no ``X-Chief-*`` header, and a Message-ID carrying the
+    DRAFT MARKER of ``key``: its own when it carries it already, else one on the domain of its
+    From address (a draft journalled by an earlier version is cleaned the same way)."""
+    marker = draft_marker(key)
+    raw = raw.replace(b"\r\n", b"\n").replace(b"\n", b"\r\n")
+    head, sep, body = raw.partition(b"\r\n\r\n")
+    kept: list[bytes] = []
+    has_marker = False
+    domain = ""
+    for field in _header_lines(head):
+        name = field.partition(b":")[0].strip().lower()
+        if name.startswith(b"x-chief-"):
+            continue
+        value = field.partition(b":")[2].decode("ascii", "replace")
+        if name == b"message-id":
+            if marker_of(value) == marker and not has_marker:
+                has_marker = True
+                kept.append(field)
+            continue
+        if name == b"from":
+            found = re.search(r"@([A-Za-z0-9.-]+)", value)
+            domain = found.group(1) if found else ""
+        kept.append(field)
+    if not has_marker:
+        kept.insert(0, b"Message-ID: " + marked_message_id(key, domain).encode("ascii"))
+    return b"\r\n".join(kept) + (sep or b"\r\n\r\n") + body
 
 
 def with_key_header(raw: bytes, key: str) -> bytes:

@@ -85,8 +85,10 @@ class Batch:
 class OutgoingDraft:
     """A fully rendered draft, ready for a :class:`DraftSink`. Never sent by us.
 
-    ``raw`` is the complete RFC 5322 message (bytes, CRLF-safe headers), including the
-    ``X-Chief-Key`` header carrying the idempotency key.
+    ``raw`` is the complete RFC 5322 message (bytes, CRLF-safe headers) whose Message-ID
+    carries the idempotency key hashed (``bot.keys`` DRAFT MARKER); a connector writes it with
+    :func:`bot.keys.with_draft_marker` and finds it again by that Message-ID (or by the
+    ``X-Chief-Key`` header of a draft an earlier version wrote).
     """
 
     key: str

@@ -35,7 +35,7 @@ LAYERS: tuple[tuple[str, ...], ...] = (
     ("bot.clocks", "bot.register"),
     ("connectors.imap", "connectors.ical", "connectors.maildir", "connectors.smtp"),
     ("connectors.google", "connectors.microsoft"),
-    ("bot.config",),
+    ("bot.config", "bot.toml_lines"),
     ("bot.sync",),
     ("bot.features",),
     ("bot.summary",),

@@ -20,10 +20,11 @@ step can be tried; ``CHIEF_CRASH_MESSAGES=0`` uses the whole sample mailbox (abo
 of which a seeded sample of 100 plus the first and last few are tried; much slower).
 
 After every rerun: each message logged exactly once; each draft once in the Drafts folder (by
-``X-Chief-Key``) and once in the case log, written; each calendar entry once in the calendar
-file and in the case log, written; the summary delivered once; the cases, deadlines and
-totals those of the uncrashed run; the user's INBOX exactly as it was (sha256 and flags, as a
-second IMAP client sees it) and the user's own calendar entries untouched.
+the marker in its Message-ID, never an ``X-Chief-*`` header) and once in the case log, written;
+each calendar entry once in the calendar file and in the case log, written; the summary
+delivered once; the cases, deadlines and totals those of the uncrashed run; the user's INBOX
+exactly as it was (sha256 and flags, as a second IMAP client sees it) and the user's own calendar
+entries untouched.
 """
 
 from __future__ import annotations
@@ -51,6 +52,7 @@ from sqlalchemy.orm import Session
 from bot import crash
 from bot.cli.demo import DEMO_DAY
 from bot.config import load_config
+from bot.keys import draft_marker, marker_of
 from bot.resources import shipped_examples
 from bot.store.database import DATABASE_URL_ENV
 from bot.store.models import AuditEvent, CalendarEntryRow, Case, Deadline, Draft, MessageRow
@@ -196,10 +198,13 @@ def server_view(account: DovecotAccount, world: World) -> dict[str, Any]:
             delivered.append(str(key).strip())
         else:
             own[uid] = (hashlib.sha256(item[b"BODY[]"]).hexdigest(), frozenset(item[b"FLAGS"]))
-    drafts = [
-        (str(email.message_from_bytes(item[b"BODY[]"])[CHIEF_KEY]).strip(), item[b"FLAGS"])
-        for item in folders["Drafts"].values()
-    ]
+    drafts = []
+    for item in folders["Drafts"].values():
+        parsed = email.message_from_bytes(item[b"BODY[]"])
+        assert not [h for h in parsed if h.lower().startswith("x-chief-")], (
+            "a mark a sent draft keeps"
+        )
+        drafts.append((str(marker_of(parsed["Message-ID"])), item[b"FLAGS"]))
     return {"own": unrecent(own), "delivered": delivered, "drafts": drafts}
 
 
@@ -254,7 +259,7 @@ def outcome(account: DovecotAccount, world: World) -> dict[str, Any]:
     assert len(created) == len(set(created)), "a draft was recorded as created twice"
     on_server = [key for key, _ in seen["drafts"]]
     assert len(on_server) == len(set(on_server)), "a draft is in the Drafts folder twice"
-    assert sorted(on_server) == sorted(draft_keys), "drafts: server != case log"
+    assert sorted(on_server) == sorted(map(draft_marker, draft_keys)), "drafts: server != log"
     assert all(b"\\Draft" in flags for _, flags in seen["drafts"])
     assert all(state == "written" for _, state, _ in log["entries"])
     ours, theirs = calendar_file(world.home)

@@ -13,6 +13,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from bot.errors import TemplateError, UserError
+from bot.keys import draft_marker, marked_message_id, marker_of
 from bot.letters.drafting import Drafter
 from bot.letters.headers import DRAFT_BANNER, clean_header_text, reply_subject
 from bot.letters.templates import template_environment
@@ -121,16 +122,19 @@ def test_threading_headers() -> None:
         "<msg-2@practice.example>",
         "<msg-3@payer.example>",
     ]
-    assert msg["Message-ID"].endswith("@practice.example>")
-    assert msg["X-Chief-Key"] == "key-1"
-    assert msg[GENERATED_HEADER] == "draft"
+    assert msg["Message-ID"] == marked_message_id("key-1", "practice.example")
+    assert msg["X-Chief-Key"] is None and msg[GENERATED_HEADER] is None
     assert msg["Date"]
     assert msg.get_content_type() == "text/plain"
     assert msg.get_content_charset() == "utf-8"
 
 
-def test_message_ids_are_fresh() -> None:
-    assert render()["Message-ID"] != render()["Message-ID"]
+def test_message_ids_carry_the_key_hashed() -> None:
+    """Each draft its own Message-ID, the same however often it is rendered (found again by
+    it), and nothing in it that names the key."""
+    assert render(key="key-1")["Message-ID"] != render(key="key-2")["Message-ID"]
+    assert render(key="key-1")["Message-ID"] == render(key="key-1")["Message-ID"]
+    assert "key-1" not in render(key="key-1").as_string()
 
 
 def test_references_are_trimmed_keeping_the_root() -> None:
@@ -440,9 +444,10 @@ def test_template_renders_with_everything_known(template: str) -> None:
     assert "None" not in body
     assert "Dear Claims Team," in body
     assert draft.in_reply_to == msg["In-Reply-To"] == "<msg-3@payer.example>"
-    # the bot's own parser reads it back as one of ours, threaded to the original
+    # the bot's own parser reads it back, threaded to the original; no header says "chief"
     again = parse_message(draft.raw, "draft")
-    assert again.chief_mark == "draft" and again.chief_key == "key-full"
+    assert again.chief_mark is None and again.chief_key is None
+    assert marker_of(again.message_id) == draft_marker("key-full")
     assert again.in_reply_to == "<msg-3@payer.example>"
     assert again.to == ("appeals@payer.example",)
     assert again.text.startswith("DRAFT FOR REVIEW")
@@ -473,9 +478,12 @@ def test_instruction_ack_fee_terms() -> None:
 
 
 def test_placeholders_when_refs_missing() -> None:
+    """The identifier the letter cannot go without stays a visible placeholder; an optional
+    fact nobody stated is left out, never invented."""
     body = body_of(render("payer/appeal_request.j2", context={"refs": {}}))
-    for placeholder in ("[CLAIM NUMBER]", "[REASON CODE]", "[AMOUNT]", "[DATE(S) OF SERVICE]"):
-        assert placeholder in body
+    assert "[CLAIM NUMBER]" in body and "[GROUNDS FOR REVIEW" in body
+    for label in ("Denial reason code:", "Amount billed:", "Date(s) of service:"):
+        assert label not in body
     body = body_of(render("payer/appeal_request.j2", context={"refs": FULL_REFS}))
     assert "CLM-998877" in body and "CO-50" in body and "$1,250.00" in body
     assert "[CLAIM NUMBER]" not in body
@@ -502,18 +510,43 @@ def test_encoded_words_in_values_are_decoded_not_mangled() -> None:
 
 
 @pytest.mark.parametrize(
-    ("sender", "reply_to", "warned"),
+    ("sender", "reply_to", "to"),
     [
-        ("no-reply@notifications.payer.example", None, True),
-        ("precert-noreply@payer.example", None, True),
-        ("DoNotReply@payer.example", None, True),
-        ("no-reply@payer.example", "appeals@payer.example", False),
-        ("claims@payer.example", None, False),
+        ("no-reply@notifications.payer.example", None, None),
+        ("precert-noreply@payer.example", None, None),
+        ("DoNotReply@payer.example", None, None),
+        ("precert.notifications@payer.example", None, None),
+        ("MAILER-DAEMON@payer.example", None, None),
+        ("no-reply@payer.example", "appeals@payer.example", "appeals@payer.example"),
+        ("claims@payer.example", "noreply@payer.example", "claims@payer.example"),
+        ("claims@payer.example", None, "claims@payer.example"),
     ],
 )
-def test_draft_to_a_no_reply_address_says_so(
-    sender: str, reply_to: str | None, warned: bool
+def test_a_draft_is_never_addressed_to_a_no_reply_address(
+    sender: str, reply_to: str | None, to: str | None
 ) -> None:
+    """Reply-To wins; an address that reads nothing is never the To: the draft has none and
+    says why."""
     msg = render(msg=original(from_addr=sender, reply_to=reply_to))
-    assert msg["To"] == (reply_to or sender).lower()
-    assert ("accepts no replies" in body_of(msg)) is warned
+    assert msg["To"] == to
+    assert ("reads no replies: add the recipient" in body_of(msg)) is (to is None)
+
+
+def test_body_lines_keep_rfc_2045_limits_and_read_back_whole() -> None:
+    """A long paragraph (here the practice's fee terms, 900 characters with accents and a
+    dash) is encoded in quoted-printable lines of at most 76 characters (RFC 2045 6.7), the
+    message parses back without a defect, and the text is the same."""
+    terms = (
+        "Honoraires: £900 — payable within 30 days, réduction for early payment. " * 13
+    ).strip()
+    context = {"practice": {**PRACTICE, "fee_terms": terms}, "refs": {}}
+    msg = render("solicitor/instruction_ack.j2", context=context)
+    raw = msg.as_bytes()
+    head, _, body = raw.partition(b"\n\n")
+    assert max(len(line) for line in body.splitlines()) <= 76
+    assert max(len(line) for line in head.splitlines()) <= 998
+    parsed = email.message_from_bytes(raw, policy=email.policy.default)
+    assert isinstance(parsed, email.message.EmailMessage)
+    assert not parsed.defects and not any(p.defects for p in parsed.walk())
+    assert parsed["Content-Transfer-Encoding"] == "quoted-printable"
+    assert terms in body_of(parsed)

@@ -135,7 +135,9 @@ def test_a_dry_run_over_imap_writes_nothing_on_the_server(
     assert dovecot.messages("Drafts") == []
     done = json.loads(chief(config, "sync", "--json").stdout)
     assert done["messages"] == 40 and done["drafts_planned"] == len(plan["drafts"])
-    assert len(dovecot.messages("Drafts")) >= len(plan["drafts"])
+    # The plan shows the drafts a later message of the run made moot, as such: never written.
+    written = [d for d in plan["drafts"] if d["state"] != "moot"]
+    assert len(dovecot.messages("Drafts")) >= len(written)
     # `chief sync` logs out of every connection it opened, dry or not (RFC 3501 6.1.3).
     sessions = sorted(rawlog.glob("*.in"))
     assert len(sessions) >= 2

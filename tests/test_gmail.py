@@ -19,6 +19,7 @@ from pathlib import Path
 import pytest
 
 from bot.errors import AuthError, CursorInvalid, RateLimited, UserError
+from bot.keys import draft_marker, marker_of
 from bot.mail.message import KEY_HEADER
 from connectors.base import Correction, OutgoingDraft
 from connectors.google.auth import GMAIL_SCOPES
@@ -579,3 +580,25 @@ def test_category_labels_need_the_modify_permission(
     message = google.gmail.deliver(sample(1))
     with pytest.raises(AuthError, match="gmail.modify"):
         gmail_for(google, token_file, category_labels=True).label_messages({"payer": [message]})
+
+
+def test_a_draft_of_an_earlier_version_is_found_by_its_header(
+    google: GoogleApiServer, gmail: GmailConnector
+) -> None:
+    """A draft an earlier version wrote carries its key in ``X-Chief-Key`` and an ordinary
+    Message-ID: it is found by the key, never written a second time."""
+    old = _draft("old-key", "<contract-1@payer.example>", "Contract message 1")
+    stored = google.gmail._store(old.raw, {"DRAFT"}, None, received=False, draft=True)
+    google.gmail.drafts["r-legacy"] = stored.id
+    assert gmail.find_draft("old-key") == "r-legacy"
+    assert gmail.create_draft(old) == "r-legacy"
+    assert len(google.gmail.draft_messages()) == 1
+
+
+def test_a_draft_carries_no_chief_header(google: GoogleApiServer, gmail: GmailConnector) -> None:
+    created = gmail.create_draft(_draft("k-1", "<contract-1@payer.example>", "Contract message 1"))
+    (stored,) = google.gmail.draft_messages()
+    parsed = email.message_from_bytes(stored.raw)
+    assert marker_of(parsed["Message-ID"]) == draft_marker("k-1")
+    assert not [h for h in parsed if h.lower().startswith("x-chief-")]
+    assert gmail_for(google, gmail.store.token_file).find_draft("k-1") == created

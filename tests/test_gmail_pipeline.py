@@ -26,6 +26,7 @@ from sqlalchemy import func, select
 from bot.cli.demo import prepare_home, run_demo, totals
 from bot.config import load_config
 from bot.jobs.catalogue import sync
+from bot.keys import marker_of
 from bot.resources import shipped_examples
 from bot.store.models import AuditEvent, MessageRow
 from bot.summary.delivery import deliver_summary
@@ -109,7 +110,8 @@ def run_sync(config: Path, today: date | None = None) -> tuple[SyncReport, dict[
 def check_server(server: GoogleApiServer, config: Path, result: dict[str, Any]) -> None:
     """Each draft once, in its original's thread; each calendar entry once."""
     drafts = server.gmail.draft_messages()
-    keys = Counter(email.message_from_bytes(m.raw)["X-Chief-Key"] for m in drafts)
+    keys = Counter(marker_of(email.message_from_bytes(m.raw)["Message-ID"]) for m in drafts)
+    assert None not in keys
     assert keys and max(keys.values()) == 1, "a draft was written twice"
     assert len(drafts) == result["drafts"]
     for draft in drafts:

@@ -23,6 +23,7 @@ from imapclient import IMAPClient
 
 import connectors.imap.connector as imap_module
 from bot.errors import AuthError, ConnectorError, CursorInvalid, RemoteGone, UserError
+from bot.keys import draft_marker, marker_of
 from bot.mail.message import KEY_HEADER
 from connectors.base import OutgoingDraft
 from connectors.imap import session as imap_session
@@ -195,9 +196,24 @@ def test_draft_is_appended_flagged_threaded_and_seen_by_another_client(
     assert {b"\\Draft", b"\\Seen"} <= flags
     parsed = email.message_from_bytes(raw)
     assert parsed["In-Reply-To"] == "<contract-1@payer.example>"
-    assert parsed[KEY_HEADER] == "key-1"
+    assert marker_of(parsed["Message-ID"]) == draft_marker("key-1")
+    assert KEY_HEADER not in parsed and "X-Chief-Generated" not in parsed
     assert b"\r\n" in raw and b"\n\n" not in raw.replace(b"\r\n", b"")
     assert conn.find_draft("key-1") == remote
+
+
+def test_a_draft_of_an_earlier_version_is_found_by_its_header(
+    dovecot: DovecotAccount, conn: ImapConnector
+) -> None:
+    """A draft an earlier version appended carries its key in ``X-Chief-Key`` and an ordinary
+    Message-ID: it is found by the key, never appended a second time."""
+    legacy = draft("old-key").raw.replace(b"\n", b"\r\n")
+    dovecot.seed([b"Message-ID: <random-1@practice.example>\r\n" + legacy], "Drafts", [b"\\Draft"])
+    found = conn.find_draft("old-key")
+    assert found is not None and found.startswith("Drafts/")
+    assert conn.create_draft(draft("old-key")) == found
+    assert len(dovecot.messages("Drafts")) == 1
+    assert conn.find_draft("old-ke") is None
 
 
 def test_find_draft_after_a_crash_between_append_and_commit(dovecot: DovecotAccount) -> None:

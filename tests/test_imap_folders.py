@@ -29,6 +29,7 @@ from pathlib import Path
 
 import pytest
 
+from bot.keys import marker_of
 from connectors.imap.folders import FolderMap
 from connectors.imap.session import Listed
 from tests.connector_contract import drain, sample
@@ -286,8 +287,8 @@ def test_chief_sync_writes_drafts_into_the_existing_drafts_folder(
     on_server = account.messages(drafts)
     assert len(on_server) == written
     assert all(b"\\Draft" in flags for _, flags in on_server)
-    keys = [email.message_from_bytes(raw)["X-Chief-Key"] for raw, _ in on_server]
-    assert len(set(keys)) == len(keys)
+    keys = [marker_of(email.message_from_bytes(raw)["Message-ID"]) for raw, _ in on_server]
+    assert None not in keys and len(set(keys)) == len(keys)
     doctor = _chief(config, "doctor", "--json")
     (mail,) = [c for c in json.loads(doctor.stdout)["checks"] if c["name"] == "mail (imap)"]
     assert mail["ok"] and f"drafts: {drafts} (" in mail["detail"]

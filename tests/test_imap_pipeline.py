@@ -24,6 +24,7 @@ from sqlalchemy import func, select
 from bot.config import load_config
 from bot.errors import ConnectorError
 from bot.jobs.catalogue import sync
+from bot.keys import draft_marker, marker_of
 from bot.resources import shipped_examples
 from bot.store.models import AuditEvent, Draft, MessageRow
 from bot.sync.runtime import Runtime
@@ -93,7 +94,9 @@ def case_log(config: Path) -> dict[str, Any]:
         with rt.sessions() as session:
             keys = session.scalars(select(MessageRow.key)).all()
             provider_ids = session.scalars(select(MessageRow.provider_id)).all()
-            drafts = session.execute(select(Draft.key, Draft.state, Draft.remote_id)).all()
+            drafts = session.execute(
+                select(Draft.key, Draft.state, Draft.remote_id).where(Draft.state != "moot")
+            ).all()
             reconciled = session.scalar(
                 select(func.count())
                 .select_from(AuditEvent)
@@ -115,16 +118,17 @@ def check_drafts(account: DovecotAccount, log: dict[str, Any], originals: list[b
     """Every draft row written exactly once, flagged \\Draft, threaded to its original; and
     each renewal checklist (a draft to the practitioner that answers no message) once."""
     on_server = account.messages("Drafts")
-    keys = [email.message_from_bytes(raw)["X-Chief-Key"] for raw, _ in on_server]
+    keys = [marker_of(email.message_from_bytes(raw)["Message-ID"]) for raw, _ in on_server]
     assert len(keys) == len(set(keys)), "a draft was appended twice"
-    checklists = set(log["checklists"])  # among the draft rows
-    assert checklists and sorted(keys) == sorted(key for key, _, _ in log["drafts"])
+    checklists = {draft_marker(key) for key in log["checklists"]}  # among the draft rows
+    assert checklists and sorted(keys) == sorted(draft_marker(key) for key, _, _ in log["drafts"])
     assert all(state == "written" and remote for _, state, remote in log["drafts"])
     message_ids = {email.message_from_bytes(raw)["Message-ID"] for raw in originals}
     for raw, flags in on_server:
         assert b"\\Draft" in flags
         parsed = email.message_from_bytes(raw)
-        if parsed["X-Chief-Key"] not in checklists:
+        assert not [h for h in parsed if h.lower().startswith("x-chief-")]
+        if marker_of(parsed["Message-ID"]) not in checklists:
             assert parsed["In-Reply-To"] in message_ids
 
 

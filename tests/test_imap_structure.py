@@ -82,7 +82,9 @@ def test_encapsulated_message_parts_are_numbered_beneath_it() -> None:
     forwarded = (b"message", b"rfc822", None, None, None, b"7bit", 900, None, inner, 20)
     single = (b"message", b"rfc822", None, None, None, b"7bit", 300, None, PLAIN, 5)
     found, _ = leaves(_multipart(b"mixed", PLAIN, forwarded, single), LIMITS)
-    assert [leaf.section for leaf in found] == ["1", "2.1", "2.2", "3.1"]
+    # Each encapsulated message's own header too (its sender: whom a reply goes to).
+    assert [leaf.section for leaf in found] == ["1", "2.HEADER", "2.1", "2.2", "3.HEADER", "3.1"]
+    assert wanted(found, LIMITS, 65536)["2.HEADER"] > 0
 
 
 def test_a_calendar_part_is_read_whole_or_not_at_all() -> None:
@@ -281,3 +283,29 @@ def test_quoted_strings_round_trip(text: bytes) -> None:
 def test_uid_sets_are_compact() -> None:
     assert uid_set([1, 2, 3, 5, 7, 8, 10]) == "1:3,5,7:8,10"
     assert uid_set([4]) == "4"
+
+
+def test_an_attached_messages_sender_reads_the_same_over_imap(
+    dovecot: DovecotAccount, tmp_path: Path
+) -> None:
+    """A colleague's forward with the original attached (message/rfc822): its sender is read
+    from the attached header over IMAP as from the whole file, so the reply goes to them."""
+    raw = (
+        b"From: Desk <desk@practice.example>\r\nTo: dr@practice.example\r\n"
+        b"Subject: Fwd: referral\r\nMessage-ID: <fwd-1@practice.example>\r\n"
+        b"Date: Mon, 02 Nov 2026 10:00:00 +0000\r\nMIME-Version: 1.0\r\n"
+        b'Content-Type: multipart/mixed; boundary="b1"\r\n\r\n'
+        b"--b1\r\nContent-Type: text/plain\r\n\r\nSee attached.\r\n"
+        b"--b1\r\nContent-Type: message/rfc822\r\n\r\n"
+        b"From: =?utf-8?q?Dr_Zo=C3=AB_Osteo?= <osteo@bones.example>\r\n"
+        b"Date: Fri, 30 Oct 2026 09:00:00 +0000\r\nSubject: Referral\r\n\r\nPlease see.\r\n"
+        b"--b1--\r\n"
+    )
+    path = tmp_path / "forward.eml"
+    path.write_bytes(raw)
+    read, failed = _over_imap(dovecot, [path])
+    assert failed == set()
+    whole = parse_message(raw, "forward.eml")
+    assert "From: Dr Zoë Osteo <osteo@bones.example>" in whole.attached
+    assert read[0].attached == whole.attached
+    assert _comparable(read[0]) == _comparable(whole)

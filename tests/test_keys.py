@@ -8,7 +8,16 @@ from pathlib import Path
 
 import pytest
 
-from bot.keys import check_key, key_hash, stable_key, with_key_header
+from bot.keys import (
+    check_key,
+    draft_marker,
+    key_hash,
+    marked_message_id,
+    marker_of,
+    stable_key,
+    with_draft_marker,
+    with_key_header,
+)
 from connectors.base import CalendarEntry, OutgoingDraft
 from connectors.ical.ics import IcsCalendar
 from connectors.maildir import MaildirConnector
@@ -49,3 +58,21 @@ def test_drafts_and_calendar_entries_refuse_a_bad_key_alike(tmp_path: Path, key:
         )
     drafts = root / ".Drafts" / "cur"
     assert not drafts.exists() or not any(drafts.iterdir())  # nothing written
+
+
+def test_a_draft_marker_replaces_the_headers_a_sent_draft_would_keep() -> None:
+    """A draft journalled by an earlier version (X-Chief-Key, X-Chief-Generated, an ordinary
+    Message-ID) is written with its key in its Message-ID and no X-Chief-* header; once
+    marked, it stays as it is."""
+    old = (
+        b"From: Dr <dr@practice.example>\nX-Chief-Key: k1\nMessage-ID: <random@practice.example>\n"
+        b"X-Chief-Generated: draft\nSubject: Re: a long\n subject\n\nBody\n"
+    )
+    marked = with_draft_marker(old, "k1")
+    assert b"X-Chief" not in marked and b"k1" not in marked
+    assert marker_of(marked.decode()) == draft_marker("k1")
+    assert b"Message-ID: <chief." in marked and b"@practice.example>" in marked
+    assert b"Subject: Re: a long\r\n subject\r\n\r\nBody\r\n" in marked
+    assert with_draft_marker(marked, "k1") == marked
+    assert marked_message_id("k1", "bad domain!") == f"<{draft_marker('k1')}@localhost>"
+    assert marker_of("<chief.abc@x>") is None and marker_of(None) is None

@@ -28,13 +28,16 @@ from bot.clocks.act_by import clock_due
 from bot.clocks.clocks import ClockSet
 from bot.config import load_config
 from bot.jobs.catalogue import sync
+from bot.keys import draft_marker, marker_of
 from bot.letters.drafting import Drafter
 from bot.letters.headers import DRAFT_BANNER, reply_subject
+from bot.letters.recipients import is_no_reply
 from bot.mail.message import Message
 from bot.mail.mime import parse_message
 from bot.register.register import load_register
 from bot.resources import shipped_examples, shipped_templates
 from bot.rules.engine import Classification, RuleSet
+from bot.rules.facts import stated_facts
 from bot.rules.schema import DraftAction, DraftSpec
 from bot.store.models import Draft, MessageRow
 from bot.sync.matching import identifying_refs
@@ -114,13 +117,14 @@ LETTERS = (
         frozenset({"payer.prior_auth.pended"}),
         (
             "Prior authorization request: your reference",
-            "Patient / member: [PATIENT NAME, DATE OF BIRTH AND MEMBER ID]",
+            "Patient / member: as named in your notice of",
             "Service requested:",
-            "Date submitted:",
-            "Please confirm the current status",
+            # The notice asked for the records: they are answered as enclosed, not asked for.
+            "asked for:\n- the records\n",
+            "I enclose this information.",
         ),
         ("pa_ref", "procedure_code"),
-        ("[AUTHORIZATION REFERENCE]", "[SERVICE OR PROCEDURE CODE]", "[DATE SUBMITTED]"),
+        ("[AUTHORIZATION REFERENCE]",),
     ),
     Letter(
         "payer/appeal_request.j2",
@@ -131,17 +135,17 @@ LETTERS = (
         (
             "Request for review of an adverse decision",
             "Claim number:",
-            "Authorization reference:",
-            "Patient / member:",
+            "Patient / member: as named in your notice of",
             "Date(s) of service:",
             "Denial reason code:",
-            "Amount in dispute:",
+            # The level of review is the one the notice's regime names (its appeal clock).
+            "I am writing to request an internal appeal of the decision",
             "[GROUNDS FOR REVIEW",
             "Enclosed:",
-            "- [COPY OF THE DECISION NOTICE]",
+            "- a copy of your decision notice",
         ),
         ("claim_ref", "reason_code", "service_date"),
-        ("[CLAIM NUMBER]", "[REASON CODE]", "[AMOUNT]", "[DATE(S) OF SERVICE]"),
+        ("[CLAIM NUMBER]", "[AN INTERNAL APPEAL / A REDETERMINATION", "[GROUNDS FOR REVIEW"),
     ),
     Letter(
         "payer/claim_status_inquiry.j2",
@@ -151,7 +155,7 @@ LETTERS = (
         frozenset({"payer.claim.denied.missing_information"}),
         ("Claim status query", "Claim number:", "Patient / member:", "Date(s) of service:"),
         ("claim_ref", "service_date"),
-        ("[CLAIM NUMBER]", "[AMOUNT BILLED]", "[DATE(S) OF SERVICE]"),
+        ("[CLAIM NUMBER]",),
     ),
     Letter(
         "solicitor/instruction_ack.j2",
@@ -161,14 +165,14 @@ LETTERS = (
         INSTRUCTION_RULES,
         (
             "Your reference:",
-            "Claimant / client: [NAME AND DATE OF BIRTH]",
+            "Claimant / client: as named in your letter",
             "I confirm receipt.",
             "on the following terms:",
             "CPR Part 35",
             "Please confirm your agreement to these terms",
         ),
         ("solicitor_ref",),
-        ("[YOUR REFERENCE]", "[FEE TERMS"),
+        ("[FEE TERMS", "[DATE]"),
     ),
     Letter(
         "solicitor/expert_report_skeleton.j2",
@@ -206,11 +210,11 @@ LETTERS = (
         (
             "Your reference:",
             "signed and dated authority",
-            "[PERIOD AND RECORDS REQUIRED]",
+            "the period and type of records required",
             "does not confirm whether any records are held",
         ),
         ("solicitor_ref",),
-        ("[YOUR REFERENCE]",),
+        (),
     ),
     Letter(
         "local_authority/ehcp_advice_ack.j2",
@@ -220,11 +224,11 @@ LETTERS = (
         frozenset({"local_authority.ehcp.advice_request"}),
         (
             "Your reference:",
-            "Child or young person: [NAME AND DATE OF BIRTH]",
+            "Child or young person: as named in your request",
             "I confirm receipt. I will provide my advice by",
         ),
         ("ehcp_ref",),
-        ("[LOCAL AUTHORITY REFERENCE]", "[DATE: six weeks"),
+        ("[DATE: six weeks",),
     ),
     Letter(
         "local_authority/ehcp_advice_skeleton.j2",
@@ -265,7 +269,7 @@ LETTERS = (
         ANNUAL_REVIEW_RULES,
         ("Your reference:", "Meeting:", "I will send my written advice by"),
         ("ehcp_ref", "meeting_date"),
-        ("[LOCAL AUTHORITY REFERENCE]", "[MEETING DATE]", "[DATE: at least two weeks"),
+        ("[MEETING DATE]", "[DATE: at least two weeks"),
     ),
     Letter(
         "local_authority/annual_review_contribution.j2",
@@ -297,9 +301,9 @@ LETTERS = (
         US,
         "sender",
         NEW_REFERRAL_RULES,
-        ("Your reference:", "Patient: [PATIENT NAME AND DATE OF BIRTH]", "I confirm receipt."),
+        ("Your reference:", "Patient: as named in your referral of", "I confirm receipt."),
         ("referral_ref",),
-        ("[REFERRAL REFERENCE]",),
+        (),
     ),
     Letter(
         "referral/outcome_letter.j2",
@@ -309,7 +313,7 @@ LETTERS = (
         NEW_REFERRAL_RULES,
         (
             "Your reference:",
-            "Patient: [PATIENT NAME AND DATE OF BIRTH]",
+            "Patient: as named in your referral of",
             "Referral received:",
             "Seen on: [DATE(S) OF ASSESSMENT]",
             "Assessment: [FINDINGS]",
@@ -319,7 +323,7 @@ LETTERS = (
             "Follow-up:",
         ),
         ("referral_ref",),
-        ("[REFERRAL REFERENCE]", "[DATE OF REFERRAL]", "[PRACTICE EMAIL]"),
+        ("[DATE OF REFERRAL]", "[PRACTICE EMAIL]", "[FINDINGS]"),
     ),
     Letter(
         "team/liaison.j2",
@@ -328,14 +332,14 @@ LETTERS = (
         "sender",
         frozenset({"team.team.injury_report", "team.team.injury_report.clearance"}),
         (
-            "Athlete: [ATHLETE NAME AND DATE OF BIRTH]",
+            "Athlete: as named in your report of",
             "Sport:",
             "Date of injury:",
             "I can see the athlete on [DATE AND TIME OFFERED]",
             "agreed that I may share information with the team",
         ),
         (),
-        ("[SPORT AND LEVEL]", "[DATE OF INJURY]", "[CLINIC ADDRESS]", "[PHONE]", "[EMAIL]"),
+        ("[DATE AND TIME OFFERED]", "[CLINIC ADDRESS]", "[PHONE]", "[EMAIL]"),
     ),
     Letter(
         "team/clearance_letter.j2",
@@ -402,15 +406,15 @@ LETTERS = (
             {"supplier.supplement_order.stock", "supplier.supplement_order.reorder_reminder"}
         ),
         (
-            "Account: [ACCOUNT NUMBER]",
             "Your order number:",
-            "- [PRODUCT, SIZE AND QUANTITY]",
-            "BACK-ORDER",
+            # The product and quantity the notice names, for the practitioner to check.
+            "- Probiotic blend 50B, 60 capsules, quantity 12",
+            "back-order",
             "Delivery address:",
             "Please confirm the order",
         ),
         ("order_ref",),
-        ("[ORDER NUMBER, IF ANY]", "[DELIVERY ADDRESS]"),
+        ("[PRODUCT, SIZE AND QUANTITY]", "[DELIVERY ADDRESS]"),
     ),
 )
 IDS = [letter.template for letter in LETTERS]
@@ -484,6 +488,7 @@ def context_for(
         "deadline": deadline,
         "today": TODAY,
         "register": _register(rt),
+        "facts": stated_facts(message.text, message.calendar_parts, message.date),
     }
 
 
@@ -563,7 +568,10 @@ def test_letter_from_the_sample_case(
     expected_to = practitioner if letter.to == "practitioner" else message.from_addr.lower()
     if letter.to == "sender" and message.reply_to:
         expected_to = message.reply_to.lower()
-    assert str(msg["To"]) == expected_to
+    if letter.to == "sender" and is_no_reply(expected_to):
+        assert msg["To"] is None and "reads no replies" in body
+    else:
+        assert str(msg["To"]) == expected_to
     assert msg["In-Reply-To"] == message.message_id
     assert msg["Subject"] == reply_subject(message.subject)
     assert ("addressed to you only" in body) is (letter.to == "practitioner")
@@ -714,7 +722,8 @@ def test_instruction_ack_carries_the_fee_terms_from_config(
 def test_payer_letters_spell_for_the_practice(
     practice: str, good: str, bad: str, runtimes: dict[str, Runtime], layers: Any
 ) -> None:
-    for template in ("payer/prior_auth_chase.j2", "payer/appeal_request.j2"):
+    # (The appeal sample names no authorisation: its letter has no line to spell.)
+    for template in ("payer/prior_auth_chase.j2",):
         body = _render_sample(template, practice, runtimes, layers).lower()
         assert good in body and bad not in body, template
 
@@ -801,12 +810,12 @@ def test_to_self_draft_to_a_no_reply_sender_needs_no_warning() -> None:
     assert isinstance(parsed, email.message.EmailMessage)
     assert str(parsed["To"]) == "a@practice.example"
     assert parsed["In-Reply-To"] == message.message_id
-    assert "accepts no replies" not in body_of(parsed)
+    assert "reads no replies" not in body_of(parsed)
     to_sender = drafter.render_reply(*args, now=NOW)
     parsed = email.message_from_bytes(to_sender.raw, policy=email.policy.default)
     assert isinstance(parsed, email.message.EmailMessage)
-    assert str(parsed["To"]) == "no-reply@lab.example"
-    assert "accepts no replies" in body_of(parsed)
+    assert parsed["To"] is None  # never a draft to an address that reads nothing
+    assert "reads no replies: add the recipient" in body_of(parsed)
 
 
 # --- through the pipeline: drafts in Drafts, addressed, and no patient identity in logs -----
@@ -859,7 +868,7 @@ def synced(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]
         for path in (home / "Maildir" / ".Drafts" / "cur").iterdir():
             msg = email.message_from_bytes(path.read_bytes(), policy=email.policy.default)
             assert isinstance(msg, email.message.EmailMessage)
-            out["drafts"][str(msg["X-Chief-Key"])] = msg
+            out["drafts"][str(marker_of(msg["Message-ID"]))] = msg
         with Session(rt.engine) as session:
             out["rows"].extend(
                 session.execute(
@@ -888,10 +897,14 @@ def test_pipeline_drafts_every_letter_addressed(synced: dict[str, Any]) -> None:
         original = synced["samples"][letter.sample]
         key, state = by_message[(original.message_id, letter.template)]
         assert state == "written", letter.template
-        msg = synced["drafts"][key]
+        msg = synced["drafts"][draft_marker(key)]
         to = str(msg["To"])
         if letter.to == "practitioner":
             assert to == practitioner, letter.template
+        elif is_no_reply(original.reply_to or original.from_addr):
+            # No draft to an address that reads nothing: none, and the draft says why.
+            assert msg["To"] is None, letter.template
+            assert "reads no replies" in body_of(msg), letter.template
         else:
             assert to == (original.reply_to or original.from_addr).lower(), letter.template
         assert msg["In-Reply-To"] == original.message_id

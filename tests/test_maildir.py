@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from bot.errors import CursorInvalid, RemoteGone, UserError
+from bot.keys import draft_marker, marker_of
 from bot.mail.message import Limits
 from connectors.base import Batch, DraftSink, MailSource, OutgoingDraft, Sender
 from connectors.maildir import MaildirConnector
@@ -247,7 +248,8 @@ def test_drafts_land_in_drafts_cur_with_the_draft_flag(maildir: Path) -> None:
     box = mailbox.Maildir(maildir, create=False).get_folder("Drafts")
     (msg,) = list(box)
     assert "D" in msg.get_flags() and "S" in msg.get_flags()
-    assert msg["X-Chief-Key"] == "key-1"
+    assert marker_of(msg["Message-ID"]) == draft_marker("key-1")
+    assert msg["X-Chief-Key"] is None and msg["X-Chief-Generated"] is None
     assert b"\r\n" not in (maildir / ".Drafts" / "cur" / names[0]).read_bytes()
 
 
@@ -373,3 +375,15 @@ def test_estimate_counts_what_changes_will_read(maildir: Path) -> None:
     expected = len(read_all(conn, cursor)[1])
     assert conn.estimate(cursor) == expected >= 1
     assert conn.estimate({"v": 999}) is None  # an unusable cursor: no estimate, no error
+
+
+def test_a_draft_of_an_earlier_version_is_found_by_its_header(maildir: Path) -> None:
+    """A draft an earlier version wrote (its key in ``X-Chief-Key``, an ordinary Message-ID,
+    moved by a mail client under a name of its own) is found by the key, never written twice."""
+    MaildirConnector(maildir).create_draft(draft("k-other"))  # makes the folder
+    legacy = maildir / ".Drafts" / "cur" / "1700000000.M1P1.host:2,DS"
+    legacy.write_bytes(b"Message-ID: <random@practice.example>\n" + draft("old-key").raw)
+    conn = MaildirConnector(maildir)
+    assert conn.find_draft("old-key") == "Drafts/1700000000.M1P1.host"
+    assert conn.create_draft(draft("old-key")) == "Drafts/1700000000.M1P1.host"
+    assert len(drafts_in(maildir)) == 2

@@ -19,6 +19,7 @@ from pathlib import Path
 import pytest
 
 from bot.errors import AuthError, ConnectorError, CursorInvalid, RateLimited, UserError
+from bot.keys import draft_marker, marker_of
 from bot.mail.message import KEY_HEADER
 from connectors.base import OutgoingDraft
 from connectors.microsoft.outlook import KEY_PROPERTY, STATE_PROPERTY, OutlookConnector
@@ -462,7 +463,8 @@ def test_a_draft_without_an_original_is_a_new_message(
     assert stored.props["toRecipients"] == [{"emailAddress": {"address": "sender1@payer.example"}}]
     parsed = email.message_from_bytes(graph.mail.mime(stored))  # uploaded as MIME: kept whole
     assert parsed["In-Reply-To"] == "<not-here@payer.example>"
-    assert parsed[KEY_HEADER] == "k-new"
+    assert marker_of(parsed["Message-ID"]) == draft_marker("k-new")
+    assert KEY_HEADER not in parsed and "X-Chief-Generated" not in parsed
     assert stored.extended[KEY_PROPERTY.lower()] == "k-new"
     assert stored.extended[STATE_PROPERTY.lower()] == "complete"
     assert graph.count("/createReply") == 0

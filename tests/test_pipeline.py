@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 
 from bot.config import load_config
 from bot.jobs.catalogue import sync
+from bot.keys import marker_of
 from bot.store.models import Case, Deadline, Mailbox, MessageRow
 from bot.sync.runtime import Runtime
 from tests.conftest import deliver, make_message
@@ -203,7 +204,8 @@ def _invariants(home: Path, expected_messages: int) -> None:
         email.message_from_bytes(p.read_bytes())
         for p in (home / "Maildir" / ".Drafts" / "cur").iterdir()
     ]
-    draft_keys = Counter(d["X-Chief-Key"] for d in drafts)
+    draft_keys = Counter(marker_of(d["Message-ID"]) for d in drafts)
+    assert None not in draft_keys
     assert draft_keys and max(draft_keys.values()) == 1
     cal = Calendar.from_ical((home / "calendar.ics").read_bytes())
     uids = Counter(str(e["UID"]) for e in cal.walk("VEVENT"))

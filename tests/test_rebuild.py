@@ -33,6 +33,7 @@ from sqlalchemy import select
 from bot.cli.demo import prepare_home
 from bot.config import load_config
 from bot.jobs.catalogue import sync
+from bot.keys import marker_of
 from bot.resources import shipped_examples
 from bot.store.models import Case, CaseRef
 from bot.summary.delivery import deliver_summary
@@ -116,7 +117,7 @@ def lose_case_log(home: Path) -> None:
 
 
 def header_keys(raws: list[bytes]) -> Counter[str]:
-    keys = (email.message_from_bytes(raw)["X-Chief-Key"] for raw in raws)
+    keys = (marker_of(email.message_from_bytes(raw)["Message-ID"]) for raw in raws)
     return Counter(str(key) for key in keys if key)
 
 

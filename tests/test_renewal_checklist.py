@@ -24,6 +24,7 @@ from bot.features.renewal_checklist import (
     window_opens,
 )
 from bot.jobs.catalogue import sync
+from bot.keys import draft_marker, marker_of
 from bot.register.credentials import KINDS, Credential
 from bot.register.register import load_practice_register
 from bot.store.models import AuditEvent, Draft
@@ -181,8 +182,8 @@ def test_checklist_renders_for_every_kind(home: Path, kind: str) -> None:
     raw = render_checklist(rt, credential, date(2026, 11, 2), "key-1")
     msg = email.message_from_bytes(raw, policy=email.policy.default)
     assert msg["From"] == msg["To"] == "Dr Test <dr@practice.example>"
-    assert msg["In-Reply-To"] is None and msg["X-Chief-Key"] == "key-1"
-    assert msg["X-Chief-Generated"] == "draft"
+    assert msg["In-Reply-To"] is None and marker_of(msg["Message-ID"]) == draft_marker("key-1")
+    assert msg["X-Chief-Key"] is None and msg["X-Chief-Generated"] is None
     assert msg["Subject"] == "Renewal checklist: The credential (expires 31 January 2027)"
     body = msg.get_body(preferencelist=("plain",)).get_content()  # type: ignore[union-attr]
     assert body.startswith("DRAFT FOR REVIEW")

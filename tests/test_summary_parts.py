@@ -13,6 +13,7 @@ import pytest
 from bot.clocks.files import load_clocks
 from bot.errors import UserError
 from bot.features.referral_network import ReferralSource
+from bot.keys import marked_message_id
 from bot.store.case_ids import (
     ALPHABET,
     normalise_case_id,
@@ -185,7 +186,9 @@ def test_maildir_links_to_the_draft_file_wherever_it_moved(tmp_path: Path) -> No
     link = sink.draft_link(remote)
     assert link is not None and link.startswith("file:///")
     path = Path(urllib.parse.unquote(link.removeprefix("file://")))
-    assert b"Message-ID: <k1@practice.example>" in path.read_bytes()
+    assert (
+        f"Message-ID: {marked_message_id('k1', 'practice.example')}".encode() in path.read_bytes()
+    )
     # A file link opens nothing on a phone or in webmail: only the copy on this computer
     # (`chief summary --open`) has it; the delivered summary names the folder instead.
     assert links_from_sink(sink, [remote]) == {}

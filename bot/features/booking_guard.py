@@ -277,8 +277,9 @@ def _chase_draft(
         created_at=rt.now(),
     )
     try:
+        recipient = rt.recipient_for(original, case.kind)
         draft.raw = rt.drafter.render_reply(
-            CHASE_TEMPLATE, original, context, key, rt.practitioner
+            CHASE_TEMPLATE, original, context, key, rt.practitioner, recipient=recipient
         ).raw
     except (TemplateError, UserError) as exc:
         draft.state, draft.error = "failed", str(exc)[:300]

@@ -22,7 +22,18 @@ Reply-template context (the contract every draft template may rely on)
               placeholder for the patient instead.
 ``deadline``  ``None`` or mapping: ``due`` (date), ``clock`` (id), ``title``.
 ``today``     date.
+``facts``     dict of what the message states beyond the rules' references
+              (:func:`bot.rules.facts.stated_facts`: ``service_date``, ``procedure_code``,
+              ``reason_code``, ``amount_billed``, ``required`` (a list), ``products`` (a list),
+              ``event_date``, ``venue``, ``arrival_time``, ``report_within``...); empty when
+              none was read. The ``ref`` helpers look in ``refs``, ``case.refs``, then here.
+``appeal``    ``None`` or mapping: ``due``, ``clock`` (the appeal window the notice's regime
+              chose, which names the level of review).
 ``to_self``   True when the draft is addressed to the practitioner herself (see below).
+``recipient`` mapping: ``address`` (or None), ``name``, ``how`` (``from``, ``reply_to``,
+              ``forwarded``, ``directory``, ``none``, ``practitioner``) and ``note``: why the
+              draft is addressed as it is when that is not simply the sender
+              (:mod:`bot.letters.recipients`); the banner shows the note.
 Templates must render when any reference is missing, with a visible placeholder such as
 ``{{ refs.get('pa_ref') or '[AUTHORISATION REFERENCE]' }}``: never an invented fact.
 """
@@ -45,6 +56,7 @@ from bot.letters.headers import (
     OUTGOING_POLICY,
     STRIPPED_REFS,
     DraftTo,
+    clean_body_text,
     clean_header_text,
     clean_value,
     finish_draft,
@@ -52,6 +64,7 @@ from bot.letters.headers import (
     reply_subject,
     valid_address,
 )
+from bot.letters.recipients import OwnAddresses, Recipient, choose_recipient
 from bot.letters.templates import (
     render_template,
     template_environment,
@@ -111,7 +124,12 @@ class Drafter:
         if self.env.cache is not None:
             self.env.cache.clear()
 
-    def reply_context(self, original: Message, context: Mapping[str, Any]) -> dict[str, Any]:
+    def reply_context(
+        self,
+        original: Message,
+        context: Mapping[str, Any],
+        recipient: Recipient | None = None,
+    ) -> dict[str, Any]:
         """The documented template context: caller's values completed from ``original``."""
         received = original.date.date() if original.date else None
         reply_to = valid_address(original.reply_to or original.from_addr) or ""
@@ -140,8 +158,22 @@ class Drafter:
             else _with_defaults(deadline, ("due", "clock", "title")),
             today=context.get("today") or datetime.now(UTC).astimezone().date(),
             register=list(context.get("register") or ()),
+            facts=clean_value(dict(context.get("facts") or {})),
+            appeal=context.get("appeal"),
             to_self=bool(context.get("to_self")),
+            recipient={
+                "address": recipient.address if recipient else None,
+                "name": clean_header_text(recipient.name, 200) if recipient else "",
+                "how": recipient.how if recipient else "from",
+                "note": clean_body_text(recipient.note) if recipient else "",
+            },
         )
+        if recipient is not None and recipient.how == "forwarded":
+            # The letter answers the forwarded original: its writer, and the day they wrote
+            # it (none when the forward does not say), not the colleague's forward.
+            if recipient.name:
+                out["message"]["from_name"] = clean_header_text(recipient.name, 200)
+            out["message"]["date"] = recipient.sent
         return out
 
     def render_reply(
@@ -154,33 +186,37 @@ class Drafter:
         *,
         now: datetime | None = None,
         to: DraftTo = "sender",
+        recipient: Recipient | None = None,
     ) -> OutgoingDraft:
         """Render ``template`` as a reply to ``original``: see the module docstring.
 
         ``to="practitioner"`` addresses the draft to the practitioner herself instead of the
-        original's sender; the template sees ``to_self`` true.
+        original's sender; the template sees ``to_self`` true. ``recipient`` is whom the reply
+        goes to (:func:`bot.letters.recipients.choose_recipient`); by default the one chosen
+        with the practitioner's own address as the only one of the practice.
         """
         check_key(key)
         sender = practitioner_identity(practitioner)
         from_addr = sender.addr_spec
         to_self = to == "practitioner"
+        if to_self:
+            recipient = Recipient(from_addr, sender.display_name, "practitioner")
+        elif recipient is None:
+            recipient = choose_recipient(original, OwnAddresses.of([from_addr]))
         body, exported = render_template(
-            self.env, template, self.reply_context(original, {**context, "to_self": to_self})
+            self.env,
+            template,
+            self.reply_context(original, {**context, "to_self": to_self}, recipient),
         )
         subject = exported.get("subject")
         subject = clean_header_text(subject) if subject else reply_subject(original.subject)
 
         msg = EmailMessage(policy=OUTGOING_POLICY)
         msg["From"] = sender
-        recipient = (
-            from_addr
-            if to_self
-            else valid_address(original.reply_to) or valid_address(original.from_addr)
-        )
-        if recipient:
-            msg["To"] = recipient
+        if recipient.address:
+            msg["To"] = recipient.address
         else:
-            log.warning("message %s: no valid reply address; draft has no To", original.fingerprint)
+            log.info("message %s: draft has no To (%s)", original.fingerprint, recipient.how)
         msg["Subject"] = subject
         in_reply_to = (
             original.message_id

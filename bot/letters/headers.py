@@ -13,9 +13,11 @@ working document such as an expert report skeleton, or a letter whose addressee 
 sender: the rule action ``draft: {template: ..., to: practitioner}``), still threaded under the
 original; In-Reply-To = the original Message-ID; References = the original
 References + its Message-ID, keeping the first and the newest ids (RFC 5322 3.6.4 and the
-trimming advice of RFC 5537 3.4.4); a fresh Message-ID on the practice's domain; Date;
-``X-Chief-Key`` (idempotency key) and ``X-Chief-Generated: draft``. The body is text/plain UTF-8,
-quoted-printable (RFC 2045 6.7) so no line can exceed RFC 5322's 998-octet limit.
+trimming advice of RFC 5537 3.4.4); a Message-ID on the practice's domain that carries the
+draft's idempotency key hashed (``bot.keys`` DRAFT MARKER: the draft is found again by it after
+a crash, and the practitioner's sent copy reveals nothing: no ``X-Chief-*`` header); Date. The
+body is text/plain UTF-8, quoted-printable with lines of at most 76 characters (RFC 2045 6.7
+(5)), so no line comes near RFC 5322's 78-character advice or its 998-octet limit.
 
 Every header value derived from mail is sanitised: control characters (CR, LF, NEL, U+2028...),
 bidirectional overrides and surrogates are dropped and RFC 2047 encoded words are decoded before
@@ -40,7 +42,8 @@ from email.message import EmailMessage
 from typing import Any, Literal
 
 from bot.errors import TemplateError
-from bot.mail.message import GENERATED_HEADER, KEY_HEADER, Message
+from bot.keys import marked_message_id
+from bot.mail.message import Message
 
 __all__ = [
     "DRAFT_BANNER",
@@ -68,6 +71,8 @@ NO_REPLY = re.compile(r"no-?reply|do-?not-?reply|donotreply|mailer-daemon|notifi
 # folder otherwise moves a whole subject onto a continuation line ("Subject:\r\n Re: ..."),
 # which clients show with a leading space.
 OUTGOING_POLICY = email.policy.SMTP.clone(max_line_length=998)
+# The body is encoded under RFC 2045's limit: quoted-printable lines of at most 76 characters.
+_BODY_POLICY = email.policy.SMTP.clone(max_line_length=76)
 
 
 log = logging.getLogger(__name__)
@@ -158,20 +163,20 @@ def new_message_id(domain: str) -> str:
 def finish_draft(
     msg: EmailMessage, from_addr: str, body: str, key: str, now: datetime | None = None
 ) -> bytes:
-    """Complete a draft whose addresses and subject are set: its own Message-ID and Date, the
-    idempotency key and our generated-mail mark, the body as UTF-8 quoted-printable text;
-    then its headers checked as written (:func:`verify_headers`). The one way every draft
-    is finished."""
-    msg["Message-ID"] = new_message_id(from_addr.rpartition("@")[2])
+    """Complete a draft whose addresses and subject are set: its Message-ID carrying the
+    idempotency key (``bot.keys`` DRAFT MARKER) and Date, the body as UTF-8 quoted-printable
+    text in lines of at most 76 characters; then its headers checked as written
+    (:func:`verify_headers`). The one way every draft is finished."""
+    msg["Message-ID"] = marked_message_id(key, from_addr.rpartition("@")[2])
     msg["Date"] = email.utils.format_datetime((now or datetime.now(UTC)).astimezone())
-    msg[KEY_HEADER] = key
-    msg[GENERATED_HEADER] = "draft"
+    msg.policy = _BODY_POLICY  # the encoder wraps quoted-printable at the policy's length
     msg.set_content(
         clean_body_text(body).rstrip() + "\n",
         subtype="plain",
         charset="utf-8",
         cte="quoted-printable",
     )
+    msg.policy = OUTGOING_POLICY
     raw = msg.as_bytes()
     verify_headers(raw, msg.keys())
     return raw

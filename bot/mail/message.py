@@ -58,6 +58,9 @@ class Message:
     date: datetime | None  # timezone-aware
     text: str  # bounded plain text (text/plain, else HTML converted)
     attachments: tuple[Attachment, ...] = ()
+    # The From and Date of each message attached to this one (message/rfc822), as forward
+    # banners: whom a forwarded attachment came from (bot.letters.recipients).
+    attached: str = ""
     calendar_parts: tuple[str, ...] = ()
     size: int = 0
     # What the message *claims* of chief, as anyone can write it: the values of its

@@ -9,9 +9,9 @@ rules engine; they are never logged.
 
 from __future__ import annotations
 
-import binascii
 import email
 import email.header
+import email.message
 import email.policy
 import email.utils
 import io
@@ -24,6 +24,7 @@ from html.parser import HTMLParser
 from typing import Literal
 
 from bot.errors import MessageError
+from bot.mail.decoding import attached_banner, decode_bounded, estimated_size
 from bot.mail.headers import (
     HeaderFields,
     address,
@@ -45,10 +46,12 @@ from bot.mail.message import (
 )
 
 __all__ = [
+    "FORWARD_BANNER_TYPE",
     "Part",
     "build_message",
     "clean_filename",
     "encapsulated_parts",
+    "forward_banner",
     "html_to_text",
     "parse_message",
     "part_role",
@@ -155,7 +158,13 @@ def build_message(
     if not any(name.lower() in fields.values for name in READ_HEADERS):
         raise MessageError(provider_id, "no headers (From, To, Subject, Date, Message-ID...)")
     from_name, from_addr = address(fields, "From")
+    parts = list(parts)
     text, attachments, calendars, body_truncated = _assemble(parts, limits)
+    attached = "".join(
+        decode_bytes(p.data, p.charset)
+        for p in parts
+        if p.content_type == FORWARD_BANNER_TYPE and p.data
+    )
     auto = header_text(fields, "Auto-Submitted").lower()
     precedence = header_text(fields, "Precedence").lower()
     return Message(
@@ -171,6 +180,7 @@ def build_message(
         subject=_WS_RE.sub(" ", header_text(fields, "Subject")).strip()[:998],
         date=header_date(header_text(fields, "Date")),
         text=text[: limits.max_text_chars],
+        attached=attached[:4096],
         attachments=tuple(attachments),
         calendar_parts=tuple(calendars),
         size=size,
@@ -197,6 +207,15 @@ def _iter_parts(
             yield from _iter_parts(sub, limits, depth + 1)
 
 
+FORWARD_BANNER_TYPE = "text/x-forwarded-headers"  # an attached message's From and Date
+
+
+def forward_banner(inner: EmailMessage) -> Part:
+    """The part holding an attached message's banner (:func:`attached_banner`)."""
+    data = attached_banner(inner)
+    return Part(FORWARD_BANNER_TYPE, "", None, "utf-8", data, len(data))
+
+
 def encapsulated_parts(raw: bytes, limits: Limits) -> list[Part]:
     """The leaf parts of an encapsulated message (a message/* part) read on its own, as
     they would be found inside the message that carries it."""
@@ -220,13 +239,16 @@ def _leaves(msg: EmailMessage, limits: Limits) -> tuple[list[Part], bool, list[s
         if depth >= limits.max_depth and part.is_multipart():
             truncated = True
             defects.append("TooDeep")
-        if part.is_multipart():
-            continue
         try:
             ctype = part.get_content_type()
         except Exception:
             ctype = "application/octet-stream"
-        if ctype == "message/rfc822" or ctype.startswith("multipart/"):
+        if ctype == "message/rfc822":
+            inner = part.get_payload()
+            if isinstance(inner, list) and inner and isinstance(inner[0], email.message.Message):
+                parts.append(forward_banner(inner[0]))
+            continue
+        if part.is_multipart() or ctype.startswith("multipart/"):
             continue
         disposition = (header_text(part, "Content-Disposition").split(";")[0]).strip().lower()
         filename = _filename(part)
@@ -234,62 +256,13 @@ def _leaves(msg: EmailMessage, limits: Limits) -> tuple[list[Part], bool, list[s
         if role in ("attachment", "ignored"):
             # Never decoded: classification needs only its name, type and size.
             parts.append(
-                Part(ctype, disposition, filename, None, None, _estimated_size(part), cut=True)
+                Part(ctype, disposition, filename, None, None, estimated_size(part), cut=True)
             )
             continue
         cap = limits.max_calendar_bytes + 1 if role == "calendar" else limits.max_part_bytes
-        data, size, cut = _decode_bounded(part, cap)
+        data, size, cut = decode_bounded(part, cap)
         parts.append(Part(ctype, disposition, filename, _charset(part), data, size, cut=cut))
     return parts, truncated, defects
-
-
-def _transfer_encoding(part: EmailMessage) -> str:
-    return header_text(part, "Content-Transfer-Encoding").strip().lower()
-
-
-def _estimated_size(part: EmailMessage) -> int:
-    """A part's decoded size estimated from its encoded payload, without decoding it."""
-    payload = part.get_payload()
-    if not isinstance(payload, str):
-        return 0
-    if _transfer_encoding(part) == "base64":
-        return len(payload) * 3 // 4
-    return len(payload)
-
-
-def _decode_bounded(part: EmailMessage, cap: int) -> tuple[bytes, int, bool]:
-    """(at most ``cap`` decoded bytes of ``part``, its decoded size, cut): a huge part is
-    decoded from a prefix of its encoded text only, never whole."""
-    payload = part.get_payload()
-    if not isinstance(payload, str):
-        return b"", 0, False
-    encoding = _transfer_encoding(part)
-    ratio = {"base64": 2, "quoted-printable": 3}.get(encoding, 1)
-    if len(payload) <= cap * ratio:
-        try:
-            whole = part.get_payload(decode=True)
-        except Exception:
-            whole = None
-        data = whole if isinstance(whole, bytes) else b""
-        return data[:cap], len(data), len(data) > cap
-    head = payload[: cap * ratio]
-    if encoding == "base64":
-        compact = "".join(head.split())
-        try:
-            data = binascii.a2b_base64(compact[: len(compact) // 4 * 4])
-        except (binascii.Error, ValueError):
-            data = b""
-    else:
-        clone = EmailMessage()
-        if encoding:
-            clone["Content-Transfer-Encoding"] = encoding
-        clone.set_payload(head)
-        try:
-            decoded = clone.get_payload(decode=True)
-        except Exception:
-            decoded = None
-        data = decoded if isinstance(decoded, bytes) else b""
-    return data[:cap], _estimated_size(part), True
 
 
 def _assemble(

@@ -275,17 +275,21 @@ def apply_labels(
         crash.step("labels.commit")
 
 
-def apply_pending(rt: Runtime, since: datetime | None = None) -> EffectsReport:
-    """Write every planned label, draft and calendar entry, and the failed ones whose retry
-    is due; safe to call at any time, any number of times. ``since``: when the pass began, so
-    that what failed in it waits for a later pass (None: a pass of its own)."""
+def apply_pending(
+    rt: Runtime, since: datetime | None = None, *, drafts: bool = True
+) -> EffectsReport:
+    """Write every planned label, draft (unless ``drafts`` is false) and calendar entry, and
+    the failed ones whose retry is due; safe to call at any time, any number of times.
+    ``since``: when the pass began, so that what failed in it waits for a later pass (None: a
+    pass of its own)."""
     report = EffectsReport()
     mailbox = rt.mail()
     if isinstance(mailbox, Labels):
         apply_labels(rt, mailbox, report, since)
     if isinstance(mailbox, WithdrawsDrafts):  # before new drafts: a correction's order
         report.drafts_withdrawn += apply_withdrawals(rt, mailbox, report.failures)
-    apply_drafts(rt, mailbox, report, since)
+    if drafts:
+        apply_drafts(rt, mailbox, report, since)
     apply_calendar(rt, rt.calendar(), report, since)
     return report
 

@@ -342,9 +342,14 @@ def _sync_mail(rt: Runtime, steps: Steps, report: SyncReport, progress: Bar | No
         if progress is not None:
             progress(len(batch.messages) + len(batch.failed))
         if not rt.dry_run:
-            effects = apply_pending(rt, report.started)
+            # Labels and calendar entries as each batch is logged; drafts once the run's mail
+            # is all filed, so that a later message of the same run can still make one moot
+            # (bot/sync/draft_once.py) whatever the provider's batch size.
+            effects = apply_pending(rt, report.started, drafts=False)
             effects.add_to(report)
         batch = next(batches, None)
+    if not rt.dry_run:
+        apply_pending(rt, report.started).add_to(report)
 
 
 def sync(rt: Runtime, steps: Steps, progress: Bar | None = None) -> SyncReport:

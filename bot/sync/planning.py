@@ -23,7 +23,14 @@ from bot.errors import TemplateError, UserError
 from bot.keys import stable_key
 from bot.mail.message import Message
 from bot.rules.engine import PRIVATE_REFS, Classification
+from bot.rules.facts import stated_facts
 from bot.store.models import CalendarEntryRow, Case, Deadline, Draft, MessageRow
+from bot.sync.draft_once import (
+    decided_later,
+    deciding_rules,
+    drop_moot_drafts,
+    same_ask_answered,
+)
 from bot.sync.matching import case_key, identifying_refs
 from bot.sync.redrafting import draft_context, source_of
 from bot.sync.retries import record_failure
@@ -42,6 +49,7 @@ class Plan:
     calendar: list[CalendarEntryRow] = field(default_factory=list)
     problems: list[str] = field(default_factory=list)
     failed_templates: list[Exception] = field(default_factory=list)
+    drafts_moot: int = 0
 
 
 def draft_key(rt: Runtime, message_key: str, template: str) -> str:
@@ -154,14 +162,25 @@ def plan_message(
 
     first = plan.deadlines[0] if plan.deadlines else None
     p2p = next((d for d in found if d.clock and d.clock.purpose == "peer_to_peer"), None)
+    # One draft per decision (bot/sync/draft_once.py): none once a later message decided the
+    # case; what earlier messages planned and this one decides is moot.
+    appeal_due = next((d for d in found if d.clock and d.clock.purpose == "appeal"), None)
+    appeal = {"due": appeal_due.due, "clock": appeal_due.clock_id} if appeal_due else None
+    facts = stated_facts(message.text, message.calendar_parts, received, day_first)
+    deciding = deciding_rules(rt.rules.rules)
+    settled = decided_later(session, case, row, deciding)
+    plan.drafts_moot = drop_moot_drafts(session, case, row, deciding)
     for draft_action in result.draft_actions:
         template = draft_action.draft.template
         offered = draft_action.draft.if_offered
         if offered is not None and offered not in result.mentions:
             continue
+        if settled or same_ask_answered(session, case, row, template):
+            continue
         key = draft_key(rt, row.key, template)
         offer = {"due": p2p.due, "note": p2p.note()} if p2p else None
-        context = draft_context(rt, case, result.case_kind, refs, first, offer)
+        context = draft_context(rt, case, result.case_kind, refs, first, offer, facts, appeal)
+        recipient = rt.recipient_for(message, result.case_kind)
         draft = Draft(
             key=key,
             practice_id=rt.practice_id,
@@ -172,7 +191,13 @@ def plan_message(
         )
         try:
             outgoing = rt.drafter.render_reply(
-                template, message, context, key, rt.practitioner, to=draft_action.draft.to
+                template,
+                message,
+                context,
+                key,
+                rt.practitioner,
+                to=draft_action.draft.to,
+                recipient=recipient,
             )
             draft.raw = outgoing.raw
         except (TemplateError, UserError) as exc:
@@ -180,7 +205,9 @@ def plan_message(
             # the template is fixed, the draft is written (bot/sync/redrafting.py).
             record_failure(draft, rt.now(), f"{type(exc).__name__}: {exc}")
             to = draft_action.draft.to
-            draft.source = source_of(rt, message, refs, result.case_kind, to, first, offer)
+            draft.source = source_of(
+                rt, message, refs, result.case_kind, to, first, offer, recipient, facts, appeal
+            )
             plan.failed_templates.append(exc)
         session.add(draft)
         plan.drafts.append(draft)

@@ -28,6 +28,7 @@ from sqlalchemy.orm import Session
 
 from bot.errors import UserError
 from bot.letters.headers import DraftTo
+from bot.letters.recipients import Recipient
 from bot.mail.message import Message
 from bot.store.models import Case, Deadline, Draft
 from bot.sync.runtime import Runtime
@@ -66,9 +67,13 @@ def draft_context(
     refs: dict[str, str],
     first: Deadline | None,
     peer_to_peer: dict[str, Any] | None = None,
+    facts: dict[str, Any] | None = None,
+    appeal: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
     """The template values of a draft (README, "Values available"), less the message's;
-    ``peer_to_peer`` is the peer-to-peer window the notice offers (its due date and note)."""
+    ``peer_to_peer`` is the peer-to-peer window the notice offers (its due date and note),
+    ``appeal`` the appeal window (its due date and clock), ``facts`` what the message states
+    (:func:`bot.rules.facts.stated_facts`)."""
     return {
         "practice": rt.practice_context(),
         "case": {
@@ -83,6 +88,8 @@ def draft_context(
             {"due": first.due, "clock": first.clock, "title": first.title} if first else None
         ),
         "peer_to_peer": peer_to_peer,
+        "appeal": appeal,
+        "facts": dict(facts or {}),
         "today": rt.today(),
         "register": register_context(rt),
     }
@@ -96,8 +103,12 @@ def source_of(
     to: str,
     first: Deadline | None,
     peer_to_peer: dict[str, Any] | None = None,
+    recipient: Recipient | None = None,
+    facts: dict[str, Any] | None = None,
+    appeal: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
-    """The SOURCE of a draft answering ``message``, sealed (JSON)."""
+    """The SOURCE of a draft answering ``message``, sealed (JSON); ``recipient`` is whom it
+    was addressed to (chosen from the message's text, which the source does not keep)."""
     inner = {
         "message": {
             "provider_id": message.provider_id,
@@ -119,9 +130,32 @@ def source_of(
             if peer_to_peer
             else None
         ),
+        "facts": {k: _jsonable(v) for k, v in (facts or {}).items()},
+        "appeal": {"due": appeal["due"].isoformat(), "clock": appeal["clock"]} if appeal else None,
+        "recipient": (
+            [
+                recipient.address,
+                recipient.name,
+                recipient.how,
+                recipient.note,
+                recipient.sent.isoformat() if recipient.sent else None,
+            ]
+            if recipient
+            else None
+        ),
     }
     blob = json.dumps(inner, ensure_ascii=False).encode("utf-8")
     return {"v": _SOURCE_VERSION, "sealed": rt.pseudonyms.seal(blob)}
+
+
+def _jsonable(value: Any) -> Any:
+    return {"date": value.isoformat()} if isinstance(value, date) else value
+
+
+def _restored(value: Any) -> Any:
+    if isinstance(value, dict) and set(value) == {"date"}:
+        return date.fromisoformat(str(value["date"]))
+    return value
 
 
 def _message(saved: dict[str, Any]) -> Message:
@@ -162,12 +196,29 @@ def redraft(rt: Runtime, session: Session, draft: Draft) -> bool:
     offer = source.get("peer_to_peer")
     if offer:
         offer = {"due": date.fromisoformat(offer["due"]), "note": offer["note"]}
+    appeal = source.get("appeal")
+    if appeal:
+        appeal = {"due": date.fromisoformat(appeal["due"]), "clock": appeal["clock"]}
+    facts = {k: _restored(v) for k, v in dict(source.get("facts") or {}).items()}
     context = draft_context(
-        rt, case, source.get("case_kind"), dict(source["refs"]), first, offer or None
+        rt, case, source.get("case_kind"), dict(source["refs"]), first, offer or None, facts, appeal
     )
     to: DraftTo = "practitioner" if source.get("to") == "practitioner" else "sender"
+    saved = source.get("recipient")
+    original = _message(source["message"])
+    recipient = (
+        Recipient(
+            saved[0],
+            str(saved[1]),
+            str(saved[2]),
+            str(saved[3]),
+            datetime.fromisoformat(saved[4]) if saved[4] else None,
+        )
+        if isinstance(saved, list) and len(saved) == 5
+        else rt.recipient_for(original, source.get("case_kind"))
+    )
     outgoing = rt.drafter.render_reply(
-        draft.template, _message(source["message"]), context, draft.key, rt.practitioner, to=to
+        draft.template, original, context, draft.key, rt.practitioner, to=to, recipient=recipient
     )
     draft.raw = outgoing.raw
     return True

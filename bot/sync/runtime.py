@@ -26,7 +26,9 @@ from bot.config import Config
 from bot.errors import UserError
 from bot.keys import keyed_key
 from bot.letters.drafting import Drafter
+from bot.letters.recipients import OwnAddresses, Recipient, choose_recipient
 from bot.locking import exclusive_lock
+from bot.mail.message import Message
 from bot.register.register import Register, load_practice_register
 from bot.resources import shipped_rules, shipped_templates
 from bot.rules.engine import RuleSet, load_rules
@@ -357,6 +359,25 @@ class Runtime:
             session.add(row)
             session.flush()
         return row.id
+
+    def own_addresses(self) -> OwnAddresses:
+        """The practice's own addresses and domains (``[practice]``): never a draft's To."""
+        p = self.config.practice
+        return OwnAddresses.of([str(p.email), *p.own_addresses], p.own_domains)
+
+    def recipient_for(self, message: Message, case_kind: str | None) -> Recipient:
+        """Whom a reply to ``message`` goes to (:mod:`bot.letters.recipients`): the party
+        directory gives the contact for a sender that reads no replies (an attribute
+        ``contact_<case kind>``, else ``contact``)."""
+
+        def directory(addr: str) -> tuple[str | None, str | None]:
+            for party in self.rules.parties.lookup(addr.rpartition("@")[2]):
+                keys = (f"contact_{case_kind}", "contact") if case_kind else ("contact",)
+                contact = next((party.values(k)[0] for k in keys if party.values(k)), None)
+                return party.name, contact
+            return None, None
+
+        return choose_recipient(message, self.own_addresses(), directory)
 
     def practice_context(self) -> dict[str, object]:
         p = self.config.practice

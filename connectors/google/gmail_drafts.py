@@ -3,11 +3,13 @@
 Drafts are made with ``users.drafts.create`` (``gmail.compose``) in the original's threadId
 (found by its Message-ID, ``rfc822msgid:``, or remembered from the sync) with the draft's own
 In-Reply-To / References and ``Re:`` subject, the three things Gmail requires to thread a
-draft. The key travels in the ``X-Chief-Key`` header; before creating, the drafts are indexed
-by it (``drafts.list`` then ``drafts.get(format=metadata)`` in batches, once per run; a later
-listing reads only drafts not seen yet), so a draft written before a crash is found, not
-written again. The REMOTE ID is the draft id, which stays the same while the practitioner
-edits it. No draft is ever sent: ``drafts.send`` is not called.
+draft. The key travels in the draft's Message-ID (``bot.keys`` DRAFT MARKER: an ordinary
+id to whoever receives the sent draft; drafts of earlier versions carry an ``X-Chief-Key``
+header instead); before creating, the drafts are indexed by both (``drafts.list`` then
+``drafts.get(format=metadata)`` in batches, once per run; a later listing reads only drafts
+not seen yet), so a draft written before a crash is found, not written again. The REMOTE
+ID is the draft id, which stays the same while the practitioner edits it. No draft is ever
+sent: ``drafts.send`` is not called.
 """
 
 from __future__ import annotations
@@ -22,7 +24,7 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from bot.errors import ConnectorError, RemoteGone
-from bot.keys import check_key, key_hash, with_key_header
+from bot.keys import check_key, draft_marker, key_hash, marker_of, with_draft_marker
 from bot.mail.message import KEY_HEADER
 from connectors.base import OutgoingDraft
 from connectors.google.client import GoogleClient
@@ -53,20 +55,21 @@ class GmailDrafts:
         self.client = client
         self.account = account
         self.threads = threads  # Message-ID -> Gmail threadId, from reading and lookups
-        self._draft_keys: dict[str, str] = {}  # X-Chief-Key -> draft id
+        self._draft_keys: dict[str, str] = {}  # X-Chief-Key or DRAFT MARKER -> draft id
         self._drafts_indexed: set[str] = set()
         self._drafts_listed_at = -_DRAFT_INDEX_S - 1.0
 
     def find(self, key: str) -> str | None:
-        """The id of the Gmail draft carrying X-Chief-Key ``key``, or None."""
+        """The id of the Gmail draft carrying ``key`` (its marker or X-Chief-Key), or None."""
         check_key(key)
+        marker = draft_marker(key)
         stale = time.monotonic() - self._drafts_listed_at > _DRAFT_INDEX_S
-        if key not in self._draft_keys and stale:
+        if marker not in self._draft_keys and key not in self._draft_keys and stale:
             self._index_drafts()
-        return self._draft_keys.get(key)
+        return self._draft_keys.get(marker) or self._draft_keys.get(key)
 
     def _index_drafts(self) -> None:
-        """Read the X-Chief-Key of every draft not indexed yet (headers only)."""
+        """Read the marker (or X-Chief-Key) of every draft not indexed yet (headers only)."""
         listed: list[str] = []
         self._drafts_listed_at = time.monotonic()
         for page in self.client.pages(
@@ -92,8 +95,11 @@ class GmailDrafts:
             self._drafts_indexed.add(did)
             headers = answer.get("message", {}).get("payload", {}).get("headers", ())
             for header in headers:
-                if header.get("name", "").lower() == KEY_HEADER.lower():
+                name = header.get("name", "").lower()
+                if name == KEY_HEADER.lower():
                     self._draft_keys.setdefault(header.get("value", "").strip(), did)
+                elif name == "message-id" and marker_of(header.get("value")):
+                    self._draft_keys.setdefault(str(marker_of(header.get("value"))), did)
 
     def _thread_of(self, message_id: str) -> str | None:
         """The Gmail threadId of the message with ``message_id``, or None."""
@@ -127,7 +133,7 @@ class GmailDrafts:
         if existing is not None:
             log.debug("gmail: draft %s already present", key_hash(draft.key))
             return existing
-        raw = with_key_header(draft.raw, draft.key)
+        raw = with_draft_marker(draft.raw, draft.key)
         head = _HEADERS.parsebytes(_HEAD_END.split(raw, maxsplit=1)[0])
         parent = draft.in_reply_to or str(head.get("In-Reply-To") or "").strip()
         thread = draft.thread_hint or (self._thread_of(parent) if parent else None)
@@ -139,7 +145,7 @@ class GmailDrafts:
             "creating a draft",
         )
         draft_id = str(created["id"])
-        self._draft_keys[draft.key] = draft_id
+        self._draft_keys[draft_marker(draft.key)] = draft_id
         self._drafts_indexed.add(draft_id)
         log.info(
             "gmail: draft %s created (%s)",

@@ -1,9 +1,12 @@
 """Writing our own messages into IMAP folders exactly once (drafts, the daily summary).
 
-The IDEMPOTENCY KEY travels in the ``X-Chief-Key`` header of the message itself. Before an
-APPEND (RFC 3501 6.3.11) the folder is searched for it: ``UID SEARCH HEADER X-Chief-Key key``
-(RFC 3501 6.4.4), whose match is a case-insensitive *substring* match, so every hit's header is
-then fetched (``BODY.PEEK[HEADER.FIELDS (X-Chief-Key)]``) and compared exactly. A crash between
+The IDEMPOTENCY KEY travels in the message itself: a draft's in its Message-ID (``bot.keys``
+DRAFT MARKER, so the practitioner's sent copy shows nothing of it), the summary's in the
+``X-Chief-Key`` header. Before an APPEND (RFC 3501 6.3.11) the folder is searched for it:
+``UID SEARCH HEADER Message-ID chief.<hash>`` or ``UID SEARCH HEADER X-Chief-Key key``
+(RFC 3501 6.4.4; a draft is also looked for by the header, as an earlier version wrote it),
+whose match is a case-insensitive *substring* match, so every hit's header is then fetched
+(``BODY.PEEK[HEADER.FIELDS (...)]``) and compared exactly. A crash between
 an APPEND and the database commit is therefore reconciled by finding the message, never by
 appending it again (the journal-before-acting order of mbsync, with the key on the remote
 object instead of a temporary UID in a journal).
@@ -20,7 +23,14 @@ import logging
 from collections.abc import Sequence
 
 from bot.errors import ConnectorError
-from bot.keys import KEY_HEADER, key_hash, with_key_header
+from bot.keys import (
+    KEY_HEADER,
+    draft_marker,
+    key_hash,
+    marker_of,
+    with_draft_marker,
+    with_key_header,
+)
 from connectors.imap.folders import DRAFTS_NAMES, FolderMap, Resolved
 from connectors.imap.session import ImapSession
 
@@ -34,42 +44,66 @@ log = logging.getLogger(__name__)
 
 INBOX = "INBOX"
 _KEY_ITEM = b"BODY.PEEK[HEADER.FIELDS (" + KEY_HEADER.upper().encode("ascii") + b")]"
+_MSGID_ITEM = b"BODY.PEEK[HEADER.FIELDS (MESSAGE-ID)]"
 
 
-def find_key(session: ImapSession, folder: str, key: str) -> str | None:
-    """``folder/UIDVALIDITY/UID`` of the message in ``folder`` whose X-Chief-Key is exactly
-    ``key``; None when there is none (or the folder does not exist)."""
+def _search(session: ImapSession, field: str, value: str, item: bytes) -> list[tuple[int, str]]:
+    """(uid, value) of each message whose ``field`` contains ``value`` (a substring match:
+    the caller compares exactly)."""
+    hits = session.uid_search(["HEADER", field, value])
+    if not hits:
+        return []
+    fetched = session.uid_fetch(hits, [item])
+    parser = email.parser.BytesHeaderParser(policy=email.policy.compat32)
+    found: list[tuple[int, str]] = []
+    for uid in hits:
+        data = fetched.get(uid, {})
+        head = next((v for k, v in data.items() if k.startswith(b"BODY[HEADER")), b"")
+        values = parser.parsebytes(head if isinstance(head, bytes) else b"").get_all(field)
+        found.extend((uid, str(v).strip()) for v in values or ())
+    return found
+
+
+def find_key(session: ImapSession, folder: str, key: str, *, draft: bool = False) -> str | None:
+    """``folder/UIDVALIDITY/UID`` of the message in ``folder`` carrying ``key``: as its
+    X-Chief-Key, or for a ``draft`` also as the DRAFT MARKER of its Message-ID; None when there
+    is none (or the folder does not exist)."""
     if session.selected != folder and session.examine(folder) is None:
         return None
     status = session.status
     assert status is not None
-    hits = session.uid_search(["HEADER", KEY_HEADER, key])
-    if not hits:
-        return None
-    fetched = session.uid_fetch(hits, [_KEY_ITEM])
-    parser = email.parser.BytesHeaderParser(policy=email.policy.compat32)
-    for uid in hits:
-        data = fetched.get(uid, {})
-        head = next((v for k, v in data.items() if k.startswith(b"BODY[HEADER")), b"")
-        values = parser.parsebytes(head if isinstance(head, bytes) else b"").get_all(KEY_HEADER)
-        if any(str(v).strip() == key for v in values or ()):
+    if draft:
+        marker = draft_marker(key)
+        for uid, value in _search(session, "Message-ID", marker, _MSGID_ITEM):
+            if marker_of(value) == marker:
+                return f"{folder}/{status.uidvalidity}/{uid}"
+    for uid, value in _search(session, KEY_HEADER, key, _KEY_ITEM):
+        if value == key:
             return f"{folder}/{status.uidvalidity}/{uid}"
     return None
 
 
 def append_once(
-    session: ImapSession, folder: str, raw: bytes, key: str, flags: Sequence[bytes]
+    session: ImapSession,
+    folder: str,
+    raw: bytes,
+    key: str,
+    flags: Sequence[bytes],
+    *,
+    draft: bool = False,
 ) -> str:
-    """Append ``raw`` to ``folder`` unless a message with ``key`` is there; its remote id."""
-    found = find_key(session, folder, key)
+    """Append ``raw`` to ``folder`` unless a message with ``key`` is there; its remote id. A
+    ``draft`` carries its key as the DRAFT MARKER, anything else as X-Chief-Key."""
+    found = find_key(session, folder, key, draft=draft)
     if found is not None:
         log.debug("imap: key %s already present as %s", key_hash(key), found)
         return found
-    appended = session.append(folder, with_key_header(raw, key), flags)
+    marked = with_draft_marker(raw, key) if draft else with_key_header(raw, key)
+    appended = session.append(folder, marked, flags)
     if appended is not None:
         return f"{folder}/{appended[0]}/{appended[1]}"
     session.selected = None  # no UIDPLUS: look again with a fresh view of the folder
-    found = find_key(session, folder, key)
+    found = find_key(session, folder, key, draft=draft)
     if found is None:
         raise ConnectorError(
             f"appended a message to {folder!r} but could not find it again by its key; "

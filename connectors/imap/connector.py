@@ -9,7 +9,8 @@ well-known name) and the correction folders under ``corrections_folder`` (``Chie
 category ``payer``). Every configured name is resolved under the server's personal namespace
 (``Chief/payer`` is ``INBOX.Chief.payer`` on Cyrus or Courier).
 
-Writing is exactly-once per IDEMPOTENCY KEY: the key travels in the ``X-Chief-Key`` header,
+Writing is exactly-once per IDEMPOTENCY KEY: the key travels in a draft's Message-ID (``bot.keys``
+DRAFT MARKER) or the summary's ``X-Chief-Key`` header,
 and before any APPEND (RFC 3501 6.3.11) the target folder is searched for it
 (``UID SEARCH HEADER``, then the header compared exactly, since SEARCH matches substrings).
 Drafts go to the folder flagged ``\\Drafts`` (RFC 6154 SPECIAL-USE), else ``drafts_folder``,
@@ -263,7 +264,7 @@ class ImapConnector:
     def _draft_once(self, session: ImapSession, draft: OutgoingDraft) -> str:
         folder = self._drafts(session, create=True).name
         try:
-            return append_once(session, folder, draft.raw, draft.key, _DRAFT_FLAGS)
+            return append_once(session, folder, draft.raw, draft.key, _DRAFT_FLAGS, draft=True)
         except ServerUnavailable:
             raise
         except ConnectorError:
@@ -278,7 +279,7 @@ class ImapConnector:
 
     def _find_draft(self, session: ImapSession, key: str) -> str | None:
         folder = self._drafts(session, create=False)
-        return find_key(session, folder.name, key) if folder.exists else None
+        return find_key(session, folder.name, key, draft=True) if folder.exists else None
 
     def find_draft(self, key: str) -> str | None:
         """The remote id of the draft carrying ``key`` in the Drafts folder, or None."""

@@ -20,6 +20,8 @@ is read as absent rather than trusted.
 from __future__ import annotations
 
 import binascii
+import email.parser
+import email.policy
 import email.utils
 import re
 from collections.abc import Mapping, Sequence
@@ -27,11 +29,21 @@ from dataclasses import dataclass
 from typing import Any
 
 from bot.mail.message import Limits
-from bot.mail.mime import Part, clean_filename, encapsulated_parts, part_role
+from bot.mail.mime import (
+    FORWARD_BANNER_TYPE,
+    Part,
+    clean_filename,
+    encapsulated_parts,
+    forward_banner,
+    part_role,
+)
 
 __all__ = ["Leaf", "decode_transfer", "leaves", "to_parts", "wanted"]
 
 _NOT_BASE64 = re.compile(rb"[^A-Za-z0-9+/]")
+ATTACHED = "attached"  # the header of an attached message/rfc822: its banner's From and Date
+_HEADER_CAP = 16384
+_HEADERS = email.parser.BytesHeaderParser(policy=email.policy.compat32)
 
 
 @dataclass(frozen=True, slots=True)
@@ -143,6 +155,11 @@ def leaves(structure: Any, limits: Limits) -> tuple[list[Leaf], bool]:
         fields = list(node) + [None] * 12
         ctype = f"{_text(fields[0])}/{_text(fields[1])}".lower()
         if ctype == "message/rfc822":
+            # Its own From and Date, fetched as ``S.HEADER`` (RFC 3501 6.4.5): the banner the
+            # full parser writes for an attached message (bot.mail.decoding).
+            found.append(
+                Leaf(f"{here}.HEADER", FORWARD_BANNER_TYPE, None, "7bit", "", None, 0, ATTACHED)
+            )
             body = fields[8]
             if isinstance(body, tuple | list) and body and depth < limits.max_depth:
                 walk(body, here if _is_multipart(body) else f"{here}.1", depth + 1)
@@ -190,7 +207,9 @@ def wanted(found: Sequence[Leaf], limits: Limits, part_cap: int) -> dict[str, in
     picks: dict[str, int] = {}
     for leaf in found:
         role = leaf.role
-        if role == "encapsulated" and leaf.content_type != "message/delivery-status":
+        if role == ATTACHED:
+            picks[leaf.section] = _HEADER_CAP
+        elif role == "encapsulated" and leaf.content_type != "message/delivery-status":
             picks[leaf.section] = part_cap
         elif role == "plain" or (role == "html" and not plain):
             useful = limits.max_text_chars * (4 if role == "plain" else 8) * 2
@@ -227,6 +246,10 @@ def to_parts(found: Sequence[Leaf], sections: Mapping[str, bytes], limits: Limit
             continue
         if leaf.role == "encapsulated":
             parts.extend(encapsulated_parts(data or b"", limits))
+            continue
+        if leaf.role == ATTACHED:
+            if raw is not None:
+                parts.append(forward_banner(_HEADERS.parsebytes(raw)))
             continue
         cut = raw is not None and len(raw) < leaf.octets
         parts.append(

@@ -183,14 +183,14 @@ class MaildirConnector:
 
     def create_draft(self, draft: OutgoingDraft) -> str:
         """Store ``draft`` in the Drafts folder's ``cur/`` flagged Draft+Seen; return its id."""
-        return self._deliver(self.drafts_folder, draft.raw, draft.key, "2,DS")
+        return self._deliver(self.drafts_folder, draft.raw, draft.key, "2,DS", draft=True)
 
-    def _deliver(self, folder: str, raw: bytes, key: str, info: str) -> str:
+    def _deliver(self, folder: str, raw: bytes, key: str, info: str, draft: bool = False) -> str:
         """:meth:`KeyedWriter.deliver`, a file system's refusal (a full disk, a folder that is
         not one, no permission) translated into ConnectorError: the write is then retried
         on a later pass like any other provider's (bot/sync/retries.py)."""
         try:
-            return self.writer.deliver(folder, raw, key, info)
+            return self.writer.deliver(folder, raw, key, info, draft=draft)
         except OSError as exc:
             raise ConnectorError(
                 f"maildir: cannot write into {folder or 'INBOX'}: {exc.strerror or exc}"

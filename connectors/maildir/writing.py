@@ -3,8 +3,11 @@
 The file's unique name is ``chief-`` + SHA-256(key)[:32]; it is written to ``tmp/``, fsynced,
 then hard-linked into place (``link`` fails if the name exists, so a repeated key can never
 create a second file) and the directory fsynced. Before writing, the key is looked up by that
-unique name and by the ``X-Chief-Key`` header in every folder (headers only, indexed once per
-instance), so a draft the user re-flagged, moved or re-saved is found instead of written again.
+unique name and by its mark in every folder (headers only, indexed once per instance), so a
+draft the user re-flagged, moved or re-saved is found instead of written again. The mark of a
+draft is its Message-ID (``bot.keys`` DRAFT MARKER), which a recipient of the sent draft sees
+as an ordinary one; the summary's, and a draft's written by an earlier version, is the
+``X-Chief-Key`` header.
 """
 
 from __future__ import annotations
@@ -22,7 +25,7 @@ import secrets
 import time
 from pathlib import Path
 
-from bot.keys import check_key, key_hash
+from bot.keys import check_key, draft_marker, key_hash, marker_of, with_draft_marker
 from bot.mail.message import KEY_HEADER
 from connectors.maildir.files import MaildirTree, NotAFile, fsync_dir, open_regular, read_head
 
@@ -45,8 +48,9 @@ class KeyedWriter:
     def unique_for(key: str) -> str:
         return "chief-" + hashlib.sha256(key.encode("utf-8")).hexdigest()[:32]
 
-    def deliver(self, folder: str, raw: bytes, key: str, info: str) -> str:
-        """Write ``raw`` once into ``folder`` (``info``: "" for new/, "2,DS" for cur/)."""
+    def deliver(self, folder: str, raw: bytes, key: str, info: str, *, draft: bool = False) -> str:
+        """Write ``raw`` once into ``folder`` (``info``: "" for new/, "2,DS" for cur/); a
+        ``draft`` is marked by its Message-ID (DRAFT MARKER), anything else by X-Chief-Key."""
         check_key(key)
         found = self.find(key, prefer=folder)
         if found is not None:
@@ -54,7 +58,10 @@ class KeyedWriter:
             return found
         base = self.tree.ensure_folder(folder)
         unique = self.unique_for(key)
-        raw = _with_key_header(raw.replace(b"\r\n", b"\n"), key)
+        if draft:
+            raw = with_draft_marker(raw, key).replace(b"\r\n", b"\n")
+        else:
+            raw = _with_key_header(raw.replace(b"\r\n", b"\n"), key)
         tmp = base / "tmp" / f"{unique}.{os.getpid()}.{secrets.token_hex(4)}"
         target = (
             base
@@ -88,14 +95,15 @@ class KeyedWriter:
         return item_id
 
     def replace(self, folder: str, raw: bytes, key: str, info: str) -> str:
-        """Replace the message carrying ``key`` in ``folder`` (written by :meth:`deliver`) with
-        ``raw``: tmp file, fsync, rename over it, fsync the directory. Absent: delivered."""
+        """Replace the draft carrying ``key`` in ``folder`` (written by :meth:`deliver`) with
+        ``raw``, marked as a draft: tmp file, fsync, rename over it, fsync the directory.
+        Absent: delivered."""
         check_key(key)
         unique = self.unique_for(key)
         target = self.tree.locate(folder, unique)
         if target is None:
-            return self.deliver(folder, raw, key, info)
-        raw = _with_key_header(raw.replace(b"\r\n", b"\n"), key)
+            return self.deliver(folder, raw, key, info, draft=True)
+        raw = with_draft_marker(raw, key).replace(b"\r\n", b"\n")  # a draft: marked as one
         tmp = (
             self.tree.folder_dir(folder) / "tmp" / f"{unique}.{os.getpid()}.{secrets.token_hex(4)}"
         )
@@ -122,11 +130,12 @@ class KeyedWriter:
             self._key_index[key] = cached
             return self.tree.item_id(*cached)
         self._index_headers()
-        cached = self._key_index.get(key)
+        cached = self._key_index.get(key) or self._key_index.get(draft_marker(key))
         return self.tree.item_id(*cached) if cached else None
 
     def _index_headers(self) -> None:
-        """Read the header block of every message not indexed yet, recording X-Chief-Key."""
+        """Read the header block of every message not indexed yet, recording its X-Chief-Key
+        and the DRAFT MARKER of its Message-ID."""
         parser = email.parser.BytesHeaderParser(policy=email.policy.compat32)
         for folder in self.tree.all_folders():
             for unique, (path, _) in self.tree.listing(folder).items():
@@ -139,9 +148,13 @@ class KeyedWriter:
                 except (OSError, NotAFile):
                     continue
                 self._indexed.add((folder, unique))
-                value = parser.parsebytes(head).get(KEY_HEADER)
+                parsed = parser.parsebytes(head)
+                value = parsed.get(KEY_HEADER)
                 if value:
                     self._key_index[str(value).strip()] = (folder, unique)
+                marker = marker_of(parsed.get("Message-ID"))
+                if marker:
+                    self._key_index.setdefault(marker, (folder, unique))
 
 
 def _clean_tmp(tmp_dir: Path) -> None:

@@ -1,7 +1,8 @@
 """Outlook drafts, exactly once per IDEMPOTENCY KEY, threaded under the message they answer.
 
-The key is kept in an extended property and the ``X-Chief-Key`` internet header
-(:mod:`connectors.microsoft.outlook_items`). A draft answering a message is made with
+The key is kept in an extended property (:mod:`connectors.microsoft.outlook_items`), which stays
+in the mailbox: nothing of it travels with the draft when the practitioner sends it (no
+``X-Chief-*`` internet header). A draft answering a message is made with
 ``createReply`` on the original (found by its ``internetMessageId``), so Outlook threads it in
 its conversation with the right In-Reply-To / References; the key is set in the same request.
 The body, subject and recipients are then set from our template (PATCH) together with the
@@ -24,8 +25,7 @@ from typing import Any
 from urllib.parse import quote
 
 from bot.errors import ConnectorError, RemoteGone
-from bot.keys import check_key, key_hash, with_key_header
-from bot.mail.message import GENERATED_HEADER, KEY_HEADER
+from bot.keys import check_key, key_hash, marker_of, with_draft_marker
 from connectors.base import OutgoingDraft
 from connectors.headers import with_message_id
 from connectors.microsoft.graph import GraphClient, GraphRequest
@@ -126,14 +126,11 @@ class OutlookDrafts:
     def create(self, draft: OutgoingDraft) -> str:
         """Create the draft once per key, threaded under its original; its Graph id."""
         check_key(draft.key)
-        raw = with_key_header(draft.raw, draft.key)
+        raw = with_draft_marker(draft.raw, draft.key)
         parsed = PARSER.parsebytes(raw)
         content = item_body(parsed, ("plain", "html"))
         parent_id = draft.in_reply_to or str(parsed.get("In-Reply-To") or "").strip()
-        headers = [
-            {"name": KEY_HEADER, "value": draft.key},
-            {"name": GENERATED_HEADER, "value": "draft"},
-        ]
+        mime_id = str(parsed.get("Message-ID") or "").strip()
         props = [{"id": KEY_PROPERTY, "value": draft.key}]
         finish: dict[str, Any] = {
             "subject": str(parsed.get("Subject") or ""),
@@ -149,23 +146,18 @@ class OutlookDrafts:
         if found is not None:
             draft_id = found[0]  # a reply made before a crash, its body never set
         else:
-            uploaded = self._lookup_mime(draft.key)
+            uploaded = self._lookup_mime(draft.key, mime_id)
             if uploaded is not None:  # uploaded before a crash, never marked
                 self._mark(uploaded, props, finish)
                 return uploaded
             original = self._original(parent_id) if parent_id else None
             if original is None:
-                return self._new_draft(draft.key, raw, props, finish)
+                return self._new_draft(draft.key, raw, mime_id, props, finish)
             made = self.client.call(
                 GraphRequest(
                     "POST",
                     f"/me/messages/{quote(original, safe='')}/createReply",
-                    {
-                        "message": {
-                            "singleValueExtendedProperties": props,
-                            "internetMessageHeaders": headers,
-                        }
-                    },
+                    {"message": {"singleValueExtendedProperties": props}},
                 ),
                 "creating a reply draft",
                 recheck=lambda: recheck_by_key(self.client, draft.key),
@@ -179,12 +171,17 @@ class OutlookDrafts:
         return draft_id
 
     def _new_draft(
-        self, key: str, raw: bytes, props: list[dict[str, str]], finish: dict[str, Any]
+        self,
+        key: str,
+        raw: bytes,
+        mime_id: str,
+        props: list[dict[str, str]],
+        finish: dict[str, Any],
     ) -> str:
-        """A draft answering nothing in this mailbox: uploaded as MIME (so its In-Reply-To and
-        X-Chief-Key headers stay as written), under a Message-ID derived from the key, then
-        marked with the key property (found by either after a crash)."""
-        mime = with_message_id(raw, _draft_message_id(key))
+        """A draft answering nothing in this mailbox: uploaded as MIME (so its In-Reply-To
+        stays as written) under its Message-ID carrying the key (``bot.keys`` DRAFT MARKER),
+        then marked with the key property (found by either after a crash)."""
+        mime = raw if marker_of(mime_id) else with_message_id(raw, _draft_message_id(key))
         made = self.client.call(
             GraphRequest(
                 "POST",
@@ -193,7 +190,7 @@ class OutlookDrafts:
                 headers={"Content-Type": "text/plain"},
             ),
             "creating a draft",
-            recheck=lambda: self._recheck_mime(key),
+            recheck=lambda: self._recheck_mime(key, mime_id),
         )
         self._mark(str(made["id"]), props, finish)
         log.info("outlook: draft %s created (new conversation)", key_hash(key))
@@ -214,17 +211,19 @@ class OutlookDrafts:
             "marking a draft",
         )
 
-    def _lookup_mime(self, key: str) -> str | None:
-        """The id of a MIME draft uploaded for ``key`` (marked or not), or None."""
-        return self._original(_draft_message_id(key))
+    def _lookup_mime(self, key: str, mime_id: str) -> str | None:
+        """The id of a MIME draft uploaded for ``key`` (marked or not), or None: under its
+        marked Message-ID, or the one an earlier version uploaded it under."""
+        found = self._original(mime_id) if marker_of(mime_id) else None
+        return found or self._original(_draft_message_id(key))
 
-    def _recheck_mime(self, key: str) -> dict[str, Any] | None:
-        found = self._lookup_mime(key)
+    def _recheck_mime(self, key: str, mime_id: str) -> dict[str, Any] | None:
+        found = self._lookup_mime(key, mime_id)
         return {"id": found} if found else None
 
 
 def _draft_message_id(key: str) -> str:
-    """The Message-ID a MIME draft for ``key`` is uploaded under (found again by it)."""
+    """The Message-ID an earlier version uploaded a MIME draft for ``key`` under."""
     return f"<draft-{hashlib.sha256(key.encode()).hexdigest()[:32]}@practice-chief>"
 
 
