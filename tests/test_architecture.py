@@ -25,7 +25,15 @@ PACKAGES = ("bot", "connectors")
 # higher one. ``connectors`` (the contract: base, registry and shared helpers) sits under the
 # providers, which may use the rules' vocabulary (Gmail labels by category).
 LAYERS: tuple[tuple[str, ...], ...] = (
-    ("bot", "bot.errors", "bot.crash", "bot.keys", "bot.resources", "bot.progress"),
+    (
+        "bot",
+        "bot.errors",
+        "bot.crash",
+        "bot.keys",
+        "bot.resources",
+        "bot.progress",
+        "bot.toml_lines",
+    ),
     ("bot.file_safety",),
     ("bot.locking", "bot.keyring_store"),
     ("bot.mail", "bot.store"),
@@ -35,7 +43,7 @@ LAYERS: tuple[tuple[str, ...], ...] = (
     ("bot.clocks", "bot.register"),
     ("connectors.imap", "connectors.ical", "connectors.maildir", "connectors.smtp"),
     ("connectors.google", "connectors.microsoft"),
-    ("bot.config", "bot.toml_lines"),
+    ("bot.config",),
     ("bot.sync",),
     ("bot.features",),
     ("bot.summary",),

@@ -165,7 +165,7 @@ class GmailDrafts:
                 "reading a draft back",
             )
         except RemoteGone:
-            self._draft_keys.pop(key, None)
+            self._forget(key)
             return None
         raw = str(answer.get("message", {}).get("raw") or "")
         return base64.urlsafe_b64decode(raw + "=" * (-len(raw) % 4)) if raw else None
@@ -183,9 +183,14 @@ class GmailDrafts:
         except RemoteGone:
             return False
         finally:
-            self._draft_keys.pop(key, None)
+            self._forget(key)
         log.info("gmail: draft %s removed (withdrawn by a correction)", key_hash(key))
         return True
+
+    def _forget(self, key: str) -> None:
+        """The draft of ``key`` is gone: forgotten under its marker and its old header key."""
+        self._draft_keys.pop(draft_marker(key), None)
+        self._draft_keys.pop(key, None)
 
     def links(self, remote_ids: Sequence[str]) -> dict[str, str]:
         """Draft id → web address, in one batch (``bot.summary.links``).
