@@ -162,7 +162,9 @@ def _section(text: str, heading: str) -> str:
     return text[start : text.index("\n\n", start)]
 
 
-def test_summary_shows_the_four_coordination_sections(demo: dict[str, Any]) -> None:
+def test_summary_shows_the_four_coordination_sections(
+    demo: dict[str, Any], module_case_log: None
+) -> None:
     """Each duty reaches the summary: today's part in words (a flagged booking, an
     appointment's brief), the rest counted with the command that lists it; the figures
     behind the counts are the ones `chief payments` and `chief referrers` list."""
@@ -234,7 +236,7 @@ def test_one_chase_per_flagged_booking(demo: dict[str, Any]) -> None:
     )
 
 
-def test_overdue_list_holds_no_decided_case(demo: dict[str, Any]) -> None:
+def test_overdue_list_holds_no_decided_case(demo: dict[str, Any], module_case_log: None) -> None:
     """An approved, authorised or paid case, or a closed one, has nothing overdue: its status
     closed what it made moot, each with why ("approved on ..."), and `chief deadlines` (the
     demo's own day) lists none of them."""
