@@ -26,6 +26,7 @@ from sqlalchemy.orm import Session
 
 from bot.rules.schema import CaseAction
 from bot.store.models import Case, CaseEvent, Deadline, Draft, Mailbox, MessageRow
+from bot.store.times import stored_utc
 from bot.sync.closing import close_moot
 from bot.sync.matching import is_latest
 from bot.sync.planning import case_deadline_key
@@ -42,7 +43,7 @@ def adopt_waiting(
     waiting = _waiting(session, rt, case, opener)
     closed = 0
     for row in waiting:
-        sent = _aware(row.received_at) if row.received_at is not None else None
+        sent = stored_utc(row.received_at) if row.received_at is not None else None
         latest = is_latest(session, case, sent)
         row.case_id = case.id
         row.match_how = "adopted"
@@ -112,9 +113,5 @@ def _status_of(rt: Runtime, rule_id: str | None) -> str | None:
     return action.case.status if action is not None else None
 
 
-def _aware(moment: datetime) -> datetime:
-    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
-
-
 def _order(moment: datetime | None) -> float:
-    return _aware(moment).timestamp() if moment is not None else float("inf")
+    return stored_utc(moment).timestamp() if moment is not None else float("inf")

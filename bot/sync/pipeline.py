@@ -41,6 +41,7 @@ from bot.rules.engine import Classification
 from bot.rules.parties import Party as DirectoryParty
 from bot.rules.stated_dates import day_first
 from bot.store.models import LabelWrite, Mailbox, MessageRow, Party
+from bot.store.times import stored_utc
 from bot.sync.adoption import adopt_waiting
 from bot.sync.closing import close_moot
 from bot.sync.effects import apply_pending
@@ -152,13 +153,8 @@ def _payer_reply_address(message: Message, result: Classification) -> str | None
 
 def message_day(message: Message, row: MessageRow, rt: Runtime, fallback: datetime) -> date:
     """The day a message was sent, in the practice's time zone."""
-    moment = message.date or (_aware(row.received_at) if row.received_at else fallback)
+    moment = message.date or (stored_utc(row.received_at) if row.received_at else fallback)
     return moment.astimezone(rt.tz).date()
-
-
-def _aware(moment: datetime) -> datetime:
-    """SQLite hands back naive datetimes; ours are all stored in UTC."""
-    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
 
 
 def log_message(
@@ -257,7 +253,7 @@ def _in_sent_order(item: tuple[str, Message | None]) -> float:
     same however the mail was read."""
     message = item[1]
     sent = message.date if message is not None else None
-    return _aware(sent).timestamp() if sent is not None else float("inf")
+    return stored_utc(sent).timestamp() if sent is not None else float("inf")
 
 
 def _sync_mail(rt: Runtime, steps: Steps, report: SyncReport, progress: Bar | None) -> None:

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass, field, replace
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, datetime, timedelta
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -25,6 +25,7 @@ from bot.mail.message import Message
 from bot.rules.engine import PRIVATE_REFS, Classification
 from bot.rules.facts import stated_facts
 from bot.store.models import CalendarEntryRow, Case, Deadline, Draft, MessageRow
+from bot.store.times import stored_utc
 from bot.sync.draft_once import (
     decided_later,
     deciding_rules,
@@ -262,7 +263,7 @@ def _set_deadline(
             setter is None
             or setter.received_at is None
             or row.received_at is None
-            or _aware(row.received_at) >= _aware(setter.received_at)
+            or stored_utc(row.received_at) >= stored_utc(setter.received_at)
         )
         if not newer:
             return None
@@ -302,11 +303,6 @@ def waiting_case_key(result: Classification, row: MessageRow, message: Message) 
     if named is not None and named in refs:
         refs = {named: refs[named]}
     return case_key(result.case_kind, row, message, refs)
-
-
-def _aware(moment: datetime) -> datetime:
-    """SQLite hands back naive datetimes; ours are all stored in UTC."""
-    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
 
 
 def _clock_note(rt: Runtime, deadline: Deadline) -> str:
