@@ -71,6 +71,7 @@ def sent_replies_pass(rt: Runtime, report: SyncReport) -> None:
                 if sent_draft is None and note_from_sent(session, rt, message):
                     continue  # a note to herself (bot/features/case_notes.py)
                 outbound_sent(session, rt, message)  # a referral she sent out
+                found: tuple[Case, MessageRow | None] | None
                 if sent_draft is not None:
                     sent_draft.state = "sent"
                     case = session.get(Case, sent_draft.case_id) if sent_draft.case_id else None
