@@ -183,6 +183,7 @@ class RuleSet:
         self.problems = problems
         self.model = model
         self.generic = self._generic_rules()
+        self.by_id = {rule.id: rule for rule in self.rules}
 
     def _generic_rules(self) -> dict[tuple[str, str | None], Rule]:
         """(category, case kind) -> the rule the learned model stands in for: the one marked

@@ -5,9 +5,15 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-__all__ = ["stored_utc"]
+__all__ = ["sent_order", "stored_utc"]
 
 
 def stored_utc(moment: datetime) -> datetime:
     """``moment`` as stored in the case log, in UTC (a naive value from SQLite is UTC)."""
     return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
+
+
+def sent_order(moment: datetime | None) -> float:
+    """A sort key putting moments in time order (naive ones read as UTC), those without one
+    last; a stable sort keeps equal ones as listed."""
+    return stored_utc(moment).timestamp() if moment is not None else float("inf")
