@@ -16,6 +16,7 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date
+
 from sqlalchemy.orm import Session
 
 from bot.features.payments import Money, claims_by_party
