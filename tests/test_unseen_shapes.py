@@ -1,0 +1,72 @@
+"""Notices in shapes the sample corpora lack, read as a practitioner reads them: a meeting date
+on a wrapped line, a lab's "results are final" with a four-part accession number, a patient's
+own subject access request (no firm, no legal words: the same statutory month).
+
+Each is run through ``chief classify --json`` (the shipped rules, no database).
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+from pathlib import Path
+
+NOTICES = {
+    "annual-review": (
+        "SEN Team <senteam@westborough.gov.uk>",
+        "Annual review meeting - EHCP ref WB/EHCP/3310",
+        "Tue, 03 Nov 2026 09:00:00 +0000",
+        "The annual review meeting for the child below will be held at Brookfield Primary"
+        " School on\nThursday 10 December 2026 at 1.30pm.\n\nEHCP reference: WB/EHCP/3310\n\n"
+        "Please send your written advice to the school at least two weeks before the meeting.",
+    ),
+    "lab-final": (
+        "Labcorp Link <noreply@labcorp.com>",
+        "Your patient's results are final",
+        "Mon, 09 Nov 2026 06:30:00 -0500",
+        "Results for accession 312-664-0921-0 are now final.\nOrdering physician: Okafor, S\n"
+        "Sign in to Labcorp Link to review.",
+    ),
+    "own-sar": (
+        "Ben Carter <ben.carter@mail.example>",
+        "Subject access request",
+        "Wed, 18 Nov 2026 20:00:00 +0000",
+        "Hello,\n\nI would like a copy of all the personal data you hold about me, including my "
+        "assessment report and session notes, under Article 15 of the UK GDPR.\n\nBen",
+    ),
+}
+
+
+def _classified(tmp_path: Path, chief_exe: str) -> dict[str, dict[str, object]]:
+    for name, (sender, subject, date, body) in NOTICES.items():
+        (tmp_path / f"{name}.eml").write_text(
+            f"From: {sender}\nTo: Practice <office@practice.example>\nSubject: {subject}\n"
+            f"Date: {date}\nMessage-ID: <{name}@t>\n\n{body}\n"
+        )
+    out = subprocess.run(
+        [chief_exe, "classify", "--json", str(tmp_path)],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    found = {}
+    for line in out.splitlines():
+        record = json.loads(line)
+        found[Path(str(record["path"])).stem] = record
+    return found
+
+
+def test_unseen_shapes(tmp_path: Path, chief_exe: str) -> None:
+    got = _classified(tmp_path, chief_exe)
+    review = got["annual-review"]
+    assert (review["event"], review["deadline"]) == ("annual_review", "2026-11-19")
+    assert review["refs"] == {"ehcp_ref": "WB/EHCP/3310", "meeting_date": "10 December 2026"}
+    lab = got["lab-final"]
+    assert (lab["category"], lab["event"]) == ("lab", "results_ready")
+    assert lab["refs"] == {"order_ref": "312-664-0921-0"}
+    sar = got["own-sar"]
+    assert (sar["category"], sar["event"], sar["deadline"]) == (
+        "solicitor",
+        "records_request",
+        "2026-12-18",  # one month from receipt, UK GDPR Art. 12(3)
+    )
