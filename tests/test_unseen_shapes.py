@@ -34,6 +34,29 @@ NOTICES = {
         "Hello,\n\nI would like a copy of all the personal data you hold about me, including my "
         "assessment report and session notes, under Article 15 of the UK GDPR.\n\nBen",
     ),
+    "medicaid-denial": (
+        "Sunshine Health UM <um@sunshine-plan.example>",
+        "Adverse benefit determination - auth request 55120934",
+        "Mon, 02 Nov 2026 10:00:00 -0500",
+        "Sunshine Health (Florida Medicaid managed care)\n\nWe have denied the requested"
+        " service 97112.\nYou have 60 days from the date on this notice to ask for a plan"
+        " appeal.",
+    ),
+    "close-of-business": (
+        "Eastvale SEND <send@eastvale.gov.uk>",
+        "Phase transfer - EHCP ref EV/EHC/9001 - advice needed",
+        "Tue, 10 Nov 2026 10:00:00 +0000",
+        "For the phase transfer review (EHCP ref EV/EHC/9001), please send your occupational"
+        " therapy advice by close of business on Friday 27 November 2026.",
+    ),
+    "part35-questions": (
+        "Rachel Osei <r.osei@osei-law.example>",
+        "Our ref RO/5521",
+        "Wed, 04 Nov 2026 10:00:00 +0000",
+        "We act for the Defendant. Please find below our written questions to you under CPR"
+        " 35.6 arising from your report. Please answer them within 28 days of the date of"
+        " this letter.\n\nOur ref: RO/5521",
+    ),
 }
 
 
@@ -70,3 +93,19 @@ def test_unseen_shapes(tmp_path: Path, chief_exe: str) -> None:
         "records_request",
         "2026-12-18",  # one month from receipt, UK GDPR Art. 12(3)
     )
+
+
+def test_unseen_deadlines(tmp_path: Path, chief_exe: str) -> None:
+    """A Medicaid plan outside the directory: 60 days from the notice (42 CFR
+    438.402(c)(2)(ii)); a time of day before the stated date; questions to the expert from a
+    firm outside the directory, due on the date the letter states."""
+    got = _classified(tmp_path, chief_exe)
+    denial = got["medicaid-denial"]
+    assert (denial["category"], denial["event"], denial["deadline"]) == (
+        "payer",
+        "denied",
+        "2027-01-01",
+    )
+    assert got["close-of-business"]["deadline"] == "2026-11-27"
+    questions = got["part35-questions"]
+    assert (questions["event"], questions["deadline"]) == ("part35_questions", "2026-12-02")
