@@ -57,6 +57,26 @@ NOTICES = {
         " 35.6 arising from your report. Please answer them within 28 days of the date of"
         " this letter.\n\nOur ref: RO/5521",
     ),
+    "course-announced": (
+        "Events <events@regional-msk-society.example>",
+        "Registration open",
+        "Thu, 12 Nov 2026 09:00:00 +0000",
+        "Registration is now open for the Regional Musculoskeletal Update. Sessions on"
+        " tendinopathy and return to play. CME credits available.",
+    ),
+    "course-advert": (
+        "Events <events@regional-msk-society.example>",
+        "Early-bird rate ends Friday",
+        "Thu, 12 Nov 2026 09:00:00 +0000",
+        "Register now for the Regional Musculoskeletal Update. CME credits available.\n\n"
+        "Unsubscribe | Manage preferences",
+    ),
+    "practitioner-order": (
+        "Trade Orders <trade@nutrition-supplier.example>",
+        "Order update",
+        "Thu, 12 Nov 2026 09:00:00 +0000",
+        "Invoice 53975 for your practitioner order is attached. Payment terms 30 days.",
+    ),
 }
 
 
@@ -109,3 +129,15 @@ def test_unseen_deadlines(tmp_path: Path, chief_exe: str) -> None:
     assert got["close-of-business"]["deadline"] == "2026-11-27"
     questions = got["part35-questions"]
     assert (questions["event"], questions["deadline"]) == ("part35_questions", "2026-12-02")
+
+
+def test_course_mail_and_orders(tmp_path: Path, chief_exe: str) -> None:
+    """A course announced to the practitioner is CME mail (filed, nothing to act on); the same
+    course in a mass advert stays noise; a practitioner order's invoice is a supplier's."""
+    got = _classified(tmp_path, chief_exe)
+    assert (got["course-announced"]["category"], got["course-announced"]["event"]) == (
+        "cme",
+        "course_offer",
+    )
+    assert got["course-advert"]["category"] is None
+    assert got["practitioner-order"]["category"] == "supplier"
