@@ -51,6 +51,7 @@ _LEAD = (
     r"(?:no later than|not later than|on or before|by|before|deadline(?:\s+is|:)?"
     r"|due(?:\s+date)?(?:\s+is|:|\s+on|\s+by)?|expires?(?:\s+on)?|expiry date(?:\s+is|:)?"
     r"|expiration date(?:\s+is|:)?|renew(?:al)?\s+(?:by|date:?)|return(?:ed)?\s+by"
+    r"|(?:submission|revalidation|renewal|recertification|attestation)\s+date(?:\s+is|:)?"
     r"|respond\s+by|reply\s+by|valid\s+until|lapses?\s+on|ends?\s+on)"
 )
 # "by close of business on", "by 5pm on", "no later than noon,": a time of day between the
