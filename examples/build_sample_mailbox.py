@@ -5517,7 +5517,8 @@ AIHM = ("AIHM Education", "education@aihm.org")
 GAHMJ = ("Global Advances in Integrative Medicine and Health", "gahmj-alerts@sagepub.com")
 PUBMED = ("My NCBI", "efback@ncbi.nlm.nih.gov")
 CASCADE_CHC = ("Cascade Community Health eConsult", "econsult-noreply@cascadechc.example")
-STILLWATER = ("Ines Carvalho-Burke, LCSW", "ines@stillwater-counseling.example")
+STILLWATER = ("Ines Carvalho-Burke, LMT", "ines@stillwater-bodywork.example")
+ALDER = ("Dr. Rowan Achterberg, DO", "referrals@alderstreet-osteopathy.example")
 
 
 def integrative_week() -> None:
@@ -5689,48 +5690,72 @@ def integrative_week() -> None:
         "PT",
         STILLWATER,
         LOTUS,
-        "Referral: Paloma Westergaard - integrative assessment for IBS and anxiety",
+        "Referral: Paloma Westergaard - integrative assessment for tension headaches",
         """
         Dear Dr. Okafor,
 
         I would like to refer a client of mine for an integrative assessment.
 
         Client: Paloma Westergaard   DOB: 06/19/1991
-        She has irritable bowel symptoms that flare with work stress; we have been working
-        on anxiety with CBT for eight sessions. She would like a nutritional assessment and
-        to discuss gut-directed approaches alongside our work. She has consented to this
-        referral and to us sharing notes.
+        She has had tension-type headaches three or four days a week since a desk-job
+        change in the spring; massage helps for a day or two. She also reports poor sleep
+        and bloating. She would like a medical and nutritional assessment alongside our
+        work, and has consented to this referral and to us sharing notes.
 
         I am happy to coordinate care. My direct line is (555) 010-4412.
 
         Warm regards,
-        Ines Carvalho-Burke, LCSW
-        Stillwater Counseling
+        Ines Carvalho-Burke, LMT
+        Stillwater Bodywork
         """,
         label=("referral", "referral", "new"),
     )
 
     add(
-        "nutrition-sibo-update",
+        "alder-osteo-referral",
+        "2026-11-20 11:05",
+        "PT",
+        ALDER,
+        LOTUS_OFF,
+        "New patient referral - Ignatius Farraday-Moss",
+        html="""
+        <html><body>
+        <p>Dear Dr. Okafor,</p>
+        <p>Please see the patient below for an integrative medicine consultation.</p>
+        <p><b>Patient:</b> Ignatius Farraday-Moss &nbsp; <b>DOB:</b> 10/02/1962<br>
+        <b>Referral ref:</b> ASO-26-0719<br>
+        <b>Reason:</b> chronic low back pain with osteoarthritis of both knees; weight gain
+        and prediabetes (HbA1c 6.1%). He has responded to osteopathic manipulation and
+        would like help with nutrition, weight and inflammation.</p>
+        <p>Our last visit note and his recent labs are attached.</p>
+        <p>With thanks,<br>Dr. Rowan Achterberg, DO<br>Alder Street Osteopathy</p>
+        </body></html>
+        """,
+        fmt="html",
+        label=("referral", "referral", "new"),
+        pdfs=["Alder Street visit note.pdf"],
+    )
+
+    add(
+        "ifm-module-reminder",
         "2026-11-18 12:20",
         "PT",
-        ROOTED,
+        IFM,
         LOTUS,
-        "Re: Referral - SIBO follow-up",
+        "Reminder: Advanced Practice Module (Cardiometabolic) starts next week",
         """
-        Hi Dr. Okafor,
+        Dear Dr. Okafor,
 
-        A quick update on Anselm: thank you for seeing him and for your clinic letter. He
-        has finished the first four weeks of the low-fermentation diet you suggested;
-        bloating is down from daily to twice a week and he has regained 1.5 kg. I have asked
-        him to keep a symptom diary until his follow-up with you.
+        This is a reminder that the Advanced Practice Module: Cardiometabolic starts next
+        week. The pre-course reading and the case workbook are in your learning portal;
+        please complete the pre-course assessment before the first live session.
 
-        Best,
-        Saffron
+        Live sessions: December 3-5, 2026 (online), 9:00 AM to 4:30 PM Pacific
+        CME: up to 20 AMA PRA Category 1 Credits(TM) for the full module
+
+        The Institute for Functional Medicine - Education
         """,
-        parent="nutrition-referral-sibo",
-        quote="gmail",
-        label=("referral", "referral", "update"),
+        label=("cme", "cme", "reminder"),
     )
 
     add(
@@ -6104,8 +6129,7 @@ def occupational_therapy_calendar() -> str:
                 "20261127T100000",
                 "20261127T123000",
                 "Medico-legal examination: care and OT needs (HL/4471/JS)",
-                "Harcourt Lyle instruction: home visit, claimant and partner; allow 2.5 "
-                "hours.",
+                "Harcourt Lyle instruction: home visit, claimant and partner; allow 2.5 hours.",
                 location="Claimant's home, Reading",
                 stamp="20261105T080000Z",
             ),
@@ -6195,7 +6219,7 @@ def main(argv: list[str] | None = None) -> int:
         "--out",
         type=Path,
         default=PRACTICES_DIR,
-        help="folder of the practices: <practice>/mailbox/new (replaced) and <practice>/calendar.ics",
+        help="folder of the practices (writes <practice>/mailbox/new and calendar.ics)",
     )
     parser.add_argument("--labels", type=Path, default=HERE / "mailbox-labels.csv")
     args = parser.parse_args(argv)

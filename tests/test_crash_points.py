@@ -53,11 +53,11 @@ from bot import crash
 from bot.cli.demo import DEMO_DAY
 from bot.config import load_config
 from bot.keys import draft_marker, marker_of
-from bot.resources import shipped_examples
 from bot.store.database import DATABASE_URL_ENV
 from bot.store.models import AuditEvent, CalendarEntryRow, Case, Deadline, Draft, MessageRow
 from connectors.ical.vevent import UID_SUFFIX, uid_for
 from tests.fixtures_postgres import case_log_url, write_imap_practice
+from tests.samples import sample_files
 from tests.servers.dovecot import DovecotUser
 from tests.servers.imap_testing import unrecent
 
@@ -79,8 +79,7 @@ PASSES = (("sync", "--json"), ("summary", "--send", "--today", DEMO_DAY.isoforma
 
 
 def sample_mailbox() -> list[bytes]:
-    folder = shipped_examples() / "mailbox" / "new"
-    paths = sorted(p for p in folder.iterdir() if p.is_file())
+    paths = sample_files("sports-medicine-us")
     if MESSAGES:
         chosen = set(random.Random(SEED).sample(range(len(paths)), MESSAGES))
         paths = [p for i, p in enumerate(paths) if i in chosen]

@@ -76,7 +76,7 @@ def test_the_ot_ehcp_advice_is_filled_with_section_f_quantified(homes: dict[str,
 
 def test_the_sports_practice_gets_its_clearance_and_assessment(homes: dict[str, Path]) -> None:
     drafts = _drafts(homes["sports-medicine-us"])
-    clearance = drafts["Return to play after concussion: PKAGSN"]
+    clearance = drafts["Return to play after concussion: 67Q1AJ"]
     assert "Step 3, Individual sport-specific exercise, away from the team: completed" in clearance
     assert "Step 4, Non-contact training drills: not yet" in clearance
     assert "cleared to progress through steps 4 to 6" in clearance
@@ -88,7 +88,7 @@ def test_the_sports_practice_gets_its_clearance_and_assessment(homes: dict[str, 
 
 def test_the_integrative_practice_gets_two_reports_and_a_chase(homes: dict[str, Path]) -> None:
     drafts = _drafts(homes["integrative-medicine"])
-    assert "Patient: Renée Duchamp-Wilde [notes]" in drafts["Initial assessment report: 6CJF01"]
+    assert "Patient: Renée Duchamp-Wilde [notes]" in drafts["Initial assessment report: 0PSM2W"]
     assert "5 migraine days in the last 30" in drafts["Progress report: LIH-2026-031"]
     chase = drafts["Following up: my referral of 26 October 2026"]
     assert "LIH-2026-034" in chase

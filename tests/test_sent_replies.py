@@ -20,15 +20,14 @@ from sqlalchemy import select
 
 from bot.config import load_config
 from bot.jobs.catalogue import sync
-from bot.resources import shipped_examples
 from bot.store.models import Deadline, Draft, Mailbox
 from bot.summary.case_detail import case_detail, format_case_detail
 from bot.sync.runtime import Runtime
 from bot.sync.steps import SyncReport
 from tests.conftest import deliver, make_message
+from tests.samples import sample
 
-SAMPLES = shipped_examples() / "mailbox" / "new"
-REFERRAL = "0028-ortho-referral-acl"  # referral.acknowledge: 2 business days, a reply draft
+REFERRAL = "0018-ortho-referral-acl"  # referral.acknowledge: 2 business days, a reply draft
 REFERRAL_ID = "<20260915002000.00c9c40c25551f5f@inland-ortho.example>"
 
 
@@ -72,7 +71,7 @@ def test_a_reply_in_the_thread_closes_the_acknowledgement(
     practice_dir: Callable[..., Path],
 ) -> None:
     home = practice_dir()
-    deliver(home, REFERRAL, (SAMPLES / REFERRAL).read_bytes())
+    deliver(home, REFERRAL, sample(REFERRAL).read_bytes())
     rt, _ = run(home)
     assert deadlines(rt) == [("referral.acknowledge", False, None)]
     put_sent(home, reply())
@@ -103,7 +102,7 @@ def test_a_reply_to_the_party_quoting_the_reference_closes_it(
     practice_dir: Callable[..., Path],
 ) -> None:
     home = practice_dir()
-    deliver(home, REFERRAL, (SAMPLES / REFERRAL).read_bytes())
+    deliver(home, REFERRAL, sample(REFERRAL).read_bytes())
     put_sent(home, reply(in_reply_to=None, body="About your referral IOA-RF-40913: booked."))
     rt, _ = run(home)
     assert deadlines(rt) == [("referral.acknowledge", True, "reply sent on 15 Sep 2026")]
@@ -111,7 +110,7 @@ def test_a_reply_to_the_party_quoting_the_reference_closes_it(
 
 def test_an_unrelated_reply_closes_nothing(practice_dir: Callable[..., Path]) -> None:
     home = practice_dir()
-    deliver(home, REFERRAL, (SAMPLES / REFERRAL).read_bytes())
+    deliver(home, REFERRAL, sample(REFERRAL).read_bytes())
     put_sent(home, reply(in_reply_to=None, body="See you at the game on Saturday."))
     put_sent(home, reply(to="friend@elsewhere.example", in_reply_to="<other@elsewhere.example>"))
     rt, report = run(home)
@@ -123,7 +122,7 @@ def test_a_reply_sent_before_the_ask_does_not_answer_it(
     practice_dir: Callable[..., Path],
 ) -> None:
     home = practice_dir()
-    deliver(home, REFERRAL, (SAMPLES / REFERRAL).read_bytes())
+    deliver(home, REFERRAL, sample(REFERRAL).read_bytes())
     put_sent(home, reply(day="Mon, 31 Aug 2026 09:30:00 -0400"))
     rt, _ = run(home)
     assert deadlines(rt) == [("referral.acknowledge", False, None)]
@@ -167,7 +166,7 @@ def test_an_upheld_medicare_appeal_closes_its_window_and_opens_the_next(
     practice_dir: Callable[..., Path],
 ) -> None:
     home = practice_dir()
-    deliver(home, "denied", (SAMPLES / "0047-noridian-claim-co50").read_bytes())
+    deliver(home, "denied", sample("0030-noridian-claim-co50").read_bytes())
     rt, _ = run(home)
     assert deadlines(rt) == [("appeal.medicare_redetermination", False, None)]
     deliver(home, "upheld", make_message(
@@ -185,7 +184,7 @@ def test_chief_deadlines_done_closes_one_by_hand(
     practice_dir: Callable[..., Path], chief_exe: str
 ) -> None:
     home = practice_dir()
-    deliver(home, REFERRAL, (SAMPLES / REFERRAL).read_bytes())
+    deliver(home, REFERRAL, sample(REFERRAL).read_bytes())
     run(home)
     env_config = ["--config", str(home / "chief.toml")]
     listed = subprocess.run(
