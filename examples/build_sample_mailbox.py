@@ -5614,7 +5614,7 @@ def integrative_week() -> None:
 
         Final results are available in the Boston Heart provider portal.
 
-        Patient: Tomas Reyes   DOB: 07/30/1969
+        Patient: Philippa Nakashima-Trent   DOB: 05/17/1964
         Panel: Cardiometabolic Risk Panel with insulin resistance score
         Accession #: BH-26-7741092
         Collected: 11/09/2026

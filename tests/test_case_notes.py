@@ -80,8 +80,8 @@ def write_note(home: Path, name: str, text: str) -> None:
 @pytest.fixture
 def home(practice_dir: Callable[..., Path]) -> Path:
     home = practice_dir()
-    for sample in (INSTRUCTION, EHC_REQUEST):
-        deliver(home, sample, sample(sample).read_bytes())
+    for name in (INSTRUCTION, EHC_REQUEST):
+        deliver(home, name, sample(name).read_bytes())
     return home
 
 

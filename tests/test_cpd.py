@@ -162,7 +162,7 @@ def home(practice_dir: Callable[..., Path]) -> Path:
     )
     (home / "register.yaml").write_text(REGISTER)
     for name in CERTIFICATES:
-        shutil.copyfilesample(name, home / "Maildir" / "new" / name)
+        shutil.copyfile(sample(name), home / "Maildir" / "new" / name)
     return home
 
 

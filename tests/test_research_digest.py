@@ -43,7 +43,7 @@ NEW_YORK = ZoneInfo("America/New_York")
 def home(practice_dir: Callable[..., Path]) -> Path:
     home = practice_dir()
     for name in ALERTS:
-        shutil.copyfilesample(name, home / "Maildir" / "new" / name)
+        shutil.copyfile(sample(name), home / "Maildir" / "new" / name)
     return home
 
 
