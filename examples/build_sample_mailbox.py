@@ -5686,7 +5686,7 @@ def integrative_week() -> None:
 
     add(
         "stillwater-referral",
-        "2026-11-17 16:40",
+        "2026-11-19 16:40",
         "PT",
         STILLWATER,
         LOTUS,
@@ -5862,8 +5862,10 @@ def integrative_week() -> None:
         2. Reintroduction phase outcomes after a low-FODMAP diet: a cohort study.
         3. Gut-directed hypnotherapy and diet for IBS: a network meta-analysis.
 
-        View complete results in PubMed. To change your email alert preferences or
-        unsubscribe, log in to My NCBI.
+        View complete results in PubMed:
+        https://pubmed.ncbi.nlm.nih.gov/?term=low+FODMAP+irritable+bowel
+
+        To change your email alert preferences or unsubscribe, log in to My NCBI.
         """,
         label=("research", "research", "digest"),
         headers={"List-Unsubscribe": "<https://www.ncbi.nlm.nih.gov/account/settings/>"},
@@ -6017,8 +6019,9 @@ def calendar(events: list[Event]) -> str:
     return "\n".join(_fold(line).replace("\r\n", "\n") for line in lines) + "\n"
 
 
-def _clinic_days(days: str) -> list[Event]:
-    """The practitioner's own recurring clinic day and an admin block on the demo's day."""
+def _clinic_days(days: str, admin: str = "20261124T140000Z") -> list[Event]:
+    """The practitioner's own recurring clinic day and a two-hour admin block on the demo's
+    day, starting at ``admin`` (UTC: the calendar app wrote it so)."""
     return [
         Event(
             "demo-clinic-session",
@@ -6031,8 +6034,8 @@ def _clinic_days(days: str) -> list[Event]:
         ),
         Event(
             "demo-admin-block",
-            "20261124T140000Z",
-            "20261124T160000Z",
+            admin,
+            admin[:9] + f"{int(admin[9:11]) + 2:02d}" + admin[11:],
             "Admin block: letters and reports",
             stamp="20260901T080000Z",
         ),
@@ -6148,7 +6151,7 @@ def occupational_therapy_calendar() -> str:
 def integrative_medicine_calendar() -> str:
     return calendar(
         [
-            *_clinic_days("MO,TU,WE,FR"),
+            *_clinic_days("MO,TU,WE,FR", admin="20261124T210000Z"),
             Event(
                 "demo-appt-integrative-followup",
                 "20261124T100000",

@@ -303,7 +303,7 @@ def case_log_text(home: Path) -> str:
 
 
 def sample_messages(count: int, seed: int = 20261124) -> list[bytes]:
-    """``count`` messages of the demo practice's sample mailbox (payer, solicitor, referral…
+    """``count`` messages of the sports-medicine demo practice's sample mailbox (payer, referral…
     mail that opens cases and asks for drafts), the same ones on every run."""
     import random
 

@@ -32,6 +32,7 @@ from bot.store.note_models import CaseNote, ReportDraft
 from bot.sync.runtime import Runtime
 from bot.sync.steps import SyncReport
 from tests.conftest import deliver
+from tests.samples import sample
 
 INSTRUCTION = "0004-hl-letter-of-instruction"  # Harcourt Lyle, ref HL/4471/JS
 EHC_REQUEST = "0003-surrey-ehc-advice"  # Surrey, EHC/2026/01234

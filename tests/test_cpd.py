@@ -25,6 +25,7 @@ from bot.jobs.catalogue import sync
 from bot.register.register import CmeRequirement
 from bot.store.models import Case, CaseRef, MessageRow
 from bot.sync.runtime import Runtime
+from tests.samples import sample
 
 ROOT = Path(__file__).resolve().parent.parent
 CERTIFICATES = (

@@ -229,7 +229,7 @@ def test_killed_at_many_points_then_rerun_everything_exactly_once(
     pristine = server.snapshot()
     home = tmp_path / "home"
     tried = 0
-    for n in (1, 2, 3, 7, 30, 120, 300, 650, 1000):
+    for n in (1, 2, 3, 7, 15, 30, 60, 120, 300, 650):
         shutil.rmtree(home, ignore_errors=True)
         shutil.copytree(pristine_home, home)
         new_case_log()
@@ -335,7 +335,7 @@ def test_category_labels_exactly_once_across_kills(
         finished = json.loads(_chief(config, "sync", "--json").stdout)
         assert finished["errors"] == []
         labelled = check_labels(server, config, pristine_mail)
-        assert labelled > 100
+        assert labelled > len(sample_mailbox()) // 2
         assert labels_audited(config) == labelled  # every label in the trail, once
         if crashed_at[-3:] == ["batch.commit", "labels.remote", "labels.commit"]:
             break  # killed with the labels journalled, put on but unrecorded, then recorded

@@ -233,14 +233,14 @@ class StopServerAfterFirstBatch:
 def test_server_stopped_mid_sync_then_rerun(
     dovecot: DovecotAccount, mailbox: list[bytes], tmp_path: Path
 ) -> None:
-    config = imap_practice(tmp_path, dovecot, batch_size=40)
+    config = imap_practice(tmp_path, dovecot, batch_size=20)
     before = unrecent(dovecot.snapshot())
     with pytest.raises(ConnectorError, match="connection refused"):
         run_sync(config, StopServerAfterFirstBatch(dovecot))
     logged = case_log(config)["keys"]
     # Whole batches, each committed with its cursor: the first, and those already read ahead
     # (at most two) when the server went away; never the whole mailbox.
-    assert len(logged) % 40 == 0 and 40 <= len(logged) <= 120 < len(mailbox)
+    assert len(logged) % 20 == 0 and 20 <= len(logged) <= 60 < len(mailbox)
     dovecot.start()
     rerun = run_sync(config)
     assert rerun.skipped_known == 0  # resumed after the committed batch: nothing re-read
