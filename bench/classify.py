@@ -1,6 +1,7 @@
 """Classification speed against the floor: a raw ``email.message_from_bytes`` parse.
 
-Runs over the shipped sample mailbox (or PATH), N rounds, and prints ``name: value`` lines:
+Runs over the three demo practices' sample mailboxes (or PATH ...), N rounds, and prints
+``name: value`` lines:
 ``classify_per_s`` (our parse + rules + the learned model behind them, messages per second),
 ``parse_per_s`` (stdlib parse of the same bytes), ``ratio`` (classify / parse: 1.0 would
 mean classification is free), ``classify_ms_per_msg``; ``rules_only_per_s`` (the same without
@@ -8,7 +9,7 @@ the model), ``model_ms_per_msg`` (what the model adds), ``model_load_ms`` (readi
 model file, median of 5: paid once per ``chief`` command), ``model_import_ms`` (importing
 ``bot.rules.learned`` in a fresh interpreter) and ``model_file_kb``.
 
-    python bench/classify.py [--rounds N] [PATH]
+    python bench/classify.py [--rounds N] [PATH ...]
 """
 
 from __future__ import annotations
@@ -33,10 +34,11 @@ from bot.rules.learned import TextModel  # noqa: E402
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("path", nargs="?", type=Path, default=shipped_examples() / "mailbox")
+    practices = shipped_examples() / "practices"
+    parser.add_argument("path", nargs="*", type=Path, default=sorted(practices.glob("*/mailbox")))
     parser.add_argument("--rounds", type=int, default=20)
     args = parser.parse_args()
-    blobs = [p.read_bytes() for p in iter_message_files([args.path])]
+    blobs = [p.read_bytes() for p in iter_message_files(args.path)]
     rules, _clocks = load_layers([])
     plain, _ = load_layers([], learned=False)
     n = len(blobs) * args.rounds

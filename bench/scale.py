@@ -191,7 +191,12 @@ def run_round(
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--mailboxes", type=int, default=50)
-    parser.add_argument("--messages", type=int, default=20, help="per mailbox (max 189)")
+    parser.add_argument(
+        "--messages",
+        type=int,
+        default=20,
+        help="per mailbox (max 88: the sports practice's sample mail)",
+    )
     args = parser.parse_args()
     root = Path(tempfile.mkdtemp(prefix="chief-scale-"))
     root.chmod(0o755)  # the servers run as an ordinary user, below this folder

@@ -1,24 +1,37 @@
 #!/usr/bin/env python3
-"""Build the shared sample mailbox (``examples/mailbox/new``) and its labels.
+"""Build the three demo practices' sample mailboxes, calendars and labels.
 
-One Maildir serves three fictional practices:
+Each demo practice (``examples/practices/<practice>/``) gets its own week and more of mail,
+addressed to its own practitioner, and its own calendar:
 
-* Riverside Sports Medicine (US sports medicine, Dr Nathaniel Brandt), riverside-sportsmed.example
-* Meadowbank Occupational Therapy (UK independent OT, Harriet Pemberton), meadowbank-ot.example
-* Lotus Integrative Health (integrative medicine, Dr Selene Okafor; Portland clinic and a small
-  London satellite), lotus-integrative.example
+* ``sports-medicine-us``: Riverside Sports Medicine (US), riverside-sportsmed.example: payers and
+  imaging benefit managers, teams and schools, DEA, CAQH, the state board;
+* ``occupational-therapy-uk``: Meadowbank Occupational Therapy (England), meadowbank-ot.example:
+  councils and EHCPs, solicitors and medico-legal agencies, NHS and GP referrals, case managers,
+  HCPC, UK insurers;
+* ``integrative-medicine``: Lotus Integrative Health (Portland, Oregon),
+  lotus-integrative.example: specialist labs, dispensaries and recalls, allied practitioners,
+  journals, CME.
+
+Whom the mail is addressed to comes from each practice's ``chief.toml`` (``[practice]
+practitioner``, ``email`` and ``own_domains``): the configuration is the one source of truth,
+and a message belongs to the practice whose own domain it is addressed (or delivered) to.
 
 Every person, patient, date of birth, reference number, firm, school, club and clinic in here is
 invented. Real organisation domains (payers, councils, labs, licensing bodies, nhs.net) appear
 only as the sending organisation, with invented mailbox names and invented content.
 
 The script is deterministic: no clock, no randomness, fixed MIME boundaries. Running it twice
-gives byte-identical files. It writes:
+gives byte-identical files. It writes, for each practice:
 
-* ``examples/mailbox/new/NNNN-slug``: one RFC 5322 message per file, numbered by date;
-* ``examples/mailbox-labels.csv``: ``file,category,case_kind,event`` (empty for noise).
+* ``<out>/<practice>/mailbox/new/NNNN-slug``: one RFC 5322 message per file, numbered by date;
+* ``<out>/<practice>/calendar.ics``: the practitioner's own calendar (clinic days, team
+  fixtures, home visits, appointments);
+
+and ``<labels>``: ``practice,file,category,case_kind,event`` (empty for noise).
 
 Usage: ``python examples/build_sample_mailbox.py [--out DIR] [--labels FILE]``
+(defaults: ``examples/practices`` and ``examples/mailbox-labels.csv``)
 """
 
 from __future__ import annotations
@@ -26,6 +39,7 @@ from __future__ import annotations
 import argparse
 import csv
 import hashlib
+import tomllib
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from email.message import EmailMessage
@@ -48,13 +62,40 @@ TZ = {
 }
 
 # --------------------------------------------------------------------------- the practices
-RSM = ("Dr. Nathaniel Brandt", "nbrandt@riverside-sportsmed.example")
+PRACTICES_DIR = HERE / "practices"
+PRACTICE_NAMES = ("sports-medicine-us", "occupational-therapy-uk", "integrative-medicine")
+
+
+def _practice_section(practice: str) -> dict:
+    """The ``[practice]`` table of a demo practice's chief.toml."""
+    text = (PRACTICES_DIR / practice / "chief.toml").read_text(encoding="utf-8")
+    return tomllib.loads(text)["practice"]
+
+
+def _practitioner(practice: str) -> tuple[str, str]:
+    """Whom the practice's mail is addressed to: its configured practitioner and address."""
+    section = _practice_section(practice)
+    return section["practitioner"], section["email"]
+
+
+# The domains each practice calls its own, from its chief.toml: a message belongs to the
+# practice whose domain it is addressed or delivered to.
+OWN_DOMAINS = {
+    domain.lower(): practice
+    for practice in PRACTICE_NAMES
+    for domain in (
+        *_practice_section(practice).get("own_domains", ()),
+        _practitioner(practice)[1].rpartition("@")[2],
+    )
+}
+
+RSM = _practitioner("sports-medicine-us")
 RSM_BILL = ("Riverside Sports Medicine Billing", "billing@riverside-sportsmed.example")
 RSM_PM = ("Rosa Delgado", "rdelgado@riverside-sportsmed.example")
 RSM_FRONT = ("Front Desk", "frontdesk@riverside-sportsmed.example")
-MOT = ("Harriet Pemberton", "harriet@meadowbank-ot.example")
+MOT = _practitioner("occupational-therapy-uk")
 MOT_ADMIN = ("Gwen Tillotson", "admin@meadowbank-ot.example")
-LOTUS = ("Dr. Selene Okafor", "selene@lotus-integrative.example")
+LOTUS = _practitioner("integrative-medicine")
 LOTUS_OFF = ("Tomasz Wiśniewski", "office@lotus-integrative.example")
 
 
@@ -3539,7 +3580,7 @@ GENOVA = ("Genova Diagnostics Client Services", "clientservices@gdx.net")
 QUEST = ("Quest Diagnostics", "noreply@questdiagnostics.com")
 LABCORP = ("Labcorp Client Services", "clientservices@labcorp.com")
 DDI = ("Doctor's Data, Inc.", "customerservice@doctorsdata.com")
-MEDICHECKS = ("Medichecks Clinician Support", "clinicians@medichecks.com")
+DUTCH = ("Precision Analytical (DUTCH)", "clientcare@dutchtest.com")
 
 
 def labs() -> None:
@@ -3713,26 +3754,29 @@ def labs() -> None:
     )
 
     add(
-        "medichecks-results",
+        "dutch-results",
         "2026-11-03 07:45",
-        "UK",
-        MEDICHECKS,
+        "MT",
+        DUTCH,
         LOTUS,
-        "Your patient's results are ready to view",
-        """
-        Hi Dr Okafor,
-
-        Results are now available for the following patient (London clinic account):
-
-        Patient: Hettie Lanyon-Price   DOB: 21/04/1983
-        Test: Advanced Thyroid Function Blood Test
-        Sample received: 01/11/2026
-
-        Log in to your clinician dashboard to review and comment on the results before they
-        are released to the patient.
-
-        Medichecks Clinician Support
+        "DUTCH Complete results are ready",
+        html="""
+        <html><body>
+        <p>Hi Dr. Okafor,</p>
+        <p>Results are now available in your provider portal for the following patient:</p>
+        <table>
+        <tr><td>Patient:</td><td>Hettie Lanyon-Price</td></tr>
+        <tr><td>DOB:</td><td>04/21/1983</td></tr>
+        <tr><td>Test:</td><td>DUTCH Complete (dried urine hormones)</td></tr>
+        <tr><td>Accession #:</td><td>PA-2026-448102</td></tr>
+        <tr><td>Sample received:</td><td>10/28/2026</td></tr>
+        </table>
+        <p>Log in to review the report; book a complimentary clinician consult with our
+        medical education team if you would like help interpreting it.</p>
+        <p>Precision Analytical Client Care</p>
+        </body></html>
         """,
+        fmt="html",
         label=("lab", "lab_result", "results_ready"),
     )
 
@@ -3988,7 +4032,6 @@ DEA = ("DEA Diversion Control Division", "dearegistration.renewals@deadiversion.
 CAQH = ("CAQH ProView", "proview-notifications@caqh.org")
 ABEM = ("American Board of Emergency Medicine", "certification@abem.org")
 HCPC = ("HCPC Registrations", "registrations@hcpc-uk.org")
-GMC = ("General Medical Council", "revalidation@gmc-uk.org")
 STBRENDAN = ("Medical Staff Services", "medstaff@stbrendan-med.example")
 KEYSTONE = ("Keystone Medical Indemnity", "renewals@keystone-indemnity.example")
 HARTWELL = ("Hartwell Indemnity", "renewals@hartwell-indemnity.example")
@@ -4164,27 +4207,26 @@ def credentialing() -> None:
     )
 
     add(
-        "gmc-revalidation",
-        "2026-10-19 10:15",
-        "UK",
-        GMC,
-        LOTUS,
-        "Your revalidation submission date",
+        "caqh-reattest-lotus",
+        "2026-11-19 06:00",
+        "ET",
+        CAQH,
+        LOTUS_OFF,
+        "Action required: re-attest your CAQH ProView profile",
         """
-        Dear Dr Okafor
+        CAQH ProView
 
-        GMC reference number: 7123456
+        Provider: Selene Okafor
+        CAQH Provider ID: 16620451
 
-        We are writing to tell you that your revalidation submission date is
-        21 January 2027. Your responsible officer will make a recommendation about your
-        revalidation on or before that date. Please make sure you have completed your annual
-        appraisal and collected patient and colleague feedback.
+        It's time to re-attest. Health plans rely on your attested information for
+        credentialing and directories. Please review your profile and re-attest by
+        January 20, 2027. If you do not re-attest by this date your profile status will change
+        to Expired and participating organizations will not be able to view your information.
 
-        If your circumstances have changed, tell us through GMC Online.
-
-        General Medical Council
+        Log in at proview.caqh.org to re-attest.
         """,
-        label=("credentialing", "credential", "renewal_due"),
+        label=("credentialing", "credential", "attestation_due"),
     )
 
     add(
@@ -5402,6 +5444,7 @@ def noise() -> None:
         headers={
             "List-Id": "OT Independents <ot-independents.lists.example>",
             "Precedence": "list",
+            "Delivered-To": MOT[1],
         },
     )
 
@@ -5461,6 +5504,455 @@ def noise() -> None:
 
 
 # =========================================================================== output
+# --------------------------------------------------------------------------- integrative week
+# The integrative practice's own mail beyond the shared sections above: specialist labs'
+# portals, dispensaries and a recall, allied practitioners and an EHR consult request,
+# journals and CME, in the formats they arrive in.
+VIBRANT = ("Vibrant Wellness Provider Portal", "no-reply@vibrant-wellness.com")
+MOSAIC = ("Mosaic Diagnostics Client Services", "clientservices@mosaicdx.com")
+BOSTONHEART = ("Boston Heart Diagnostics", "results@bostonheartdx.com")
+EMERSON = ("Wellevate by Emerson Ecologics", "orders@wellevate.me")
+DFH = ("Designs for Health Quality Assurance", "quality@designsforhealth.com")
+AIHM = ("AIHM Education", "education@aihm.org")
+GAHMJ = ("Global Advances in Integrative Medicine and Health", "gahmj-alerts@sagepub.com")
+PUBMED = ("My NCBI", "efback@ncbi.nlm.nih.gov")
+CASCADE_CHC = ("Cascade Community Health eConsult", "econsult-noreply@cascadechc.example")
+STILLWATER = ("Ines Carvalho-Burke, LMT", "ines@stillwater-bodywork.example")
+ALDER = ("Dr. Rowan Achterberg, DO", "referrals@alderstreet-osteopathy.example")
+
+
+def integrative_week() -> None:
+    add(
+        "vibrant-kit-shipped",
+        "2026-11-09 08:20",
+        "PT",
+        VIBRANT,
+        LOTUS_OFF,
+        "Test kit shipped to your patient",
+        html="""
+        <html><body>
+        <h2>Vibrant Wellness</h2>
+        <p>A test kit has shipped to your patient.</p>
+        <table>
+        <tr><td>Patient:</td><td>Calloway Brightmore</td></tr>
+        <tr><td>DOB:</td><td>03/08/1976</td></tr>
+        <tr><td>Panels:</td><td>Gut Zoomer 3.0, Food Sensitivity Complete</td></tr>
+        <tr><td>Requisition #:</td><td>VW-2611-55820</td></tr>
+        <tr><td>Carrier:</td><td>FedEx 7781 2290 4415</td></tr>
+        </table>
+        <p>Track the kit and the return of specimens in the provider portal.</p>
+        <p>This is an automated message; replies are not monitored.</p>
+        </body></html>
+        """,
+        fmt="html",
+        label=("lab", "lab_result", "kit_shipped"),
+    )
+
+    add(
+        "mosaic-specimen-issue",
+        "2026-11-10 11:42",
+        "CT",
+        MOSAIC,
+        LOTUS,
+        "Specimen issue: Organic Acids Test - action needed",
+        """
+        Dear Dr. Okafor,
+
+        We received the specimen below but cannot run it.
+
+        Patient: Renée Duchamp-Wilde   DOB: 04/25/1978
+        Test: Organic Acids Test (OAT)
+        Accession #: MD-26-0913377
+        Reason: specimen received without the completed requisition and 14 days after
+        collection (stability limit 7 days frozen).
+
+        A replacement kit can ship to the patient at no charge. Please confirm the shipping
+        address by replying to this email or through the portal within 30 days, after which
+        the order will be cancelled.
+
+        Mosaic Diagnostics Client Services
+        """,
+        label=("lab", "lab_result", "specimen_issue"),
+    )
+
+    add(
+        "emerson-order-shipped",
+        "2026-11-12 13:05",
+        "ET",
+        EMERSON,
+        LOTUS_OFF,
+        "Your Wellevate order WV-4418203 has shipped",
+        """
+        Wellevate by Emerson Ecologics
+
+        Good news: your practice order has shipped.
+
+        Order #: WV-4418203
+        Ship to: Lotus Integrative Health, 41 Willow Court, Portland, OR 97000
+        Carrier: UPS 1Z 88A 7E2 03 4471 2290
+
+          Qty  Product
+          12   Berberine 500 mg, 60 capsules
+          6    Omega-3 fish oil 1,000 mg, 120 softgels
+          6    Vitamin D3 5,000 IU with K2, 60 capsules
+
+        Questions about your order? Call our customer care team.
+        """,
+        fmt="b64",
+        label=("supplier", "supplement_order", "shipped"),
+    )
+
+    add(
+        "bostonheart-results",
+        "2026-11-13 09:30",
+        "ET",
+        BOSTONHEART,
+        LOTUS,
+        "Results available: Boston Heart Cardiometabolic Panel",
+        """
+        Dear Dr. Okafor,
+
+        Final results are available in the Boston Heart provider portal.
+
+        Patient: Philippa Nakashima-Trent   DOB: 05/17/1964
+        Panel: Cardiometabolic Risk Panel with insulin resistance score
+        Accession #: BH-26-7741092
+        Collected: 11/09/2026
+
+        Two results are flagged outside the reference range. Log in to review the full
+        report and the lifestyle recommendations for your patient.
+
+        Boston Heart Diagnostics Client Services
+        """,
+        label=("lab", "lab_result", "results_ready"),
+        pdfs=["Boston Heart report BH-26-7741092.pdf"],
+    )
+
+    add(
+        "dfh-recall-notice",
+        "2026-11-16 07:55",
+        "ET",
+        DFH,
+        LOTUS,
+        "Voluntary product recall: Magnesium Malate 180 capsules, lot 240917",
+        html="""
+        <html><body>
+        <h2>Voluntary product recall</h2>
+        <p>Dear Practitioner,</p>
+        <p>Designs for Health is voluntarily recalling one lot of the product below because
+        of a labeling error: the capsules contain magnesium glycinate, not magnesium malate,
+        at the stated dose. No adverse events have been reported.</p>
+        <table>
+        <tr><td>Product:</td><td>Magnesium Malate, 180 capsules</td></tr>
+        <tr><td>Lot:</td><td>240917</td></tr>
+        <tr><td>Expiration:</td><td>09/2028</td></tr>
+        <tr><td>Shipped:</td><td>September 20 to October 30, 2026</td></tr>
+        </table>
+        <p>Please stop dispensing this lot, quarantine your stock, and contact any patients
+        you supplied from it. Return unopened stock using the prepaid label in the
+        practitioner portal for a full credit.</p>
+        <p>Designs for Health Quality Assurance</p>
+        </body></html>
+        """,
+        fmt="html",
+        label=("supplier", "supplement_order", "recall"),
+    )
+
+    add(
+        "econsult-request-pcp",
+        "2026-11-16 10:14",
+        "PT",
+        CASCADE_CHC,
+        LOTUS,
+        "eConsult request: integrative medicine consultation - referral ref ECR-2026-30418",
+        """
+        Cascade Community Health - eConsult
+
+        You have a new referral request from an outside provider.
+
+        Referral ref: ECR-2026-30418
+        Referring provider: Dr. Annika Solberg-Hayes, MD (Family Medicine)
+        Patient: Wendell Ashgrove   DOB: 12/02/1958
+        Reason for referral: fibromyalgia with poor sleep; wishes to reduce opioid use;
+        requests an integrative consultation (nutrition, acupuncture, mind-body).
+        Urgency: routine
+        Attachments: last clinic note, medication list, labs (08/2026)
+
+        Please accept or decline this referral and schedule the patient within 30 days.
+        Reply through the eConsult portal; this mailbox is not monitored.
+        """,
+        label=("referral", "referral", "new"),
+    )
+
+    add(
+        "stillwater-referral",
+        "2026-11-19 16:40",
+        "PT",
+        STILLWATER,
+        LOTUS,
+        "Referral: Paloma Westergaard - integrative assessment for tension headaches",
+        """
+        Dear Dr. Okafor,
+
+        I would like to refer a client of mine for an integrative assessment.
+
+        Client: Paloma Westergaard   DOB: 06/19/1991
+        She has had tension-type headaches three or four days a week since a desk-job
+        change in the spring; massage helps for a day or two. She also reports poor sleep
+        and bloating. She would like a medical and nutritional assessment alongside our
+        work, and has consented to this referral and to us sharing notes.
+
+        I am happy to coordinate care. My direct line is (555) 010-4412.
+
+        Warm regards,
+        Ines Carvalho-Burke, LMT
+        Stillwater Bodywork
+        """,
+        label=("referral", "referral", "new"),
+    )
+
+    add(
+        "alder-osteo-referral",
+        "2026-11-20 11:05",
+        "PT",
+        ALDER,
+        LOTUS_OFF,
+        "New patient referral - Ignatius Farraday-Moss",
+        html="""
+        <html><body>
+        <p>Dear Dr. Okafor,</p>
+        <p>Please see the patient below for an integrative medicine consultation.</p>
+        <p><b>Patient:</b> Ignatius Farraday-Moss &nbsp; <b>DOB:</b> 10/02/1962<br>
+        <b>Referral ref:</b> ASO-26-0719<br>
+        <b>Reason:</b> chronic low back pain with osteoarthritis of both knees; weight gain
+        and prediabetes (HbA1c 6.1%). He has responded to osteopathic manipulation and
+        would like help with nutrition, weight and inflammation.</p>
+        <p>Our last visit note and his recent labs are attached.</p>
+        <p>With thanks,<br>Dr. Rowan Achterberg, DO<br>Alder Street Osteopathy</p>
+        </body></html>
+        """,
+        fmt="html",
+        label=("referral", "referral", "new"),
+        pdfs=["Alder Street visit note.pdf"],
+    )
+
+    add(
+        "ifm-module-reminder",
+        "2026-11-18 12:20",
+        "PT",
+        IFM,
+        LOTUS,
+        "Reminder: Advanced Practice Module (Cardiometabolic) starts next week",
+        """
+        Dear Dr. Okafor,
+
+        This is a reminder that the Advanced Practice Module: Cardiometabolic starts next
+        week. The pre-course reading and the case workbook are in your learning portal;
+        please complete the pre-course assessment before the first live session.
+
+        Live sessions: December 3-5, 2026 (online), 9:00 AM to 4:30 PM Pacific
+        CME: up to 20 AMA PRA Category 1 Credits(TM) for the full module
+
+        The Institute for Functional Medicine - Education
+        """,
+        label=("cme", "cme", "reminder"),
+    )
+
+    add(
+        "fullscript-patient-order",
+        "2026-11-19 08:45",
+        "ET",
+        FULLSCRIPT,
+        LOTUS_OFF,
+        "Patient order placed from your recommendation",
+        """
+        Fullscript
+
+        Your patient placed an order from your recommendation.
+
+        Order #: FS-90311876
+        Patient: P. Westergaard
+        Products:
+          1 x Magnesium glycinate 120 mg, 90 capsules
+          1 x Probiotic 50B, 30 capsules
+
+        The order ships from our warehouse in 1-2 business days. You can view the order and
+        adherence in your Fullscript dashboard.
+        """,
+        label=("supplier", "supplement_order", "order_confirmed"),
+    )
+
+    add(
+        "aihm-conference-registration",
+        "2026-11-12 15:00",
+        "ET",
+        AIHM,
+        LOTUS,
+        "Registration confirmed: AIHM Winter Intensive 2027",
+        """
+        Dear Dr. Okafor,
+
+        Thank you for registering for the AIHM Winter Intensive, January 22-24, 2027
+        (virtual). Your registration number is AIHM-27-01882.
+
+        Up to 16 AMA PRA Category 1 Credits(TM) are available for attending the live
+        sessions. A calendar invitation is attached; the joining links will be sent the
+        week before.
+
+        Academy of Integrative Health and Medicine - Education Team
+        """,
+        label=("cme", "cme", "registration"),
+        ics=invite(
+            "aihm-winter-intensive-2027@aihm.org",
+            "AIHM Winter Intensive 2027 (virtual)",
+            "Online",
+            "20270122T090000",
+            "20270122T170000",
+            AIHM,
+            [LOTUS],
+            tzid="America/Los_Angeles",
+        ),
+        ics_style="attach",
+    )
+
+    add(
+        "gahmj-etoc",
+        "2026-11-20 05:30",
+        "ET",
+        GAHMJ,
+        LOTUS,
+        "GAHMJ: new articles online - November 2026",
+        html="""
+        <html><body>
+        <h3>Global Advances in Integrative Medicine and Health</h3>
+        <p>New articles online - November 2026 (Volume 15)</p>
+        <ul>
+        <li>Acupuncture for chronic migraine in primary care: a pragmatic trial</li>
+        <li>Berberine and metformin for prediabetes: a systematic review</li>
+        <li>Group mind-body programmes for fibromyalgia: a cohort study</li>
+        </ul>
+        <p><a href="https://journals.example/gahmj/toc/15">Read the issue</a></p>
+        <p>You are receiving this alert because you signed up for GAHMJ email alerts.
+        Manage your alerts or unsubscribe.</p>
+        </body></html>
+        """,
+        fmt="html",
+        label=("research", "research", "toc"),
+        headers={
+            "List-Id": "<gahmj-etoc.sagepub.com>",
+            "List-Unsubscribe": "<https://sage.example/u>",
+        },
+    )
+
+    add(
+        "pubmed-alert",
+        "2026-11-21 03:10",
+        "ET",
+        PUBMED,
+        LOTUS,
+        "What's new for 'low FODMAP irritable bowel' in PubMed",
+        """
+        This message contains My NCBI what's new results from the National Center for
+        Biotechnology Information (NCBI) at the U.S. National Library of Medicine (NLM).
+
+        Search: low FODMAP irritable bowel
+        Your weekly digest: 3 new citations this week:
+
+        1. Low-FODMAP diet versus standard dietary advice for IBS: a randomized trial.
+        2. Reintroduction phase outcomes after a low-FODMAP diet: a cohort study.
+        3. Gut-directed hypnotherapy and diet for IBS: a network meta-analysis.
+
+        View complete results in PubMed:
+        https://pubmed.ncbi.nlm.nih.gov/?term=low+FODMAP+irritable+bowel
+
+        To change your email alert preferences or unsubscribe, log in to My NCBI.
+        """,
+        label=("research", "research", "digest"),
+        headers={"List-Unsubscribe": "<https://www.ncbi.nlm.nih.gov/account/settings/>"},
+    )
+
+    add(
+        "fwd-willow-newsletter",
+        "2026-11-20 17:30",
+        "PT",
+        LOTUS_OFF,
+        LOTUS,
+        "Fwd: Willow Point holiday hours",
+        """
+        FYI for scheduling the shared patients in December.
+
+        Tomasz
+        """,
+        fwd={
+            "frm": "Willow Point Acupuncture <hello@willowpoint-acu.example>",
+            "date": "Fri, Nov 20, 2026 at 2:02 PM",
+            "subject": "Willow Point holiday hours",
+            "to": "office@lotus-integrative.example",
+            "body": """
+             Hello friends and colleagues,
+
+             Our clinic will be closed December 24 to January 1. Our last day for new
+             patient visits this year is December 18. Happy holidays!
+
+             Willow Point Acupuncture
+             """,
+        },
+    )
+
+    add(
+        "ehr-maintenance-notice",
+        "2026-11-22 09:00",
+        "PT",
+        ("Practice Better", "updates@practicebetter.example"),
+        LOTUS_OFF,
+        "Scheduled maintenance: Saturday, November 28",
+        """
+        Practice Better will be unavailable for scheduled maintenance on Saturday,
+        November 28 from 1:00 to 3:00 AM Pacific. Client portals and online booking will be
+        offline during this window. No action is needed.
+
+        The Practice Better team
+        """,
+    )
+
+    add(
+        "patient-portal-message",
+        "2026-11-23 07:10",
+        "PT",
+        ("Lotus Integrative Health Patient Portal", "portal@notify.lotus-integrative.example"),
+        LOTUS,
+        "You have a new secure message",
+        """
+        You have a new secure message in the Lotus Integrative Health patient portal.
+
+        For your privacy, the message is not included in this email. Log in to the portal to
+        read and reply.
+        """,
+    )
+
+    add(
+        "omb-renewed",
+        "2026-11-12 10:00",
+        "PT",
+        OMB,
+        LOTUS,
+        "License renewal complete",
+        """
+        Dear Dr. Okafor,
+
+        Your Oregon medical license renewal has been processed.
+
+        License number: MD212345
+        New expiration date: 12/31/2028
+
+        You can verify your license at any time through the Board's online license lookup.
+
+        Oregon Medical Board - Licensing
+        """,
+        label=("credentialing", "credential", "renewed"),
+    )
+
+
 def all_messages() -> list[Spec]:
     if not SPECS:
         payers_us()
@@ -5476,8 +5968,252 @@ def all_messages() -> list[Spec]:
         research()
         noise()
         demo_week()
+        integrative_week()
     order = list(SPECS)
     return sorted(SPECS.values(), key=lambda s: (s.dt.astimezone(UTC), order.index(s.slug)))
+
+
+# =========================================================================== the calendars
+# Each practice's own calendar as its practitioner keeps it: a recurring clinic day, an admin
+# block on the demo's day (24 November 2026) and the appointments and fixtures of the days
+# around it. Times without a zone are the practice's local time (RFC 5545 3.3.5 floating).
+
+
+@dataclass
+class Event:
+    uid: str
+    start: str  # YYYYMMDD (all day), YYYYMMDDTHHMMSS (local) or ...Z (UTC)
+    end: str
+    summary: str
+    description: str = ""
+    location: str = ""
+    rrule: str = ""
+    stamp: str = "20261101T080000Z"
+
+
+def calendar(events: list[Event]) -> str:
+    lines = [
+        "BEGIN:VCALENDAR",
+        "VERSION:2.0",
+        "PRODID:-//Practice Chief of Staff//demo calendar//EN",
+        "CALSCALE:GREGORIAN",
+    ]
+    for event in events:
+        kind = ";VALUE=DATE" if len(event.start) == 8 else ""
+        lines += [
+            "BEGIN:VEVENT",
+            f"UID:{event.uid}@practice-chief.example",
+            f"DTSTAMP:{event.stamp}",
+            f"DTSTART{kind}:{event.start}",
+            f"DTEND{kind}:{event.end}",
+        ]
+        if event.rrule:
+            lines.append(f"RRULE:{event.rrule}")
+        lines.append(f"SUMMARY:{_ics_escape(event.summary)}")
+        if event.location:
+            lines.append(f"LOCATION:{_ics_escape(event.location)}")
+        if event.description:
+            lines.append(f"DESCRIPTION:{_ics_escape(event.description)}")
+        lines.append("END:VEVENT")
+    lines.append("END:VCALENDAR")
+    return "\n".join(_fold(line).replace("\r\n", "\n") for line in lines) + "\n"
+
+
+def _clinic_days(days: str, admin: str = "20261124T140000Z") -> list[Event]:
+    """The practitioner's own recurring clinic day and a two-hour admin block on the demo's
+    day, starting at ``admin`` (UTC: the calendar app wrote it so)."""
+    return [
+        Event(
+            "demo-clinic-session",
+            "20260901",
+            "20260902",
+            "Clinic day",
+            "The practitioner's own recurring event: the bot never changes it.",
+            rrule=f"FREQ=WEEKLY;BYDAY={days}",
+            stamp="20260901T080000Z",
+        ),
+        Event(
+            "demo-admin-block",
+            admin,
+            admin[:9] + f"{int(admin[9:11]) + 2:02d}" + admin[11:],
+            "Admin block: letters and reports",
+            stamp="20260901T080000Z",
+        ),
+    ]
+
+
+def sports_medicine_calendar() -> str:
+    return calendar(
+        [
+            *_clinic_days("MO,WE,TH"),
+            Event(
+                "demo-appt-elbow-followup",
+                "20261124T113000",
+                "20261124T120000",
+                "Elbow follow-up",
+                "UHC ref UHC-PA-7731920 (PRP denied, appeal upheld): discuss the options.",
+            ),
+            Event(
+                "demo-sideline-rchs-playoff",
+                "20261127T173000",
+                "20261127T220000",
+                "Sideline coverage: RCHS Falcons playoff quarterfinal",
+                "Pre-game medical meeting 5:45 PM with the visiting ATC; Kelsey Drummond on "
+                "the sideline. Concussion kit and AED checked.",
+                location="Falcon Stadium, Riverside Central High School",
+                stamp="20261110T080000Z",
+            ),
+            Event(
+                "demo-appt-mri-shoulder",
+                "20261127T090000",
+                "20261127T100000",
+                "MRI right shoulder (CPT 73221)",
+                "Carelon ref CRL-2026-7740215",
+                location="Riverside Imaging Center",
+                stamp="20261118T080000Z",
+            ),
+            Event(
+                "demo-matchday-rovers",
+                "20261128T164500",
+                "20261128T210000",
+                "Matchday doctor: Riverside Rovers v Foothill Rangers (cup)",
+                "Medical briefing with the referee and the away physio at 4:45 PM.",
+                location="Rovers Park",
+                stamp="20261110T080000Z",
+            ),
+            Event(
+                "demo-appt-mri-knee",
+                "20261130T083000",
+                "20261130T093000",
+                "MRI left knee",
+                "eviCore case EVC-2026-118842",
+                location="Riverside Imaging Center",
+                stamp="20261118T080000Z",
+            ),
+            Event(
+                "demo-cpu-training-room",
+                "20261201T150000",
+                "20261201T170000",
+                "Cascade Pacific training-room clinic",
+                "Weekly athlete injury clinic with the athletic training staff.",
+                location="Whitcombe Fieldhouse, Cascade Pacific University",
+                rrule="FREQ=WEEKLY;BYDAY=TU;COUNT=6",
+                stamp="20261015T080000Z",
+            ),
+        ]
+    )
+
+
+def occupational_therapy_calendar() -> str:
+    return calendar(
+        [
+            *_clinic_days("MO,TU,TH"),
+            Event(
+                "demo-home-visit-dfg",
+                "20261125T100000",
+                "20261125T113000",
+                "Home visit: adaptations assessment (Waverley DFG)",
+                "Stairlift and level-access shower: measure and photograph; bring the "
+                "trusted assessor forms.",
+                location="Farnham",
+                stamp="20261105T080000Z",
+            ),
+            Event(
+                "demo-school-observation",
+                "20261126T090000",
+                "20261126T120000",
+                "School observation for EHC needs assessment advice (Norfolk)",
+                "Classroom and playground observation; meet the SENCo at 11:30.",
+                location="Broadland Primary School",
+                stamp="20261105T080000Z",
+            ),
+            Event(
+                "demo-medico-legal-examination",
+                "20261127T100000",
+                "20261127T123000",
+                "Medico-legal examination: care and OT needs (HL/4471/JS)",
+                "Harcourt Lyle instruction: home visit, claimant and partner; allow 2.5 hours.",
+                location="Claimant's home, Reading",
+                stamp="20261105T080000Z",
+            ),
+            Event(
+                "demo-supervision",
+                "20261201T160000",
+                "20261201T170000",
+                "Clinical supervision (monthly)",
+                rrule="FREQ=MONTHLY;BYDAY=1TU;COUNT=6",
+                stamp="20260901T080000Z",
+            ),
+        ]
+    )
+
+
+def integrative_medicine_calendar() -> str:
+    return calendar(
+        [
+            *_clinic_days("MO,TU,WE,FR", admin="20261124T210000Z"),
+            Event(
+                "demo-appt-integrative-followup",
+                "20261124T100000",
+                "20261124T104500",
+                "Follow-up: results review (integrative)",
+                "Patient: Marguerite Oyelaran DOB: 02/14/1970\nReview the labs and the "
+                "supplement protocol.",
+            ),
+            Event(
+                "demo-new-patient-intake",
+                "20261125T090000",
+                "20261125T103000",
+                "New patient intake (90 minutes)",
+                "Intake forms and prior labs in the chart before the visit.",
+                stamp="20261118T080000Z",
+            ),
+            Event(
+                "demo-dispensary-stock-check",
+                "20261127T130000",
+                "20261127T140000",
+                "Dispensary stock check and recall log",
+                "Count the shelf stock; check lot numbers against open recalls.",
+                rrule="FREQ=MONTHLY;BYDAY=-1FR;COUNT=6",
+                stamp="20260901T080000Z",
+            ),
+            Event(
+                "demo-case-conference-acupuncture",
+                "20261201T123000",
+                "20261201T130000",
+                "Case conference: Willow Point Acupuncture (shared patients)",
+                location="Phone",
+                stamp="20261110T080000Z",
+            ),
+        ]
+    )
+
+
+CALENDARS = {
+    "sports-medicine-us": sports_medicine_calendar,
+    "occupational-therapy-uk": occupational_therapy_calendar,
+    "integrative-medicine": integrative_medicine_calendar,
+}
+
+
+def practice_of(spec: Spec) -> str:
+    """The demo practice a message belongs to: the one whose own domain it is addressed to
+    (To, Cc) or, for list mail and blind copies, delivered to (``Delivered-To``)."""
+    addresses = [a for _, a in spec.to + spec.cc]
+    if "Delivered-To" in spec.headers:
+        addresses.append(spec.headers["Delivered-To"])
+    found = {OWN_DOMAINS.get(a.rpartition("@")[2].lower()) for a in addresses} - {None}
+    if len(found) != 1:
+        raise SystemExit(f"{spec.slug}: addressed to {len(found)} demo practices, not one")
+    return found.pop()  # type: ignore[return-value]
+
+
+def by_practice() -> dict[str, list[Spec]]:
+    """Each practice's messages in date order."""
+    out: dict[str, list[Spec]] = {name: [] for name in PRACTICE_NAMES}
+    for spec in all_messages():
+        out[practice_of(spec)].append(spec)
+    return out
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -5485,8 +6221,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--out",
         type=Path,
-        default=HERE / "mailbox",
-        help="Maildir to write (its new/ folder is replaced)",
+        default=PRACTICES_DIR,
+        help="folder of the practices (writes <practice>/mailbox/new and calendar.ics)",
     )
     parser.add_argument("--labels", type=Path, default=HERE / "mailbox-labels.csv")
     args = parser.parse_args(argv)
@@ -5495,23 +6231,28 @@ def main(argv: list[str] | None = None) -> int:
     for spec in specs:
         if spec.parent and SPECS[spec.parent].dt >= spec.dt:
             raise SystemExit(f"{spec.slug}: replies to a later message")
-    new = args.out / "new"
-    new.mkdir(parents=True, exist_ok=True)
-    for sub in ("cur", "tmp"):
-        (args.out / sub).mkdir(exist_ok=True)
-    for old in new.iterdir():
-        if old.is_file() and old.name[:4].isdigit():
-            old.unlink()
+        if spec.parent and practice_of(SPECS[spec.parent]) != practice_of(spec):
+            raise SystemExit(f"{spec.slug}: replies to another practice's message")
     rows = []
-    for number, spec in enumerate(specs, 1):
-        name = f"{number:04d}-{spec.slug}"
-        (new / name).write_bytes(build(spec))
-        rows.append((name, *spec.label))
+    for practice, mine in by_practice().items():
+        folder = args.out / practice / "mailbox"
+        new = folder / "new"
+        new.mkdir(parents=True, exist_ok=True)
+        for old in new.iterdir():
+            if old.is_file() and old.name[:4].isdigit():
+                old.unlink()
+        for number, spec in enumerate(mine, 1):
+            name = f"{number:04d}-{spec.slug}"
+            (new / name).write_bytes(build(spec))
+            rows.append((practice, name, *spec.label))
+        calendar = CALENDARS[practice]()
+        (args.out / practice / "calendar.ics").write_bytes(calendar.encode("utf-8"))
+        print(f"{practice}: {len(mine)} messages in {new}")
     with args.labels.open("w", newline="", encoding="utf-8") as fh:
         writer = csv.writer(fh, lineterminator="\n")
-        writer.writerow(["file", "category", "case_kind", "event"])
+        writer.writerow(["practice", "file", "category", "case_kind", "event"])
         writer.writerows(rows)
-    print(f"wrote {len(rows)} messages to {new} and labels to {args.labels}")
+    print(f"labels for {len(rows)} messages in {args.labels}")
     return 0
 
 

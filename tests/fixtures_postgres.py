@@ -303,14 +303,13 @@ def case_log_text(home: Path) -> str:
 
 
 def sample_messages(count: int, seed: int = 20261124) -> list[bytes]:
-    """``count`` messages of the demo practice's sample mailbox (payer, solicitor, referral…
+    """``count`` messages of the sports-medicine demo practice's sample mailbox (payer, referral…
     mail that opens cases and asks for drafts), the same ones on every run."""
     import random
 
-    from bot.resources import shipped_examples
+    from tests.samples import sample_files
 
-    folder = shipped_examples() / "mailbox" / "new"
-    paths = sorted(p for p in folder.iterdir() if p.is_file())
+    paths = sample_files("sports-medicine-us")
     chosen = sorted(random.Random(seed).sample(range(len(paths)), min(count, len(paths))))
     return [paths[i].read_bytes() for i in chosen]
 
@@ -336,7 +335,7 @@ def write_imap_practice(
     source = examples / "practices" / "sports-medicine-us"
     (home / "secrets").mkdir(parents=True)
     shutil.copyfile(source / "register.yaml", home / "register.yaml")
-    shutil.copyfile(examples / "calendar.ics", home / "calendar.ics")
+    shutil.copyfile(source / "calendar.ics", home / "calendar.ics")
     shutil.copytree(examples / "practice-rules", home / "rules")
     secret = home / "secrets" / "imap-password"
     secret.write_text(password + "\n")

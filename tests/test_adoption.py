@@ -21,13 +21,13 @@ from sqlalchemy import select
 from bot.cli.demo import prepare_home
 from bot.config import load_config
 from bot.jobs.catalogue import sync
-from bot.resources import shipped_examples
 from bot.store.models import Case, CaseRef, Deadline, MessageRow
 from bot.sync.runtime import Runtime
+from tests.samples import sample
 
 TODAY = date(2026, 11, 24)
-DENIAL = "0047-noridian-claim-co50"
-DECISION = "0167-noridian-redetermination"
+DENIAL = "0030-noridian-claim-co50"
+DECISION = "0081-noridian-redetermination"
 CLAIM = "CLM-61204958"
 
 
@@ -80,7 +80,7 @@ def run(
 def test_the_decision_read_first_is_adopted_when_the_denial_opens_the_case(
     tmp_path: Path,
 ) -> None:
-    assert (shipped_examples() / "mailbox" / "new" / DECISION).exists()
+    assert sample(DECISION).exists()
     in_order, in_order_uids = run(tmp_path / "in-order", (DENIAL, DECISION))
     reversed_, reversed_uids = run(tmp_path / "reversed", (DECISION, DENIAL))
 

@@ -24,13 +24,12 @@ from icalendar import Calendar
 
 from bot.config import load_config
 from bot.jobs.catalogue import sync
-from bot.resources import shipped_examples
 from bot.store.models import Case, Deadline, Draft
 from bot.sync.runtime import Runtime
 from tests.conftest import deliver, make_message
+from tests.samples import sample
 
 NOTICES = Path(__file__).resolve().parent / "notices"
-SAMPLES = shipped_examples() / "mailbox" / "new"
 
 # file -> the date by which the practitioner must act, and why
 EXPECTED: dict[str, str | None] = {
@@ -52,33 +51,33 @@ EXPECTED: dict[str, str | None] = {
     # an MA claim denial is Part 422, not Part 405: 65 days from 25 Sep 2026 (422.582(b))
     "humana-ma-claim-denied.eml": "2026-11-29",
     # peer-to-peer "within 14 calendar days of this notice" of 15 Sep 2026
-    "0031-uhc-pa-denied": "2026-09-29",
+    "0020-uhc-pa-denied": "2026-09-29",
     # peer-to-peer "within 14 days of this determination" of 18 Sep 2026
-    "0037-evicore-mri-denied": "2026-10-02",
+    "0024-evicore-mri-denied": "2026-10-02",
     # 42 CFR 405.942(a): 25 Sep 2026 + 5 + 120
-    "0047-noridian-claim-co50": "2027-01-28",
+    "0030-noridian-claim-co50": "2027-01-28",
     # 45 CFR 164.524(b)(2)(i): 30 days from 14 Oct 2026, and the letter's own 30 days
-    "0089-bc-records-request-us": "2026-11-13",
+    "0049-bc-records-request-us": "2026-11-13",
     # reg 13(1)(a): 15 days beginning with service on 16 Nov; the letter's 1 Dec is later
-    "0162-hants-draft-plan": "2026-11-30",
+    "0054-hants-draft-plan": "2026-11-30",
     # reg 20(4): circulation by 1 Jan 2027; the contributor 3 weeks before the 15 Jan meeting,
     # Christmas Day, so the working day before
-    "0169-kent-annual-review": "2026-12-24",
+    "0058-kent-annual-review": "2026-12-24",
     # UK insurer: no appeal clock; a corrected invoice within 10 English working days
-    "0175-axa-invoice-rejected": "2026-12-04",
+    "0062-axa-invoice-rejected": "2026-12-04",
     # forwarded on 9 Oct: counted from the original's 8 Oct, received 13 Oct + 120
-    "0078-fwd-noridian-remit": "2027-02-10",
+    "0043-fwd-noridian-remit": "2027-02-10",
     # "a repeat injection within 3 months" asks nothing: the appeal's 180 days from 19 Oct
-    "0098-anthem-pa-denied": "2027-04-17",
+    "0053-anthem-pa-denied": "2027-04-17",
     # "if the information is not received within 2 business days": Mon 14 Sep + 2 US
     # business days
-    "0027-evicore-mri-pended": "2026-09-16",
+    "0017-evicore-mri-pended": "2026-09-16",
     # a chaser quoting the earlier letter below is no forward: 2 English working days from
     # Mon 2 Nov, earlier than its "within the next 7 days"
-    "0125-mtl-records-chaser": "2026-11-04",
+    "0039-mtl-records-chaser": "2026-11-04",
     # "Submit within 3 business days" of Thu 19 Nov: Tue 24 Nov (the payer's own "decided
     # within 2 business days" binds no one)
-    "0172-carelon-pa-pended": "2026-11-24",
+    "0083-carelon-pa-pended": "2026-11-24",
 }
 
 
@@ -86,7 +85,7 @@ def _paths() -> list[Path]:
     out = []
     for name in EXPECTED:
         path = NOTICES / name
-        out.append(path if path.exists() else SAMPLES / name)
+        out.append(path if path.exists() else sample(name))
     return out
 
 
@@ -100,7 +99,7 @@ def test_classify_gives_each_reproduced_deadline(chief_exe: str) -> None:
     )
     got = {Path(line["path"]).name: line for line in map(json.loads, done.stdout.splitlines())}
     assert {name: got[name]["deadline"] for name in EXPECTED} == EXPECTED
-    assert got["0175-axa-invoice-rejected"]["rule"] == "payer.claim.denied.uk_invoice"
+    assert got["0062-axa-invoice-rejected"]["rule"] == "payer.claim.denied.uk_invoice"
 
 
 def _practice(practice_dir: Callable[..., Path], country: str, kind: str) -> Path:
@@ -138,8 +137,8 @@ def test_calendar_holds_the_us_deadlines(practice_dir: Callable[..., Path]) -> N
         "humana-ma-pa-denied.eml",
         "molina-medicaid-denied.eml",
         "noridian-remit-co50.eml",
-        "0031-uhc-pa-denied",
-        "0089-bc-records-request-us",
+        "0020-uhc-pa-denied",
+        "0049-bc-records-request-us",
     ]
     rt = _sync(home, names)
     entries = _calendar_deadlines(home)
@@ -197,7 +196,7 @@ def test_an_upheld_appeal_diarises_the_next_step_and_closes_the_spent_window(
 
 def test_calendar_holds_the_uk_deadlines(practice_dir: Callable[..., Path]) -> None:
     home = _practice(practice_dir, "GB", "occupational_therapy")
-    names = ["0162-hants-draft-plan", "0169-kent-annual-review", "0175-axa-invoice-rejected"]
+    names = ["0054-hants-draft-plan", "0058-kent-annual-review", "0062-axa-invoice-rejected"]
     _sync(home, names)
     entries = _calendar_deadlines(home)
     days = {day for day, _ in entries.values()}
@@ -219,7 +218,7 @@ def test_advice_to_a_school_is_never_due_while_it_is_shut(
     text = (home / "chief.toml").read_text()
     closures = "school_closures = [[2026-12-19, 2027-01-04], [2027-02-15, 2027-02-19]]\n"
     (home / "chief.toml").write_text(text.replace("[practice]\n", f"[practice]\n{closures}", 1))
-    _sync(home, ["0169-kent-annual-review"])
+    _sync(home, ["0058-kent-annual-review"])
     days = {day for day, _ in _calendar_deadlines(home).values()}
     assert date(2026, 12, 18) in days
     assert date(2026, 12, 24) not in days
@@ -250,7 +249,7 @@ def test_stated_window_later_than_the_law_is_not_diarised(
 def test_a_uk_practice_never_gets_a_us_appeal_clock(practice_dir: Callable[..., Path]) -> None:
     """Filed, but no US appeal window and no US appeal letter."""
     home = _practice(practice_dir, "GB", "occupational_therapy")
-    rt = _sync(home, ["humana-ma-pa-denied.eml", "0031-uhc-pa-denied"])
+    rt = _sync(home, ["humana-ma-pa-denied.eml", "0020-uhc-pa-denied"])
     with rt.sessions() as session:
         assert [d.clock for d in session.query(Deadline)] == []
         assert [d.template for d in session.query(Draft)] == []
@@ -261,7 +260,7 @@ def test_a_us_practice_gets_no_ehcp_deadline_or_skeleton(
     practice_dir: Callable[..., Path],
 ) -> None:
     home = _practice(practice_dir, "US", "sports_medicine")
-    rt = _sync(home, ["0162-hants-draft-plan", "0169-kent-annual-review"])
+    rt = _sync(home, ["0054-hants-draft-plan", "0058-kent-annual-review"])
     with rt.sessions() as session:
         assert [d.clock for d in session.query(Deadline)] == []
         assert [d.template for d in session.query(Draft)] == []
@@ -291,7 +290,7 @@ def test_a_us_practice_never_gets_uk_gdpr_for_a_records_request(
     assert clocks == ["solicitor.records_request.us"]
 
 
-@pytest.mark.parametrize("sample", ["0031-uhc-pa-denied", "0037-evicore-mri-denied"])
+@pytest.mark.parametrize("sample", ["0020-uhc-pa-denied", "0024-evicore-mri-denied"])
 def test_peer_to_peer_draft_names_its_window(
     practice_dir: Callable[..., Path], sample: str
 ) -> None:
@@ -308,7 +307,7 @@ def test_peer_to_peer_draft_names_its_window(
     assert isinstance(part, email.message.EmailMessage)
     text = part.get_content()
     assert "Request for a peer-to-peer discussion" in text
-    assert ("29 September 2026" if sample.startswith("0031") else "2 October 2026") in text
+    assert ("29 September 2026" if "uhc" in sample else "2 October 2026") in text
 
 
 def test_no_peer_to_peer_deadline_when_none_is_offered(

@@ -26,17 +26,16 @@ from bot.features.note_format import parse_note
 from bot.features.report_content import provision_items, smart_outcomes
 from bot.features.retention import forget_case
 from bot.jobs.catalogue import sync
-from bot.resources import shipped_examples
 from bot.store.case_ids import short_case_id
 from bot.store.models import AuditEvent, Case, Draft
 from bot.store.note_models import CaseNote, ReportDraft
 from bot.sync.runtime import Runtime
 from bot.sync.steps import SyncReport
 from tests.conftest import deliver
+from tests.samples import sample
 
-SAMPLES = shipped_examples() / "mailbox" / "new"
-INSTRUCTION = "0020-hl-letter-of-instruction"  # Harcourt Lyle, ref HL/4471/JS
-EHC_REQUEST = "0012-surrey-ehc-advice"  # Surrey, EHC/2026/01234
+INSTRUCTION = "0004-hl-letter-of-instruction"  # Harcourt Lyle, ref HL/4471/JS
+EHC_REQUEST = "0003-surrey-ehc-advice"  # Surrey, EHC/2026/01234
 
 EXPERT_NOTE = """\
 # Notes: HL/4471/JS expert report
@@ -82,8 +81,8 @@ def write_note(home: Path, name: str, text: str) -> None:
 @pytest.fixture
 def home(practice_dir: Callable[..., Path]) -> Path:
     home = practice_dir()
-    for sample in (INSTRUCTION, EHC_REQUEST):
-        deliver(home, sample, (SAMPLES / sample).read_bytes())
+    for name in (INSTRUCTION, EHC_REQUEST):
+        deliver(home, name, sample(name).read_bytes())
     return home
 
 

@@ -7,10 +7,10 @@ import subprocess
 from datetime import date
 from pathlib import Path
 
-from bot.resources import shipped_examples, shipped_rules
+from bot.resources import shipped_rules
 from bot.rules.engine import load_rules
+from tests.samples import PRACTICES, mailbox, sample_files
 
-MAILBOX = shipped_examples() / "mailbox"
 RULE_IDS = {rule.id for rule in load_rules([shipped_rules()]).rules}
 
 
@@ -19,10 +19,10 @@ def run(exe: str, *args: str, cwd: Path | None = None) -> subprocess.CompletedPr
 
 
 def test_classify_json_one_object_per_message(chief_exe: str) -> None:
-    result = run(chief_exe, "classify", "--json", str(MAILBOX))
+    result = run(chief_exe, "classify", "--json", *(str(mailbox(p)) for p in PRACTICES))
     assert result.returncode == 0, result.stderr
     lines = result.stdout.splitlines()
-    files = sorted(p for p in (MAILBOX / "new").iterdir() if p.is_file())
+    files = sample_files()
     assert len(lines) == len(files) >= 150
     records = [json.loads(line) for line in lines]
     assert [r["path"] for r in records] == [str(p) for p in files]

@@ -20,7 +20,6 @@ from bot.config import load_config
 from bot.errors import UserError
 from bot.jobs.catalogue import sync
 from bot.keys import draft_marker
-from bot.resources import shipped_examples
 from bot.store.models import (
     AuditEvent,
     Case,
@@ -34,9 +33,9 @@ from bot.sync.runtime import Runtime
 from bot.sync.steps import SyncReport
 from bot.sync.withdrawing import WITHDRAWN_REASON
 from tests.conftest import deliver
+from tests.samples import sample
 
-SAMPLES = shipped_examples() / "mailbox" / "new"
-REFERRAL = "0028-ortho-referral-acl"  # referral.acknowledge + two reply drafts
+REFERRAL = "0018-ortho-referral-acl"  # referral.acknowledge + two reply drafts
 
 PHYSIO = """\
 From: Northfield Physio Desk <desk@northfield-physio.example>
@@ -111,7 +110,7 @@ def test_the_first_run_makes_every_correction_folder(home: Path) -> None:
 def test_a_moved_message_is_refiled_once_its_untouched_draft_withdrawn_its_edited_one_kept(
     home: Path,
 ) -> None:
-    delivered = deliver(home, REFERRAL, (SAMPLES / REFERRAL).read_bytes())
+    delivered = deliver(home, REFERRAL, sample(REFERRAL).read_bytes())
     rt, report = run(home)
     assert report.drafts_written == 2
     referral = rows(rt, MessageRow)[0]
@@ -255,7 +254,7 @@ def test_undo_takes_the_correction_back(home: Path, chief_exe: str) -> None:
     import json
     import subprocess
 
-    delivered = deliver(home, REFERRAL, (SAMPLES / REFERRAL).read_bytes())
+    delivered = deliver(home, REFERRAL, sample(REFERRAL).read_bytes())
     run(home)
     originals = drafts_folder(home)
     assert len(originals) == 2
@@ -402,13 +401,13 @@ def test_what_corrections_teach_is_encrypted_with_the_case_log(
 
 def test_corrected_back_and_forth_each_move_refiles_once(home: Path) -> None:
     """Referral → Team → Referral again: the drafts come back under their keys, once each."""
-    deliver(home, REFERRAL, (SAMPLES / REFERRAL).read_bytes())
+    deliver(home, REFERRAL, sample(REFERRAL).read_bytes())
     rt, _ = run(home)
     first = sorted(drafts_folder(home).values())
-    put_correction(home, "Team", (SAMPLES / REFERRAL).read_bytes())
+    put_correction(home, "Team", sample(REFERRAL).read_bytes())
     rt, report = run(home)
     assert report.corrections == 1 and drafts_folder(home) == {}
-    put_correction(home, "Referral", (SAMPLES / REFERRAL).read_bytes())
+    put_correction(home, "Referral", sample(REFERRAL).read_bytes())
     rt, report = run(home)
     assert report.corrections == 1
     assert rows(rt, MessageRow)[0].category == "referral"
@@ -423,7 +422,7 @@ def test_forgetting_the_case_forgets_what_the_correction_kept_of_it(home: Path) 
     from bot.features.retention import forget_case_id
     from bot.sync.correction_log import undo
 
-    delivered = deliver(home, REFERRAL, (SAMPLES / REFERRAL).read_bytes())
+    delivered = deliver(home, REFERRAL, sample(REFERRAL).read_bytes())
     run(home)
     move_to_correction(home, "Team", delivered)
     rt, _ = run(home)

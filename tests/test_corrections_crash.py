@@ -22,7 +22,8 @@ from bot.config import load_config
 from bot.store.models import Case, Correction, Deadline, Draft, LearnedCount, MessageRow
 from bot.sync.runtime import Runtime
 from tests.conftest import deliver, make_practice
-from tests.test_corrections import REFERRAL, SAMPLES, move_to_correction, physio, put_correction
+from tests.samples import sample
+from tests.test_corrections import REFERRAL, move_to_correction, physio, put_correction
 from tests.test_crash_points import forked
 
 POINTS = (
@@ -90,7 +91,7 @@ def pristine(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A practice synced once, then corrected in the mailbox and not synced since."""
     root = tmp_path_factory.mktemp("corrections-crash")
     home = make_practice(root, rules={"parties/.keep": ""}, extra_toml="learned = false\n")
-    delivered = deliver(home, REFERRAL, (SAMPLES / REFERRAL).read_bytes())
+    delivered = deliver(home, REFERRAL, sample(REFERRAL).read_bytes())
     deliver(home, "np-1", physio("np-1"))
     assert chief_sync(home, None) == 0
     move_to_correction(home, "Team", delivered)

@@ -26,9 +26,10 @@ from bot.store.models import Correction, Draft, MessageRow
 from bot.sync.runtime import Runtime
 from bot.sync.steps import SyncReport
 from connectors.google.auth import GMAIL_LABEL_SCOPE
+from tests.samples import sample
 from tests.servers.google_testing import ALL_SCOPES
 from tests.servers.google_testing import signed_in as google_signed_in
-from tests.test_corrections import REFERRAL, SAMPLES
+from tests.test_corrections import REFERRAL
 from tests.test_imap_pipeline import imap_practice
 from tests.test_sent_replies import REFERRAL_ID
 from tests.test_sent_replies_servers import crlf, google, graph  # noqa: F401 - fixtures
@@ -92,7 +93,7 @@ def refiled_once(config: Path, move: Callable[[], None], drafts_left: Callable[[
 def test_imap_correction_folder(dovecot: DovecotAccount, tmp_path: Path) -> None:
     config = imap_practice(tmp_path, dovecot)
     shutil.rmtree(config.parent / "Maildir", ignore_errors=True)
-    dovecot.seed([crlf((SAMPLES / REFERRAL).read_bytes())])
+    dovecot.seed([crlf(sample(REFERRAL).read_bytes())])
     inbox_before: dict[int, object] = {}
 
     def move() -> None:
@@ -127,7 +128,7 @@ def test_gmail_correction_label_and_chiefs_own_labels(
     labelling_google: tuple[GoogleApiServer, Path],
 ) -> None:
     api, config = labelling_google
-    api.gmail.deliver(crlf((SAMPLES / REFERRAL).read_bytes()))
+    api.gmail.deliver(crlf(sample(REFERRAL).read_bytes()))
 
     def move() -> None:
         labels = {label["name"]: label["id"] for label in api.gmail.labels.values()}
@@ -149,7 +150,7 @@ def test_outlook_correction_folder_and_a_repeated_delta(
     graph: tuple[GraphServer, Path],  # noqa: F811
 ) -> None:
     api, config = graph
-    api.mail.deliver(crlf((SAMPLES / REFERRAL).read_bytes()))
+    api.mail.deliver(crlf(sample(REFERRAL).read_bytes()))
     moved: list[str] = []
 
     def move() -> None:
@@ -182,7 +183,7 @@ def test_outlook_a_draft_edited_in_outlook_is_kept(
     graph: tuple[GraphServer, Path],  # noqa: F811
 ) -> None:
     api, config = graph
-    api.mail.deliver(crlf((SAMPLES / REFERRAL).read_bytes()))
+    api.mail.deliver(crlf(sample(REFERRAL).read_bytes()))
 
     def edit() -> None:
         draft = next(m for m in api.mail.in_folder("drafts") if m.parent is not None)  # a reply
@@ -202,7 +203,7 @@ def test_gmail_a_draft_edited_in_gmail_is_kept(
     labelling_google: tuple[GoogleApiServer, Path],
 ) -> None:
     api, config = labelling_google
-    api.gmail.deliver(crlf((SAMPLES / REFERRAL).read_bytes()))
+    api.gmail.deliver(crlf(sample(REFERRAL).read_bytes()))
 
     def edit() -> None:
         draft_id, message_id = next(

@@ -25,14 +25,14 @@ from bot.jobs.catalogue import sync
 from bot.register.register import CmeRequirement
 from bot.store.models import Case, CaseRef, MessageRow
 from bot.sync.runtime import Runtime
+from tests.samples import sample
 
 ROOT = Path(__file__).resolve().parent.parent
-SAMPLES = ROOT / "examples" / "mailbox" / "new"
 CERTIFICATES = (
-    "0040-acsm-certificate",  # 6.5 credits, completed 09/19/2026
-    "0091-medlearn-certificate",  # 1.00 credit, 10/15/2026
-    "0146-amssm-certificate",  # 14.25 credits once the evaluation is done: pending
-    "0180-acsm-transcript",  # a statement totalling 18.0: never added
+    "0026-acsm-certificate",  # 6.5 credits, completed 09/19/2026
+    "0016-medlearn-certificate",  # 1.00 credit, 10/15/2026
+    "0071-amssm-certificate",  # 14.25 credits once the evaluation is done: pending
+    "0086-acsm-transcript",  # a statement totalling 18.0: never added
 )
 REGISTER = """\
 cme:
@@ -163,7 +163,7 @@ def home(practice_dir: Callable[..., Path]) -> Path:
     )
     (home / "register.yaml").write_text(REGISTER)
     for name in CERTIFICATES:
-        shutil.copyfile(SAMPLES / name, home / "Maildir" / "new" / name)
+        shutil.copyfile(sample(name), home / "Maildir" / "new" / name)
     return home
 
 

@@ -55,7 +55,7 @@ def test_the_case_log_on_disk_is_ciphertext(tmp_path: Path) -> None:
     first = chief(config, "sync", "--json")
     assert first.returncode == 0, first.stderr
     report = json.loads(first.stdout)
-    assert report["messages"] > 100 and report["drafts_written"] > 10
+    assert report["messages"] > 80 and report["drafts_written"] > 10
 
     key_file = config.parent / "secrets" / "database.key"
     assert stat.S_IMODE(key_file.stat().st_mode) == 0o600

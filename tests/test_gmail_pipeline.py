@@ -27,12 +27,12 @@ from bot.cli.demo import prepare_home, run_demo, totals
 from bot.config import load_config
 from bot.jobs.catalogue import sync
 from bot.keys import marker_of
-from bot.resources import shipped_examples
 from bot.store.models import AuditEvent, MessageRow
 from bot.summary.delivery import deliver_summary
 from bot.sync.runtime import Runtime
 from bot.sync.steps import SyncReport
 from connectors.google.auth import GMAIL_LABEL_SCOPE
+from tests.samples import sample_calendar, sample_files
 from tests.servers.google_api import GoogleApiServer
 from tests.servers.google_gmail import subject_key
 from tests.servers.google_testing import ALL_SCOPES, seed_calendar, signed_in
@@ -43,11 +43,9 @@ PRACTICE = "sports-medicine-us"
 
 
 def sample_mailbox() -> list[bytes]:
-    folder = shipped_examples() / "mailbox" / "new"
     return [
         p.read_bytes().replace(b"\r\n", b"\n").replace(b"\n", b"\r\n")
-        for p in sorted(folder.iterdir())
-        if p.is_file()
+        for p in sample_files("sports-medicine-us")
     ]
 
 
@@ -63,7 +61,7 @@ def server(embedded: dict[str, Any]) -> Iterator[GoogleApiServer]:
     api = GoogleApiServer(account=str(account)).start()
     for raw in sample_mailbox():
         api.gmail.deliver(raw)
-    seed_calendar(api, shipped_examples() / "calendar.ics", "America/New_York")
+    seed_calendar(api, sample_calendar(PRACTICE), "America/New_York")
     try:
         yield api
     finally:
@@ -231,7 +229,7 @@ def test_killed_at_many_points_then_rerun_everything_exactly_once(
     pristine = server.snapshot()
     home = tmp_path / "home"
     tried = 0
-    for n in (1, 2, 3, 7, 30, 120, 300, 650, 1000):
+    for n in (1, 2, 3, 7, 15, 30, 60, 120, 300, 650):
         shutil.rmtree(home, ignore_errors=True)
         shutil.copytree(pristine_home, home)
         new_case_log()
@@ -337,7 +335,7 @@ def test_category_labels_exactly_once_across_kills(
         finished = json.loads(_chief(config, "sync", "--json").stdout)
         assert finished["errors"] == []
         labelled = check_labels(server, config, pristine_mail)
-        assert labelled > 100
+        assert labelled > len(sample_mailbox()) // 2
         assert labels_audited(config) == labelled  # every label in the trail, once
         if crashed_at[-3:] == ["batch.commit", "labels.remote", "labels.commit"]:
             break  # killed with the labels journalled, put on but unrecorded, then recorded

@@ -29,6 +29,7 @@ from bot.resources import shipped_examples
 from bot.store.models import AuditEvent, Draft, MessageRow
 from bot.sync.runtime import Runtime
 from bot.sync.steps import SyncReport
+from tests.samples import sample_calendar, sample_files
 from tests.servers.imap_testing import big, message, unrecent
 
 if TYPE_CHECKING:
@@ -39,11 +40,9 @@ pytestmark = pytest.mark.servers
 
 
 def sample_mailbox() -> list[bytes]:
-    folder = shipped_examples() / "mailbox" / "new"
     return [
         p.read_bytes().replace(b"\r\n", b"\n").replace(b"\n", b"\r\n")
-        for p in sorted(folder.iterdir())
-        if p.is_file()
+        for p in sample_files("sports-medicine-us")
     ]
 
 
@@ -56,7 +55,7 @@ def imap_practice(
     home = tmp_path / "practice"
     (home / "secrets").mkdir(parents=True, exist_ok=True)
     shutil.copyfile(source / "register.yaml", home / "register.yaml")
-    shutil.copyfile(shipped_examples() / "calendar.ics", home / "calendar.ics")
+    shutil.copyfile(sample_calendar("sports-medicine-us"), home / "calendar.ics")
     secret = home / "secrets" / "imap-password"
     secret.write_text(account.password + "\n")
     secret.chmod(0o600)
@@ -234,14 +233,14 @@ class StopServerAfterFirstBatch:
 def test_server_stopped_mid_sync_then_rerun(
     dovecot: DovecotAccount, mailbox: list[bytes], tmp_path: Path
 ) -> None:
-    config = imap_practice(tmp_path, dovecot, batch_size=40)
+    config = imap_practice(tmp_path, dovecot, batch_size=20)
     before = unrecent(dovecot.snapshot())
     with pytest.raises(ConnectorError, match="connection refused"):
         run_sync(config, StopServerAfterFirstBatch(dovecot))
     logged = case_log(config)["keys"]
     # Whole batches, each committed with its cursor: the first, and those already read ahead
     # (at most two) when the server went away; never the whole mailbox.
-    assert len(logged) % 40 == 0 and 40 <= len(logged) <= 120 < len(mailbox)
+    assert len(logged) % 20 == 0 and 20 <= len(logged) <= 60 < len(mailbox)
     dovecot.start()
     rerun = run_sync(config)
     assert rerun.skipped_known == 0  # resumed after the committed batch: nothing re-read

@@ -19,11 +19,11 @@ from hypothesis import strategies as st
 from bot.errors import MessageError
 from bot.mail.message import Limits, Message
 from bot.mail.mime import parse_message
-from bot.resources import shipped_examples
 from connectors.imap.fetch_parser import FetchSyntax, parse_fetch, uid_set
 from connectors.imap.parse import SURVEY_ITEMS
 from connectors.imap.structure import decode_transfer, leaves, to_parts, wanted
 from tests.connector_contract import drain
+from tests.samples import sample_files
 from tests.test_mail_corpus import corpus_files
 
 if TYPE_CHECKING:
@@ -178,7 +178,7 @@ def _over_imap(dovecot: DovecotAccount, files: list[Path]) -> tuple[dict[int, Me
 
 
 def test_the_sample_mailbox_reads_the_same_over_imap(dovecot: DovecotAccount) -> None:
-    files = sorted((shipped_examples() / "mailbox" / "new").iterdir())
+    files = sample_files()
     assert len(files) > 150
     read, failed = _over_imap(dovecot, files)
     assert failed == set()
@@ -231,7 +231,7 @@ def _plain(value: Any) -> Any:
 
 
 def test_our_fetch_reader_reads_what_imapclient_reads(dovecot: DovecotAccount) -> None:
-    files = sorted((shipped_examples() / "mailbox" / "new").iterdir()) + corpus_files()
+    files = sample_files() + corpus_files()
     dovecot.seed(path.read_bytes() for path in files)
     connector = dovecot.connector()
     session = connector._link.session()

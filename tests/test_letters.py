@@ -45,11 +45,11 @@ from bot.sync.redrafting import register_context as _register
 from bot.sync.runtime import Runtime
 from tests.conftest import deliver
 from tests.fixtures_postgres import case_log_text
+from tests.samples import sample as sample_path
 
 TODAY = date(2026, 11, 24)
 NOW = datetime(2026, 11, 24, 12, 0, tzinfo=UTC)
 EXAMPLES = shipped_examples()
-SAMPLES = EXAMPLES / "mailbox" / "new"
 US, GB, INTEGRATIVE = "sports-medicine-us", "occupational-therapy-uk", "integrative-medicine"
 
 
@@ -111,7 +111,7 @@ RTS_STEPS = (
 LETTERS = (
     Letter(
         "payer/prior_auth_chase.j2",
-        "0014-aetna-pa-pended",
+        "0010-aetna-pa-pended",
         US,
         "sender",
         frozenset({"payer.prior_auth.pended"}),
@@ -128,7 +128,7 @@ LETTERS = (
     ),
     Letter(
         "payer/appeal_request.j2",
-        "0042-anthem-claim-denied-co197",
+        "0027-anthem-claim-denied-co197",
         US,
         "sender",
         frozenset({"payer.prior_auth.denied", "payer.claim.denied", "payer.claim.denied.medicare"}),
@@ -149,7 +149,7 @@ LETTERS = (
     ),
     Letter(
         "payer/claim_status_inquiry.j2",
-        "0130-uhc-claim-co16",
+        "0064-uhc-claim-co16",
         US,
         "sender",
         frozenset({"payer.claim.denied.missing_information"}),
@@ -159,7 +159,7 @@ LETTERS = (
     ),
     Letter(
         "solicitor/instruction_ack.j2",
-        "0020-hl-letter-of-instruction",
+        "0004-hl-letter-of-instruction",
         GB,
         "sender",
         INSTRUCTION_RULES,
@@ -176,7 +176,7 @@ LETTERS = (
     ),
     Letter(
         "solicitor/expert_report_skeleton.j2",
-        "0020-hl-letter-of-instruction",
+        "0004-hl-letter-of-instruction",
         GB,
         "practitioner",
         INSTRUCTION_RULES,
@@ -203,7 +203,7 @@ LETTERS = (
     ),
     Letter(
         "solicitor/records_request_response.j2",
-        "0051-mtl-records-request",
+        "0015-mtl-records-request",
         GB,
         "sender",
         frozenset({"solicitor.medico_legal.records_request"}),
@@ -218,7 +218,7 @@ LETTERS = (
     ),
     Letter(
         "local_authority/ehcp_advice_ack.j2",
-        "0012-surrey-ehc-advice",
+        "0003-surrey-ehc-advice",
         GB,
         "sender",
         frozenset({"local_authority.ehcp.advice_request"}),
@@ -232,7 +232,7 @@ LETTERS = (
     ),
     Letter(
         "local_authority/ehcp_advice_skeleton.j2",
-        "0012-surrey-ehc-advice",
+        "0003-surrey-ehc-advice",
         GB,
         "practitioner",
         frozenset({"local_authority.ehcp.advice_request"}),
@@ -263,7 +263,7 @@ LETTERS = (
     ),
     Letter(
         "local_authority/annual_review_ack.j2",
-        "0030-bristol-annual-review",
+        "0007-bristol-annual-review",
         GB,
         "sender",
         ANNUAL_REVIEW_RULES,
@@ -273,7 +273,7 @@ LETTERS = (
     ),
     Letter(
         "local_authority/annual_review_contribution.j2",
-        "0030-bristol-annual-review",
+        "0007-bristol-annual-review",
         GB,
         "practitioner",
         ANNUAL_REVIEW_RULES,
@@ -297,7 +297,7 @@ LETTERS = (
     ),
     Letter(
         "referral/referral_ack.j2",
-        "0028-ortho-referral-acl",
+        "0018-ortho-referral-acl",
         US,
         "sender",
         NEW_REFERRAL_RULES,
@@ -307,7 +307,7 @@ LETTERS = (
     ),
     Letter(
         "referral/outcome_letter.j2",
-        "0028-ortho-referral-acl",
+        "0018-ortho-referral-acl",
         US,
         "sender",
         NEW_REFERRAL_RULES,
@@ -327,7 +327,7 @@ LETTERS = (
     ),
     Letter(
         "team/liaison.j2",
-        "0080-cpu-injury-report",
+        "0045-cpu-injury-report",
         US,
         "sender",
         frozenset({"team.team.injury_report", "team.team.injury_report.clearance"}),
@@ -343,7 +343,7 @@ LETTERS = (
     ),
     Letter(
         "team/clearance_letter.j2",
-        "0094-rchs-concussion-report",
+        "0051-rchs-concussion-report",
         US,
         "sender",
         frozenset({"team.team.injury_report.clearance"}),
@@ -389,7 +389,7 @@ LETTERS = (
     ),
     Letter(
         "lab/result_followup.j2",
-        "0032-quest-results",
+        "0021-quest-results",
         US,
         "practitioner",
         frozenset({"lab.lab_result.results_ready"}),
@@ -399,7 +399,7 @@ LETTERS = (
     ),
     Letter(
         "supplier/supplement_reorder.j2",
-        "0086-metagenics-backorder",
+        "0014-metagenics-backorder",
         INTEGRATIVE,
         "sender",
         frozenset(
@@ -455,8 +455,8 @@ def runtimes(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Run
 
 
 def sample(name: str) -> Message:
-    path = SAMPLES / name
-    assert path.is_file(), f"sample message {name} is missing from examples/mailbox/new"
+    path = sample_path(name)
+    assert path.is_file(), f"sample message {name} is missing from the sample mailboxes"
     return parse_message(path.read_bytes(), name)
 
 
@@ -802,7 +802,7 @@ def test_a_wrong_draft_to_is_reported_with_file_and_line(tmp_path: Path) -> None
 
 
 def test_to_self_draft_to_a_no_reply_sender_needs_no_warning() -> None:
-    message = replace(sample("0032-quest-results"), from_addr="no-reply@lab.example")
+    message = replace(sample("0021-quest-results"), from_addr="no-reply@lab.example")
     drafter = Drafter([])
     args = ("lab/result_followup.j2", message, {"refs": {}}, "k1", ("Dr A", "a@practice.example"))
     to_self = drafter.render_reply(*args, now=NOW, to="practitioner")
@@ -853,7 +853,7 @@ def synced(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]
         config.write_text(re.sub(r'(?m)^slug = ".*"', f'slug = "synced-{practice}"', text, count=1))
         names = sorted({letter.sample for letter in LETTERS if letter.practice == practice})
         for name in names:
-            deliver(home, name, (SAMPLES / name).read_bytes())
+            deliver(home, name, sample_path(name).read_bytes())
         handler = _Collect()
         root = logging.getLogger()
         level = root.level

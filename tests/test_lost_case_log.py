@@ -84,7 +84,7 @@ def test_a_lost_case_log_is_refused_with_the_way_on(
     assert checks["database"]["ok"], checks["database"]
     again = chief(synced, "sync", "--json")
     assert again.returncode == 0, again.stderr[-2000:]
-    assert json.loads(again.stdout)["messages"] > 100
+    assert json.loads(again.stdout)["messages"] > 80
     assert drafts_on_disk(home) == drafts  # found by their keys, not written twice
     assert chief_events(home) == events
     assert chief(synced, "sync").returncode == 0  # and it is the practice's case log now

@@ -33,6 +33,7 @@ from bot.cli.classify_files import iter_message_files, load_layers
 from bot.mail.mime import parse_message
 from bot.resources import shipped_examples
 from tests.fixtures_postgres import case_log_text, case_log_url
+from tests.samples import PRACTICES, mailbox
 
 if TYPE_CHECKING:
     from tests.fixtures_dovecot import DovecotAccount
@@ -43,7 +44,7 @@ pytest_plugins = ["tests.fixtures_dovecot"]
 def sentinels() -> set[str]:
     rules, _ = load_layers([])
     found: set[str] = set()
-    for path in iter_message_files([shipped_examples() / "mailbox"]):
+    for path in iter_message_files([mailbox(p) for p in PRACTICES]):
         refs = rules.classify(parse_message(path.read_bytes(), path.name)).refs
         for name in ("patient", "dob"):
             value = refs.get(name, "").strip()
@@ -401,7 +402,7 @@ def test_imap_sync_at_debug_leaks_nothing(
     (home / "rules").mkdir()
     for name in ("register.yaml",):
         shutil.copyfile(source / name, home / name)
-    shutil.copyfile(shipped_examples() / "calendar.ics", home / "calendar.ics")
+    shutil.copyfile(source / "calendar.ics", home / "calendar.ics")
     for rule in (shipped_examples() / "practice-rules").iterdir():
         shutil.copyfile(rule, home / "rules" / rule.name)
     secret = home / "secrets" / "imap-password"

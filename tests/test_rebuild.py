@@ -34,7 +34,6 @@ from bot.cli.demo import prepare_home
 from bot.config import load_config
 from bot.jobs.catalogue import sync
 from bot.keys import marker_of
-from bot.resources import shipped_examples
 from bot.store.models import Case, CaseRef
 from bot.summary.delivery import deliver_summary
 from bot.sync.runtime import Runtime
@@ -43,6 +42,7 @@ from connectors.microsoft.outlook import KEY_PROPERTY as GRAPH_DRAFT_KEY
 from tests.fixtures_google import google  # noqa: F401 - the fixture
 from tests.fixtures_graph import graph  # noqa: F401 - the fixture
 from tests.fixtures_radicale import Radicale, radicale_fixture  # noqa: F401 - the fixture
+from tests.samples import sample_files
 from tests.servers.google_testing import signed_in as google_signed_in
 from tests.servers.graph_api import CLIENT_ID, TENANT
 from tests.servers.graph_testing import signed_in as graph_signed_in
@@ -69,7 +69,7 @@ Snapshot = dict[str, Counter[str]]
 def small_mailbox() -> list[tuple[str, bytes]]:
     """(file name, CRLF bytes) of the sample messages from :data:`DOMAINS`."""
     out = []
-    for path in sorted((shipped_examples() / "mailbox" / "new").iterdir()):
+    for path in sample_files(PRACTICE):
         raw = path.read_bytes()
         sender = email.message_from_bytes(raw)["From"] or ""
         if any(sender.rstrip("> ").endswith(domain) for domain in DOMAINS):

@@ -27,14 +27,14 @@ from bot.rules.engine import Classification
 from bot.store.models import MessageRow, ResearchAlert
 from bot.sync.runtime import Runtime
 from tests.conftest import make_message
+from tests.samples import sample
 
 ROOT = Path(__file__).resolve().parent.parent
-SAMPLES = ROOT / "examples" / "mailbox" / "new"
 ALERTS = (
-    "0029-bjsm-etoc-oct",
-    "0057-ajsm-etoc-oct",
-    "0082-evidence-brief-digest",
-    "0124-integrative-digest",
+    "0019-bjsm-etoc-oct",
+    "0035-ajsm-etoc-oct",
+    "0046-evidence-brief-digest",
+    "0023-integrative-digest",
 )
 NEW_YORK = ZoneInfo("America/New_York")
 
@@ -43,7 +43,7 @@ NEW_YORK = ZoneInfo("America/New_York")
 def home(practice_dir: Callable[..., Path]) -> Path:
     home = practice_dir()
     for name in ALERTS:
-        shutil.copyfile(SAMPLES / name, home / "Maildir" / "new" / name)
+        shutil.copyfile(sample(name), home / "Maildir" / "new" / name)
     return home
 
 
@@ -62,7 +62,7 @@ def test_alert_item_keeps_journal_title_link_and_article_titles() -> None:
     from bot.rules.engine import load_rules
 
     rules = load_rules([ROOT / "rules"])
-    bjsm = parse_message((SAMPLES / "0029-bjsm-etoc-oct").read_bytes(), "1")
+    bjsm = parse_message(sample("0019-bjsm-etoc-oct").read_bytes(), "1")
     item = alert_item(bjsm, rules.classify(bjsm))
     assert item.journal == "BJSM eTOC"
     assert item.publisher == "BMJ Journals (BJSM and others)"
@@ -75,7 +75,7 @@ def test_alert_item_keeps_journal_title_link_and_article_titles() -> None:
         "Exercise-based injury prevention uptake in amateur clubs: a cluster survey",
         "Loading programmes for plantar heel pain: a network meta-analysis",
     )
-    digest = parse_message((SAMPLES / "0124-integrative-digest").read_bytes(), "2")
+    digest = parse_message(sample("0023-integrative-digest").read_bytes(), "2")
     item = alert_item(digest, rules.classify(digest))
     assert item.title == "Integrative Evidence Digest - November: SIBO testing, magnesium and sleep"
     assert item.articles[1].startswith("Magnesium supplementation and sleep quality")

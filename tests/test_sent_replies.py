@@ -21,15 +21,14 @@ from sqlalchemy import select
 from bot.config import load_config
 from bot.jobs.catalogue import sync
 from bot.keys import marked_message_id
-from bot.resources import shipped_examples
 from bot.store.models import Deadline, Draft, Mailbox
 from bot.summary.case_detail import case_detail, format_case_detail
 from bot.sync.runtime import Runtime
 from bot.sync.steps import SyncReport
 from tests.conftest import deliver, make_message
+from tests.samples import sample
 
-SAMPLES = shipped_examples() / "mailbox" / "new"
-REFERRAL = "0028-ortho-referral-acl"  # referral.acknowledge: 2 business days, a reply draft
+REFERRAL = "0018-ortho-referral-acl"  # referral.acknowledge: 2 business days, a reply draft
 REFERRAL_ID = "<20260915002000.00c9c40c25551f5f@inland-ortho.example>"
 
 
@@ -73,7 +72,7 @@ def test_a_reply_in_the_thread_closes_the_acknowledgement(
     practice_dir: Callable[..., Path],
 ) -> None:
     home = practice_dir()
-    deliver(home, REFERRAL, (SAMPLES / REFERRAL).read_bytes())
+    deliver(home, REFERRAL, sample(REFERRAL).read_bytes())
     rt, _ = run(home)
     assert deadlines(rt) == [("referral.acknowledge", False, None)]
     put_sent(home, reply())
@@ -116,7 +115,7 @@ def test_the_draft_sent_is_found_by_its_marker_before_rule_order(
     """Two reply drafts answer the referral; she sends the second (the outcome letter), which
     rule order alone would have taken for the acknowledgement."""
     home = practice_dir()
-    deliver(home, REFERRAL, (SAMPLES / REFERRAL).read_bytes())
+    deliver(home, REFERRAL, sample(REFERRAL).read_bytes())
     rt, _ = run(home)
     put_sent(home, sent_draft(rt, "referral/outcome_letter.j2"))
     rt, report = run(home)
@@ -132,7 +131,7 @@ def test_a_marked_draft_sent_outside_the_thread_still_answers_its_case(
     """No In-Reply-To, an address outside the party directory, no reference quoted: only the
     marker ties the sent message to chief's draft and its case."""
     home = practice_dir()
-    deliver(home, REFERRAL, (SAMPLES / REFERRAL).read_bytes())
+    deliver(home, REFERRAL, sample(REFERRAL).read_bytes())
     rt, _ = run(home)
     raw = sent_draft(
         rt, "referral/referral_ack.j2", to="someone@elsewhere.example", in_reply_to=None
@@ -149,7 +148,7 @@ def test_a_reply_to_the_party_quoting_the_reference_closes_it(
     practice_dir: Callable[..., Path],
 ) -> None:
     home = practice_dir()
-    deliver(home, REFERRAL, (SAMPLES / REFERRAL).read_bytes())
+    deliver(home, REFERRAL, sample(REFERRAL).read_bytes())
     put_sent(home, reply(in_reply_to=None, body="About your referral IOA-RF-40913: booked."))
     rt, _ = run(home)
     assert deadlines(rt) == [("referral.acknowledge", True, "reply sent on 15 Sep 2026")]
@@ -157,7 +156,7 @@ def test_a_reply_to_the_party_quoting_the_reference_closes_it(
 
 def test_an_unrelated_reply_closes_nothing(practice_dir: Callable[..., Path]) -> None:
     home = practice_dir()
-    deliver(home, REFERRAL, (SAMPLES / REFERRAL).read_bytes())
+    deliver(home, REFERRAL, sample(REFERRAL).read_bytes())
     put_sent(home, reply(in_reply_to=None, body="See you at the game on Saturday."))
     put_sent(home, reply(to="friend@elsewhere.example", in_reply_to="<other@elsewhere.example>"))
     rt, report = run(home)
@@ -169,7 +168,7 @@ def test_a_reply_sent_before_the_ask_does_not_answer_it(
     practice_dir: Callable[..., Path],
 ) -> None:
     home = practice_dir()
-    deliver(home, REFERRAL, (SAMPLES / REFERRAL).read_bytes())
+    deliver(home, REFERRAL, sample(REFERRAL).read_bytes())
     put_sent(home, reply(day="Mon, 31 Aug 2026 09:30:00 -0400"))
     rt, _ = run(home)
     assert deadlines(rt) == [("referral.acknowledge", False, None)]
@@ -213,7 +212,7 @@ def test_an_upheld_medicare_appeal_closes_its_window_and_opens_the_next(
     practice_dir: Callable[..., Path],
 ) -> None:
     home = practice_dir()
-    deliver(home, "denied", (SAMPLES / "0047-noridian-claim-co50").read_bytes())
+    deliver(home, "denied", sample("0030-noridian-claim-co50").read_bytes())
     rt, _ = run(home)
     assert deadlines(rt) == [("appeal.medicare_redetermination", False, None)]
     deliver(home, "upheld", make_message(
@@ -231,7 +230,7 @@ def test_chief_deadlines_done_closes_one_by_hand(
     practice_dir: Callable[..., Path], chief_exe: str
 ) -> None:
     home = practice_dir()
-    deliver(home, REFERRAL, (SAMPLES / REFERRAL).read_bytes())
+    deliver(home, REFERRAL, sample(REFERRAL).read_bytes())
     run(home)
     env_config = ["--config", str(home / "chief.toml")]
     listed = subprocess.run(

@@ -19,13 +19,14 @@ from bot.config import load_config
 from bot.jobs.catalogue import sync
 from bot.store.models import Deadline, Draft
 from bot.sync.runtime import Runtime
+from tests.samples import sample
 from tests.servers.google_api import GoogleApiServer
 from tests.servers.google_testing import ALL_SCOPES
 from tests.servers.google_testing import signed_in as google_signed_in
 from tests.servers.graph_api import CLIENT_ID, TENANT, GraphServer
 from tests.servers.graph_testing import signed_in as graph_signed_in
 from tests.test_imap_pipeline import imap_practice
-from tests.test_sent_replies import REFERRAL, SAMPLES, reply
+from tests.test_sent_replies import REFERRAL, reply
 
 if TYPE_CHECKING:
     from tests.fixtures_dovecot import DovecotAccount
@@ -74,7 +75,7 @@ def closes_on_next_sync(config: Path, put_sent: Callable[[bytes], None]) -> None
 def test_imap_sent_folder(dovecot: DovecotAccount, tmp_path: Path) -> None:
     config = imap_practice(tmp_path, dovecot)
     shutil.rmtree(config.parent / "Maildir", ignore_errors=True)
-    dovecot.seed([crlf((SAMPLES / REFERRAL).read_bytes())])
+    dovecot.seed([crlf(sample(REFERRAL).read_bytes())])
     closes_on_next_sync(
         config, lambda raw: None if dovecot.seed([raw], folder="Sent", flags=[b"\\Seen"]) else None
     )
@@ -108,7 +109,7 @@ def google(tmp_path: Path) -> Iterator[tuple[GoogleApiServer, Path]]:
 
 def test_gmail_sent_label(google: tuple[GoogleApiServer, Path]) -> None:
     api, config = google
-    api.gmail.deliver(crlf((SAMPLES / REFERRAL).read_bytes()))
+    api.gmail.deliver(crlf(sample(REFERRAL).read_bytes()))
     closes_on_next_sync(config, lambda raw: None if api.gmail.send(raw) else None)
 
 
@@ -141,7 +142,7 @@ def graph(tmp_path: Path) -> Iterator[tuple[GraphServer, Path]]:
 
 def test_outlook_sentitems(graph: tuple[GraphServer, Path]) -> None:
     api, config = graph
-    api.mail.deliver(crlf((SAMPLES / REFERRAL).read_bytes()))
+    api.mail.deliver(crlf(sample(REFERRAL).read_bytes()))
     closes_on_next_sync(
         config, lambda raw: None if api.mail.deliver(raw, folder="sentitems") else None
     )

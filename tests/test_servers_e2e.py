@@ -19,11 +19,12 @@ from caldav.davclient import DAVClient
 from bot.resources import shipped_examples
 from tests.fixtures_radicale import Radicale, radicale_fixture  # noqa: F401 - the fixture
 from tests.fixtures_smtp import SmtpServer, smtp_server_fixture  # noqa: F401 - the fixture
+from tests.samples import sample_files
 
 pytest_plugins = ["tests.fixtures_dovecot"]
 pytestmark = pytest.mark.servers
 
-PRACTITIONER = "jordan.reyes@riverside-sportsmed.example"
+PRACTITIONER = "nbrandt@riverside-sportsmed.example"
 
 
 def _config(home: Path, dovecot: Any, radicale: Radicale, smtp: SmtpServer) -> Path:
@@ -81,7 +82,7 @@ def _server_events(radicale: Radicale) -> list[Any]:
 def test_sync_over_imap_caldav_and_smtp(
     dovecot: Any, radicale: Radicale, smtp_server: SmtpServer, tmp_path: Path
 ) -> None:
-    samples = sorted((shipped_examples() / "mailbox" / "new").iterdir())
+    samples = sample_files("sports-medicine-us")
     dovecot.seed(p.read_bytes() for p in samples)
     inbox_before = dovecot.snapshot("INBOX")
     config = _config(tmp_path, dovecot, radicale, smtp_server)

@@ -20,7 +20,7 @@ from bot.summary.delivery import UNCERTAIN
 from bot.sync.runtime import Runtime
 from tests.fixtures_smtp import SmtpServer, smtp_server_fixture  # noqa: F401 - the fixture
 
-PRACTITIONER = "jordan.reyes@riverside-sportsmed.example"
+PRACTITIONER = "nbrandt@riverside-sportsmed.example"
 
 
 def chief(

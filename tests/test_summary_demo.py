@@ -26,7 +26,8 @@ from bot.summary.job import collect_summary, summary_text
 from bot.sync.runtime import Runtime
 
 DAY = date(2026, 11, 24)
-PATIENT = "Marguerite Oyelaran"  # fictional, in the demo calendar's notes
+PATIENT = "Rafferty Obuya"  # fictional: the patient of an open prior-authorization case
+DOB = "09/30/1968"
 
 # Every test reads the practice the module's fixture synced (in the PostgreSQL pass, from the
 # module's own database).
@@ -129,7 +130,7 @@ def _with_titled_appointment(demo: dict[str, Any], target: Path, names: str | No
     event = (
         "BEGIN:VEVENT\r\nUID:titled-appointment@practice-chief.example\r\n"
         "DTSTAMP:20261101T080000Z\r\nDTSTART:20261124T150000\r\nDTEND:20261124T153000\r\n"
-        f"SUMMARY:Review Patient: {PATIENT} DOB: 02/14/1970\r\nEND:VEVENT\r\n"
+        f"SUMMARY:Review Patient: {PATIENT} DOB: {DOB}\r\nEND:VEVENT\r\n"
     )
     text = calendar.read_text()
     calendar.write_text(text.replace("END:VCALENDAR", event + "END:VCALENDAR"))
@@ -147,7 +148,7 @@ def _with_titled_appointment(demo: dict[str, Any], target: Path, names: str | No
 
 @pytest.mark.parametrize(
     ("names", "shown"),
-    [(None, "Review Patient: M.O."), ("label", "Review Patient: case "), ("full", PATIENT)],
+    [(None, "Review Patient: R.O."), ("label", "Review Patient: case "), ("full", PATIENT)],
 )
 def test_patient_names_in_titles_follow_the_config(
     demo: dict[str, Any], tmp_path: Path, names: str | None, shown: str
@@ -160,8 +161,8 @@ def test_patient_names_in_titles_follow_the_config(
     assert shown in line
     if names != "full":
         shown_text = re.sub(r"<[^<>]*>", "", text)  # not the links: a file name is random hex
-        assert "Marguerite" not in text and "Oyelaran" not in text
-        assert "1970" not in shown_text
+        assert "Rafferty" not in text and "Obuya" not in text
+        assert DOB not in shown_text
     if names == "label":  # linked by the patient line: the patient's cases, by short id
         events = collect_summary(rt).today_events
         event = next(e for e in events if e.case_ids and f"{e.start:%H:%M}" == "15:00")

@@ -28,6 +28,7 @@ from bot.jobs.catalogue import sync
 from bot.resources import shipped_examples
 from bot.store.models import Case, Deadline, Draft, Mailbox, MessageRow, Practice
 from bot.sync.runtime import Runtime
+from tests.samples import sample_calendar, sample_files
 
 SLUGS = ("alpha-sports", "beta-sports")
 TODAY = DEMO_DAY.isoformat()
@@ -42,7 +43,7 @@ def _practice(root: Path, slug: str, database: Path) -> Path:
     for sub in ("cur", "new", "tmp"):
         (home / "Maildir" / sub).mkdir(parents=True)
     shutil.copyfile(source / "register.yaml", home / "register.yaml")
-    shutil.copyfile(examples / "calendar.ics", home / "calendar.ics")
+    shutil.copyfile(sample_calendar("sports-medicine-us"), home / "calendar.ics")
     shutil.copytree(examples / "practice-rules", home / "rules")
     text = (source / "chief.toml").read_text()
     text = text.replace('slug = "riverside-sports-medicine"', f'slug = "{slug}"', 1)
@@ -150,7 +151,7 @@ def _own_rows(config: Path) -> dict[str, set[int]]:
 
 @pytest.mark.slow
 def test_one_practice_never_sees_another_practices_rows(tmp_path: Path) -> None:
-    everything = sorted((shipped_examples() / "mailbox" / "new").iterdir())
+    everything = sample_files("sports-medicine-us")
     mailbox = everything[::3]  # a third of the sample mailbox, every kind of mail in it
     # Overlapping parts: the shared third is the same mail sent to both practices.
     third = len(mailbox) // 3

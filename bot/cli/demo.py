@@ -1,8 +1,11 @@
 """``chief demo``: a sample practice built in a folder and run end to end, no account needed.
 
 The home folder gets the practice's ``chief.toml`` and credentials register, the demo
-practices' own rules (``rules/``), a Maildir holding the shipped sample mailbox, and a calendar
-file; then one sync and the daily summary run on it. Files already there are left alone, so a
+practices' own rules (``rules/``), a Maildir holding that practice's own sample mailbox (mail
+addressed to its practitioner, built by ``examples/build_sample_mailbox.py``, and the mail it
+keeps by hand in ``own-mail/``) and its own calendar; then one sync and the daily summary run
+on it. No practice reads another's mail: the UK occupational therapist gets no US payer's
+letter, the US practices no council's. Files already there are left alone, so a
 second run (or a run after the user has read some mail, moving it from ``new/`` to ``cur/``)
 adds nothing.
 
@@ -59,15 +62,15 @@ def prepare_home(home: Path, practice: str) -> Path:
     private_dir(home)  # the practice folder: owner-only (0700) when created here
     for name in ("chief.toml", "register.yaml"):
         _copy_if_missing(source / name, home / name)  # 0600: `chief` refuses a readable config
-    _copy_if_missing(examples / "calendar.ics", home / "calendar.ics")
+    _copy_if_missing(source / "calendar.ics", home / "calendar.ics")
     for rule_file in sorted((examples / "practice-rules").glob("*.yaml")):
         _copy_if_missing(rule_file, home / "rules" / rule_file.name)
     maildir = home / "Maildir"
     for sub in ("cur", "new", "tmp"):
         private_dir(maildir / sub)
     present = {p.name.split(":", 1)[0] for sub in ("cur", "new") for p in (maildir / sub).iterdir()}
-    own = source / "mailbox"  # the practice's own mail: replies to the letters it sent
-    for sample in sorted((examples / "mailbox" / "new").iterdir()) + _files(own):
+    own = source / "own-mail"  # kept by hand: replies to the letters it sent, notes to herself
+    for sample in _files(source / "mailbox" / "new") + _files(own):
         if sample.is_file() and sample.name not in present:
             shutil.copyfile(sample, maildir / "tmp" / sample.name)
             (maildir / "tmp" / sample.name).chmod(0o600)  # as a delivery agent leaves mail

@@ -41,7 +41,8 @@ WRITES_FAILED = 3
 def demo(home: Path, practice: str, today: Any, as_json: bool) -> None:
     """Build a sample practice in HOME and run the whole pipeline over its mailbox.
 
-    Copies a sample mailbox (a Maildir) and calendar into HOME, then classifies every message,
+    Copies the practice's own sample mailbox (a Maildir of mail addressed to its
+    practitioner) and its calendar into HOME, then classifies every message,
     files it against cases, writes reply drafts into the Maildir's Drafts folder, puts
     deadlines, renewals and team events into the .ics calendar, and delivers the daily
     summary into the inbox. Running it again adds nothing.
