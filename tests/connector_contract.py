@@ -328,7 +328,7 @@ class WithdrawsDraftsContract:
     """What a correction relies on: chief's own draft read back as written, removed alone."""
 
     def test_a_draft_is_read_back_then_removed_alone(self, mail: Any) -> None:
-        from bot.sync.withdrawing import draft_digest
+        from connectors.base import draft_digest
 
         assert isinstance(mail, WithdrawsDrafts)
         kept, gone = _draft("contract-kept-draft-0001", 1), _draft("contract-gone-draft-0002", 2)
