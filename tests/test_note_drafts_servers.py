@@ -1,7 +1,7 @@
-"""Notes and the reports drafted from them on every server connector, each against its real or
+"""Notes and the reports drafted from them on every mail connector, each against its real or
 faithful local server: Dovecot (IMAP, the ``\\Drafts`` folder), the local Gmail API server
-(drafts) and the local Graph server (the ``drafts`` folder). The Maildir case:
-tests/test_case_notes.py.
+(drafts) and the local Graph server (the ``drafts`` folder), and the embedded Maildir++ tree
+(more of it: tests/test_case_notes.py).
 
 - A second note replaces chief's unedited report draft: one draft left, the new content, in
   the conversation the first was in; an edited one is left as she wrote it and the update
@@ -14,6 +14,7 @@ tests/test_case_notes.py.
 
 from __future__ import annotations
 
+import itertools
 import os
 import shutil
 import subprocess
@@ -33,7 +34,8 @@ from bot.mail.mime import parse_message
 from bot.store.models import AuditEvent
 from bot.store.note_models import CaseNote, ReportDraft
 from bot.sync.runtime import Runtime
-from tests.conftest import make_practice
+from tests.conftest import deliver, make_practice
+from tests.servers.dovecot import Dovecot
 from tests.servers.google_api import GoogleApiServer
 from tests.servers.google_testing import ALL_SCOPES
 from tests.servers.google_testing import signed_in as google_signed_in
@@ -195,8 +197,42 @@ def graph_box(tmp_path: Path, api: GraphServer) -> Box:
     )  # fmt: skip
 
 
-@pytest.fixture(params=["imap", "gmail", "outlook"])
+def maildir_box(tmp_path: Path) -> Box:
+    """The embedded Maildir++ tree, for the same checks (tests/test_case_notes.py has more)."""
+    home = make_practice(tmp_path)
+    folder = home / "Maildir" / ".Drafts"
+    for sub in ("cur", "new", "tmp"):
+        (folder / sub).mkdir(parents=True, exist_ok=True)
+    (folder / "maildirfolder").touch()
+    names = itertools.count(1)
+
+    def files() -> list[Path]:
+        return sorted(p for sub in ("cur", "new") for p in (folder / sub).iterdir())
+
+    def save(raw: bytes) -> None:
+        (folder / "cur" / f"saved-{next(names)}.host:2,DS").write_bytes(raw)
+
+    def edit(draft: bytes, old: bytes, new: bytes) -> None:
+        """As a mail program saves an edited draft: a new file, the old one removed."""
+        (path,) = [p for p in files() if p.read_bytes() == draft]
+        save(draft.replace(old, new))
+        path.unlink()
+
+    return Box(
+        home / "chief.toml",
+        lambda raw: None if deliver(home, f"in-{next(names)}", raw) else None,
+        lambda: [p.read_bytes() for p in files()],
+        edit,
+        save,
+        lambda raw: str(parse_message(raw, "d").in_reply_to),
+    )
+
+
+@pytest.fixture(params=["maildir", "imap", "gmail", "outlook"])
 def box(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Box]:
+    if request.param == "maildir":
+        yield maildir_box(tmp_path)
+        return
     if request.param == "imap":
         yield imap_box(tmp_path, request.getfixturevalue("dovecot"))
         return
@@ -333,3 +369,42 @@ def test_a_note_saved_as_a_draft_is_read_once_unchanged_and_again_when_edited(
     run(box)
     with rt.sessions() as session:
         assert session.scalar(select(func.count()).select_from(CaseNote)) == 2
+
+
+@pytest.fixture(scope="module")
+def no_uidplus_server() -> Iterator[Dovecot]:
+    from tests.fixtures_dovecot import need_dovecot  # imported late: pytest rewrites it
+
+    need_dovecot()
+    server = Dovecot(capability="IMAP4rev1 LITERAL+ SASL-IR ID ENABLE IDLE SPECIAL-USE NAMESPACE")
+    server.start()
+    try:
+        yield server
+    finally:
+        server.close()
+
+
+def test_imap_without_uidplus_a_removed_draft_waiting_to_be_expunged_is_not_the_new_one(
+    no_uidplus_server: Dovecot, tmp_path: Path
+) -> None:
+    """Without UIDPLUS a removed draft stays flagged \\Deleted (only that UID could not be
+    expunged alone): the new version under the same key is written beside it, and found."""
+    from connectors.base import OutgoingDraft, draft_digest
+    from tests.fixtures_dovecot import account_on
+
+    with account_on(no_uidplus_server, tmp_path) as account:
+        mail = account.connector(practitioner_address=ME)
+        try:
+            old = OutgoingDraft("revised-without-uidplus-01", note_draft("Needs 4 hours.\n"))
+            new = OutgoingDraft(old.key, note_draft("Needs 6 hours.\n"))
+            mail.create_draft(old)
+            assert mail.delete_draft(old.key) is True
+            assert mail.find_draft(old.key) is None and mail.draft_content(old.key) is None
+            remote = mail.create_draft(new)
+            content = mail.draft_content(new.key)
+            assert content is not None and draft_digest(content) == draft_digest(new.raw)
+            assert mail.find_draft(new.key) == remote
+            flags = sorted(b"\\Deleted" in f for _, f in account.messages("Drafts"))
+            assert flags == [False, True]  # hers to expunge; the new one live
+        finally:
+            mail.close()
