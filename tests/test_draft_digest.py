@@ -17,7 +17,9 @@ REPORT = "\n\n".join(f"Paragraph {n}: findings as examined, in some detail." for
 assert len(REPORT) > 128 * 1024  # longer than the text a classifier reads of a message
 
 
-def chiefs(text: str = REPORT, to: str = "claims@insurer.example", subject: str = "Report") -> bytes:
+def chiefs(
+    text: str = REPORT, to: str = "claims@insurer.example", subject: str = "Report"
+) -> bytes:
     msg = EmailMessage(policy=OUTGOING_POLICY)
     msg["From"] = "Dr Test <dr@practice.example>"
     msg["To"] = to
