@@ -22,8 +22,9 @@ Every durable step of a pass calls :func:`step` once, after the write it names:
 - ``calendar.remote`` / ``calendar.commit``: planned calendar entries written, then recorded;
 - ``reminders.commit``, ``chases.commit``: credential reminders and booking chases planned;
 - ``checklists.commit``: renewal checklists journalled as drafts (written as ``draft.*``);
-- ``report.remote`` / ``report.commit``: a report a new note updated, replaced in the Drafts
-  folder, then recorded (bot/features/note_reports.py);
+- ``report.journal``, ``report.delete``, ``report.remote``, ``report.commit``: a report a new
+  note updated, its replacement journalled, chief's old draft removed, the new version
+  written, then recorded (bot/sync/revising.py, bot/features/note_reports.py);
 - ``summary.copy``, ``summary.remote``, ``summary.commit``: the daily summary's copy written,
   delivered, recorded with the research digest it carried.
 """

@@ -21,7 +21,7 @@ OPTIONAL CAPABILITY
     What only some providers can do is a small ``@runtime_checkable`` Protocol of its own
     (:class:`WaitsForChanges`, :class:`Labels`, :class:`Estimates`, :class:`Closeable`,
     :class:`ReadsSentMail`, :class:`WatchesCorrections`, :class:`MakesCorrectionFolders`,
-    :class:`WithdrawsDrafts`, :class:`ReadsDrafts`, :class:`RevisesDrafts`); the core asks with
+    :class:`WithdrawsDrafts`, :class:`ReadsDrafts`); the core asks with
     ``isinstance``, never with ``getattr`` or a flag, and a provider has the capability by
     having its methods.
     What a provider cannot do yet is said in that Protocol's docstring.
@@ -30,12 +30,15 @@ OPTIONAL CAPABILITY
 from __future__ import annotations
 
 import hashlib
+import re
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Protocol, runtime_checkable
 
-from bot.mail.message import Message
+from bot.keys import marker_of
+from bot.mail.message import Limits, Message
+from bot.mail.mime import parse_message
 
 __all__ = [
     "Batch",
@@ -55,13 +58,13 @@ __all__ = [
     "OutgoingDraft",
     "ReadsDrafts",
     "ReadsSentMail",
-    "RevisesDrafts",
     "SelfChecks",
     "Sender",
     "WaitsForChanges",
     "WatchesCorrections",
     "WithdrawsDrafts",
     "draft_digest",
+    "is_saved_note",
 ]
 
 # JSON-serialisable; each provider reads back only what it wrote, checking every value.
@@ -249,36 +252,60 @@ class ReadsSentMail(Protocol):
         ...
 
 
+# Bounds of the parse behind :func:`draft_digest`: a whole report, not a classifier's sample.
+_DIGEST_LIMITS = Limits(max_text_chars=16 * 1024 * 1024, max_part_bytes=16 * 1024 * 1024)
+
+
 def draft_digest(raw: bytes) -> str:
-    """A draft's content digest, line endings normalised (a store may write LF or CRLF): what
-    tells a draft chief wrote from one the practitioner has edited since."""
-    return hashlib.sha256(raw.replace(b"\r\n", b"\n").rstrip(b"\n")).hexdigest()
+    """What a draft says, as a digest: what tells a draft chief wrote from one the
+    practitioner has edited since (a correction withdraws, and a report update replaces, only
+    a draft whose copy in the mailbox still has chief's digest).
+
+    Its basis is what a provider keeps when it rebuilds the message (Outlook writes its own
+    MIME, Gmail and IMAP keep the bytes): the subject and the whole text, blanks collapsed, the
+    To and Cc addresses, and each attachment's name, type and size. Headers a provider adds
+    or rewrites (Date, Message-ID, MIME boundaries, transfer encodings) are left out; an edit
+    to the wording, the recipients or the attachments changes it."""
+    message = parse_message(raw, "draft", _DIGEST_LIMITS)
+    basis = "\n".join(
+        (
+            " ".join(message.subject.split()),
+            " ".join(message.text.split()),
+            ",".join(sorted(a.lower() for a in message.to)),
+            ",".join(sorted(a.lower() for a in message.cc)),
+            *sorted(f"{a.filename or ''}|{a.content_type}|{a.size}" for a in message.attachments),
+        )
+    )
+    return hashlib.sha256(basis.encode("utf-8", "replace")).hexdigest()
+
+
+_NOTE_SUBJECT = re.compile(r"\s*note", re.IGNORECASE)
+
+
+def is_saved_note(message: Message) -> bool:
+    """Whether a saved draft may be a note (:meth:`ReadsDrafts.saved_notes`): its subject
+    begins with ``Note`` and it is not one of chief's own drafts (whose Message-ID carries a
+    DRAFT MARKER, or which carries an ``X-Chief-Key``)."""
+    return (
+        bool(_NOTE_SUBJECT.match(message.subject or ""))
+        and marker_of(message.message_id) is None
+        and not message.chief_key
+    )
 
 
 @runtime_checkable
 class ReadsDrafts(Protocol):
-    """Reads the practitioner's saved drafts, read-only: a note she saves as a draft to herself
-    (bot/features/case_notes.py). Maildir can; the other connectors cannot yet (a note is then
-    mailed to herself)."""
+    """Reads the practitioner's notes saved as drafts (bot/features/case_notes.py), read-only:
+    nothing in the Drafts folder is changed by reading it. Every mail connector can: Maildir
+    (the Drafts folder's files), IMAP (the ``\\Drafts`` folder of RFC 6154: EXAMINE, SEARCH
+    and ``BODY.PEEK``), Gmail (the messages labelled ``DRAFT``) and Outlook (the well-known
+    folder ``drafts``)."""
 
-    def saved_drafts(self) -> Iterator[Message]:
-        """Every message in the Drafts folder, parsed as :meth:`MailSource.changes` does."""
-        ...
-
-
-@runtime_checkable
-class RevisesDrafts(Protocol):
-    """Reads back a draft chief wrote and replaces it in place (a report updated by a new note,
-    bot/features/note_reports.py). The core replaces a draft only when its content is still
-    what chief wrote (:func:`draft_digest`). Maildir can; the other connectors cannot yet, and
-    an update is then written as a new draft beside the old."""
-
-    def draft_content(self, key: str) -> bytes | None:
-        """The raw message carrying ``key`` in the Drafts folder, or None when it is gone."""
-        ...
-
-    def replace_draft(self, draft: OutgoingDraft) -> str:
-        """Replace the draft carrying ``draft.key`` with ``draft.raw`` (same key); its id."""
+    def saved_notes(self) -> Iterator[Message]:
+        """Every draft in the Drafts folder whose subject begins with ``Note`` (any case),
+        parsed as :meth:`MailSource.changes` parses; chief's own drafts (a Message-ID carrying
+        a DRAFT MARKER, ``bot.keys``) are left out. The caller checks the rest (from and to
+        the practitioner alone, ``Notes: <case>``)."""
         ...
 
 
@@ -319,8 +346,10 @@ class MakesCorrectionFolders(Protocol):
 @runtime_checkable
 class WithdrawsDrafts(Protocol):
     """Reads back and removes chief's own drafts, found by their IDEMPOTENCY KEY: a correction
-    withdraws the drafts of a wrong filing, but only those the practitioner has not edited
-    (the caller compares what it reads back with what chief wrote)."""
+    withdraws the drafts of a wrong filing, and a report updated by a new note replaces its
+    draft (removed, then written again under the same key: bot/sync/revising.py), but only a
+    draft the practitioner has not edited (the caller compares the :func:`draft_digest` of
+    what it reads back with that of what chief wrote). Every mail connector can."""
 
     def draft_content(self, key: str) -> bytes | None:
         """The draft carrying ``key`` as the mailbox holds it now (RFC 5322), or None."""

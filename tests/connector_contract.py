@@ -328,7 +328,7 @@ class WithdrawsDraftsContract:
     """What a correction relies on: chief's own draft read back as written, removed alone."""
 
     def test_a_draft_is_read_back_then_removed_alone(self, mail: Any) -> None:
-        from bot.sync.withdrawing import draft_digest
+        from connectors.base import draft_digest
 
         assert isinstance(mail, WithdrawsDrafts)
         kept, gone = _draft("contract-kept-draft-0001", 1), _draft("contract-gone-draft-0002", 2)
@@ -341,6 +341,27 @@ class WithdrawsDraftsContract:
         assert mail.find_draft(gone.key) is None and mail.draft_content(gone.key) is None
         assert mail.delete_draft(gone.key) is False  # a second removal finds nothing
         assert mail.find_draft(kept.key) is not None  # the other draft is left alone
+
+    def test_a_draft_removed_then_written_again_under_its_key_is_the_new_one(
+        self, mail: Any
+    ) -> None:
+        """A report's revision (bot/sync/revising.py): the old draft removed, the new version
+        written under the same key, found by it and read back as the new version."""
+        from connectors.base import draft_digest
+
+        old = _draft("contract-revised-0003", 1)
+        new = OutgoingDraft(
+            key=old.key, raw=old.raw.replace(b"DRAFT FOR REVIEW", b"DRAFT FOR REVIEW, revised")
+        )
+        assert new.raw != old.raw
+        mail.create_draft(old)
+        assert mail.delete_draft(old.key) is True
+        assert mail.find_draft(old.key) is None
+        remote = mail.create_draft(new)
+        assert mail.find_draft(new.key) == remote
+        content = mail.draft_content(new.key)
+        assert content is not None and draft_digest(content) == draft_digest(new.raw)
+        assert draft_digest(content) != draft_digest(old.raw)
 
     def test_correction_folders_are_made_once_and_read(
         self, folder_maker: Any, put_correction: Callable[[str, bytes], None]

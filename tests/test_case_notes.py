@@ -219,6 +219,8 @@ def test_an_edited_draft_is_left_alone_and_the_update_drafted_beside_it(home: Pa
         if b"Expert report" in p.read_bytes()
     ]
     assert len(reports) == 2
+    (beside,) = [p for p in reports if p != path]
+    assert b"chief left yours as you wrote it" in beside.read_bytes().replace(b"=\n", b"")
     with rt.sessions() as session:
         assert session.scalars(select(ReportDraft.version)).one() == 2
 

@@ -159,7 +159,8 @@ def test_sample_mailbox_then_a_uidvalidity_change_logs_nothing_twice(
     commands = [line.split(" ", 2)[2] for line in session_log.read_text().splitlines()]
     # INBOX, then the correction folders chief made on its first run (the corrections pass),
     # then the practitioner's sent mail (the sent-replies pass), found by its special use
-    # (RFC 6154): all read-only, nothing fetched, nothing stored, no folder made again.
+    # (RFC 6154), then her notes saved as drafts (the notes pass: one SEARCH, no note there):
+    # all read-only, nothing fetched, nothing stored, no folder made again.
     corrections = sorted(
         f'EXAMINE "Chief/{name}"'
         for name in (
@@ -175,6 +176,9 @@ def test_sample_mailbox_then_a_uidvalidity_change_logs_nothing_twice(
         *corrections,
         'LIST "" "*" RETURN (SPECIAL-USE)',
         'EXAMINE "Sent"',
+        'LIST "" "*" RETURN (SPECIAL-USE)',
+        'EXAMINE "Drafts"',
+        "UID SEARCH UNDELETED SUBJECT note",
         "LOGOUT",
     ]
 

@@ -4,8 +4,10 @@ Two places (the format: :mod:`bot.features.note_format`, the README's "Notes"):
 
 MAIL TO HERSELF
     A message from the practitioner's own address, to no one else, subject ``Notes: ...``:
-    read as it arrives (a message step), and in her sent mail (the sent-replies pass hands it
-    over: :func:`note_from_sent`); kept once, by its message key.
+    read as it arrives (a message step), in her sent mail (the sent-replies pass hands it
+    over: :func:`note_from_sent`) and saved as a draft on any connector (read-only, every
+    pass: :class:`connectors.base.ReadsDrafts`); kept once, by its content: the same note met
+    in two places is one note, a draft saved again with changes is a new one.
 THE NOTES FOLDER
     A Markdown or text file in ``notes/`` next to ``chief.toml``, its first line the subject
     (``# Notes: VT30K5``); read every pass, kept once per content (an edited file is a new
@@ -42,7 +44,7 @@ from bot.store.note_models import CaseNote
 from bot.sync.own_mail import is_note_to_self
 from bot.sync.runtime import Runtime
 from bot.sync.steps import FiledMessage, SyncReport
-from connectors.base import ReadsDrafts
+from connectors.base import ReadsDrafts, is_saved_note
 
 from .note_format import Note, Problem, parse_note
 from .note_reports import DEFAULT_REPORT, load_notes, plan_report
@@ -211,7 +213,7 @@ def _mail_key(rt: Runtime, message: Message) -> str:
 def notes_folder_pass(rt: Runtime, report: SyncReport) -> None:
     """Practice pass: every new or changed file in the practice's ``notes/`` folder, and every
     note saved as a draft to herself (a mailbox that can read its drafts)."""
-    _saved_drafts(rt, report)
+    _saved_notes(rt, report)
     folder = rt.config.resolve(NOTES_FOLDER)
     if not folder.is_dir():
         return
@@ -230,12 +232,16 @@ def notes_folder_pass(rt: Runtime, report: SyncReport) -> None:
             report.drafts_planned += note.drafts if note is not None else 0
 
 
-def _saved_drafts(rt: Runtime, report: SyncReport) -> None:
+def _saved_notes(rt: Runtime, report: SyncReport) -> None:
+    """Every note saved as a draft to herself (:class:`connectors.base.ReadsDrafts`), each
+    taken once by its content (:func:`_mail_key`), in a transaction of its own: a crash
+    between two notes takes the first once and the second on the next pass. Chief's own
+    drafts are never notes (:func:`connectors.base.is_saved_note`)."""
     mailbox = rt.mail()
     if not isinstance(mailbox, ReadsDrafts):
         return
     try:
-        saved = [m for m in mailbox.saved_drafts() if not m.chief_key and is_note_to_self(rt, m)]
+        saved = [m for m in mailbox.saved_notes() if is_saved_note(m) and is_note_to_self(rt, m)]
     except ConnectorError as exc:
         report.errors.append(f"saved drafts not read for notes: {type(exc).__name__}")
         return

@@ -13,10 +13,12 @@ MARKS
 UPDATE
     A new note for a report whose draft is not written yet re-renders the planned draft. Once
     written, the new version waits (``report_draft.pending``, sealed) for
-    :func:`report_updates_pass`: the draft in her Drafts folder is replaced only when it is
-    still byte for byte what chief wrote (:class:`connectors.base.RevisesDrafts`); edited,
-    sent or deleted (or a mailbox that cannot replace a draft), the new version is a new draft
-    beside it, and hers is left alone. Journal, write, record, as every remote write.
+    :func:`report_updates_pass`: the draft in her Drafts folder is replaced (removed, and the
+    new version written under the same key, in the same conversation) only while it still
+    says what chief wrote (:func:`connectors.base.draft_digest`), on every connector
+    (:mod:`bot.sync.revising`: journal, remove, write, record; a crash anywhere is taken up
+    on the next pass). Edited, the new version is a new draft beside hers, which is left
+    alone, and says so at its top; sent or deleted, the new version is a new draft.
 
 The draft is threaded in the case's conversation (In-Reply-To and References of the newest
 logged message with a Message-ID) and addressed to the payer's address when the case log keeps
@@ -30,7 +32,7 @@ import json
 import logging
 from collections.abc import Sequence
 from email.message import EmailMessage
-from typing import Any
+from typing import Any, Literal
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -44,11 +46,11 @@ from bot.letters.templates import render_template
 from bot.store.case_ids import short_case_id
 from bot.store.models import Case, Deadline, Draft, MessageRow
 from bot.store.note_models import CaseNote, ReportDraft
-from bot.sync.audit import connector_name, record_audit
 from bot.sync.redrafting import register_context
+from bot.sync.revising import REVISE, Revisable, carry_out, journal_revision, unedited
 from bot.sync.runtime import Runtime
 from bot.sync.steps import SyncReport
-from connectors.base import OutgoingDraft, RevisesDrafts, draft_digest
+from connectors.base import draft_digest
 
 from .note_format import DATE_FIELDS, REPORTS, Note, parse_date
 from .report_content import provision_items, smart_outcomes, steps_completed
@@ -146,15 +148,27 @@ def _thread(session: Session, case: Case) -> tuple[str | None, list[str], str | 
 
 
 def render_report(
-    session: Session, rt: Runtime, case: Case, report: str, notes: Sequence[Note], key: str
+    session: Session,
+    rt: Runtime,
+    case: Case,
+    report: str,
+    notes: Sequence[Note],
+    key: str,
+    beside_edited: bool = False,
 ) -> bytes:
-    """The report as a complete RFC 5322 draft (raises TemplateError on a broken template)."""
+    """The report as a complete RFC 5322 draft (raises TemplateError on a broken template);
+    ``beside_edited``: drafted beside an earlier version she edited (its legend says so)."""
     fields, sections = _merged(notes)
     context = {
         "practice": rt.practice_context(),
         "register": register_context(rt),
         "today": rt.today(),
-        "report": {"type": report, "name": REPORTS[report][0], "notes": len(notes)},
+        "report": {
+            "type": report,
+            "name": REPORTS[report][0],
+            "notes": len(notes),
+            "beside_edited": beside_edited,
+        },
         "case": _case_log(session, case),
         "note": fields,
         "sections": sections,
@@ -258,28 +272,12 @@ def report_updates_pass(rt: Runtime, report: SyncReport) -> None:
                 session.commit()
                 continue
             try:
-                current = sink.draft_content(row.key) if isinstance(sink, RevisesDrafts) else None
-                unedited = current is not None and draft_digest(current) in (
-                    row.digest,
-                    draft_digest(raw),
-                )
-                if unedited and isinstance(sink, RevisesDrafts):
-                    remote = sink.replace_draft(OutgoingDraft(key=row.key, raw=raw))
-                    crash.step("report.remote")
-                    record_audit(
-                        session,
-                        rt,
-                        "draft.replace",
-                        row.key,
-                        remote_id=remote,
-                        connector=connector_name(rt, "mail"),
-                        case_id=case.id,
-                        detail=report_template(row.report),
-                    )
+                outcome = _update(session, rt, sink, row, raw)
+                if outcome == "replaced":
                     row.digest = draft_digest(raw)
                     report.drafts_written += 1
                 else:
-                    _new_version(session, rt, case, row)
+                    _new_version(session, rt, case, row, beside_edited=outcome == "edited")
                     report.drafts_planned += 1
             except ConnectorError as exc:
                 report.errors.append(f"report draft not updated: {type(exc).__name__}")
@@ -294,14 +292,41 @@ def report_updates_pass(rt: Runtime, report: SyncReport) -> None:
             crash.step("report.commit")
 
 
-def _new_version(session: Session, rt: Runtime, case: Case, row: ReportDraft) -> None:
+def _update(
+    session: Session, rt: Runtime, sink: object, row: ReportDraft, raw: bytes
+) -> Literal["replaced", "edited", "gone"]:
+    """Replace the written draft of ``row`` with ``raw`` when she has not edited it
+    (:mod:`bot.sync.revising`); else say why not: ``edited``, or ``gone`` (sent, deleted)."""
+    draft = session.scalar(select(Draft).where(Draft.key == row.key))
+    if draft is None or draft.state not in ("written", REVISE) or not isinstance(sink, Revisable):
+        return "gone"
+    detail = report_template(row.report)
+    if draft.state == REVISE:  # journalled before a crash: taken up where it stopped
+        if carry_out(rt, session, sink, draft, detail) == "edited":
+            return "edited"
+        if draft.written_digest == draft_digest(raw):
+            return "replaced"
+        # a note came since that revision was journalled: revised again, below
+    content = sink.draft_content(draft.key)
+    if content is None:
+        return "gone"
+    if not unedited(draft, content) and draft_digest(content) != draft_digest(raw):
+        return "edited"
+    journal_revision(draft, raw)
+    session.commit()
+    crash.step("report.journal")
+    return carry_out(rt, session, sink, draft, detail)
+
+
+def _new_version(
+    session: Session, rt: Runtime, case: Case, row: ReportDraft, beside_edited: bool
+) -> None:
     """Her copy edited, sent or gone: the update as a new draft beside it (the effects pass
-    writes it), keyed with the next version."""
+    writes it), keyed with the next version; beside an edited one, its legend says so."""
     row.version += 1
     row.key = _key(rt, case, row.report, row.version)
-    raw = render_report(
-        session, rt, case, row.report, load_notes(session, rt, case.id, row.report), row.key
-    )
+    notes = load_notes(session, rt, case.id, row.report)
+    raw = render_report(session, rt, case, row.report, notes, row.key, beside_edited)
     row.digest = draft_digest(raw)
     session.add(_draft(rt, case, row.report, row.key, raw))
     log.info("report %s: the written draft was edited; a new version drafted", key_hash(row.key))

@@ -61,6 +61,7 @@ from bot.store.models import (
 )
 from bot.store.note_models import CaseNote, OutboundReferral, ReportDraft
 from bot.sync.audit import record_audit
+from bot.sync.revising import REVISE
 from bot.sync.steps import SyncReport
 
 if TYPE_CHECKING:
@@ -157,6 +158,12 @@ def forget_case_id(
         update(Draft)
         .where(of_case(Draft), Draft.state.in_(("planned", "failed")))
         .values(state=FORGOTTEN)
+        .execution_options(synchronize_session=False)
+    )
+    session.execute(  # a replacement not carried out: the mailbox's copy is what it is
+        update(Draft)
+        .where(of_case(Draft), Draft.state == REVISE)
+        .values(state="written")
         .execution_options(synchronize_session=False)
     )
     session.execute(

@@ -253,7 +253,7 @@ class Draft(Base):
     # A failed write is tried again from ``next_try`` (bot/sync/retries.py).
     attempts: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     next_try: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
-    # The digest of what chief wrote (bot/sync/withdrawing.py: draft_digest), kept once it is
+    # The digest of what chief wrote (connectors.base.draft_digest), kept once it is
     # written: a correction withdraws the draft only while the mailbox's copy still matches it.
     written_digest: Mapped[str | None] = mapped_column(String(64))
 

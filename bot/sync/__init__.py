@@ -2,7 +2,8 @@
 
 Owns the runtime (``runtime``: everything one practice's run needs), the pipeline
 (``pipeline``), filing a message to a case (``matching``), planning actions (``planning``),
-applying them exactly once (``effects``, ``calendar_payload``), a failed write tried again on
+applying them exactly once (``effects``, ``calendar_payload``; ``revising``: a draft
+replaced by its new version), a failed write tried again on
 later passes (``retries``, ``redrafting``, ``failed_writes``), the per-practice lock
 (``locking``), the jobs (``tasks``), ``chief run`` (``scheduler``) and ``chief worker``
 (``worker``).

@@ -34,8 +34,15 @@ from bot.sync.redrafting import redraft
 from bot.sync.retries import FAILED, Failures, due, record_failure, record_success
 from bot.sync.runtime import Runtime
 from bot.sync.steps import SyncReport
-from bot.sync.withdrawing import apply_withdrawals, draft_digest
-from connectors.base import CalendarSink, DraftSink, Labels, OutgoingDraft, WithdrawsDrafts
+from bot.sync.withdrawing import apply_withdrawals
+from connectors.base import (
+    CalendarSink,
+    DraftSink,
+    Labels,
+    OutgoingDraft,
+    WithdrawsDrafts,
+    draft_digest,
+)
 
 __all__ = [
     "EffectsReport",

@@ -12,8 +12,8 @@ restores the first one. In the case log, in the caller's transaction:
   calendar sink's own exactly-once path), one not yet written is never written;
 - its drafts not yet written are never written; a written one is marked ``withdraw``, for
   :func:`apply_withdrawals` to remove from the Drafts folder, *only if the mailbox's copy is
-  still what chief wrote* (:func:`draft_digest`), else it is ``kept``: a draft the
-  practitioner has edited is never removed.
+  still what chief wrote* (:func:`connectors.base.draft_digest`), else it is ``kept``: a
+  draft the practitioner has edited is never removed.
 
 :func:`filing_of` records all of it (ids, states, payloads) and :func:`restore` puts it back.
 
@@ -25,7 +25,6 @@ the draft gone on the rerun and records it then: removed once, recorded once.
 
 from __future__ import annotations
 
-import hashlib
 import logging
 from datetime import UTC, datetime
 from typing import Any
@@ -37,27 +36,18 @@ from bot import crash
 from bot.calendar.payload import payload_hash
 from bot.errors import ConnectorError
 from bot.keys import key_hash
-from bot.mail.mime import parse_message
 from bot.store.models import CalendarEntryRow, Case, CaseEvent, CaseRef, Deadline, Draft, MessageRow
 from bot.sync.audit import connector_name, record_audit
 from bot.sync.retries import Failures
 from bot.sync.runtime import Runtime
-from connectors.base import WithdrawsDrafts
+from connectors.base import WithdrawsDrafts, draft_digest
 
-__all__ = ["WITHDRAWN_REASON", "apply_withdrawals", "draft_digest", "restore", "withdraw_filing"]
+__all__ = ["WITHDRAWN_REASON", "apply_withdrawals", "restore", "withdraw_filing"]
 
 log = logging.getLogger(__name__)
 
 WITHDRAWN_REASON = "withdrawn: refiled by a correction"
 _WITHDRAWN_PREFIX = "Withdrawn: "
-
-
-def draft_digest(raw: bytes) -> str:
-    """What a draft says, as a digest that survives a provider re-encoding it: its subject and
-    its text, blanks collapsed (Outlook rebuilds the MIME, Gmail and IMAP keep it)."""
-    message = parse_message(raw, "draft")
-    basis = " ".join(message.subject.split()) + "\n" + " ".join(message.text.split())
-    return hashlib.sha256(basis.encode("utf-8", "replace")).hexdigest()
 
 
 def _aware(moment: datetime) -> datetime:

@@ -30,7 +30,7 @@ from typing import ClassVar
 from bot.errors import RemoteGone, UserError
 from bot.keyring_store import StoreKind
 from bot.keys import check_key
-from bot.mail.message import Limits
+from bot.mail.message import Limits, Message
 from connectors.base import Batch, Correction, Cursor, OutgoingDraft
 from connectors.google.auth import (
     GMAIL_LABEL_SCOPE,
@@ -205,6 +205,10 @@ class GmailConnector:
     def delete_draft(self, key: str) -> bool:
         """Delete the draft carrying ``key``; False when there is none."""
         return self.drafts.delete(key)
+
+    def saved_notes(self) -> Iterator[Message]:
+        """The notes saved as Gmail drafts (:meth:`GmailDrafts.saved_notes`), read-only."""
+        return iter(self.drafts.saved_notes(self.limits))
 
     def draft_link(self, remote_id: str) -> str | None:
         """The Gmail web address that opens draft ``remote_id``, or None when it is gone."""

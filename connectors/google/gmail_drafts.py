@@ -25,9 +25,10 @@ from typing import Any
 
 from bot.errors import ConnectorError, RemoteGone
 from bot.keys import check_key, draft_marker, key_hash, marker_of, with_draft_marker
-from bot.mail.message import KEY_HEADER
-from connectors.base import OutgoingDraft
+from bot.mail.message import KEY_HEADER, Limits, Message
+from connectors.base import OutgoingDraft, is_saved_note
 from connectors.google.client import GoogleClient
+from connectors.parsing import parse_or_report
 
 __all__ = ["GmailDrafts", "encode_raw"]
 
@@ -41,6 +42,18 @@ _DRAFT_INDEX_S = 300.0
 _HEADERS = email.parser.BytesHeaderParser(policy=email.policy.compat32)
 _MSGID = re.compile(r"<([^<>\s]+)>")
 _HEAD_END = re.compile(rb"\r?\n\r?\n")
+_NOTE = re.compile(r"\s*note", re.IGNORECASE)
+
+
+def _note_like(answer: dict[str, Any]) -> bool:
+    """Whether a draft's headers (``format=metadata``) say it may be a note."""
+    headers = {
+        str(h.get("name", "")).lower(): str(h.get("value", ""))
+        for h in answer.get("message", {}).get("payload", {}).get("headers", ())
+    }
+    return bool(_NOTE.match(headers.get("subject", ""))) and not marker_of(
+        headers.get("message-id")
+    )
 
 
 def encode_raw(raw: bytes) -> str:
@@ -58,6 +71,7 @@ class GmailDrafts:
         self._draft_keys: dict[str, str] = {}  # X-Chief-Key or DRAFT MARKER -> draft id
         self._drafts_indexed: set[str] = set()
         self._drafts_listed_at = -_DRAFT_INDEX_S - 1.0
+        self._note_like: dict[str, bool] = {}  # Gmail message id -> may be a saved note
 
     def find(self, key: str) -> str | None:
         """The id of the Gmail draft carrying ``key`` (its marker or X-Chief-Key), or None."""
@@ -192,6 +206,54 @@ class GmailDrafts:
         self._draft_keys.pop(draft_marker(key), None)
         self._draft_keys.pop(key, None)
 
+    def saved_notes(self, limits: Limits) -> list[Message]:
+        """The notes saved as drafts (:class:`connectors.base.ReadsDrafts`), read-only: the
+        drafts are listed (``drafts.list``), the headers of each draft's message not seen yet
+        read (``format=metadata``; a message id is new each time a draft is saved, so an
+        edited note is read again), and those whose subject begins with ``Note`` and whose
+        Message-ID carries no DRAFT MARKER read whole (``format=raw``) and parsed."""
+        listed: dict[str, str] = {}  # Gmail message id -> draft id
+        for page in self.client.pages(
+            lambda s, token: (
+                s.users().drafts().list(userId="me", maxResults=_LIST_PAGE, pageToken=token)
+            ),
+            "drafts",
+            "listing drafts",
+        ):
+            for item in page.get("drafts", ()):
+                listed[str(item.get("message", {}).get("id") or "")] = str(item["id"])
+        fresh = {mid: did for mid, did in listed.items() if mid not in self._note_like}
+        if fresh:
+            answers = self.client.batch(
+                {mid: _get_draft(did) for mid, did in fresh.items()}, "reading drafts"
+            )
+            for mid, answer in answers.items():
+                if isinstance(answer, ConnectorError) and not isinstance(answer, RemoteGone):
+                    raise answer
+                if isinstance(answer, dict):
+                    self._note_like[mid] = _note_like(answer)
+        wanted = {mid: listed[mid] for mid in listed if self._note_like.get(mid)}
+        if not wanted:
+            return []
+        answers = self.client.batch(
+            {mid: _get_draft(did, "raw") for mid, did in wanted.items()}, "reading saved notes"
+        )
+        notes: list[Message] = []
+        failed: list[tuple[str, str]] = []
+        for mid, answer in answers.items():
+            if isinstance(answer, ConnectorError) and not isinstance(answer, RemoteGone):
+                raise answer
+            text = (
+                str(answer.get("message", {}).get("raw") or "") if isinstance(answer, dict) else ""
+            )
+            if not text:
+                continue
+            raw = base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
+            message = parse_or_report(mid, raw, len(raw), limits, failed, "gmail")
+            if message is not None and is_saved_note(message):
+                notes.append(message)
+        return notes
+
     def links(self, remote_ids: Sequence[str]) -> dict[str, str]:
         """Draft id → web address, in one batch (``bot.summary.links``).
 
@@ -217,5 +279,5 @@ class GmailDrafts:
         return links
 
 
-def _get_draft(draft_id: str) -> Callable[[Any], Any]:
-    return lambda s: s.users().drafts().get(userId="me", id=draft_id, format="metadata")
+def _get_draft(draft_id: str, fmt: str = "metadata") -> Callable[[Any], Any]:
+    return lambda s: s.users().drafts().get(userId="me", id=draft_id, format=fmt)

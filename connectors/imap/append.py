@@ -47,10 +47,12 @@ _KEY_ITEM = b"BODY.PEEK[HEADER.FIELDS (" + KEY_HEADER.upper().encode("ascii") + 
 _MSGID_ITEM = b"BODY.PEEK[HEADER.FIELDS (MESSAGE-ID)]"
 
 
-def _search(session: ImapSession, field: str, value: str, item: bytes) -> list[tuple[int, str]]:
+def _search(
+    session: ImapSession, field: str, value: str, item: bytes, undeleted: bool = False
+) -> list[tuple[int, str]]:
     """(uid, value) of each message whose ``field`` contains ``value`` (a substring match:
-    the caller compares exactly)."""
-    hits = session.uid_search(["HEADER", field, value])
+    the caller compares exactly); with ``undeleted``, none flagged \\Deleted."""
+    hits = session.uid_search([*(["UNDELETED"] if undeleted else []), "HEADER", field, value])
     if not hits:
         return []
     fetched = session.uid_fetch(hits, [item])
@@ -67,17 +69,20 @@ def _search(session: ImapSession, field: str, value: str, item: bytes) -> list[t
 def find_key(session: ImapSession, folder: str, key: str, *, draft: bool = False) -> str | None:
     """``folder/UIDVALIDITY/UID`` of the message in ``folder`` carrying ``key``: as its
     X-Chief-Key, or for a ``draft`` also as the DRAFT MARKER of its Message-ID; None when there
-    is none (or the folder does not exist)."""
+    is none (or the folder does not exist). A draft flagged \\Deleted is not one: removed
+    on a server without UIDPLUS (:mod:`connectors.imap.draft_removal`), it waits there for
+    the practitioner's mail program to expunge it, and a draft written again under its key
+    (a report's new version) must not be taken for it."""
     if session.selected != folder and session.examine(folder) is None:
         return None
     status = session.status
     assert status is not None
     if draft:
         marker = draft_marker(key)
-        for uid, value in _search(session, "Message-ID", marker, _MSGID_ITEM):
+        for uid, value in _search(session, "Message-ID", marker, _MSGID_ITEM, undeleted=True):
             if marker_of(value) == marker:
                 return f"{folder}/{status.uidvalidity}/{uid}"
-    for uid, value in _search(session, KEY_HEADER, key, _KEY_ITEM):
+    for uid, value in _search(session, KEY_HEADER, key, _KEY_ITEM, undeleted=draft):
         if value == key:
             return f"{folder}/{status.uidvalidity}/{uid}"
     return None

@@ -34,7 +34,7 @@ from typing import ClassVar
 
 from bot.errors import AuthError, ChiefError, ConnectorError, RemoteGone, UserError
 from bot.keys import check_key
-from bot.mail.message import Limits
+from bot.mail.message import Limits, Message
 from connectors.base import Batch, Correction, Cursor, OutgoingDraft
 from connectors.imap.append import append_once, drafts_folder, find_key
 from connectors.imap.connection import Budget, Connection
@@ -42,6 +42,7 @@ from connectors.imap.cursor import parse_cursor
 from connectors.imap.draft_removal import delete_draft, draft_content, make_folders
 from connectors.imap.folders import DRAFTS_NAMES, SENT_NAMES, FolderMap, Resolved, discover
 from connectors.imap.reading import FolderReader
+from connectors.imap.saved_notes import saved_notes
 from connectors.imap.session import ImapSession, ServerUnavailable, Tls
 from connectors.oauth_token import token_provider
 from connectors.passwords import is_loopback, read_password
@@ -162,8 +163,7 @@ class ImapConnector:
         self._link.close()
 
     def interrupt(self) -> None:
-        """From another thread: end a :meth:`wait_for_changes` (or any command) at once by
-        cutting the connection; safe to call at any time."""
+        """From another thread: cut the connection, ending any command at once."""
         self._link.interrupt()
 
     def __enter__(self) -> ImapConnector:
@@ -179,11 +179,8 @@ class ImapConnector:
         return self.reader.estimate(self._watched(), cursor)
 
     def changes(self, cursor: Cursor | None) -> Iterator[Batch]:
-        """Yield batches of messages that arrived after ``cursor`` (all when ``None``).
-
-        Raises :class:`~bot.errors.CursorInvalid` (before yielding) for a cursor of another
-        shape; nothing is yielded when no watched folder changed.
-        """
+        """Yield batches of messages that arrived after ``cursor`` (all when ``None``); a
+        cursor of another shape raises :class:`~bot.errors.CursorInvalid` before yielding."""
         folders = self._watched()
         for _, batch in self.reader.read(folders, cursor):
             yield batch
@@ -214,9 +211,8 @@ class ImapConnector:
         return found.name if found.exists else None
 
     def sent_changes(self, cursor: Cursor | None) -> Iterator[Batch]:
-        """Batches of the practitioner's sent mail since ``cursor``, read as :meth:`changes`
-        reads (with a cursor of its own). The folder is the one flagged ``\\Sent`` (RFC 6154),
-        else ``sent_folder``; nothing is yielded when there is none."""
+        """Batches of the sent mail (the folder flagged ``\\Sent``, RFC 6154, else
+        ``sent_folder``) since ``cursor``, read as :meth:`changes` reads."""
         parse_cursor(cursor)  # a cursor of another shape is refused before any request
         folder = self._link.attempt(Budget(), self._sent)
         if folder is None:
@@ -226,8 +222,7 @@ class ImapConnector:
             yield batch
 
     def corrections(self, cursor: Cursor | None) -> Iterator[Correction]:
-        """A :class:`Correction` per batch of messages that arrived in the correction folders
-        (``Chief/<category>``) since ``cursor``; every batch's cursor covers them all."""
+        """A :class:`Correction` per batch read from the folders ``Chief/<category>``."""
         parse_cursor(cursor)
         folders = self._link.attempt(Budget(), self._corrections)
         category = {folder: name for name, folder in folders.items()}
@@ -238,8 +233,7 @@ class ImapConnector:
         return discover(session).children(self.corrections_folder)
 
     def make_correction_folders(self, names: Sequence[str]) -> int:
-        """CREATE ``Chief/<name>`` under the personal namespace (RFC 2342) for each name the
-        server lacks; how many were made."""
+        """CREATE each ``Chief/<name>`` missing (RFC 2342 namespace); how many were made."""
         return self._link.attempt(Budget(), make_folders, self.corrections_folder, tuple(names))
 
     # --- DraftSink and Sender ---------------------------------------------------------------
@@ -278,7 +272,7 @@ class ImapConnector:
         return self._link.attempt(Budget(), self._draft_once, draft)
 
     def _find_draft(self, session: ImapSession, key: str) -> str | None:
-        folder = self._drafts(session, create=False)
+        folder = self._drafts(session, create=False)  # \\Deleted drafts are not found
         return find_key(session, folder.name, key, draft=True) if folder.exists else None
 
     def find_draft(self, key: str) -> str | None:
@@ -287,17 +281,24 @@ class ImapConnector:
         return self._link.attempt(Budget(), self._find_draft, key)
 
     def drafts_folder_name(self) -> str:
-        """The Drafts folder the drafts went to (as found on the server once a draft is
-        written, else as configured), named by the summary beside each draft
+        """The Drafts folder as found on the server (else as configured), for the summary
         (``bot.summary.links``); no server round trip."""
         return self._drafts_name.name if self._drafts_name is not None else self.drafts_folder
 
-    # --- WithdrawsDrafts --------------------------------------------------------------------
+    # --- WithdrawsDrafts and ReadsDrafts ----------------------------------------------------
 
     def draft_content(self, key: str) -> bytes | None:
         """The draft carrying ``key`` in the Drafts folder, as the server holds it now."""
         check_key(key)
         return self._link.attempt(Budget(), draft_content, self._find_draft, key)
+
+    def saved_notes(self) -> Iterator[Message]:
+        """The notes saved as drafts (:mod:`connectors.imap.saved_notes`), read-only."""
+        return iter(self._link.attempt(Budget(), self._saved_notes))
+
+    def _saved_notes(self, session: ImapSession) -> list[Message]:
+        folder = self._drafts(session, create=False)
+        return saved_notes(session, folder.name, self.limits) if folder.exists else []
 
     def delete_draft(self, key: str) -> bool:
         """Remove the draft carrying ``key`` from the Drafts folder, and nothing else."""

@@ -20,7 +20,7 @@ from typing import ClassVar
 
 from bot.errors import ConnectorError, RemoteGone, UserError
 from bot.mail.message import Limits, Message
-from connectors.base import Batch, Correction, Cursor, OutgoingDraft
+from connectors.base import Batch, Correction, Cursor, OutgoingDraft, is_saved_note
 from connectors.maildir.files import (
     FOLDER_RE,
     INBOX,
@@ -200,21 +200,14 @@ class MaildirConnector:
         """The id of the message carrying ``key``, wherever the user moved or re-flagged it."""
         return self.writer.find(key, prefer=self.drafts_folder)
 
-    # --- ReadsDrafts and RevisesDrafts (draft_content above, shared with WithdrawsDrafts) ---
+    # --- ReadsDrafts ---------------------------------------------------------------------
 
-    def saved_drafts(self) -> Iterator[Message]:
-        """Every message of the Drafts folder (the practitioner's notes saved as drafts)."""
+    def saved_notes(self) -> Iterator[Message]:
+        """The drafts of the Drafts folder whose subject begins with ``Note``, chief's own
+        left out (the practitioner's notes saved as drafts); read-only."""
         self._require_tree()
         for _, batch in self.reader.scan((self.drafts_folder,), None, missing=logging.DEBUG):
-            yield from batch.messages
-
-    def replace_draft(self, draft: OutgoingDraft) -> str:
-        """Replace the draft carrying ``draft.key`` in place: written to ``tmp/``, fsynced and
-        renamed over the old file (atomic); a draft gone since is written anew."""
-        try:
-            return self.writer.replace(self.drafts_folder, draft.raw, draft.key, "2,DS")
-        except OSError as exc:
-            raise ConnectorError(f"maildir: cannot replace a draft: {exc.strerror or exc}") from exc
+            yield from (m for m in batch.messages if is_saved_note(m))
 
     def draft_link(self, remote_id: str) -> str | None:
         """A ``file://`` URI of the draft's file (``bot.summary.links``), or None when gone.

@@ -94,31 +94,6 @@ class KeyedWriter:
         self._indexed.add((folder, unique))
         return item_id
 
-    def replace(self, folder: str, raw: bytes, key: str, info: str) -> str:
-        """Replace the draft carrying ``key`` in ``folder`` (written by :meth:`deliver`) with
-        ``raw``, marked as a draft: tmp file, fsync, rename over it, fsync the directory.
-        Absent: delivered."""
-        check_key(key)
-        unique = self.unique_for(key)
-        target = self.tree.locate(folder, unique)
-        if target is None:
-            return self.deliver(folder, raw, key, info, draft=True)
-        raw = with_draft_marker(raw, key).replace(b"\r\n", b"\n")  # a draft: marked as one
-        tmp = (
-            self.tree.folder_dir(folder) / "tmp" / f"{unique}.{os.getpid()}.{secrets.token_hex(4)}"
-        )
-        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        try:
-            with os.fdopen(fd, "wb") as fh:
-                fh.write(raw)
-                fh.flush()
-                os.fsync(fh.fileno())
-            os.replace(tmp, target)
-            fsync_dir(target.parent)
-        finally:
-            tmp.unlink(missing_ok=True)
-        return self.tree.item_id(folder, unique)
-
     def find(self, key: str, prefer: str) -> str | None:
         """The id of the message carrying ``key``, looked for first where we write it."""
         unique = self.unique_for(key)

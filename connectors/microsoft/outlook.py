@@ -29,7 +29,7 @@ from typing import ClassVar
 from bot.errors import UserError
 from bot.keyring_store import StoreKind
 from bot.keys import check_key
-from bot.mail.message import Limits
+from bot.mail.message import Limits, Message
 from connectors.base import Batch, Correction, Cursor, OutgoingDraft
 from connectors.http_retry import Retry
 from connectors.microsoft.auth import MAIL_SCOPES, TokenProvider, kept_in, provider_for
@@ -177,6 +177,10 @@ class OutlookConnector:
     def create_draft(self, draft: OutgoingDraft) -> str:
         """Create the draft once per key, threaded under its original; its Graph id."""
         return self.drafts.create(draft)
+
+    def saved_notes(self) -> Iterator[Message]:
+        """The notes saved as Outlook drafts (:meth:`OutlookDrafts.saved_notes`), read-only."""
+        return iter(self.drafts.saved_notes(self.limits))
 
     def draft_links(self, remote_ids: Sequence[str]) -> dict[str, str]:
         """Outlook on the web's address (``webLink``) of each draft still there, looked up

@@ -26,7 +26,8 @@ from urllib.parse import quote
 
 from bot.errors import ConnectorError, RemoteGone
 from bot.keys import check_key, key_hash, marker_of, with_draft_marker
-from connectors.base import OutgoingDraft
+from bot.mail.message import Limits, Message
+from connectors.base import OutgoingDraft, is_saved_note
 from connectors.headers import with_message_id
 from connectors.microsoft.graph import GraphClient, GraphRequest
 from connectors.microsoft.outlook_items import (
@@ -38,12 +39,14 @@ from connectors.microsoft.outlook_items import (
     odata_quote,
     recheck_by_key,
 )
+from connectors.parsing import parse_or_report
 
 __all__ = ["OutlookDrafts"]
 
 log = logging.getLogger(__name__)
 
 _MSGID = re.compile(r"<[^<>\s]+>")
+_NOTE = re.compile(r"\s*note", re.IGNORECASE)
 
 
 class OutlookDrafts:
@@ -90,6 +93,44 @@ class OutlookDrafts:
             return False
         log.info("outlook: draft %s removed (withdrawn by a correction)", key_hash(key))
         return True
+
+    def saved_notes(self, limits: Limits) -> list[Message]:
+        """The notes saved as drafts (:class:`connectors.base.ReadsDrafts`), read-only (GETs
+        only): the well-known folder ``drafts`` listed (subject, Message-ID and chief's key
+        property), and each draft whose subject begins with ``Note`` and that is not chief's
+        own (no key property, no DRAFT MARKER) read whole (``$value``) and parsed."""
+        query = (
+            "$select=id,subject,internetMessageId"
+            f"&$expand=singleValueExtendedProperties($filter=id eq {odata_quote(KEY_PROPERTY)})"
+            "&$top=100"
+        )
+        wanted = []
+        for page in self.client.pages(
+            GraphRequest("GET", f"/me/mailFolders/drafts/messages?{query}"), "listing drafts"
+        ):
+            for item in page.get("value", ()):
+                ours = item.get("singleValueExtendedProperties") or marker_of(
+                    item.get("internetMessageId")
+                )
+                if _NOTE.match(str(item.get("subject") or "")) and not ours:
+                    wanted.append(str(item["id"]))
+        answers = self.client.batch(
+            {
+                mid: GraphRequest("GET", f"/me/messages/{quote(mid, safe='')}/$value")
+                for mid in wanted
+            },
+            "reading saved notes",
+        )
+        notes: list[Message] = []
+        failed: list[tuple[str, str]] = []
+        for mid, answer in answers.items():
+            if isinstance(answer, ConnectorError) and not isinstance(answer, RemoteGone):
+                raise answer
+            if isinstance(answer, bytes):
+                message = parse_or_report(mid, answer, len(answer), limits, failed, "outlook")
+                if message is not None and is_saved_note(message):
+                    notes.append(message)
+        return notes
 
     def links(self, remote_ids: Sequence[str]) -> dict[str, str]:
         """Outlook on the web's address (``webLink``) of each draft still there, looked up

@@ -487,6 +487,14 @@ class Mailbox:
         self._record("messagesDeleted", message)
         return None
 
+    def save_draft(self, raw: bytes) -> str:
+        """The practitioner writes a message in Gmail and saves it as a draft; its draft id."""
+        with self.lock:
+            stored = self._store(raw, {"DRAFT"}, None, received=False, draft=True)
+            draft_id = f"r{self._random.randrange(10**18, 10**19)}"
+            self.drafts[draft_id] = stored.id
+            return draft_id
+
     def edit_draft(self, draft_id: str, raw: bytes) -> None:
         """The practitioner edits and saves a draft in Gmail: same draft id, a new message."""
         with self.lock:

@@ -146,6 +146,13 @@ class GraphMailbox:
                 props["from"] = {"emailAddress": {"address": sender}}
             return self._add(self.names[folder], props, raw).id
 
+    def save_draft(self, raw: bytes) -> str:
+        """The practitioner writes a message in Outlook and saves it as a draft; its id."""
+        with self.lock:
+            mid = self.deliver(raw, folder="drafts")
+            self.messages[mid].props.update(isDraft=True, isRead=True)
+            return mid
+
     def make_folder(self, name: str, parent: str | None = None) -> str:
         """A folder the practitioner makes (top-level, or under ``parent``: a well-known name
         or an id); its id."""
@@ -244,9 +251,10 @@ class GraphMailbox:
         props = message.props
         sender = props.get("from") or {"emailAddress": {"address": self.address}}
         msg["From"] = sender["emailAddress"]["address"]
-        to = [r["emailAddress"]["address"] for r in props.get("toRecipients", ())]
-        if to:
-            msg["To"] = ", ".join(to)
+        for prop, name in (("toRecipients", "To"), ("ccRecipients", "Cc")):
+            listed = [r["emailAddress"]["address"] for r in props.get(prop, ())]
+            if listed:
+                msg[name] = ", ".join(listed)
         msg["Subject"] = props.get("subject", "")
         msg["Message-ID"] = props["internetMessageId"]
         msg["Date"] = email.utils.format_datetime(
@@ -545,6 +553,14 @@ class GraphMailbox:
         problems = check("message", body, "update")
         if problems:
             raise GraphError(400, "ErrorInvalidProperty", problems[0])
+        if message.mime is not None and {"body", "subject", "toRecipients"} & set(body):
+            # Exchange writes the MIME of an edited item afresh from its properties.
+            head = _HEADERS.parsebytes(message.mime)
+            to = email.utils.getaddresses([str(v) for v in head.get_all("To") or ()])
+            message.props.setdefault(
+                "toRecipients", [{"emailAddress": {"address": a}} for _, a in to if a]
+            )
+            message.mime = None
         self._apply(message, body)
         return self.resource(message, None)
 
