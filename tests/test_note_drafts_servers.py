@@ -35,13 +35,14 @@ from bot.store.models import AuditEvent
 from bot.store.note_models import CaseNote, ReportDraft
 from bot.sync.runtime import Runtime
 from tests.conftest import deliver, make_practice
+from tests.samples import sample
 from tests.servers.dovecot import Dovecot
 from tests.servers.google_api import GoogleApiServer
 from tests.servers.google_testing import ALL_SCOPES
 from tests.servers.google_testing import signed_in as google_signed_in
 from tests.servers.graph_api import CLIENT_ID, TENANT, GraphServer
 from tests.servers.graph_testing import signed_in as graph_signed_in
-from tests.test_case_notes import EXPERT_NOTE, INSTRUCTION, SAMPLES
+from tests.test_case_notes import EXPERT_NOTE, INSTRUCTION
 
 if TYPE_CHECKING:
     from tests.fixtures_dovecot import DovecotAccount
@@ -273,7 +274,7 @@ def text_of(raw: bytes) -> str:
 
 def filed_with_a_report(box: Box) -> bytes:
     """The letter of instruction filed and the first note's report drafted; the draft."""
-    box.deliver(crlf((SAMPLES / INSTRUCTION).read_bytes()))
+    box.deliver(crlf(sample(INSTRUCTION).read_bytes()))
     write_note(box, "expert.md", EXPERT_NOTE)
     run(box)
     (report,) = box.reports()
@@ -344,7 +345,7 @@ def test_a_replacement_killed_at_each_step_ends_with_one_current_draft(
 def test_a_note_saved_as_a_draft_is_read_once_unchanged_and_again_when_edited(
     box: Box,
 ) -> None:
-    box.deliver(crlf((SAMPLES / INSTRUCTION).read_bytes()))
+    box.deliver(crlf(sample(INSTRUCTION).read_bytes()))
     note = note_draft("Claimant: Joan Sample\n\nOpinion\nNeeds 4 hours a week.\n")
     box.save(note)
     # A draft of chief's own (its Message-ID carries a DRAFT MARKER) is never a note.

@@ -112,10 +112,16 @@ def _calendar_causes(
 
 
 def apply_drafts(
-    rt: Runtime, sink: DraftSink, report: EffectsReport, since: datetime | None = None
+    rt: Runtime,
+    sink: DraftSink,
+    report: EffectsReport,
+    since: datetime | None = None,
+    found_only: bool = False,
 ) -> None:
     """Write the planned drafts, and the failed ones whose retry is due (a failed template
-    rendered again first); ``since`` is when the pass began (:func:`bot.sync.retries.due`)."""
+    rendered again first); ``since`` is when the pass began (:func:`bot.sync.retries.due`).
+    ``found_only``: only record the planned drafts already in the Drafts folder (a run stopped
+    between writing and recording them); write nothing new."""
     now = rt.now()
     with rt.sessions() as session:
         pending = session.scalars(
@@ -126,6 +132,8 @@ def apply_drafts(
         connector = connector_name(rt, "mail")
         reloaded = False
         for draft in pending:
+            if found_only and (draft.state == FAILED or draft.raw is None):
+                continue
             if draft.state == FAILED and not due(draft, now, since):
                 continue
             if draft.raw is None:
@@ -143,6 +151,8 @@ def apply_drafts(
             case_id, rule = _draft_cause(session, rt, draft)
             try:
                 remote = sink.find_draft(draft.key)
+                if remote is None and found_only:
+                    continue
                 if remote is None:
                     remote = sink.create_draft(OutgoingDraft(key=draft.key, raw=draft.raw))
                     crash.step("draft.remote")
@@ -274,12 +284,12 @@ def apply_labels(
 
 
 def apply_pending(
-    rt: Runtime, since: datetime | None = None, *, drafts: bool = True
+    rt: Runtime, since: datetime | None = None, *, drafts: bool | str = True
 ) -> EffectsReport:
-    """Write every planned label, draft (unless ``drafts`` is false) and calendar entry, and
-    the failed ones whose retry is due; safe to call at any time, any number of times.
-    ``since``: when the pass began, so that what failed in it waits for a later pass (None: a
-    pass of its own)."""
+    """Write every planned label, draft (unless ``drafts`` is false; ``"found"``: only record
+    the planned ones already written) and calendar entry, and the failed ones whose retry is
+    due; safe to call at any time, any number of times. ``since``: when the pass began, so
+    that what failed in it waits for a later pass (None: a pass of its own)."""
     report = EffectsReport()
     mailbox = rt.mail()
     if isinstance(mailbox, Labels):
@@ -287,7 +297,7 @@ def apply_pending(
     if isinstance(mailbox, WithdrawsDrafts):  # before new drafts: a correction's order
         report.drafts_withdrawn += apply_withdrawals(rt, mailbox, report.failures)
     if drafts:
-        apply_drafts(rt, mailbox, report, since)
+        apply_drafts(rt, mailbox, report, since, found_only=drafts == "found")
     apply_calendar(rt, rt.calendar(), report, since)
     return report
 

@@ -358,8 +358,10 @@ def sync(rt: Runtime, steps: Steps, progress: Bar | None = None) -> SyncReport:
     install_memory(rt)  # what the corrections so far taught, behind the rules
     with rt.sync_lock():
         if not rt.dry_run:
-            # A previous run may have stopped between planning and writing: finish that first.
-            apply_pending(rt, report.started).add_to(report)
+            # A previous run may have stopped between writing and recording: record what it
+            # wrote first. Drafts it planned but never wrote wait for this run's mail, as in a
+            # run that never stopped: a later message may make one moot (draft_once.py).
+            apply_pending(rt, report.started, drafts="found").add_to(report)
         _sync_mail(rt, steps, report, progress)
         for practice_pass in steps.passes:
             log.debug("practice pass %s", practice_pass.name)
