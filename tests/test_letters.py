@@ -101,11 +101,17 @@ CPR35_SECTIONS = (
 # The six steps of the graduated return to sport (Amsterdam 2022; FACTS.md "Concussion").
 RTS_STEPS = (
     "Step 1, symptom-limited activity",
-    "Step 2, light aerobic exercise",
-    "Step 3, sport-specific exercise",
-    "Step 4, non-contact training drills, resistance training begins",
-    "Step 5, full-contact practice after medical clearance",
+    "Step 2, aerobic exercise (2A light, then 2B moderate; light resistance training may start)",
+    "Step 3, individual sport-specific exercise, away from the team environment",
+    "Step 4, non-contact training drills",
+    "Step 5, full-contact practice",
     "Step 6, return to sport",
+)
+# The Berlin 2016 table's wording, which the Amsterdam 2022 steps replaced.
+BERLIN_2016 = (
+    "light aerobic exercise:",
+    "resistance training begins",
+    "full-contact practice after medical clearance",
 )
 
 LETTERS = (
@@ -356,14 +362,24 @@ LETTERS = (
             "Date of injury:",
             "Mechanism of injury: [MECHANISM OF INJURY]",
             "Evaluation date(s): [DATE(S) OF EVALUATION]",
+            "Symptom-free since: [DATE SYMPTOM-FREE]",
+            "Exertion testing: [EXERTION TEST",
+            "Assessment tool: [SCAT6 / SCOAT6",
+            "Return to learn: [COMPLETED",
             "Graduated return to sport (Amsterdam 2022",
+            "Return to learn comes first.",
             "at least 24 hours",
             *RTS_STEPS,
-            "completed the steps above",
-            "without symptoms returning",
+            "The athlete has completed steps 1 to 3 without symptoms returning, as reported",
+            "I certify no step beyond these.",
             "Clearance: [CHOOSE ONE:",
-            "Cleared for full participation",
+            '"Cleared to progress through steps 4 to 6, at least 24 hours per step',
+            "Full-contact practice (step 5) must be completed without symptoms before any"
+            " competition.",
+            "cleared to return to sport, including competition.",
             "Cleared with these restrictions: [RESTRICTIONS",
+            "If any symptom returns, the athlete must stop, drop back to the last step completed"
+            " without symptoms, and be re-evaluated",
             "Clinician:",
             "Credential:",
             "License or registration:",
@@ -628,6 +644,37 @@ def _render_sample(
     return body_of(render(rt, letter, message, context_for(rt, message, result, clocks)))
 
 
+PD35_DECLARATION = (
+    "I understand that my duty is to help the court on matters within my expertise, and that"
+    " this duty overrides any obligation to the person from whom I have received instructions"
+    " or by whom I am paid. I have complied with that duty. I am aware of the requirements of"
+    " Part 35 of the Civil Procedure Rules, Practice Direction 35 and the Guidance for the"
+    " Instruction of Experts in Civil Claims 2014."
+)
+PD35_STATEMENT_OF_TRUTH = (
+    "I confirm that I have made clear which facts and matters referred to in this report are"
+    " within my own knowledge and which are not. Those that are within my own knowledge I"
+    " confirm to be true. The opinions I have expressed represent my true and complete"
+    " professional opinions on the matters to which they refer.\n\nI understand that"
+    " proceedings for contempt of court may be brought against anyone who makes, or causes to"
+    " be made, a false statement in a document verified by a statement of truth without an"
+    " honest belief in its truth."
+)
+
+
+def assert_pd35_wording(body: str) -> None:
+    """PD35 3.2(9) and 3.3 printed verbatim (the draft's 76-column lines rejoined), after the
+    note to check them, and no placeholder in their place."""
+    joined = re.sub(r"(?<=\S)\n(?=\S)", " ", body)
+    declaration = joined.split("DECLARATION (PD35 para 3.2(9))", 1)[1]
+    assert declaration.lstrip().startswith("[Internal note, delete before signing: the declaration")
+    assert "check them against the current PD35" in declaration
+    assert PD35_DECLARATION in declaration
+    truth = joined.split("STATEMENT OF TRUTH (PD35 para 3.3)", 1)[1]
+    assert truth.lstrip().startswith(PD35_STATEMENT_OF_TRUTH.replace("\n\n", "\n\n"))
+    assert "[STATEMENT OF TRUTH" not in body and "[DECLARATION" not in body
+
+
 @pytest.mark.parametrize("practice", [GB, US])
 def test_expert_report_follows_pd35(
     practice: str, runtimes: dict[str, Runtime], layers: Any
@@ -643,17 +690,13 @@ def test_expert_report_follows_pd35(
         "range of opinion",
         "summary of the conclusions",
         "without qualification",
-        "understand your duty to the court and have complied with it",
+        "conflict of interest",
     ):
         assert element in body.lower() or element.upper() in body, element
-    # the statement of truth is a placeholder naming its three parts and its source, PD35 3.3
-    truth = body.split("STATEMENT OF TRUTH (PD35 para 3.3)\n", 1)[1]
-    assert truth.startswith("[STATEMENT OF TRUTH: copy the exact wording from PD35 para 3.3")
-    first = truth.split("\n", 1)[0]
-    assert first.endswith("]")
-    for part in ("within your own knowledge", "true and complete", "contempt of court"):
-        assert part in first, part
-    assert "1 October 2020" in first
+    assert body.index("SUMMARY\n") < body.index("1. MY QUALIFICATIONS")
+    # the declaration (3.2(9)) and the statement of truth (3.3) in the Practice Direction's
+    # words, verbatim, with the note to check them against the current Practice Direction
+    assert_pd35_wording(body)
     # qualifications come from the practice's config and register
     rt = runtimes[practice]
     assert f"Qualifications: {rt.config.practice.credentials}" in body
@@ -695,8 +738,26 @@ def test_clearance_letter_holds_every_facts_element(
     assert licences, "the demo register should hold a licence or registration"
     for cred in licences:
         assert f"- {cred.name}, {cred.issuer}, number {cred.number or '[NUMBER]'}" in body
-    # nothing clinical is asserted for the clinician: each step and the decision are hers
-    assert body.count("[DATE COMPLETED, WITHOUT SYMPTOMS RETURNING") == 5
+    # Amsterdam 2022, not the Berlin 2016 table
+    assert_in_order(body, RTS_STEPS)
+    for berlin in BERLIN_2016:
+        assert berlin not in body, berlin
+    # certified only what the team's message reports (steps 1-3), never a step not yet done
+    assert body.count("completed without symptoms returning, as reported") == 3
+    assert body.count("not yet completed") == 3
+    assert "Step 4, non-contact training drills: not yet completed" in body
+    assert "UP TO AND INCLUDING STEP" not in body
+    # competition only after symptom-free full-contact practice; the recurrence instruction
+    assert "including full-contact practice and competition" not in body
+    assert "before any competition" in body
+    assert "stop, drop back to the last step completed without symptoms, and be re-evaluated" in (
+        body
+    )
+    assert "Return to learn:" in body
+    # the UK grassroots 21-day rule for a UK practice only
+    day21 = "No competitive sport before day 21 after the injury"
+    assert (day21 in body) is (practice == GB)
+    assert ("If in doubt, sit them out" in body) is (practice == GB)
     assert "[CHOOSE ONE:" in body
 
 
@@ -756,7 +817,11 @@ def test_register_entries_expired_and_unnumbered(runtimes: dict[str, Runtime]) -
     ]
     context = {"practice": rt.practice_context(), "refs": {}, "register": register, "today": TODAY}
     body = body_of(render(rt, letter, sample(letter.sample), context))
-    assert "- Old licence, Board, number 1 [CHECK: the register shows this expired on 31 " in body
+    # (a US practice: the date reads the US way)
+    expired = (
+        "- Old licence, Board, number 1 [CHECK: the register shows this expired on January 31,"
+    )
+    assert expired in body
     assert "- HCPC, number [NUMBER]" in body
     assert "DEA" not in body  # not a licence to practise
 

@@ -56,7 +56,17 @@ _FIELDS: dict[str, Any] = {
         r"(?im)\b(?:account|acct|customer)\s*(?:no\.?|number|#|id)\s*[:#]?\s*([A-Z0-9][A-Z0-9-]{3,19})\b"
     ),
     "sport": _re(r"(?im)^[>\s]*sport(?:\s*/\s*level|\s+and\s+level)?\s*:\s*([^\n]{3,60})$"),
-    "injury_date": _re(r"(?im)^[>\s]*(?:date\s+of\s+injury|injury\s+date|DOI)\s*:\s*" + _DATE),
+    "injury_date": _re(
+        r"(?im)^[>\s]*(?:date\s+of\s+injury|injury\s+date|DOI|date\s*/\s*mechanism)\s*:\s*" + _DATE
+    ),
+    # The last step of a graduated return to sport the sender says was completed: "completed
+    # steps 1-3", "has completed step 4".
+    "steps_completed": _re(
+        r"(?i)\bcompleted\s+steps?\s+(?:1\s*(?:-|–|to|through)\s*)?([1-6])\b(?:[^.]{0,60}"
+        r"(?:return[- ]to[- ](?:sport|play)|protocol|without\s+symptoms))"
+    ),
+    # "Thank you for your report dated 19 October 2026": the report questions are put about.
+    "report_date": _re(r"(?i)\byour\s+report\s+dated\s+" + _DATE),
     "submitted_date": _re(
         r"(?im)\b(?:date\s+(?:submitted|received)|(?:request|submitted|received)\s+on)\s*:?\s*"
         + _DATE
