@@ -142,16 +142,31 @@ LETTERS = (
             "Request for review of an adverse decision",
             "Claim number:",
             "Patient / member: as named in your notice of",
-            "Date(s) of service:",
+            "Member ID: [MEMBER ID]",
             "Denial reason code:",
+            "Provider: Dr Jordan Reyes, NPI [NPI]",
+            # The claim lines as the notice states them: DOS, code with modifiers, billed.
+            "Claim lines:",
+            "- Line 1: date of service 08/27/2026; CPT/HCPCS 20611-RT; ICD-10-CM"
+            " [ICD-10-CM CODE]; billed $412.00",
             # The level of review is the one the notice's regime names (its appeal clock).
             "I am writing to request an internal appeal of the decision",
             "[GROUNDS FOR REVIEW",
+            "peer-to-peer discussion with the clinical reviewer",
+            "same or a similar specialty",
+            "copy of the claim file and of the clinical criteria",
             "Enclosed:",
             "- a copy of your decision notice",
         ),
         ("claim_ref", "reason_code", "service_date"),
-        ("[CLAIM NUMBER]", "[AN INTERNAL APPEAL / A REDETERMINATION", "[GROUNDS FOR REVIEW"),
+        (
+            "[CLAIM NUMBER]",
+            "[MEMBER ID]",
+            "[NPI]",
+            "CPT/HCPCS [CODE] [MODIFIERS]; ICD-10-CM [ICD-10-CM CODE]; billed [AMOUNT]",
+            "[AN INTERNAL APPEAL / A REDETERMINATION",
+            "[GROUNDS FOR REVIEW",
+        ),
     ),
     Letter(
         "payer/claim_status_inquiry.j2",
@@ -1004,3 +1019,123 @@ def test_patient_identity_never_in_logs_drafts_or_case_log(
             if any(name in value for value in headers):
                 leaks.add("draft headers")
     assert not leaks, f"patient identity found in: {sorted(leaks)}"  # never print the names
+
+
+# --- records requests: UK subject access, US HIPAA ------------------------------------------
+
+
+def _render_message(
+    template: str, sample_name: str, practice: str, runtimes: dict[str, Runtime], layers: Any
+) -> str:
+    rules, clocks = layers
+    rt = runtimes[practice]
+    message = sample(sample_name)
+    result = rules.classify(message)
+    assert any(a.draft.template == template for a in result.draft_actions), result.rule_id
+    letter = Letter(template, sample_name, practice, "sender", frozenset(), ())
+    return body_of(render(rt, letter, message, context_for(rt, message, result, clocks)))
+
+
+def _joined(body: str) -> str:
+    return re.sub(r"(?<=\S)\n(?=\S)", " ", body)
+
+
+def test_uk_subject_access_reply_charges_no_fee(runtimes: dict[str, Runtime], layers: Any) -> None:
+    body = _joined(
+        _render_message(
+            "solicitor/records_request_response.j2",
+            "0051-mtl-records-request",
+            GB,
+            runtimes,
+            layers,
+        )
+    )
+    for required in (
+        "within one month of receipt of your request (UK GDPR Art. 12(3))",
+        "extended by up to two further months",
+        "No fee is charged for a subject access request (Art. 12(5))",
+        "signed and dated authority enclosed",  # the firm enclosed it: not asked for again
+        "DPA 2018 Sch 3 Pt 2",
+    ):
+        assert required in body, required
+    for wrong in ("[FEE", "HIPAA", "164.5", "your state's law", "Copying charges"):
+        assert wrong not in body, wrong
+    assert "- the person's signed and dated authority" not in body
+
+
+def test_us_records_reply_holds_the_hipaa_elements(
+    runtimes: dict[str, Runtime], layers: Any
+) -> None:
+    body = _joined(
+        _render_message(
+            "solicitor/records_request_response.j2",
+            "0089-bc-records-request-us",
+            US,
+            runtimes,
+            layers,
+        )
+    )
+    # 45 CFR 164.508(c): the core elements and required statements of a valid authorization
+    for element in (
+        "45 CFR 164.508(c)",
+        "a specific description of the information to be disclosed",
+        "the name of the person or practice authorized to disclose it",
+        "the name of the person or organization it may be disclosed to",
+        "the purpose of the disclosure",
+        "an expiration date or event",
+        "the patient's signature and its date",
+        "may be revoked in writing",
+        "not conditioned on signing it",
+        "may be redisclosed and no longer protected",
+        # the firm says the authorization is enclosed, and asks for certified copies
+        "Thank you for the authorization enclosed",
+        "custodian-of-records certification",
+        # 45 CFR 164.524: 30 days, one 30-day extension with written notice, cost-based fee
+        "45 CFR 164.524(c)(3)",
+        "within 30 days of receiving the request",
+        "tell you in writing within those 30 days why",
+        "one extension of up to 30 days",
+        "Only a reasonable, cost-based fee",
+    ):
+        assert element in body, element
+    for wrong in ("UK GDPR", "Art. 12", "[FEE", "subject access", "authoris", "organis"):
+        assert wrong not in body, wrong
+
+
+def test_cpr35_questions_draft_the_answers_to_the_expert(
+    runtimes: dict[str, Runtime], layers: Any
+) -> None:
+    rules, clocks = layers
+    message = sample("0126-pg-part35-questions")
+    result = rules.classify(message)
+    assert result.rule_id == "solicitor.medico_legal.part35_questions"
+    drafts = [a.draft for a in result.draft_actions]
+    assert [(d.template, d.to) for d in drafts] == [("solicitor/cpr35_answers.j2", "practitioner")]
+    rt = runtimes[GB]
+    letter = Letter("solicitor/cpr35_answers.j2", "0126-pg-part35-questions", GB, "practitioner",
+                    frozenset(), ())  # fmt: skip
+    msg = render(rt, letter, message, context_for(rt, message, result, clocks))
+    body = body_of(msg)
+    assert_clean(body)
+    assert str(msg["To"]) == rt.practitioner[1]
+    assert msg["Subject"] == "Answers to written questions (CPR 35.6): PG/CN/22871"
+    assert_in_order(
+        body,
+        (
+            "ANSWERS TO WRITTEN QUESTIONS (CPR 35.6)",
+            "reference PG/CN/22871",
+            "Report: my report dated 19 October 2026",  # as the firm's letter states it
+            "Questions put by: [THE PARTY WHO PUT THE QUESTIONS]",
+            "Answers due:",
+            "for the purpose of clarifying my report",
+            "treated as part of my report (CPR 35.6(3))",
+            "send them to all parties",
+            "Question 1: [THE QUESTION, AS PUT]",
+            "Answer: [YOUR ANSWER",
+            "DECLARATION (PD35 para 3.2(9))",
+            "STATEMENT OF TRUTH (PD35 para 3.3)",
+            "Signed: [SIGNATURE]",
+        ),
+    )
+    assert "more than 28 days after the report was served" in _joined(body)
+    assert_pd35_wording(body)
