@@ -112,8 +112,12 @@ FACTS = {
     "sport": "Football, varsity",
     "injury_date": ON,
     "submitted_date": ON,
-    "product": "Omega-3 softgels",
-    "lot": "L2231",
+    "recall": {"product": "Omega-3 softgels", "lot": "L2231", "reason": "undeclared milk"},
+    "claim_lines": [{"code": "20611", "modifiers": "RT", "billed": "$412.00"}],
+    "steps_completed": "3",
+    "authority_enclosed": "yes",
+    "certified_copies": "yes",
+    "report_date": ON,
 }
 REFS = {
     "claim_ref": "CLM-778812",
@@ -163,7 +167,12 @@ def _context(country: str, known: bool) -> dict[str, Any]:
         "report": {"type": "x", "name": "Report", "notes": 1},
         "provision": [],
         "outcomes": [],
-        "patients": [{"name": "[patient 1]", "product": "Omega-3"}] if known else [],
+        "patients": [{"case": "c1", "first": ON, "last": ON, "open": False}] if known else [],
+        "recall": {"product": "Omega-3", "lot": "L1", "reason": "undeclared milk", "since": "x"}
+        if known
+        else {},
+        "stock": [{"case": "c2", "first": ON, "last": ON, "open": True}] if known else [],
+        "since": ON if known else None,
         "opens": ON,
         "dates": [{"label": "Renew by", "date": ON, "clock": "c", "source": "s", "verify": True}],
         "cme": [],

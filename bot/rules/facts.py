@@ -26,6 +26,10 @@ from typing import Any
 
 import re2
 
+from bot.rules.notice_facts import CODE as _CODE
+from bot.rules.notice_facts import DATE as _DATE
+from bot.rules.notice_facts import MONEY as _MONEY
+from bot.rules.notice_facts import notice_facts
 from bot.rules.stated_dates import parse_date
 
 __all__ = ["stated_facts"]
@@ -38,11 +42,6 @@ def _re(pattern: str) -> Any:
     return re2.compile(pattern, _OPTIONS)
 
 
-_DATE = (
-    r"(\d{4}-\d{2}-\d{2}|\d{1,2}/\d{1,2}/\d{2,4}|\d{1,2}\s+[A-Za-z]{3,9}\.?,?\s+\d{4}"
-    r"|[A-Za-z]{3,9}\.?\s+\d{1,2},?\s+\d{4})"
-)
-_MONEY = r"((?:USD\s?|GBP\s?|[$£€])\s?\d{1,3}(?:,\d{3})*(?:\.\d{2})?)"
 # A labelled field: "Label: value" at the start of a line (quoted or indented forwards too).
 _FIELDS: dict[str, Any] = {
     "service_date": _re(
@@ -73,14 +72,6 @@ _FIELDS: dict[str, Any] = {
     ),
 }
 _REASON = _re(r"\b((?:CO|PR|OA|PI|CR)\s?-\s?[A-Z]?\d{1,3})\b")
-# A CPT (five digits, or four and a letter) or HCPCS Level II code (a letter and four digits)
-# next to a word that says it is one: "CPT 73721", "Exam: 73221 (right shoulder)",
-# "Line 2: 76942", "procedure code 20611".
-_CODE = _re(
-    r"(?i)\b(?:cpt|hcpcs|code|procedure|service(?:\s+requested)?|exam(?:\s+requested)?|"
-    r"line\s+\d+|test)\s*(?:code)?\s*[:#]?\s*([0-9]{4}[0-9TFU]|[A-V][0-9]{4})\b"
-    r"([^\n]{0,60})"
-)
 # ICD-10 (-CM) codes next to a word that says so: "Diagnosis: M75.11", "ICD-10 S83.511A".
 _DIAGNOSIS = _re(
     r"(?i)\b(?:diagnos[ie]s|dx|icd-?10(?:-cm)?)(?:\s+codes?)?\s*[:#]?\s*"
@@ -134,14 +125,6 @@ _REPORT_WITHIN = _re(
     r"(?:days?|weeks?|months?)(?:\s+of\s+(?:the\s+)?[a-z]+(?:\s+[a-z]+)?)?)"
 )
 _REPORT_BY = _re(r"(?i)\breport\s+(?:is\s+(?:due|required)\s+)?by\s+" + _DATE)
-# A records request that says the patient's signed authority comes with it, and one that asks
-# for certified copies.
-_AUTHORITY_ENCLOSED = _re(
-    r"(?i)\b(?:enclosed|attached|enclose|attach)\b[^.]{0,60}\b(?:authori[sz]ation|authority|"
-    r"consent|mandate)\b|\b(?:authori[sz]ation|authority|consent|mandate)\b[^.]{0,40}\b(?:is|are)\s+"
-    r"(?:enclosed|attached)\b"
-)
-_CERTIFIED = _re(r"(?i)\bcertified\s+cop(?:y|ies)\b")
 _RECORDS_PERIOD = _re(
     r"(?i)\b(records?|notes)\s+(?:for|covering|from)\s+(?:the\s+period\s+)?"
     r"([^\n.]{0,30}?\d{4}[^\n.]{0,40}?(?:to|until|-|–)\s*(?:the\s+)?(?:present|date|\S[^\n.]{0,30}?\d{4}))"
@@ -254,36 +237,6 @@ def _codes(text: str) -> list[str]:
     return out[:6]
 
 
-# CPT / HCPCS modifiers after a code: two characters each ("RT", "25", "59", "XS"), upper
-# case, joined by spaces, commas or hyphens ("20611 RT", "97110-GP-KX").
-_MODIFIERS = _re(r"^[\s,-]*((?:[A-Z0-9]{2}(?:[\s,]*-?[\s,]*|$)){1,4}?)(?:\s|$|\$|£)")
-_MODIFIER = _re(r"\b([A-Z0-9]{2})\b")
-_LINE_MONEY = _re(_MONEY)
-_NPI = _re(r"(?i)\bNPI\s*(?:no\.?|number|#)?\s*[:#]?\s*([0-9]{10})\b")
-
-
-def _claim_lines(text: str) -> list[dict[str, str]]:
-    """A notice's claim lines: each CPT / HCPCS code with its modifiers and the amount billed
-    on its own line ("Billed: CPT 20611 RT   $412.00"), as the sender wrote them."""
-    out: list[dict[str, str]] = []
-    for found in _CODE.finditer(text):
-        code = found.group(1).upper()
-        if any(line["code"] == code for line in out):
-            continue
-        rest = found.group(2) or ""
-        modifiers = ""
-        head = _MODIFIERS.search(rest) if not rest.lstrip().startswith("(") else None
-        if head is not None:
-            tokens = [m.group(1) for m in _MODIFIER.finditer(head.group(1))]
-            if tokens and all(not t.isdigit() or len(t) == 2 for t in tokens):
-                modifiers = "-".join(tokens)
-        money = _LINE_MONEY.search(rest)
-        out.append(
-            {"code": code, "modifiers": modifiers, "billed": money.group(1) if money else ""}
-        )
-    return out[:6]
-
-
 def _products(text: str) -> list[str]:
     out = [f"{_clean(m.group(1))}, quantity {m.group(2)}" for m in _PRODUCT_LINE.finditer(text)]
     if not out:
@@ -365,12 +318,7 @@ def stated_facts(
     codes = _codes(text)
     if codes:
         facts["procedure_code"] = codes[0] if len(codes) == 1 else ", ".join(codes)
-    lines = _claim_lines(text)
-    if lines:
-        facts["claim_lines"] = lines
-    npi = _first(_NPI, text)
-    if npi:
-        facts["npi"] = npi
+    facts.update(notice_facts(text))
     for name, pattern in (
         ("amount_billed", _BILLED),
         ("amount_paid", _PAID),
@@ -401,10 +349,6 @@ def stated_facts(
         parsed = parse_date(by, day, day_first)
         if parsed is not None:
             facts["report_by"] = parsed
-    if _AUTHORITY_ENCLOSED.search(text) is not None:
-        facts["authority_enclosed"] = "yes"
-    if _CERTIFIED.search(text) is not None:
-        facts["certified_copies"] = "yes"
     records = _RECORDS_PERIOD.search(text)
     if records:
         facts["records_period"] = _clean(records.group(2))
