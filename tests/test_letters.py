@@ -288,7 +288,15 @@ LETTERS = (
         GB,
         "sender",
         ANNUAL_REVIEW_RULES,
-        ("Your reference:", "Meeting:", "I will send my written advice by"),
+        (
+            "Your reference:",
+            "Meeting:",
+            # the date is the council's circulation deadline (reg 20(3)), not the contributor's
+            "I will send my written advice in time for you to circulate it at least two weeks"
+            " before the meeting",
+            "that is before",
+            "If you need it by an earlier date",
+        ),
         ("ehcp_ref", "meeting_date"),
         ("[MEETING DATE]", "[DATE: at least two weeks"),
     ),
@@ -1139,3 +1147,134 @@ def test_cpr35_questions_draft_the_answers_to_the_expert(
     )
     assert "more than 28 days after the report was served" in _joined(body)
     assert_pd35_wording(body)
+
+
+# --- the rest of AUDIT.md section 2: each letter's required elements ----------------------------
+
+AUDIT_ELEMENTS = [
+    # (template, sample, practice, required, absent)
+    (
+        "solicitor/instruction_ack.j2",
+        "0020-hl-letter-of-instruction",
+        GB,
+        (
+            "as a single joint expert",
+            "the court, claim number and track",
+            "the date for exchange of reports",
+            "the issues you wish me to address",
+            "My fee does not depend on the outcome of the case.",
+            "privacy notice",
+            "fixed recoverable costs",
+        ),
+        (),
+    ),
+    (
+        "local_authority/ehcp_advice_skeleton.j2",
+        "0012-surrey-ehc-advice",
+        GB,
+        (
+            "views, interests and aspirations of the child or young person and their parents",
+            "Special educational needs (section B):",
+            "Health needs related to the special educational needs (section C):",
+            "Social care needs (section D):",
+            "SMART",
+            "Special educational provision (section F):",
+            "direct therapy or a programme others deliver",
+            "belongs in section F, where it is enforceable",
+            "s.21(5)",
+            "6. CONSENT AND SHARING",
+        ),
+        ("program ",),
+    ),
+    (
+        "local_authority/annual_review_contribution.j2",
+        "0030-bristol-annual-review",
+        GB,
+        (
+            "The views of the child or young person and their parents:",
+            "SMART",
+            "Proposed amendments:",
+        ),  # fmt: skip
+        (),
+    ),
+    (
+        "team/event_confirm.j2",
+        "0004-rchs-home-opener-invite",
+        US,
+        ("emergency action plan", "defibrillator (AED)", "professional liability cover"),
+        ("pitch-side", "indemnity"),
+    ),
+    (
+        "lab/result_followup.j2",
+        "0032-quest-results",
+        US,
+        (
+            "record in the patient's record that you reviewed it",
+            "critical or markedly abnormal result",
+            "same day by phone",
+        ),  # fmt: skip
+        (),
+    ),
+    (
+        "payer/prior_auth_chase.j2",
+        "0014-aetna-pa-pended",
+        US,
+        ("7 calendar days, 42 CFR 422.568(b)(1)", "expedited decision", "jeopardize"),
+        ("jeopardise",),
+    ),
+    (
+        "payer/claim_status_inquiry.j2",
+        "0130-uhc-claim-co16",
+        US,
+        (
+            "CO-16 means the claim lacks information",
+            "corrected claim",
+            "timely filing limit",
+            "resubmitted, not appealed",
+        ),  # fmt: skip
+        ("bundling",),
+    ),
+    (
+        "payer/claim_status_inquiry.j2",
+        "0078-fwd-noridian-remit",
+        US,
+        ("CO-97 is a bundling denial", "42 CFR 405.980(b)(1)"),
+        ("lacks information",),
+    ),
+    (
+        "supplier/supplement_reorder.j2",
+        "0086-metagenics-backorder",
+        INTEGRATIVE,
+        ("lot number and expiry date of each item",),
+        (),
+    ),
+    (
+        "solicitor/expert_report_skeleton.j2",
+        "0020-hl-letter-of-instruction",
+        GB,
+        ("SUMMARY\n", "CHRONOLOGY AND GLOSSARY", "CONFLICTS OF INTEREST", "Number the paragraphs"),
+        ("[STATEMENT OF TRUTH", "[DECLARATION"),
+    ),
+]
+
+
+@pytest.mark.parametrize(
+    ("template", "sample_name", "practice", "required", "absent"),
+    AUDIT_ELEMENTS,
+    ids=[f"{t}-{s[:4]}" for t, s, *_ in AUDIT_ELEMENTS],
+)
+def test_letter_holds_the_audit_elements(
+    template: str,
+    sample_name: str,
+    practice: str,
+    required: tuple[str, ...],
+    absent: tuple[str, ...],
+    runtimes: dict[str, Runtime],
+    layers: Any,
+) -> None:
+    body = _render_message(template, sample_name, practice, runtimes, layers)
+    joined = _joined(body)
+    for element in required:
+        assert element in body or element in joined, element
+    for wrong in absent:
+        assert wrong not in body, wrong
