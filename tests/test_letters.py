@@ -1126,7 +1126,7 @@ def test_cpr35_questions_draft_the_answers_to_the_expert(
     body = body_of(msg)
     assert_clean(body)
     assert str(msg["To"]) == rt.practitioner[1]
-    assert msg["Subject"] == "Answers to written questions (CPR 35.6): PG/CN/22871"
+    assert msg["Subject"] == reply_subject(message.subject)  # in the questions' thread
     assert_in_order(
         body,
         (
@@ -1278,3 +1278,40 @@ def test_letter_holds_the_audit_elements(
         assert element in body or element in joined, element
     for wrong in absent:
         assert wrong not in body, wrong
+
+
+@pytest.mark.parametrize(
+    ("reported", "completed", "progress"),
+    [
+        ("", 0, "[NEXT STEP]"),  # nothing reported: certify nothing, the next step left to her
+        ("She has completed steps 1-2 of the return-to-sport protocol.", 2, "[NEXT STEP]"),
+        ("He completed steps 1-5 of the protocol without symptoms.", 5, None),
+    ],
+)
+def test_clearance_letter_certifies_only_what_the_case_shows(
+    reported: str, completed: int, progress: str | None, runtimes: dict[str, Runtime]
+) -> None:
+    rt = runtimes[US]
+    letter = next(x for x in LETTERS if x.template == "team/clearance_letter.j2")
+    message = replace(sample(letter.sample), text=f"Hi,\n\n{reported}\n\nThanks")
+    context = {
+        "practice": rt.practice_context(),
+        "refs": {},
+        "today": TODAY,
+        "facts": stated_facts(message.text),
+    }
+    body = _joined(body_of(render(rt, letter, message, context)))
+    assert body.count("completed without symptoms returning, as reported") == completed
+    assert body.count("not yet completed") == 6 - completed
+    if completed:
+        assert f"has completed steps 1 to {completed} without symptoms returning" in body
+        assert "I certify no step beyond these." in body
+    else:
+        assert "[STEPS COMPLETED: record only the steps" in body
+    if completed >= 5:
+        assert "Cleared to progress through steps" not in body
+    else:
+        assert f"Cleared to progress through steps {progress or completed + 1} to 6" in body
+        assert "must be completed without symptoms before any competition" in body
+    assert "cleared to return to sport, including competition" in body
+    assert "No competitive sport before day 21" not in body  # a US practice

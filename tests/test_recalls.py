@@ -155,7 +155,8 @@ def test_a_recall_lists_the_patients_on_the_product_by_case(
     assert templates.count("supplier/recall_reply.j2") == 1
 
     drafts = _drafts(home)
-    listing = next(m for m in drafts if "patients to contact" in str(m["Subject"]))
+    listing = next(m for m in drafts if "Patients on this product" in _text(m))
+    assert str(listing["Subject"]).startswith("Re: URGENT: voluntary recall")
     assert str(listing["To"]) == "dr@practice.example"  # to the practitioner herself
     body = _text(listing)
     assert "RECALL: Magnesium Glycinate, lot NN2608" in body
