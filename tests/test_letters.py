@@ -27,6 +27,7 @@ from bot.cli.rule_check import check_rules
 from bot.clocks.act_by import clock_due
 from bot.clocks.clocks import ClockSet
 from bot.config import load_config
+from bot.errors import UserError
 from bot.jobs.catalogue import sync
 from bot.keys import draft_marker, marker_of
 from bot.letters.drafting import Drafter
@@ -1315,3 +1316,26 @@ def test_clearance_letter_certifies_only_what_the_case_shows(
         assert "must be completed without symptoms before any competition" in body
     assert "cleared to return to sport, including competition" in body
     assert "No competitive sport before day 21" not in body  # a US practice
+
+
+def test_appeal_prints_the_practice_npi_from_config(runtimes: dict[str, Runtime]) -> None:
+    rt = runtimes[US]
+    letter = next(x for x in LETTERS if x.template == "payer/appeal_request.j2")
+    message = sample(letter.sample)
+    for npi, shown in (("1234567893", "NPI 1234567893"), ("", "NPI [NPI]")):
+        practice = rt.practice_context() | {"npi": npi}
+        context = {"practice": practice, "refs": {}, "today": TODAY}
+        body = body_of(render(rt, letter, message, context))
+        assert f"Provider: {rt.config.practice.practitioner}, {shown}" in body
+
+
+def test_npi_in_config_is_ten_digits(tmp_path: Path) -> None:
+    home = _practice_home(tmp_path / "p", US)
+    toml = (home / "chief.toml").read_text()
+    (home / "chief.toml").write_text(
+        toml.replace("[practice]", '[practice]\nnpi = "1234567893"', 1)
+    )
+    assert load_config(home / "chief.toml").practice.npi == "1234567893"
+    (home / "chief.toml").write_text(toml.replace("[practice]", '[practice]\nnpi = "12345"', 1))
+    with pytest.raises(UserError, match="npi"):
+        load_config(home / "chief.toml")

@@ -8,8 +8,9 @@ Reply-template context (the contract every draft template may rely on)
 ----------------------------------------------------------------------
 ``practice``  mapping: ``name``, ``practitioner``, ``credentials`` (post-nominals), ``email``,
               ``phone``, ``address``, ``signature`` (free text, preferred when set),
-              ``fee_terms`` (optional medico-legal fee terms), ``country`` (``US`` or ``GB``:
-              templates spell and date for it); missing keys are ``None``.
+              ``fee_terms`` (optional medico-legal fee terms), ``npi`` (a US practice's
+              NPI, for payers' letters), ``country`` (``US`` or ``GB``: templates spell and
+              date for it); missing keys are ``None``.
 ``register``  list of the practice's credentials register entries, each a mapping ``kind``,
               ``name``, ``issuer``, ``number`` (or None), ``expires`` (date); empty without one.
 ``message``   mapping for the message replied to: ``from_name``, ``from_addr``, ``subject``,
@@ -92,6 +93,7 @@ _PRACTICE_KEYS = (
     "address",
     "signature",
     "fee_terms",
+    "npi",
     "country",
 )
 _CASE_KEYS = ("kind", "status", "reference", "refs", "opened")
