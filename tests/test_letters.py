@@ -1339,3 +1339,47 @@ def test_npi_in_config_is_ten_digits(tmp_path: Path) -> None:
     (home / "chief.toml").write_text(toml.replace("[practice]", '[practice]\nnpi = "12345"', 1))
     with pytest.raises(UserError, match="npi"):
         load_config(home / "chief.toml")
+
+
+@pytest.mark.parametrize(
+    ("clock", "required", "absent"),
+    [
+        (
+            "appeal.medicare_redetermination",
+            (
+                "Medicare number (MBI): [MBI]",
+                "42 CFR 405.944(b)",
+                "CMS-1696",
+                "request a redetermination",
+            ),  # fmt: skip
+            ("Member ID:", "waiver of liability"),
+        ),
+        (
+            "appeal.ma_reconsideration",
+            ("Member ID:", "waiver of liability", "request a reconsideration"),
+            ("MBI", "405.944"),
+        ),
+        (
+            "appeal.erisa",
+            ("Member ID:", "representative form", "expedited review", "request an internal appeal"),
+            ("MBI", "waiver of liability"),
+        ),
+    ],
+)
+def test_appeal_holds_its_regime_elements(
+    clock: str, required: tuple[str, ...], absent: tuple[str, ...], runtimes: dict[str, Runtime]
+) -> None:
+    rt = runtimes[US]
+    letter = next(x for x in LETTERS if x.template == "payer/appeal_request.j2")
+    context = {
+        "practice": rt.practice_context(),
+        "refs": {},
+        "today": TODAY,
+        "appeal": {"due": TODAY, "clock": clock},
+    }
+    body = _joined(body_of(render(rt, letter, sample(letter.sample), context)))
+    for element in required:
+        assert element in body, element
+    for wrong in absent:
+        assert wrong not in body, wrong
+    assert "peer-to-peer discussion" in body
