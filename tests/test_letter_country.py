@@ -277,3 +277,44 @@ def test_date_filter_in_an_imported_macro_reads_the_country() -> None:
     context = {"refs": {"when": ON}, "case": {"refs": {}}, "facts": {}}
     assert template.render(practice={"country": "US"}, **context) == "On: October 17, 2026\n"
     assert template.render(practice={"country": "GB"}, **context) == "On: 17 October 2026\n"
+
+
+AMSTERDAM_STEPS = (
+    "Symptom-limited activity",
+    "Aerobic exercise (2A light, then 2B moderate)",
+    "Individual sport-specific exercise, away from the team",
+    "Non-contact training drills",
+    "Full-contact practice",
+    "Return to sport",
+)
+
+
+@pytest.mark.parametrize(("country", "steps"), [("US", 3), ("US", 5), ("GB", 3), ("GB", 1)])
+def test_clearance_report_follows_amsterdam_2022(
+    env: jinja2.Environment, country: str, steps: int
+) -> None:
+    """reports/clearance.j2 (from the physician's notes): the Amsterdam 2022 steps, only the
+    steps the notes record as completed, competition only after symptom-free full-contact
+    practice, the recurrence instruction, and the UK 21-day rule for a UK practice."""
+    context = _context(country, True) | {"steps": steps}
+    text, _ = render_template(env, "reports/clearance.j2", context)
+    text = re.sub(r"(?<=\S)\n(?=\S)", " ", text)
+    for name in AMSTERDAM_STEPS:
+        assert name in text, name
+    assert "resistance training begins" not in text
+    assert "after medical clearance" not in text
+    assert text.count("completed [notes]") == steps
+    assert text.count(": not yet") == 6 - steps
+    if 3 <= steps < 5:
+        assert f"cleared to progress through steps {steps + 1} to 6" in text
+        assert "Competition only after symptom-free full-contact practice (step 5)" in text
+    if steps >= 5:
+        assert "cleared for" in text
+    if steps < 3:
+        assert "this letter does not clear the athlete beyond step" in text
+    assert (
+        "must stop, drop back to the last step completed without symptoms, and be re-evaluated"
+        in (text)
+    )
+    assert "Return to learn:" in text
+    assert ("No competitive sport before day 21" in text) is (country == "GB")
