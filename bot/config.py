@@ -53,6 +53,9 @@ class PracticeConfig(_Section):
     address: str = ""
     signature: str = ""
     fee_terms: str = ""
+    # A US practice's National Provider Identifier, printed in payers' letters (appeals,
+    # claim and prior authorization queries).
+    npi: str = Field(default="", pattern=r"^([0-9]{10})?$")
     country: Literal["US", "GB"] = "US"
     timezone: str = "UTC"
     register_file: Path | None = Field(default=None, alias="register")

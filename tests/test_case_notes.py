@@ -124,7 +124,8 @@ def test_a_note_file_fills_the_expert_report_threaded_and_marked(
     assert report.errors == []
     report_draft = drafts(home)["Expert report: HL/4471/JS"]
     text = body(report_draft)
-    assert "Claimant: Joan Sample [notes], born 12 March 1971 [notes]" in text
+    # (a US practice: dates read the US way)
+    assert "Claimant: Joan Sample [notes], born March 12, 1971 [notes]" in text
     assert "On the instructions of: Harcourt Lyle LLP [case log]" in text
     assert "Needs 4 hours a week of domestic help" in text
     assert "[CLAIMANT NAME]" not in text and "[FINDINGS]" not in text

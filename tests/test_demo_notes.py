@@ -96,7 +96,7 @@ def test_the_integrative_practice_gets_two_reports_and_a_chase(homes: dict[str, 
     drafts = _drafts(homes["integrative-medicine"])
     assert "Patient: Renée Duchamp-Wilde [notes]" in drafts["Initial assessment report: 0PSM2W"]
     assert "5 migraine days in the last 30" in drafts["Progress report: LIH-2026-031"]
-    chase = drafts["Following up: my referral of 26 October 2026"]
+    chase = drafts["Following up: my referral of October 26, 2026"]  # a US practice
     assert "LIH-2026-034" in chase
 
 

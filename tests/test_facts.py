@@ -127,3 +127,45 @@ def test_a_chase_answers_the_list_instead_of_asking_for_it() -> None:
     assert "- Office notes\r\n- X-ray report" in body
     assert "tell me exactly what is required" not in body
     assert "[" not in body.split("Dear", 1)[1].split("Kind regards")[0]  # no placeholder
+
+
+def test_claim_lines_with_modifiers_and_amounts() -> None:
+    text = (
+        "Billed: CPT 20611 RT   $412.00\n"
+        "Line 2: 97110-GP-KX  billed $50.00\n"
+        "Exam: 73221 (right shoulder)\n"
+        "Rendering NPI: 1234567893\n"
+    )
+    facts = stated_facts(text)
+    assert facts["claim_lines"] == [
+        {"code": "20611", "modifiers": "RT", "billed": "$412.00"},
+        {"code": "97110", "modifiers": "GP-KX", "billed": "$50.00"},
+        {"code": "73221", "modifiers": "", "billed": ""},
+    ]
+    assert facts["npi"] == "1234567893"
+    assert "npi" not in stated_facts("NPI on file")
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("She completed steps 1-3 of our graduated\nreturn-to-sport protocol.", "3"),
+        ("He has completed step 4 without symptoms.", "4"),
+        ("Completed steps 1 through 5 of the return to play progression.", "5"),
+        ("She completed steps in her rehab.", None),
+    ],
+)
+def test_return_to_sport_steps_completed(text: str, expected: str | None) -> None:
+    assert stated_facts(text).get("steps_completed") == expected
+
+
+def test_records_request_authority_and_report_date() -> None:
+    facts = stated_facts(
+        "Enclosed is a HIPAA-compliant authorization signed by our client. Please provide "
+        "certified copies of all records."
+    )
+    assert facts["authority_enclosed"] == "yes" and facts["certified_copies"] == "yes"
+    assert "authority_enclosed" not in stated_facts("Please send us a signed authority form.")
+    assert stated_facts("Thank you for your report dated 19 October 2026.")["report_date"] == (
+        date(2026, 10, 19)
+    )

@@ -27,6 +27,7 @@ from bot.cli.rule_check import check_rules
 from bot.clocks.act_by import clock_due
 from bot.clocks.clocks import ClockSet
 from bot.config import load_config
+from bot.errors import UserError
 from bot.jobs.catalogue import sync
 from bot.keys import draft_marker, marker_of
 from bot.letters.drafting import Drafter
@@ -101,11 +102,17 @@ CPR35_SECTIONS = (
 # The six steps of the graduated return to sport (Amsterdam 2022; FACTS.md "Concussion").
 RTS_STEPS = (
     "Step 1, symptom-limited activity",
-    "Step 2, light aerobic exercise",
-    "Step 3, sport-specific exercise",
-    "Step 4, non-contact training drills, resistance training begins",
-    "Step 5, full-contact practice after medical clearance",
+    "Step 2, aerobic exercise (2A light, then 2B moderate; light resistance training may start)",
+    "Step 3, individual sport-specific exercise, away from the team environment",
+    "Step 4, non-contact training drills",
+    "Step 5, full-contact practice",
     "Step 6, return to sport",
+)
+# The Berlin 2016 table's wording, which the Amsterdam 2022 steps replaced.
+BERLIN_2016 = (
+    "light aerobic exercise:",
+    "resistance training begins",
+    "full-contact practice after medical clearance",
 )
 
 LETTERS = (
@@ -136,16 +143,31 @@ LETTERS = (
             "Request for review of an adverse decision",
             "Claim number:",
             "Patient / member: as named in your notice of",
-            "Date(s) of service:",
+            "Member ID: [MEMBER ID]",
             "Denial reason code:",
+            "Provider: Dr Jordan Reyes, NPI [NPI]",
+            # The claim lines as the notice states them: DOS, code with modifiers, billed.
+            "Claim lines:",
+            "- Line 1: date of service 08/27/2026; CPT/HCPCS 20611-RT; ICD-10-CM"
+            " [ICD-10-CM CODE]; billed $412.00",
             # The level of review is the one the notice's regime names (its appeal clock).
             "I am writing to request an internal appeal of the decision",
             "[GROUNDS FOR REVIEW",
+            "peer-to-peer discussion with the clinical reviewer",
+            "same or a similar specialty",
+            "copy of the claim file and of the clinical criteria",
             "Enclosed:",
             "- a copy of your decision notice",
         ),
         ("claim_ref", "reason_code", "service_date"),
-        ("[CLAIM NUMBER]", "[AN INTERNAL APPEAL / A REDETERMINATION", "[GROUNDS FOR REVIEW"),
+        (
+            "[CLAIM NUMBER]",
+            "[MEMBER ID]",
+            "[NPI]",
+            "CPT/HCPCS [CODE] [MODIFIERS]; ICD-10-CM [ICD-10-CM CODE]; billed [AMOUNT]",
+            "[AN INTERNAL APPEAL / A REDETERMINATION",
+            "[GROUNDS FOR REVIEW",
+        ),
     ),
     Letter(
         "payer/claim_status_inquiry.j2",
@@ -267,7 +289,15 @@ LETTERS = (
         GB,
         "sender",
         ANNUAL_REVIEW_RULES,
-        ("Your reference:", "Meeting:", "I will send my written advice by"),
+        (
+            "Your reference:",
+            "Meeting:",
+            # the date is the council's circulation deadline (reg 20(3)), not the contributor's
+            "I will send my written advice in time for you to circulate it at least two weeks"
+            " before the meeting",
+            "that is before",
+            "If you need it by an earlier date",
+        ),
         ("ehcp_ref", "meeting_date"),
         ("[MEETING DATE]", "[DATE: at least two weeks"),
     ),
@@ -356,14 +386,24 @@ LETTERS = (
             "Date of injury:",
             "Mechanism of injury: [MECHANISM OF INJURY]",
             "Evaluation date(s): [DATE(S) OF EVALUATION]",
+            "Symptom-free since: [DATE SYMPTOM-FREE]",
+            "Exertion testing: [EXERTION TEST",
+            "Assessment tool: [SCAT6 / SCOAT6",
+            "Return to learn: [COMPLETED",
             "Graduated return to sport (Amsterdam 2022",
+            "Return to learn comes first.",
             "at least 24 hours",
             *RTS_STEPS,
-            "completed the steps above",
-            "without symptoms returning",
+            "The athlete has completed steps 1 to 3 without symptoms returning, as reported",
+            "I certify no step beyond these.",
             "Clearance: [CHOOSE ONE:",
-            "Cleared for full participation",
+            '"Cleared to progress through steps 4 to 6, at least 24 hours per step',
+            "Full-contact practice (step 5) must be completed without symptoms before any"
+            " competition.",
+            "cleared to return to sport, including competition.",
             "Cleared with these restrictions: [RESTRICTIONS",
+            "If any symptom returns, the athlete must stop, drop back to the last step completed"
+            " without symptoms, and be re-evaluated",
             "Clinician:",
             "Credential:",
             "License or registration:",
@@ -628,6 +668,37 @@ def _render_sample(
     return body_of(render(rt, letter, message, context_for(rt, message, result, clocks)))
 
 
+PD35_DECLARATION = (
+    "I understand that my duty is to help the court on matters within my expertise, and that"
+    " this duty overrides any obligation to the person from whom I have received instructions"
+    " or by whom I am paid. I have complied with that duty. I am aware of the requirements of"
+    " Part 35 of the Civil Procedure Rules, Practice Direction 35 and the Guidance for the"
+    " Instruction of Experts in Civil Claims 2014."
+)
+PD35_STATEMENT_OF_TRUTH = (
+    "I confirm that I have made clear which facts and matters referred to in this report are"
+    " within my own knowledge and which are not. Those that are within my own knowledge I"
+    " confirm to be true. The opinions I have expressed represent my true and complete"
+    " professional opinions on the matters to which they refer.\n\nI understand that"
+    " proceedings for contempt of court may be brought against anyone who makes, or causes to"
+    " be made, a false statement in a document verified by a statement of truth without an"
+    " honest belief in its truth."
+)
+
+
+def assert_pd35_wording(body: str) -> None:
+    """PD35 3.2(9) and 3.3 printed verbatim (the draft's 76-column lines rejoined), after the
+    note to check them, and no placeholder in their place."""
+    joined = re.sub(r"(?<=\S)\n(?=\S)", " ", body)
+    declaration = joined.split("DECLARATION (PD35 para 3.2(9))", 1)[1]
+    assert declaration.lstrip().startswith("[Internal note, delete before signing: the declaration")
+    assert "check them against the current PD35" in declaration
+    assert PD35_DECLARATION in declaration
+    truth = joined.split("STATEMENT OF TRUTH (PD35 para 3.3)", 1)[1]
+    assert truth.lstrip().startswith(PD35_STATEMENT_OF_TRUTH.replace("\n\n", "\n\n"))
+    assert "[STATEMENT OF TRUTH" not in body and "[DECLARATION" not in body
+
+
 @pytest.mark.parametrize("practice", [GB, US])
 def test_expert_report_follows_pd35(
     practice: str, runtimes: dict[str, Runtime], layers: Any
@@ -643,17 +714,13 @@ def test_expert_report_follows_pd35(
         "range of opinion",
         "summary of the conclusions",
         "without qualification",
-        "understand your duty to the court and have complied with it",
+        "conflict of interest",
     ):
         assert element in body.lower() or element.upper() in body, element
-    # the statement of truth is a placeholder naming its three parts and its source, PD35 3.3
-    truth = body.split("STATEMENT OF TRUTH (PD35 para 3.3)\n", 1)[1]
-    assert truth.startswith("[STATEMENT OF TRUTH: copy the exact wording from PD35 para 3.3")
-    first = truth.split("\n", 1)[0]
-    assert first.endswith("]")
-    for part in ("within your own knowledge", "true and complete", "contempt of court"):
-        assert part in first, part
-    assert "1 October 2020" in first
+    assert body.index("SUMMARY\n") < body.index("1. MY QUALIFICATIONS")
+    # the declaration (3.2(9)) and the statement of truth (3.3) in the Practice Direction's
+    # words, verbatim, with the note to check them against the current Practice Direction
+    assert_pd35_wording(body)
     # qualifications come from the practice's config and register
     rt = runtimes[practice]
     assert f"Qualifications: {rt.config.practice.credentials}" in body
@@ -695,8 +762,26 @@ def test_clearance_letter_holds_every_facts_element(
     assert licences, "the demo register should hold a licence or registration"
     for cred in licences:
         assert f"- {cred.name}, {cred.issuer}, number {cred.number or '[NUMBER]'}" in body
-    # nothing clinical is asserted for the clinician: each step and the decision are hers
-    assert body.count("[DATE COMPLETED, WITHOUT SYMPTOMS RETURNING") == 5
+    # Amsterdam 2022, not the Berlin 2016 table
+    assert_in_order(body, RTS_STEPS)
+    for berlin in BERLIN_2016:
+        assert berlin not in body, berlin
+    # certified only what the team's message reports (steps 1-3), never a step not yet done
+    assert body.count("completed without symptoms returning, as reported") == 3
+    assert body.count("not yet completed") == 3
+    assert "Step 4, non-contact training drills: not yet completed" in body
+    assert "UP TO AND INCLUDING STEP" not in body
+    # competition only after symptom-free full-contact practice; the recurrence instruction
+    assert "including full-contact practice and competition" not in body
+    assert "before any competition" in body
+    assert "stop, drop back to the last step completed without symptoms, and be re-evaluated" in (
+        body
+    )
+    assert "Return to learn:" in body
+    # the UK grassroots 21-day rule for a UK practice only
+    day21 = "No competitive sport before day 21 after the injury"
+    assert (day21 in body) is (practice == GB)
+    assert ("If in doubt, sit them out" in body) is (practice == GB)
     assert "[CHOOSE ONE:" in body
 
 
@@ -756,7 +841,11 @@ def test_register_entries_expired_and_unnumbered(runtimes: dict[str, Runtime]) -
     ]
     context = {"practice": rt.practice_context(), "refs": {}, "register": register, "today": TODAY}
     body = body_of(render(rt, letter, sample(letter.sample), context))
-    assert "- Old licence, Board, number 1 [CHECK: the register shows this expired on 31 " in body
+    # (a US practice: the date reads the US way)
+    expired = (
+        "- Old licence, Board, number 1 [CHECK: the register shows this expired on January 31,"
+    )
+    assert expired in body
     assert "- HCPC, number [NUMBER]" in body
     assert "DEA" not in body  # not a licence to practise
 
@@ -939,3 +1028,358 @@ def test_patient_identity_never_in_logs_drafts_or_case_log(
             if any(name in value for value in headers):
                 leaks.add("draft headers")
     assert not leaks, f"patient identity found in: {sorted(leaks)}"  # never print the names
+
+
+# --- records requests: UK subject access, US HIPAA ------------------------------------------
+
+
+def _render_message(
+    template: str, sample_name: str, practice: str, runtimes: dict[str, Runtime], layers: Any
+) -> str:
+    rules, clocks = layers
+    rt = runtimes[practice]
+    message = sample(sample_name)
+    result = rules.classify(message)
+    assert any(a.draft.template == template for a in result.draft_actions), result.rule_id
+    letter = Letter(template, sample_name, practice, "sender", frozenset(), ())
+    return body_of(render(rt, letter, message, context_for(rt, message, result, clocks)))
+
+
+def _joined(body: str) -> str:
+    return re.sub(r"(?<=\S)\n(?=\S)", " ", body)
+
+
+def test_uk_subject_access_reply_charges_no_fee(runtimes: dict[str, Runtime], layers: Any) -> None:
+    body = _joined(
+        _render_message(
+            "solicitor/records_request_response.j2",
+            "0051-mtl-records-request",
+            GB,
+            runtimes,
+            layers,
+        )
+    )
+    for required in (
+        "within one month of receipt of your request (UK GDPR Art. 12(3))",
+        "extended by up to two further months",
+        "No fee is charged for a subject access request (Art. 12(5))",
+        "signed and dated authority enclosed",  # the firm enclosed it: not asked for again
+        "DPA 2018 Sch 3 Pt 2",
+    ):
+        assert required in body, required
+    for wrong in ("[FEE", "HIPAA", "164.5", "your state's law", "Copying charges"):
+        assert wrong not in body, wrong
+    assert "- the person's signed and dated authority" not in body
+
+
+def test_us_records_reply_holds_the_hipaa_elements(
+    runtimes: dict[str, Runtime], layers: Any
+) -> None:
+    body = _joined(
+        _render_message(
+            "solicitor/records_request_response.j2",
+            "0089-bc-records-request-us",
+            US,
+            runtimes,
+            layers,
+        )
+    )
+    # 45 CFR 164.508(c): the core elements and required statements of a valid authorization
+    for element in (
+        "45 CFR 164.508(c)",
+        "a specific description of the information to be disclosed",
+        "the name of the person or practice authorized to disclose it",
+        "the name of the person or organization it may be disclosed to",
+        "the purpose of the disclosure",
+        "an expiration date or event",
+        "the patient's signature and its date",
+        "may be revoked in writing",
+        "not conditioned on signing it",
+        "may be redisclosed and no longer protected",
+        # the firm says the authorization is enclosed, and asks for certified copies
+        "Thank you for the authorization enclosed",
+        "custodian-of-records certification",
+        # 45 CFR 164.524: 30 days, one 30-day extension with written notice, cost-based fee
+        "45 CFR 164.524(c)(3)",
+        "within 30 days of receiving the request",
+        "tell you in writing within those 30 days why",
+        "one extension of up to 30 days",
+        "Only a reasonable, cost-based fee",
+    ):
+        assert element in body, element
+    for wrong in ("UK GDPR", "Art. 12", "[FEE", "subject access", "authoris", "organis"):
+        assert wrong not in body, wrong
+
+
+def test_cpr35_questions_draft_the_answers_to_the_expert(
+    runtimes: dict[str, Runtime], layers: Any
+) -> None:
+    rules, clocks = layers
+    message = sample("0126-pg-part35-questions")
+    result = rules.classify(message)
+    assert result.rule_id == "solicitor.medico_legal.part35_questions"
+    drafts = [a.draft for a in result.draft_actions]
+    assert [(d.template, d.to) for d in drafts] == [("solicitor/cpr35_answers.j2", "practitioner")]
+    rt = runtimes[GB]
+    letter = Letter("solicitor/cpr35_answers.j2", "0126-pg-part35-questions", GB, "practitioner",
+                    frozenset(), ())  # fmt: skip
+    msg = render(rt, letter, message, context_for(rt, message, result, clocks))
+    body = body_of(msg)
+    assert_clean(body)
+    assert str(msg["To"]) == rt.practitioner[1]
+    assert msg["Subject"] == reply_subject(message.subject)  # in the questions' thread
+    assert_in_order(
+        body,
+        (
+            "ANSWERS TO WRITTEN QUESTIONS (CPR 35.6)",
+            "reference PG/CN/22871",
+            "Report: my report dated 19 October 2026",  # as the firm's letter states it
+            "Questions put by: [THE PARTY WHO PUT THE QUESTIONS]",
+            "Answers due:",
+            "for the purpose of clarifying my report",
+            "treated as part of my report (CPR 35.6(3))",
+            "send them to all parties",
+            "Question 1: [THE QUESTION, AS PUT]",
+            "Answer: [YOUR ANSWER",
+            "DECLARATION (PD35 para 3.2(9))",
+            "STATEMENT OF TRUTH (PD35 para 3.3)",
+            "Signed: [SIGNATURE]",
+        ),
+    )
+    assert "more than 28 days after the report was served" in _joined(body)
+    assert_pd35_wording(body)
+
+
+# --- the rest of AUDIT.md section 2: each letter's required elements ----------------------------
+
+AUDIT_ELEMENTS = [
+    # (template, sample, practice, required, absent)
+    (
+        "solicitor/instruction_ack.j2",
+        "0020-hl-letter-of-instruction",
+        GB,
+        (
+            "as a single joint expert",
+            "the court, claim number and track",
+            "the date for exchange of reports",
+            "the issues you wish me to address",
+            "My fee does not depend on the outcome of the case.",
+            "privacy notice",
+            "fixed recoverable costs",
+        ),
+        (),
+    ),
+    (
+        "local_authority/ehcp_advice_skeleton.j2",
+        "0012-surrey-ehc-advice",
+        GB,
+        (
+            "views, interests and aspirations of the child or young person and their parents",
+            "Special educational needs (section B):",
+            "Health needs related to the special educational needs (section C):",
+            "Social care needs (section D):",
+            "SMART",
+            "Special educational provision (section F):",
+            "direct therapy or a programme others deliver",
+            "belongs in section F, where it is enforceable",
+            "s.21(5)",
+            "6. CONSENT AND SHARING",
+        ),
+        ("program ",),
+    ),
+    (
+        "local_authority/annual_review_contribution.j2",
+        "0030-bristol-annual-review",
+        GB,
+        (
+            "The views of the child or young person and their parents:",
+            "SMART",
+            "Proposed amendments:",
+        ),  # fmt: skip
+        (),
+    ),
+    (
+        "team/event_confirm.j2",
+        "0004-rchs-home-opener-invite",
+        US,
+        ("emergency action plan", "defibrillator (AED)", "professional liability cover"),
+        ("pitch-side", "indemnity"),
+    ),
+    (
+        "lab/result_followup.j2",
+        "0032-quest-results",
+        US,
+        (
+            "record in the patient's record that you reviewed it",
+            "critical or markedly abnormal result",
+            "same day by phone",
+        ),  # fmt: skip
+        (),
+    ),
+    (
+        "payer/prior_auth_chase.j2",
+        "0014-aetna-pa-pended",
+        US,
+        ("7 calendar days, 42 CFR 422.568(b)(1)", "expedited decision", "jeopardize"),
+        ("jeopardise",),
+    ),
+    (
+        "payer/claim_status_inquiry.j2",
+        "0130-uhc-claim-co16",
+        US,
+        (
+            "CO-16 means the claim lacks information",
+            "corrected claim",
+            "timely filing limit",
+            "resubmitted, not appealed",
+        ),  # fmt: skip
+        ("bundling",),
+    ),
+    (
+        "payer/claim_status_inquiry.j2",
+        "0078-fwd-noridian-remit",
+        US,
+        ("CO-97 is a bundling denial", "42 CFR 405.980(b)(1)"),
+        ("lacks information",),
+    ),
+    (
+        "supplier/supplement_reorder.j2",
+        "0086-metagenics-backorder",
+        INTEGRATIVE,
+        ("lot number and expiry date of each item",),
+        (),
+    ),
+    (
+        "solicitor/expert_report_skeleton.j2",
+        "0020-hl-letter-of-instruction",
+        GB,
+        ("SUMMARY\n", "CHRONOLOGY AND GLOSSARY", "CONFLICTS OF INTEREST", "Number the paragraphs"),
+        ("[STATEMENT OF TRUTH", "[DECLARATION"),
+    ),
+]
+
+
+@pytest.mark.parametrize(
+    ("template", "sample_name", "practice", "required", "absent"),
+    AUDIT_ELEMENTS,
+    ids=[f"{t}-{s[:4]}" for t, s, *_ in AUDIT_ELEMENTS],
+)
+def test_letter_holds_the_audit_elements(
+    template: str,
+    sample_name: str,
+    practice: str,
+    required: tuple[str, ...],
+    absent: tuple[str, ...],
+    runtimes: dict[str, Runtime],
+    layers: Any,
+) -> None:
+    body = _render_message(template, sample_name, practice, runtimes, layers)
+    joined = _joined(body)
+    for element in required:
+        assert element in body or element in joined, element
+    for wrong in absent:
+        assert wrong not in body, wrong
+
+
+@pytest.mark.parametrize(
+    ("reported", "completed", "progress"),
+    [
+        ("", 0, "[NEXT STEP]"),  # nothing reported: certify nothing, the next step left to her
+        ("She has completed steps 1-2 of the return-to-sport protocol.", 2, "[NEXT STEP]"),
+        ("He completed steps 1-5 of the protocol without symptoms.", 5, None),
+    ],
+)
+def test_clearance_letter_certifies_only_what_the_case_shows(
+    reported: str, completed: int, progress: str | None, runtimes: dict[str, Runtime]
+) -> None:
+    rt = runtimes[US]
+    letter = next(x for x in LETTERS if x.template == "team/clearance_letter.j2")
+    message = replace(sample(letter.sample), text=f"Hi,\n\n{reported}\n\nThanks")
+    context = {
+        "practice": rt.practice_context(),
+        "refs": {},
+        "today": TODAY,
+        "facts": stated_facts(message.text),
+    }
+    body = _joined(body_of(render(rt, letter, message, context)))
+    assert body.count("completed without symptoms returning, as reported") == completed
+    assert body.count("not yet completed") == 6 - completed
+    if completed:
+        assert f"has completed steps 1 to {completed} without symptoms returning" in body
+        assert "I certify no step beyond these." in body
+    else:
+        assert "[STEPS COMPLETED: record only the steps" in body
+    if completed >= 5:
+        assert "Cleared to progress through steps" not in body
+    else:
+        assert f"Cleared to progress through steps {progress or completed + 1} to 6" in body
+        assert "must be completed without symptoms before any competition" in body
+    assert "cleared to return to sport, including competition" in body
+    assert "No competitive sport before day 21" not in body  # a US practice
+
+
+def test_appeal_prints_the_practice_npi_from_config(runtimes: dict[str, Runtime]) -> None:
+    rt = runtimes[US]
+    letter = next(x for x in LETTERS if x.template == "payer/appeal_request.j2")
+    message = sample(letter.sample)
+    for npi, shown in (("1234567893", "NPI 1234567893"), ("", "NPI [NPI]")):
+        practice = rt.practice_context() | {"npi": npi}
+        context = {"practice": practice, "refs": {}, "today": TODAY}
+        body = body_of(render(rt, letter, message, context))
+        assert f"Provider: {rt.config.practice.practitioner}, {shown}" in body
+
+
+def test_npi_in_config_is_ten_digits(tmp_path: Path) -> None:
+    home = _practice_home(tmp_path / "p", US)
+    toml = (home / "chief.toml").read_text()
+    (home / "chief.toml").write_text(
+        toml.replace("[practice]", '[practice]\nnpi = "1234567893"', 1)
+    )
+    assert load_config(home / "chief.toml").practice.npi == "1234567893"
+    (home / "chief.toml").write_text(toml.replace("[practice]", '[practice]\nnpi = "12345"', 1))
+    with pytest.raises(UserError, match="npi"):
+        load_config(home / "chief.toml")
+
+
+@pytest.mark.parametrize(
+    ("clock", "required", "absent"),
+    [
+        (
+            "appeal.medicare_redetermination",
+            (
+                "Medicare number (MBI): [MBI]",
+                "42 CFR 405.944(b)",
+                "CMS-1696",
+                "request a redetermination",
+            ),  # fmt: skip
+            ("Member ID:", "waiver of liability"),
+        ),
+        (
+            "appeal.ma_reconsideration",
+            ("Member ID:", "waiver of liability", "request a reconsideration"),
+            ("MBI", "405.944"),
+        ),
+        (
+            "appeal.erisa",
+            ("Member ID:", "representative form", "expedited review", "request an internal appeal"),
+            ("MBI", "waiver of liability"),
+        ),
+    ],
+)
+def test_appeal_holds_its_regime_elements(
+    clock: str, required: tuple[str, ...], absent: tuple[str, ...], runtimes: dict[str, Runtime]
+) -> None:
+    rt = runtimes[US]
+    letter = next(x for x in LETTERS if x.template == "payer/appeal_request.j2")
+    context = {
+        "practice": rt.practice_context(),
+        "refs": {},
+        "today": TODAY,
+        "appeal": {"due": TODAY, "clock": clock},
+    }
+    body = _joined(body_of(render(rt, letter, sample(letter.sample), context)))
+    for element in required:
+        assert element in body, element
+    for wrong in absent:
+        assert wrong not in body, wrong
+    assert "peer-to-peer discussion" in body

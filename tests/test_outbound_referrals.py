@@ -138,7 +138,7 @@ def test_an_unanswered_referral_is_chased_once_after_the_configured_days(home: P
     chase = email.message_from_bytes(drafts[0].read_bytes(), policy=email.policy.default)
     assert chase["To"] == ACUPUNCTURE
     assert chase["In-Reply-To"] == REFERRAL_ID
-    assert "15 September 2026" in str(chase["Subject"])
+    assert "September 15, 2026" in str(chase["Subject"])  # a US practice
     with rt.sessions() as session:
         assert session.scalars(select(Draft.template)).all() == ["referral/outbound_chase.j2"]
 

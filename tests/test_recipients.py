@@ -269,7 +269,8 @@ def test_pipeline_addresses_forwards_no_reply_and_own_staff(home: Path) -> None:
     forwarded = written["<m1@practice.example>"]
     assert forwarded["To"] == "hanna@clinic.example"
     body = forwarded.get_body(preferencelist=("plain",)).get_content()  # type: ignore[union-attr]
-    assert "Dear Dr Hanna Referrer," in body and "referral of 29 October 2026" in body
+    # (a US practice: the date reads the US way)
+    assert "Dear Dr Hanna Referrer," in body and "referral of October 29, 2026" in body
     # The plan's notice came from a no-reply address: its directory contact for prior auths.
     assert written["<m2@plan.example>"]["To"] == "pa-desk@plan.example"
     # A colleague's own question, no outside sender in it: no recipient, and the draft says so.

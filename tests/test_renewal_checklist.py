@@ -165,7 +165,7 @@ FACTS_BY_KIND = {
     "dea": ["about 65 days", "one calendar month", "no controlled substances", "1301.36(i)"],
     "gmc": ["about every 5 years", "annual appraisals", "at least 3 months ahead", "retention fee"],
     "state_licence": ["New York physicians 2, Education Law §6502", "VERIFY with the board"],
-    "board_certification": ["10 years", "31 December"],
+    "board_certification": ["10 years", "December 31"],  # a US practice
     "hospital_privileges": ["up to 3 allowed by The Joint Commission"],
     "indemnity": ["retroactive date"],
     "cme": ["credits still needed"],
@@ -184,7 +184,7 @@ def test_checklist_renders_for_every_kind(home: Path, kind: str) -> None:
     assert msg["From"] == msg["To"] == "Dr Test <dr@practice.example>"
     assert msg["In-Reply-To"] is None and marker_of(msg["Message-ID"]) == draft_marker("key-1")
     assert msg["X-Chief-Key"] is None and msg["X-Chief-Generated"] is None
-    assert msg["Subject"] == "Renewal checklist: The credential (expires 31 January 2027)"
+    assert msg["Subject"] == "Renewal checklist: The credential (expires January 31, 2027)"
     body = msg.get_body(preferencelist=("plain",)).get_content()  # type: ignore[union-attr]
     assert body.startswith("DRAFT FOR REVIEW")
     assert "Number: A-1" in body and "entry `x`" in body
@@ -199,13 +199,13 @@ def test_checklist_lists_key_dates_and_linked_cme(home: Path) -> None:
     register = load_practice_register(home / "register.yaml")
     dea = next(c for c in register.credentials if c.id == "dea")
     body = text_of(render_checklist(rt, dea, date(2026, 11, 30), "k"))
-    assert "DEA renewal notice expected about: 25 December 2026 (VERIFY)" in body
+    assert "DEA renewal notice expected about: December 25, 2026 (VERIFY)" in body
     assert "[clock credential.dea_notice:" in body
     licence = register.credentials[0]
     progress = cpd_progress(register.cme, [], rt.today())
     content = text_of(render_checklist(rt, licence, date(2026, 11, 2), "k", progress))
     assert "CME for the licence: 0 of 50 credits (50 still needed)" in content
-    assert "by 31 January 2027: behind" in content
+    assert "by January 31, 2027: behind" in content
 
 
 # ------------------------------------------------------------------ exactly once per cycle
@@ -217,7 +217,7 @@ def test_drafted_once_per_cycle_through_sync(home: Path) -> None:
     assert report.errors == []
     written = drafts(home)
     assert [m["Subject"] for m in written] == [
-        "Renewal checklist: New York State medical licence (expires 31 January 2027)"
+        "Renewal checklist: New York State medical licence (expires January 31, 2027)"
     ]
     assert report.drafts_written == 1
     # Again, later in the window, and after the practitioner deleted the draft: nothing.

@@ -38,6 +38,7 @@ from bot import crash
 from bot.errors import ConnectorError, TemplateError, UserError
 from bot.features.appointment_links import Appointment, AppointmentLink, CaseLinker, appointments
 from bot.keys import stable_key
+from bot.letters.templates import long_date
 from bot.mail.message import Message
 from bot.store.models import Case, Draft, MessageRow
 from bot.sync.runtime import Runtime
@@ -237,7 +238,7 @@ def _chase_draft(
     day = appointment.day
     us = rt.config.practice.country == "US"
     subject = f"Prior {'authorization' if us else 'authorisation'} {reference or ''}".strip()
-    when = f"{day:%B} {day.day}, {day.year}" if us else f"{day.day} {day:%B %Y}"
+    when = long_date(day, rt.config.practice.country)
     original = Message(
         provider_id=anchor.provider_id,
         message_id=anchor.message_id,

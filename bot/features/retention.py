@@ -59,7 +59,7 @@ from bot.store.models import (
     MessageRow,
     Payment,
 )
-from bot.store.note_models import CaseNote, OutboundReferral, ReportDraft
+from bot.store.note_models import CaseNote, OutboundReferral, ProductMention, ReportDraft
 from bot.sync.audit import record_audit
 from bot.sync.revising import REVISE
 from bot.sync.steps import SyncReport
@@ -149,7 +149,7 @@ def forget_case_id(
     report.events = _count_deleted(session, CaseEvent, CaseEvent.case_id == case_id)
     report.refs = _count_deleted(session, CaseRef, CaseRef.case_id == case_id)
     # Her notes on it (sealed), the reports drafted from them and the referrals it sent out.
-    for model in (CaseNote, ReportDraft, OutboundReferral):
+    for model in (CaseNote, ReportDraft, OutboundReferral, ProductMention):
         _count_deleted(session, model, model.case_id == case_id)
     # A draft keeps its key (the remote copy carries it) and never its text nor what it was
     # rendered from; one not yet written (planned, or failed and waiting) is dropped.

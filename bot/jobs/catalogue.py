@@ -19,6 +19,7 @@ from bot.features.cpd import certificate_step
 from bot.features.note_reports import report_updates_pass
 from bot.features.outbound_referrals import outbound_chase_pass, outbound_reply_step
 from bot.features.payments import payments_step
+from bot.features.recalls import recall_step
 from bot.features.reminders import plan_credentials, reminders_pass
 from bot.features.renewal_checklist import checklist_pass
 from bot.features.research_digest import alert_step
@@ -51,6 +52,7 @@ MESSAGE_STEPS: tuple[MessageStep, ...] = (
     MessageStep("research alerts", alert_step),  # kept for the digest
     MessageStep("notes", note_step),  # the practitioner's notes to herself: reports drafted
     MessageStep("outbound replies", outbound_reply_step),  # close the referrals she sent
+    MessageStep("recalls", recall_step),  # products named on cases; a recall lists them
 )
 
 # Run once per sync, after the mail, in order.

@@ -8,8 +8,9 @@ Reply-template context (the contract every draft template may rely on)
 ----------------------------------------------------------------------
 ``practice``  mapping: ``name``, ``practitioner``, ``credentials`` (post-nominals), ``email``,
               ``phone``, ``address``, ``signature`` (free text, preferred when set),
-              ``fee_terms`` (optional medico-legal fee terms), ``country`` (``US`` or ``GB``:
-              templates spell for it); missing keys are ``None``.
+              ``fee_terms`` (optional medico-legal fee terms), ``npi`` (a US practice's
+              NPI, for payers' letters), ``country`` (``US`` or ``GB``: templates spell and
+              date for it); missing keys are ``None``.
 ``register``  list of the practice's credentials register entries, each a mapping ``kind``,
               ``name``, ``issuer``, ``number`` (or None), ``expires`` (date); empty without one.
 ``message``   mapping for the message replied to: ``from_name``, ``from_addr``, ``subject``,
@@ -24,8 +25,11 @@ Reply-template context (the contract every draft template may rely on)
 ``today``     date.
 ``facts``     dict of what the message states beyond the rules' references
               (:func:`bot.rules.facts.stated_facts`: ``service_date``, ``procedure_code``,
-              ``reason_code``, ``amount_billed``, ``required`` (a list), ``products`` (a list),
-              ``event_date``, ``venue``, ``arrival_time``, ``report_within``...); empty when
+              ``reason_code``, ``diagnosis_code``, ``claim_lines`` (a list of mappings ``code``,
+              ``modifiers``, ``billed``), ``npi``, ``amount_billed``, ``required`` (a list),
+              ``products`` (a list), ``event_date``, ``venue``, ``arrival_time``,
+              ``report_within``, ``report_date``, ``steps_completed``, ``authority_enclosed``,
+              ``recall`` (a mapping: ``product``, ``lot``, ``reason``)...); empty when
               none was read. The ``ref`` helpers look in ``refs``, ``case.refs``, then here.
 ``appeal``    ``None`` or mapping: ``due``, ``clock`` (the appeal window the notice's regime
               chose, which names the level of review).
@@ -89,6 +93,7 @@ _PRACTICE_KEYS = (
     "address",
     "signature",
     "fee_terms",
+    "npi",
     "country",
 )
 _CASE_KEYS = ("kind", "status", "reference", "refs", "opened")

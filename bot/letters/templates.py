@@ -8,8 +8,16 @@ relative path (``payer/appeal_request.j2``, ``_partials/signature.j2``) override
 The environment is sandboxed (:class:`jinja2.sandbox.ImmutableSandboxedEnvironment`: no dunder
 access, no mutation of the context), undefined names raise (``StrictUndefined``), and HTML is
 autoescaped only for ``*.html`` / ``*.html.j2`` templates. Filters: ``longdate`` ("24 November
-2026"), ``fulldate`` ("Tuesday 24 November 2026"), ``isodate``, ``hhmm`` ("09:30"), ``money``
-("1,234.50"; a string is shown as given). Each takes ``None`` and shows a visible placeholder.
+2026" for a UK practice, "November 24, 2026" for a US one), ``fulldate`` ("Tuesday 24 November
+2026" / "Tuesday, November 24, 2026"), ``isodate``, ``hhmm`` ("09:30"), ``money`` ("1,234.50";
+a string is shown as given). Each takes ``None`` and shows a visible placeholder.
+
+Country
+-------
+A letter is dated and spelt for the practice's country (``practice.country`` in the template
+context, ``US`` or ``GB``): the date filters read it from the context, so one template serves
+both; the wording that differs is chosen in the template (``sp()`` in ``_partials/refs.j2``).
+Text assembled in Python for a letter uses :func:`long_date` with the practice's country.
 """
 
 from __future__ import annotations
@@ -37,6 +45,8 @@ from bot.letters.headers import (
 from bot.resources import shipped_templates
 
 __all__ = [
+    "full_date",
+    "long_date",
     "render_template",
     "template_environment",
 ]
@@ -53,21 +63,47 @@ def _as_date(value: Any) -> date | None:
     return value if isinstance(value, date) else None
 
 
-def _longdate(value: Any, placeholder: str = "[DATE]") -> str:
+def long_date(value: date, country: str | None) -> str:
+    """``November 24, 2026`` for a US practice, ``24 November 2026`` otherwise (the UK form,
+    also the one no reader can misread)."""
+    if (country or "").upper() == "US":
+        return f"{value:%B} {value.day}, {value.year}"
+    return f"{value.day} {value:%B %Y}"
+
+
+def full_date(value: date, country: str | None) -> str:
+    """``Tuesday, November 24, 2026`` (US) or ``Tuesday 24 November 2026`` (UK)."""
+    comma = "," if (country or "").upper() == "US" else ""
+    return f"{value:%A}{comma} {long_date(value, country)}"
+
+
+def _country(context: Any) -> str | None:
+    """The practice's country in a template context (``practice.country``), if it has one."""
+    practice = context.get("practice") if hasattr(context, "get") else None
+    country = practice.get("country") if isinstance(practice, Mapping) else None
+    return country if isinstance(country, str) else None
+
+
+@jinja2.pass_context
+def _longdate(context: Any, value: Any, placeholder: str = "[DATE]") -> str:
     d = _as_date(value)
     if d is None:
         return str(value).strip() if value not in (None, "") else placeholder
-    return f"{d.day} {d:%B %Y}"
+    return long_date(d, _country(context))
 
 
-def _fulldate(value: Any, placeholder: str = "[DATE]") -> str:
+@jinja2.pass_context
+def _fulldate(context: Any, value: Any, placeholder: str = "[DATE]") -> str:
     d = _as_date(value)
-    return f"{d:%A} {_longdate(d)}" if d is not None else _longdate(value, placeholder)
+    if d is None:
+        return str(value).strip() if value not in (None, "") else placeholder
+    return full_date(d, _country(context))
 
 
-def _isodate(value: Any, placeholder: str = "[DATE]") -> str:
+@jinja2.pass_context
+def _isodate(context: Any, value: Any, placeholder: str = "[DATE]") -> str:
     d = _as_date(value)
-    return d.isoformat() if d is not None else _longdate(value, placeholder)
+    return d.isoformat() if d is not None else _longdate(context, value, placeholder)
 
 
 def _hhmm(value: Any, placeholder: str = "[TIME]") -> str:

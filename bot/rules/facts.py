@@ -26,6 +26,10 @@ from typing import Any
 
 import re2
 
+from bot.rules.notice_facts import CODE as _CODE
+from bot.rules.notice_facts import DATE as _DATE
+from bot.rules.notice_facts import MONEY as _MONEY
+from bot.rules.notice_facts import notice_facts
 from bot.rules.stated_dates import parse_date
 
 __all__ = ["stated_facts"]
@@ -38,11 +42,6 @@ def _re(pattern: str) -> Any:
     return re2.compile(pattern, _OPTIONS)
 
 
-_DATE = (
-    r"(\d{4}-\d{2}-\d{2}|\d{1,2}/\d{1,2}/\d{2,4}|\d{1,2}\s+[A-Za-z]{3,9}\.?,?\s+\d{4}"
-    r"|[A-Za-z]{3,9}\.?\s+\d{1,2},?\s+\d{4})"
-)
-_MONEY = r"((?:USD\s?|GBP\s?|[$£€])\s?\d{1,3}(?:,\d{3})*(?:\.\d{2})?)"
 # A labelled field: "Label: value" at the start of a line (quoted or indented forwards too).
 _FIELDS: dict[str, Any] = {
     "service_date": _re(
@@ -56,21 +55,23 @@ _FIELDS: dict[str, Any] = {
         r"(?im)\b(?:account|acct|customer)\s*(?:no\.?|number|#|id)\s*[:#]?\s*([A-Z0-9][A-Z0-9-]{3,19})\b"
     ),
     "sport": _re(r"(?im)^[>\s]*sport(?:\s*/\s*level|\s+and\s+level)?\s*:\s*([^\n]{3,60})$"),
-    "injury_date": _re(r"(?im)^[>\s]*(?:date\s+of\s+injury|injury\s+date|DOI)\s*:\s*" + _DATE),
+    "injury_date": _re(
+        r"(?im)^[>\s]*(?:date\s+of\s+injury|injury\s+date|DOI|date\s*/\s*mechanism)\s*:\s*" + _DATE
+    ),
+    # The last step of a graduated return to sport the sender says was completed: "completed
+    # steps 1-3", "has completed step 4".
+    "steps_completed": _re(
+        r"(?i)\bcompleted\s+steps?\s+(?:1\s*(?:-|–|to|through)\s*)?([1-6])\b(?:[^.]{0,60}"
+        r"(?:return[- ]to[- ](?:sport|play)|protocol|without\s+symptoms))"
+    ),
+    # "Thank you for your report dated 19 October 2026": the report questions are put about.
+    "report_date": _re(r"(?i)\byour\s+report\s+dated\s+" + _DATE),
     "submitted_date": _re(
         r"(?im)\b(?:date\s+(?:submitted|received)|(?:request|submitted|received)\s+on)\s*:?\s*"
         + _DATE
     ),
 }
 _REASON = _re(r"\b((?:CO|PR|OA|PI|CR)\s?-\s?[A-Z]?\d{1,3})\b")
-# A CPT (five digits, or four and a letter) or HCPCS Level II code (a letter and four digits)
-# next to a word that says it is one: "CPT 73721", "Exam: 73221 (right shoulder)",
-# "Line 2: 76942", "procedure code 20611".
-_CODE = _re(
-    r"(?i)\b(?:cpt|hcpcs|code|procedure|service(?:\s+requested)?|exam(?:\s+requested)?|"
-    r"line\s+\d+|test)\s*(?:code)?\s*[:#]?\s*([0-9]{4}[0-9TFU]|[A-V][0-9]{4})\b"
-    r"([^\n]{0,60})"
-)
 # ICD-10 (-CM) codes next to a word that says so: "Diagnosis: M75.11", "ICD-10 S83.511A".
 _DIAGNOSIS = _re(
     r"(?i)\b(?:diagnos[ie]s|dx|icd-?10(?:-cm)?)(?:\s+codes?)?\s*[:#]?\s*"
@@ -317,6 +318,7 @@ def stated_facts(
     codes = _codes(text)
     if codes:
         facts["procedure_code"] = codes[0] if len(codes) == 1 else ", ".join(codes)
+    facts.update(notice_facts(text))
     for name, pattern in (
         ("amount_billed", _BILLED),
         ("amount_paid", _PAID),

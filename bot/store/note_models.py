@@ -1,6 +1,7 @@
 """Tables of the practitioner's notes (:mod:`bot.features.case_notes`), the reports filled
 from them (:mod:`bot.features.note_reports`) and the referrals she sends
-(:mod:`bot.features.outbound_referrals`). Imported with the package (:mod:`bot.store`), so
+(:mod:`bot.features.outbound_referrals`), and the products named on cases, for recalls
+(:mod:`bot.features.recalls`). Imported with the package (:mod:`bot.store`), so
 every table is on the one ``Base.metadata``."""
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from bot.store.models import Base
 
-__all__ = ["CaseNote", "OutboundReferral", "ReportDraft"]
+__all__ = ["CaseNote", "OutboundReferral", "ProductMention", "ReportDraft"]
 
 
 class CaseNote(Base):
@@ -69,3 +70,20 @@ class OutboundReferral(Base):
     closed_on: Mapped[date | None] = mapped_column(Date)
     outcome: Mapped[str | None] = mapped_column(String(20))  # reply|report|discharge
     chase_key: Mapped[str | None] = mapped_column(String(64))
+
+
+class ProductMention(Base):
+    """A product a dispensary's or supplier's message names on a case (a patient's protocol
+    refill, a reorder): ``product`` its name's words, lower case, without sizes or counts
+    ("magnesium glycinate"). A recall of the product lists the cases that named it, by case
+    number (bot/features/recalls.py); the patient is the case's pseudonym, never a name.
+    ``key`` (the message and the product) keeps a message read twice to one row."""
+
+    __tablename__ = "product_mention"
+    __table_args__ = (UniqueConstraint("key"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    key: Mapped[str] = mapped_column(String(64))
+    practice_id: Mapped[int] = mapped_column(ForeignKey("practice.id"), index=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("case_.id"), index=True)
+    product: Mapped[str] = mapped_column(String(200))
+    seen_on: Mapped[date] = mapped_column(Date)

@@ -390,6 +390,7 @@ class Runtime:
             "address": p.address,
             "signature": p.signature,
             "fee_terms": p.fee_terms,
+            "npi": p.npi,
             "country": p.country,
         }
 
