@@ -145,7 +145,7 @@ LETTERS = (
             "Patient / member: as named in your notice of",
             "Member ID: [MEMBER ID]",
             "Denial reason code:",
-            "Provider: Dr Jordan Reyes, NPI [NPI]",
+            "Provider: Dr Nathaniel Brandt, NPI [NPI]",
             # The claim lines as the notice states them: DOS, code with modifiers, billed.
             "Claim lines:",
             "- Line 1: date of service 08/27/2026; CPT/HCPCS 20611-RT; ICD-10-CM"
@@ -1053,7 +1053,7 @@ def test_uk_subject_access_reply_charges_no_fee(runtimes: dict[str, Runtime], la
     body = _joined(
         _render_message(
             "solicitor/records_request_response.j2",
-            "0051-mtl-records-request",
+            "0015-mtl-records-request",
             GB,
             runtimes,
             layers,
@@ -1078,7 +1078,7 @@ def test_us_records_reply_holds_the_hipaa_elements(
     body = _joined(
         _render_message(
             "solicitor/records_request_response.j2",
-            "0089-bc-records-request-us",
+            "0049-bc-records-request-us",
             US,
             runtimes,
             layers,
@@ -1115,13 +1115,13 @@ def test_cpr35_questions_draft_the_answers_to_the_expert(
     runtimes: dict[str, Runtime], layers: Any
 ) -> None:
     rules, clocks = layers
-    message = sample("0126-pg-part35-questions")
+    message = sample("0040-pg-part35-questions")
     result = rules.classify(message)
     assert result.rule_id == "solicitor.medico_legal.part35_questions"
     drafts = [a.draft for a in result.draft_actions]
     assert [(d.template, d.to) for d in drafts] == [("solicitor/cpr35_answers.j2", "practitioner")]
     rt = runtimes[GB]
-    letter = Letter("solicitor/cpr35_answers.j2", "0126-pg-part35-questions", GB, "practitioner",
+    letter = Letter("solicitor/cpr35_answers.j2", "0040-pg-part35-questions", GB, "practitioner",
                     frozenset(), ())  # fmt: skip
     msg = render(rt, letter, message, context_for(rt, message, result, clocks))
     body = body_of(msg)
@@ -1156,7 +1156,7 @@ AUDIT_ELEMENTS = [
     # (template, sample, practice, required, absent)
     (
         "solicitor/instruction_ack.j2",
-        "0020-hl-letter-of-instruction",
+        "0004-hl-letter-of-instruction",
         GB,
         (
             "as a single joint expert",
@@ -1171,7 +1171,7 @@ AUDIT_ELEMENTS = [
     ),
     (
         "local_authority/ehcp_advice_skeleton.j2",
-        "0012-surrey-ehc-advice",
+        "0003-surrey-ehc-advice",
         GB,
         (
             "views, interests and aspirations of the child or young person and their parents",
@@ -1189,7 +1189,7 @@ AUDIT_ELEMENTS = [
     ),
     (
         "local_authority/annual_review_contribution.j2",
-        "0030-bristol-annual-review",
+        "0007-bristol-annual-review",
         GB,
         (
             "The views of the child or young person and their parents:",
@@ -1200,14 +1200,14 @@ AUDIT_ELEMENTS = [
     ),
     (
         "team/event_confirm.j2",
-        "0004-rchs-home-opener-invite",
+        "0003-rchs-home-opener-invite",
         US,
         ("emergency action plan", "defibrillator (AED)", "professional liability cover"),
         ("pitch-side", "indemnity"),
     ),
     (
         "lab/result_followup.j2",
-        "0032-quest-results",
+        "0021-quest-results",
         US,
         (
             "record in the patient's record that you reviewed it",
@@ -1218,14 +1218,14 @@ AUDIT_ELEMENTS = [
     ),
     (
         "payer/prior_auth_chase.j2",
-        "0014-aetna-pa-pended",
+        "0010-aetna-pa-pended",
         US,
         ("7 calendar days, 42 CFR 422.568(b)(1)", "expedited decision", "jeopardize"),
         ("jeopardise",),
     ),
     (
         "payer/claim_status_inquiry.j2",
-        "0130-uhc-claim-co16",
+        "0064-uhc-claim-co16",
         US,
         (
             "CO-16 means the claim lacks information",
@@ -1237,21 +1237,21 @@ AUDIT_ELEMENTS = [
     ),
     (
         "payer/claim_status_inquiry.j2",
-        "0078-fwd-noridian-remit",
+        "0043-fwd-noridian-remit",
         US,
         ("CO-97 is a bundling denial", "42 CFR 405.980(b)(1)"),
         ("lacks information",),
     ),
     (
         "supplier/supplement_reorder.j2",
-        "0086-metagenics-backorder",
+        "0014-metagenics-backorder",
         INTEGRATIVE,
         ("lot number and expiry date of each item",),
         (),
     ),
     (
         "solicitor/expert_report_skeleton.j2",
-        "0020-hl-letter-of-instruction",
+        "0004-hl-letter-of-instruction",
         GB,
         ("SUMMARY\n", "CHRONOLOGY AND GLOSSARY", "CONFLICTS OF INTEREST", "Number the paragraphs"),
         ("[STATEMENT OF TRUTH", "[DECLARATION"),
