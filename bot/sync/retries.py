@@ -27,6 +27,8 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Protocol
 
+from bot.store.times import stored_utc
+
 __all__ = [
     "FAILED",
     "MAX_WAIT",
@@ -58,17 +60,12 @@ def retry_wait(attempts: int) -> timedelta:
     return min(timedelta(minutes=2 ** min(attempts - 2, 20)), MAX_WAIT)
 
 
-def _aware(moment: datetime) -> datetime:
-    """SQLite hands back naive datetimes; ours are all stored in UTC."""
-    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
-
-
 def due(row: Retryable, now: datetime, since: datetime | None) -> bool:
     """Whether a failed ``row`` is to be tried now: its wait is over, and it did not fail
     during the pass that began at ``since`` (PASS). A row never tried is always due."""
     if row.attempts <= 0 or row.next_try is None:
         return True
-    next_try = _aware(row.next_try)
+    next_try = stored_utc(row.next_try)
     if next_try > now:
         return False
     last_failure = next_try - retry_wait(row.attempts)
@@ -80,7 +77,7 @@ def record_failure(row: Retryable, now: datetime, error: str) -> None:
     project wrote), one more attempt, the next try after the BACKOFF."""
     row.state = FAILED
     row.attempts = (row.attempts or 0) + 1
-    # In UTC: SQLite keeps no zone, and a naive value read back is taken as UTC (_aware).
+    # In UTC: SQLite keeps no zone, and a naive value read back is taken as UTC (stored_utc).
     row.next_try = now.astimezone(UTC) + retry_wait(row.attempts)
     row.error = error[:300]
 

@@ -27,7 +27,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import select
@@ -39,6 +39,7 @@ from bot.errors import ConnectorError
 from bot.keys import key_hash
 from bot.mail.mime import parse_message
 from bot.store.models import CalendarEntryRow, Case, CaseEvent, CaseRef, Deadline, Draft, MessageRow
+from bot.store.times import stored_utc
 from bot.sync.audit import connector_name, record_audit
 from bot.sync.retries import Failures
 from bot.sync.runtime import Runtime
@@ -58,10 +59,6 @@ def draft_digest(raw: bytes) -> str:
     message = parse_message(raw, "draft")
     basis = " ".join(message.subject.split()) + "\n" + " ".join(message.text.split())
     return hashlib.sha256(basis.encode("utf-8", "replace")).hexdigest()
-
-
-def _aware(moment: datetime) -> datetime:
-    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
 
 
 def withdraw_filing(
@@ -89,7 +86,7 @@ def withdraw_filing(
     for event in session.scalars(select(CaseEvent).where(CaseEvent.message_id == row.id)).all():
         before["events"].append(
             {"case_id": event.case_id, "event": event.event, "rule_id": event.rule_id,
-             "at": _aware(event.at).isoformat()}
+             "at": stored_utc(event.at).isoformat()}
         )  # fmt: skip
         session.delete(event)
     case = session.get(Case, row.case_id) if row.case_id is not None else None
