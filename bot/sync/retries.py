@@ -89,8 +89,8 @@ def record_success(row: Retryable) -> None:
 
 @dataclass
 class Failures:
-    """Failures of one pass, by kind ("draft", "draft template", "calendar", "labels") and
-    reason: the lines a sync prints (FAILURE LINE)."""
+    """Failures of one pass, by kind ("draft", "draft template", "calendar", "labels",
+    "correction"...) and reason: the lines a sync prints (FAILURE LINE)."""
 
     counts: dict[tuple[str, str], int] = field(default_factory=dict)
     examples: dict[tuple[str, str], str] = field(default_factory=dict)
@@ -115,15 +115,18 @@ class Failures:
         """One line per kind and reason, e.g. ``3 draft(s) not written, tried again on the
         next sync: ConnectorError: Drafts folder not available``."""
         return [
-            f"{count} {_NOUNS.get(kind, kind)} not written, tried again on a later sync: "
+            f"{count} {_NOUNS.get(kind, kind + ' not written')}, tried again on a later sync: "
             f"{self.examples[(kind, reason)]}"
             for (kind, reason), count in sorted(self.counts.items())
         ]
 
 
 _NOUNS = {
-    "draft": "draft(s)",
-    "draft template": "draft(s) whose template failed",
-    "calendar": "calendar entr(ies)",
-    "labels": "category label(s)",
+    "draft": "draft(s) not written",
+    "draft template": "draft(s) whose template failed not written",
+    "calendar": "calendar entr(ies) not written",
+    "labels": "category label(s) not written",
+    "correction": "correction(s) not refiled",
+    "correction return": "undone correction(s) whose message was not moved back",
+    "correction folders": "correction folder(s) not made or read",
 }
