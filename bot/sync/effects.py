@@ -306,10 +306,10 @@ def apply_pending(
     pass of its own)."""
     report = EffectsReport()
     mailbox = rt.mail()
+    if isinstance(mailbox, ReturnsCorrected):  # an undone correction's message put back,
+        apply_returns(rt, mailbox, report.failures)  # before its labels change
     if isinstance(mailbox, Labels):
         apply_labels(rt, mailbox, report, since)
-    if isinstance(mailbox, ReturnsCorrected):  # an undone correction's message put back
-        apply_returns(rt, mailbox, report.failures)
     if isinstance(mailbox, WithdrawsDrafts):  # before new drafts: a correction's order
         report.drafts_withdrawn += apply_withdrawals(rt, mailbox, report.failures)
     if drafts:

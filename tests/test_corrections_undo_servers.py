@@ -1,0 +1,185 @@
+"""Undoing a correction puts the mailbox back, on every server connector, against its real or
+faithful local server: the message leaves its correction folder for the folder it was filed
+from (Dovecot: a MOVE back to INBOX; Gmail: the correction label off, INBOX back on; Graph: a
+move back to the inbox), the first filing comes back once, and the next sync makes no
+correction. On Gmail with ``category_labels``, chief's own wrong category label comes off when
+the message is corrected and goes back on when the correction is undone, once each. The
+Maildir case: tests/test_corrections.py (test_undo_takes_the_correction_back).
+"""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Callable
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import pytest
+from sqlalchemy import select
+
+from bot.cli.app import main
+from bot.config import load_config
+from bot.store.models import Correction, LabelWrite
+from bot.sync.runtime import Runtime
+from tests.test_corrections import REFERRAL, SAMPLES
+from tests.test_corrections_servers import labelling_google, synced  # noqa: F401 - fixture
+from tests.test_imap_pipeline import imap_practice
+from tests.test_sent_replies_servers import crlf, google, graph  # noqa: F401 - fixtures
+
+if TYPE_CHECKING:
+    from tests.fixtures_dovecot import DovecotAccount
+    from tests.servers.google_api import GoogleApiServer
+    from tests.servers.graph_api import GraphServer
+
+pytest_plugins = ["tests.fixtures_dovecot"]
+pytestmark = pytest.mark.servers
+
+
+def undo(config: Path) -> dict[str, object]:
+    """``chief corrections undo`` of the only correction; its row afterwards."""
+    rt = Runtime.from_config(load_config(config))
+    try:
+        with rt.sessions() as session:
+            (ident,) = session.scalars(select(Correction.id)).all()
+    finally:
+        rt.close()
+        rt.engine.dispose()
+    code = main.main(
+        ["--config", str(config), "corrections", "undo", str(ident)], standalone_mode=False
+    )
+    assert not code
+    rt = Runtime.from_config(load_config(config))
+    try:
+        with rt.sessions() as session:
+            row = session.get(Correction, ident)
+            assert row is not None
+            return {"state": row.state, "return_state": row.return_state}
+    finally:
+        rt.close()
+        rt.engine.dispose()
+
+
+def corrected_then_undone(
+    config: Path, move: Callable[[], None], where: Callable[[], dict[str, int]]
+) -> None:
+    """Sync, move to Chief/Team, sync (refiled), undo; the message is back where it was
+    (``where``: folder -> how many messages), filed as before; a sync after that changes
+    nothing, and neither does a second one."""
+    report, state = synced(config)
+    assert state["category"] == "referral"
+    before = where()
+    move()
+    assert where() != before
+    report, state = synced(config)
+    assert report.corrections == 1 and state["category"] == "team"
+    assert undo(config) == {"state": "undone", "return_state": "returned"}
+    assert where() == before  # back where it was filed from, once
+    for _ in range(2):
+        report, state = synced(config)
+        assert (report.corrections, report.messages) == (0, 0)
+        assert state["category"] == "referral" and state["source"] == "rule"
+        assert state["drafts"] == ["written", "written"]
+        assert where() == before
+
+
+def test_imap_undo_moves_the_message_back_to_inbox(dovecot: DovecotAccount, tmp_path: Path) -> None:
+    config = imap_practice(tmp_path, dovecot)
+    shutil.rmtree(config.parent / "Maildir", ignore_errors=True)
+    dovecot.seed([crlf((SAMPLES / REFERRAL).read_bytes())])
+
+    def move() -> None:
+        with dovecot.client() as client:
+            client.select_folder("INBOX")
+            client.move(client.search(["ALL"]), "Chief/Team")
+
+    def where() -> dict[str, int]:
+        return {f: len(dovecot.messages(f)) for f in ("INBOX", "Chief/Team")}
+
+    corrected_then_undone(config, move, where)
+
+
+def test_outlook_undo_moves_the_message_back_to_the_inbox(
+    graph: tuple[GraphServer, Path],  # noqa: F811
+) -> None:
+    api, config = graph
+    api.mail.deliver(crlf((SAMPLES / REFERRAL).read_bytes()))
+    chief = ""
+
+    def move() -> None:
+        (message,) = api.mail.in_folder("inbox")
+        api.mail.move(message.id, api.mail.folder_named("Team", api.mail.folder_named("Chief")))
+
+    def where() -> dict[str, int]:
+        nonlocal chief
+        chief = chief or api.mail.folder_named("Chief")
+        team = api.mail.folder_named("Team", chief)
+        return {"inbox": len(api.mail.in_folder("inbox")), "team": len(api.mail.in_folder(team))}
+
+    corrected_then_undone(config, move, where)
+
+
+def test_gmail_undo_takes_the_label_off_and_puts_inbox_and_chiefs_label_back(
+    labelling_google: tuple[GoogleApiServer, Path],  # noqa: F811
+) -> None:
+    api, config = labelling_google
+    message_id = api.gmail.deliver(crlf((SAMPLES / REFERRAL).read_bytes()))
+    ids: dict[str, str] = {}
+
+    def names() -> dict[str, str]:
+        return {label["name"]: label["id"] for label in api.gmail.labels.values()}
+
+    def move() -> None:
+        ids.update(names())
+        assert ids["Chief/Referral"] in api.gmail.messages[message_id].labels  # chief's own
+        api.gmail.move(message_id, ids["Chief/Team"])
+
+    def where() -> dict[str, int]:
+        carried = api.gmail.messages[message_id].labels
+        return {name: 1 for name, label in names().items() if label in carried}
+
+    report, state = synced(config)
+    labelled = where()
+    assert labelled == {"INBOX": 1, "UNREAD": 1, "Chief/Referral": 1}
+    move()
+    report, state = synced(config)
+    assert report.corrections == 1 and state["category"] == "team"
+    # chief's wrong label off, the corrected one on (the practitioner's own label here)
+    assert where() == {"UNREAD": 1, "Chief/Team": 1}
+    synced(config)
+    assert changes(api, message_id, ids["Chief/Referral"]) == {"labelsAdded": 1, "labelsRemoved": 1}
+    assert undo(config) == {"state": "undone", "return_state": "returned"}
+    assert where() == labelled  # INBOX and chief's referral label back, Chief/Team off
+    for _ in range(2):
+        report, state = synced(config)
+        assert (report.corrections, report.messages) == (0, 0)
+        assert state["category"] == "referral" and state["drafts"] == ["written", "written"]
+        assert where() == labelled
+    assert changes(api, message_id, ids["Chief/Referral"]) == {"labelsAdded": 2, "labelsRemoved": 1}
+    assert changes(api, message_id, ids["Chief/Team"]) == {"labelsAdded": 1, "labelsRemoved": 1}
+    rt = Runtime.from_config(load_config(config))
+    try:
+        with rt.sessions() as session:
+            writes = sorted(
+                (w.op, w.category, w.state) for w in session.scalars(select(LabelWrite))
+            )
+    finally:
+        rt.close()
+        rt.engine.dispose()
+    assert writes == [
+        ("add", "referral", "written"),
+        ("add", "referral", "written"),
+        ("add", "team", "written"),
+        ("remove", "referral", "written"),
+        ("remove", "team", "written"),
+    ]
+
+
+def changes(api: GoogleApiServer, message_id: str, label: str) -> dict[str, int]:
+    """How often Gmail's history saw ``label`` added to or taken off the message."""
+    seen = {"labelsAdded": 0, "labelsRemoved": 0}
+    for _, record in api.gmail.history:
+        for kind in seen:
+            for entry in record.get(kind, ()):
+                if entry["message"]["id"] == message_id and label in entry.get("labelIds", ()):
+                    seen[kind] += 1
+    return seen
