@@ -1,24 +1,23 @@
 """IMAP: the practitioner's own mail server (Fastmail, iCloud, Proton Bridge, Dovecot...).
 
-Reading (:mod:`connectors.imap.reading`) is strictly read-only: EXAMINE and ``BODY.PEEK``, so
-no flag is ever touched. A PROVIDER ID is ``folder/UIDVALIDITY/UID``; the CURSOR is per-folder
+Reading (:mod:`connectors.imap.reading`) is strictly read-only: EXAMINE and ``BODY.PEEK``, so no
+flag is ever touched. A PROVIDER ID is ``folder/UIDVALIDITY/UID``; the CURSOR is per-folder
 UIDVALIDITY, highest UID read and HIGHESTMODSEQ (:mod:`connectors.imap.cursor`). Besides the
-watched folders the connector reads, each with a cursor of its own, the practitioner's sent
-mail (the folder flagged ``\\Sent``, RFC 6154 SPECIAL-USE, else ``sent_folder``, else a
-well-known name) and the correction folders under ``corrections_folder`` (``Chief/payer``: the
-category ``payer``). Every configured name is resolved under the server's personal namespace
-(``Chief/payer`` is ``INBOX.Chief.payer`` on Cyrus or Courier).
+watched folders the connector reads, each with a cursor of its own, the practitioner's sent mail
+(the folder flagged ``\\Sent``, RFC 6154 SPECIAL-USE, else ``sent_folder``, else a well-known name)
+and the correction folders under ``corrections_folder`` (``Chief/payer``: the category ``payer``).
+Every configured name is resolved under the server's personal namespace (``Chief/payer`` is
+``INBOX.Chief.payer`` on Cyrus or Courier).
 
 Writing is exactly-once per IDEMPOTENCY KEY: the key travels in a draft's Message-ID (``bot.keys``
-DRAFT MARKER) or the summary's ``X-Chief-Key`` header,
-and before any APPEND (RFC 3501 6.3.11) the target folder is searched for it
-(``UID SEARCH HEADER``, then the header compared exactly, since SEARCH matches substrings).
-Drafts go to the folder flagged ``\\Drafts`` (RFC 6154 SPECIAL-USE), else ``drafts_folder``,
-else a well-known name, each under the personal namespace (RFC 2342; see
+DRAFT MARKER) or the summary's ``X-Chief-Key`` header, and before any APPEND (RFC 3501 6.3.11) the
+target folder is searched for it (``UID SEARCH HEADER``, then the header compared exactly, since
+SEARCH matches substrings). Drafts go to the folder flagged ``\\Drafts`` (RFC 6154 SPECIAL-USE),
+else ``drafts_folder``, else a well-known name, each under the personal namespace (RFC 2342; see
 :mod:`connectors.imap.folders`), created only when none exists; flagged ``\\Draft \\Seen``; the
-remote id comes from APPENDUID (RFC 4315 UIDPLUS). The daily summary is appended to INBOX,
-unread, and only when addressed to the practitioner alone. Nothing is appended to the folder
-that is selected (:meth:`~connectors.imap.session.ImapSession.append`).
+remote id comes from APPENDUID (RFC 4315 UIDPLUS). The daily summary is appended to INBOX, unread,
+and only when addressed to the practitioner alone. Nothing is appended to the folder that is
+selected (:meth:`~connectors.imap.session.ImapSession.append`).
 
 One connection per instance, opened on first use and closed by :meth:`close`. Within one
 operation a dropped connection is reopened once; a refused sign-in never is.
@@ -36,10 +35,10 @@ from bot.errors import AuthError, ChiefError, ConnectorError, RemoteGone, UserEr
 from bot.keys import check_key
 from bot.mail.message import Limits
 from connectors.base import Batch, Correction, Cursor, OutgoingDraft
+from connectors.imap import draft_removal as moves
 from connectors.imap.append import append_once, drafts_folder, find_key
 from connectors.imap.connection import Budget, Connection
 from connectors.imap.cursor import parse_cursor
-from connectors.imap.draft_removal import delete_draft, draft_content, make_folders
 from connectors.imap.folders import DRAFTS_NAMES, SENT_NAMES, FolderMap, Resolved, discover
 from connectors.imap.reading import FolderReader
 from connectors.imap.session import ImapSession, ServerUnavailable, Tls
@@ -162,8 +161,7 @@ class ImapConnector:
         self._link.close()
 
     def interrupt(self) -> None:
-        """From another thread: end a :meth:`wait_for_changes` (or any command) at once by
-        cutting the connection; safe to call at any time."""
+        """From another thread, at any time: end a wait (or any command) by cutting the link."""
         self._link.interrupt()
 
     def __enter__(self) -> ImapConnector:
@@ -226,21 +224,24 @@ class ImapConnector:
             yield batch
 
     def corrections(self, cursor: Cursor | None) -> Iterator[Correction]:
-        """A :class:`Correction` per batch of messages that arrived in the correction folders
-        (``Chief/<category>``) since ``cursor``; every batch's cursor covers them all."""
+        """A :class:`Correction` per batch read in the correction folders since ``cursor``."""
         parse_cursor(cursor)
-        folders = self._link.attempt(Budget(), self._corrections)
+        folders = self._link.attempt(Budget(), moves.correction_folders, self.corrections_folder)
         category = {folder: name for name, folder in folders.items()}
         for folder, batch in self.reader.read(sorted(category), cursor, missing=logging.DEBUG):
             yield Correction(category[folder], batch)
 
-    def _corrections(self, session: ImapSession) -> dict[str, str]:
-        return discover(session).children(self.corrections_folder)
-
     def make_correction_folders(self, names: Sequence[str]) -> int:
-        """CREATE ``Chief/<name>`` under the personal namespace (RFC 2342) for each name the
-        server lacks; how many were made."""
-        return self._link.attempt(Budget(), make_folders, self.corrections_folder, tuple(names))
+        """CREATE ``Chief/<name>`` under the personal namespace (RFC 2342) where missing."""
+        parent = self.corrections_folder
+        return self._link.attempt(Budget(), moves.make_folders, parent, tuple(names))
+
+    def return_corrected(self, provider_id: str, folder: str, home: str | None) -> bool:
+        """Move an undone correction's message back to the folder it was read in."""
+        parent, watched = self.corrections_folder, self._watched()
+        return self._link.attempt(
+            Budget(), moves.return_message, provider_id, parent, home, watched
+        )
 
     # --- DraftSink and Sender ---------------------------------------------------------------
 
@@ -297,12 +298,12 @@ class ImapConnector:
     def draft_content(self, key: str) -> bytes | None:
         """The draft carrying ``key`` in the Drafts folder, as the server holds it now."""
         check_key(key)
-        return self._link.attempt(Budget(), draft_content, self._find_draft, key)
+        return self._link.attempt(Budget(), moves.draft_content, self._find_draft, key)
 
     def delete_draft(self, key: str) -> bool:
         """Remove the draft carrying ``key`` from the Drafts folder, and nothing else."""
         check_key(key)
-        return self._link.attempt(Budget(), delete_draft, self._find_draft, key)
+        return self._link.attempt(Budget(), moves.delete_draft, self._find_draft, key)
 
     def send_to_practitioner(self, raw: bytes, key: str) -> str:
         """APPEND the summary to INBOX (unread) once per ``key``; practitioner only."""

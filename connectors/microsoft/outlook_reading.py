@@ -45,6 +45,7 @@ __all__ = [
     "OutlookReader",
     "correction_folders",
     "make_correction_folders",
+    "return_corrected",
 ]
 
 log = logging.getLogger(__name__)
@@ -122,6 +123,27 @@ def correction_folders(client: GraphClient) -> dict[str, str]:
                 if item.get("displayName"):
                     found.setdefault(str(item["displayName"]), str(item["id"]))
     return dict(sorted(found.items()))
+
+
+def return_corrected(client: GraphClient, message_id: str, folder_id: str, to: str) -> bool:
+    """Move message ``message_id`` out of the correction folder ``folder_id`` into ``to`` (a
+    well-known name or a folder id): ``POST /me/messages/{id}/move``. False when it is no
+    longer there (a moved message gets a new id: gone, or in another folder)."""
+    segment = quote(message_id, safe="")
+    try:
+        found = client.call(
+            GraphRequest("GET", f"/me/messages/{segment}?$select=id,parentFolderId"),
+            "reading a message's folder",
+        )
+    except RemoteGone:
+        return False
+    if found.get("parentFolderId") != folder_id:
+        return False
+    client.call(
+        GraphRequest("POST", f"/me/messages/{segment}/move", {"destinationId": to}),
+        "moving a message back",
+    )
+    return True
 
 
 class OutlookReader:
