@@ -24,6 +24,9 @@ Every durable step of a pass calls :func:`step` once, after the write it names:
 - ``checklists.commit``: renewal checklists journalled as drafts (written as ``draft.*``);
 - ``report.remote`` / ``report.commit``: a report a new note updated, replaced in the Drafts
   folder, then recorded (bot/features/note_reports.py);
+- ``corrections.commit``, ``withdraw.*``, ``party.*``, ``undo.commit``, ``return.remote`` /
+  ``return.commit``: corrections refiled, their drafts withdrawn and parties written, an undo
+  committed and its message moved back, then recorded (bot/sync/correction_mail.py);
 - ``summary.copy``, ``summary.remote``, ``summary.commit``: the daily summary's copy written,
   delivered, recorded with the research digest it carried.
 """

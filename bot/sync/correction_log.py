@@ -28,16 +28,15 @@ from sqlalchemy.orm import Session
 from bot import crash
 from bot.errors import UserError
 from bot.keys import stable_key
-from bot.rules.party_learning import party_kind, remove_party
 from bot.store.models import Correction, MessageRow
 from bot.sync.audit import record_audit
 from bot.sync.correction_mail import relabel
-from bot.sync.corrections import practice_rules_dir
+from bot.sync.corrections import remove_parties
 from bot.sync.learning import teach
 from bot.sync.runtime import Runtime
 from bot.sync.withdrawing import restore, withdraw_filing
 
-__all__ = ["CorrectionItem", "corrections", "undo"]
+__all__ = ["CorrectionItem", "corrections", "remove_parties", "undo"]
 
 log = logging.getLogger(__name__)
 
@@ -136,23 +135,3 @@ def undo(rt: Runtime, ident: int) -> None:
             )
         crash.step("undo.commit")
         remove_parties(rt)
-
-
-def remove_parties(rt: Runtime) -> int:
-    """Remove the party entries of undone corrections from the directory, then record it."""
-    folder = practice_rules_dir(rt)
-    removed = 0
-    with rt.sessions() as session:
-        pending = session.scalars(
-            select(Correction).where(
-                Correction.practice_id == rt.practice_id, Correction.party_state == "remove"
-            )
-        ).all()
-        for correction in pending:
-            if folder is not None and correction.party_domain and correction.category:
-                remove_party(folder, party_kind(correction.category), correction.party_domain)
-                crash.step("party.file")
-            correction.party_state = "removed"
-            session.commit()
-            removed += 1
-    return removed

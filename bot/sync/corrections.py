@@ -57,7 +57,13 @@ from bot.mail.message import Message
 from bot.rules.classification import Classification
 from bot.rules.learned import message_features
 from bot.rules.parties import Party as DirectoryParty
-from bot.rules.party_learning import add_party, known, organisation_domain, party_kind
+from bot.rules.party_learning import (
+    add_party,
+    known,
+    organisation_domain,
+    party_kind,
+    remove_party,
+)
 from bot.rules.practice_memory import label_of
 from bot.rules.stated_dates import day_first
 from bot.store.models import Correction, Draft, Mailbox, MessageRow
@@ -73,7 +79,13 @@ from bot.sync.withdrawing import withdraw_filing
 from connectors.base import Correction as FolderBatch
 from connectors.base import Cursor, MakesCorrectionFolders, WatchesCorrections
 
-__all__ = ["corrections_pass", "practice_rules_dir", "refile", "write_parties"]
+__all__ = [
+    "corrections_pass",
+    "practice_rules_dir",
+    "refile",
+    "remove_parties",
+    "write_parties",
+]
 
 log = logging.getLogger(__name__)
 
@@ -138,6 +150,7 @@ def corrections_pass(rt: Runtime, report: SyncReport) -> None:
         log.debug("corrections: unknown folder %r", name)
     if not rt.dry_run:
         write_parties(rt)
+        remove_parties(rt)  # an undo stopped before it took its party out
 
 
 def _not_refiled(report: SyncReport, provider_id: str, why: str) -> None:
@@ -334,3 +347,23 @@ def write_parties(rt: Runtime) -> int:
             crash.step("party.commit")
             written += 1
     return written
+
+
+def remove_parties(rt: Runtime) -> int:
+    """Remove the party entries of undone corrections from the directory, then record it."""
+    folder = practice_rules_dir(rt)
+    removed = 0
+    with rt.sessions() as session:
+        pending = session.scalars(
+            select(Correction).where(
+                Correction.practice_id == rt.practice_id, Correction.party_state == "remove"
+            )
+        ).all()
+        for correction in pending:
+            if folder is not None and correction.party_domain and correction.category:
+                remove_party(folder, party_kind(correction.category), correction.party_domain)
+                crash.step("party.file")
+            correction.party_state = "removed"
+            session.commit()
+            removed += 1
+    return removed
