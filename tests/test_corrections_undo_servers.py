@@ -9,7 +9,9 @@ Maildir case: tests/test_corrections.py (test_undo_takes_the_correction_back).
 
 from __future__ import annotations
 
+import os
 import shutil
+import subprocess
 from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -17,6 +19,7 @@ from typing import TYPE_CHECKING
 import pytest
 from sqlalchemy import select
 
+from bot import crash
 from bot.cli.app import main
 from bot.config import load_config
 from bot.store.models import Correction, LabelWrite
@@ -183,3 +186,38 @@ def changes(api: GoogleApiServer, message_id: str, label: str) -> dict[str, int]
                 if entry["message"]["id"] == message_id and label in entry.get("labelIds", ()):
                     seen[kind] += 1
     return seen
+
+
+def chief(config: Path, *args: str, crash_after: str | None = None) -> int:
+    env = {**os.environ, "CHIEF_CONFIG": str(config)}
+    env.pop(crash.CRASH_ENV, None)
+    if crash_after is not None:
+        env[crash.CRASH_ENV] = crash_after
+    done = subprocess.run(["chief", *args], env=env, capture_output=True, text=True, timeout=300)
+    return done.returncode
+
+
+def test_gmail_labels_of_a_correction_and_its_undo_once_across_kills(
+    labelling_google: tuple[GoogleApiServer, Path],  # noqa: F811
+) -> None:
+    """Killed right after the labels are changed in Gmail and before that is recorded, in the
+    sync that refiles and in the undo: each label comes off and goes on once all the same."""
+    api, config = labelling_google
+    message_id = api.gmail.deliver(crlf((SAMPLES / REFERRAL).read_bytes()))
+    assert chief(config, "sync") == 0
+    ids = {label["name"]: label["id"] for label in api.gmail.labels.values()}
+    api.gmail.move(message_id, ids["Chief/Team"])
+    assert chief(config, "sync", crash_after="labels.remote:1") == crash.EXIT_CODE
+    assert ids["Chief/Referral"] not in api.gmail.messages[message_id].labels  # written...
+    assert chief(config, "sync") == 0  # ...then recorded
+    assert changes(api, message_id, ids["Chief/Referral"]) == {"labelsAdded": 1, "labelsRemoved": 1}
+    assert chief(config, "corrections", "undo", "1", crash_after="labels.remote:1") == (
+        crash.EXIT_CODE
+    )
+    assert chief(config, "sync") == 0
+    assert chief(config, "sync") == 0
+    carried = api.gmail.messages[message_id].labels
+    assert {"INBOX", ids["Chief/Referral"]} <= carried and ids["Chief/Team"] not in carried
+    assert changes(api, message_id, ids["Chief/Referral"]) == {"labelsAdded": 2, "labelsRemoved": 1}
+    assert changes(api, message_id, ids["Chief/Team"]) == {"labelsAdded": 1, "labelsRemoved": 1}
+    assert changes(api, message_id, "INBOX") == {"labelsAdded": 1, "labelsRemoved": 1}
