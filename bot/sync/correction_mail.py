@@ -41,24 +41,28 @@ __all__ = ["apply_returns", "labelled_by_chief", "relabel"]
 log = logging.getLogger(__name__)
 
 
+def _last_op(
+    session: Session, practice_id: int, provider_id: str, category: str, written: bool
+) -> str | None:
+    """The last label write of ``category`` on the message journalled (``written``: made in
+    the mailbox), add or remove; None when there is none. Dismissed ones never happened."""
+    query = select(LabelWrite.op).where(
+        LabelWrite.practice_id == practice_id,
+        LabelWrite.provider_id == provider_id[:255],
+        LabelWrite.category == category,
+        LabelWrite.state == "written" if written else LabelWrite.state != "dismissed",
+    )
+    return session.scalar(query.order_by(LabelWrite.id.desc()).limit(1))
+
+
 def labelled_by_chief(
     session: Session, practice_id: int, provider_id: str, category: str | None
 ) -> bool:
-    """Whether chief's own label of ``category`` is on the message, by the journal: its
-    latest label write for that category is an addition."""
+    """Whether the label of ``category`` on the message is chief's own: the last write of it
+    made in the mailbox put it on (a removal journalled but not yet made leaves it chief's)."""
     if category is None:
         return False
-    latest = session.scalar(
-        select(LabelWrite.op)
-        .where(
-            LabelWrite.practice_id == practice_id,
-            LabelWrite.provider_id == provider_id[:255],
-            LabelWrite.category == category,
-        )
-        .order_by(LabelWrite.id.desc())
-        .limit(1)
-    )
-    return latest == "add"
+    return _last_op(session, practice_id, provider_id, category, written=True) == "add"
 
 
 def relabel(
@@ -76,10 +80,11 @@ def relabel(
     if not labelled or drop == put:
         return
     writes: list[tuple[str, str]] = []
-    if isinstance(source, RemovesLabels) and labelled_by_chief(
-        session, rt.practice_id, provider_id, drop
-    ):
-        assert drop is not None
+    if (
+        drop is not None
+        and isinstance(source, RemovesLabels)
+        and _last_op(session, rt.practice_id, provider_id, drop, written=False) == "add"
+    ):  # on, or about to go on: taken off (the last write journalled is the one that holds)
         writes.append(("remove", drop))
     if put is not None and put in labelled:
         writes.append(("add", put))
