@@ -319,6 +319,7 @@ def test_undo_takes_the_correction_back(home: Path, chief_exe: str) -> None:
 
 def test_undo_removes_the_party_it_added(practice_dir: Callable[..., Path]) -> None:
     from bot.sync.correction_log import undo
+    from bot.sync.effects import apply_pending
 
     home = practice_dir(rules={"parties/.keep": ""}, extra_toml=no_learned(Path()))
     deliver(home, "np-1", physio("np-1"))
@@ -332,6 +333,17 @@ def test_undo_removes_the_party_it_added(practice_dir: Callable[..., Path]) -> N
     assert rows(rt, Correction)[0].party_state == "removed"
     row = rows(rt, MessageRow)[0]
     assert (row.category, row.case_id) == (None, None)
+    # The message was copied, not moved: with the copy taken away the mailbox is as before.
+    apply_pending(rt)
+    assert rows(rt, Correction)[0].return_state == "returned"
+    mail = sorted(
+        str(p.relative_to(home / "Maildir"))
+        for p in (home / "Maildir").rglob("*")
+        if p.parent.name in ("cur", "new") and p.parent.parent.name != ".Drafts"
+    )
+    assert mail == ["new/np-1"]
+    rt, report = run(home)
+    assert (report.corrections, report.messages) == (0, 0)
 
 
 def test_needs_a_look_names_the_move_and_a_correction_clears_it(

@@ -85,32 +85,50 @@ def corrected_then_undone(
         assert where() == before
 
 
-def test_imap_undo_moves_the_message_back_to_inbox(dovecot: DovecotAccount, tmp_path: Path) -> None:
+@pytest.mark.parametrize("how", ["move", "copy"])
+def test_imap_undo_moves_the_message_back_to_inbox(
+    dovecot: DovecotAccount, tmp_path: Path, how: str
+) -> None:
+    """Moved: MOVEd back. Copied: the copy removed, the original left as it is."""
     config = imap_practice(tmp_path, dovecot)
     shutil.rmtree(config.parent / "Maildir", ignore_errors=True)
     dovecot.seed([crlf((SAMPLES / REFERRAL).read_bytes())])
+    inbox: dict[int, tuple[str, frozenset[bytes]]] = {}
 
     def move() -> None:
+        inbox.update(dovecot.snapshot("INBOX"))
         with dovecot.client() as client:
             client.select_folder("INBOX")
-            client.move(client.search(["ALL"]), "Chief/Team")
+            getattr(client, how)(client.search(["ALL"]), "Chief/Team")
 
     def where() -> dict[str, int]:
         return {f: len(dovecot.messages(f)) for f in ("INBOX", "Chief/Team")}
 
     corrected_then_undone(config, move, where)
+    if how == "copy":  # the original never touched (\\Recent is the session's, not a change)
+        assert dovecot.snapshot("INBOX").keys() == inbox.keys()
+        assert [v[0] for v in dovecot.snapshot("INBOX").values()] == [
+            v[0]
+            for v in inbox.values()  # type: ignore[index]
+        ]
 
 
+@pytest.mark.parametrize("keep", [False, True])
 def test_outlook_undo_moves_the_message_back_to_the_inbox(
     graph: tuple[GraphServer, Path],  # noqa: F811
+    keep: bool,
 ) -> None:
+    """Moved: moved back. Copied: the copy to Deleted Items, the original left in the inbox."""
     api, config = graph
     api.mail.deliver(crlf((SAMPLES / REFERRAL).read_bytes()))
     chief = ""
+    original: list[str] = []
 
     def move() -> None:
         (message,) = api.mail.in_folder("inbox")
-        api.mail.move(message.id, api.mail.folder_named("Team", api.mail.folder_named("Chief")))
+        original.append(message.id)
+        team = api.mail.folder_named("Team", api.mail.folder_named("Chief"))
+        api.mail.move(message.id, team, keep=keep)
 
     def where() -> dict[str, int]:
         nonlocal chief
@@ -119,6 +137,8 @@ def test_outlook_undo_moves_the_message_back_to_the_inbox(
         return {"inbox": len(api.mail.in_folder("inbox")), "team": len(api.mail.in_folder(team))}
 
     corrected_then_undone(config, move, where)
+    assert len(api.mail.in_folder("deleteditems")) == keep
+    assert ([m.id for m in api.mail.in_folder("inbox")] == original) == keep
 
 
 def test_gmail_undo_takes_the_label_off_and_puts_inbox_and_chiefs_label_back(

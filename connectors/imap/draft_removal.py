@@ -10,12 +10,14 @@ expunge. The correction folders are made with CREATE under the personal namespac
 ``Chief`` first where the server wants parents made. An undone correction's message is moved
 out of its correction folder back to the watched folder it was read in (INBOX when it was first
 read in the correction folder): UID MOVE (RFC 6851) where offered, else UID COPY, \\Deleted and
-UID EXPUNGE of that UID only; a UID no longer there (UIDVALIDITY changed, moved on) is left be.
+UID EXPUNGE of that UID only; a copy (the message still in the folder it was read in) is
+removed so; a UID no longer there (UIDVALIDITY changed, moved on) is left be.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
 from connectors.imap.folders import discover
 from connectors.imap.session import ImapSession
@@ -90,29 +92,42 @@ def return_message(
 ) -> bool:
     """Move the message ``provider_id`` (``folder/UIDVALIDITY/UID`` in a correction folder
     under ``parent_name``) back to ``home``'s folder when it is watched, else the first
-    watched folder; False when it is no longer there."""
+    watched folder (a copy, ``home`` still there, is removed instead); False when it is no
+    longer there."""
     rest, _, uid_text = provider_id.rpartition("/")
     folder, _, validity = rest.rpartition("/")
     if not uid_text.isdigit() or not validity.isdigit():
         return False
     if folder not in correction_folders(session, parent_name).values():
         return False  # never anything outside the correction folders
-    home_folder = (home or "").rpartition("/")[0].rpartition("/")[0]
+    home_rest, _, home_uid = (home or "").rpartition("/")
+    home_folder, _, home_validity = home_rest.rpartition("/")
     target = home_folder if home_folder in watched else watched[0]
     uid = int(uid_text)
     session.selected, session.status = None, None
     with session._translated(f"moving a message back from folder {folder!r}"):
         client = session._client
-        selected = client.select_folder(folder, readonly=False)
-        if int(selected.get(b"UIDVALIDITY", 0)) != int(validity):
+        # A copy (the message ``home`` names still in its folder) is removed instead: the
+        # folder holds the message once, as it did before the copy.
+        copy = home_folder == target and _there(client, home_folder, home_validity, home_uid)
+        if not _there(client, folder, validity, uid_text, readonly=False):
             return False
-        if not client.search(["UID", str(uid)]):
-            return False
-        if "MOVE" in session.capabilities:
+        if "MOVE" in session.capabilities and not copy:
             client.move([uid], target)
-        else:
+            return True
+        if not copy:
             client.copy([uid], target)
-            client.add_flags([uid], [b"\\Deleted"], silent=True)
-            if "UIDPLUS" in session.capabilities:
-                client.expunge([uid])
+        client.add_flags([uid], [b"\\Deleted"], silent=True)
+        if "UIDPLUS" in session.capabilities:
+            client.expunge([uid])
     return True
+
+
+def _there(client: Any, folder: str, validity: str, uid: str, readonly: bool = True) -> bool:
+    """Whether UID ``uid`` of UIDVALIDITY ``validity`` is in ``folder`` (left selected)."""
+    if not (folder and validity.isdigit() and uid.isdigit()):
+        return False
+    selected = client.select_folder(folder, readonly=readonly)
+    if int(selected.get(b"UIDVALIDITY", 0)) != int(validity):
+        return False
+    return bool(client.search(["UID", uid]))

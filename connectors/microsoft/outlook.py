@@ -148,12 +148,13 @@ class OutlookConnector:
 
     def return_corrected(self, provider_id: str, folder: str, home: str | None) -> bool:
         """Move an undone correction's message from ``Chief/<folder>`` back to the first
-        watched folder (the inbox); False when it is no longer in that folder."""
+        watched folder (the inbox; a copy to Deleted Items); False when it is no longer in
+        that folder."""
         folder_id = correction_folders(self.client).get(folder)
         if folder_id is None:
             return False
         to = next(iter(self.reader.folder_ids().values()))
-        return return_corrected(self.client, provider_id, folder_id, to)
+        return return_corrected(self.client, provider_id, folder_id, to, home)
 
     def draft_content(self, key: str) -> bytes | None:
         """The draft carrying ``key`` as Outlook holds it now (its MIME), or None."""

@@ -125,10 +125,8 @@ def correction_folders(client: GraphClient) -> dict[str, str]:
     return dict(sorted(found.items()))
 
 
-def return_corrected(client: GraphClient, message_id: str, folder_id: str, to: str) -> bool:
-    """Move message ``message_id`` out of the correction folder ``folder_id`` into ``to`` (a
-    well-known name or a folder id): ``POST /me/messages/{id}/move``. False when it is no
-    longer there (a moved message gets a new id: gone, or in another folder)."""
+def _folder_of(client: GraphClient, message_id: str) -> str | None:
+    """The id of the folder message ``message_id`` is in; None when there is no such id."""
     segment = quote(message_id, safe="")
     try:
         found = client.call(
@@ -136,9 +134,22 @@ def return_corrected(client: GraphClient, message_id: str, folder_id: str, to: s
             "reading a message's folder",
         )
     except RemoteGone:
+        return None
+    return str(found.get("parentFolderId") or "") or None
+
+
+def return_corrected(
+    client: GraphClient, message_id: str, folder_id: str, to: str, home: str | None
+) -> bool:
+    """Move message ``message_id`` out of the correction folder ``folder_id`` into ``to`` (a
+    well-known name or a folder id): ``POST /me/messages/{id}/move``. A copy (``home``, the
+    id it was read under, still there: a moved message gets a new id) goes to Deleted Items
+    instead, the original left where it is. False when it is no longer in the folder."""
+    if _folder_of(client, message_id) != folder_id:
         return False
-    if found.get("parentFolderId") != folder_id:
-        return False
+    if home and home != message_id and _folder_of(client, home) is not None:
+        to = "deleteditems"
+    segment = quote(message_id, safe="")
     client.call(
         GraphRequest("POST", f"/me/messages/{segment}/move", {"destinationId": to}),
         "moving a message back",
