@@ -241,3 +241,44 @@ def test_gmail_labels_of_a_correction_and_its_undo_once_across_kills(
     assert changes(api, message_id, ids["Chief/Referral"]) == {"labelsAdded": 2, "labelsRemoved": 1}
     assert changes(api, message_id, ids["Chief/Team"]) == {"labelsAdded": 1, "labelsRemoved": 1}
     assert changes(api, message_id, "INBOX") == {"labelsAdded": 1, "labelsRemoved": 1}
+
+
+def test_gmail_undo_without_the_label_scope_names_the_move_and_waits_for_it(
+    google: tuple[GoogleApiServer, Path],  # noqa: F811
+) -> None:
+    """Signed in without ``gmail.modify`` (no ``category_labels``), chief cannot take the
+    correction label off: the undo says so (the sync exits 3 until then), and once the
+    practitioner takes it off in Gmail the undo is recorded and nothing is refiled."""
+    api, config = google
+    message_id = api.gmail.deliver(crlf((SAMPLES / REFERRAL).read_bytes()))
+    assert chief(config, "sync") == 0
+    team = api.gmail.user_label("Chief/Team")  # made by the practitioner in Gmail
+    api.gmail.move(message_id, team)
+    report, state = synced(config)
+    assert report.corrections == 1 and state["category"] == "team"
+    env = {**os.environ, "CHIEF_CONFIG": str(config)}
+    env.pop(crash.CRASH_ENV, None)
+    done = subprocess.run(
+        ["chief", "corrections", "undo", "1"], env=env, capture_output=True, text=True
+    )
+    assert done.returncode == 0, done.stderr
+    assert "may not change labels" in done.stderr
+    assert team in api.gmail.messages[message_id].labels  # nothing changed in Gmail
+    assert chief(config, "sync") == 3  # said again on every sync until it is done
+    api.gmail.remove_label(message_id, team)
+    api.gmail.add_label(message_id, "INBOX")
+    assert chief(config, "sync") == 0
+    report, state = synced(config)
+    assert (report.corrections, state["category"], state["corrections"]) == (0, "referral", 1)
+    assert undo_state(config) == ("undone", "gone")
+
+
+def undo_state(config: Path) -> tuple[str, str | None]:
+    rt = Runtime.from_config(load_config(config))
+    try:
+        with rt.sessions() as session:
+            (row,) = session.scalars(select(Correction)).all()
+            return row.state, row.return_state
+    finally:
+        rt.close()
+        rt.engine.dispose()
