@@ -20,6 +20,7 @@ from sqlalchemy import select
 
 from bot.config import load_config
 from bot.jobs.catalogue import sync
+from bot.keys import marked_message_id
 from bot.resources import shipped_examples
 from bot.store.models import Deadline, Draft, Mailbox
 from bot.summary.case_detail import case_detail, format_case_detail
@@ -97,6 +98,51 @@ def test_a_reply_in_the_thread_closes_the_acknowledgement(
     rt, report = run(home)
     assert report.deadlines_closed == 0
     assert deadlines(rt) == [("referral.acknowledge", True, "reply sent on 15 Sep 2026")]
+
+
+def sent_draft(rt: Runtime, template: str, **fields: str | None) -> bytes:
+    """chief's draft for ``template`` as a client that keeps the draft's Message-ID sends it."""
+    with rt.sessions() as session:
+        (key,) = session.scalars(select(Draft.key).where(Draft.template == template)).all()
+    raw = reply(**fields).decode()
+    return raw.replace(
+        "<sent-1@practice.example>", marked_message_id(key, "practice.example")
+    ).encode()
+
+
+def test_the_draft_sent_is_found_by_its_marker_before_rule_order(
+    practice_dir: Callable[..., Path],
+) -> None:
+    """Two reply drafts answer the referral; she sends the second (the outcome letter), which
+    rule order alone would have taken for the acknowledgement."""
+    home = practice_dir()
+    deliver(home, REFERRAL, (SAMPLES / REFERRAL).read_bytes())
+    rt, _ = run(home)
+    put_sent(home, sent_draft(rt, "referral/outcome_letter.j2"))
+    rt, report = run(home)
+    with rt.sessions() as session:
+        states = {d.template: d.state for d in session.scalars(select(Draft))}
+    assert states == {"referral/referral_ack.j2": "written", "referral/outcome_letter.j2": "sent"}
+    assert report.replies_seen == 1
+
+
+def test_a_marked_draft_sent_outside_the_thread_still_answers_its_case(
+    practice_dir: Callable[..., Path],
+) -> None:
+    """No In-Reply-To, an address outside the party directory, no reference quoted: only the
+    marker ties the sent message to chief's draft and its case."""
+    home = practice_dir()
+    deliver(home, REFERRAL, (SAMPLES / REFERRAL).read_bytes())
+    rt, _ = run(home)
+    raw = sent_draft(
+        rt, "referral/referral_ack.j2", to="someone@elsewhere.example", in_reply_to=None
+    )
+    put_sent(home, raw)
+    rt, report = run(home)
+    assert deadlines(rt) == [("referral.acknowledge", True, "reply sent on 15 Sep 2026")]
+    with rt.sessions() as session:
+        states = {d.template: d.state for d in session.scalars(select(Draft))}
+    assert states == {"referral/referral_ack.j2": "sent", "referral/outcome_letter.j2": "written"}
 
 
 def test_a_reply_to_the_party_quoting_the_reference_closes_it(

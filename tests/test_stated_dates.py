@@ -22,6 +22,15 @@ RECEIVED = date(2026, 11, 2)
         ("Deadline: 2026-12-01", False, date(2026, 12, 1)),
         ("by Friday, 4th December", True, date(2026, 12, 4)),
         ("return it by 10 January", True, date(2027, 1, 10)),
+        # A time of day between the lead and the date
+        ("by close of business on Friday 27 November 2026", True, date(2026, 11, 27)),
+        ("reply by 5pm on 20 November", True, date(2026, 11, 20)),
+        ("no later than noon, 3 December 2026", True, date(2026, 12, 3)),
+        ("by 17.00 hrs on 2 December 2026", True, date(2026, 12, 2)),
+        ("by 12.11.2026", True, date(2026, 11, 12)),  # a dotted date is no time of day
+        # A date named as the one to meet
+        ("your revalidation submission date is 16 November 2026", True, date(2026, 11, 16)),
+        ("Renewal date: December 31, 2026", False, date(2026, 12, 31)),
     ],
 )
 def test_stated_deadlines(text: str, day_first: bool, expected: date) -> None:

@@ -12,7 +12,6 @@ import pytest
 
 from bot.clocks.files import load_clocks
 from bot.errors import UserError
-from bot.features.referral_network import ReferralSource
 from bot.keys import marked_message_id
 from bot.store.case_ids import (
     ALPHABET,
@@ -20,7 +19,7 @@ from bot.store.case_ids import (
     resolve_case_id,
     short_case_id,
 )
-from bot.summary.charts import AGEING_BUCKETS, _bucket, deadline_timeline, referral_bars
+from bot.summary.charts import AGEING_BUCKETS, _bucket
 from bot.summary.links import DraftsFolder, links_from_sink
 from bot.summary.local_format import DateStyle
 from bot.summary.palette import (
@@ -31,7 +30,6 @@ from bot.summary.palette import (
     dark_mode_css,
 )
 from bot.summary.privacy import initials, mask_patient_names
-from bot.summary.render import DeadlineLine
 from bot.summary.wording import DRAFT_PURPOSES, about, deadline_action, draft_purpose, possessive
 from connectors.base import OutgoingDraft
 from connectors.maildir import MaildirConnector
@@ -130,43 +128,6 @@ def test_ageing_buckets_are_the_credit_control_ones() -> None:
         3,
         0,
     ]
-
-
-def test_timeline_has_an_overdue_column_then_fourteen_days() -> None:
-    due = [DeadlineLine(DAY, "a"), DeadlineLine(DAY, "b"), DeadlineLine(date(2026, 12, 7), "c")]
-    late = [DeadlineLine(date(2026, 11, 1), "x")] * 40
-    columns = deadline_timeline(DAY, due, late)
-    assert len(columns) == 15 and columns[0].day is None and columns[0].count == 40
-    assert columns[0].height == 100  # drawn full, not on the days' scale
-    assert columns[1].is_today and columns[1].count == 2 and columns[1].height == 100
-    assert columns[14].day == date(2026, 12, 7) and columns[14].height == 50
-    assert [c.is_weekend for c in columns[5:7]] == [True, True]  # 28 and 29 November
-    assert columns[2].height == 0 and columns[2].description == "Wed 25 Nov: 0 deadlines"
-
-
-def _source(label: str, referrals: int, days: int, quiet: bool = False) -> ReferralSource:
-    return ReferralSource(
-        key=label,
-        label=label,
-        referrals=referrals,
-        last_contact=DAY,
-        last_referral=DAY,
-        open_acknowledgements=0,
-        oldest_open_acknowledgement=None,
-        quiet=quiet,
-        days_quiet=days,
-    )
-
-
-def test_referral_bars_busiest_first_on_one_scale() -> None:
-    bars = referral_bars(
-        [_source("Quiet GP", 1, 80, True), _source("Busy", 4, 2), _source("None", 0, 5)]
-    )
-    assert [(b.label, b.width, b.quiet) for b in bars] == [
-        ("Busy", 100, False),
-        ("Quiet GP", 25, True),
-    ]
-    assert bars[1].description == "Quiet GP: 1 referral, last 80 days ago"
 
 
 # --------------------------------------------------------------------------- draft links

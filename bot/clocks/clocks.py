@@ -75,6 +75,11 @@ Which clock applies, and with what the notice says
 - ``diarise: false`` marks a variant where the regime leaves the practice nothing to meet (a
   Medicare Advantage plan that upholds its denial forwards the case to the independent review
   entity itself): no deadline is set, and the base clock's default does not stand in for it.
+- ``amount_in_controversy`` (year: dollars) is the least amount in dispute a request filed in
+  that year needs (Medicare's ALJ hearing and judicial review, 42 CFR 405.1006, adjusted each
+  1 January by a CMS notice): the deadline still stands (claims may be aggregated), and its
+  note says the year's figure and whether the notice's amount reaches it
+  (:mod:`bot.clocks.controversy`).
 
 Days, weeks and months work on dates: a ``datetime`` start is reduced to its own (local) date.
 
@@ -172,6 +177,8 @@ class Clock:
     diarise: bool = True  # False: the regime leaves the practice nothing to meet (module doc)
     closures: str | None = None  # "school": ``roll`` also skips the practice's school closures
     closed_days: frozenset[date] = frozenset()  # those days (set by :func:`with_closures`)
+    # (year, dollars): the least amount in controversy a request filed that year needs
+    amount_in_controversy: tuple[tuple[int, int], ...] = ()
 
     def due(self, start: date | datetime) -> date | datetime:
         """The deadline for an event at ``start`` (see the module docstring for the rules)."""

@@ -53,6 +53,7 @@ _KNOWN_KEYS = (
     "diarise",
     "closures",
     "action",
+    "amount_in_controversy",
 )
 
 
@@ -83,6 +84,10 @@ class _ClockModel(BaseModel):
     diarise: Annotated[bool, Field(strict=True)] = True
     closures: Literal["school"] | None = None
     action: Annotated[str, Field(strict=True, min_length=3, max_length=120)] | None = None
+    # A year's minimum amount in controversy for the level (Medicare: 42 CFR 405.1006).
+    amount_in_controversy: (
+        dict[Annotated[int, Field(ge=2000, le=2200)], Annotated[int, Field(ge=1)]] | None
+    ) = None
 
     @field_validator("calendar")
     @classmethod
@@ -288,4 +293,5 @@ def _validate(item: Any, path: Path, line: int, problems: list[str]) -> Clock | 
         country=model.country,
         diarise=model.diarise,
         closures=model.closures,
+        amount_in_controversy=tuple(sorted((model.amount_in_controversy or {}).items())),
     )

@@ -13,6 +13,10 @@ cursor of its own (``mailbox.sent_cursor``). A sent message answers a case when:
 
 The case's acknowledgement and response deadlines then close ("reply sent on 24 Nov 2026",
 :func:`bot.sync.closing.close_answered`), and chief's draft of that reply is marked ``sent``.
+Which draft: the one whose DRAFT MARKER the sent message's Message-ID still carries (many mail
+clients keep a draft's Message-ID when it is sent, :func:`bot.keys.marker_of`), which also
+finds a draft that answers no logged thread; otherwise the first reply draft in its rule's
+order.
 Nothing of the sent message is stored: it is read in memory, matched, and dropped; the log
 holds case and deadline ids only. Two other readers of the sent mail are handed each message
 first: a note she wrote to herself (:mod:`bot.features.case_notes`) and a referral she sent
@@ -30,6 +34,7 @@ from sqlalchemy.orm import Session
 from bot.errors import CursorInvalid
 from bot.features.case_notes import note_from_sent
 from bot.features.outbound_referrals import outbound_sent
+from bot.keys import draft_marker, marker_of
 from bot.mail.message import Message
 from bot.rules.schema import DraftAction
 from bot.store.models import Case, CaseRef, Draft, Mailbox, MessageRow, Party
@@ -53,14 +58,26 @@ def sent_replies_pass(rt: Runtime, report: SyncReport) -> None:
         session.commit()
         mailbox = session.get(Mailbox, mailbox_id)
         cursor = mailbox.sent_cursor if mailbox is not None else None
+    markers: _Markers | None = None
     for batch in _batches(source, cursor):
         with rt.sessions.begin() as session:
             now = rt.now()
             for message in batch.messages:
-                if note_from_sent(session, rt, message):
+                sent_draft = None
+                marker = marker_of(message.message_id)
+                if marker is not None:
+                    markers = markers if markers is not None else _Markers(session, rt)
+                    sent_draft = markers.draft(session, marker)
+                if sent_draft is None and note_from_sent(session, rt, message):
                     continue  # a note to herself (bot/features/case_notes.py)
                 outbound_sent(session, rt, message)  # a referral she sent out
-                found = answered_case(session, rt, message)
+                found: tuple[Case, MessageRow | None] | None
+                if sent_draft is not None:
+                    sent_draft.state = "sent"
+                    case = session.get(Case, sent_draft.case_id) if sent_draft.case_id else None
+                    found = (case, None) if case is not None else None
+                else:
+                    found = answered_case(session, rt, message)
                 if found is None:
                     continue
                 case, replied = found
@@ -68,11 +85,29 @@ def sent_replies_pass(rt: Runtime, report: SyncReport) -> None:
                 sent_on = (message.date or now).astimezone(rt.tz).date()
                 closed = close_answered(session, rt, case, sent_on, now)
                 report.deadlines_closed += closed
-                _mark_sent(session, rt, case, replied)
+                if sent_draft is None:
+                    _mark_sent(session, rt, case, replied)
                 log.debug("sent reply answers case %s: %d deadline(s) closed", case.id, closed)
             row = session.get(Mailbox, mailbox_id)
             if row is not None:
                 row.sent_cursor = dict(batch.cursor)
+
+
+class _Markers:
+    """DRAFT MARKER -> chief's written draft, for the practice's drafts (read once a pass, and
+    only when a sent message carries a marker at all)."""
+
+    def __init__(self, session: Session, rt: Runtime) -> None:
+        rows = session.execute(
+            select(Draft.id, Draft.key).where(
+                Draft.practice_id == rt.practice_id, Draft.state.in_(("written", "sent"))
+            )
+        ).all()
+        self._ids = {draft_marker(key): draft_id for draft_id, key in rows}
+
+    def draft(self, session: Session, marker: str) -> Draft | None:
+        draft_id = self._ids.get(marker)
+        return session.get(Draft, draft_id) if draft_id is not None else None
 
 
 def _batches(source: ReadsSentMail, cursor: Cursor | None) -> Iterator[Batch]:

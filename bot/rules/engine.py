@@ -30,6 +30,7 @@ import re2
 
 from bot.mail.message import Message
 from bot.rules.classification import UNCLASSIFIED, Classification
+from bot.rules.hedges import asserted
 from bot.rules.jurisdiction import notice_country, payer_type
 from bot.rules.learned import TextModel
 from bot.rules.parties import Party, PartyDirectory, load_parties
@@ -183,6 +184,7 @@ class RuleSet:
         self.problems = problems
         self.model = model
         self.generic = self._generic_rules()
+        self.by_id = {rule.id: rule for rule in self.rules}
 
     def _generic_rules(self) -> dict[tuple[str, str | None], Rule]:
         """(category, case kind) -> the rule the learned model stands in for: the one marked
@@ -201,24 +203,27 @@ class RuleSet:
     def __len__(self) -> int:
         return len(self.rules)
 
-    def _prepare(self, msg: Message) -> tuple[list[Party], frozenset[str], str, str]:
+    def _prepare(self, msg: Message) -> tuple[list[Party], frozenset[str], str, str, str]:
+        """The sender's parties and their kinds, the subject, the body, and the body as the
+        patterns read it (conditions and possibilities blanked, :mod:`bot.rules.hedges`)."""
         parties = self.parties.lookup(msg.from_domain) if msg.from_domain else []
-        return parties, frozenset(p.kind for p in parties), msg.subject, msg.text
+        kinds = frozenset(p.kind for p in parties)
+        return parties, kinds, msg.subject, msg.text, asserted(msg.text)
 
     def explain(self, msg: Message) -> list[Rule]:
         """Every rule that matches ``msg``, winner first."""
-        _, kinds, subject, body = self._prepare(msg)
-        return [r for r in self.rules if r.matches(msg, kinds, subject, body)]
+        _, kinds, subject, _, said = self._prepare(msg)
+        return [r for r in self.rules if r.matches(msg, kinds, subject, said)]
 
     def classify(self, msg: Message, country: str | None = None) -> Classification:
         """The first matching rule's classification; ``country`` is the practice's, for the
         dates the message states (:func:`bot.rules.stated_dates.day_first`)."""
-        parties, kinds, subject, body = self._prepare(msg)
+        parties, kinds, subject, body, said = self._prepare(msg)
         result = next(
             (
                 self._result(rule, msg, parties, subject, body, country)
                 for rule in self.rules
-                if rule.matches(msg, kinds, subject, body)
+                if rule.matches(msg, kinds, subject, said)
             ),
             UNCLASSIFIED,
         )
@@ -243,12 +248,12 @@ class RuleSet:
         rule (:attr:`generic`, as the learned model stands in for it); None: unclassified."""
         if category is None:
             return UNCLASSIFIED
-        parties, kinds, subject, body = self._prepare(msg)
+        parties, kinds, subject, body, said = self._prepare(msg)
         rule = next(
             (
                 r
                 for r in self.rules
-                if r.model.category == category and r.matches(msg, kinds, subject, body)
+                if r.model.category == category and r.matches(msg, kinds, subject, said)
             ),
             None,
         ) or next((r for (c, _), r in self.generic.items() if c == category), None)

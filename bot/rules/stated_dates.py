@@ -51,9 +51,18 @@ _LEAD = (
     r"(?:no later than|not later than|on or before|by|before|deadline(?:\s+is|:)?"
     r"|due(?:\s+date)?(?:\s+is|:|\s+on|\s+by)?|expires?(?:\s+on)?|expiry date(?:\s+is|:)?"
     r"|expiration date(?:\s+is|:)?|renew(?:al)?\s+(?:by|date:?)|return(?:ed)?\s+by"
+    r"|(?:submission|revalidation|renewal|recertification|attestation)\s+date(?:\s+is|:)?"
     r"|respond\s+by|reply\s+by|valid\s+until|lapses?\s+on|ends?\s+on)"
 )
-_PHRASE = re2.compile(rf"(?i)\b{_LEAD}\s*:?\s+({_DATE})", _OPTIONS)
+# "by close of business on", "by 5pm on", "no later than noon,": a time of day between the
+# lead and the date keeps the date the deadline.
+_TIME_OF_DAY = (
+    r"(?:\s+(?:close\s+of\s+(?:business|play)|COB|end\s+of\s+(?:the\s+)?(?:business\s+)?day"
+    r"|noon|midday|midnight|[0-9]{1,2}(?:[.:][0-9]{2})?\s*(?:am|pm|a\.m\.|p\.m\.)"
+    r"|[0-9]{1,2}[.:][0-9]{2}(?:\s*(?:hrs|hours))?)"
+    r"(?:\s+on)?,?)?"
+)
+_PHRASE = re2.compile(rf"(?i)\b{_LEAD}{_TIME_OF_DAY}\s*:?\s+({_DATE})", _OPTIONS)
 _DMY_WORDS = re2.compile(rf"(?i)({_DAY})\s+(?:of\s+)?({_MONTH}),?(?:\s+([0-9]{{4}}))?", _OPTIONS)
 _MDY_WORDS = re2.compile(rf"(?i)({_MONTH})\s+({_DAY}),?(?:\s+([0-9]{{4}}))?", _OPTIONS)
 _ISO = re2.compile(r"([0-9]{4})-([0-9]{2})-([0-9]{2})", _OPTIONS)

@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import overload
 
-__all__ = ["stored_utc"]
+__all__ = ["sent_order", "stored_utc"]
 
 
 @overload
@@ -23,3 +23,9 @@ def stored_utc(moment: datetime | None) -> datetime | None:
     if moment is None:
         return None
     return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
+
+
+def sent_order(moment: datetime | None) -> float:
+    """A sort key putting moments in time order (naive ones read as UTC), those without one
+    last; a stable sort keeps equal ones as listed."""
+    return stored_utc(moment).timestamp() if moment is not None else float("inf")

@@ -9,35 +9,22 @@ carrier of a number and a screen reader reads the figure, not the picture.
   (days since its date of service or invoice, else since the message stating the amount), in
   the buckets credit controllers use: 0-30, 31-60, 61-90, over 90 days. Bars share one scale
   per currency (amounts in different currencies are never compared).
-- TIMELINE: open deadlines per day for the next 14 days, today first, with the overdue count
-  as its own bar in front.
-- REFERRAL ACTIVITY: new referrals per source, busiest first, with days since the last one.
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date, timedelta
-from typing import TYPE_CHECKING
+from datetime import date
 
 from sqlalchemy.orm import Session
 
 from bot.features.payments import Money, claims_by_party
 
-if TYPE_CHECKING:
-    from bot.features.referral_network import ReferralSource
-    from bot.summary.lines import DeadlineLine
-
 __all__ = [
     "AGEING_BUCKETS",
     "AgeingRow",
-    "ReferralBar",
-    "TimelineDay",
     "ageing_rows",
-    "deadline_timeline",
-    "referral_bars",
 ]
 
 # (label, first day, last day) of each ageing bucket; None: no upper bound.
@@ -129,87 +116,3 @@ def _percent(part: int, whole: int) -> int:
     if part <= 0 or whole <= 0:
         return 0
     return max(1, round(100 * part / whole))
-
-
-@dataclass(frozen=True, slots=True)
-class TimelineDay:
-    """One column of the deadline timeline; ``day`` None is the overdue column."""
-
-    day: date | None
-    count: int
-    height: int  # percent of the tallest column
-    is_today: bool = False
-    is_weekend: bool = False
-
-    @property
-    def label(self) -> str:
-        return "late" if self.day is None else f"{self.day:%a}"[:2]
-
-    @property
-    def description(self) -> str:
-        what = "overdue" if self.day is None else f"{self.day:%a} {self.day.day} {self.day:%b}"
-        return f"{what}: {self.count} deadline{'' if self.count == 1 else 's'}"
-
-
-def deadline_timeline(
-    today: date,
-    deadlines_due: Sequence[DeadlineLine],
-    overdue: Sequence[DeadlineLine],
-    days: int = 14,
-) -> list[TimelineDay]:
-    """The overdue column, then one column per day from ``today`` for ``days`` days."""
-    counts: dict[date, int] = defaultdict(int)
-    for line in deadlines_due:
-        counts[line.due] += 1
-    columns = [(None, len(overdue))] + [
-        (today + timedelta(days=n), counts.get(today + timedelta(days=n), 0)) for n in range(days)
-    ]
-    # The days share one scale; the overdue column is drawn full height when there is any
-    # (a backlog of forty would otherwise flatten every day to a sliver).
-    tallest = max((count for day, count in columns if day is not None), default=0)
-    return [
-        TimelineDay(
-            day=day,
-            count=count,
-            height=(100 if count else 0) if day is None else _percent(count, tallest),
-            is_today=day == today,
-            is_weekend=day is not None and day.weekday() >= 5,
-        )
-        for day, count in columns
-    ]
-
-
-@dataclass(frozen=True, slots=True)
-class ReferralBar:
-    """One referral source's activity: referrals (bar length) and time since the last."""
-
-    label: str
-    referrals: int
-    width: int
-    days_since: int
-    quiet: bool
-
-    @property
-    def description(self) -> str:
-        plural = "" if self.referrals == 1 else "s"
-        return f"{self.label}: {self.referrals} referral{plural}, last {self.days_since} days ago"
-
-
-def referral_bars(sources: Sequence[ReferralSource], limit: int = 12) -> list[ReferralBar]:
-    """The ``limit`` busiest referral sources (most referrals, then most recent); quiet ones
-    are kept among them so the chart shows who has stopped referring too."""
-    ranked = sorted(
-        (s for s in sources if s.referrals > 0),
-        key=lambda s: (-s.referrals, s.days_quiet, s.label.lower()),
-    )[:limit]
-    most = max((s.referrals for s in ranked), default=0)
-    return [
-        ReferralBar(
-            label=s.label,
-            referrals=s.referrals,
-            width=_percent(s.referrals, most),
-            days_since=s.days_quiet,
-            quiet=s.quiet,
-        )
-        for s in ranked
-    ]

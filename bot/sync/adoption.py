@@ -26,7 +26,7 @@ from sqlalchemy.orm import Session
 
 from bot.rules.schema import CaseAction
 from bot.store.models import Case, CaseEvent, Deadline, Draft, Mailbox, MessageRow
-from bot.store.times import stored_utc
+from bot.store.times import sent_order, stored_utc
 from bot.sync.closing import close_moot
 from bot.sync.matching import is_latest
 from bot.sync.planning import case_deadline_key
@@ -97,7 +97,7 @@ def _waiting(session: Session, rt: Runtime, case: Case, opener: MessageRow) -> l
     )
     by_reference = unfiled.where(MessageRow.id.in_(setters))
     found.update((row.id, row) for row in session.scalars(by_reference))
-    return sorted(found.values(), key=lambda r: (_order(r.received_at), r.id))
+    return sorted(found.values(), key=lambda r: (sent_order(r.received_at), r.id))
 
 
 def _status_of(rt: Runtime, rule_id: str | None) -> str | None:
@@ -106,12 +106,8 @@ def _status_of(rt: Runtime, rule_id: str | None) -> str | None:
     if not rule_id:
         return None
     wanted = rule_id.removeprefix("model:")
-    rule = next((r for r in rt.rules.rules if r.id == wanted), None)
+    rule = rt.rules.by_id.get(wanted)
     if rule is None:
         return None
     action = next((a for a in rule.actions if isinstance(a, CaseAction)), None)
     return action.case.status if action is not None else None
-
-
-def _order(moment: datetime | None) -> float:
-    return stored_utc(moment).timestamp() if moment is not None else float("inf")

@@ -20,7 +20,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from bot import crash
@@ -177,15 +177,6 @@ def apply_drafts(
             crash.step("draft.commit")
 
 
-def _calendar_rows(session: Session, rt: Runtime, state: str) -> Sequence[CalendarEntryRow]:
-    """The practice's calendar entries in ``state`` (planned or written), oldest first."""
-    return session.scalars(
-        select(CalendarEntryRow)
-        .where(CalendarEntryRow.practice_id == rt.practice_id, CalendarEntryRow.state == state)
-        .order_by(CalendarEntryRow.id)
-    ).all()
-
-
 def apply_calendar(
     rt: Runtime, sink: CalendarSink, report: EffectsReport, since: datetime | None = None
 ) -> None:
@@ -318,10 +309,29 @@ def apply_pending(
     return report
 
 
-def _sample(rows: Sequence[CalendarEntryRow]) -> list[CalendarEntryRow]:
-    """The first, the middle and the last of ``rows``: enough to tell a calendar that lost
-    everything from one where the practitioner deleted an entry or two."""
-    return list({id(row): row for row in (rows[0], rows[len(rows) // 2], rows[-1])}.values())
+def _sample_keys(session: Session, rt: Runtime) -> tuple[int, list[str]]:
+    """How many entries are written, and the keys of the first, the middle and the last of
+    them: enough to tell a calendar that lost everything from one where the practitioner
+    deleted an entry or two (a count and three rows, not every row)."""
+    written = (
+        CalendarEntryRow.practice_id == rt.practice_id,
+        CalendarEntryRow.state == "written",
+    )
+    count = session.scalar(select(func.count()).select_from(CalendarEntryRow).where(*written))
+    if not count:
+        return 0, []
+    keys = []
+    for offset in sorted({0, count // 2, count - 1}):
+        keys.append(
+            session.scalars(
+                select(CalendarEntryRow.key)
+                .where(*written)
+                .order_by(CalendarEntryRow.id)
+                .offset(offset)
+                .limit(1)
+            ).one()
+        )
+    return count, keys
 
 
 def lost_calendar_entries(rt: Runtime, sink: CalendarSink) -> int:
@@ -329,12 +339,10 @@ def lost_calendar_entries(rt: Runtime, sink: CalendarSink) -> int:
     found there any more (a deleted ``calendar.ics``, a calendar emptied or replaced), else 0
     (an entry the practitioner deleted stays deleted)."""
     with rt.sessions() as session:
-        written = _calendar_rows(session, rt, "written")
-    if not written:
+        count, keys = _sample_keys(session, rt)
+    if not count or any(sink.find_event(key) is not None for key in keys):
         return 0
-    if any(sink.find_event(row.key) is not None for row in _sample(written)):
-        return 0
-    return len(written)
+    return count
 
 
 def rebuild_lost_calendar(rt: Runtime, sink: CalendarSink) -> int:

@@ -41,7 +41,7 @@ from bot.rules.engine import Classification
 from bot.rules.parties import Party as DirectoryParty
 from bot.rules.stated_dates import day_first
 from bot.store.models import LabelWrite, Mailbox, MessageRow, Party
-from bot.store.times import stored_utc
+from bot.store.times import sent_order, stored_utc
 from bot.sync.adoption import adopt_waiting
 from bot.sync.closing import close_moot
 from bot.sync.effects import apply_pending
@@ -252,8 +252,7 @@ def _in_sent_order(item: tuple[str, Message | None]) -> float:
     before the replies that need it, so the case log, and every key derived from it, is the
     same however the mail was read."""
     message = item[1]
-    sent = message.date if message is not None else None
-    return stored_utc(sent).timestamp() if sent is not None else float("inf")
+    return sent_order(message.date if message is not None else None)
 
 
 def _sync_mail(rt: Runtime, steps: Steps, report: SyncReport, progress: Bar | None) -> None:

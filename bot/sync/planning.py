@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 
 from bot.calendar.invitations import entries_from_invites
 from bot.calendar.payload import entry_to_payload, payload_hash
+from bot.clocks.controversy import amount_in_dispute, controversy_note
 from bot.clocks.deadlines import Due, deadlines_for
 from bot.errors import TemplateError, UserError
 from bot.keys import stable_key
@@ -142,6 +143,7 @@ def plan_message(
                 f"message {message.fingerprint}: no {spec.from_ref} for clock {spec.clock}"
             )
     waiting = waiting_case_key(result, row, message) if case is None else None
+    facts = stated_facts(message.text, message.calendar_parts, received, day_first)
     notes: dict[str, str] = {}
     for due in found:
         if due.clock_id == "stated" and case is None:
@@ -155,6 +157,10 @@ def plan_message(
         )
         if deadline is not None:
             notes[deadline.key] = due.note()
+            if due.clock is not None and due.clock.amount_in_controversy:
+                disputed = amount_in_dispute(message.text, facts)
+                aic = controversy_note(due.clock, received.date(), due.due, disputed)
+                notes[deadline.key] = f"{notes[deadline.key]} {aic}".strip()
     for deadline in plan.deadlines:
         note = notes.get(deadline.key) or _clock_note(rt, deadline)
         entry = plan_calendar_entry(session, rt, _deadline_entry(rt, deadline, note), "deadline")
@@ -167,7 +173,6 @@ def plan_message(
     # case; what earlier messages planned and this one decides is moot.
     appeal_due = next((d for d in found if d.clock and d.clock.purpose == "appeal"), None)
     appeal = {"due": appeal_due.due, "clock": appeal_due.clock_id} if appeal_due else None
-    facts = stated_facts(message.text, message.calendar_parts, received, day_first)
     deciding = deciding_rules(rt.rules.rules)
     settled = decided_later(session, case, row, deciding)
     plan.drafts_moot = drop_moot_drafts(session, case, row, deciding)
