@@ -25,6 +25,9 @@ Every durable step of a pass calls :func:`step` once, after the write it names:
 - ``report.journal``, ``report.delete``, ``report.remote``, ``report.commit``: a report a new
   note updated, its replacement journalled, chief's old draft removed, the new version
   written, then recorded (bot/sync/revising.py, bot/features/note_reports.py);
+- ``corrections.commit``, ``withdraw.*``, ``party.*``, ``undo.commit``, ``return.remote`` /
+  ``return.commit``: corrections refiled, their drafts withdrawn and parties written, an undo
+  committed and its message moved back, then recorded (bot/sync/correction_mail.py);
 - ``summary.copy``, ``summary.remote``, ``summary.commit``: the daily summary's copy written,
   delivered, recorded with the research digest it carried.
 """

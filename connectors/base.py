@@ -358,3 +358,31 @@ class WithdrawsDrafts(Protocol):
     def delete_draft(self, key: str) -> bool:
         """Remove the draft carrying ``key``; False when there was none. Never anything else."""
         ...
+
+
+@runtime_checkable
+class ReturnsCorrected(Protocol):
+    """Puts a corrected message back where it was filed from when the practitioner undoes the
+    correction (``chief corrections undo``), so that the mailbox says what the case log says:
+    Maildir and IMAP move it out of the correction folder into the folder it was read from
+    (INBOX when it was first read in the correction folder), Gmail takes the correction label
+    off (and puts INBOX back when the message is in none of the labels chief reads), Outlook
+    moves it back to the folder it was read from. Nothing else about the message changes."""
+
+    def return_corrected(self, provider_id: str, folder: str, home: str | None) -> bool:
+        """Move the message read as ``provider_id`` in the correction folder ``folder`` (its
+        name under ``Chief``) back to where ``home`` (the provider id it was first filed
+        under; None: read first in the correction folder) was; False when it is no longer
+        in that folder (returned already, or moved on by the practitioner)."""
+        ...
+
+
+@runtime_checkable
+class RemovesLabels(Protocol):
+    """Takes chief's own category label off messages (Gmail ``category_labels``): a correction
+    to another category takes the wrong one off, an undo the corrected one."""
+
+    def unlabel_messages(self, by_category: Mapping[str | None, Sequence[str]]) -> int:
+        """Take the label of each category off its messages (provider ids); how many. Taking
+        off a label a message does not carry is a no-op."""
+        ...

@@ -17,18 +17,30 @@ from connectors.base import (
     Labels,
     Mailbox,
     ReadsSentMail,
+    RemovesLabels,
+    ReturnsCorrected,
     Sender,
     WaitsForChanges,
     WatchesCorrections,
 )
 
 ROOT = Path(__file__).resolve().parent.parent
-OPTIONAL = (WaitsForChanges, Labels, Estimates, Closeable, ReadsSentMail, WatchesCorrections)
+OPTIONAL = (
+    WaitsForChanges,
+    Labels,
+    RemovesLabels,
+    Estimates,
+    Closeable,
+    ReadsSentMail,
+    WatchesCorrections,
+    ReturnsCorrected,
+)
+CORRECTIONS = {WatchesCorrections, ReturnsCorrected}  # every mail connector
 EXPECTED: dict[str, set[type]] = {
-    "maildir": {Estimates, ReadsSentMail, WatchesCorrections},
-    "imap": {WaitsForChanges, Estimates, Closeable, ReadsSentMail, WatchesCorrections},
-    "gmail": {Labels, Estimates, Closeable, ReadsSentMail, WatchesCorrections},
-    "outlook": {Closeable, ReadsSentMail, WatchesCorrections},
+    "maildir": {Estimates, ReadsSentMail, *CORRECTIONS},
+    "imap": {WaitsForChanges, Estimates, Closeable, ReadsSentMail, *CORRECTIONS},
+    "gmail": {Labels, RemovesLabels, Estimates, Closeable, ReadsSentMail, *CORRECTIONS},
+    "outlook": {Closeable, ReadsSentMail, *CORRECTIONS},
 }
 
 

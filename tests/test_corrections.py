@@ -290,14 +290,35 @@ def test_undo_takes_the_correction_back(home: Path, chief_exe: str) -> None:
         [chief_exe, *config, "corrections", "undo", str(item["id"])], capture_output=True, text=True
     )
     assert again.returncode != 0 and "already undone" in again.stderr
-    # A later sync does not make the correction again.
+    # The message is back in INBOX, where it was filed from, once, its name and flags kept.
+    moved = home / "Maildir" / ".Chief.Not practice mail" / "cur" / (delivered.name + ":2,S")
+    assert not moved.exists()
+    back = home / "Maildir" / "cur" / moved.name
+    assert back.read_bytes() == sample(REFERRAL).read_bytes()
+    mail = [
+        p.name
+        for p in (home / "Maildir").rglob("*")
+        if p.parent.name in ("cur", "new") and p.parent.parent.name != ".Drafts"
+    ]
+    assert mail == [moved.name]
+    assert rows(rt, Correction)[0].return_state == "returned"
+    # A later sync does not make the correction again, nor file the message twice.
+    rt, report = run(home)
+    assert (report.corrections, report.messages) == (0, 0)
+    assert rows(rt, MessageRow)[0].category == "referral"
+    assert sorted(drafts_folder(home).values()) == sorted(originals.values())
+    # Moved there again, it is a correction again: made once more.
+    os.rename(back, moved)
+    rt, report = run(home)
+    assert report.corrections == 1 and drafts_folder(home) == {}
+    assert [c.state for c in rows(rt, Correction)] == ["undone", "refiled"]
     rt, report = run(home)
     assert report.corrections == 0
-    assert rows(rt, MessageRow)[0].category == "referral"
 
 
 def test_undo_removes_the_party_it_added(practice_dir: Callable[..., Path]) -> None:
     from bot.sync.correction_log import undo
+    from bot.sync.effects import apply_pending
 
     home = practice_dir(rules={"parties/.keep": ""}, extra_toml=no_learned(Path()))
     deliver(home, "np-1", physio("np-1"))
@@ -311,6 +332,17 @@ def test_undo_removes_the_party_it_added(practice_dir: Callable[..., Path]) -> N
     assert rows(rt, Correction)[0].party_state == "removed"
     row = rows(rt, MessageRow)[0]
     assert (row.category, row.case_id) == (None, None)
+    # The message was copied, not moved: with the copy taken away the mailbox is as before.
+    apply_pending(rt)
+    assert rows(rt, Correction)[0].return_state == "returned"
+    mail = sorted(
+        str(p.relative_to(home / "Maildir"))
+        for p in (home / "Maildir").rglob("*")
+        if p.parent.name in ("cur", "new") and p.parent.parent.name != ".Drafts"
+    )
+    assert mail == ["new/np-1"]
+    rt, report = run(home)
+    assert (report.corrections, report.messages) == (0, 0)
 
 
 def test_needs_a_look_names_the_move_and_a_correction_clears_it(

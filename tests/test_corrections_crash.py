@@ -2,7 +2,10 @@
 (``CHIEF_CRASH_AFTER=NAME:N``, :mod:`bot.crash`) stops ``chief sync`` right after each durable
 step of a refile (the refile's commit, a withdrawn draft removed then recorded, the party
 directory written then recorded, the new drafts and calendar entries written then recorded);
-the rerun ends where an uncrashed run ends. Real Maildir++ tree, .ics file and SQLite case log.
+the rerun ends where an uncrashed run ends. The same for ``chief corrections undo``, killed
+after its commit, after the message is moved back and after that is recorded: the sync that
+follows ends with the message back in INBOX once and its first filing restored once. Real
+Maildir++ tree, .ics file and SQLite case log.
 """
 
 from __future__ import annotations
@@ -41,7 +44,7 @@ POINTS = (
 )
 
 
-def chief_sync(home: Path, crash_after: str | None) -> int:
+def chief_sync(home: Path, crash_after: str | None, *command: str) -> int:
     def work() -> int:
         for name in (crash.CRASH_ENV, crash.TRACE_ENV, "CHIEF_CONFIG"):
             os.environ.pop(name, None)
@@ -52,7 +55,10 @@ def chief_sync(home: Path, crash_after: str | None) -> int:
         os.dup2(devnull, 1)
         from bot.cli.app import main
 
-        code = main.main(["--config", str(home / "chief.toml"), "sync"], standalone_mode=False)
+        code = main.main(
+            ["--config", str(home / "chief.toml"), *(command or ("sync",))],
+            standalone_mode=False,
+        )
         return int(code or 0)
 
     return forked(work)
@@ -122,3 +128,53 @@ def test_a_refile_killed_at_each_step_then_rerun_ends_as_one_uncrashed_run(
     assert chief_sync(home, point) == crash.EXIT_CODE, f"{point} was never reached"
     assert chief_sync(home, None) == 0
     assert outcome(home) == expected
+
+
+UNDO_POINTS = ("undo.commit:1", "return.remote:1", "return.commit:1", "draft.remote:1")
+
+
+def mail_files(home: Path) -> dict[str, list[str]]:
+    """Folder -> the names of the messages in it (Drafts aside)."""
+    found: dict[str, list[str]] = {}
+    for path in sorted((home / "Maildir").rglob("*")):
+        if path.parent.name in ("cur", "new") and path.parent.parent.name != ".Drafts":
+            folder = path.parent.parent.name
+            found.setdefault("INBOX" if folder == "Maildir" else folder, []).append(path.name)
+    return found
+
+
+def undone(home: Path, crash_after: str | None) -> dict[str, Any]:
+    """Sync (refiling both corrections), undo the Team one (killed at ``crash_after``), sync."""
+    assert chief_sync(home, None) == 0
+    rt = Runtime.from_config(load_config(home / "chief.toml"))
+    with rt.sessions() as session:
+        (ident,) = session.scalars(select(Correction.id).where(Correction.category == "team"))
+    rt.engine.dispose()
+    code = chief_sync(home, crash_after, "corrections", "undo", str(ident))
+    assert code == (crash.EXIT_CODE if crash_after else 0), f"{crash_after} was never reached"
+    assert chief_sync(home, None) == 0
+    assert chief_sync(home, None) == 0
+    return {**outcome(home), "mail": mail_files(home)}
+
+
+@pytest.fixture(scope="module")
+def expected_undo(pristine: Path, tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
+    home = tmp_path_factory.mktemp("undo-reference") / "practice"
+    shutil.copytree(pristine, home)
+    found = undone(home, None)
+    assert found["corrections"] == [
+        ("referral", "refiled", "written"),
+        ("team", "undone", "removed"),
+    ]
+    assert [name for name in found["mail"]["INBOX"] if "ortho" in name]  # back in INBOX
+    assert ".Chief.Team" not in found["mail"]
+    return found
+
+
+@pytest.mark.parametrize("point", UNDO_POINTS)
+def test_an_undo_killed_at_each_step_then_synced_ends_as_one_uncrashed_undo(
+    point: str, pristine: Path, expected_undo: dict[str, Any], tmp_path: Path
+) -> None:
+    home = tmp_path / "practice"
+    shutil.copytree(pristine, home)
+    assert undone(home, point) == expected_undo

@@ -68,7 +68,9 @@ def corrections_list(ctx: click.Context, as_json: bool) -> None:
 def corrections_undo(ctx: click.Context, ident: int) -> None:
     """Take correction ID back: the message is filed as it was before, what the correction
     planned is withdrawn (drafts you edited stay), what it taught is forgotten and the party
-    it added leaves the directory. The message stays in the folder you moved it to."""
+    it added leaves the directory. The message goes back from the correction folder to the
+    folder it was filed from (on Gmail the correction label comes off, and INBOX goes back
+    on where it was taken off), so the next sync does not make the correction again."""
     from bot.sync.correction_log import undo
     from bot.sync.effects import apply_pending
 
@@ -80,3 +82,5 @@ def corrections_undo(ctx: click.Context, ident: int) -> None:
         f"Correction {ident} undone: {written.drafts_withdrawn} draft(s) withdrawn, "
         f"{written.drafts_written} written again."
     )
+    for problem in written.errors:
+        click.echo(f"  {problem}", err=True)

@@ -27,7 +27,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import date, datetime, time, timedelta
 from typing import Any
 
 import re2
@@ -41,6 +41,7 @@ from bot.keys import stable_key
 from bot.letters.templates import long_date
 from bot.mail.message import Message
 from bot.store.models import Case, Draft, MessageRow
+from bot.store.times import stored_utc
 from bot.sync.runtime import Runtime
 from bot.sync.steps import SyncReport
 from connectors.base import CalendarEntry
@@ -223,11 +224,6 @@ def _anchor(session: Session, case: Case) -> MessageRow | None:
     )
 
 
-def _aware(moment: datetime) -> datetime:
-    """SQLite hands back naive datetimes; ours are all stored in UTC."""
-    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
-
-
 def _chase_draft(
     session: Session, rt: Runtime, case: Case, appointment: Appointment, key: str
 ) -> Draft | None:
@@ -252,7 +248,7 @@ def _chase_draft(
         to=(),
         cc=(),
         subject=f"{subject}: service booked for {when}",
-        date=_aware(anchor.received_at) if anchor.received_at else None,
+        date=stored_utc(anchor.received_at) if anchor.received_at else None,
         text="",
     )
     context: dict[str, Any] = {

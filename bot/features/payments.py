@@ -47,7 +47,7 @@ import logging
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime
+from datetime import date
 from typing import Any
 
 import re2
@@ -118,11 +118,6 @@ def parse_money(text: str) -> Money | None:
 
 
 # ------------------------------------------------------------------------------ recording
-
-
-def _aware(moment: datetime) -> datetime:
-    """SQLite hands back naive datetimes; ours are all stored in UTC."""
-    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
 
 
 def record_payments(filed: FiledMessage) -> list[Payment]:

@@ -289,6 +289,8 @@ class LabelWrite(Base):
     provider_id: Mapped[str] = mapped_column(String(255))
     category: Mapped[str] = mapped_column(String(50))
     state: Mapped[str] = mapped_column(String(20), default="planned", index=True)
+    # add: the category's label put on; remove: taken off (a correction, or its undo)
+    op: Mapped[str] = mapped_column(String(10), default="add", server_default="add")
     error: Mapped[str | None] = mapped_column(String(300))
     # A failed write is tried again from ``next_try`` (bot/sync/retries.py).
     attempts: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
@@ -376,6 +378,8 @@ class Correction(Base):
     case_id: Mapped[int | None] = mapped_column(Integer)
     at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     undone_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    # Undone: the message moved back out of the correction folder (planned, returned, gone).
+    return_state: Mapped[str | None] = mapped_column(String(20))
 
 
 class LearnedCount(Base):

@@ -4,12 +4,24 @@ without a zone; :func:`stored_utc` gives them their zone again."""
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from typing import overload
 
 __all__ = ["sent_order", "stored_utc"]
 
 
-def stored_utc(moment: datetime) -> datetime:
-    """``moment`` as stored in the case log, in UTC (a naive value from SQLite is UTC)."""
+@overload
+def stored_utc(moment: datetime) -> datetime: ...
+@overload
+def stored_utc(moment: None) -> None: ...
+@overload
+def stored_utc(moment: datetime | None) -> datetime | None: ...
+
+
+def stored_utc(moment: datetime | None) -> datetime | None:
+    """``moment`` as stored in the case log, in UTC (a naive value from SQLite is UTC);
+    None (a time never set) stays None."""
+    if moment is None:
+        return None
     return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
 
 

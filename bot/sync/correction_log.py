@@ -9,7 +9,11 @@ added is removed from the practice's directory (journalled ``remove``, the file 
 then recorded ``removed``). The remote writes follow in the effects' usual order. Only a
 message's latest correction can be undone: one made on top of it is undone first.
 
-A message stays where the practitioner put it: chief does not move mail back.
+The mailbox is put back too, in the same journal order (:mod:`bot.sync.correction_mail`): the
+message leaves its correction folder for the folder it was filed from (journalled on the
+correction, ``return_state`` planned), and where chief labels what it files, the corrected
+category's label comes off and the one it had goes back on. So the mailbox says what the case
+log says, the next sync finds nothing to refile, and the first filing is restored once.
 """
 
 from __future__ import annotations
@@ -23,15 +27,16 @@ from sqlalchemy.orm import Session
 
 from bot import crash
 from bot.errors import UserError
-from bot.rules.party_learning import party_kind, remove_party
+from bot.keys import stable_key
 from bot.store.models import Correction, MessageRow
 from bot.sync.audit import record_audit
-from bot.sync.corrections import practice_rules_dir
+from bot.sync.correction_mail import relabel
+from bot.sync.corrections import remove_parties
 from bot.sync.learning import teach
 from bot.sync.runtime import Runtime
 from bot.sync.withdrawing import restore, withdraw_filing
 
-__all__ = ["CorrectionItem", "corrections", "undo"]
+__all__ = ["CorrectionItem", "corrections", "remove_parties", "undo"]
 
 log = logging.getLogger(__name__)
 
@@ -110,6 +115,15 @@ def undo(rt: Runtime, ident: int) -> None:
             elif correction.party_state == "planned":
                 correction.party_state = None  # never written
             correction.state, correction.undone_at = "undone", now
+            correction.return_state = "planned"
+            relabel(
+                session,
+                rt,
+                correction.provider_id,
+                stable_key(correction.key, "undo"),
+                correction.category,
+                (correction.before or {}).get("category"),
+            )
             record_audit(
                 session,
                 rt,
@@ -121,23 +135,3 @@ def undo(rt: Runtime, ident: int) -> None:
             )
         crash.step("undo.commit")
         remove_parties(rt)
-
-
-def remove_parties(rt: Runtime) -> int:
-    """Remove the party entries of undone corrections from the directory, then record it."""
-    folder = practice_rules_dir(rt)
-    removed = 0
-    with rt.sessions() as session:
-        pending = session.scalars(
-            select(Correction).where(
-                Correction.practice_id == rt.practice_id, Correction.party_state == "remove"
-            )
-        ).all()
-        for correction in pending:
-            if folder is not None and correction.party_domain and correction.category:
-                remove_party(folder, party_kind(correction.category), correction.party_domain)
-                crash.step("party.file")
-            correction.party_state = "removed"
-            session.commit()
-            removed += 1
-    return removed

@@ -21,7 +21,18 @@ rerun, after it never again. What it planned is written by the effects pass, as 
 
 What is not a correction: a message already filed under the category and not held for a look
 (nothing to correct), and a label chief itself put on (Gmail's ``category_labels`` share the
-correction labels' names: the case log's journal of labels says which ones chief put on).
+correction labels' names: the case log's journal of labels says which ones chief put on). Where
+chief labels what it files, a correction takes chief's wrong label off and puts the right one
+on, journalled with the correction (:mod:`bot.sync.correction_mail`). A correction undone and
+its message put back is no longer one: moved into the folder again, it is refiled again.
+
+NOT REFILED: a corrected message that cannot be read (an unparseable file) or whose refile
+raises (its savepoint rolled back, nothing of it kept) is reported by its provider id, never a
+word of it, and counted among the pass's failures (``chief sync`` exits 3); the other messages
+are refiled and the rest of the sync goes on. The folders' cursor is then kept where it was
+before that message, so the next sync reads it again (what was refiled meanwhile is known by
+its correction's KEY and refiled nothing twice): nothing is lost. A connector that cannot read
+the folders at all is a failure of the pass in the same way.
 
 Each correction also teaches (:mod:`bot.sync.learning`: hashed feature counts in the case log)
 and, for an organisation's address, adds the sender's domain to the practice's own party
@@ -40,17 +51,24 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from bot import crash
-from bot.errors import ConnectorError, CursorInvalid
+from bot.errors import ConnectorError, CursorInvalid, MessageError
 from bot.keys import stable_key
 from bot.mail.message import Message
 from bot.rules.classification import Classification
 from bot.rules.learned import message_features
 from bot.rules.parties import Party as DirectoryParty
-from bot.rules.party_learning import add_party, known, organisation_domain, party_kind
+from bot.rules.party_learning import (
+    add_party,
+    known,
+    organisation_domain,
+    party_kind,
+    remove_party,
+)
 from bot.rules.practice_memory import label_of
 from bot.rules.stated_dates import day_first
-from bot.store.models import Correction, Draft, LabelWrite, Mailbox, MessageRow
+from bot.store.models import Correction, Draft, Mailbox, MessageRow
 from bot.sync.closing import close_moot
+from bot.sync.correction_mail import labelled_by_chief, relabel
 from bot.sync.learning import teach
 from bot.sync.matching import attach
 from bot.sync.pipeline import earlier_keys, log_message, message_key, party_row
@@ -61,7 +79,13 @@ from bot.sync.withdrawing import withdraw_filing
 from connectors.base import Correction as FolderBatch
 from connectors.base import Cursor, MakesCorrectionFolders, WatchesCorrections
 
-__all__ = ["corrections_pass", "practice_rules_dir", "refile", "write_parties"]
+__all__ = [
+    "corrections_pass",
+    "practice_rules_dir",
+    "refile",
+    "remove_parties",
+    "write_parties",
+]
 
 log = logging.getLogger(__name__)
 
@@ -87,17 +111,38 @@ def corrections_pass(rt: Runtime, report: SyncReport) -> None:
         except ConnectorError as exc:
             report.failures.add("correction folders", exc)
     unknown: set[str] = set()
-    for batch in _batches(source, cursor):
+    held = False  # a message not refiled: the folders' cursor stays before it (NOT REFILED)
+    batches = _batches(source, cursor)
+    while True:
+        try:
+            batch = next(batches, None)
+        except ConnectorError as exc:
+            report.failures.add("correction folders", exc)
+            log.warning("corrections: the correction folders not read (%s)", type(exc).__name__)
+            break
+        if batch is None:
+            break
         known_name, category = settings.category_of(batch.category)
         with rt.sessions.begin() as session:
             for message in batch.batch.messages:
                 if not known_name:
                     unknown.add(batch.category)
                     continue
-                if refile(session, rt, mailbox_id, message, category, batch.category, report):
-                    report.corrections += 1
+                try:
+                    with session.begin_nested():
+                        done = refile(
+                            session, rt, mailbox_id, message, category, batch.category, report
+                        )
+                except Exception as exc:  # one message never stops the run
+                    _not_refiled(report, message.provider_id, type(exc).__name__)
+                    held = True
+                    continue
+                report.corrections += done
+            for provider_id, why in batch.batch.failed:
+                _not_refiled(report, provider_id, why)
+                held = True
             row = session.get(Mailbox, mailbox_id)
-            if row is not None:
+            if row is not None and not held:
                 row.corrections_cursor = dict(batch.batch.cursor)
         crash.step("corrections.commit")
     for name in sorted(unknown):
@@ -105,6 +150,15 @@ def corrections_pass(rt: Runtime, report: SyncReport) -> None:
         log.debug("corrections: unknown folder %r", name)
     if not rt.dry_run:
         write_parties(rt)
+        remove_parties(rt)  # an undo stopped before it took its party out
+
+
+def _not_refiled(report: SyncReport, provider_id: str, why: str) -> None:
+    """Count a corrected message that could not be refiled (NOT REFILED), by its id only."""
+    report.failures.add("correction", MessageError(provider_id[:200], f"not refiled ({why})"))
+    log.warning(
+        "corrections: message %s not refiled (%s); tried again on the next sync", provider_id, why
+    )
 
 
 def _batches(source: WatchesCorrections, cursor: Cursor | None) -> Iterator[FolderBatch]:
@@ -146,17 +200,10 @@ def refile(
     nothing to do (already so filed, chief's own label, this correction already made)."""
     name = _mailbox_name(rt)
     key, row = _logged(session, name, message)
-    own_label = session.scalar(
-        select(LabelWrite.id).where(
-            LabelWrite.practice_id == rt.practice_id,
-            LabelWrite.provider_id == message.provider_id[:255],
-            LabelWrite.category == category,
-        )
-    )
-    if own_label is not None:
+    if labelled_by_chief(session, rt.practice_id, message.provider_id, category):
         return False  # chief's own category label read back, not the practitioner's word
-    correction_key = stable_key(key, "correction", category or "-")
-    if session.scalar(select(Correction.id).where(Correction.key == correction_key)) is not None:
+    correction_key = _correction_key(session, key, category)
+    if correction_key is None:
         return False  # reported again (Outlook's delta, a copy in two folders): done once
     if row is None:  # never read from the watched folders: logged as the rules see it first
         log_message(session, rt, Steps(), mailbox_id, key, message, report)
@@ -165,6 +212,7 @@ def refile(
     elif row.category == category and row.needs_look is None:
         return False  # already filed so: nothing to correct
     now = rt.now()
+    was = row.category
     before = withdraw_filing(session, rt, row, now)
     result = rt.rules.classify_as(message, category, rt.config.practice.country)
     row.category, row.case_kind, row.event = result.category, result.case_kind, result.event
@@ -202,6 +250,7 @@ def refile(
     if domain is not None:
         correction.party_domain, correction.party_state = domain, "planned"
     session.add(correction)
+    relabel(session, rt, message.provider_id, correction_key, was, result.category)
     if features:
         teach(session, rt.practice_id, label, features, 1)
     log.info(
@@ -212,6 +261,20 @@ def refile(
         filed.how,
     )
     return True
+
+
+def _correction_key(session: Session, key: str, category: str | None) -> str | None:
+    """The KEY of a correction of message ``key`` to ``category``, None when it is made: a
+    correction undone and its message put back (:mod:`bot.sync.correction_mail`) does not
+    count, so the same move made again is a new correction."""
+    candidate = stable_key(key, "correction", category or "-")
+    while True:
+        found = session.scalar(select(Correction).where(Correction.key == candidate))
+        if found is None:
+            return candidate
+        if found.state != "undone" or found.return_state not in ("returned", "gone"):
+            return None
+        candidate = stable_key(candidate, "again", str(found.id))
 
 
 def _free_draft_keys(
@@ -284,3 +347,23 @@ def write_parties(rt: Runtime) -> int:
             crash.step("party.commit")
             written += 1
     return written
+
+
+def remove_parties(rt: Runtime) -> int:
+    """Remove the party entries of undone corrections from the directory, then record it."""
+    folder = practice_rules_dir(rt)
+    removed = 0
+    with rt.sessions() as session:
+        pending = session.scalars(
+            select(Correction).where(
+                Correction.practice_id == rt.practice_id, Correction.party_state == "remove"
+            )
+        ).all()
+        for correction in pending:
+            if folder is not None and correction.party_domain and correction.category:
+                remove_party(folder, party_kind(correction.category), correction.party_domain)
+                crash.step("party.file")
+            correction.party_state = "removed"
+            session.commit()
+            removed += 1
+    return removed

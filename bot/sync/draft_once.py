@@ -32,7 +32,6 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Collection, Iterable
-from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import or_, select
@@ -40,6 +39,7 @@ from sqlalchemy.orm import Session
 
 from bot.rules.schema import CaseAction
 from bot.store.models import Case, Draft, MessageRow
+from bot.store.times import stored_utc
 from bot.sync.retries import FAILED
 
 __all__ = [
@@ -74,12 +74,6 @@ DECISIONS = frozenset(
 )
 
 
-def _aware(moment: datetime | None) -> datetime | None:
-    if moment is None:
-        return None
-    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
-
-
 def deciding_rules(rules: Iterable[Any]) -> frozenset[str]:
     """The ids of the rules whose case status decides a case (:data:`DECISIONS`)."""
     out = set()
@@ -109,12 +103,12 @@ def decided_later(
     matter = _same_matter(case, row)
     if matter is None or row.received_at is None:
         return False
-    received = _aware(row.received_at)
+    received = stored_utc(row.received_at)
     assert received is not None
     later = session.execute(
         select(MessageRow.received_at, MessageRow.rule_id).where(matter, MessageRow.id != row.id)
     ).all()
-    return any(rule in deciding and (_aware(at) or received) > received for at, rule in later)
+    return any(rule in deciding and (stored_utc(at) or received) > received for at, rule in later)
 
 
 def _moot(draft: Draft, reason: str) -> None:
@@ -139,13 +133,13 @@ def same_ask_answered(session: Session, case: Case | None, row: MessageRow, temp
             Draft.state.in_(("written", *_UNWRITTEN)),
         )
     ).all()
-    mine = _aware(row.received_at)
+    mine = stored_utc(row.received_at)
     for draft, event, received in earlier:
         if event != row.event:
             continue  # another step of the matter: its own answer
         if draft.state == "written":
             return True
-        theirs = _aware(received)
+        theirs = stored_utc(received)
         if mine is None or theirs is None or theirs <= mine:
             return True
         _moot(draft, f"the same {row.event or 'ask'} answered by an earlier message's draft")
@@ -163,14 +157,14 @@ def drop_moot_drafts(
     if not decided or matter is None:
         return 0
     status = (case.status if case is not None else None) or "decided"
-    mine = _aware(row.received_at)
+    mine = stored_utc(row.received_at)
     dropped = 0
     for draft, received in session.execute(
         select(Draft, MessageRow.received_at)
         .join(MessageRow, MessageRow.id == Draft.message_id)
         .where(matter, Draft.message_id != row.id, Draft.state.in_(_UNWRITTEN))
     ).all():
-        theirs = _aware(received)
+        theirs = stored_utc(received)
         if mine is not None and theirs is not None and theirs > mine:
             continue  # a newer message's draft: not settled by an older decision
         _moot(draft, f"moot: the case was {status.replace('_', ' ')} since")

@@ -29,6 +29,7 @@ from bot.errors import ConnectorError, TemplateError, UserError
 from bot.keys import key_hash, stable_key
 from bot.store.models import CalendarEntryRow, Deadline, Draft, LabelWrite, MessageRow
 from bot.sync.audit import connector_name, record_audit
+from bot.sync.correction_mail import apply_returns
 from bot.sync.planning import draft_key
 from bot.sync.redrafting import redraft
 from bot.sync.retries import FAILED, Failures, due, record_failure, record_success
@@ -40,6 +41,8 @@ from connectors.base import (
     DraftSink,
     Labels,
     OutgoingDraft,
+    RemovesLabels,
+    ReturnsCorrected,
     WithdrawsDrafts,
     draft_digest,
 )
@@ -238,9 +241,11 @@ def apply_calendar(
 def apply_labels(
     rt: Runtime, mailbox: Labels, report: EffectsReport, since: datetime | None = None
 ) -> None:
-    """Put the journalled category labels on their messages, then record them with one audit
-    row (how many messages got which category's label). Adding a label a message has is a
-    no-op, so a crash between the two labels them again and records them once."""
+    """Put the journalled category labels on their messages (and take off those a correction
+    journalled off: :mod:`bot.sync.correction_mail`), then record them with one audit row (how
+    many messages got, or lost, which category's label). Adding a label a message has, or
+    taking off one it lacks, is a no-op, so a crash between the two writes them again and
+    records them once."""
     now = rt.now()
     with rt.sessions() as session:
         candidates = session.scalars(
@@ -254,11 +259,18 @@ def apply_labels(
         pending = [r for r in candidates if r.state != FAILED or due(r, now, since)]
         if not pending:
             return
-        by_category: dict[str | None, list[str]] = {}
+        # The last write journalled for a message's category is the one that holds (a
+        # correction then its undo before either was written: the undo's).
+        last: dict[tuple[str, str], LabelWrite] = {}
         for row in pending:
-            by_category.setdefault(row.category, []).append(row.provider_id)
+            last[(row.provider_id, row.category)] = row
+        by_op: dict[str, dict[str | None, list[str]]] = {"add": {}, "remove": {}}
+        for row in last.values():
+            by_op[row.op].setdefault(row.category, []).append(row.provider_id)
         try:
-            labelled = mailbox.label_messages(by_category)
+            labelled = mailbox.label_messages(by_op["add"]) if by_op["add"] else 0
+            if by_op["remove"] and isinstance(mailbox, RemovesLabels):
+                mailbox.unlabel_messages(by_op["remove"])
             crash.step("labels.remote")
         except ConnectorError as exc:
             error = report.failures.add("labels", exc, len(pending))
@@ -276,7 +288,11 @@ def apply_labels(
             "labels.apply",
             stable_key(*(row.key for row in pending)),
             connector=connector_name(rt, "mail"),
-            detail=", ".join(f"{c} {len(by_category[c])}" for c in sorted(by_category, key=str)),
+            detail=", ".join(
+                f"{'-' if op == 'remove' else ''}{c} {len(ids)}"
+                for op, found in sorted(by_op.items())
+                for c, ids in sorted(found.items(), key=lambda item: str(item[0]))
+            ),
         )
         report.labelled += labelled
         session.commit()
@@ -292,6 +308,8 @@ def apply_pending(
     that what failed in it waits for a later pass (None: a pass of its own)."""
     report = EffectsReport()
     mailbox = rt.mail()
+    if isinstance(mailbox, ReturnsCorrected):  # an undone correction's message put back,
+        apply_returns(rt, mailbox, report.failures)  # before its labels change
     if isinstance(mailbox, Labels):
         apply_labels(rt, mailbox, report, since)
     if isinstance(mailbox, WithdrawsDrafts):  # before new drafts: a correction's order

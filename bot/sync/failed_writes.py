@@ -11,7 +11,7 @@ recorded in the audit trail (``effect.dismiss``), with the key only.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import select
@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 
 from bot.errors import UserError
 from bot.store.models import CalendarEntryRow, Draft, LabelWrite
+from bot.store.times import stored_utc
 from bot.sync.audit import record_audit
 from bot.sync.retries import FAILED
 from bot.sync.runtime import Runtime
@@ -49,12 +50,6 @@ class FailedWrite:
     error: str
 
 
-def _aware(moment: datetime | None) -> datetime | None:
-    if moment is None:
-        return None
-    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
-
-
 def _what(kind: str, row: Any) -> str:
     if kind == "draft":
         return str(row.template)
@@ -83,7 +78,7 @@ def failed_writes(session: Session, practice_id: int) -> list[FailedWrite]:
                 what=_what(kind, row),
                 case_id=getattr(row, "case_id", None),
                 attempts=row.attempts,
-                next_try=_aware(row.next_try),
+                next_try=stored_utc(row.next_try),
                 error=row.error or "",
             )
         )
@@ -125,7 +120,7 @@ def dismiss(rt: Runtime, ident: str) -> FailedWrite:
             what=_what(kind, row),
             case_id=getattr(row, "case_id", None),
             attempts=row.attempts,
-            next_try=_aware(row.next_try),
+            next_try=stored_utc(row.next_try),
             error=row.error or "",
         )
         row.state = DISMISSED

@@ -27,6 +27,8 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Protocol
 
+from bot.store.times import stored_utc
+
 __all__ = [
     "FAILED",
     "MAX_WAIT",
@@ -58,17 +60,12 @@ def retry_wait(attempts: int) -> timedelta:
     return min(timedelta(minutes=2 ** min(attempts - 2, 20)), MAX_WAIT)
 
 
-def _aware(moment: datetime) -> datetime:
-    """SQLite hands back naive datetimes; ours are all stored in UTC."""
-    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
-
-
 def due(row: Retryable, now: datetime, since: datetime | None) -> bool:
     """Whether a failed ``row`` is to be tried now: its wait is over, and it did not fail
     during the pass that began at ``since`` (PASS). A row never tried is always due."""
     if row.attempts <= 0 or row.next_try is None:
         return True
-    next_try = _aware(row.next_try)
+    next_try = stored_utc(row.next_try)
     if next_try > now:
         return False
     last_failure = next_try - retry_wait(row.attempts)
@@ -80,7 +77,7 @@ def record_failure(row: Retryable, now: datetime, error: str) -> None:
     project wrote), one more attempt, the next try after the BACKOFF."""
     row.state = FAILED
     row.attempts = (row.attempts or 0) + 1
-    # In UTC: SQLite keeps no zone, and a naive value read back is taken as UTC (_aware).
+    # In UTC: SQLite keeps no zone, and a naive value read back is taken as UTC (stored_utc).
     row.next_try = now.astimezone(UTC) + retry_wait(row.attempts)
     row.error = error[:300]
 
@@ -92,8 +89,8 @@ def record_success(row: Retryable) -> None:
 
 @dataclass
 class Failures:
-    """Failures of one pass, by kind ("draft", "draft template", "calendar", "labels") and
-    reason: the lines a sync prints (FAILURE LINE)."""
+    """Failures of one pass, by kind ("draft", "draft template", "calendar", "labels",
+    "correction"...) and reason: the lines a sync prints (FAILURE LINE)."""
 
     counts: dict[tuple[str, str], int] = field(default_factory=dict)
     examples: dict[tuple[str, str], str] = field(default_factory=dict)
@@ -118,15 +115,18 @@ class Failures:
         """One line per kind and reason, e.g. ``3 draft(s) not written, tried again on the
         next sync: ConnectorError: Drafts folder not available``."""
         return [
-            f"{count} {_NOUNS.get(kind, kind)} not written, tried again on a later sync: "
+            f"{count} {_NOUNS.get(kind, kind + ' not written')}, tried again on a later sync: "
             f"{self.examples[(kind, reason)]}"
             for (kind, reason), count in sorted(self.counts.items())
         ]
 
 
 _NOUNS = {
-    "draft": "draft(s)",
-    "draft template": "draft(s) whose template failed",
-    "calendar": "calendar entr(ies)",
-    "labels": "category label(s)",
+    "draft": "draft(s) not written",
+    "draft template": "draft(s) whose template failed not written",
+    "calendar": "calendar entr(ies) not written",
+    "labels": "category label(s) not written",
+    "correction": "correction(s) not refiled",
+    "correction return": "undone correction(s) whose message was not moved back",
+    "correction folders": "correction folder(s) not made or read",
 }

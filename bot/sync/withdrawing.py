@@ -26,7 +26,7 @@ the draft gone on the rerun and records it then: removed once, recorded once.
 from __future__ import annotations
 
 import logging
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import select
@@ -37,6 +37,7 @@ from bot.calendar.payload import payload_hash
 from bot.errors import ConnectorError
 from bot.keys import key_hash
 from bot.store.models import CalendarEntryRow, Case, CaseEvent, CaseRef, Deadline, Draft, MessageRow
+from bot.store.times import stored_utc
 from bot.sync.audit import connector_name, record_audit
 from bot.sync.retries import Failures
 from bot.sync.runtime import Runtime
@@ -48,10 +49,6 @@ log = logging.getLogger(__name__)
 
 WITHDRAWN_REASON = "withdrawn: refiled by a correction"
 _WITHDRAWN_PREFIX = "Withdrawn: "
-
-
-def _aware(moment: datetime) -> datetime:
-    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
 
 
 def withdraw_filing(
@@ -79,7 +76,7 @@ def withdraw_filing(
     for event in session.scalars(select(CaseEvent).where(CaseEvent.message_id == row.id)).all():
         before["events"].append(
             {"case_id": event.case_id, "event": event.event, "rule_id": event.rule_id,
-             "at": _aware(event.at).isoformat()}
+             "at": stored_utc(event.at).isoformat()}
         )  # fmt: skip
         session.delete(event)
     case = session.get(Case, row.case_id) if row.case_id is not None else None

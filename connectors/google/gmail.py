@@ -45,6 +45,7 @@ from connectors.google.gmail_labels import (
     CategoryLabeller,
     correction_labels,
     parse_category_labels,
+    return_corrected,
 )
 from connectors.google.gmail_reading import GmailReader, Scope
 from connectors.google.gmail_summary import INBOX, insert_summary
@@ -187,6 +188,22 @@ class GmailConnector:
         """Put the configured label of each category on its messages (provider ids); returns
         how many messages were labelled. A no-op unless ``category_labels`` is set."""
         return self.labeller.label(by_category)
+
+    def unlabel_messages(self, by_category: Mapping[str | None, Sequence[str]]) -> int:
+        """Take the configured label of each category off its messages; how many."""
+        return self.labeller.unlabel(by_category)
+
+    def return_corrected(self, provider_id: str, folder: str, home: str | None) -> bool:
+        """Take the correction label ``Chief/<folder>`` off the message (an undone
+        correction), and put the first watched label (INBOX) back on when it is in none of
+        them; False when it no longer carries the label."""
+        label_id = correction_labels(self.client).get(folder)
+        if label_id is None:
+            return False  # the label is gone, and with it the message's correction
+        watched = list(self.reader.labels().values())
+        return return_corrected(
+            self.client, provider_id, label_id, watched, bool(self.category_labels)
+        )
 
     # --- DraftSink --------------------------------------------------------------------------
 

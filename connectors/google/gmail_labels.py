@@ -14,10 +14,12 @@ Correction labels are the user labels ``Chief/<category>`` (Gmail names a nested
 whole path): a message the practitioner labels ``Chief/payer`` was, in their view, a payer's.
 chief makes them on its first run where the sign-in may make labels (``gmail.modify``, granted
 with ``category_labels``); otherwise the practitioner makes the ones they use in Gmail. chief
-never puts a correction label on a message. With ``category_labels`` on, the label chief puts on and
-the correction label of a category are one label (Gmail label names ignore case), so what chief
-labelled reads back as filed under its own category: telling that from a correction is left to
-the reader of the corrections, which knows what was filed.
+never puts a correction label on a message; it takes one off when the practitioner undoes that
+correction (:func:`return_corrected`), and takes its own category label off a message
+corrected to another category (:meth:`CategoryLabeller.unlabel`). With ``category_labels`` on,
+the label chief puts on and the correction label of a category are one label (Gmail label names
+ignore case), so what chief labelled reads back as filed under its own category: telling that
+from a correction is left to the reader of the corrections, which knows what was filed.
 """
 
 from __future__ import annotations
@@ -26,6 +28,7 @@ import logging
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
+from bot.errors import ConnectorError, RemoteGone
 from bot.rules.engine import CATEGORIES
 from connectors.google.client import GoogleClient
 
@@ -35,6 +38,7 @@ __all__ = [
     "CategoryLabeller",
     "correction_labels",
     "parse_category_labels",
+    "return_corrected",
 ]
 
 log = logging.getLogger(__name__)
@@ -76,6 +80,27 @@ class CategoryLabeller:
                 self.client.call(_modify(body), "labelling messages")
                 done += len(chunk)
         log.debug("gmail: %d message(s) labelled in %d label(s)", done, len(wanted))
+        return done
+
+    def unlabel(self, by_category: Mapping[str | None, Sequence[str]]) -> int:
+        """Take the configured label of each category off its messages (a correction moved
+        them to another category); how many messages. Taking off a label a message does not
+        carry changes nothing."""
+        wanted = {
+            self.names[category]: list(dict.fromkeys(ids))
+            for category, ids in by_category.items()
+            if category in self.names and ids
+        }
+        if not wanted:
+            return 0
+        label_ids = self._ensure_labels(sorted(wanted))
+        done = 0
+        for name, ids in sorted(wanted.items()):
+            for at in range(0, len(ids), _MODIFY_LIMIT):
+                chunk = ids[at : at + _MODIFY_LIMIT]
+                body = {"ids": chunk, "removeLabelIds": [label_ids[name]]}
+                self.client.call(_modify(body), "taking labels off messages")
+                done += len(chunk)
         return done
 
     def ensure(self, names: Sequence[str]) -> int:
@@ -123,6 +148,33 @@ def correction_labels(client: GoogleClient) -> dict[str, str]:
     return dict(sorted(found.items()))
 
 
+def return_corrected(
+    client: GoogleClient, message_id: str, label_id: str, watched: Sequence[str], may_modify: bool
+) -> bool:
+    """Take the correction label ``label_id`` off message ``message_id``, and put the first of
+    the ``watched`` label ids back on when it carries none of them (a "Move to" took it out of
+    INBOX); False when the message no longer carries the label (or is gone). Without the
+    sign-in that may change labels (``gmail.modify``), a ConnectorError names the move to make
+    by hand."""
+    try:
+        found = client.call(_get_minimal(message_id), "reading a message's labels")
+    except RemoteGone:
+        return False
+    carried = set(found.get("labelIds", ()))
+    if label_id not in carried:
+        return False
+    if not may_modify:
+        raise ConnectorError(
+            "the Gmail sign-in may not change labels: take the correction label off the "
+            "message in Gmail, or set `category_labels` in [mail] of chief.toml and sign in again"
+        )
+    body: dict[str, Any] = {"ids": [message_id], "removeLabelIds": [label_id]}
+    if watched and carried.isdisjoint(watched):
+        body["addLabelIds"] = [watched[0]]
+    client.call(_modify(body), "moving a message back")
+    return True
+
+
 def parse_category_labels(setting: object, problems: list[str]) -> dict[str, str]:
     """``category_labels`` from chief.toml as category -> label name ({} when off)."""
     if setting is False or setting is None:
@@ -155,6 +207,10 @@ def parse_category_labels(setting: object, problems: list[str]) -> dict[str, str
 
 def _modify(body: dict[str, Any]) -> Callable[[Any], Any]:
     return lambda s: s.users().messages().batchModify(userId="me", body=body)
+
+
+def _get_minimal(message_id: str) -> Callable[[Any], Any]:
+    return lambda s: s.users().messages().get(userId="me", id=message_id, format="minimal")
 
 
 def _create_label(body: dict[str, Any]) -> Callable[[Any], Any]:

@@ -1,25 +1,22 @@
 """IMAP: the practitioner's own mail server (Fastmail, iCloud, Proton Bridge, Dovecot...).
 
-Reading (:mod:`connectors.imap.reading`) is strictly read-only: EXAMINE and ``BODY.PEEK``, so
-no flag is ever touched. A PROVIDER ID is ``folder/UIDVALIDITY/UID``; the CURSOR is per-folder
+Reading (:mod:`connectors.imap.reading`) is strictly read-only: EXAMINE and ``BODY.PEEK``, so no
+flag is ever touched. A PROVIDER ID is ``folder/UIDVALIDITY/UID``; the CURSOR is per-folder
 UIDVALIDITY, highest UID read and HIGHESTMODSEQ (:mod:`connectors.imap.cursor`). Besides the
-watched folders the connector reads, each with a cursor of its own, the practitioner's sent
-mail (the folder flagged ``\\Sent``, RFC 6154 SPECIAL-USE, else ``sent_folder``, else a
-well-known name) and the correction folders under ``corrections_folder`` (``Chief/payer``: the
-category ``payer``). Every configured name is resolved under the server's personal namespace
-(``Chief/payer`` is ``INBOX.Chief.payer`` on Cyrus or Courier).
+watched folders the connector reads, each with a cursor of its own, the practitioner's sent mail
+(the folder flagged ``\\Sent``, RFC 6154 SPECIAL-USE, else ``sent_folder``, else a well-known name)
+and the correction folders under ``corrections_folder`` (``Chief/payer``: category ``payer``;
+``INBOX.Chief.payer`` on Cyrus or Courier: every name is resolved in the personal namespace).
 
 Writing is exactly-once per IDEMPOTENCY KEY: the key travels in a draft's Message-ID (``bot.keys``
-DRAFT MARKER) or the summary's ``X-Chief-Key`` header,
-and before any APPEND (RFC 3501 6.3.11) the target folder is searched for it
-(``UID SEARCH HEADER``, then the header compared exactly, since SEARCH matches substrings).
-Drafts go to the folder flagged ``\\Drafts`` (RFC 6154 SPECIAL-USE), else ``drafts_folder``,
-else a well-known name, each under the personal namespace (RFC 2342; see
+DRAFT MARKER) or the summary's ``X-Chief-Key`` header, and before any APPEND (RFC 3501 6.3.11) the
+target folder is searched for it (``UID SEARCH HEADER``, then the header compared exactly, since
+SEARCH matches substrings). Drafts go to the folder flagged ``\\Drafts`` (RFC 6154 SPECIAL-USE),
+else ``drafts_folder``, else a well-known name, each under the personal namespace (RFC 2342; see
 :mod:`connectors.imap.folders`), created only when none exists; flagged ``\\Draft \\Seen``; the
-remote id comes from APPENDUID (RFC 4315 UIDPLUS). The daily summary is appended to INBOX,
-unread, and only when addressed to the practitioner alone. Nothing is appended to the folder
-that is selected (:meth:`~connectors.imap.session.ImapSession.append`).
-
+remote id comes from APPENDUID (RFC 4315 UIDPLUS). The daily summary is appended to INBOX, unread,
+and only when addressed to the practitioner alone. Nothing is appended to the folder that is
+selected (:meth:`~connectors.imap.session.ImapSession.append`).
 One connection per instance, opened on first use and closed by :meth:`close`. Within one
 operation a dropped connection is reopened once; a refused sign-in never is.
 """
@@ -36,10 +33,10 @@ from bot.errors import AuthError, ChiefError, ConnectorError, RemoteGone, UserEr
 from bot.keys import check_key
 from bot.mail.message import Limits, Message
 from connectors.base import Batch, Correction, Cursor, OutgoingDraft
+from connectors.imap import draft_removal as moves
 from connectors.imap.append import append_once, drafts_folder, find_key
 from connectors.imap.connection import Budget, Connection
 from connectors.imap.cursor import parse_cursor
-from connectors.imap.draft_removal import delete_draft, draft_content, make_folders
 from connectors.imap.folders import DRAFTS_NAMES, SENT_NAMES, FolderMap, Resolved, discover
 from connectors.imap.reading import FolderReader
 from connectors.imap.saved_notes import saved_notes
@@ -62,8 +59,7 @@ _OTHERS_EVERY_S = 60.0  # how often wait_for_changes() looks at the folders it c
 class ImapConnector:
     """Mail source, draft sink and summary sender over one IMAP account."""
 
-    # UIDVALIDITY + UID cursor; None means full. No provider thread ids: headers thread.
-    # EXAMINE + BODY.PEEK: reading changes no flag. Waits with IDLE where offered.
+    # UIDVALIDITY + UID cursor (None: full); headers thread; EXAMINE + BODY.PEEK; IDLE waits.
     supports_incremental: ClassVar[bool] = True
 
     def __init__(
@@ -125,8 +121,7 @@ class ImapConnector:
         self.host, self.port, self.username, self.tls = host, int(port), username, tls
         self.password_file, self.password_env = password_file, password_env
         self.watch = watch
-        self.drafts_folder = drafts_folder
-        self.sent_folder = sent_folder
+        self.drafts_folder, self.sent_folder = drafts_folder, sent_folder
         self.corrections_folder = corrections_folder
         self.batch_size = batch_size
         self.max_body_bytes = max_body_bytes
@@ -163,7 +158,7 @@ class ImapConnector:
         self._link.close()
 
     def interrupt(self) -> None:
-        """From another thread: cut the connection, ending any command at once."""
+        """From another thread, at any time: end a wait (or any command) by cutting the link."""
         self._link.interrupt()
 
     def __enter__(self) -> ImapConnector:
@@ -222,19 +217,24 @@ class ImapConnector:
             yield batch
 
     def corrections(self, cursor: Cursor | None) -> Iterator[Correction]:
-        """A :class:`Correction` per batch read from the folders ``Chief/<category>``."""
+        """A :class:`Correction` per batch read in the correction folders since ``cursor``."""
         parse_cursor(cursor)
-        folders = self._link.attempt(Budget(), self._corrections)
+        folders = self._link.attempt(Budget(), moves.correction_folders, self.corrections_folder)
         category = {folder: name for name, folder in folders.items()}
         for folder, batch in self.reader.read(sorted(category), cursor, missing=logging.DEBUG):
             yield Correction(category[folder], batch)
 
-    def _corrections(self, session: ImapSession) -> dict[str, str]:
-        return discover(session).children(self.corrections_folder)
-
     def make_correction_folders(self, names: Sequence[str]) -> int:
-        """CREATE each ``Chief/<name>`` missing (RFC 2342 namespace); how many were made."""
-        return self._link.attempt(Budget(), make_folders, self.corrections_folder, tuple(names))
+        """CREATE ``Chief/<name>`` under the personal namespace (RFC 2342) where missing."""
+        parent = self.corrections_folder
+        return self._link.attempt(Budget(), moves.make_folders, parent, tuple(names))
+
+    def return_corrected(self, provider_id: str, folder: str, home: str | None) -> bool:
+        """Move an undone correction's message back to the folder it was read in."""
+        parent, watched = self.corrections_folder, self._watched()
+        return self._link.attempt(
+            Budget(), moves.return_message, provider_id, parent, home, watched
+        )
 
     # --- DraftSink and Sender ---------------------------------------------------------------
 
@@ -290,7 +290,7 @@ class ImapConnector:
     def draft_content(self, key: str) -> bytes | None:
         """The draft carrying ``key`` in the Drafts folder, as the server holds it now."""
         check_key(key)
-        return self._link.attempt(Budget(), draft_content, self._find_draft, key)
+        return self._link.attempt(Budget(), moves.draft_content, self._find_draft, key)
 
     def saved_notes(self) -> Iterator[Message]:
         """The notes saved as drafts (:mod:`connectors.imap.saved_notes`), read-only."""
@@ -303,7 +303,7 @@ class ImapConnector:
     def delete_draft(self, key: str) -> bool:
         """Remove the draft carrying ``key`` from the Drafts folder, and nothing else."""
         check_key(key)
-        return self._link.attempt(Budget(), delete_draft, self._find_draft, key)
+        return self._link.attempt(Budget(), moves.delete_draft, self._find_draft, key)
 
     def send_to_practitioner(self, raw: bytes, key: str) -> str:
         """APPEND the summary to INBOX (unread) once per ``key``; practitioner only."""

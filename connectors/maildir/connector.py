@@ -14,6 +14,7 @@ whatever the boot clock can tell.
 from __future__ import annotations
 
 import logging
+import os
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import ClassVar
@@ -142,6 +143,54 @@ class MaildirConnector:
                     ) from exc
                 made += 1
         return made
+
+    def return_corrected(self, provider_id: str, folder: str, home: str | None) -> bool:
+        """Move the file read as ``provider_id`` (``Chief.<folder>/<unique>``) back into the
+        watched folder ``home`` was read in (``cur/`` or ``new/`` as it was, its name and
+        flags kept: a rename, as a mail program moves mail); INBOX when ``home`` is None or in
+        no watched folder. A copy (the file ``home`` names still in its folder) is removed
+        instead: the folder holds the message once, as before the copy. False when the file
+        is no longer in the correction folder."""
+        source, _, unique = provider_id.rpartition("/")
+        if not source.startswith(self.corrections_folder + ".") or not unique:
+            return False  # never anything outside the correction folders
+        path = self.tree.locate(source, unique)
+        if path is None:
+            return False
+        home_folder, _, home_unique = (home or "").rpartition("/")
+        home_folder = home_folder or INBOX
+        target_folder = home_folder if home_folder in self.watch else self.watch[0]
+        target = self.tree.folder_dir(target_folder) / path.parent.name / path.name
+        copy = home_unique and home_unique != unique and target_folder == home_folder
+        if copy and self.tree.locate(home_folder, home_unique) is not None:
+            return self._remove_copy(path)  # a copy: the original never left its folder
+        try:
+            try:
+                os.link(path, target)  # never over a file of the same name
+            except FileExistsError:
+                if not os.path.samefile(path, target):
+                    raise
+                # linked by a run that stopped before the unlink: finish the move
+            fsync_dir(target.parent)
+            path.unlink()
+            fsync_dir(path.parent)
+        except FileNotFoundError:
+            return False
+        except OSError as exc:
+            raise ConnectorError(
+                f"maildir: cannot move a message back to {target_folder}: {exc.strerror or exc}"
+            ) from exc
+        return True
+
+    def _remove_copy(self, path: Path) -> bool:
+        try:
+            path.unlink()
+            fsync_dir(path.parent)
+        except FileNotFoundError:
+            return False
+        except OSError as exc:
+            raise ConnectorError(f"maildir: cannot remove a copy: {exc.strerror or exc}") from exc
+        return True
 
     # --- writing ---------------------------------------------------------------------------
 

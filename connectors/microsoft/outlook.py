@@ -41,6 +41,7 @@ from connectors.microsoft.outlook_reading import (
     OutlookReader,
     correction_folders,
     make_correction_folders,
+    return_corrected,
 )
 from connectors.microsoft.outlook_summary import deliver_summary
 from connectors.recipients import require_practitioner_only
@@ -144,6 +145,16 @@ class OutlookConnector:
     def make_correction_folders(self, names: Sequence[str]) -> int:
         """Make the folder ``Chief`` and its child per name where missing; how many."""
         return make_correction_folders(self.client, names)
+
+    def return_corrected(self, provider_id: str, folder: str, home: str | None) -> bool:
+        """Move an undone correction's message from ``Chief/<folder>`` back to the first
+        watched folder (the inbox; a copy to Deleted Items); False when it is no longer in
+        that folder."""
+        folder_id = correction_folders(self.client).get(folder)
+        if folder_id is None:
+            return False
+        to = next(iter(self.reader.folder_ids().values()))
+        return return_corrected(self.client, provider_id, folder_id, to, home)
 
     def draft_content(self, key: str) -> bytes | None:
         """The draft carrying ``key`` as Outlook holds it now (its MIME), or None."""

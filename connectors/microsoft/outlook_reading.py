@@ -45,6 +45,7 @@ __all__ = [
     "OutlookReader",
     "correction_folders",
     "make_correction_folders",
+    "return_corrected",
 ]
 
 log = logging.getLogger(__name__)
@@ -122,6 +123,38 @@ def correction_folders(client: GraphClient) -> dict[str, str]:
                 if item.get("displayName"):
                     found.setdefault(str(item["displayName"]), str(item["id"]))
     return dict(sorted(found.items()))
+
+
+def _folder_of(client: GraphClient, message_id: str) -> str | None:
+    """The id of the folder message ``message_id`` is in; None when there is no such id."""
+    segment = quote(message_id, safe="")
+    try:
+        found = client.call(
+            GraphRequest("GET", f"/me/messages/{segment}?$select=id,parentFolderId"),
+            "reading a message's folder",
+        )
+    except RemoteGone:
+        return None
+    return str(found.get("parentFolderId") or "") or None
+
+
+def return_corrected(
+    client: GraphClient, message_id: str, folder_id: str, to: str, home: str | None
+) -> bool:
+    """Move message ``message_id`` out of the correction folder ``folder_id`` into ``to`` (a
+    well-known name or a folder id): ``POST /me/messages/{id}/move``. A copy (``home``, the
+    id it was read under, still there: a moved message gets a new id) goes to Deleted Items
+    instead, the original left where it is. False when it is no longer in the folder."""
+    if _folder_of(client, message_id) != folder_id:
+        return False
+    if home and home != message_id and _folder_of(client, home) is not None:
+        to = "deleteditems"
+    segment = quote(message_id, safe="")
+    client.call(
+        GraphRequest("POST", f"/me/messages/{segment}/move", {"destinationId": to}),
+        "moving a message back",
+    )
+    return True
 
 
 class OutlookReader:

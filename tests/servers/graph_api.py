@@ -5,8 +5,8 @@ One :class:`GraphServer` on 127.0.0.1 holds a mailbox (:mod:`tests.servers.graph
 calendar (:mod:`tests.servers.graph_calendar`) and answers:
 
 - ``/v1.0/me``, mail folders and their child folders (list, create), messages (list, get,
-  ``$value``, create, PATCH, permanentDelete, createReply), ``messages/delta`` per folder, events
-  (list, create, PATCH, DELETE) and ``calendarView``; each request body and each answer
+  ``$value``, create, PATCH, permanentDelete, createReply, move), ``messages/delta`` per folder,
+  events (list, create, PATCH, DELETE) and ``calendarView``; each request body and each answer
   checked against :mod:`tests.servers.graph_shapes` (a mismatch is a 400 and a recorded
   problem, so the test fails);
 - ``/v1.0/$batch``: JSON batching, at most 20 requests (more is 400), each part dispatched as
@@ -505,6 +505,9 @@ class GraphServer:
             if rest[2] == "permanentDelete" and verb == "POST":
                 box.delete(rest[1])  # gone for good, not into Deleted Items
                 return 204, None
+            if rest[2] == "move" and verb == "POST":  # a new id in its new folder, as Graph
+                moved = box.move(rest[1], str((body or {}).get("destinationId", "")))
+                return 201, self._checked("message", box.get(moved, {}))
             if rest[2] == "createReply" and verb == "POST":
                 return 201, self._checked("message", box.create_reply(rest[1], body))
         raise GraphError(400, "BadRequest", f"{verb} /me/{'/'.join(rest)}: not served locally")

@@ -199,13 +199,15 @@ class GraphMailbox:
         with self.lock:
             self.parents[self._folder(folder)] = self.names["deleteditems"]
 
-    def move(self, message_id: str, folder: str) -> str:
+    def move(self, message_id: str, folder: str, keep: bool = False) -> str:
         """The practitioner moves a message into ``folder`` (a well-known name or an id): it
-        leaves its folder (the delta there says ``@removed``) and gets a new id; that id."""
+        leaves its folder (the delta there says ``@removed``) and gets a new id; that id.
+        ``keep``: a copy instead, the original left where it is."""
         with self.lock:
-            message = self.messages.pop(message_id)
-            self._serial += 1
-            self.removed.append((self._serial, message.folder, message.id))
+            message = self.messages[message_id] if keep else self.messages.pop(message_id)
+            if not keep:
+                self._serial += 1
+                self.removed.append((self._serial, message.folder, message.id))
             self._serial += 1
             moved = copy.deepcopy(message)
             moved.id = f"AAMkMsg{next(self._ids):08d}="
