@@ -252,7 +252,10 @@ def _in_sent_order(item: tuple[str, Message | None]) -> float:
     before the replies that need it, so the case log, and every key derived from it, is the
     same however the mail was read."""
     message = item[1]
-    return sent_order(message.date if message is not None else None)
+    try:
+        return sent_order(message.date if message is not None else None)
+    except (OverflowError, ValueError, OSError):  # a Date no calendar holds in UTC
+        return float("inf")
 
 
 def _sync_mail(rt: Runtime, steps: Steps, report: SyncReport, progress: Bar | None) -> None:
@@ -305,7 +308,17 @@ def _sync_mail(rt: Runtime, steps: Steps, report: SyncReport, progress: Bar | No
             report.skipped_known += len(known)
             for key, message in sorted(keyed.items(), key=_in_sent_order):
                 if key not in known and message is not None:
-                    category = log_message(session, rt, steps, mailbox_id, key, message, report)
+                    try:
+                        with session.begin_nested():  # one message's failure is its own
+                            category = log_message(
+                                session, rt, steps, mailbox_id, key, message, report
+                            )
+                    except Exception as exc:  # noqa: BLE001 - named below, the run goes on
+                        # Not a word of the message: its id and the kind of failure only.
+                        why = f"not filed ({type(exc).__name__})"
+                        failed[key] = (message.provider_id, why)
+                        log.warning("message %s: %s", message.provider_id[:80], why)
+                        continue
                     if category in labelled:  # journalled with the batch, put on by effects
                         session.add(
                             LabelWrite(
