@@ -190,7 +190,7 @@ FOREIGN_WORDS = {
     "GB": re.compile(r"\bHIPAA\b|\bCPT\b|\bNPI\b|\bconcussion\b|\bMedicare\b", re.I),
     "US": re.compile(
         r"Education, Health and Care|\bEHCP?\b|\bCPR\b|Practice Direction|\bSEND\b|"
-        r"local authority|\bNHS\b|HCPC|£",
+        r"local authority|\bNHS\b|\bHCPC\b|£",  # (HCPCS, the US code set, is not the HCPC)
     ),
 }
 FOREIGN_DOMAINS = {
