@@ -23,7 +23,7 @@ REGISTER = """\
 credentials:
   - id: ny-licence          # stable id
     kind: state_licence
-    name: New York State medical licence
+    name: New York State medical license
     issuer: NYSED Office of the Professions
     number: "298765"
     expires: 2027-03-31

@@ -39,7 +39,7 @@ REGISTER = """\
 credentials:
   - id: ny-licence
     kind: state_licence
-    name: New York State medical licence
+    name: New York State medical license
     issuer: NYSED Office of the Professions
     number: "298765"
     expires: 2027-01-31
@@ -217,7 +217,7 @@ def test_drafted_once_per_cycle_through_sync(home: Path) -> None:
     assert report.errors == []
     written = drafts(home)
     assert [m["Subject"] for m in written] == [
-        "Renewal checklist: New York State medical licence (expires January 31, 2027)"
+        "Renewal checklist: New York State medical license (expires January 31, 2027)"
     ]
     assert report.drafts_written == 1
     # Again, later in the window, and after the practitioner deleted the draft: nothing.

@@ -5,7 +5,7 @@ The register is a YAML file in the practice folder (``credentials.yaml``)::
     credentials:
       - id: ny-licence          # stable id: reminder keys derive from it
         kind: state_licence     # see KINDS
-        name: New York State medical licence
+        name: New York State medical license
         issuer: NYSED Office of the Professions
         number: "298765"        # optional; quote it so leading zeros survive
         expires: 2027-03-31
