@@ -64,28 +64,21 @@ class CategoryLabeller:
     def label(self, by_category: Mapping[str | None, Sequence[str]]) -> int:
         """Put the configured label of each category on its messages (provider ids); returns
         how many messages were labelled. A no-op unless labels are configured."""
-        wanted = {
-            self.names[category]: list(dict.fromkeys(ids))
-            for category, ids in by_category.items()
-            if category in self.names and ids
-        }
-        if not wanted:
-            return 0
-        label_ids = self._ensure_labels(sorted(wanted))
-        done = 0
-        for name, ids in sorted(wanted.items()):
-            for at in range(0, len(ids), _MODIFY_LIMIT):
-                chunk = ids[at : at + _MODIFY_LIMIT]
-                body = {"ids": chunk, "addLabelIds": [label_ids[name]]}
-                self.client.call(_modify(body), "labelling messages")
-                done += len(chunk)
-        log.debug("gmail: %d message(s) labelled in %d label(s)", done, len(wanted))
+        done = self._modify_labels(by_category, "addLabelIds", "labelling messages")
+        log.debug("gmail: %d message(s) labelled", done)
         return done
 
     def unlabel(self, by_category: Mapping[str | None, Sequence[str]]) -> int:
         """Take the configured label of each category off its messages (a correction moved
         them to another category); how many messages. Taking off a label a message does not
         carry changes nothing."""
+        return self._modify_labels(by_category, "removeLabelIds", "taking labels off messages")
+
+    def _modify_labels(
+        self, by_category: Mapping[str | None, Sequence[str]], field: str, doing: str
+    ) -> int:
+        """``field`` (addLabelIds or removeLabelIds) of each category's label on its messages,
+        in batchModify's chunks; how many messages."""
         wanted = {
             self.names[category]: list(dict.fromkeys(ids))
             for category, ids in by_category.items()
@@ -98,8 +91,7 @@ class CategoryLabeller:
         for name, ids in sorted(wanted.items()):
             for at in range(0, len(ids), _MODIFY_LIMIT):
                 chunk = ids[at : at + _MODIFY_LIMIT]
-                body = {"ids": chunk, "removeLabelIds": [label_ids[name]]}
-                self.client.call(_modify(body), "taking labels off messages")
+                self.client.call(_modify({"ids": chunk, field: [label_ids[name]]}), doing)
                 done += len(chunk)
         return done
 
